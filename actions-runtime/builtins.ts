@@ -1,0 +1,24 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { defineAction, type Action } from './action.ts';
+
+/** `print`: writes its params to the trace and the worker log. */
+export const printAction = defineAction({
+  name: 'print',
+  run(ctx, params) {
+    const line = `${ctx.instance.name}/${ctx.task.id}: ${JSON.stringify(params)}`;
+    ctx.trace(line);
+    ctx.log.info({ params }, 'print');
+  },
+});
+
+/** `sleep`: waits `seconds` (fractions allowed), and stops early when aborted. */
+export const sleepAction = defineAction({
+  name: 'sleep',
+  params: z.object({ seconds: z.coerce.number().min(0).max(7 * 24 * 3600) }),
+  async run(ctx, { seconds }) {
+    await sleep(seconds * 1000, undefined, { signal: ctx.signal });
+  },
+});
+
+export const builtinActions: readonly Action<never>[] = [printAction, sleepAction];

@@ -1,0 +1,141 @@
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { TaskPhase } from '../operator/api/dag-instance.ts';
+import { mergeReports, reportOps, type TaskReport } from '../operator/core/task-report.ts';
+import { isInvalid, isNotFound, toKubeError } from '../operator/kube/errors.ts';
+import { jsonPatchOptions } from '../operator/kube/patch.ts';
+import type { Logger } from '../operator/log.ts';
+import { instanceResource, keyOf, refOf, type ObjectRef } from '../operator/store/refs.ts';
+
+interface Pending {
+  report: TaskReport;
+  settle: Array<(applied: boolean) => void>;
+}
+
+interface InstanceQueue {
+  pending: Map<string, Pending>;
+  inFlight: boolean;
+}
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
+/**
+ * Writes a worker's task reports into DagInstance status. Writes to one
+ * instance are serialized; whatever arrives while one is in flight goes out
+ * together in the next patch, so a burst of results costs one write, not one
+ * per task, while an idle instance is written at once (no added latency).
+ * Failures other than the fence are retried until they land or the worker
+ * stops: a result is never dropped silently.
+ */
+export class ReportWriter {
+  readonly #custom: CustomObjectsApi;
+  readonly #log: Logger;
+  readonly #queues = new Map<string, InstanceQueue>();
+  /** The phase each attempt will have once the queued writes land: the next write's precondition. */
+  readonly #lastPhase = new Map<string, TaskPhase>();
+  #stopped = false;
+
+  constructor(custom: CustomObjectsApi, log: Logger) {
+    this.#custom = custom;
+    this.#log = log;
+  }
+
+  /** Queues a report; resolves true once written, false if the attempt was no longer ours. */
+  report(
+    instance: ObjectRef,
+    r: Omit<TaskReport, 'expect'>,
+  ): Promise<boolean> {
+    const key = keyOf(instance);
+    const attemptKey = `${key}/${r.task}/${r.attempt}`;
+    const expect = this.#lastPhase.get(attemptKey) ?? 'Scheduled';
+    this.#lastPhase.set(attemptKey, r.set.phase);
+    const queue = this.#queues.get(key) ?? { pending: new Map(), inFlight: false };
+    this.#queues.set(key, queue);
+    return new Promise<boolean>((resolve) => {
+      const done = (applied: boolean): void => {
+        if (!applied || isFinal(r.set.phase)) this.#lastPhase.delete(attemptKey);
+        resolve(applied);
+      };
+      const full: TaskReport = { ...r, expect };
+      const existing = queue.pending.get(r.task);
+      if (existing && existing.report.attempt === r.attempt) {
+        existing.report = mergeReports(existing.report, full);
+        existing.settle.push(done);
+      } else {
+        queue.pending.set(r.task, { report: full, settle: [done] });
+      }
+      this.#kick(key, queue);
+    });
+  }
+
+  /** Resolves once every queued report has been written or given up. */
+  async drain(): Promise<void> {
+    while ([...this.#queues.values()].some((q) => q.inFlight || q.pending.size > 0)) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const q of this.#queues.values()) {
+      for (const p of q.pending.values()) for (const s of p.settle) s(false);
+      q.pending.clear();
+    }
+  }
+
+  #kick(key: string, queue: InstanceQueue): void {
+    if (queue.inFlight || queue.pending.size === 0 || this.#stopped) return;
+    const batch = [...queue.pending.values()];
+    queue.pending.clear();
+    queue.inFlight = true;
+    void this.#flush(key, batch, RETRY_MIN_MS).finally(() => {
+      queue.inFlight = false;
+      if (queue.pending.size === 0) this.#queues.delete(key);
+      else this.#kick(key, queue);
+    });
+  }
+
+  async #flush(key: string, batch: Pending[], delayMs: number): Promise<void> {
+    const outcome = await this.#patch(key, batch.map((p) => p.report));
+    if (outcome === 'applied' || outcome === 'gone') {
+      for (const p of batch) for (const s of p.settle) s(outcome === 'applied');
+      return;
+    }
+    if (outcome === 'fenced') {
+      // One attempt in the batch is no longer ours: write each alone to find it.
+      if (batch.length === 1) {
+        this.#log.warn({ instance: key, task: batch[0]?.report.task }, 'report refused: attempt reassigned');
+        for (const s of batch[0]?.settle ?? []) s(false);
+        return;
+      }
+      for (const p of batch) await this.#flush(key, [p], delayMs);
+      return;
+    }
+    if (this.#stopped) {
+      for (const p of batch) for (const s of p.settle) s(false);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, delayMs));
+    await this.#flush(key, batch, Math.min(delayMs * 2, RETRY_MAX_MS));
+  }
+
+  async #patch(key: string, reports: TaskReport[]): Promise<'applied' | 'fenced' | 'gone' | 'retry'> {
+    try {
+      await this.#custom.patchNamespacedCustomObjectStatus(
+        { ...instanceResource, ...refOf(key), body: reportOps(reports) },
+        jsonPatchOptions,
+      );
+      return 'applied';
+    } catch (e) {
+      const err = toKubeError(e);
+      if (isNotFound(err)) return 'gone';
+      if (isInvalid(err)) return 'fenced';
+      this.#log.warn({ instance: key, err: String(err) }, 'report write failed; retrying');
+      return 'retry';
+    }
+  }
+}
+
+function isFinal(phase: TaskPhase): boolean {
+  return phase !== 'Scheduled' && phase !== 'Running';
+}

@@ -1,0 +1,44 @@
+import { WorkerConfig } from '../operator/api/config.ts';
+import { loadConfig, uniqueProcessName } from '../operator/config/load.ts';
+import { loadKubeConfig, makeClients } from '../operator/kube/client.ts';
+import { createLogger } from '../operator/log.ts';
+import type { Action } from './action.ts';
+import { builtinActions } from './builtins.ts';
+import { ActionRegistry } from './registry.ts';
+import { startWorker, type RunningWorker } from './worker.ts';
+
+export interface RunWorkerOptions {
+  /** Your actions; the built-in `print` and `sleep` are always registered too. */
+  actions?: readonly Action<never>[];
+  /** Settings; unset ones come from `FASTFLOW_*` environment variables, then defaults. */
+  config?: Partial<Record<keyof WorkerConfig, unknown>>;
+  /** Exit the process on SIGTERM/SIGINT after a graceful stop, and when the Lease is lost (default true). */
+  handleSignals?: boolean;
+}
+
+/**
+ * The one call a worker program makes (fastflow's RegisterAction + Start):
+ * registers the actions, validates the configuration, connects, and runs
+ * until stopped.
+ */
+export async function runWorker(opts: RunWorkerOptions = {}): Promise<RunningWorker> {
+  const registry = new ActionRegistry().register(...builtinActions, ...(opts.actions ?? []));
+  const input = { ...opts.config };
+  input.name = uniqueProcessName(typeof input.name === 'string' ? input.name : process.env['FASTFLOW_NAME']);
+  const config = loadConfig(WorkerConfig, input);
+  const log = createLogger(config.logLevel, { component: 'worker', worker: config.name });
+  const clients = makeClients(loadKubeConfig({ kubeconfig: config.kubeconfig }), {
+    userAgent: `fastflow-worker/${config.name}`,
+  });
+  const worker = await startWorker(config, registry, clients, log);
+  if (opts.handleSignals ?? true) {
+    const stop = (): void => {
+      log.info('stopping: draining running tasks');
+      void worker.stop().then(() => process.exit(0));
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    void worker.lost.then(() => process.exit(1));
+  }
+  return worker;
+}

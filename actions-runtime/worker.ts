@@ -1,0 +1,124 @@
+import { type WorkerConfig, leaseNamespaceOf } from '../operator/api/config.ts';
+import { DagInstanceSpec, DagInstanceStatus } from '../operator/api/dag-instance.ts';
+import {
+  ACTIONS_ANNOTATION,
+  CAPACITY_ANNOTATION,
+  DAG_INSTANCE,
+  WORKER_LEASE_LABEL,
+  workerLabel,
+} from '../operator/api/names.ts';
+import type { KubeClients } from '../operator/kube/client.ts';
+import { HeartbeatLease } from '../operator/kube/heartbeat-lease.ts';
+import { Informer } from '../operator/kube/informer.ts';
+import type { KubeObject } from '../operator/kube/types.ts';
+import type { Logger } from '../operator/log.ts';
+import { collectionPath, instanceResource } from '../operator/store/refs.ts';
+import { RevisionStore } from '../operator/store/revisions.ts';
+import { executeAttempt } from './execute-attempt.ts';
+import { LocalAttempts, type LocalAttempt } from './local-attempts.ts';
+import type { ActionRegistry } from './registry.ts';
+import { ReportWriter } from './report-writer.ts';
+import { Slots } from './slots.ts';
+
+export interface RunningWorker {
+  readonly name: string;
+  /** Resolves if the worker had to stop on its own (its Lease was lost). */
+  readonly lost: Promise<void>;
+  /** Graceful stop: no new tasks, running ones get `drainSecs` to finish, then the Lease is released. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A worker: holds its heartbeat Lease advertising its actions, watches only
+ * the instances labelled for it, runs the attempts assigned to it under a
+ * concurrency limit, and reports each result into the instance status.
+ */
+export async function startWorker(
+  config: WorkerConfig,
+  registry: ActionRegistry,
+  clients: KubeClients,
+  log: Logger,
+): Promise<RunningWorker> {
+  const ns = config.namespace;
+  const attempts = new LocalAttempts(config.name);
+  const slots = new Slots(config.concurrency);
+  const writer = new ReportWriter(clients.custom, log.child({ component: 'reports' }));
+  const revisions = new RevisionStore(clients.apps);
+  let markLost: () => void = () => {};
+  const lost = new Promise<void>((r) => (markLost = r));
+
+  const heartbeat = new HeartbeatLease({
+    coordination: clients.coordination,
+    namespace: leaseNamespaceOf(config),
+    name: config.name,
+    identity: config.name,
+    labels: { [WORKER_LEASE_LABEL]: '' },
+    annotations: {
+      [ACTIONS_ANNOTATION]: JSON.stringify(registry.names()),
+      [CAPACITY_ANNOTATION]: String(config.concurrency),
+    },
+    leaseDurationSeconds: config.leaseDurationSecs,
+    renewIntervalMs: (config.leaseDurationSecs * 1000) / 3,
+    logger: log.child({ component: 'heartbeat' }),
+    onLost: () => {
+      log.error({ worker: config.name }, 'heartbeat lease lost: aborting every task');
+      for (const a of attempts.all()) a.abort.abort(new Error('worker lost its lease'));
+      writer.stop();
+      markLost();
+    },
+  });
+  await heartbeat.start();
+
+  const launch = (a: LocalAttempt, spec: DagInstanceSpec): void => {
+    void slots.run(() =>
+      executeAttempt(a, spec, { registry, revisions, writer, worker: config.name, log }),
+    );
+  };
+
+  const selector = workerLabel(config.name);
+  const informer = new Informer<KubeObject>(clients.kc, {
+    path: collectionPath(DAG_INSTANCE.plural, ns),
+    labelSelector: selector,
+    list: (o) =>
+      (ns
+        ? clients.custom.listNamespacedCustomObject({ ...instanceResource, namespace: ns, ...o, labelSelector: selector })
+        : clients.custom.listClusterCustomObject({ ...instanceResource, ...o, labelSelector: selector })) as Promise<{
+        items: KubeObject[];
+      }>,
+    logger: log.child({ informer: 'assigned-instances' }),
+  });
+  informer.onEvent((ev) => {
+    const namespace = ev.obj.metadata?.namespace ?? '';
+    const name = ev.obj.metadata?.name ?? '';
+    if (ev.type === 'delete') {
+      for (const a of attempts.forgetInstance(namespace, name)) a.abort.abort(new Error('instance deleted'));
+      return;
+    }
+    const spec = DagInstanceSpec.safeParse(ev.obj['spec']);
+    const status = DagInstanceStatus.safeParse(ev.obj['status'] ?? {});
+    if (!spec.success || !status.success) return;
+    for (const change of attempts.observe(namespace, name, status.data)) {
+      if (change.type === 'start') launch(change.attempt, spec.data);
+      else change.attempt.abort.abort(new Error(change.why));
+    }
+  });
+  informer.start();
+  await informer.synced();
+  log.info({ worker: config.name, actions: registry.names(), concurrency: config.concurrency }, 'worker started');
+
+  return {
+    name: config.name,
+    lost,
+    async stop() {
+      informer.stop();
+      const deadline = Date.now() + config.drainSecs * 1000;
+      while (attempts.all().some((a) => a.state !== 'done') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const a of attempts.all()) a.abort.abort(new Error('worker stopping'));
+      await writer.drain();
+      writer.stop();
+      await heartbeat.stop();
+    },
+  };
+}

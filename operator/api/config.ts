@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { WorkerName } from './worker-lease.ts';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const Namespace = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')
+  .max(63);
+const Seconds = z.coerce.number().positive();
+
+/** Settings shared by every fastflow process. */
+const Common = z.object({
+  kubeconfig: z.string().min(1).optional(),
+  namespace: Namespace.optional().describe('Watch only this namespace (default: all namespaces).'),
+  leaseNamespace: Namespace.optional().describe(
+    'Where the operator and worker Leases live (default: --namespace, else fastflow-system).',
+  ),
+  logLevel: LogLevel.default('info'),
+});
+
+export const OperatorConfig = Common.extend({
+  identity: z.string().min(1).max(253),
+  leaseName: z.string().min(1).max(253).default('fastflow-operator'),
+  leaseDurationSecs: Seconds.default(15),
+  renewDeadlineSecs: Seconds.default(10),
+  retryPeriodSecs: Seconds.default(2),
+  concurrency: z.coerce.number().int().min(1).max(64).default(4),
+  resyncSecs: Seconds.default(300),
+}).refine((c) => c.renewDeadlineSecs < c.leaseDurationSecs, {
+  message: 'renewDeadlineSecs must be less than leaseDurationSecs',
+  path: ['renewDeadlineSecs'],
+}).refine((c) => c.retryPeriodSecs < c.renewDeadlineSecs, {
+  message: 'retryPeriodSecs must be less than renewDeadlineSecs',
+  path: ['retryPeriodSecs'],
+});
+export type OperatorConfig = z.infer<typeof OperatorConfig>;
+
+export const WorkerConfig = Common.extend({
+  name: WorkerName.describe('This worker\'s name: its Lease and its label on the instances it runs.'),
+  concurrency: z.coerce.number().int().min(1).max(10000).default(16),
+  leaseDurationSecs: Seconds.default(10),
+  drainSecs: Seconds.default(30).describe('How long a stopping worker lets its running tasks finish.'),
+});
+export type WorkerConfig = z.infer<typeof WorkerConfig>;
+
+export function leaseNamespaceOf(c: { namespace?: string; leaseNamespace?: string }): string {
+  return c.leaseNamespace ?? c.namespace ?? 'fastflow-system';
+}

@@ -1,0 +1,206 @@
+import type { z } from 'zod';
+import { stringify } from 'yaml';
+import { DagSpec, DagStatus } from '../dag.ts';
+import { DagInstanceSpec, DagInstanceStatus } from '../dag-instance.ts';
+import { CATEGORY, DAG, DAG_INSTANCE, GROUP, VERSION } from '../names.ts';
+import { toStructuralSchema } from './json-schema.ts';
+import type { StructuralSchema } from './structural-schema.ts';
+
+/** The two CustomResourceDefinitions, built from the zod schemas in operator/api. */
+
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+}
+
+export interface CustomResourceDefinition {
+  apiVersion: 'apiextensions.k8s.io/v1';
+  kind: 'CustomResourceDefinition';
+  metadata: { name: string };
+  spec: {
+    group: string;
+    names: {
+      kind: string;
+      listKind: string;
+      plural: string;
+      singular: string;
+      shortNames: string[];
+      categories: string[];
+    };
+    scope: 'Namespaced';
+    versions: {
+      name: string;
+      served: boolean;
+      storage: boolean;
+      subresources: { status: Record<string, never> };
+      additionalPrinterColumns: PrinterColumn[];
+      schema: { openAPIV3Schema: StructuralSchema };
+    }[];
+  };
+}
+
+interface KindNames {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortName: string;
+}
+
+interface KindDefinition {
+  names: KindNames;
+  description: string;
+  spec: { schema: z.ZodType; description: string };
+  status: { schema: z.ZodType; description: string };
+  columns: PrinterColumn[];
+}
+
+const AGE: PrinterColumn = {
+  name: 'Age',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+};
+
+export function dagCrd(): CustomResourceDefinition {
+  return buildCrd({
+    names: DAG,
+    description:
+      'A Dag is a directed acyclic graph of tasks: fastflow\'s Dag document under "spec". ' +
+      'Each DagInstance runs it once.',
+    spec: {
+      schema: DagSpec,
+      description:
+        'The Dag document as fastflow writes it (id, cron, createdAt and updatedAt are kept ' +
+        "for migration and not used: the object's name is the id).",
+    },
+    status: {
+      schema: DagStatus,
+      description: 'What the operator found when it checked the spec (graph, actions, vars).',
+    },
+    columns: [
+      {
+        name: 'Tasks',
+        type: 'integer',
+        jsonPath: '.status.taskCount',
+        description: 'Number of tasks in the Dag.',
+      },
+      {
+        name: 'Valid',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Valid")].status',
+        description: 'Whether the operator accepted the Dag.',
+      },
+      AGE,
+    ],
+  });
+}
+
+export function dagInstanceCrd(): CustomResourceDefinition {
+  return buildCrd({
+    names: DAG_INSTANCE,
+    description:
+      'A DagInstance is one run of a Dag with its vars. The spec cannot change once created; ' +
+      'the status holds the state of each task.',
+    spec: {
+      schema: DagInstanceSpec,
+      description: 'The Dag to run and the values of its vars; immutable.',
+    },
+    status: {
+      schema: DagInstanceStatus,
+      description: 'Progress of the run, written by the operator and the workers.',
+    },
+    columns: [
+      {
+        name: 'Dag',
+        type: 'string',
+        jsonPath: '.spec.dagRef.name',
+        description: 'The Dag this instance runs.',
+      },
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Progress', type: 'string', jsonPath: '.status.progress' },
+      AGE,
+      { name: 'Duration', type: 'string', jsonPath: '.status.duration' },
+      { name: 'Message', type: 'string', jsonPath: '.status.message', priority: 1 },
+    ],
+  });
+}
+
+function buildCrd(def: KindDefinition): CustomResourceDefinition {
+  const { kind, plural, singular, shortName } = def.names;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      names: {
+        kind,
+        listKind: `${kind}List`,
+        plural,
+        singular,
+        shortNames: [shortName],
+        categories: [CATEGORY],
+      },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: def.columns,
+          schema: { openAPIV3Schema: rootSchema(def) },
+        },
+      ],
+    },
+  };
+}
+
+function rootSchema(def: KindDefinition): StructuralSchema {
+  const spec = toStructuralSchema(def.spec.schema, 'spec');
+  const status = toStructuralSchema(def.status.schema, 'status');
+  return {
+    description: def.description,
+    type: 'object',
+    properties: {
+      apiVersion: {
+        description:
+          'APIVersion defines the versioned schema of this representation of an object. ' +
+          'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
+        type: 'string',
+      },
+      kind: {
+        description:
+          'Kind is a string value representing the REST resource this object represents. ' +
+          'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+        type: 'string',
+      },
+      metadata: { type: 'object' },
+      spec: { description: def.spec.description, ...spec },
+      status: { description: def.status.description, ...status },
+    },
+    required: ['spec'],
+  };
+}
+
+export const CRD_HEADER = '# generated by npm run gen:crds; do not edit\n';
+
+export interface CrdFile {
+  /** File name under crds/. */
+  name: string;
+  content: string;
+}
+
+/** What `npm run gen:crds` writes, file by file. */
+export function crdFiles(): CrdFile[] {
+  return [dagCrd(), dagInstanceCrd()].map((crd) => ({
+    name: `${GROUP}_${crd.spec.names.plural}.yaml`,
+    content: renderCrd(crd),
+  }));
+}
+
+export function renderCrd(crd: CustomResourceDefinition): string {
+  return CRD_HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false });
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { Conditions } from './common.ts';
+
+/**
+ * A task id: the key of the task in DagInstance.status.tasks and in JSON
+ * Patch paths. Letters, digits, `-`, `_`, `.`; the characters `[`, `]`, `#`
+ * and `/` are reserved for keys of tasks a DAG grows at run time
+ * (docs/architecture.md, "Task keys").
+ */
+export const TaskId = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/,
+    'must be letters, digits, "-", "_" or "." and start and end with a letter or digit',
+  );
+
+/** A var name: usable as `{{name}}` in templates. */
+export const VarName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or "_"');
+
+export const VarDef = z.strictObject({
+  desc: z.string().max(1024).optional(),
+  defaultValue: z.string().max(8192).optional(),
+});
+
+const CheckName = z.string().min(1).max(63);
+
+export const PreCheckCondition = z.strictObject({
+  source: z.enum(['vars', 'share-data']),
+  key: z.string().min(1).max(253),
+  op: z.enum(['in', 'not-in', 'eq', 'ne', 'exists', 'not-exists']),
+  values: z.array(z.string().max(1024)).max(64).optional(),
+});
+
+export const PreCheckRule = z.strictObject({
+  act: z.enum(['skip', 'block']),
+  conditions: z.array(PreCheckCondition).min(1).max(16),
+});
+
+/**
+ * fastflow accepted preCheck as a map keyed by check name; its README showed a
+ * list. Both shapes are accepted; the CRD keeps the field free-form because a
+ * structural schema cannot say "map or list".
+ */
+export const PreCheck = z
+  .union([
+    z.record(CheckName, PreCheckRule),
+    z.array(PreCheckRule.extend({ name: CheckName.optional() })).max(16),
+  ])
+  .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+
+/** Free-form action parameters (any YAML), validated by the action's own schema. */
+export const Params = z
+  .record(z.string(), z.unknown())
+  .meta({ 'x-kubernetes-preserve-unknown-fields': true });
+
+export const MAX_TASKS = 2000;
+export const MAX_DEPENDENCIES = 64;
+
+export const TaskSpec = z
+  .strictObject({
+    id: TaskId,
+    name: z.string().max(253).optional(),
+    desc: z.string().max(1024).optional(),
+    actionName: z.string().min(1).max(253).describe('The registered action that runs this task.'),
+    dependOn: z
+      .array(TaskId)
+      .max(MAX_DEPENDENCIES)
+      .optional()
+      .describe('Ids of the tasks that must succeed (or be skipped) before this one runs.'),
+    params: Params.optional(),
+    timeoutSecs: z
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .optional()
+      .describe('Per-attempt time limit from the moment the action starts; 0 or absent: none.'),
+    preCheck: PreCheck.optional(),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(self.dependOn) || !(self.id in self.dependOn)',
+        message: 'a task cannot depend on itself',
+        fieldPath: '.dependOn',
+      },
+    ],
+  });
+export type TaskSpec = z.infer<typeof TaskSpec>;
+
+/**
+ * Dag.spec is fastflow's Dag document: a fastflow YAML body pasted under
+ * `spec:` is accepted as it is (`id`, `cron`, `createdAt`, `updatedAt` are
+ * kept for migration and not used: the object's name is the id).
+ */
+export const DagSpec = z.strictObject({
+  id: z.string().max(253).optional(),
+  name: z.string().max(253).optional(),
+  desc: z.string().max(4096).optional(),
+  cron: z.string().max(253).optional(),
+  status: z
+    .enum(['normal', 'stopped'])
+    .optional()
+    .describe('"stopped" refuses new instances.'),
+  vars: z.record(VarName, VarDef).optional().meta({ maxProperties: 128 }),
+  tasks: z
+    .array(TaskSpec)
+    .min(1)
+    .max(MAX_TASKS)
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
+  createdAt: z.int().optional(),
+  updatedAt: z.int().optional(),
+});
+export type DagSpec = z.infer<typeof DagSpec>;
+
+export const DagStatus = z.object({
+  observedGeneration: z.int().min(0).optional(),
+  valid: z.boolean().optional(),
+  taskCount: z.int().min(0).optional(),
+  message: z.string().max(32768).optional(),
+  conditions: Conditions.optional(),
+});
+export type DagStatus = z.infer<typeof DagStatus>;

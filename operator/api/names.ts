@@ -1,0 +1,31 @@
+/** API group, versions, kinds and the label/annotation keys fastflow owns. */
+export const GROUP = 'fastflow.io';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export const DAG = { kind: 'Dag', plural: 'dags', singular: 'dag', shortName: 'dag' } as const;
+export const DAG_INSTANCE = {
+  kind: 'DagInstance',
+  plural: 'daginstances',
+  singular: 'daginstance',
+  shortName: 'dagi',
+} as const;
+export const CATEGORY = 'fastflow';
+
+/**
+ * Label a DagInstance carries for every worker that holds a task of it, so that
+ * a worker watches only the instances that concern it (label selector
+ * `w.fastflow.io/<worker>`) instead of every update of every instance.
+ */
+export const WORKER_LABEL_PREFIX = 'w.fastflow.io/';
+/** Label on worker Leases: the operator watches only these. */
+export const WORKER_LEASE_LABEL = 'fastflow.io/worker';
+/** Annotations on a worker Lease: what it can run and how much at once. */
+export const ACTIONS_ANNOTATION = 'fastflow.io/actions';
+export const CAPACITY_ANNOTATION = 'fastflow.io/capacity';
+/** Label on the ControllerRevision that snapshots a Dag. */
+export const DAG_NAME_LABEL = 'fastflow.io/dag';
+
+export function workerLabel(worker: string): string {
+  return `${WORKER_LABEL_PREFIX}${worker}`;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { ObjectMeta } from './common.ts';
+import { DagSpec, DagStatus } from './dag.ts';
+import { DagInstanceSpec, DagInstanceStatus } from './dag-instance.ts';
+import { API_VERSION, DAG, DAG_INSTANCE } from './names.ts';
+
+/** The whole Dag object as read from the API server. */
+export const Dag = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(DAG.kind),
+  metadata: ObjectMeta,
+  spec: DagSpec,
+  status: DagStatus.optional(),
+});
+export type Dag = z.infer<typeof Dag>;
+
+/** The whole DagInstance object as read from the API server. */
+export const DagInstance = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(DAG_INSTANCE.kind),
+  metadata: ObjectMeta,
+  spec: DagInstanceSpec,
+  status: DagInstanceStatus.optional(),
+});
+export type DagInstance = z.infer<typeof DagInstance>;
+
+/**
+ * The Dag snapshot an instance runs, stored in an immutable ControllerRevision
+ * (`data`) named after the Dag and a hash of its spec, shared by every instance
+ * started from the same spec.
+ */
+export const DagSnapshot = z.object({
+  dag: z.string(),
+  generation: z.int().min(0),
+  spec: DagSpec,
+});
+export type DagSnapshot = z.infer<typeof DagSnapshot>;
+
+/** A zod error as one line per problem, each naming its field path. */
+export function describeZodError(error: z.ZodError, root = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = [root, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}

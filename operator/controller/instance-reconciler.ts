@@ -1,0 +1,135 @@
+import { ACTIVE_TASK_PHASES, TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import { DagInstance, describeZodError } from '../api/objects.ts';
+import { decide } from '../core/decide.ts';
+import { failedToStart, started } from '../core/instance-start.ts';
+import type { KubeClients } from '../kube/client.ts';
+import type { ReconcileResult } from '../kube/controller.ts';
+import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import type { Logger } from '../log.ts';
+import { instanceResource, refOf } from '../store/refs.ts';
+import { RevisionMissingError, type RevisionStore } from '../store/revisions.ts';
+import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
+import type { InstanceStarter } from './instance-starter.ts';
+import type { LoadIndex } from './load-index.ts';
+import type { WorkerRegistry } from './worker-registry.ts';
+
+export interface InstanceReconcilerDeps {
+  clients: KubeClients;
+  cached: (key: string) => unknown;
+  starter: InstanceStarter;
+  revisions: RevisionStore;
+  registry: WorkerRegistry;
+  load: LoadIndex;
+  /** Instances with a task waiting for an action no live worker has. */
+  waiters: Set<string>;
+  log: Logger;
+  now?: () => Date;
+}
+
+/**
+ * The reconcile of one DagInstance: read it, decide, write the status once,
+ * then keep the worker labels in step. Level-triggered: it looks only at the
+ * current object, so running it again, or after a crash at any line, converges
+ * to the same result.
+ */
+export class InstanceReconciler {
+  readonly #d: InstanceReconcilerDeps;
+
+  constructor(deps: InstanceReconcilerDeps) {
+    this.#d = deps;
+  }
+
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    const cached = this.#d.cached(key);
+    if (cached === undefined) {
+      this.#d.waiters.delete(key);
+      return {};
+    }
+    try {
+      await this.#pass(parse(key, cached), signal);
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      // Someone wrote since our cache saw the object: decide again on a fresh read.
+      const fresh = await this.#read(key);
+      if (fresh !== undefined) await this.#pass(parse(key, fresh), signal);
+    }
+    return {};
+  }
+
+  async #pass(instance: DagInstance, signal: AbortSignal): Promise<void> {
+    const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
+    const now = (this.#d.now ?? (() => new Date()))();
+    const generation = instance.metadata.generation;
+    const status = instance.status ?? {};
+    if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase)) {
+      this.#d.waiters.delete(key);
+      await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
+      return;
+    }
+    let running = status;
+    let loaded;
+    if (!status.dagRevision) {
+      const start = await this.#d.starter.start(instance);
+      if (!start.ok) {
+        this.#d.log.info({ instance: key, reason: start.reason }, start.message);
+        await this.#write(instance, failedToStart(status, start.reason, start.message, generation, now), signal);
+        return;
+      }
+      loaded = start.loaded;
+      running = started(status, loaded.revision, now);
+    } else {
+      try {
+        loaded = await this.#d.revisions.load(instance.metadata.namespace ?? '', status.dagRevision);
+      } catch (e) {
+        if (!(e instanceof RevisionMissingError)) throw e;
+        await this.#write(instance, failedToStart(status, 'DagRevisionMissing', e.message, generation, now), signal);
+        return;
+      }
+    }
+    const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
+    const decision = decide({ graph: loaded.graph, status: running, workers, generation, now });
+    for (const a of decision.assigned) {
+      this.#d.log.debug({ instance: key, task: a.task, attempt: a.attempt, worker: a.worker }, 'task assigned');
+    }
+    if (decision.waitingFor.length > 0) this.#d.waiters.add(key);
+    else this.#d.waiters.delete(key);
+
+    const written = await this.#write(instance, decision.status, signal);
+    const holders = new Set(
+      Object.values(decision.status.tasks ?? {})
+        .filter((t) => t.worker && ACTIVE_TASK_PHASES.has(t.phase))
+        .map((t) => t.worker as string),
+    );
+    const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
+    await syncWorkerLabels(this.#d.clients.custom, written ?? instance, holders, finished);
+    if (finished) this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
+  }
+
+  async #write(
+    instance: DagInstance,
+    next: DagInstance['status'] & object,
+    signal: AbortSignal,
+  ): Promise<DagInstance | undefined> {
+    // A process that lost its leadership must not write, even mid-pass.
+    if (signal.aborted) throw new Error('leadership lost: write skipped');
+    return writeInstanceStatus(this.#d.clients.custom, instance, next);
+  }
+
+  async #read(key: string): Promise<unknown> {
+    try {
+      return await this.#d.clients.custom.getNamespacedCustomObject({ ...instanceResource, ...refOf(key) });
+    } catch (e) {
+      const err = toKubeError(e);
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}
+
+function parse(key: string, raw: unknown): DagInstance {
+  const parsed = DagInstance.safeParse(raw);
+  if (!parsed.success) {
+    throw new TerminalError(`DagInstance ${key} is unreadable: ${describeZodError(parsed.error)}`);
+  }
+  return parsed.data;
+}

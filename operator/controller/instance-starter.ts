@@ -1,0 +1,83 @@
+import type { KubeClients } from '../kube/client.ts';
+import { Dag, describeZodError, type DagInstance } from '../api/objects.ts';
+import { resolveVars } from '../core/vars.ts';
+import { validateDag } from '../core/validate-dag.ts';
+import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { dagResource } from '../store/refs.ts';
+import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
+
+export type StartResult =
+  | { ok: true; loaded: LoadedSnapshot }
+  | { ok: false; reason: string; message: string };
+
+/**
+ * Everything that must hold before an instance may start, each failure with
+ * the reason the user reads in the instance status: the Dag exists, is valid
+ * and not stopped, and the vars fit its declaration. On success the Dag spec
+ * is snapshotted so later edits never touch this run.
+ */
+export class InstanceStarter {
+  readonly #clients: KubeClients;
+  readonly #revisions: RevisionStore;
+  readonly #cachedDag: (key: string) => unknown;
+
+  constructor(clients: KubeClients, revisions: RevisionStore, cachedDag: (key: string) => unknown) {
+    this.#clients = clients;
+    this.#revisions = revisions;
+    this.#cachedDag = cachedDag;
+  }
+
+  async start(instance: DagInstance): Promise<StartResult> {
+    const namespace = instance.metadata.namespace ?? '';
+    const dagName = instance.spec.dagRef.name;
+    const raw = this.#cachedDag(`${namespace}/${dagName}`) ?? (await this.#readDag(namespace, dagName));
+    if (raw === undefined) {
+      return {
+        ok: false,
+        reason: 'DagNotFound',
+        message: `Dag "${dagName}" not found in namespace "${namespace}"`,
+      };
+    }
+    const dag = Dag.safeParse(raw);
+    if (!dag.success) {
+      const detail = describeZodError(dag.error);
+      return { ok: false, reason: 'InvalidDag', message: `Dag "${dagName}" is invalid: ${detail}` };
+    }
+    const spec = dag.data.spec;
+    if (spec.status === 'stopped') {
+      return {
+        ok: false,
+        reason: 'DagStopped',
+        message: `Dag "${dagName}" is stopped (spec.status: stopped): it accepts no new instances`,
+      };
+    }
+    const validation = validateDag(spec);
+    if (!validation.valid) {
+      const detail = validation.message;
+      return { ok: false, reason: 'InvalidDag', message: `Dag "${dagName}" is invalid: ${detail}` };
+    }
+    const vars = resolveVars(spec.vars, instance.spec.vars);
+    if (!vars.ok) return { ok: false, reason: 'InvalidVars', message: vars.message };
+    const loaded = await this.#revisions.ensure(
+      { namespace, name: dagName },
+      dag.data.metadata.generation ?? 0,
+      spec,
+    );
+    return { ok: true, loaded };
+  }
+
+  /** The informer may not have seen a Dag created just before its instance: ask the API server. */
+  async #readDag(namespace: string, name: string): Promise<unknown> {
+    try {
+      return await this.#clients.custom.getNamespacedCustomObject({
+        ...dagResource,
+        namespace,
+        name,
+      });
+    } catch (e) {
+      const err = toKubeError(e);
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}

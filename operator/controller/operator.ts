@@ -1,0 +1,175 @@
+import type { V1Lease } from '@kubernetes/client-node';
+import { type OperatorConfig, leaseNamespaceOf } from '../api/config.ts';
+import { DagInstanceStatus, TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import { DAG, DAG_INSTANCE, WORKER_LABEL_PREFIX, WORKER_LEASE_LABEL } from '../api/names.ts';
+import type { KubeClients } from '../kube/client.ts';
+import { Controller } from '../kube/controller.ts';
+import { Informer } from '../kube/informer.ts';
+import { LeaderElector } from '../kube/leader-election.ts';
+import type { KubeObject } from '../kube/types.ts';
+import type { Logger } from '../log.ts';
+import { collectionPath, dagResource, instanceResource } from '../store/refs.ts';
+import { RevisionStore } from '../store/revisions.ts';
+import { DagReconciler } from './dag-reconciler.ts';
+import { InstanceReconciler } from './instance-reconciler.ts';
+import { InstanceStarter } from './instance-starter.ts';
+import { LoadIndex } from './load-index.ts';
+import { WorkerRegistry, type WorkerChange } from './worker-registry.ts';
+
+export interface RunningOperator {
+  /** Resolves when the process should exit: stopped, or leadership lost. */
+  readonly done: Promise<'stopped' | 'leadership-lost'>;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the operator: informers on Dags, DagInstances and worker Leases run
+ * on every replica (a standby's caches are warm when it takes over); the
+ * reconcile loops run only on the leader, and stop at once when it loses the
+ * Lease.
+ */
+export function startOperator(config: OperatorConfig, clients: KubeClients, log: Logger): RunningOperator {
+  const ns = config.namespace;
+  const leaseNamespace = leaseNamespaceOf(config);
+  const listOpts = (o: object): object => ({ ...o, ...(ns ? { namespace: ns } : {}) });
+  const listCustom = (resource: typeof dagResource) => (o: object) =>
+    (ns
+      ? clients.custom.listNamespacedCustomObject({ ...resource, namespace: ns, ...o })
+      : clients.custom.listClusterCustomObject({ ...resource, ...o })) as Promise<{ items: KubeObject[] }>;
+
+  const dags = new Informer<KubeObject>(clients.kc, {
+    path: collectionPath(DAG.plural, ns),
+    list: listCustom(dagResource),
+    logger: log.child({ informer: 'dags' }),
+  });
+  const instances = new Informer<KubeObject>(clients.kc, {
+    path: collectionPath(DAG_INSTANCE.plural, ns),
+    list: listCustom(instanceResource),
+    resyncMs: config.resyncSecs * 1000,
+    logger: log.child({ informer: 'daginstances' }),
+  });
+  const leases = new Informer<V1Lease & KubeObject>(clients.kc, {
+    path: `/apis/coordination.k8s.io/v1/namespaces/${leaseNamespace}/leases`,
+    labelSelector: WORKER_LEASE_LABEL,
+    list: (o) =>
+      clients.coordination.listNamespacedLease({
+        namespace: leaseNamespace,
+        labelSelector: WORKER_LEASE_LABEL,
+        ...listOpts(o),
+      }) as Promise<{ items: (V1Lease & KubeObject)[] }>,
+    logger: log.child({ informer: 'worker-leases' }),
+  });
+
+  const load = new LoadIndex();
+  const waiters = new Set<string>();
+  const revisions = new RevisionStore(clients.apps);
+  // A lost worker's instances are reconciled at once; a new worker wakes the
+  // instances that wait for an action (it may have it). Called only once the
+  // informers run, after everything below exists.
+  const onWorkerChange = (change: WorkerChange): void => {
+    log.info({ worker: change.worker }, `worker ${change.type}`);
+    const keys = change.type === 'left' ? load.instancesOf(change.worker) : [...waiters];
+    for (const key of keys) instanceController.enqueue(key);
+  };
+  const registry = new WorkerRegistry({ onChange: onWorkerChange, log: log.child({ component: 'workers' }) });
+  const instanceReconciler = new InstanceReconciler({
+    clients,
+    cached: (k) => instances.get(k),
+    starter: new InstanceStarter(clients, revisions, (k) => dags.get(k)),
+    revisions,
+    registry,
+    load,
+    waiters,
+    log: log.child({ controller: 'daginstance' }),
+  });
+  const instanceController = new Controller({
+    name: 'daginstance',
+    concurrency: config.concurrency,
+    reconcile: (key, signal) => instanceReconciler.reconcile(key, signal),
+    logger: log.child({ controller: 'daginstance' }),
+  });
+  const dagReconciler = new DagReconciler(clients, (k) => dags.get(k), log.child({ controller: 'dag' }));
+  const dagController = new Controller({
+    name: 'dag',
+    concurrency: 1,
+    reconcile: (key) => dagReconciler.reconcile(key),
+    logger: log.child({ controller: 'dag' }),
+  });
+
+
+  dags.onEvent((ev) => dagController.enqueue(ev.key));
+  instances.onEvent((ev) => {
+    const status = DagInstanceStatus.safeParse((ev.obj as { status?: unknown }).status ?? {});
+    load.update(ev.key, ev.type === 'delete' || !status.success ? undefined : status.data);
+    if (ev.type !== 'delete' && needsReconcile(ev.obj, status.success ? status.data : undefined)) {
+      instanceController.enqueue(ev.key);
+    }
+  });
+  leases.onEvent((ev) => {
+    if (ev.type === 'delete') registry.remove(ev.obj.metadata?.name ?? '');
+    else registry.observe(ev.obj);
+  });
+
+  const stopAll = new AbortController();
+  let leading = false;
+  let resolveDone: (v: 'stopped' | 'leadership-lost') => void = () => {};
+  const done = new Promise<'stopped' | 'leadership-lost'>((r) => (resolveDone = r));
+
+  const elector = new LeaderElector({
+    coordination: clients.coordination,
+    namespace: leaseNamespace,
+    name: config.leaseName,
+    identity: config.identity,
+    leaseDurationMs: config.leaseDurationSecs * 1000,
+    renewDeadlineMs: config.renewDeadlineSecs * 1000,
+    retryPeriodMs: config.retryPeriodSecs * 1000,
+    logger: log.child({ component: 'leader-election' }),
+    onStartedLeading: (signal) => {
+      leading = true;
+      log.info({ identity: config.identity }, 'became leader');
+      void Promise.all([dags.synced(), instances.synced(), leases.synced()]).then(() => {
+        if (signal.aborted) return;
+        instanceController.start(signal);
+        dagController.start(signal);
+        for (const obj of dags.list()) dagController.enqueue(keyOf(obj));
+        for (const obj of instances.list()) instanceController.enqueue(keyOf(obj));
+      });
+    },
+    onStoppedLeading: () => {
+      if (leading) log.error({ identity: config.identity }, 'leadership lost: stopping');
+      leading = false;
+      resolveDone(stopAll.signal.aborted ? 'stopped' : 'leadership-lost');
+    },
+  });
+
+  dags.start();
+  instances.start();
+  leases.start();
+  void elector.run(stopAll.signal);
+
+  return {
+    done,
+    isLeader: () => leading,
+    async stop() {
+      stopAll.abort();
+      await Promise.all([instanceController.stop(), dagController.stop()]);
+      await elector.release();
+      dags.stop();
+      instances.stop();
+      leases.stop();
+      registry.stop();
+      resolveDone('stopped');
+    },
+  };
+}
+
+function keyOf(obj: KubeObject): string {
+  return `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+}
+
+/** Finished instances need no work unless they still carry worker labels. */
+function needsReconcile(obj: KubeObject, status: DagInstanceStatus | undefined): boolean {
+  if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return true;
+  return Object.keys(obj.metadata?.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
+}

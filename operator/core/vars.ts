@@ -1,0 +1,41 @@
+import type { DagSpec } from '../api/dag.ts';
+
+export type VarsResult =
+  | { ok: true; vars: Record<string, string> }
+  | { ok: false; message: string };
+
+/**
+ * The values an instance runs with: every declared var, the instance's value
+ * winning over the default. Unlike fastflow, an empty string is a value, an
+ * undeclared var is an error (it was silently dropped), and so is a declared
+ * var with neither default nor value.
+ */
+export function resolveVars(
+  declared: DagSpec['vars'],
+  given: Record<string, string> | undefined,
+): VarsResult {
+  const decl = declared ?? {};
+  const values = given ?? {};
+  const unknown = Object.keys(values).filter((k) => !Object.hasOwn(decl, k));
+  if (unknown.length > 0) {
+    const known = Object.keys(decl);
+    return {
+      ok: false,
+      message: `spec.vars: ${unknown.map((k) => `"${k}"`).join(', ')} not declared by the Dag (declared: ${known.length ? known.join(', ') : 'none'})`,
+    };
+  }
+  const vars: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [name, def] of Object.entries(decl)) {
+    const value = Object.hasOwn(values, name) ? values[name] : def.defaultValue;
+    if (value === undefined) missing.push(name);
+    else vars[name] = value;
+  }
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      message: `spec.vars: ${missing.map((k) => `"${k}"`).join(', ')} must be given: the Dag declares no default`,
+    };
+  }
+  return { ok: true, vars };
+}

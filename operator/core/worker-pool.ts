@@ -1,0 +1,43 @@
+/** A live worker as the scheduler sees it. */
+export interface WorkerView {
+  readonly name: string;
+  readonly actions: ReadonlySet<string>;
+  readonly capacity: number;
+  /** Tasks currently Scheduled or Running on it, across all instances. */
+  readonly load: number;
+}
+
+/**
+ * Picks workers for tasks within one decision pass, counting the pass's own
+ * assignments so a wide fan-out spreads instead of piling onto the worker
+ * that was least loaded when the pass began.
+ */
+export class WorkerPool {
+  readonly #workers: readonly WorkerView[];
+  readonly #extra = new Map<string, number>();
+
+  constructor(workers: readonly WorkerView[]) {
+    // Sorted by name so that equal loads always break the same way.
+    this.#workers = [...workers].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  isLive(name: string): boolean {
+    return this.#workers.some((w) => w.name === name);
+  }
+
+  /** The least loaded live worker (relative to its capacity) that has the action. */
+  pick(action: string): string | undefined {
+    let best: WorkerView | undefined;
+    let bestRatio = Infinity;
+    for (const w of this.#workers) {
+      if (!w.actions.has(action)) continue;
+      const ratio = (w.load + (this.#extra.get(w.name) ?? 0)) / w.capacity;
+      if (ratio < bestRatio) {
+        best = w;
+        bestRatio = ratio;
+      }
+    }
+    if (best) this.#extra.set(best.name, (this.#extra.get(best.name) ?? 0) + 1);
+    return best?.name;
+  }
+}

@@ -1,0 +1,27 @@
+import { DAG, DAG_INSTANCE, GROUP, VERSION } from '../api/names.ts';
+
+/** Arguments CustomObjectsApi needs to address our kinds. */
+export const dagResource = { group: GROUP, version: VERSION, plural: DAG.plural } as const;
+export const instanceResource = { group: GROUP, version: VERSION, plural: DAG_INSTANCE.plural } as const;
+
+export interface ObjectRef {
+  namespace: string;
+  name: string;
+}
+
+/** `namespace/name`, the key of the work queues and informer caches. */
+export function keyOf(ref: ObjectRef): string {
+  return `${ref.namespace}/${ref.name}`;
+}
+
+export function refOf(key: string): ObjectRef {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** Collection path of a kind for watches: all namespaces, or one. */
+export function collectionPath(plural: string, namespace?: string): string {
+  return namespace
+    ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`
+    : `/apis/${GROUP}/${VERSION}/${plural}`;
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` (pure logic, no cluster, fast) and `integration`
+// (one real etcd + kube-apiserver per run, started in globalSetup).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['operator/**/*.test.ts', 'actions-runtime/**/*.test.ts', 'hack/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // Each file spawns operator and worker processes; two cores cannot
+          // run many files at once without starving the API server.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
