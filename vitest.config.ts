@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // (one real etcd + kube-apiserver per run, started in globalSetup).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {

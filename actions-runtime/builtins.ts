@@ -21,4 +21,4 @@ export const sleepAction = defineAction({
   },
 });
 
-export const builtinActions: readonly Action<never>[] = [printAction, sleepAction];
+export const builtinActions: readonly Action<unknown>[] = [printAction, sleepAction];

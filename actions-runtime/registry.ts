@@ -8,12 +8,12 @@ import type { Action } from './action.ts';
 export class ActionRegistry {
   readonly #actions = new Map<string, Action<unknown>>();
 
-  register(...actions: Action<never>[]): this {
+  register(...actions: Action<unknown>[]): this {
     for (const action of actions) {
       if (this.#actions.has(action.name)) {
         throw new Error(`action "${action.name}" is registered twice`);
       }
-      this.#actions.set(action.name, action as Action<unknown>);
+      this.#actions.set(action.name, action );
     }
     return this;
   }

@@ -9,7 +9,7 @@ import { startWorker, type RunningWorker } from './worker.ts';
 
 export interface RunWorkerOptions {
   /** Your actions; the built-in `print` and `sleep` are always registered too. */
-  actions?: readonly Action<never>[];
+  actions?: readonly Action<unknown>[];
   /** Settings; unset ones come from `FASTFLOW_*` environment variables, then defaults. */
   config?: Partial<Record<keyof WorkerConfig, unknown>>;
   /** Exit the process on SIGTERM/SIGINT after a graceful stop, and when the Lease is lost (default true). */

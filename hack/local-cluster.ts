@@ -21,17 +21,17 @@ async function main(): Promise<void> {
     }
   }
 
-  let cp: ControlPlane | undefined;
+  const running: { cp?: ControlPlane } = {};
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      // Second Ctrl-C: do not wait for the grace period; the exit handler kills by pid.
+    if (stopping || running.cp === undefined) {
+      // Interrupted during start, or a second Ctrl-C: exit now; the control
+      // plane's exit handler kills what it started, by pid.
       process.exit(130);
     }
     stopping = true;
     log(`${signal}: stopping the control plane`);
-    const done = cp?.stop() ?? Promise.resolve();
-    done.then(
+    running.cp.stop().then(
       () => process.exit(0),
       (e: unknown) => {
         log(`stop failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -44,11 +44,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  cp = await startControlPlane({ log, fsync: args.includes('--fsync') });
-  if (stopping) {
-    await cp.stop();
-    process.exit(0);
-  }
+  const cp = await startControlPlane({ log, fsync: args.includes('--fsync') });
+  running.cp = cp;
   const kubectl = join(cp.binDir, 'kubectl');
   const out = [
     '',

@@ -91,8 +91,13 @@ describe('DagSpec accepts the fastflow seed', () => {
   });
 
   it('accepts the map and list forms of preCheck alike', () => {
-    const rule = { act: 'skip', conditions: [{ source: 'vars', key: 'k', op: 'in', values: ['a'] }] };
-    expect(PreCheck.safeParse({ first: rule, second: { ...rule, act: 'block' } }).success).toBe(true);
+    const rule = {
+      act: 'skip',
+      conditions: [{ source: 'vars', key: 'k', op: 'in', values: ['a'] }],
+    };
+    expect(PreCheck.safeParse({ first: rule, second: { ...rule, act: 'block' } }).success).toBe(
+      true,
+    );
     expect(PreCheck.safeParse([rule, { ...rule, name: 'named' }]).success).toBe(true);
     expect(PreCheck.safeParse({}).success).toBe(true);
     expect(PreCheck.safeParse([]).success).toBe(true);
@@ -104,7 +109,12 @@ describe('DagSpec accepts the fastflow seed', () => {
     doc.status = 'normal';
     doc.createdAt = 1700000000;
     doc.updatedAt = 1700000001;
-    (doc.tasks[2] as Record<string, unknown>).params = { n: 3, on: true, list: [1, 'x'], nested: { a: null } };
+    (doc.tasks[2] as Record<string, unknown>).params = {
+      n: 3,
+      on: true,
+      list: [1, 'x'],
+      nested: { a: null },
+    };
     (doc.tasks[2] as Record<string, unknown>).timeoutSecs = 600;
     expect(DagSpec.safeParse(doc).success).toBe(true);
   });
@@ -119,7 +129,11 @@ describe('DagSpec rejects with a path', () => {
     const issues = issuesOf(DagSpec, doc);
     expect(issues).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ code: 'unrecognized_keys', keys: ['action'], path: ['tasks', 2] }),
+        expect.objectContaining({
+          code: 'unrecognized_keys',
+          keys: ['action'],
+          path: ['tasks', 2],
+        }),
         expect.objectContaining({ code: 'invalid_type', path: ['tasks', 2, 'actionName'] }),
       ]),
     );
@@ -129,16 +143,23 @@ describe('DagSpec rejects with a path', () => {
   });
 
   it.each([
-    { name: 'an unknown top-level key', edit: (d: ReturnType<typeof seed>) => void (d.steps = []), path: [] },
+    {
+      name: 'an unknown top-level key',
+      edit: (d: ReturnType<typeof seed>) => void (d.steps = []),
+      path: [],
+    },
     {
       name: 'an unknown var key',
-      edit: (d: ReturnType<typeof seed>) => void ((d.vars as Record<string, Record<string, unknown>>).fileName!.default = 'x'),
+      edit: (d: ReturnType<typeof seed>) =>
+        void ((d.vars as Record<string, Record<string, unknown>>).fileName!.default = 'x'),
       path: ['vars', 'fileName'],
     },
   ])('$name', ({ edit, path }) => {
     const doc = seed();
     edit(doc);
-    expect(issuesOf(DagSpec, doc)).toEqual([expect.objectContaining({ code: 'unrecognized_keys', path })]);
+    expect(issuesOf(DagSpec, doc)).toEqual([
+      expect.objectContaining({ code: 'unrecognized_keys', path }),
+    ]);
   });
 
   it.each([
@@ -179,7 +200,9 @@ describe('DagSpec rejects with a path', () => {
     if (tasks === undefined) delete (doc as Record<string, unknown>).tasks;
     else doc.tasks = tasks;
     expect(issuesOf(DagSpec, doc)).toEqual([expect.objectContaining({ code, path: ['tasks'] })]);
-    expect(describeZodError(DagSpec.safeParse(doc).error as z.ZodError, 'spec')).toMatch(/^spec\.tasks: /);
+    expect(describeZodError(DagSpec.safeParse(doc).error as z.ZodError, 'spec')).toMatch(
+      /^spec\.tasks: /,
+    );
   });
 
   it(`accepts exactly ${MAX_TASKS} tasks`, () => {
@@ -193,7 +216,12 @@ describe('DagSpec rejects with a path', () => {
     { field: 'act', value: 'fail', leaf: 'act' },
     { field: 'extra', value: 'x', leaf: 'conditions.0' },
   ])('an unknown preCheck $field, in both shapes', ({ field, value, leaf }) => {
-    const condition: Record<string, unknown> = { source: 'vars', key: 'fileName', op: 'in', values: ['a'] };
+    const condition: Record<string, unknown> = {
+      source: 'vars',
+      key: 'fileName',
+      op: 'in',
+      values: ['a'],
+    };
     const rule: Record<string, unknown> = { act: 'skip', conditions: [condition] };
     if (field === 'act') rule.act = value;
     else condition[field] = value;
@@ -202,13 +230,21 @@ describe('DagSpec rejects with a path', () => {
     (asMap.tasks[0] as Record<string, unknown>).preCheck = { myCheck: rule };
     const mapIssues = issuesOf(DagSpec, asMap);
     expect(mapIssues.map((i) => i.path.slice(0, 3))).toEqual([['tasks', 0, 'preCheck']]);
-    expect(leafPaths(mapIssues)).toContainEqual(expect.stringMatching(new RegExp(`^tasks\\.0\\.preCheck\\.myCheck\\.${leaf.replaceAll('.', '\\.')}: `)));
+    expect(leafPaths(mapIssues)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^tasks\\.0\\.preCheck\\.myCheck\\.${leaf.replaceAll('.', '\\.')}: `),
+      ),
+    );
 
     const asList = seed();
     (asList.tasks[0] as Record<string, unknown>).preCheck = [rule];
     const listIssues = issuesOf(DagSpec, asList);
     expect(listIssues.map((i) => i.path.slice(0, 3))).toEqual([['tasks', 0, 'preCheck']]);
-    expect(leafPaths(listIssues)).toContainEqual(expect.stringMatching(new RegExp(`^tasks\\.0\\.preCheck\\.0\\.${leaf.replaceAll('.', '\\.')}: `)));
+    expect(leafPaths(listIssues)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^tasks\\.0\\.preCheck\\.0\\.${leaf.replaceAll('.', '\\.')}: `),
+      ),
+    );
   });
 
   it('a preCheck rule without conditions', () => {
@@ -220,10 +256,18 @@ describe('DagSpec rejects with a path', () => {
   it.each([
     { name: 'timeoutSecs negative', patch: { timeoutSecs: -1 }, path: ['timeoutSecs'] },
     { name: 'timeoutSecs fractional', patch: { timeoutSecs: 1.5 }, path: ['timeoutSecs'] },
-    { name: 'timeoutSecs over a week', patch: { timeoutSecs: 7 * 24 * 3600 + 1 }, path: ['timeoutSecs'] },
+    {
+      name: 'timeoutSecs over a week',
+      patch: { timeoutSecs: 7 * 24 * 3600 + 1 },
+      path: ['timeoutSecs'],
+    },
     { name: 'empty actionName', patch: { actionName: '' }, path: ['actionName'] },
     { name: 'params a list', patch: { params: ['a'] }, path: ['params'] },
-    { name: 'too many dependencies', patch: { dependOn: Array.from({ length: 65 }, (_, i) => `d${i}`) }, path: ['dependOn'] },
+    {
+      name: 'too many dependencies',
+      patch: { dependOn: Array.from({ length: 65 }, (_, i) => `d${i}`) },
+      path: ['dependOn'],
+    },
   ])('task with $name', ({ patch, path }) => {
     const result = TaskSpec.safeParse({ id: 'a', actionName: 'A', ...patch });
     expect(result.success).toBe(false);
@@ -231,26 +275,31 @@ describe('DagSpec rejects with a path', () => {
   });
 
   it('a var with a bad name or a non-string default', () => {
-    expect(issuesOf(DagSpec, { vars: { '1x': {} }, tasks: [{ id: 'a', actionName: 'A' }] })[0]?.path).toEqual([
-      'vars',
-      '1x',
-    ]);
-    expect(issuesOf(DagSpec, { vars: { x: { defaultValue: 3 } }, tasks: [{ id: 'a', actionName: 'A' }] })[0]?.path).toEqual([
-      'vars',
-      'x',
-      'defaultValue',
-    ]);
+    expect(
+      issuesOf(DagSpec, { vars: { '1x': {} }, tasks: [{ id: 'a', actionName: 'A' }] })[0]?.path,
+    ).toEqual(['vars', '1x']);
+    expect(
+      issuesOf(DagSpec, {
+        vars: { x: { defaultValue: 3 } },
+        tasks: [{ id: 'a', actionName: 'A' }],
+      })[0]?.path,
+    ).toEqual(['vars', 'x', 'defaultValue']);
   });
 
   it('an unknown Dag status', () => {
-    expect(issuesOf(DagSpec, { ...seed(), status: 'paused' }).map((i) => i.path)).toEqual([['status']]);
+    expect(issuesOf(DagSpec, { ...seed(), status: 'paused' }).map((i) => i.path)).toEqual([
+      ['status'],
+    ]);
   });
 });
 
 describe('TaskId and VarName', () => {
-  it.each(['a', 'A1', 'task-1', 'task_1', 'v1.2', '0', 'x'.repeat(63)])('task id %s is valid', (id) => {
-    expect(TaskId.safeParse(id).success).toBe(true);
-  });
+  it.each(['a', 'A1', 'task-1', 'task_1', 'v1.2', '0', 'x'.repeat(63)])(
+    'task id %s is valid',
+    (id) => {
+      expect(TaskId.safeParse(id).success).toBe(true);
+    },
+  );
   it.each(['fileName', '_private', 'a.b-c', 'x'.repeat(63)])('var name %s is valid', (name) => {
     expect(VarName.safeParse(name).success).toBe(true);
   });

@@ -23,7 +23,11 @@ describe('Dag and DagInstance objects', () => {
 
   it.each([
     { name: 'wrong kind', value: { ...dag, kind: 'DagInstance' }, path: ['kind'] },
-    { name: 'wrong apiVersion', value: { ...dag, apiVersion: 'fastflow.io/v1' }, path: ['apiVersion'] },
+    {
+      name: 'wrong apiVersion',
+      value: { ...dag, apiVersion: 'fastflow.io/v1' },
+      path: ['apiVersion'],
+    },
     { name: 'bad spec', value: { ...dag, spec: { tasks: [] } }, path: ['spec', 'tasks'] },
   ])('refuse $name', ({ value, path }) => {
     expect(Dag.safeParse(value).error?.issues[0]?.path).toEqual(path);
@@ -32,7 +36,10 @@ describe('Dag and DagInstance objects', () => {
 
 describe('describeZodError', () => {
   it('names every problem with its field path under the root', () => {
-    const error = Dag.safeParse({ ...dag, spec: { tasks: [{ id: 'bad id', actionName: '' }] } }).error;
+    const error = Dag.safeParse({
+      ...dag,
+      spec: { tasks: [{ id: 'bad id', actionName: '' }] },
+    }).error;
     expect(error).toBeDefined();
     const text = describeZodError(error!, 'dag');
     const parts = text.split('; ');

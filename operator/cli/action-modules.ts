@@ -4,8 +4,8 @@ import type { Action } from '../../actions-runtime/action.ts';
 import { ConfigInputError } from '../config/load.ts';
 
 /** Loads `--actions` modules: every exported value that looks like an action is registered. */
-export async function loadActionModules(paths: readonly string[]): Promise<Action<never>[]> {
-  const actions: Action<never>[] = [];
+export async function loadActionModules(paths: readonly string[]): Promise<Action<unknown>[]> {
+  const actions: Action<unknown>[] = [];
   for (const path of paths) {
     let mod: Record<string, unknown>;
     try {
@@ -20,6 +20,6 @@ export async function loadActionModules(paths: readonly string[]): Promise<Actio
   return actions;
 }
 
-function isAction(v: unknown): v is Action<never> {
+function isAction(v: unknown): v is Action<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as Action).name === 'string' && typeof (v as Action).run === 'function';
 }

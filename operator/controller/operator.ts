@@ -33,7 +33,7 @@ export function startOperator(config: OperatorConfig, clients: KubeClients, log:
   const ns = config.namespace;
   const leaseNamespace = leaseNamespaceOf(config);
   const listOpts = (o: object): object => ({ ...o, ...(ns ? { namespace: ns } : {}) });
-  const listCustom = (resource: typeof dagResource) => (o: object) =>
+  const listCustom = (resource: typeof dagResource | typeof instanceResource) => (o: object) =>
     (ns
       ? clients.custom.listNamespacedCustomObject({ ...resource, namespace: ns, ...o })
       : clients.custom.listClusterCustomObject({ ...resource, ...o })) as Promise<{ items: KubeObject[] }>;

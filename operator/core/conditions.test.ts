@@ -15,15 +15,23 @@ const ready: Condition = {
 
 describe('setCondition', () => {
   it('adds a missing condition with now as its transition time', () => {
-    expect(setCondition(undefined, { type: 'Ready', status: 'True', reason: 'Ok', message: 'fine' }, t0)).toEqual([
-      ready,
-    ]);
+    expect(
+      setCondition(undefined, { type: 'Ready', status: 'True', reason: 'Ok', message: 'fine' }, t0),
+    ).toEqual([ready]);
   });
 
   it.each([
     { name: 'same status, same everything', change: {}, moves: false },
-    { name: 'same status, new reason and message', change: { reason: 'Other', message: 'new' }, moves: false },
-    { name: 'same status, new observedGeneration', change: { observedGeneration: 7 }, moves: false },
+    {
+      name: 'same status, new reason and message',
+      change: { reason: 'Other', message: 'new' },
+      moves: false,
+    },
+    {
+      name: 'same status, new observedGeneration',
+      change: { observedGeneration: 7 },
+      moves: false,
+    },
     { name: 'status flips to False', change: { status: 'False' as const }, moves: true },
     { name: 'status flips to Unknown', change: { status: 'Unknown' as const }, moves: true },
   ])('lastTransitionTime: $name', ({ change, moves }) => {
@@ -37,9 +45,19 @@ describe('setCondition', () => {
   it('touches only the condition of the given type and keeps the list order', () => {
     const other: Condition = { ...ready, type: 'Other', status: 'False' };
     const list = [other, ready];
-    const next = setCondition(list, { type: 'Ready', status: 'False', reason: 'Down', message: 'x' }, t1);
+    const next = setCondition(
+      list,
+      { type: 'Ready', status: 'False', reason: 'Down', message: 'x' },
+      t1,
+    );
     expect(next[0]).toBe(other);
-    expect(next[1]).toEqual({ type: 'Ready', status: 'False', reason: 'Down', message: 'x', lastTransitionTime: t1.toISOString() });
+    expect(next[1]).toEqual({
+      type: 'Ready',
+      status: 'False',
+      reason: 'Down',
+      message: 'x',
+      lastTransitionTime: t1.toISOString(),
+    });
     expect(list).toEqual([other, ready]);
   });
 

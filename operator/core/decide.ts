@@ -137,9 +137,16 @@ function summarize(
   };
   if (input.generation !== undefined) next.observedGeneration = input.generation;
   if (phase === 'Succeeded' || phase === 'Failed') {
-    next.finishTime = now.toISOString();
-    const start = status.startTime ? Date.parse(status.startTime) : now.getTime();
-    next.duration = formatDuration(now.getTime() - start);
+    // A repeated pass over a finished instance keeps when it finished.
+    if (status.phase !== phase || status.finishTime === undefined) {
+      next.finishTime = now.toISOString();
+      const start = status.startTime ? Date.parse(status.startTime) : now.getTime();
+      next.duration = formatDuration(now.getTime() - start);
+    }
+  } else {
+    // Running again (a retry) after having finished: the old finish is void.
+    delete next.finishTime;
+    delete next.duration;
   }
   return next;
 }

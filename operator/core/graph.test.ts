@@ -35,7 +35,11 @@ function expectTopological(graph: DagGraph, tasks: TaskSpec[]): void {
 describe('buildGraph: valid graphs', () => {
   const cases: { name: string; tasks: TaskSpec[]; order?: string[] }[] = [
     { name: 'single task', tasks: [t('a')], order: ['a'] },
-    { name: 'chain in spec order', tasks: [t('a'), t('b', 'a'), t('c', 'b')], order: ['a', 'b', 'c'] },
+    {
+      name: 'chain in spec order',
+      tasks: [t('a'), t('b', 'a'), t('c', 'b')],
+      order: ['a', 'b', 'c'],
+    },
     {
       name: 'chain listed backwards',
       tasks: [t('c', 'b'), t('b', 'a'), t('a')],
@@ -55,7 +59,11 @@ describe('buildGraph: valid graphs', () => {
       tasks: [t('x'), t('a'), t('y', 'x'), t('b', 'a'), t('lonely')],
     },
     { name: 'duplicate dependency entries', tasks: [t('a'), t('b', 'a', 'a')], order: ['a', 'b'] },
-    { name: 'roots keep spec order', tasks: [t('r3'), t('r1'), t('r2')], order: ['r3', 'r1', 'r2'] },
+    {
+      name: 'roots keep spec order',
+      tasks: [t('r3'), t('r1'), t('r2')],
+      order: ['r3', 'r1', 'r2'],
+    },
   ];
 
   it.each(cases)('$name', ({ tasks, order }) => {
@@ -112,7 +120,11 @@ describe('buildGraph: problems', () => {
 
   it('reports a duplicate id at its second occurrence', () => {
     expect(problemsOf([t('a'), t('b'), t('a')])).toEqual([
-      { reason: 'DuplicateTaskId', path: 'spec.tasks[2].id', message: expect.stringContaining('"a"') },
+      {
+        reason: 'DuplicateTaskId',
+        path: 'spec.tasks[2].id',
+        message: expect.stringContaining('"a"'),
+      },
     ]);
   });
 
@@ -136,7 +148,11 @@ describe('buildGraph: problems', () => {
   });
 
   it.each([
-    { name: 'three-cycle', tasks: [t('a', 'c'), t('b', 'a'), t('c', 'b')], cycle: 'a -> b -> c -> a' },
+    {
+      name: 'three-cycle',
+      tasks: [t('a', 'c'), t('b', 'a'), t('c', 'b')],
+      cycle: 'a -> b -> c -> a',
+    },
     { name: 'two-cycle', tasks: [t('x', 'y'), t('y', 'x')], cycle: 'x -> y -> x' },
     {
       name: 'cycle behind a valid prefix',
@@ -163,17 +179,22 @@ describe('buildGraph: problems', () => {
 
   it('every reported cycle is a real cycle of the graph', () => {
     // Random graph with arbitrary edges, often cyclic.
-    const arb = fc.integer({ min: 2, max: 12 }).chain((n) =>
-      fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { minLength: 1, maxLength: 3 * n }).map(
-        (pairs) =>
-          Array.from({ length: n }, (_, i) =>
-            t(
-              `n${i}`,
-              ...[...new Set(pairs.filter(([c, p]) => c === i && p !== i).map(([, p]) => `n${p}`))],
+    const arb = fc
+      .integer({ min: 2, max: 12 })
+      .chain((n) =>
+        fc
+          .array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { minLength: 1, maxLength: 3 * n })
+          .map((pairs) =>
+            Array.from({ length: n }, (_, i) =>
+              t(
+                `n${i}`,
+                ...[
+                  ...new Set(pairs.filter(([c, p]) => c === i && p !== i).map(([, p]) => `n${p}`)),
+                ],
+              ),
             ),
           ),
-      ),
-    );
+      );
     fc.assert(
       fc.property(arb, (tasks) => {
         const result = buildGraph(tasks);

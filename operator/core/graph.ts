@@ -10,10 +10,7 @@ export interface DagGraph {
 }
 
 export type GraphProblemReason =
-  | 'DuplicateTaskId'
-  | 'UnknownDependency'
-  | 'SelfDependency'
-  | 'CycleDetected';
+  'DuplicateTaskId' | 'UnknownDependency' | 'SelfDependency' | 'CycleDetected';
 
 export interface GraphProblem {
   reason: GraphProblemReason;
@@ -22,9 +19,7 @@ export interface GraphProblem {
   message: string;
 }
 
-export type GraphResult =
-  | { ok: true; graph: DagGraph }
-  | { ok: false; problems: GraphProblem[] };
+export type GraphResult = { ok: true; graph: DagGraph } | { ok: false; problems: GraphProblem[] };
 
 /**
  * Builds the graph and reports every structural problem at once, each with
@@ -78,7 +73,11 @@ function referenceProblems(tasks: readonly TaskSpec[]): GraphProblem[] {
     (t.dependOn ?? []).forEach((dep, j) => {
       const path = `spec.tasks[${i}].dependOn[${j}]`;
       if (dep === t.id) {
-        problems.push({ reason: 'SelfDependency', path, message: `task "${t.id}" depends on itself` });
+        problems.push({
+          reason: 'SelfDependency',
+          path,
+          message: `task "${t.id}" depends on itself`,
+        });
       } else if (!ids.has(dep)) {
         problems.push({
           reason: 'UnknownDependency',

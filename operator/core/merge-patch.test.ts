@@ -41,13 +41,28 @@ function applyMergePatch(target: Json | undefined, patch: Json): Json {
 
 describe('mergePatchDiff', () => {
   it.each([
-    { name: 'equal objects', from: { a: 1, b: { c: [1, 2] } }, to: { a: 1, b: { c: [1, 2] } }, patch: undefined },
+    {
+      name: 'equal objects',
+      from: { a: 1, b: { c: [1, 2] } },
+      to: { a: 1, b: { c: [1, 2] } },
+      patch: undefined,
+    },
     { name: 'equal empty objects', from: {}, to: {}, patch: undefined },
     { name: 'changed scalar', from: { a: 1, b: 2 }, to: { a: 1, b: 3 }, patch: { b: 3 } },
     { name: 'added key', from: { a: 1 }, to: { a: 1, b: 'x' }, patch: { b: 'x' } },
     { name: 'removed key becomes null', from: { a: 1, b: 2 }, to: { a: 1 }, patch: { b: null } },
-    { name: 'key set to undefined is removed', from: { a: 1, b: 2 }, to: { a: 1, b: undefined }, patch: { b: null } },
-    { name: 'undefined on both sides is no change', from: { a: undefined }, to: {}, patch: undefined },
+    {
+      name: 'key set to undefined is removed',
+      from: { a: 1, b: 2 },
+      to: { a: 1, b: undefined },
+      patch: { b: null },
+    },
+    {
+      name: 'undefined on both sides is no change',
+      from: { a: undefined },
+      to: {},
+      patch: undefined,
+    },
     {
       name: 'nested change keeps untouched siblings out',
       from: { tasks: { a: { phase: 'Running', worker: 'w1' }, b: { phase: 'Pending' } } },
@@ -60,8 +75,18 @@ describe('mergePatchDiff', () => {
       to: { tasks: { a: { phase: 'Scheduled' } } },
       patch: { tasks: { a: { phase: 'Scheduled', reason: null } } },
     },
-    { name: 'arrays are replaced whole', from: { l: [1, 2, 3] }, to: { l: [1, 2] }, patch: { l: [1, 2] } },
-    { name: 'array element change', from: { l: [{ a: 1 }] }, to: { l: [{ a: 2 }] }, patch: { l: [{ a: 2 }] } },
+    {
+      name: 'arrays are replaced whole',
+      from: { l: [1, 2, 3] },
+      to: { l: [1, 2] },
+      patch: { l: [1, 2] },
+    },
+    {
+      name: 'array element change',
+      from: { l: [{ a: 1 }] },
+      to: { l: [{ a: 2 }] },
+      patch: { l: [{ a: 2 }] },
+    },
     { name: 'object becomes scalar', from: { o: { a: 1 } }, to: { o: 5 }, patch: { o: 5 } },
     { name: 'scalar becomes object', from: { o: 5 }, to: { o: { a: 1 } }, patch: { o: { a: 1 } } },
     { name: 'object becomes array', from: { o: { a: 1 } }, to: { o: [1] }, patch: { o: [1] } },
@@ -125,7 +150,11 @@ describe('mergePatchDiff', () => {
       ),
       value: fc.oneof({ depthSize: 'small' }, fc.constant(null), tie('member')),
     }));
-    const object = fc.dictionary(key, value.filter((v) => v !== null), { maxKeys: 5, noNullPrototype: true }) as fc.Arbitrary<Json>;
+    const object = fc.dictionary(
+      key,
+      value.filter((v) => v !== null),
+      { maxKeys: 5, noNullPrototype: true },
+    ) as fc.Arbitrary<Json>;
 
     it('for random JSON objects', () => {
       fc.assert(
@@ -141,22 +170,34 @@ describe('mergePatchDiff', () => {
 
     it('for a target derived from the source by small edits', () => {
       const pair = object.chain((from) =>
-        fc.tuple(fc.constant(from), fc.array(fc.tuple(key, fc.option(value.filter((v) => v !== null))), { maxLength: 4 })).map(
-          ([f, edits]) => {
+        fc
+          .tuple(
+            fc.constant(from),
+            fc.array(fc.tuple(key, fc.option(value.filter((v) => v !== null))), { maxLength: 4 }),
+          )
+          .map(([f, edits]) => {
             const to = structuredClone(f) as Record<string, Json>;
             for (const [k, v] of edits) {
               if (v === null) delete to[k];
-              else Object.defineProperty(to, k, { value: v, enumerable: true, writable: true, configurable: true });
+              else
+                Object.defineProperty(to, k, {
+                  value: v,
+                  enumerable: true,
+                  writable: true,
+                  configurable: true,
+                });
             }
-            return [f, to as Json] as const;
-          },
-        ),
+            return [f, to] as const;
+          }),
       );
       fc.assert(
         fc.property(pair, ([from, to]) => {
           const patch = mergePatchDiff(from, to);
-          expect(canonical(patch === undefined ? from : applyMergePatch(from, patch))).toBe(canonical(to));
-          if (patch !== undefined) expect(mergePatchDiff(applyMergePatch(from, patch), to)).toBeUndefined();
+          expect(canonical(patch === undefined ? from : applyMergePatch(from, patch))).toBe(
+            canonical(to),
+          );
+          if (patch !== undefined)
+            expect(mergePatchDiff(applyMergePatch(from, patch), to)).toBeUndefined();
         }),
         { numRuns: 500 },
       );
@@ -170,7 +211,13 @@ describe('mergePatchDiff', () => {
  */
 function canonical(v: Json): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    isObject(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x,
+    isObject(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
   );
 }
 
@@ -179,7 +226,10 @@ function isEqual(a: Json, b: Json): boolean {
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && isEqual(a[k] as Json, b[k] as Json));
+    return (
+      ka.length === kb.length &&
+      ka.every((k) => Object.hasOwn(b, k) && isEqual(a[k] as Json, b[k] as Json))
+    );
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((x, i) => isEqual(x, b[i] as Json));

@@ -36,6 +36,12 @@ export function mergePatchDiff(from: unknown, to: unknown): Json | undefined {
  */
 function canonical(value: unknown): string | undefined {
   return JSON.stringify(value, (_key, v: unknown) =>
-    isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    isObject(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
   );
 }

@@ -20,7 +20,8 @@ describe('validateDag', () => {
       name: 'unknown dependency',
       tasks: [{ id: 'a', actionName: 'A', dependOn: ['x'] }],
       reason: 'UnknownDependency',
-      message: 'spec.tasks[0].dependOn[0]: task "a" depends on "x", which is not a task of this Dag',
+      message:
+        'spec.tasks[0].dependOn[0]: task "a" depends on "x", which is not a task of this Dag',
     },
     {
       name: 'cycle',

@@ -8,7 +8,12 @@ const declared: DagSpec['vars'] = {
 };
 
 describe('resolveVars', () => {
-  it.each([
+  const cases: {
+    name: string;
+    declared: DagSpec['vars'];
+    given: Record<string, string> | undefined;
+    vars: Record<string, string>;
+  }[] = [
     {
       name: 'defaults when nothing is given',
       declared,
@@ -41,7 +46,8 @@ describe('resolveVars', () => {
     },
     { name: 'no vars declared, none given', declared: undefined, given: undefined, vars: {} },
     { name: 'no vars declared, empty map given', declared: {}, given: {}, vars: {} },
-  ])('$name', ({ declared: decl, given, vars }) => {
+  ];
+  it.each(cases)('$name', ({ declared: decl, given, vars }) => {
     expect(resolveVars(decl, given)).toEqual({ ok: true, vars });
   });
 

@@ -10,8 +10,18 @@ describe('WorkerPool', () => {
   it.each([
     { name: 'no workers', workers: [], action: 'A', picks: [undefined] },
     { name: 'nobody has the action', workers: [w('w1', ['B'])], action: 'A', picks: [undefined] },
-    { name: 'only the worker with the action', workers: [w('w1', ['B']), w('w2', ['A'])], action: 'A', picks: ['w2', 'w2'] },
-    { name: 'least loaded first', workers: [w('w1', ['A'], 4, 3), w('w2', ['A'], 4, 1)], action: 'A', picks: ['w2', 'w2', 'w1'] },
+    {
+      name: 'only the worker with the action',
+      workers: [w('w1', ['B']), w('w2', ['A'])],
+      action: 'A',
+      picks: ['w2', 'w2'],
+    },
+    {
+      name: 'least loaded first',
+      workers: [w('w1', ['A'], 4, 3), w('w2', ['A'], 4, 1)],
+      action: 'A',
+      picks: ['w2', 'w2', 'w1'],
+    },
     {
       name: 'load relative to capacity',
       workers: [w('small', ['A'], 1, 0), w('big', ['A'], 10, 2)],
@@ -19,8 +29,18 @@ describe('WorkerPool', () => {
       // ratios: small 0 vs big .2 -> small; small 1 vs big .2 -> big ...
       picks: ['small', 'big', 'big', 'big'],
     },
-    { name: 'ties go to the first name', workers: [w('b', ['A']), w('a', ['A']), w('c', ['A'])], action: 'A', picks: ['a', 'b', 'c', 'a'] },
-    { name: 'over capacity still assigns', workers: [w('w1', ['A'], 1, 5)], action: 'A', picks: ['w1'] },
+    {
+      name: 'ties go to the first name',
+      workers: [w('b', ['A']), w('a', ['A']), w('c', ['A'])],
+      action: 'A',
+      picks: ['a', 'b', 'c', 'a'],
+    },
+    {
+      name: 'over capacity still assigns',
+      workers: [w('w1', ['A'], 1, 5)],
+      action: 'A',
+      picks: ['w1'],
+    },
   ])('$name', ({ workers, action, picks }) => {
     const pool = new WorkerPool(workers);
     expect(picks.map(() => pool.pick(action))).toEqual(picks);
@@ -52,10 +72,13 @@ describe('WorkerPool', () => {
     );
     fc.assert(
       fc.property(
-        workers.chain((ws) => fc.tuple(fc.constant(ws), fc.shuffledSubarray(ws, { minLength: ws.length }))),
+        workers.chain((ws) =>
+          fc.tuple(fc.constant(ws), fc.shuffledSubarray(ws, { minLength: ws.length })),
+        ),
         fc.array(fc.constantFrom('A', 'B', 'C'), { maxLength: 30 }),
         ([ws, shuffled], actions) => {
-          const views = (list: typeof ws): WorkerView[] => list.map((x) => w(x.name, x.actions, x.capacity, x.load));
+          const views = (list: typeof ws): WorkerView[] =>
+            list.map((x) => w(x.name, x.actions, x.capacity, x.load));
           const a = new WorkerPool(views(ws));
           const b = new WorkerPool(views(shuffled));
           expect(actions.map((x) => b.pick(x))).toEqual(actions.map((x) => a.pick(x)));
@@ -68,7 +91,12 @@ describe('WorkerPool', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(
-          fc.record({ name: fc.string({ minLength: 1, maxLength: 3 }), actions: fc.subarray(['A', 'B']), capacity: fc.integer({ min: 1, max: 8 }), load: fc.nat(10) }),
+          fc.record({
+            name: fc.string({ minLength: 1, maxLength: 3 }),
+            actions: fc.subarray(['A', 'B']),
+            capacity: fc.integer({ min: 1, max: 8 }),
+            load: fc.nat(10),
+          }),
           { selector: (x) => x.name, maxLength: 6 },
         ),
         fc.array(fc.constantFrom('A', 'B'), { maxLength: 40 }),
@@ -82,7 +110,8 @@ describe('WorkerPool', () => {
               expect(picked).toBeUndefined();
               continue;
             }
-            const ratio = (x: (typeof ws)[number]): number => (load.get(x.name) as number) / x.capacity;
+            const ratio = (x: (typeof ws)[number]): number =>
+              (load.get(x.name) as number) / x.capacity;
             const best = Math.min(...able.map(ratio));
             const chosen = able.find((x) => x.name === picked);
             expect(chosen).toBeDefined();

@@ -1,0 +1,72 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestNamespace } from '../support/cluster.ts';
+import { FastflowEnv } from '../support/fastflow-env.ts';
+
+const rareModule = fileURLToPath(new URL('../support/actions/rare.ts', import.meta.url));
+let env: FastflowEnv;
+
+beforeAll(async () => {
+  env = new FastflowEnv(await createTestNamespace('workers'));
+  env.startOperator('operator-a');
+  env.startWorker('plain-1');
+  env.startWorker('plain-2');
+});
+afterAll(async () => env.stop());
+
+describe('workers', () => {
+  it('holds a task whose action no live worker has, naming it, and runs it when such a worker starts', async () => {
+    await env.createDag('needs-rare', {
+      tasks: [
+        { id: 'first', actionName: 'print' },
+        { id: 'special', actionName: 'rare', dependOn: ['first'] },
+      ],
+    });
+    await env.createInstance('needs-rare-1', 'needs-rare');
+    const waiting = await env.waitForInstance(
+      'needs-rare-1',
+      (i) => i.status?.tasks?.['special']?.reason === 'NoWorkerForAction',
+    );
+    expect(waiting.status?.phase).toBe('Running');
+    expect(waiting.status?.tasks?.['special']).toMatchObject({ phase: 'Pending' });
+    expect(waiting.status?.tasks?.['special']?.message).toContain('action "rare"');
+    expect(waiting.status?.message).toContain('"rare"');
+
+    env.startWorker('rare-worker', { actions: [rareModule] });
+    const done = await env.finished('needs-rare-1', 30_000);
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.tasks?.['special']?.worker).toMatch(/^rare-worker-/);
+  });
+
+  it('runs a task again elsewhere when its worker is killed with -9 mid-task', async () => {
+    const victim = env.startWorker('victim', { concurrency: 4 });
+    // Wait until the victim holds its Lease, so it can be assigned work.
+    for (let i = 0; i < 100 && !(await env.liveWorkers()).some((w) => w.startsWith('victim-')); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await env.createDag('slow', {
+      tasks: [
+        { id: 'nap-1', actionName: 'sleep', params: { seconds: 4 } },
+        { id: 'nap-2', actionName: 'sleep', params: { seconds: 4 } },
+        { id: 'nap-3', actionName: 'sleep', params: { seconds: 4 } },
+        { id: 'after', actionName: 'print', dependOn: ['nap-1', 'nap-2', 'nap-3'] },
+      ],
+    });
+    await env.createInstance('slow-1', 'slow');
+    // The load balancer spreads three tasks over three workers: one is the victim's.
+    const running = await env.waitForInstance('slow-1', (i) =>
+      Object.values(i.status?.tasks ?? {}).some((t) => t.phase === 'Running' && t.worker?.startsWith('victim-')),
+    );
+    const [victimTask, entry] = Object.entries(running.status?.tasks ?? {}).find(([, t]) =>
+      t.worker?.startsWith('victim-'),
+    ) ?? ['', undefined];
+    victim.kill('SIGKILL');
+
+    const done = await env.finished('slow-1', 60_000);
+    expect(done.status?.phase).toBe('Succeeded');
+    const rerun = done.status?.tasks?.[victimTask];
+    expect(rerun).toMatchObject({ phase: 'Succeeded', attempt: (entry?.attempt ?? 1) + 1 });
+    expect(rerun?.worker).not.toBe(entry?.worker);
+    expect(rerun?.message).toContain(`worker ${entry?.worker} was lost`);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * A fastflow deployment for one integration test file: operators and workers
+ * as real OS processes (so tests can kill -9 them) against the test cluster,
+ * scoped to the test's namespace, with short leases so failover is quick.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { DagInstance } from '../../operator/api/objects.ts';
+import type { DagSpec } from '../../operator/api/dag.ts';
+import { DAG, DAG_INSTANCE, GROUP, VERSION, WORKER_LEASE_LABEL } from '../../operator/api/names.ts';
+import { spawnFastflow, type FastflowProcess } from '../../hack/local-cluster/fastflow-process.ts';
+import { kubectl, testKubeConfig, testKubeconfigPath } from './cluster.ts';
+
+export const FAST_LEASES = {
+  FASTFLOW_LEASE_DURATION_SECS: '3',
+  FASTFLOW_RENEW_DEADLINE_SECS: '2',
+  FASTFLOW_RETRY_PERIOD_SECS: '0.5',
+};
+const WORKER_LEASE_SECS = '2';
+
+export class FastflowEnv {
+  readonly namespace: string;
+  readonly logs = mkdtempSync(join(tmpdir(), 'fastflow-test-'));
+  readonly custom = testKubeConfig().makeApiClient(CustomObjectsApi);
+  readonly coordination = testKubeConfig().makeApiClient(CoordinationV1Api);
+  readonly processes: FastflowProcess[] = [];
+
+  constructor(namespace: string) {
+    this.namespace = namespace;
+  }
+
+  startOperator(identity: string): FastflowProcess {
+    return this.#spawn(['operator', '--identity', identity], `${identity}.log`, FAST_LEASES);
+  }
+
+  /** A worker named `<prefix>-<random>`; `actions` are extra modules for --actions. */
+  startWorker(prefix: string, opts: { actions?: string[]; concurrency?: number } = {}): FastflowProcess {
+    const args = ['worker', '--name', prefix];
+    if (opts.actions?.length) args.push('--actions', ...opts.actions);
+    if (opts.concurrency) args.push('--concurrency', String(opts.concurrency));
+    return this.#spawn(args, `${prefix}.log`, { FASTFLOW_LEASE_DURATION_SECS: WORKER_LEASE_SECS });
+  }
+
+  async createDag(name: string, spec: DagSpec | Record<string, unknown>): Promise<void> {
+    await this.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: DAG.plural,
+      namespace: this.namespace,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: DAG.kind, metadata: { name }, spec },
+    });
+  }
+
+  async createInstance(name: string, dag: string, vars?: Record<string, string>): Promise<void> {
+    await this.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: DAG_INSTANCE.plural,
+      namespace: this.namespace,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: DAG_INSTANCE.kind,
+        metadata: { name },
+        spec: { dagRef: { name: dag }, ...(vars ? { vars } : {}) },
+      },
+    });
+  }
+
+  async getInstance(name: string): Promise<DagInstance> {
+    const raw = await this.custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: DAG_INSTANCE.plural,
+      namespace: this.namespace,
+      name,
+    });
+    return DagInstance.parse(raw);
+  }
+
+  async getDag(name: string): Promise<Record<string, unknown>> {
+    return (await this.custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: DAG.plural,
+      namespace: this.namespace,
+      name,
+    })) as Record<string, unknown>;
+  }
+
+  /** Polls until `done(instance)` holds; fails with the last status and the logs' location. */
+  async waitForInstance(
+    name: string,
+    done: (i: DagInstance) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<DagInstance> {
+    const deadline = Date.now() + timeoutMs;
+    let last: DagInstance | undefined;
+    while (Date.now() < deadline) {
+      try {
+        last = await this.getInstance(name);
+        if (done(last)) return last;
+      } catch {
+        // not created yet, or a transient API error: poll again
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(
+      `instance ${name} did not reach the expected state in ${timeoutMs} ms; last status:\n` +
+        `${stringify(last?.status ?? null)}\nprocess logs: ${this.logs}`,
+    );
+  }
+
+  finished(name: string, timeoutMs?: number): Promise<DagInstance> {
+    return this.waitForInstance(
+      name,
+      (i) => ['Succeeded', 'Failed', 'Canceled'].includes(i.status?.phase ?? ''),
+      timeoutMs,
+    );
+  }
+
+  /** Worker names currently holding a heartbeat Lease, by process-name prefix. */
+  async liveWorkers(): Promise<string[]> {
+    const leases = await this.coordination.listNamespacedLease({
+      namespace: this.namespace,
+      labelSelector: WORKER_LEASE_LABEL,
+    });
+    return leases.items.map((l) => l.metadata?.name ?? '');
+  }
+
+  async leaderIdentity(): Promise<string | undefined> {
+    try {
+      const lease = await this.coordination.readNamespacedLease({
+        namespace: this.namespace,
+        name: 'fastflow-operator',
+      });
+      return lease.spec?.holderIdentity ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  kubectl(args: string[], input?: string): ReturnType<typeof kubectl> {
+    return kubectl(['-n', this.namespace, ...args], { input });
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.processes) p.kill('SIGKILL');
+    await Promise.all(this.processes.map((p) => p.exited));
+  }
+
+  #spawn(args: string[], log: string, env: Record<string, string>): FastflowProcess {
+    const p = spawnFastflow(args, {
+      kubeconfig: testKubeconfigPath(),
+      namespace: this.namespace,
+      logFile: join(this.logs, log),
+      env,
+    });
+    this.processes.push(p);
+    return p;
+  }
+}
