@@ -26,7 +26,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<RunningWor
   const input = { ...opts.config };
   input.name = uniqueProcessName(typeof input.name === 'string' ? input.name : process.env['FASTFLOW_NAME']);
   const config = loadConfig(WorkerConfig, input);
-  const log = createLogger(config.logLevel, { component: 'worker', worker: config.name });
+  const log = createLogger(config.logLevel, { worker: config.name });
   const clients = makeClients(loadKubeConfig({ kubeconfig: config.kubeconfig }), {
     userAgent: `fastflow-worker/${config.name}`,
   });

@@ -61,7 +61,7 @@ export async function startWorker(
     renewIntervalMs: (config.leaseDurationSecs * 1000) / 3,
     logger: log.child({ component: 'heartbeat' }),
     onLost: () => {
-      log.error({ worker: config.name }, 'heartbeat lease lost: aborting every task');
+      log.error('heartbeat lease lost: aborting every task');
       for (const a of attempts.all()) a.abort.abort(new Error('worker lost its lease'));
       writer.stop();
       markLost();
@@ -104,7 +104,7 @@ export async function startWorker(
   });
   informer.start();
   await informer.synced();
-  log.info({ worker: config.name, actions: registry.names(), concurrency: config.concurrency }, 'worker started');
+  log.info({ actions: registry.names(), concurrency: config.concurrency }, 'worker started');
 
   return {
     name: config.name,

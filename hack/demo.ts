@@ -2,7 +2,8 @@
 // workers (the example worker program, with PrintAction registered through
 // the SDK), the examples applied, and the instances' phase and progress shown
 // until all finish. Exits 0 when every instance succeeded.
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from './local-cluster/control-plane.ts';
@@ -32,8 +33,8 @@ try {
   await installCrds(cp.binDir, cp.kubeconfigPath);
   await kubectl(['create', 'namespace', NAMESPACE]);
 
-  const logs = join(cp.dir, 'logs');
-  mkdirSync(logs, { recursive: true });
+  // Outside the control plane's dir, which stop() removes: the logs outlive the demo.
+  const logs = mkdtempSync(join(tmpdir(), 'fastflow-demo-logs-'));
   const opts = (log: string) => ({ kubeconfig: cp.kubeconfigPath, namespace: NAMESPACE, logFile: join(logs, log) });
   children.push(spawnFastflow(['operator', '--identity', 'operator-1'], opts('operator-1.log')));
   children.push(spawnFastflow(['operator', '--identity', 'operator-2'], opts('operator-2.log')));

@@ -35,7 +35,7 @@ common(program.command('operator'))
       ...flags,
       identity: flags['identity'] ?? process.env['FASTFLOW_IDENTITY'] ?? uniqueProcessName(),
     });
-    const log = createLogger(config.logLevel, { component: 'operator', identity: config.identity });
+    const log = createLogger(config.logLevel, { identity: config.identity });
     const clients = makeClients(loadKubeConfig({ kubeconfig: config.kubeconfig }), {
       userAgent: `fastflow-operator/${config.identity}`,
     });

@@ -32,7 +32,6 @@ export interface RunningOperator {
 export function startOperator(config: OperatorConfig, clients: KubeClients, log: Logger): RunningOperator {
   const ns = config.namespace;
   const leaseNamespace = leaseNamespaceOf(config);
-  const listOpts = (o: object): object => ({ ...o, ...(ns ? { namespace: ns } : {}) });
   const listCustom = (resource: typeof dagResource | typeof instanceResource) => (o: object) =>
     (ns
       ? clients.custom.listNamespacedCustomObject({ ...resource, namespace: ns, ...o })
@@ -55,8 +54,8 @@ export function startOperator(config: OperatorConfig, clients: KubeClients, log:
     list: (o) =>
       clients.coordination.listNamespacedLease({
         namespace: leaseNamespace,
+        ...o,
         labelSelector: WORKER_LEASE_LABEL,
-        ...listOpts(o),
       }) as Promise<{ items: (V1Lease & KubeObject)[] }>,
     logger: log.child({ informer: 'worker-leases' }),
   });
@@ -127,7 +126,6 @@ export function startOperator(config: OperatorConfig, clients: KubeClients, log:
     logger: log.child({ component: 'leader-election' }),
     onStartedLeading: (signal) => {
       leading = true;
-      log.info({ identity: config.identity }, 'became leader');
       void Promise.all([dags.synced(), instances.synced(), leases.synced()]).then(() => {
         if (signal.aborted) return;
         instanceController.start(signal);
@@ -137,7 +135,9 @@ export function startOperator(config: OperatorConfig, clients: KubeClients, log:
       });
     },
     onStoppedLeading: () => {
-      if (leading) log.error({ identity: config.identity }, 'leadership lost: stopping');
+      if (leading && !stopAll.signal.aborted) {
+        log.error('leadership lost: stopping');
+      }
       leading = false;
       resolveDone(stopAll.signal.aborted ? 'stopped' : 'leadership-lost');
     },

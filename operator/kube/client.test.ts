@@ -81,16 +81,38 @@ describe('makeClients transport', () => {
   let kc: KubeConfig;
   let tlsConnections = 0;
   const userAgents: string[] = [];
-  const namespaceBody = JSON.stringify({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'a' } });
+  const namespaceBody = JSON.stringify({
+    kind: 'Namespace',
+    apiVersion: 'v1',
+    metadata: { name: 'a' },
+  });
 
   beforeAll(async () => {
     // A self-signed certificate for 127.0.0.1: a TLS cluster is what makes
     // client-node build a new Agent per request.
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(join(dir, 'cert.pem'));
     server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
       userAgents.push(req.headers['user-agent'] ?? '');

@@ -110,8 +110,10 @@ type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
  *   slower); the first one is kept and reused, so one pool serves all calls;
  * - a per-request deadline (client-node has none; undici waits 300 s), combined
  *   with a signal a call may bring itself through `requestOptions`;
- * - our User-Agent, and a hook for request metrics.
- * Auth (token refresh, exec plugins) still runs per request.
+ * - our User-Agent, and a hook for request metrics (verb = HTTP method).
+ * Auth headers (token refresh, exec plugins) are still computed per request;
+ * TLS client certificates are those of the first request (a rotated client
+ * cert file needs a new `makeClients`).
  */
 export function makeTransport(opts: TransportOptions): HttpLibrary {
   const base = new IsomorphicFetchHttpLibrary();
@@ -122,7 +124,7 @@ export function makeTransport(opts: TransportOptions): HttpLibrary {
       pinned ??= ctx.getDispatcher();
       if (pinned) ctx.setDispatcher(pinned);
       ctx.setHeaderParam('User-Agent', opts.userAgent);
-      const deadline = AbortSignal.timeout(timeoutMs);
+      const deadline = AbortSignal.timeout(Math.ceil(timeoutMs));
       const callSignal = ctx.getSignal();
       ctx.setSignal(callSignal ? AbortSignal.any([callSignal, deadline]) : deadline);
       const verb = ctx.getHttpMethod();
@@ -142,7 +144,7 @@ export function makeTransport(opts: TransportOptions): HttpLibrary {
  * Per-call options: a shorter deadline than the transport's (lease calls must
  * give up within renewDeadline/2) and/or a signal that cancels the call. Works
  * with clients from `makeClients` and from `kc.makeApiClient` alike, and
- * composes with `mergePatchOptions(requestOptions(...))`.
+ * composes: `requestOptions({ timeoutMs: 5000 }, mergePatchOptions)`.
  */
 export function requestOptions(
   o: { timeoutMs?: number; signal?: AbortSignal },
@@ -153,7 +155,7 @@ export function requestOptions(
       // Built per request, so the deadline counts from the request, not from
       // when the options object was made.
       const signals = [
-        ...(o.timeoutMs !== undefined ? [AbortSignal.timeout(o.timeoutMs)] : []),
+        ...(o.timeoutMs !== undefined ? [AbortSignal.timeout(Math.ceil(o.timeoutMs))] : []),
         ...(o.signal ? [o.signal] : []),
       ];
       if (signals.length > 0) ctx.setSignal(AbortSignal.any(signals));

@@ -55,10 +55,7 @@ const REASON_BY_CODE: Record<number, string> = {
  */
 export function toKubeError(e: unknown): unknown {
   if (e instanceof KubeApiError) return e;
-  if (e instanceof ApiException) {
-    const code: number = e.code;
-    return fromStatus(code, parseStatus(e.body));
-  }
+  if (e instanceof ApiException) return fromStatus(e.code, parseStatus(e.body));
   if (e instanceof Error && 'statusCode' in e && typeof e.statusCode === 'number') {
     return fromStatus(e.statusCode, { message: e.message });
   }

@@ -1,4 +1,8 @@
-import { PatchStrategy, setHeaderOptions, type ConfigurationOptions } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type ConfigurationOptions,
+} from '@kubernetes/client-node';
 
 // The generated patch methods default to JSON Patch whatever the body is, so
 // every patch call must say which kind it sends. `setHeaderOptions` appends its

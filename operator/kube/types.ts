@@ -39,3 +39,31 @@ export function splitKey(key: string): { namespace?: string; name: string } {
   if (slash < 0) return { name: key };
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
+
+// Raw watch objects are `unknown` until parsed; these read the two fields the
+// informer needs even from an object that does not parse.
+
+/** `objectKey` of an unparsed object. */
+export function keyOfRaw(raw: unknown): string | undefined {
+  const m = metadataOf(raw);
+  const name = m?.['name'];
+  const namespace = m?.['namespace'];
+  return objectKey({
+    metadata: {
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof namespace === 'string' ? { namespace } : {}),
+    },
+  });
+}
+
+/** `metadata.resourceVersion` of an unparsed object (a BOOKMARK carries nothing else). */
+export function resourceVersionOf(raw: unknown): string | undefined {
+  const rv = metadataOf(raw)?.['resourceVersion'];
+  return typeof rv === 'string' ? rv : undefined;
+}
+
+function metadataOf(raw: unknown): Record<string, unknown> | undefined {
+  if (typeof raw !== 'object' || raw === null || !('metadata' in raw)) return undefined;
+  const m = raw.metadata;
+  return typeof m === 'object' && m !== null ? { ...m } : undefined;
+}

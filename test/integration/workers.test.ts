@@ -44,16 +44,15 @@ describe('workers', () => {
     for (let i = 0; i < 100 && !(await env.liveWorkers()).some((w) => w.startsWith('victim-')); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
+    const naps = Array.from({ length: 8 }, (_, i) => `nap-${i}`);
     await env.createDag('slow', {
       tasks: [
-        { id: 'nap-1', actionName: 'sleep', params: { seconds: 4 } },
-        { id: 'nap-2', actionName: 'sleep', params: { seconds: 4 } },
-        { id: 'nap-3', actionName: 'sleep', params: { seconds: 4 } },
-        { id: 'after', actionName: 'print', dependOn: ['nap-1', 'nap-2', 'nap-3'] },
+        ...naps.map((id) => ({ id, actionName: 'sleep', params: { seconds: 4 } })),
+        { id: 'after', actionName: 'print', dependOn: naps },
       ],
     });
     await env.createInstance('slow-1', 'slow');
-    // The load balancer spreads three tasks over three workers: one is the victim's.
+    // The scheduler spreads eight idle-time tasks over the four workers: the victim gets some.
     const running = await env.waitForInstance('slow-1', (i) =>
       Object.values(i.status?.tasks ?? {}).some((t) => t.phase === 'Running' && t.worker?.startsWith('victim-')),
     );

@@ -2,11 +2,10 @@
  * Helpers for integration test files: the cluster started (or connected to)
  * by test/support/global-setup.ts.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
+import { runKubectl, type KubectlResult } from '../../hack/local-cluster/kubectl.ts';
 
 /** Admin kubeconfig of the test cluster. */
 export function testKubeconfigPath(): string {
@@ -59,24 +58,6 @@ export async function deleteTestNamespace(name: string): Promise<void> {
 export function kubectl(
   args: string[],
   opts: { input?: string; kubeconfig?: string } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      join(testBinDir(), 'kubectl'),
-      ['--kubeconfig', opts.kubeconfig ?? testKubeconfigPath(), ...args],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code, signal) =>
-      resolve({ code: code ?? (signal !== null ? 128 : 1), stdout, stderr }),
-    );
-    child.stdin.on('error', () => {
-      // kubectl may exit before reading its input; the exit code tells
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+): Promise<KubectlResult> {
+  return runKubectl(testBinDir(), opts.kubeconfig ?? testKubeconfigPath(), args, opts.input);
 }

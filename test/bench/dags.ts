@@ -1,0 +1,68 @@
+/** The DAG shapes the benchmark runs, built from no-op tasks (`sleep` 0 s). */
+import { MAX_DEPENDENCIES } from '../../operator/api/dag.ts';
+
+export type BenchTask = {
+  id: string;
+  actionName: string;
+  dependOn?: string[];
+  params?: Record<string, unknown>;
+};
+
+export type BenchDagSpec = { tasks: BenchTask[] };
+
+/** An edge of the DAG: `child` may start once `parent` has finished. */
+export type Edge = { parent: string; child: string };
+
+const NOOP = { actionName: 'sleep', params: { seconds: 0 } } as const;
+
+function noop(id: string, dependOn?: string[]): BenchTask {
+  return { id, ...NOOP, params: { ...NOOP.params }, ...(dependOn ? { dependOn } : {}) };
+}
+
+/** t01 → t02 → … → t<length>. */
+export function chainDag(length: number): BenchDagSpec {
+  if (length < 1) throw new Error('a chain needs at least one task');
+  const id = (i: number): string => `t${String(i).padStart(String(length).length, '0')}`;
+  return {
+    tasks: Array.from({ length }, (_, i) => noop(id(i + 1), i === 0 ? undefined : [id(i)])),
+  };
+}
+
+/**
+ * `root` → `w<i>` (width of them, in parallel) → `join`. A task may depend on
+ * at most MAX_DEPENDENCIES others, so a wider fan-in goes through a layer of
+ * group joins: `w<i>` → `j<g>` (each at most MAX_DEPENDENCIES children) → `join`.
+ */
+export function wideDag(width: number): BenchDagSpec {
+  if (width < 1) throw new Error('a fan-out needs at least one child');
+  const ids = Array.from(
+    { length: width },
+    (_, i) => `w${String(i + 1).padStart(String(width).length, '0')}`,
+  );
+  const groups: string[][] = [];
+  for (let i = 0; i < ids.length; i += MAX_DEPENDENCIES)
+    groups.push(ids.slice(i, i + MAX_DEPENDENCIES));
+  if (groups.length > MAX_DEPENDENCIES) {
+    throw new Error(`a fan-out wider than ${MAX_DEPENDENCIES ** 2} needs more join layers`);
+  }
+  const joins =
+    groups.length === 1
+      ? [noop('join', ids)]
+      : [
+          ...groups.map((g, i) => noop(`j${i + 1}`, g)),
+          noop(
+            'join',
+            groups.map((_, i) => `j${i + 1}`),
+          ),
+        ];
+  return { tasks: [noop('root'), ...ids.map((id) => noop(id, ['root'])), ...joins] };
+}
+
+export function edges(spec: BenchDagSpec): Edge[] {
+  return spec.tasks.flatMap((t) => (t.dependOn ?? []).map((parent) => ({ parent, child: t.id })));
+}
+
+/** Tasks without dependencies: what runs first. */
+export function roots(spec: BenchDagSpec): string[] {
+  return spec.tasks.filter((t) => (t.dependOn ?? []).length === 0).map((t) => t.id);
+}

@@ -1,0 +1,17 @@
+/** Short messages for errors, API errors included (client-node's carry headers and a raw body). */
+export function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return typeof e === 'string' ? e : JSON.stringify(e);
+  const api = e as Error & { code?: unknown; body?: unknown };
+  if (typeof api.code === 'number' && api.body !== undefined) {
+    let message: string | undefined;
+    try {
+      const body: unknown = typeof api.body === 'string' ? JSON.parse(api.body) : api.body;
+      const m = (body as { message?: unknown } | null)?.message;
+      if (typeof m === 'string') message = m;
+    } catch {
+      // not JSON
+    }
+    return `HTTP ${api.code}: ${message ?? (typeof api.body === 'string' ? api.body : JSON.stringify(api.body)).slice(0, 500)}`;
+  }
+  return e.message;
+}

@@ -1,0 +1,262 @@
+/**
+ * Creating Dags and DagInstances and following the instances of the bench
+ * namespace through one LIST+WATCH (like `kubectl get dagi -w`: one more
+ * watcher, which the API server pays for on every status write, as it does
+ * for the operator's).
+ */
+import { Watch, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { makeClients } from '../../operator/kube/client.ts';
+import type { BenchDagSpec } from './dags.ts';
+
+const GROUP = 'fastflow.io';
+const VERSION = 'v1alpha1';
+
+export type TaskState = {
+  phase?: string;
+  worker?: string;
+  attempt?: number;
+  scheduledAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  reason?: string;
+  message?: string;
+};
+
+export type InstanceObject = {
+  metadata: { name: string; resourceVersion?: string; labels?: Record<string, string> };
+  status?: {
+    phase?: string;
+    progress?: string;
+    message?: string;
+    startTime?: string;
+    finishTime?: string;
+    tasks?: Record<string, TaskState>;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+};
+
+export const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Canceled']);
+
+export function isTerminal(i: InstanceObject | undefined): boolean {
+  return TERMINAL_PHASES.has(i?.status?.phase ?? '');
+}
+
+/** One line about an instance's state, for error messages. */
+export function describeInstance(i: InstanceObject | undefined): string {
+  if (i === undefined) return 'not seen yet';
+  const s = i.status;
+  if (s === undefined) return 'no status (the operator has not written it)';
+  const byPhase = new Map<string, number>();
+  for (const t of Object.values(s.tasks ?? {})) {
+    byPhase.set(t.phase ?? '?', (byPhase.get(t.phase ?? '?') ?? 0) + 1);
+  }
+  const tasks = [...byPhase].map(([p, n]) => `${p} ${n}`).join(', ') || 'none in status';
+  const cond = s.conditions?.find((c) => c.type === 'Succeeded');
+  const failed = Object.entries(s.tasks ?? {})
+    .filter(([, t]) => t.phase === 'Failed')
+    .slice(0, 3)
+    .map(([id, t]) => `${id}: ${t.reason ?? ''} ${t.message ?? ''}`.trim());
+  return [
+    `phase ${s.phase ?? '(none)'}`,
+    `progress ${s.progress ?? '?'}`,
+    `tasks: ${tasks}`,
+    ...(cond ? [`condition ${cond.status}/${cond.reason ?? ''}: ${cond.message ?? ''}`] : []),
+    ...(s.message ? [`message: ${s.message}`] : []),
+    ...(failed.length > 0 ? [`failed tasks: ${failed.join('; ')}`] : []),
+  ].join('; ');
+}
+
+export class BenchApi {
+  readonly custom: CustomObjectsApi;
+  readonly namespace: string;
+
+  constructor(kc: KubeConfig, namespace: string) {
+    // The product's pooled keep-alive transport: a create does not pay a TLS handshake.
+    this.custom = makeClients(kc, { userAgent: 'fastflow-bench' }).custom;
+    this.namespace = namespace;
+  }
+
+  async createDag(name: string, spec: BenchDagSpec): Promise<void> {
+    await this.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'dags',
+      namespace: this.namespace,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Dag', metadata: { name }, spec },
+    });
+  }
+
+  async getDagStatus(name: string): Promise<{ valid?: boolean; message?: string } | undefined> {
+    const dag = (await this.custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'dags',
+      namespace: this.namespace,
+      name,
+    })) as { status?: { valid?: boolean; message?: string } };
+    return dag.status;
+  }
+
+  async createInstance(name: string, dag: string): Promise<void> {
+    await this.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'daginstances',
+      namespace: this.namespace,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'DagInstance',
+        metadata: { name },
+        spec: { dagRef: { name: dag } },
+      },
+    });
+  }
+
+  async getInstance(name: string): Promise<InstanceObject> {
+    return (await this.custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'daginstances',
+      namespace: this.namespace,
+      name,
+    })) as InstanceObject;
+  }
+
+  async listInstances(): Promise<{ items: InstanceObject[]; resourceVersion: string }> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'daginstances',
+      namespace: this.namespace,
+    })) as { items: InstanceObject[]; metadata?: { resourceVersion?: string } };
+    return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+}
+
+type Waiter = {
+  name: string;
+  done: (i: InstanceObject) => boolean;
+  resolve: (i: InstanceObject) => void;
+};
+
+const RETRY_MS = 200;
+/** Safety net under the watch: a direct GET of each awaited instance this often. */
+const POLL_MS = 3_000;
+
+/** The latest version of every instance in the namespace, kept by LIST+WATCH. */
+export class InstanceWatch {
+  readonly #api: BenchApi;
+  readonly #watch: Watch;
+  readonly #objects = new Map<string, InstanceObject>();
+  readonly #waiters = new Set<Waiter>();
+  #abort: AbortController | undefined;
+  #stopped = false;
+  #lastChange = performance.now();
+  #restarting = false;
+  /** Last problem of the watch itself, for error messages. */
+  lastWatchError: string | undefined;
+
+  constructor(kc: KubeConfig, api: BenchApi) {
+    this.#api = api;
+    this.#watch = new Watch(kc);
+  }
+
+  /** performance.now() of the last change to any instance. */
+  get lastChange(): number {
+    return this.#lastChange;
+  }
+
+  get(name: string): InstanceObject | undefined {
+    return this.#objects.get(name);
+  }
+
+  async start(): Promise<void> {
+    const { items, resourceVersion } = await this.#api.listInstances();
+    for (const i of items) this.#update(i);
+    this.#abort = await this.#watch.watch(
+      `/apis/${GROUP}/${VERSION}/namespaces/${this.#api.namespace}/daginstances`,
+      { resourceVersion, allowWatchBookmarks: true },
+      (type, obj: InstanceObject) => {
+        if (type === 'ADDED' || type === 'MODIFIED') this.#update(obj);
+        else if (type === 'ERROR') this.lastWatchError = JSON.stringify(obj).slice(0, 300);
+      },
+      (err: unknown) => {
+        if (err !== null && err !== undefined)
+          this.lastWatchError = err instanceof Error ? err.message : JSON.stringify(err);
+        this.#restart();
+      },
+    );
+  }
+
+  #restart(): void {
+    if (this.#stopped || this.#restarting) return;
+    this.#restarting = true;
+    setTimeout(() => {
+      this.#restarting = false;
+      if (this.#stopped) return;
+      this.start().catch((e: unknown) => {
+        this.lastWatchError = String(e);
+        this.#restart();
+      });
+    }, RETRY_MS);
+  }
+
+  #update(obj: InstanceObject): void {
+    const name = obj.metadata.name;
+    const old = this.#objects.get(name);
+    if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    this.#objects.set(name, obj);
+    this.#lastChange = performance.now();
+    for (const w of this.#waiters) {
+      if (w.name === name && w.done(obj)) {
+        this.#waiters.delete(w);
+        w.resolve(obj);
+      }
+    }
+  }
+
+  /**
+   * Resolves with the instance once `done` holds for it. Never resolves on its
+   * own otherwise: callers race it with their deadlines (see `withDeadline`).
+   * Also reads the instance directly now and then, in case the watch lags.
+   */
+  until(
+    name: string,
+    done: (i: InstanceObject) => boolean,
+  ): { promise: Promise<InstanceObject>; cancel: () => void } {
+    const current = this.#objects.get(name);
+    if (current && done(current)) return { promise: Promise.resolve(current), cancel: () => {} };
+    let waiter: Waiter | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const promise = new Promise<InstanceObject>((resolve) => {
+      waiter = { name, done, resolve };
+      this.#waiters.add(waiter);
+    });
+    const active = (): boolean => waiter !== undefined && this.#waiters.has(waiter);
+    const poll = (): void => {
+      if (!active()) return;
+      timer = setTimeout(() => {
+        this.#api.getInstance(name).then(
+          (i) => {
+            this.#update(i);
+            poll();
+          },
+          () => poll(),
+        );
+      }, POLL_MS);
+    };
+    poll();
+    const cancel = (): void => {
+      clearTimeout(timer);
+      if (waiter) this.#waiters.delete(waiter);
+    };
+    void promise.then(cancel);
+    return { promise, cancel };
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#abort?.abort();
+    this.#waiters.clear();
+  }
+}

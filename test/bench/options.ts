@@ -1,0 +1,113 @@
+/** Benchmark sizes: flags (`npm run bench -- --wide-width 500`) over FASTFLOW_BENCH_* env. */
+import { parseArgs } from 'node:util';
+
+export type BenchOptions = {
+  rawSequential: number;
+  rawParallel: number;
+  rawInFlight: number;
+  rawRounds: number;
+  chainInstances: number;
+  chainLength: number;
+  chainParallel: number;
+  wideInstances: number;
+  wideWidth: number;
+  workerConcurrency: number;
+  operatorConcurrency: number | undefined;
+  phaseTimeoutSecs: number;
+  stallSecs: number;
+  phases: Set<'raw' | 'chain' | 'wide'>;
+  fsync: boolean;
+  keepLogs: boolean;
+};
+
+const NUMBERS = {
+  'raw-sequential': { def: 300, help: 'ConfigMap creates with 1 in flight' },
+  'raw-parallel': { def: 1000, help: 'ConfigMap creates with --raw-in-flight in flight' },
+  'raw-in-flight': { def: 32, help: 'requests in flight for the parallel raw measurement' },
+  'raw-rounds': { def: 3, help: 'rounds of each raw measurement (the median is reported)' },
+  'chain-instances': { def: 50, help: 'instances of the chain DAG' },
+  'chain-length': { def: 10, help: 'tasks in the chain' },
+  'chain-parallel': { def: 2, help: 'chain instances running at once' },
+  'wide-instances': { def: 4, help: 'instances of the wide DAG, created at once' },
+  'wide-width': { def: 250, help: 'parallel children between root and join' },
+  'worker-concurrency': { def: 64, help: "the worker's --concurrency" },
+  'operator-concurrency': { def: 0, help: "the operator's --concurrency (0: its default)" },
+  'phase-timeout-secs': { def: 120, help: 'a phase fails after this long' },
+  'stall-secs': { def: 30, help: 'a phase fails when no instance changed for this long' },
+} as const;
+
+type NumberFlag = keyof typeof NUMBERS;
+
+const envName = (flag: string): string => `FASTFLOW_BENCH_${flag.replace(/-/g, '_').toUpperCase()}`;
+
+export function usage(): string {
+  const lines = Object.entries(NUMBERS).map(
+    ([flag, { def, help }]) =>
+      `  --${flag} <n>`.padEnd(30) + `${help} (default ${def}; env ${envName(flag)})`,
+  );
+  return [
+    'usage: npm run bench -- [options]',
+    ...lines,
+    '  --phases <list>'.padEnd(30) + `raw,chain,wide (default all; env ${envName('phases')})`,
+    '  --fsync'.padEnd(30) + `run etcd with fsync (default off; env ${envName('fsync')}=1)`,
+    '  --keep-logs'.padEnd(30) + 'keep the operator/worker logs even when every phase passed',
+  ].join('\n');
+}
+
+export function parseOptions(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): BenchOptions | 'help' {
+  const { values: parsed } = parseArgs({
+    args: argv,
+    options: {
+      ...Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' as const }])),
+      phases: { type: 'string' },
+      fsync: { type: 'boolean' },
+      'keep-logs': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  const values = parsed as Record<string, string | boolean | undefined>;
+  if (values['help'] === true) return 'help';
+  const num = (flag: NumberFlag): number => {
+    const raw = (values[flag] as string | undefined) ?? env[envName(flag)];
+    if (raw === undefined || raw === '') return NUMBERS[flag].def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: not a whole number: ${raw}`);
+    return n;
+  };
+  const flagOrEnv = (flag: string): boolean =>
+    values[flag] === true || ['1', 'true', 'yes'].includes(env[envName(flag)] ?? '');
+  const phaseList = (
+    (values['phases'] as string | undefined) ??
+    env[envName('phases')] ??
+    'raw,chain,wide'
+  )
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  for (const p of phaseList) {
+    if (!['raw', 'chain', 'wide'].includes(p)) throw new Error(`--phases: unknown phase ${p}`);
+  }
+  const operatorConcurrency = num('operator-concurrency');
+  return {
+    rawSequential: num('raw-sequential'),
+    rawParallel: num('raw-parallel'),
+    rawInFlight: Math.max(1, num('raw-in-flight')),
+    rawRounds: Math.max(1, num('raw-rounds')),
+    chainInstances: num('chain-instances'),
+    chainLength: Math.max(1, num('chain-length')),
+    chainParallel: Math.max(1, num('chain-parallel')),
+    wideInstances: num('wide-instances'),
+    wideWidth: Math.max(1, num('wide-width')),
+    workerConcurrency: Math.max(1, num('worker-concurrency')),
+    operatorConcurrency: operatorConcurrency > 0 ? operatorConcurrency : undefined,
+    phaseTimeoutSecs: Math.max(1, num('phase-timeout-secs')),
+    stallSecs: Math.max(1, num('stall-secs')),
+    phases: new Set(phaseList as ('raw' | 'chain' | 'wide')[]),
+    fsync: flagOrEnv('fsync'),
+    keepLogs: flagOrEnv('keep-logs'),
+  };
+}
