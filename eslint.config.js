@@ -14,7 +14,9 @@ const layer = (files, forbidden, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'crds/**', 'charts/**', '.tmp*/**'] },
+  {
+    ignores: ['node_modules/**', 'dist/**', 'crds/**', 'charts/**', '.tmp*/**', 'eslint.config.js'],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -24,7 +26,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/explicit-module-boundary-types': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       complexity: ['error', 15],
       'max-depth': ['error', 4],
     },
@@ -41,9 +46,44 @@ export default tseslint.config(
       complexity: 'off',
     },
   },
-  layer(['operator/api/**'], ['**/core/**', '**/kube/**', '**/store/**', '**/controller/**', '**/cli/**', '**/actions-runtime/**'], 'api/ holds only schemas: it imports nothing of ours above it'),
-  layer(['operator/core/**'], ['**/kube/**', '**/store/**', '**/controller/**', '**/cli/**', '**/actions-runtime/**', 'node:*', '@kubernetes/*'], 'core/ is pure: no I/O, no clients'),
-  layer(['operator/kube/**', 'operator/store/**', 'operator/config/**'], ['**/controller/**', '**/cli/**', '**/actions-runtime/**'], 'shared shells must not import the operator, the worker or the CLI'),
-  layer(['operator/controller/**'], ['**/cli/**', '**/actions-runtime/**'], 'the operator does not import the worker or the CLI'),
-  layer(['actions-runtime/**'], ['**/controller/**', '**/cli/**'], 'the SDK does not import the operator or the CLI'),
+  layer(
+    ['operator/api/**'],
+    [
+      '**/core/**',
+      '**/kube/**',
+      '**/store/**',
+      '**/controller/**',
+      '**/cli/**',
+      '**/actions-runtime/**',
+    ],
+    'api/ holds only schemas: it imports nothing of ours above it',
+  ),
+  layer(
+    ['operator/core/**'],
+    [
+      '**/kube/**',
+      '**/store/**',
+      '**/controller/**',
+      '**/cli/**',
+      '**/actions-runtime/**',
+      'node:*',
+      '@kubernetes/*',
+    ],
+    'core/ is pure: no I/O, no clients',
+  ),
+  layer(
+    ['operator/kube/**', 'operator/store/**', 'operator/config/**'],
+    ['**/controller/**', '**/cli/**', '**/actions-runtime/**'],
+    'shared shells must not import the operator, the worker or the CLI',
+  ),
+  layer(
+    ['operator/controller/**'],
+    ['**/cli/**', '**/actions-runtime/**'],
+    'the operator does not import the worker or the CLI',
+  ),
+  layer(
+    ['actions-runtime/**'],
+    ['**/controller/**', '**/cli/**'],
+    'the SDK does not import the operator or the CLI',
+  ),
 );

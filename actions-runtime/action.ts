@@ -20,7 +20,7 @@ export interface Action<P = Record<string, unknown>> {
   /** Validates (and may transform) the task's params before `run`. */
   readonly params?: z.ZodType<P>;
   /** Runs once per attempt; a thrown error fails the attempt. */
-  run(ctx: ActionContext, params: P): Promise<unknown> | unknown;
+  run(ctx: ActionContext, params: P): unknown;
 }
 
 /**
@@ -31,15 +31,17 @@ export interface Action<P = Record<string, unknown>> {
 export function defineAction<S extends z.ZodType>(def: {
   name: string;
   params: S;
-  run(ctx: ActionContext, params: z.output<S>): Promise<unknown> | unknown;
+  run(ctx: ActionContext, params: z.output<S>): unknown;
 }): Action<z.output<S>>;
 export function defineAction(def: {
   name: string;
-  run(ctx: ActionContext, params: Record<string, unknown>): Promise<unknown> | unknown;
+  run(ctx: ActionContext, params: Record<string, unknown>): unknown;
 }): Action;
 export function defineAction(def: Action<unknown>): Action<unknown> {
   if (!/^\S{1,253}$/.test(def.name)) {
-    throw new Error(`action name ${JSON.stringify(def.name)} must be 1-253 characters without spaces`);
+    throw new Error(
+      `action name ${JSON.stringify(def.name)} must be 1-253 characters without spaces`,
+    );
   }
   return def;
 }

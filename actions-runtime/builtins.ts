@@ -15,7 +15,12 @@ export const printAction = defineAction({
 /** `sleep`: waits `seconds` (fractions allowed), and stops early when aborted. */
 export const sleepAction = defineAction({
   name: 'sleep',
-  params: z.object({ seconds: z.coerce.number().min(0).max(7 * 24 * 3600) }),
+  params: z.object({
+    seconds: z.coerce
+      .number()
+      .min(0)
+      .max(7 * 24 * 3600),
+  }),
   async run(ctx, { seconds }) {
     await sleep(seconds * 1000, undefined, { signal: ctx.signal });
   },

@@ -32,12 +32,18 @@ export async function executeAttempt(
   }
   a.state = 'running';
   const ref = { namespace: a.namespace, name: a.instance };
-  const log = deps.log.child({ instance: `${a.namespace}/${a.instance}`, task: a.task, attempt: a.attempt });
+  const log = deps.log.child({
+    instance: `${a.namespace}/${a.instance}`,
+    task: a.task,
+    attempt: a.attempt,
+  });
   const base = { task: a.task, worker: deps.worker, attempt: a.attempt };
   const startedAt = new Date().toISOString();
-  void deps.writer.report(ref, { ...base, set: { phase: 'Running', startedAt } }).then((applied) => {
-    if (!applied) a.abort.abort(new Error('attempt no longer assigned to this worker'));
-  });
+  void deps.writer
+    .report(ref, { ...base, set: { phase: 'Running', startedAt } })
+    .then((applied) => {
+      if (!applied) a.abort.abort(new Error('attempt no longer assigned to this worker'));
+    });
 
   let outcome: AttemptOutcome;
   try {
@@ -47,7 +53,10 @@ export async function executeAttempt(
     outcome = { phase: 'Failed', reason: 'ActionFailed', message: `cannot start: ${String(e)}` };
   }
   a.state = 'done';
-  log.info({ phase: outcome.phase, ...('reason' in outcome ? { reason: outcome.reason } : {}) }, 'attempt finished');
+  log.info(
+    { phase: outcome.phase, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+    'attempt finished',
+  );
   await deps.writer.report(ref, {
     ...base,
     set: {

@@ -12,8 +12,7 @@ export interface LocalAttempt {
 }
 
 export type AttemptChange =
-  | { type: 'start'; attempt: LocalAttempt }
-  | { type: 'abort'; attempt: LocalAttempt; why: string };
+  { type: 'start'; attempt: LocalAttempt } | { type: 'abort'; attempt: LocalAttempt; why: string };
 
 /**
  * The attempts this worker knows, and what a new view of an instance means
@@ -39,28 +38,57 @@ export class LocalAttempts {
   }
 
   /** Reconciles our attempts with the instance as the watch shows it now. */
-  observe(namespace: string, instance: string, status: DagInstanceStatus | undefined): AttemptChange[] {
+  observe(
+    namespace: string,
+    instance: string,
+    status: DagInstanceStatus | undefined,
+  ): AttemptChange[] {
+    return [
+      ...this.#settle(namespace, instance, status),
+      ...this.#newlyAssigned(namespace, instance, status),
+    ];
+  }
+
+  /** Attempts no longer ours are aborted, or forgotten once finished. */
+  #settle(
+    namespace: string,
+    instance: string,
+    status: DagInstanceStatus | undefined,
+  ): AttemptChange[] {
     const changes: AttemptChange[] = [];
-    const tasks = status?.tasks ?? {};
     for (const [key, a] of this.#attempts) {
       if (a.namespace !== namespace || a.instance !== instance) continue;
-      const entry = tasks[a.task];
+      const entry = status?.tasks?.[a.task];
       const ours =
-        entry?.worker === this.#worker && entry.attempt === a.attempt && ACTIVE_TASK_PHASES.has(entry.phase);
+        entry?.worker === this.#worker &&
+        entry.attempt === a.attempt &&
+        ACTIVE_TASK_PHASES.has(entry.phase);
       if (ours) continue;
       if (a.state === 'done') this.#attempts.delete(key);
-      else changes.push({ type: 'abort', attempt: a, why: 'the attempt is no longer assigned here' });
+      else
+        changes.push({ type: 'abort', attempt: a, why: 'the attempt is no longer assigned here' });
     }
-    for (const [task, entry] of Object.entries(tasks)) {
+    return changes;
+  }
+
+  #newlyAssigned(
+    namespace: string,
+    instance: string,
+    status: DagInstanceStatus | undefined,
+  ): AttemptChange[] {
+    const changes: AttemptChange[] = [];
+    const dagRevision = status?.dagRevision;
+    if (!dagRevision) return changes;
+    for (const [task, entry] of Object.entries(status.tasks ?? {})) {
       if (entry.worker !== this.#worker || entry.phase !== 'Scheduled' || !entry.attempt) continue;
       const key = `${namespace}/${instance}/${task}/${entry.attempt}`;
-      if (this.#attempts.has(key) || !status?.dagRevision) continue;
+      if (this.#attempts.has(key)) continue;
       const attempt: LocalAttempt = {
         namespace,
         instance,
         task,
         attempt: entry.attempt,
-        dagRevision: status.dagRevision,
+        dagRevision,
         abort: new AbortController(),
         state: 'queued',
       };

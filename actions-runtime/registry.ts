@@ -13,7 +13,7 @@ export class ActionRegistry {
       if (this.#actions.has(action.name)) {
         throw new Error(`action "${action.name}" is registered twice`);
       }
-      this.#actions.set(action.name, action );
+      this.#actions.set(action.name, action);
     }
     return this;
   }

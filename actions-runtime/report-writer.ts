@@ -41,15 +41,15 @@ export class ReportWriter {
   }
 
   /** Queues a report; resolves true once written, false if the attempt was no longer ours. */
-  report(
-    instance: ObjectRef,
-    r: Omit<TaskReport, 'expect'>,
-  ): Promise<boolean> {
+  report(instance: ObjectRef, r: Omit<TaskReport, 'expect'>): Promise<boolean> {
     const key = keyOf(instance);
     const attemptKey = `${key}/${r.task}/${r.attempt}`;
     const expect = this.#lastPhase.get(attemptKey) ?? 'Scheduled';
     this.#lastPhase.set(attemptKey, r.set.phase);
-    const queue = this.#queues.get(key) ?? { pending: new Map(), inFlight: false };
+    const queue: InstanceQueue = this.#queues.get(key) ?? {
+      pending: new Map<string, Pending>(),
+      inFlight: false,
+    };
     this.#queues.set(key, queue);
     return new Promise<boolean>((resolve) => {
       const done = (applied: boolean): void => {
@@ -96,7 +96,10 @@ export class ReportWriter {
   }
 
   async #flush(key: string, batch: Pending[], delayMs: number): Promise<void> {
-    const outcome = await this.#patch(key, batch.map((p) => p.report));
+    const outcome = await this.#patch(
+      key,
+      batch.map((p) => p.report),
+    );
     if (outcome === 'applied' || outcome === 'gone') {
       for (const p of batch) for (const s of p.settle) s(outcome === 'applied');
       return;
@@ -104,7 +107,10 @@ export class ReportWriter {
     if (outcome === 'fenced') {
       // One attempt in the batch is no longer ours: write each alone to find it.
       if (batch.length === 1) {
-        this.#log.warn({ instance: key, task: batch[0]?.report.task }, 'report refused: attempt reassigned');
+        this.#log.warn(
+          { instance: key, task: batch[0]?.report.task },
+          'report refused: attempt reassigned',
+        );
         for (const s of batch[0]?.settle ?? []) s(false);
         return;
       }
@@ -119,7 +125,10 @@ export class ReportWriter {
     await this.#flush(key, batch, Math.min(delayMs * 2, RETRY_MAX_MS));
   }
 
-  async #patch(key: string, reports: TaskReport[]): Promise<'applied' | 'fenced' | 'gone' | 'retry'> {
+  async #patch(
+    key: string,
+    reports: TaskReport[],
+  ): Promise<'applied' | 'fenced' | 'gone' | 'retry'> {
     try {
       await this.#custom.patchNamespacedCustomObjectStatus(
         { ...instanceResource, ...refOf(key), body: reportOps(reports) },

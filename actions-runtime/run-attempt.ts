@@ -2,7 +2,11 @@ import type { Action, ActionContext } from './action.ts';
 
 export type AttemptOutcome =
   | { phase: 'Succeeded' }
-  | { phase: 'Failed'; reason: 'InvalidParams' | 'ActionFailed' | 'TimedOut' | 'Aborted'; message: string };
+  | {
+      phase: 'Failed';
+      reason: 'InvalidParams' | 'ActionFailed' | 'TimedOut' | 'Aborted';
+      message: string;
+    };
 
 /**
  * Runs one attempt: params validated first (a bad field is named, `run` never
@@ -32,12 +36,19 @@ export async function runAttempt(
   const attempt = new AbortController();
   const settle = new Promise<AttemptOutcome>((resolve) => {
     const onAbort = (): void =>
-      resolve({ phase: 'Failed', reason: 'Aborted', message: `aborted: ${reasonText(opts.signal.reason)}` });
+      resolve({
+        phase: 'Failed',
+        reason: 'Aborted',
+        message: `aborted: ${reasonText(opts.signal.reason)}`,
+      });
     if (opts.signal.aborted) onAbort();
     opts.signal.addEventListener('abort', onAbort, { once: true });
     if (opts.timeoutSecs && opts.timeoutSecs > 0) {
       const secs = opts.timeoutSecs;
-      setTimeout(() => resolve({ phase: 'Failed', reason: 'TimedOut', message: `timed out after ${secs}s` }), secs * 1000).unref();
+      setTimeout(
+        () => resolve({ phase: 'Failed', reason: 'TimedOut', message: `timed out after ${secs}s` }),
+        secs * 1000,
+      ).unref();
     }
   });
   const run = (async (): Promise<AttemptOutcome> => {
@@ -45,7 +56,11 @@ export async function runAttempt(
       await action.run({ ...ctx, signal: attempt.signal }, params);
       return { phase: 'Succeeded' };
     } catch (e) {
-      return { phase: 'Failed', reason: 'ActionFailed', message: e instanceof Error ? e.message : String(e) };
+      return {
+        phase: 'Failed',
+        reason: 'ActionFailed',
+        message: e instanceof Error ? e.message : String(e),
+      };
     }
   })();
   const outcome = await Promise.race([run, settle]);
@@ -54,5 +69,6 @@ export async function runAttempt(
 }
 
 function reasonText(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted';
 }

@@ -24,7 +24,9 @@ export interface RunWorkerOptions {
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<RunningWorker> {
   const registry = new ActionRegistry().register(...builtinActions, ...(opts.actions ?? []));
   const input = { ...opts.config };
-  input.name = uniqueProcessName(typeof input.name === 'string' ? input.name : process.env['FASTFLOW_NAME']);
+  input.name = uniqueProcessName(
+    typeof input.name === 'string' ? input.name : process.env['FASTFLOW_NAME'],
+  );
   const config = loadConfig(WorkerConfig, input);
   const log = createLogger(config.logLevel, { worker: config.name });
   const clients = makeClients(loadKubeConfig({ kubeconfig: config.kubeconfig }), {

@@ -81,8 +81,17 @@ export async function startWorker(
     labelSelector: selector,
     list: (o) =>
       (ns
-        ? clients.custom.listNamespacedCustomObject({ ...instanceResource, namespace: ns, ...o, labelSelector: selector })
-        : clients.custom.listClusterCustomObject({ ...instanceResource, ...o, labelSelector: selector })) as Promise<{
+        ? clients.custom.listNamespacedCustomObject({
+            ...instanceResource,
+            namespace: ns,
+            ...o,
+            labelSelector: selector,
+          })
+        : clients.custom.listClusterCustomObject({
+            ...instanceResource,
+            ...o,
+            labelSelector: selector,
+          })) as Promise<{
         items: KubeObject[];
       }>,
     logger: log.child({ informer: 'assigned-instances' }),
@@ -91,7 +100,8 @@ export async function startWorker(
     const namespace = ev.obj.metadata?.namespace ?? '';
     const name = ev.obj.metadata?.name ?? '';
     if (ev.type === 'delete') {
-      for (const a of attempts.forgetInstance(namespace, name)) a.abort.abort(new Error('instance deleted'));
+      for (const a of attempts.forgetInstance(namespace, name))
+        a.abort.abort(new Error('instance deleted'));
       return;
     }
     const spec = DagInstanceSpec.safeParse(ev.obj['spec']);

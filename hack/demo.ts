@@ -35,12 +35,20 @@ try {
 
   // Outside the control plane's dir, which stop() removes: the logs outlive the demo.
   const logs = mkdtempSync(join(tmpdir(), 'fastflow-demo-logs-'));
-  const opts = (log: string) => ({ kubeconfig: cp.kubeconfigPath, namespace: NAMESPACE, logFile: join(logs, log) });
+  const opts = (log: string) => ({
+    kubeconfig: cp.kubeconfigPath,
+    namespace: NAMESPACE,
+    logFile: join(logs, log),
+  });
   children.push(spawnFastflow(['operator', '--identity', 'operator-1'], opts('operator-1.log')));
   children.push(spawnFastflow(['operator', '--identity', 'operator-2'], opts('operator-2.log')));
   const worker = join(examples, 'print-chain', 'worker.ts');
-  children.push(spawnFastflow([worker], { ...opts('worker-1.log'), env: { FASTFLOW_NAME: 'worker-1' } }));
-  children.push(spawnFastflow([worker], { ...opts('worker-2.log'), env: { FASTFLOW_NAME: 'worker-2' } }));
+  children.push(
+    spawnFastflow([worker], { ...opts('worker-1.log'), env: { FASTFLOW_NAME: 'worker-1' } }),
+  );
+  children.push(
+    spawnFastflow([worker], { ...opts('worker-2.log'), env: { FASTFLOW_NAME: 'worker-2' } }),
+  );
   say(`two operators and two workers started; their logs: ${logs}`);
 
   const applied = await kubectl(['apply', '-n', NAMESPACE, '-R', '-f', examples]);
@@ -58,19 +66,32 @@ try {
 }
 
 /** Prints each instance's phase and progress whenever they change, until all have finished. */
-async function watchUntilDone(kubectl: (args: string[]) => ReturnType<typeof runKubectl>): Promise<boolean> {
+async function watchUntilDone(
+  kubectl: (args: string[]) => ReturnType<typeof runKubectl>,
+): Promise<boolean> {
   const deadline = Date.now() + TIMEOUT_MS;
   let last = '';
   while (Date.now() < deadline) {
     const out = await kubectl([
-      'get', 'dagi', '-n', NAMESPACE, '--no-headers',
-      '-o', 'custom-columns=NAME:.metadata.name,PHASE:.status.phase,PROGRESS:.status.progress',
+      'get',
+      'dagi',
+      '-n',
+      NAMESPACE,
+      '--no-headers',
+      '-o',
+      'custom-columns=NAME:.metadata.name,PHASE:.status.phase,PROGRESS:.status.progress',
     ]);
-    const rows = out.stdout.trim().split('\n').filter(Boolean).map((l) => l.split(/\s+/));
+    const rows = out.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/\s+/));
     const view = rows.map(([n, p, g]) => `${n} ${p} ${g}`).join(' | ');
     if (view !== last) say(`${new Date().toISOString().slice(11, 23)}  ${view}`);
     last = view;
-    const done = rows.length > 0 && rows.every(([, p]) => p === 'Succeeded' || p === 'Failed' || p === 'Canceled');
+    const done =
+      rows.length > 0 &&
+      rows.every(([, p]) => p === 'Succeeded' || p === 'Failed' || p === 'Canceled');
     if (done) return rows.every(([, p]) => p === 'Succeeded');
     await sleep(250);
   }

@@ -26,10 +26,13 @@ export const Condition = z.object({
 });
 export type Condition = z.infer<typeof Condition>;
 
-export const Conditions = z.array(Condition).max(16).meta({
-  'x-kubernetes-list-type': 'map',
-  'x-kubernetes-list-map-keys': ['type'],
-});
+export const Conditions = z
+  .array(Condition)
+  .max(16)
+  .meta({
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+  });
 
 /** Object metadata as far as fastflow reads it (the API server owns the rest). */
 export const ObjectMeta = z.looseObject({

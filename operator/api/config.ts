@@ -26,20 +26,26 @@ export const OperatorConfig = Common.extend({
   retryPeriodSecs: Seconds.default(2),
   concurrency: z.coerce.number().int().min(1).max(64).default(4),
   resyncSecs: Seconds.default(300),
-}).refine((c) => c.renewDeadlineSecs < c.leaseDurationSecs, {
-  message: 'renewDeadlineSecs must be less than leaseDurationSecs',
-  path: ['renewDeadlineSecs'],
-}).refine((c) => c.retryPeriodSecs < c.renewDeadlineSecs, {
-  message: 'retryPeriodSecs must be less than renewDeadlineSecs',
-  path: ['retryPeriodSecs'],
-});
+})
+  .refine((c) => c.renewDeadlineSecs < c.leaseDurationSecs, {
+    message: 'renewDeadlineSecs must be less than leaseDurationSecs',
+    path: ['renewDeadlineSecs'],
+  })
+  .refine((c) => c.retryPeriodSecs < c.renewDeadlineSecs, {
+    message: 'retryPeriodSecs must be less than renewDeadlineSecs',
+    path: ['retryPeriodSecs'],
+  });
 export type OperatorConfig = z.infer<typeof OperatorConfig>;
 
 export const WorkerConfig = Common.extend({
-  name: WorkerName.describe('This worker\'s name: its Lease and its label on the instances it runs.'),
+  name: WorkerName.describe(
+    "This worker's name: its Lease and its label on the instances it runs.",
+  ),
   concurrency: z.coerce.number().int().min(1).max(10000).default(16),
   leaseDurationSecs: Seconds.default(10),
-  drainSecs: Seconds.default(30).describe('How long a stopping worker lets its running tasks finish.'),
+  drainSecs: Seconds.default(30).describe(
+    'How long a stopping worker lets its running tasks finish.',
+  ),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 

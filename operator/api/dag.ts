@@ -103,10 +103,7 @@ export const DagSpec = z.strictObject({
   name: z.string().max(253).optional(),
   desc: z.string().max(4096).optional(),
   cron: z.string().max(253).optional(),
-  status: z
-    .enum(['normal', 'stopped'])
-    .optional()
-    .describe('"stopped" refuses new instances.'),
+  status: z.enum(['normal', 'stopped']).optional().describe('"stopped" refuses new instances.'),
   vars: z.record(VarName, VarDef).optional().meta({ maxProperties: 128 }),
   tasks: z
     .array(TaskSpec)

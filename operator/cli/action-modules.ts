@@ -11,7 +11,9 @@ export async function loadActionModules(paths: readonly string[]): Promise<Actio
     try {
       mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
     } catch (e) {
-      throw new ConfigInputError(`--actions ${path}: cannot load: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ConfigInputError(
+        `--actions ${path}: cannot load: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     const found = Object.values(mod).filter(isAction);
     if (found.length === 0) throw new ConfigInputError(`--actions ${path}: exports no action`);
@@ -21,5 +23,10 @@ export async function loadActionModules(paths: readonly string[]): Promise<Actio
 }
 
 function isAction(v: unknown): v is Action<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as Action).name === 'string' && typeof (v as Action).run === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Action).name === 'string' &&
+    typeof (v as Action).run === 'function'
+  );
 }

@@ -13,8 +13,21 @@ function common(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, else in-cluster)')
     .option('--namespace <ns>', 'watch only this namespace (default: all)')
-    .option('--lease-namespace <ns>', 'namespace of the Leases (default: --namespace, else fastflow-system)')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+    .option(
+      '--lease-namespace <ns>',
+      'namespace of the Leases (default: --namespace, else fastflow-system)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    );
 }
 
 const program = new Command('fastflow')
@@ -49,9 +62,15 @@ common(program.command('operator'))
 
 common(program.command('worker'))
   .description('run a worker with the built-in actions and those of --actions modules')
-  .option('--name <prefix>', 'worker name prefix; a random suffix makes each process unique (default: hostname)')
+  .option(
+    '--name <prefix>',
+    'worker name prefix; a random suffix makes each process unique (default: hostname)',
+  )
   .option('--concurrency <n>', 'tasks run at once')
-  .option('--lease-duration-secs <s>', 'heartbeat Lease duration: a worker silent this long is dead')
+  .option(
+    '--lease-duration-secs <s>',
+    'heartbeat Lease duration: a worker silent this long is dead',
+  )
   .option('--drain-secs <s>', 'on SIGTERM, how long running tasks may finish')
   .option('--actions <module...>', 'modules whose exported actions to register')
   .action(async (flags: Record<string, unknown>) => {

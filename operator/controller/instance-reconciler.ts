@@ -1,4 +1,8 @@
-import { ACTIVE_TASK_PHASES, TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import {
+  ACTIVE_TASK_PHASES,
+  TERMINAL_INSTANCE_PHASES,
+  type DagInstanceStatus,
+} from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import { decide } from '../core/decide.ts';
 import { failedToStart, started } from '../core/instance-start.ts';
@@ -7,7 +11,11 @@ import type { ReconcileResult } from '../kube/controller.ts';
 import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource, refOf } from '../store/refs.ts';
-import { RevisionMissingError, type RevisionStore } from '../store/revisions.ts';
+import {
+  RevisionMissingError,
+  type LoadedSnapshot,
+  type RevisionStore,
+} from '../store/revisions.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import type { LoadIndex } from './load-index.ts';
@@ -59,55 +67,79 @@ export class InstanceReconciler {
   async #pass(instance: DagInstance, signal: AbortSignal): Promise<void> {
     const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
     const now = (this.#d.now ?? (() => new Date()))();
-    const generation = instance.metadata.generation;
     const status = instance.status ?? {};
     if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase)) {
       this.#d.waiters.delete(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
       return;
     }
-    let running = status;
-    let loaded;
-    if (!status.dagRevision) {
-      const start = await this.#d.starter.start(instance);
-      if (!start.ok) {
-        this.#d.log.info({ instance: key, reason: start.reason }, start.message);
-        await this.#write(instance, failedToStart(status, start.reason, start.message, generation, now), signal);
-        return;
-      }
-      loaded = start.loaded;
-      running = started(status, loaded.revision, now);
-    } else {
-      try {
-        loaded = await this.#d.revisions.load(instance.metadata.namespace ?? '', status.dagRevision);
-      } catch (e) {
-        if (!(e instanceof RevisionMissingError)) throw e;
-        await this.#write(instance, failedToStart(status, 'DagRevisionMissing', e.message, generation, now), signal);
-        return;
-      }
+    const run = await this.#snapshot(instance, now);
+    if ('failed' in run) {
+      this.#d.log.info({ instance: key, phase: 'Failed' }, run.failed.message ?? 'instance failed');
+      await this.#write(instance, run.failed, signal);
+      return;
     }
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
-    const decision = decide({ graph: loaded.graph, status: running, workers, generation, now });
+    const generation = instance.metadata.generation;
+    const decision = decide({
+      graph: run.loaded.graph,
+      status: run.status,
+      workers,
+      generation,
+      now,
+    });
     for (const a of decision.assigned) {
-      this.#d.log.debug({ instance: key, task: a.task, attempt: a.attempt, worker: a.worker }, 'task assigned');
+      this.#d.log.debug(
+        { instance: key, task: a.task, attempt: a.attempt, worker: a.worker },
+        'task assigned',
+      );
     }
     if (decision.waitingFor.length > 0) this.#d.waiters.add(key);
     else this.#d.waiters.delete(key);
 
     const written = await this.#write(instance, decision.status, signal);
-    const holders = new Set(
-      Object.values(decision.status.tasks ?? {})
-        .filter((t) => t.worker && ACTIVE_TASK_PHASES.has(t.phase))
-        .map((t) => t.worker as string),
-    );
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
-    await syncWorkerLabels(this.#d.clients.custom, written ?? instance, holders, finished);
-    if (finished) this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
+    await syncWorkerLabels(
+      this.#d.clients.custom,
+      written ?? instance,
+      holders(decision.status),
+      finished,
+    );
+    if (finished)
+      this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
+  }
+
+  /**
+   * The snapshot the instance runs and the status to decide from: taken now
+   * for a new instance (the Dag must exist, be valid and take these vars),
+   * read back for a running one. Otherwise the Failed status that says why.
+   */
+  async #snapshot(
+    instance: DagInstance,
+    now: Date,
+  ): Promise<
+    { loaded: LoadedSnapshot; status: DagInstanceStatus } | { failed: DagInstanceStatus }
+  > {
+    const status = instance.status ?? {};
+    const generation = instance.metadata.generation;
+    if (!status.dagRevision) {
+      const start = await this.#d.starter.start(instance);
+      if (!start.ok)
+        return { failed: failedToStart(status, start.reason, start.message, generation, now) };
+      return { loaded: start.loaded, status: started(status, start.loaded.revision, now) };
+    }
+    try {
+      const namespace = instance.metadata.namespace ?? '';
+      return { loaded: await this.#d.revisions.load(namespace, status.dagRevision), status };
+    } catch (e) {
+      if (!(e instanceof RevisionMissingError)) throw e;
+      return { failed: failedToStart(status, 'DagRevisionMissing', e.message, generation, now) };
+    }
   }
 
   async #write(
     instance: DagInstance,
-    next: DagInstance['status'] & object,
+    next: DagInstanceStatus,
     signal: AbortSignal,
   ): Promise<DagInstance | undefined> {
     // A process that lost its leadership must not write, even mid-pass.
@@ -117,13 +149,25 @@ export class InstanceReconciler {
 
   async #read(key: string): Promise<unknown> {
     try {
-      return await this.#d.clients.custom.getNamespacedCustomObject({ ...instanceResource, ...refOf(key) });
+      return await this.#d.clients.custom.getNamespacedCustomObject({
+        ...instanceResource,
+        ...refOf(key),
+      });
     } catch (e) {
       const err = toKubeError(e);
       if (isNotFound(err)) return undefined;
       throw err;
     }
   }
+}
+
+/** Workers that hold a task of the instance: each must see it through its label. */
+function holders(status: DagInstanceStatus): Set<string> {
+  const workers = new Set<string>();
+  for (const t of Object.values(status.tasks ?? {})) {
+    if (t.worker && ACTIVE_TASK_PHASES.has(t.phase)) workers.add(t.worker);
+  }
+  return workers;
 }
 
 function parse(key: string, raw: unknown): DagInstance {

@@ -7,8 +7,7 @@ import { dagResource } from '../store/refs.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
 
 export type StartResult =
-  | { ok: true; loaded: LoadedSnapshot }
-  | { ok: false; reason: string; message: string };
+  { ok: true; loaded: LoadedSnapshot } | { ok: false; reason: string; message: string };
 
 /**
  * Everything that must hold before an instance may start, each failure with
@@ -30,7 +29,8 @@ export class InstanceStarter {
   async start(instance: DagInstance): Promise<StartResult> {
     const namespace = instance.metadata.namespace ?? '';
     const dagName = instance.spec.dagRef.name;
-    const raw = this.#cachedDag(`${namespace}/${dagName}`) ?? (await this.#readDag(namespace, dagName));
+    const raw =
+      this.#cachedDag(`${namespace}/${dagName}`) ?? (await this.#readDag(namespace, dagName));
     if (raw === undefined) {
       return {
         ok: false,

@@ -29,13 +29,19 @@ export interface RunningOperator {
  * reconcile loops run only on the leader, and stop at once when it loses the
  * Lease.
  */
-export function startOperator(config: OperatorConfig, clients: KubeClients, log: Logger): RunningOperator {
+export function startOperator(
+  config: OperatorConfig,
+  clients: KubeClients,
+  log: Logger,
+): RunningOperator {
   const ns = config.namespace;
   const leaseNamespace = leaseNamespaceOf(config);
   const listCustom = (resource: typeof dagResource | typeof instanceResource) => (o: object) =>
     (ns
       ? clients.custom.listNamespacedCustomObject({ ...resource, namespace: ns, ...o })
-      : clients.custom.listClusterCustomObject({ ...resource, ...o })) as Promise<{ items: KubeObject[] }>;
+      : clients.custom.listClusterCustomObject({ ...resource, ...o })) as Promise<{
+      items: KubeObject[];
+    }>;
 
   const dags = new Informer<KubeObject>(clients.kc, {
     path: collectionPath(DAG.plural, ns),
@@ -71,7 +77,10 @@ export function startOperator(config: OperatorConfig, clients: KubeClients, log:
     const keys = change.type === 'left' ? load.instancesOf(change.worker) : [...waiters];
     for (const key of keys) instanceController.enqueue(key);
   };
-  const registry = new WorkerRegistry({ onChange: onWorkerChange, log: log.child({ component: 'workers' }) });
+  const registry = new WorkerRegistry({
+    onChange: onWorkerChange,
+    log: log.child({ component: 'workers' }),
+  });
   const instanceReconciler = new InstanceReconciler({
     clients,
     cached: (k) => instances.get(k),
@@ -88,14 +97,17 @@ export function startOperator(config: OperatorConfig, clients: KubeClients, log:
     reconcile: (key, signal) => instanceReconciler.reconcile(key, signal),
     logger: log.child({ controller: 'daginstance' }),
   });
-  const dagReconciler = new DagReconciler(clients, (k) => dags.get(k), log.child({ controller: 'dag' }));
+  const dagReconciler = new DagReconciler(
+    clients,
+    (k) => dags.get(k),
+    log.child({ controller: 'dag' }),
+  );
   const dagController = new Controller({
     name: 'dag',
     concurrency: 1,
     reconcile: (key) => dagReconciler.reconcile(key),
     logger: log.child({ controller: 'dag' }),
   });
-
 
   dags.onEvent((ev) => dagController.enqueue(ev.key));
   instances.onEvent((ev) => {

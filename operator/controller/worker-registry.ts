@@ -45,17 +45,32 @@ export class WorkerRegistry {
     const old = this.#workers.get(name);
     const rv = lease.metadata?.resourceVersion ?? '';
     if (old && old.resourceVersion === rv) return;
-    if (!lease.spec?.holderIdentity) {
+    const record = this.#record(name, rv, lease);
+    if (!record) {
       this.remove(name);
       return;
     }
+    const wasLive = old !== undefined && this.#isFresh(old);
+    if (old?.timer) clearTimeout(old.timer);
+    this.#workers.set(name, record);
+    this.#arm(record);
+    if (!wasLive || old.advert.actions.join() !== record.advert.actions.join()) {
+      this.#onChange({ type: 'joined', worker: name });
+    }
+  }
+
+  /** The record of a held Lease with a valid advert; undefined when released or unreadable. */
+  #record(name: string, rv: string, lease: V1Lease): WorkerRecord | undefined {
+    if (!lease.spec?.holderIdentity) return undefined;
     const advert = parseAdvert(lease);
     if (!advert.ok) {
-      this.#log.warn({ worker: name, problem: advert.message }, 'ignoring worker with a bad advert');
-      this.remove(name);
-      return;
+      this.#log.warn(
+        { worker: name, problem: advert.message },
+        'ignoring worker with a bad advert',
+      );
+      return undefined;
     }
-    const record: WorkerRecord = {
+    return {
       name,
       advert: advert.value,
       leaseDurationMs: (lease.spec.leaseDurationSeconds ?? 10) * 1000,
@@ -63,13 +78,6 @@ export class WorkerRegistry {
       seenAt: this.#now(),
       timer: undefined,
     };
-    const wasLive = old !== undefined && this.#isFresh(old);
-    if (old?.timer) clearTimeout(old.timer);
-    this.#workers.set(name, record);
-    this.#arm(record);
-    if (!wasLive || old?.advert.actions.join() !== record.advert.actions.join()) {
-      this.#onChange({ type: 'joined', worker: name });
-    }
   }
 
   remove(name: string): void {
@@ -83,7 +91,11 @@ export class WorkerRegistry {
   live(): LiveWorker[] {
     return [...this.#workers.values()]
       .filter((w) => this.#isFresh(w))
-      .map((w) => ({ name: w.name, actions: new Set(w.advert.actions), capacity: w.advert.capacity }));
+      .map((w) => ({
+        name: w.name,
+        actions: new Set(w.advert.actions),
+        capacity: w.advert.capacity,
+      }));
   }
 
   stop(): void {
@@ -107,7 +119,9 @@ export class WorkerRegistry {
   }
 }
 
-function parseAdvert(lease: V1Lease): { ok: true; value: WorkerAdvert } | { ok: false; message: string } {
+function parseAdvert(
+  lease: V1Lease,
+): { ok: true; value: WorkerAdvert } | { ok: false; message: string } {
   const annotations = lease.metadata?.annotations ?? {};
   let actions: unknown;
   try {

@@ -11,8 +11,7 @@ export interface TaskReport {
 }
 
 export type JsonPatchOp =
-  | { op: 'test'; path: string; value: unknown }
-  | { op: 'add'; path: string; value: unknown };
+  { op: 'test'; path: string; value: unknown } | { op: 'add'; path: string; value: unknown };
 
 /** Longest message a worker writes: the schema allows 4096 characters. */
 const MAX_MESSAGE = 4000;
@@ -41,7 +40,8 @@ export function reportOps(reports: readonly TaskReport[]): JsonPatchOp[] {
       .map(([field, value]) => ({
         op: 'add',
         path: `${base}/${field}`,
-        value: field === 'message' && typeof value === 'string' ? value.slice(0, MAX_MESSAGE) : value,
+        value:
+          field === 'message' && typeof value === 'string' ? value.slice(0, MAX_MESSAGE) : value,
       }));
     return [...fence, ...writes];
   });

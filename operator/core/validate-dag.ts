@@ -2,8 +2,7 @@ import type { DagSpec } from '../api/dag.ts';
 import { buildGraph, type DagGraph } from './graph.ts';
 
 export type DagValidation =
-  | { valid: true; graph: DagGraph }
-  | { valid: false; reason: string; message: string };
+  { valid: true; graph: DagGraph } | { valid: false; reason: string; message: string };
 
 /**
  * What admission cannot afford to check (references between tasks, cycles):

@@ -1,8 +1,7 @@
 import type { DagSpec } from '../api/dag.ts';
 
 export type VarsResult =
-  | { ok: true; vars: Record<string, string> }
-  | { ok: false; message: string };
+  { ok: true; vars: Record<string, string> } | { ok: false; message: string };
 
 /**
  * The values an instance runs with: every declared var, the instance's value

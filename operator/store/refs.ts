@@ -2,7 +2,11 @@ import { DAG, DAG_INSTANCE, GROUP, VERSION } from '../api/names.ts';
 
 /** Arguments CustomObjectsApi needs to address our kinds. */
 export const dagResource = { group: GROUP, version: VERSION, plural: DAG.plural } as const;
-export const instanceResource = { group: GROUP, version: VERSION, plural: DAG_INSTANCE.plural } as const;
+export const instanceResource = {
+  group: GROUP,
+  version: VERSION,
+  plural: DAG_INSTANCE.plural,
+} as const;
 
 export interface ObjectRef {
   namespace: string;

@@ -10,7 +10,10 @@ beforeAll(async () => {
 afterAll(async () => env.stop());
 
 it('finishes every instance when the leader is killed with -9', async () => {
-  const operators = { 'operator-a': env.startOperator('operator-a'), 'operator-b': env.startOperator('operator-b') };
+  const operators = {
+    'operator-a': env.startOperator('operator-a'),
+    'operator-b': env.startOperator('operator-b'),
+  };
   env.startWorker('worker-1');
   env.startWorker('worker-2');
   await env.createDag('steps', {
@@ -23,7 +26,10 @@ it('finishes every instance when the leader is killed with -9', async () => {
   });
   const names = Array.from({ length: 6 }, (_, i) => `steps-${i}`);
   for (const name of names) await env.createInstance(name, 'steps');
-  await env.waitForInstance(names[0] as string, (i) => i.status?.tasks?.['s1']?.phase === 'Succeeded');
+  await env.waitForInstance(
+    names[0] as string,
+    (i) => i.status?.tasks?.['s1']?.phase === 'Succeeded',
+  );
 
   const leader = await env.leaderIdentity();
   expect(leader === 'operator-a' || leader === 'operator-b').toBe(true);

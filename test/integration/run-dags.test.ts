@@ -57,7 +57,9 @@ describe('a Dag runs end to end', () => {
     expect(time(b?.startedAt)).toBeLessThan(time(c?.finishedAt));
     expect(time(c?.startedAt)).toBeLessThan(time(b?.finishedAt));
     expect(time(b?.startedAt)).toBeGreaterThanOrEqual(time(a?.finishedAt));
-    expect(time(d?.startedAt)).toBeGreaterThanOrEqual(Math.max(time(b?.finishedAt), time(c?.finishedAt)));
+    expect(time(d?.startedAt)).toBeGreaterThanOrEqual(
+      Math.max(time(b?.finishedAt), time(c?.finishedAt)),
+    );
   });
 
   it('fails a task whose params are invalid, naming the field, and the instance with it', async () => {
@@ -116,7 +118,11 @@ describe('bad input gets its reason where the user looks', () => {
     await env.createInstance('cycle-1', 'cycle');
     const failed = await env.finished('cycle-1');
     expect(failed.status).toMatchObject({ phase: 'Failed' });
-    expect(failed.status?.conditions?.[0]).toMatchObject({ type: 'Succeeded', status: 'False', reason: 'InvalidDag' });
+    expect(failed.status?.conditions?.[0]).toMatchObject({
+      type: 'Succeeded',
+      status: 'False',
+      reason: 'InvalidDag',
+    });
     expect(failed.status?.message).toContain('cycle');
   });
 
@@ -143,7 +149,10 @@ describe('bad input gets its reason where the user looks', () => {
   });
 
   it('refuses an instance of a stopped Dag', async () => {
-    await env.createDag('stopped', { status: 'stopped', tasks: [{ id: 'a', actionName: 'print' }] });
+    await env.createDag('stopped', {
+      status: 'stopped',
+      tasks: [{ id: 'a', actionName: 'print' }],
+    });
     await env.createInstance('stopped-1', 'stopped');
     const failed = await env.finished('stopped-1');
     expect(failed.status?.conditions?.[0]?.reason).toBe('DagStopped');

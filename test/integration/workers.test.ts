@@ -41,7 +41,11 @@ describe('workers', () => {
   it('runs a task again elsewhere when its worker is killed with -9 mid-task', async () => {
     const victim = env.startWorker('victim', { concurrency: 4 });
     // Wait until the victim holds its Lease, so it can be assigned work.
-    for (let i = 0; i < 100 && !(await env.liveWorkers()).some((w) => w.startsWith('victim-')); i++) {
+    for (
+      let i = 0;
+      i < 100 && !(await env.liveWorkers()).some((w) => w.startsWith('victim-'));
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const naps = Array.from({ length: 8 }, (_, i) => `nap-${i}`);
@@ -54,7 +58,9 @@ describe('workers', () => {
     await env.createInstance('slow-1', 'slow');
     // The scheduler spreads eight idle-time tasks over the four workers: the victim gets some.
     const running = await env.waitForInstance('slow-1', (i) =>
-      Object.values(i.status?.tasks ?? {}).some((t) => t.phase === 'Running' && t.worker?.startsWith('victim-')),
+      Object.values(i.status?.tasks ?? {}).some(
+        (t) => t.phase === 'Running' && t.worker?.startsWith('victim-'),
+      ),
     );
     const [victimTask, entry] = Object.entries(running.status?.tasks ?? {}).find(([, t]) =>
       t.worker?.startsWith('victim-'),

@@ -37,7 +37,10 @@ export class FastflowEnv {
   }
 
   /** A worker named `<prefix>-<random>`; `actions` are extra modules for --actions. */
-  startWorker(prefix: string, opts: { actions?: string[]; concurrency?: number } = {}): FastflowProcess {
+  startWorker(
+    prefix: string,
+    opts: { actions?: string[]; concurrency?: number } = {},
+  ): FastflowProcess {
     const args = ['worker', '--name', prefix];
     if (opts.actions?.length) args.push('--actions', ...opts.actions);
     if (opts.concurrency) args.push('--concurrency', String(opts.concurrency));

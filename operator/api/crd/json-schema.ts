@@ -206,26 +206,31 @@ function objectKeywords(node: Json, path: string): StructuralSchema {
   if (node.maxProperties !== undefined) out.maxProperties = num(node.maxProperties, path);
   const props = node.properties === undefined ? undefined : obj(node.properties, path);
   const hasProps = props !== undefined && Object.keys(props).length > 0;
-  if (props !== undefined && hasProps) {
-    out.properties = {};
-    for (const [name, child] of Object.entries(props)) {
-      out.properties[name] = toStructural(obj(child, `${path}.${name}`), `${path}.${name}`);
-    }
-    const required = node.required === undefined ? [] : list(node.required, path).map(String);
-    if (required.length > 0) out.required = required;
+  if (props !== undefined && hasProps) Object.assign(out, propertyKeywords(node, props, path));
+  return { ...out, ...catchAllKeywords(node.additionalProperties, hasProps, path) };
+}
+
+function propertyKeywords(node: Json, props: Json, path: string): StructuralSchema {
+  const out: StructuralSchema = { properties: {} };
+  for (const [name, child] of Object.entries(props)) {
+    out.properties![name] = toStructural(obj(child, `${path}.${name}`), `${path}.${name}`);
   }
-  const extra = node.additionalProperties;
-  if (extra === undefined || extra === false) return out; // strict objects: unknown fields are pruned
+  const required = node.required === undefined ? [] : list(node.required, path).map(String);
+  if (required.length > 0) out.required = required;
+  return out;
+}
+
+/** What an object's `additionalProperties` becomes: nothing, preserve-unknown-fields, or a typed map. */
+function catchAllKeywords(extra: unknown, hasProps: boolean, path: string): StructuralSchema {
+  if (extra === undefined || extra === false) return {}; // strict objects: unknown fields are pruned
   if (extra === true || (isObj(extra) && Object.keys(extra).length === 0)) {
-    if (hasProps) return out; // z.looseObject: known fields only, the rest is pruned
-    out[PRESERVE] = true;
-    return out;
+    // z.looseObject: known fields only, the rest is pruned; a bare object keeps anything.
+    return hasProps ? {} : { [PRESERVE]: true };
   }
   if (hasProps) {
     throw new SchemaConversionError(path, 'additionalProperties (a catch-all) next to properties');
   }
-  out.additionalProperties = toStructural(obj(extra, `${path}.*`), `${path}.*`);
-  return out;
+  return { additionalProperties: toStructural(obj(extra, `${path}.*`), `${path}.*`) };
 }
 
 function arrayKeywords(node: Json, path: string): StructuralSchema {
