@@ -16,10 +16,16 @@ export interface ExecuteDeps {
   log: Logger;
 }
 
+/** How long a Running report waits to be merged with the result of a short task. */
+const RUNNING_REPORT_DEFER_MS = 25;
+
 /**
- * One attempt from the worker's side: mark it Running, run the action, report
- * the outcome. The Running report is not awaited before the action starts
- * (latency); if it is refused, the attempt was taken from us and is aborted.
+ * One attempt from the worker's side: mark it Running, run the action, queue
+ * the outcome's report. The Running report is not awaited before the action
+ * starts (latency); if it is refused, the attempt was taken from us and is
+ * aborted. Resolves when the action is done, without waiting for the result
+ * to be written: the concurrency slot is for running actions, and the writer
+ * keeps retrying the report on its own.
  */
 export async function executeAttempt(
   a: LocalAttempt,
@@ -40,7 +46,7 @@ export async function executeAttempt(
   const base = { task: a.task, worker: deps.worker, attempt: a.attempt };
   const startedAt = new Date().toISOString();
   void deps.writer
-    .report(ref, { ...base, set: { phase: 'Running', startedAt } })
+    .report(ref, { ...base, set: { phase: 'Running', startedAt } }, RUNNING_REPORT_DEFER_MS)
     .then((applied) => {
       if (!applied) a.abort.abort(new Error('attempt no longer assigned to this worker'));
     });
@@ -57,7 +63,7 @@ export async function executeAttempt(
     { phase: outcome.phase, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
     'attempt finished',
   );
-  await deps.writer.report(ref, {
+  void deps.writer.report(ref, {
     ...base,
     set: {
       phase: outcome.phase,

@@ -14,6 +14,10 @@ interface Pending {
 interface InstanceQueue {
   pending: Map<string, Pending>;
   inFlight: boolean;
+  /** A deferred flush (see `report`'s deferMs). */
+  timer?: NodeJS.Timeout;
+  /** A report that must not wait is queued: flush as soon as the write in flight is done. */
+  urgent: boolean;
 }
 
 const RETRY_MIN_MS = 100;
@@ -40,8 +44,14 @@ export class ReportWriter {
     this.#log = log;
   }
 
-  /** Queues a report; resolves true once written, false if the attempt was no longer ours. */
-  report(instance: ObjectRef, r: Omit<TaskReport, 'expect'>): Promise<boolean> {
+  /**
+   * Queues a report; resolves true once written, false if the attempt was no
+   * longer ours. With `deferMs`, the write waits that long for company: a
+   * Running report deferred a few milliseconds is merged with the result of a
+   * short task instead of costing a write of its own, and the result does
+   * not wait behind it.
+   */
+  report(instance: ObjectRef, r: Omit<TaskReport, 'expect'>, deferMs = 0): Promise<boolean> {
     const key = keyOf(instance);
     const attemptKey = `${key}/${r.task}/${r.attempt}`;
     const expect = this.#lastPhase.get(attemptKey) ?? 'Scheduled';
@@ -49,6 +59,7 @@ export class ReportWriter {
     const queue: InstanceQueue = this.#queues.get(key) ?? {
       pending: new Map<string, Pending>(),
       inFlight: false,
+      urgent: false,
     };
     this.#queues.set(key, queue);
     return new Promise<boolean>((resolve) => {
@@ -64,7 +75,14 @@ export class ReportWriter {
       } else {
         queue.pending.set(r.task, { report: full, settle: [done] });
       }
-      this.#kick(key, queue);
+      if (deferMs <= 0) {
+        queue.urgent = true;
+        this.#kick(key, queue);
+      } else
+        queue.timer ??= setTimeout(() => {
+          queue.timer = undefined;
+          this.#kick(key, queue);
+        }, deferMs);
     });
   }
 
@@ -78,6 +96,7 @@ export class ReportWriter {
   stop(): void {
     this.#stopped = true;
     for (const q of this.#queues.values()) {
+      clearTimeout(q.timer);
       for (const p of q.pending.values()) for (const s of p.settle) s(false);
       q.pending.clear();
     }
@@ -85,17 +104,25 @@ export class ReportWriter {
 
   #kick(key: string, queue: InstanceQueue): void {
     if (queue.inFlight || queue.pending.size === 0 || this.#stopped) return;
+    clearTimeout(queue.timer);
+    queue.timer = undefined;
+    queue.urgent = false;
     const batch = [...queue.pending.values()];
     queue.pending.clear();
     queue.inFlight = true;
     void this.#flush(key, batch, RETRY_MIN_MS).finally(() => {
       queue.inFlight = false;
       if (queue.pending.size === 0) this.#queues.delete(key);
-      else this.#kick(key, queue);
+      // Deferred reports keep waiting for their timer (which may have fired meanwhile).
+      else if (queue.urgent || queue.timer === undefined) this.#kick(key, queue);
     });
   }
 
   async #flush(key: string, batch: Pending[], delayMs: number): Promise<void> {
+    this.#log.debug(
+      { instance: key, reports: batch.map((p) => `${p.report.task}:${p.report.set.phase}`) },
+      'writing reports',
+    );
     const outcome = await this.#patch(
       key,
       batch.map((p) => p.report),

@@ -5,6 +5,8 @@ import {
 } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import { decide } from '../core/decide.ts';
+import { mergePatchDiff } from '../core/merge-patch.ts';
+import { isProgressOnly } from '../core/progress-only.ts';
 import { failedToStart, started } from '../core/instance-start.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
@@ -40,8 +42,13 @@ export interface InstanceReconcilerDeps {
  * current object, so running it again, or after a crash at any line, converges
  * to the same result.
  */
+/** The most often a write that only updates progress is made for one instance. */
+const PROGRESS_INTERVAL_MS = 1000;
+
 export class InstanceReconciler {
   readonly #d: InstanceReconcilerDeps;
+  /** When each running instance's status was last written by this process. */
+  readonly #lastWrite = new Map<string, number>();
 
   constructor(deps: InstanceReconcilerDeps) {
     this.#d = deps;
@@ -54,30 +61,30 @@ export class InstanceReconciler {
       return {};
     }
     try {
-      await this.#pass(parse(key, cached), signal);
+      return await this.#pass(parse(key, cached), signal);
     } catch (e) {
       if (!isConflict(e)) throw e;
       // Someone wrote since our cache saw the object: decide again on a fresh read.
       const fresh = await this.#read(key);
-      if (fresh !== undefined) await this.#pass(parse(key, fresh), signal);
+      return fresh === undefined ? {} : await this.#pass(parse(key, fresh), signal);
     }
-    return {};
   }
 
-  async #pass(instance: DagInstance, signal: AbortSignal): Promise<void> {
+  async #pass(instance: DagInstance, signal: AbortSignal): Promise<ReconcileResult> {
     const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
     const now = (this.#d.now ?? (() => new Date()))();
     const status = instance.status ?? {};
     if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase)) {
       this.#d.waiters.delete(key);
+      this.#lastWrite.delete(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
-      return;
+      return {};
     }
     const run = await this.#snapshot(instance, now);
     if ('failed' in run) {
       this.#d.log.info({ instance: key, phase: 'Failed' }, run.failed.message ?? 'instance failed');
       await this.#write(instance, run.failed, signal);
-      return;
+      return {};
     }
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
     const generation = instance.metadata.generation;
@@ -97,7 +104,10 @@ export class InstanceReconciler {
     if (decision.waitingFor.length > 0) this.#d.waiters.add(key);
     else this.#d.waiters.delete(key);
 
+    const wait = this.#progressWait(key, status, decision.status, now);
+    if (wait > 0) return { requeueAfterMs: wait };
     const written = await this.#write(instance, decision.status, signal);
+    if (written) this.#lastWrite.set(key, now.getTime());
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
     await syncWorkerLabels(
       this.#d.clients.custom,
@@ -105,8 +115,18 @@ export class InstanceReconciler {
       holders(decision.status),
       finished,
     );
-    if (finished)
+    if (finished) {
+      this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
+    }
+    return {};
+  }
+
+  /** How long to hold back a write that would only report progress (0: write now). */
+  #progressWait(key: string, from: DagInstanceStatus, to: DagInstanceStatus, now: Date): number {
+    if (!isProgressOnly(mergePatchDiff(from, to))) return 0;
+    const last = this.#lastWrite.get(key);
+    return last === undefined ? 0 : Math.max(0, last + PROGRESS_INTERVAL_MS - now.getTime());
   }
 
   /**
@@ -144,7 +164,13 @@ export class InstanceReconciler {
   ): Promise<DagInstance | undefined> {
     // A process that lost its leadership must not write, even mid-pass.
     if (signal.aborted) throw new Error('leadership lost: write skipped');
-    return writeInstanceStatus(this.#d.clients.custom, instance, next);
+    const written = await writeInstanceStatus(this.#d.clients.custom, instance, next);
+    if (written)
+      this.#d.log.debug(
+        { instance: `${instance.metadata.namespace}/${instance.metadata.name}` },
+        'status written',
+      );
+    return written;
   }
 
   async #read(key: string): Promise<unknown> {

@@ -34,7 +34,7 @@ export class BenchProcesses {
   }
 
   start(): void {
-    const env = { FASTFLOW_LOG_LEVEL: 'info' };
+    const env = { FASTFLOW_LOG_LEVEL: process.env['FASTFLOW_BENCH_LOG_LEVEL'] ?? 'info' };
     const common = { kubeconfig: this.#opts.kubeconfig, namespace: this.#opts.namespace, env };
     const operatorArgs = ['operator', '--identity', 'bench-operator'];
     if (this.#opts.operatorConcurrency !== undefined) {
