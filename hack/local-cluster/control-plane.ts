@@ -649,16 +649,18 @@ async function startOnce(
  * For tests: the cluster named by `FASTFLOW_TEST_KUBECONFIG` if set (stop()
  * does nothing, no tokens), else a fresh local control plane.
  */
-export async function startOrConnect(opts: ControlPlaneOptions = {}): Promise<TestCluster> {
-  const env = process.env['FASTFLOW_TEST_KUBECONFIG'];
-  if (env === undefined || env === '') return startControlPlane(opts);
-  const external = resolve(env);
+export async function startOrConnect(
+  opts: ControlPlaneOptions & { kubeconfig?: string } = {},
+): Promise<TestCluster> {
+  const given = opts.kubeconfig ?? process.env['FASTFLOW_TEST_KUBECONFIG'];
+  if (given === undefined || given === '') return startControlPlane(opts);
+  const external = resolve(given);
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromFile(external);
   const server = kc.getCurrentCluster()?.server;
   if (server === undefined) {
-    throw new Error(`FASTFLOW_TEST_KUBECONFIG=${external}: no current cluster`);
+    throw new Error(`kubeconfig ${external}: no current cluster`);
   }
   const binDir = await findBinaries(opts.binDir, opts.log ?? defaultLog);
   const workerKubeconfig = process.env['FASTFLOW_TEST_WORKER_KUBECONFIG'] || undefined;

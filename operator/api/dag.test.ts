@@ -1,50 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { DagSpec, MAX_TASKS, PreCheck, TaskId, TaskSpec, VarName } from './dag.ts';
 import { describeZodError } from './objects.ts';
 
-/** The fastflow README's Dag, as its users have it on disk (vars, params, both preCheck shapes). */
-const SEED = `
-id: "test-dag"
-name: "test"
-vars:
-  fileName:
-    desc: "the file name"
-    defaultValue: "file.txt"
-  filePath:
-    desc: "the file path"
-    defaultValue: "/tmp/"
-tasks:
-  - id: "task1"
-    actionName: "PrintAction"
-    params:
-      writeName: "{{fileName}}"
-      writePath: "{{filePath}}"
-    preCheck:
-      - act: skip # you can set "skip" or "block"
-        conditions:
-          - source: vars # source could be "vars" or "share-data"
-            key: "fileName"
-            op: "in"
-            values: ["warn.txt", "error.txt"]
-  - id: "task2"
-    actionName: "PrintAction"
-    dependOn: ["task1"]
-    params:
-      writeName: "{{fileName}}"
-    preCheck:
-      isWarn:
-        act: block
-        conditions:
-          - {source: share-data, key: "level", op: "not-in", values: ["info"]}
-  - id: "task3"
-    actionName: "PrintAction"
-    dependOn: ["task2"]
-`;
+const SEED_FILE = new URL('../../test/fixtures/fastflow-seed-dag.yaml', import.meta.url);
 
+/** The fastflow README's Dag (vars, params, both preCheck shapes): a fresh copy each call. */
 function seed(): Record<string, unknown> & { tasks: Record<string, unknown>[] } {
-  return parse(SEED) as Record<string, unknown> & { tasks: Record<string, unknown>[] };
+  return parse(readFileSync(SEED_FILE, 'utf8')) as Record<string, unknown> & {
+    tasks: Record<string, unknown>[];
+  };
 }
 
 function issuesOf(schema: z.ZodType, value: unknown): z.core.$ZodIssue[] {

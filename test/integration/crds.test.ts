@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * The generated CRDs on a real API server: accepted as structural, and every
  * admission rule of the schema refuses what it should, with its message.
@@ -10,7 +11,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { dagCrd, dagInstanceCrd } from '../../operator/api/crd/crds.ts';
 import type { CustomResourceDefinition } from '../../operator/api/crd/crds.ts';
 import { DAG, DAG_INSTANCE, GROUP, VERSION } from '../../operator/api/names.ts';
@@ -97,49 +98,16 @@ describe.each([
 
 describe('Dag admission', () => {
   it('accepts a fastflow YAML body (vars, preCheck as a map and as a list)', async () => {
-    const manifest = `
-apiVersion: ${GROUP}/${VERSION}
-kind: Dag
-metadata:
-  name: test-dag
-  namespace: ${ns}
-spec:
-  id: "test-dag"
-  name: "test"
-  vars:
-    fileName:
-      desc: "the file name"
-      defaultValue: "file.txt"
-    filePath:
-      desc: "the file path"
-      defaultValue: "/tmp/"
-  tasks:
-  - id: "task1"
-    actionName: "PrintAction"
-    params:
-      writeName: "{{fileName}}"
-      writePath: "{{filePath}}"
-    preCheck:
-    - act: skip
-      conditions:
-      - source: vars
-        key: "fileName"
-        op: "in"
-        values: ["warn.txt", "error.txt"]
-  - id: "task2"
-    actionName: "PrintAction"
-    dependOn: ["task1"]
-    preCheck:
-      no-error:
-        act: block
-        conditions:
-        - source: share-data
-          key: "error"
-          op: "exists"
-  - id: "task3"
-    actionName: "PrintAction"
-    dependOn: ["task2"]
-`;
+    const body = readFileSync(
+      new URL('../fixtures/fastflow-seed-dag.yaml', import.meta.url),
+      'utf8',
+    );
+    const manifest = stringify({
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'Dag',
+      metadata: { name: 'test-dag', namespace: ns },
+      spec: parse(body) as unknown,
+    });
     const applied = await kubectl(['apply', '--validate=strict', '-f', '-'], { input: manifest });
     expect(applied.stderr).toBe('');
     expect(applied).toMatchObject({ code: 0, stdout: 'dag.fastflow.io/test-dag created\n' });
