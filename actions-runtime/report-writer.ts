@@ -12,6 +12,7 @@ interface Pending {
 }
 
 interface InstanceQueue {
+  /** By attempt and task: two attempts of one task are two reports, never one replacing the other. */
   pending: Map<string, Pending>;
   inFlight: boolean;
   /** A deferred flush (see `report`'s deferMs). */
@@ -52,6 +53,8 @@ export class ReportWriter {
    * not wait behind it.
    */
   report(instance: ObjectRef, r: Omit<TaskReport, 'expect'>, deferMs = 0): Promise<boolean> {
+    // Nothing is written after stop(): a report queued now would never settle.
+    if (this.#stopped) return Promise.resolve(false);
     const key = keyOf(instance);
     const attemptKey = `${key}/${r.task}/${r.attempt}`;
     const expect = this.#lastPhase.get(attemptKey) ?? 'Scheduled';
@@ -68,12 +71,13 @@ export class ReportWriter {
         resolve(applied);
       };
       const full: TaskReport = { ...r, expect };
-      const existing = queue.pending.get(r.task);
-      if (existing && existing.report.attempt === r.attempt) {
+      const pendingKey = `${r.attempt}/${r.task}`;
+      const existing = queue.pending.get(pendingKey);
+      if (existing) {
         existing.report = mergeReports(existing.report, full);
         existing.settle.push(done);
       } else {
-        queue.pending.set(r.task, { report: full, settle: [done] });
+        queue.pending.set(pendingKey, { report: full, settle: [done] });
       }
       if (deferMs <= 0) {
         queue.urgent = true;
@@ -118,7 +122,13 @@ export class ReportWriter {
     });
   }
 
-  async #flush(key: string, batch: Pending[], delayMs: number): Promise<void> {
+  /**
+   * `retried`: an earlier try of this batch failed without an answer (a
+   * timeout, a dropped connection, a 5xx), so it may have landed all the
+   * same; then the retry is refused by its own fence (the phase has moved on)
+   * and must not be taken for a reassigned attempt.
+   */
+  async #flush(key: string, batch: Pending[], delayMs: number, retried = false): Promise<void> {
     this.#log.debug(
       { instance: key, reports: batch.map((p) => `${p.report.task}:${p.report.set.phase}`) },
       'writing reports',
@@ -131,25 +141,50 @@ export class ReportWriter {
       for (const p of batch) for (const s of p.settle) s(outcome === 'applied');
       return;
     }
-    if (outcome === 'fenced') {
+    if (outcome === 'fenced' && batch.length > 1) {
       // One attempt in the batch is no longer ours: write each alone to find it.
-      if (batch.length === 1) {
-        this.#log.warn(
-          { instance: key, task: batch[0]?.report.task },
-          'report refused: attempt reassigned',
-        );
-        for (const s of batch[0]?.settle ?? []) s(false);
-        return;
-      }
-      for (const p of batch) await this.#flush(key, [p], delayMs);
+      for (const p of batch) await this.#flush(key, [p], delayMs, retried);
       return;
     }
+    if (outcome === 'fenced' && batch[0]) {
+      await this.#refusedAlone(key, batch[0], delayMs, retried);
+      return;
+    }
+    await this.#retry(key, batch, delayMs);
+  }
+
+  /** A report refused on its own: its attempt is no longer ours, unless an earlier try landed. */
+  async #refusedAlone(key: string, p: Pending, delayMs: number, retried: boolean): Promise<void> {
+    const landed = retried ? await this.#landed(key, p.report) : 'no';
+    if (landed === 'retry') {
+      await this.#retry(key, [p], delayMs);
+      return;
+    }
+    if (landed === 'no') {
+      this.#log.warn({ instance: key, task: p.report.task }, 'report refused: attempt reassigned');
+    }
+    for (const s of p.settle) s(landed === 'yes');
+  }
+
+  async #retry(key: string, batch: Pending[], delayMs: number): Promise<void> {
     if (this.#stopped) {
       for (const p of batch) for (const s of p.settle) s(false);
       return;
     }
     await new Promise((r) => setTimeout(r, delayMs));
-    await this.#flush(key, batch, Math.min(delayMs * 2, RETRY_MAX_MS));
+    await this.#flush(key, batch, Math.min(delayMs * 2, RETRY_MAX_MS), true);
+  }
+
+  /**
+   * Whether a report's write already landed: the entry is still our attempt
+   * and has the phase the report sets (only this worker writes that phase for
+   * this attempt). Asked with a patch that changes nothing.
+   */
+  async #landed(key: string, r: TaskReport): Promise<'yes' | 'no' | 'retry'> {
+    const check: TaskReport = { ...r, expect: r.set.phase, set: { phase: r.set.phase } };
+    const outcome = await this.#patch(key, [check]);
+    if (outcome === 'applied') return 'yes';
+    return outcome === 'retry' ? 'retry' : 'no';
   }
 
   async #patch(

@@ -34,23 +34,25 @@ export async function runAttempt(
   }
 
   const attempt = new AbortController();
-  const settle = new Promise<AttemptOutcome>((resolve) => {
-    const onAbort = (): void =>
-      resolve({
-        phase: 'Failed',
-        reason: 'Aborted',
-        message: `aborted: ${reasonText(opts.signal.reason)}`,
-      });
-    if (opts.signal.aborted) onAbort();
-    opts.signal.addEventListener('abort', onAbort, { once: true });
-    if (opts.timeoutSecs && opts.timeoutSecs > 0) {
-      const secs = opts.timeoutSecs;
-      setTimeout(
-        () => resolve({ phase: 'Failed', reason: 'TimedOut', message: `timed out after ${secs}s` }),
-        secs * 1000,
-      ).unref();
-    }
-  });
+  let finish: (outcome: AttemptOutcome) => void = () => {};
+  const settle = new Promise<AttemptOutcome>((resolve) => (finish = resolve));
+  const onAbort = (): void =>
+    finish({
+      phase: 'Failed',
+      reason: 'Aborted',
+      message: `aborted: ${reasonText(opts.signal.reason)}`,
+    });
+  if (opts.signal.aborted) onAbort();
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.timeoutSecs && opts.timeoutSecs > 0) {
+    const secs = opts.timeoutSecs;
+    timer = setTimeout(
+      () => finish({ phase: 'Failed', reason: 'TimedOut', message: `timed out after ${secs}s` }),
+      secs * 1000,
+    );
+    timer.unref();
+  }
   const run = (async (): Promise<AttemptOutcome> => {
     try {
       await action.run({ ...ctx, signal: attempt.signal }, params);
@@ -64,6 +66,9 @@ export async function runAttempt(
     }
   })();
   const outcome = await Promise.race([run, settle]);
+  // Neither the deadline nor the listener may outlive the attempt.
+  clearTimeout(timer);
+  opts.signal.removeEventListener('abort', onAbort);
   if (!attempt.signal.aborted) attempt.abort(outcome.phase === 'Failed' ? outcome.reason : 'done');
   return outcome;
 }

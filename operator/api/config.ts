@@ -16,6 +16,13 @@ const Common = z.object({
     'Where the operator and worker Leases live (default: --namespace, else fastflow-system).',
   ),
   logLevel: LogLevel.default('info'),
+  metricsPort: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(9090)
+    .describe('Port of the /metrics, /healthz and /readyz HTTP server; 0 disables it.'),
 });
 
 export const OperatorConfig = Common.extend({

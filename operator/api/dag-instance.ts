@@ -17,6 +17,12 @@ export const DagInstanceSpec = z
       .describe(
         'Values for the Dag vars; each overrides the default (an empty string is a value).',
       ),
+    activeDeadlineSeconds: z
+      .int()
+      .min(1)
+      .max(365 * 24 * 3600)
+      .optional()
+      .describe('The instance fails (DeadlineExceeded) if unfinished this long after it started.'),
   })
   .meta({
     // The rules on dagRef and vars run only when old and new both have the
@@ -55,6 +61,21 @@ export const TERMINAL_TASK_PHASES: ReadonlySet<TaskPhase> = new Set([
 /** Phases in which a task holds a worker. */
 export const ACTIVE_TASK_PHASES: ReadonlySet<TaskPhase> = new Set(['Scheduled', 'Running']);
 
+/** One finished attempt of a task, kept when the task is tried again. */
+export const AttemptRecord = z.object({
+  attempt: z.int().min(1),
+  worker: z.string().max(253).optional(),
+  phase: TaskPhase,
+  startedAt: Timestamp.optional(),
+  finishedAt: Timestamp.optional(),
+  reason: z.string().max(128).optional(),
+  message: z.string().max(1024).optional(),
+});
+export type AttemptRecord = z.infer<typeof AttemptRecord>;
+
+/** Attempt records kept per task: the newest, with a count of the older ones dropped. */
+export const MAX_HISTORY = 10;
+
 /**
  * One task's state. Absent from status.tasks means Pending with nothing to
  * say: the map stays sparse so a 2,000-task instance does not start large.
@@ -71,6 +92,13 @@ export const TaskStatus = z.object({
   finishedAt: Timestamp.optional(),
   reason: z.string().max(128).optional(),
   message: z.string().max(4096).optional(),
+  retryAt: Timestamp.optional().describe('When a Retrying task becomes ready again.'),
+  continued: z
+    .boolean()
+    .optional()
+    .describe('Continued after a block: its block checks are not evaluated again.'),
+  history: z.array(AttemptRecord).max(MAX_HISTORY).optional(),
+  historyDropped: z.int().min(0).optional(),
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
@@ -89,6 +117,15 @@ export const TERMINAL_INSTANCE_PHASES: ReadonlySet<InstancePhase> = new Set([
   'Failed',
   'Canceled',
 ]);
+
+/** What became of the last value of one operation annotation (fastflow.io/cancel, retry, continue). */
+export const OperationRecord = z.object({
+  value: z.string().max(1024),
+  result: z.enum(['Applied', 'Refused']),
+  message: z.string().max(4096),
+  at: Timestamp,
+});
+export type OperationRecord = z.infer<typeof OperationRecord>;
 
 export const DagInstanceStatus = z.object({
   phase: InstancePhase.optional(),
@@ -113,5 +150,13 @@ export const DagInstanceStatus = z.object({
     .meta({ maxProperties: 10000 })
     .describe('State of each task that has left Pending or has something to say, by task key.'),
   conditions: Conditions.optional(),
+  operations: z
+    .object({
+      cancel: OperationRecord.optional(),
+      retry: OperationRecord.optional(),
+      continue: OperationRecord.optional(),
+    })
+    .optional()
+    .describe('The operation annotations already acted on, each exactly once.'),
 });
 export type DagInstanceStatus = z.infer<typeof DagInstanceStatus>;

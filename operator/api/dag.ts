@@ -59,6 +59,23 @@ export const Params = z
   .record(z.string(), z.unknown())
   .meta({ 'x-kubernetes-preserve-unknown-fields': true });
 
+/**
+ * Automatic retries of a failed attempt (fastflow had none: retries were
+ * manual commands). Attempt n+1 starts `seconds * factor^(n-1)` seconds after
+ * attempt n failed, at most `maxSeconds`.
+ */
+export const RetryPolicy = z.strictObject({
+  limit: z.int().min(0).max(100).describe('Retries after the first attempt.'),
+  backoff: z
+    .strictObject({
+      seconds: z.number().min(0).max(86400).default(1),
+      factor: z.number().min(1).max(100).default(2),
+      maxSeconds: z.number().min(0).max(86400).optional(),
+    })
+    .optional(),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicy>;
+
 export const MAX_TASKS = 2000;
 export const MAX_DEPENDENCIES = 64;
 
@@ -81,6 +98,7 @@ export const TaskSpec = z
       .optional()
       .describe('Per-attempt time limit from the moment the action starts; 0 or absent: none.'),
     preCheck: PreCheck.optional(),
+    retry: RetryPolicy.optional(),
   })
   .meta({
     'x-kubernetes-validations': [

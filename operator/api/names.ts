@@ -29,3 +29,16 @@ export const DAG_NAME_LABEL = 'fastflow.io/dag';
 export function workerLabel(worker: string): string {
   return `${WORKER_LABEL_PREFIX}${worker}`;
 }
+
+/**
+ * Operations a user asks for by setting an annotation on a DagInstance (the
+ * SDK and the kubectl plugin do it for them). The value is `<token>` or
+ * `<token>:<task>,<task>`; the operator acts once per distinct value and
+ * records the outcome in status.operations.
+ */
+export const OPERATION_ANNOTATIONS = {
+  cancel: 'fastflow.io/cancel',
+  retry: 'fastflow.io/retry',
+  continue: 'fastflow.io/continue',
+} as const;
+export type OperationName = keyof typeof OPERATION_ANNOTATIONS;

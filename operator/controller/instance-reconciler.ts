@@ -4,9 +4,12 @@ import {
   type DagInstanceStatus,
 } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
-import { decide } from '../core/decide.ts';
+import { decide, type Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
+import { pendingOperations, type OperationRequest } from '../core/operations.ts';
+import { usesShareData } from '../core/prechecks.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
+import { resolveVars } from '../core/vars.ts';
 import { failedToStart, started } from '../core/instance-start.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
@@ -18,6 +21,7 @@ import {
   type LoadedSnapshot,
   type RevisionStore,
 } from '../store/revisions.ts';
+import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import type { LoadIndex } from './load-index.ts';
@@ -30,6 +34,7 @@ export interface InstanceReconcilerDeps {
   revisions: RevisionStore;
   registry: WorkerRegistry;
   load: LoadIndex;
+  shareData: ShareDataStore;
   /** Instances with a task waiting for an action no live worker has. */
   waiters: Set<string>;
   log: Logger;
@@ -74,7 +79,9 @@ export class InstanceReconciler {
     const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
     const now = (this.#d.now ?? (() => new Date()))();
     const status = instance.status ?? {};
-    if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase)) {
+    const operations = pendingOperations(instance.metadata.annotations, status.operations);
+    // A finished instance needs nothing more, unless an operation (a retry) reopens it.
+    if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
       this.#d.waiters.delete(key);
       this.#lastWrite.delete(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
@@ -86,40 +93,82 @@ export class InstanceReconciler {
       await this.#write(instance, run.failed, signal);
       return {};
     }
+    const decision = await this.#decide(instance, run, operations, now);
+    return this.#persist(instance, decision, now, signal);
+  }
+
+  /** Runs the pure decision with everything it reads, and logs what it chose. */
+  async #decide(
+    instance: DagInstance,
+    run: { loaded: LoadedSnapshot; status: DagInstanceStatus },
+    operations: OperationRequest[],
+    now: Date,
+  ): Promise<Decision> {
+    const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
-    const generation = instance.metadata.generation;
     const decision = decide({
       graph: run.loaded.graph,
       status: run.status,
       workers,
-      generation,
+      generation: instance.metadata.generation,
       now,
+      operations,
+      ...(await this.#checkSources(instance, run.loaded)),
+      ...deadlineOf(instance, run.status),
     });
+    for (const op of operations) {
+      const record = decision.status.operations?.[op.name];
+      const fields = { instance: key, operation: op.name, result: record?.result };
+      this.#d.log.info(fields, record?.message ?? op.name);
+    }
     for (const a of decision.assigned) {
-      this.#d.log.debug(
-        { instance: key, task: a.task, attempt: a.attempt, worker: a.worker },
-        'task assigned',
-      );
+      const fields = { instance: key, task: a.task, attempt: a.attempt, worker: a.worker };
+      this.#d.log.debug(fields, 'task assigned');
     }
     if (decision.waitingFor.length > 0) this.#d.waiters.add(key);
     else this.#d.waiters.delete(key);
+    return decision;
+  }
 
-    const wait = this.#progressWait(key, status, decision.status, now);
-    if (wait > 0) return { requeueAfterMs: wait };
+  /**
+   * Writes the decided status (once; a write that would only report progress
+   * waits a little), keeps the worker labels in step, and says when to look
+   * again if the decision changes by itself (a retry's backoff, the deadline).
+   */
+  async #persist(
+    instance: DagInstance,
+    decision: Decision,
+    now: Date,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult> {
+    const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
+    const wake = decision.wakeAt
+      ? Math.max(1, decision.wakeAt.getTime() - now.getTime())
+      : undefined;
+    const wait = this.#progressWait(key, instance.status ?? {}, decision.status, now);
+    if (wait > 0) return { requeueAfterMs: Math.min(wait, wake ?? wait) };
     const written = await this.#write(instance, decision.status, signal);
     if (written) this.#lastWrite.set(key, now.getTime());
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
-    await syncWorkerLabels(
-      this.#d.clients.custom,
-      written ?? instance,
-      holders(decision.status),
-      finished,
-    );
+    const labelled = written ?? instance;
+    await syncWorkerLabels(this.#d.clients.custom, labelled, holders(decision.status), finished);
     if (finished) {
       this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
     }
-    return {};
+    return wake === undefined ? {} : { requeueAfterMs: wake };
+  }
+
+  /** What preChecks read: the instance vars, and its share data when some check needs it. */
+  async #checkSources(
+    instance: DagInstance,
+    loaded: LoadedSnapshot,
+  ): Promise<{ vars: Record<string, string>; shareData?: Record<string, string> }> {
+    const resolved = resolveVars(loaded.snapshot.spec.vars, instance.spec.vars);
+    const vars = resolved.ok ? resolved.vars : {};
+    if (!usesShareData(loaded.graph.tasks.values())) return { vars };
+    const ref = { namespace: instance.metadata.namespace ?? '', name: instance.metadata.name };
+    return { vars, shareData: await this.#d.shareData.read(ref) };
   }
 
   /** How long to hold back a write that would only report progress (0: write now). */
@@ -194,6 +243,13 @@ function holders(status: DagInstanceStatus): Set<string> {
     if (t.worker && ACTIVE_TASK_PHASES.has(t.phase)) workers.add(t.worker);
   }
   return workers;
+}
+
+/** The instance's deadline, when it has activeDeadlineSeconds and has started. */
+function deadlineOf(instance: DagInstance, status: DagInstanceStatus): { deadline?: Date } {
+  const secs = instance.spec.activeDeadlineSeconds;
+  if (secs === undefined || status.startTime === undefined) return {};
+  return { deadline: new Date(Date.parse(status.startTime) + secs * 1000) };
 }
 
 function parse(key: string, raw: unknown): DagInstance {

@@ -2,6 +2,7 @@ import type { V1Lease } from '@kubernetes/client-node';
 import { type OperatorConfig, leaseNamespaceOf } from '../api/config.ts';
 import { DagInstanceStatus, TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
 import { DAG, DAG_INSTANCE, WORKER_LABEL_PREFIX, WORKER_LEASE_LABEL } from '../api/names.ts';
+import { pendingOperations } from '../core/operations.ts';
 import type { KubeClients } from '../kube/client.ts';
 import { Controller } from '../kube/controller.ts';
 import { Informer } from '../kube/informer.ts';
@@ -10,6 +11,7 @@ import type { KubeObject } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { collectionPath, dagResource, instanceResource } from '../store/refs.ts';
 import { RevisionStore } from '../store/revisions.ts';
+import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
@@ -87,6 +89,7 @@ export function startOperator(
     starter: new InstanceStarter(clients, revisions, (k) => dags.get(k)),
     revisions,
     registry,
+    shareData: new ShareDataStore(clients.core),
     load,
     waiters,
     log: log.child({ controller: 'daginstance' }),
@@ -180,8 +183,9 @@ function keyOf(obj: KubeObject): string {
   return `${obj.metadata?.namespace}/${obj.metadata?.name}`;
 }
 
-/** Finished instances need no work unless they still carry worker labels. */
+/** Finished instances need no work unless they still carry worker labels or an operation is asked for. */
 function needsReconcile(obj: KubeObject, status: DagInstanceStatus | undefined): boolean {
   if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return true;
+  if (pendingOperations(obj.metadata?.annotations, status.operations).length > 0) return true;
   return Object.keys(obj.metadata?.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
 }

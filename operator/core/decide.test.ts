@@ -237,7 +237,7 @@ describe('decide: failures and blocks', () => {
     {
       name: 'canceled',
       given: { x: 'Canceled', y: 'Succeeded', yc: 'Succeeded', ok: 'Skipped' },
-      expected: 'Failed',
+      expected: 'Canceled',
     },
     {
       name: 'blocked while another runs',
@@ -255,8 +255,13 @@ describe('decide: failures and blocks', () => {
       expected: 'Succeeded',
     },
   ] as const)('instance is $expected when $name', ({ given, expected }) => {
+    // A Retrying task waits for its backoff, here well into the future.
+    const retryAt = at(3600).toISOString();
     const tasks = Object.fromEntries(
-      Object.entries(given).map(([id, phase]) => [id, { phase, worker: 'w1', attempt: 1 }]),
+      Object.entries(given).map(([id, phase]) => [
+        id,
+        { phase, worker: 'w1', attempt: 1, ...(phase === 'Retrying' ? { retryAt } : {}) },
+      ]),
     );
     const d = step(graphOf(mixedTasks), { ...start(), tasks }, [worker('w1')]);
     expect(d.assigned).toEqual([]);
@@ -274,7 +279,9 @@ describe('instancePhase', () => {
     { phases: ['Blocked', 'Failed'], waiting: false, phase: 'Failed' },
     { phases: ['Failed', 'Blocked'], waiting: false, phase: 'Failed' },
     { phases: ['Blocked', 'Pending'], waiting: false, phase: 'Blocked' },
-    { phases: ['Canceled'], waiting: false, phase: 'Failed' },
+    { phases: ['Canceled'], waiting: false, phase: 'Canceled' },
+    { phases: ['Canceled', 'Failed'], waiting: false, phase: 'Failed' },
+    { phases: ['Canceled', 'Blocked'], waiting: false, phase: 'Canceled' },
     { phases: ['Pending'], waiting: false, phase: 'Running' },
   ])('$phases (waiting: $waiting) -> $phase', ({ phases: list, waiting, phase }) => {
     expect(instancePhase(list, waiting)).toBe(phase);
@@ -353,6 +360,17 @@ describe('decide: workers', () => {
         attempt: 3,
         scheduledAt: at(1).toISOString(),
         message: 'worker gone was lost during attempt 2',
+        // The lost attempt is kept in the task's history.
+        history: [
+          {
+            attempt: 2,
+            phase: 'Failed',
+            worker: 'gone',
+            startedAt: T0.toISOString(),
+            reason: 'WorkerLost',
+            message: 'worker gone was lost',
+          },
+        ],
       });
       expect(d.status.tasks?.B).toBeUndefined();
     },
@@ -383,6 +401,15 @@ describe('decide: workers', () => {
       reason: 'NoWorkerForAction',
       message:
         'waiting for a live worker with action "Rare"; worker gone was lost during attempt 1',
+      history: [
+        {
+          attempt: 1,
+          phase: 'Failed',
+          worker: 'gone',
+          reason: 'WorkerLost',
+          message: 'worker gone was lost',
+        },
+      ],
     });
     expect(d.status.phase).toBe('Running');
 

@@ -1,14 +1,16 @@
 import {
-  ACTIVE_TASK_PHASES,
   TERMINAL_TASK_PHASES,
   type DagInstanceStatus,
-  type InstancePhase,
   type TaskStatus,
 } from '../api/dag-instance.ts';
-import { setCondition } from './conditions.ts';
-import { formatDuration } from './duration.ts';
 import type { DagGraph } from './graph.ts';
+import { DONE_OK, summarize } from './instance-summary.ts';
+import { applyOperation, type OperationRequest } from './operations.ts';
+import { evaluatePreCheck } from './prechecks.ts';
+import { retryDelayMs, shouldRetry, withAttemptRecorded } from './retry.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
+
+export { instancePhase } from './instance-summary.ts';
 
 export interface DecideInput {
   graph: DagGraph;
@@ -17,6 +19,14 @@ export interface DecideInput {
   workers: readonly WorkerView[];
   generation: number | undefined;
   now: Date;
+  /** The instance's vars (defaults overridden by its own), for preChecks. */
+  vars?: Readonly<Record<string, string>>;
+  /** The instance's share data, for preChecks that read it. */
+  shareData?: Readonly<Record<string, string>>;
+  /** Operations asked for and not yet acted on (see operations.ts). */
+  operations?: readonly OperationRequest[];
+  /** startTime + activeDeadlineSeconds, when the instance has one. */
+  deadline?: Date;
 }
 
 export interface Assignment {
@@ -30,138 +40,219 @@ export interface Decision {
   assigned: Assignment[];
   /** Actions that ready tasks wait for because no live worker has them. */
   waitingFor: string[];
+  /** When the decision changes by itself (a retry's backoff ends, the deadline passes). */
+  wakeAt?: Date;
 }
 
-/** Phases that let a child run. */
-const DONE_OK = new Set(['Succeeded', 'Skipped']);
-
 /**
- * The whole scheduling decision for one running instance: a pure function of
- * (Dag graph, current status, live workers, now). It assigns every ready task
- * to a worker, moves tasks of lost workers to a new attempt, and derives the
- * instance phase. Running it on its own output changes nothing, which is what
- * makes a reconcile safe to repeat after a crash at any line.
+ * The whole scheduling decision for one instance: a pure function of (Dag
+ * graph, current status, live workers, now, pending operations). It applies
+ * the operations asked for, enforces the deadline, turns failed attempts into
+ * retries under the task's policy, evaluates preChecks of tasks that become
+ * ready, assigns every ready task to a worker, moves tasks of lost workers to
+ * a new attempt, and derives the instance phase. Running it on its own output
+ * changes nothing, which is what makes a reconcile safe to repeat after a
+ * crash at any line.
  */
 export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
-  const pool = new WorkerPool(input.workers);
-  const tasks: Record<string, TaskStatus> = { ...status.tasks };
-  const assigned: Assignment[] = [];
-  const waitingFor = new Set<string>();
+  let tasks: Record<string, TaskStatus> = { ...status.tasks };
+  const operations = { ...status.operations };
+  for (const op of input.operations ?? []) {
+    const outcome = applyOperation(op, graph.order, tasks, now);
+    tasks = outcome.tasks;
+    operations[op.name] = outcome.record;
+  }
+  const base: DagInstanceStatus = {
+    ...status,
+    ...(input.operations?.length ? { operations } : {}),
+  };
+  const deadlineExceeded = input.deadline !== undefined && now >= input.deadline;
+  if (deadlineExceeded) tasks = failUnfinished(graph, tasks, now);
 
-  const place = (id: string, attempt: number, why?: string): void => {
-    const action = graph.tasks.get(id)?.actionName ?? '';
-    const worker = pool.pick(action);
-    if (worker) {
-      tasks[id] = { phase: 'Scheduled', worker, attempt, scheduledAt: now.toISOString() };
-      if (why) tasks[id].message = why;
-      assigned.push({ task: id, worker, attempt });
+  const step = new Step(input, tasks);
+  for (const id of graph.order) step.visit(id);
+  const next = summarize(
+    { graph, status: base, generation: input.generation, now, deadlineExceeded },
+    step.tasks,
+    [...step.waitingFor],
+  );
+  const wakeAt = earliest([step.wakeAt, deadlineExceeded ? undefined : input.deadline]);
+  return {
+    status: next,
+    assigned: step.assigned,
+    waitingFor: [...step.waitingFor],
+    ...(wakeAt ? { wakeAt } : {}),
+  };
+}
+
+/** One pass over the tasks in topological order, so a task sees its parents' new states. */
+class Step {
+  readonly tasks: Record<string, TaskStatus>;
+  readonly assigned: Assignment[] = [];
+  readonly waitingFor = new Set<string>();
+  wakeAt: Date | undefined;
+  readonly #in: DecideInput;
+  readonly #pool: WorkerPool;
+
+  constructor(input: DecideInput, tasks: Record<string, TaskStatus>) {
+    this.#in = input;
+    this.tasks = tasks;
+    this.#pool = new WorkerPool(input.workers);
+  }
+
+  visit(id: string): void {
+    const current = this.tasks[id];
+    switch (current?.phase) {
+      case 'Scheduled':
+      case 'Running':
+        if (current.worker && !this.#pool.isLive(current.worker)) this.#reassign(id, current);
+        return;
+      case 'Failed':
+        this.#maybeRetry(id, current);
+        return;
+      case 'Retrying':
+        this.#retryWhenDue(id, current);
+        return;
+      case undefined:
+      case 'Pending':
+        if (this.#parentsDone(id)) this.#start(id, current);
+        return;
+      case 'Succeeded':
+      case 'Skipped':
+      case 'Blocked':
+      case 'Canceled':
+        return;
+    }
+  }
+
+  #parentsDone(id: string): boolean {
+    return (this.#in.graph.parents.get(id) ?? []).every((p) =>
+      DONE_OK.has(this.tasks[p]?.phase ?? 'Pending'),
+    );
+  }
+
+  /** A ready task: its preCheck may skip or block it; otherwise it goes to a worker. */
+  #start(id: string, current: TaskStatus | undefined): void {
+    const spec = this.#in.graph.tasks.get(id);
+    const verdict = evaluatePreCheck(
+      spec?.preCheck,
+      { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
+      current?.continued ?? false,
+    );
+    if (verdict) {
+      const skipped = verdict.act === 'skip';
+      this.tasks[id] = {
+        ...current,
+        phase: skipped ? 'Skipped' : 'Blocked',
+        reason: 'PreCheck',
+        message: `${skipped ? 'skipped' : 'blocked'} by preCheck "${verdict.check}"`,
+        ...(skipped ? { finishedAt: this.#in.now.toISOString() } : {}),
+      };
       return;
     }
-    waitingFor.add(action);
-    tasks[id] = {
+    this.#place(id, (current?.attempt ?? 0) + 1, current);
+  }
+
+  /** The worker holding the task is gone: the next attempt goes elsewhere. */
+  #reassign(id: string, current: TaskStatus): void {
+    const lost = { ...current, reason: 'WorkerLost', message: `worker ${current.worker} was lost` };
+    this.#place(id, (current.attempt ?? 1) + 1, {
+      ...withAttemptRecorded(lost, 'Failed'),
+      message: `worker ${current.worker} was lost during attempt ${current.attempt ?? 1}`,
+    });
+  }
+
+  #maybeRetry(id: string, current: TaskStatus): void {
+    const policy = this.#in.graph.tasks.get(id)?.retry;
+    if (!shouldRetry(policy, current) || policy === undefined) return;
+    const failedAt = current.finishedAt ? Date.parse(current.finishedAt) : this.#in.now.getTime();
+    const retryAt = new Date(failedAt + retryDelayMs(policy, current.attempt ?? 1));
+    this.tasks[id] = {
+      phase: 'Retrying',
+      ...(current.attempt ? { attempt: current.attempt } : {}),
+      retryAt: retryAt.toISOString(),
+      message: `attempt ${current.attempt ?? 1} failed; retrying at ${retryAt.toISOString()}`,
+      ...withAttemptRecorded(current),
+      ...(current.continued ? { continued: true } : {}),
+    };
+    this.#retryWhenDue(id, this.tasks[id]);
+  }
+
+  #retryWhenDue(id: string, current: TaskStatus): void {
+    const at = current.retryAt ? new Date(current.retryAt) : this.#in.now;
+    if (at > this.#in.now) {
+      this.wakeAt = earliest([this.wakeAt, at]);
+      return;
+    }
+    this.#place(id, (current.attempt ?? 1) + 1, current);
+  }
+
+  /**
+   * Gives the attempt to the least loaded live worker with the action, or
+   * leaves it Pending saying which action it waits for. History and the
+   * continued flag travel with the task from attempt to attempt.
+   */
+  #place(id: string, attempt: number, from: Partial<TaskStatus> | undefined): void {
+    const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
+    const keep: Partial<TaskStatus> = {
+      ...(from?.history ? { history: from.history } : {}),
+      ...(from?.historyDropped ? { historyDropped: from.historyDropped } : {}),
+      ...(from?.continued ? { continued: true } : {}),
+    };
+    // The "worker ... was lost" note stays until the next attempt has a worker.
+    const note = from?.message?.split('; ').find((m) => m.startsWith('worker '));
+    const worker = this.#pool.pick(action);
+    if (worker) {
+      this.tasks[id] = {
+        phase: 'Scheduled',
+        worker,
+        attempt,
+        scheduledAt: this.#in.now.toISOString(),
+        ...keep,
+        ...(note ? { message: note } : {}),
+      };
+      this.assigned.push({ task: id, worker, attempt });
+      return;
+    }
+    this.waitingFor.add(action);
+    this.tasks[id] = {
       phase: 'Pending',
       ...(attempt > 1 ? { attempt: attempt - 1 } : {}),
+      ...keep,
       reason: 'NoWorkerForAction',
-      message: `waiting for a live worker with action "${action}"${why ? `; ${why}` : ''}`,
+      message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
     };
-  };
-
-  for (const id of graph.order) {
-    const current = tasks[id];
-    if (current && ACTIVE_TASK_PHASES.has(current.phase)) {
-      if (current.worker && !pool.isLive(current.worker)) {
-        const attempt = (current.attempt ?? 1) + 1;
-        place(id, attempt, `worker ${current.worker} was lost during attempt ${attempt - 1}`);
-      }
-      continue;
-    }
-    const pending = current === undefined || current.phase === 'Pending';
-    const parentsDone = (graph.parents.get(id) ?? []).every((p) =>
-      DONE_OK.has(tasks[p]?.phase ?? 'Pending'),
-    );
-    if (pending && parentsDone) place(id, (current?.attempt ?? 0) + 1, lostReason(current));
   }
-
-  const next = summarize(input, tasks, [...waitingFor]);
-  return { status: next, assigned, waitingFor: [...waitingFor] };
 }
 
-/** Keeps the "worker lost" note of a task that is still waiting for a new worker. */
-function lostReason(current: TaskStatus | undefined): string | undefined {
-  const note = current?.message?.split('; ').find((m) => m.startsWith('worker '));
-  return note;
-}
-
-function summarize(
-  input: DecideInput,
+/**
+ * Past the deadline every task that had started or was waiting fails, and
+ * none is retried (DeadlineExceeded); tasks that never became ready stay so.
+ */
+function failUnfinished(
+  graph: DagGraph,
   tasks: Record<string, TaskStatus>,
-  waitingFor: string[],
-): DagInstanceStatus {
-  const { graph, status, now } = input;
-  const phases = graph.order.map((id) => tasks[id]?.phase ?? 'Pending');
-  const finished = phases.filter((p) => TERMINAL_TASK_PHASES.has(p)).length;
-  const phase = instancePhase(phases, waitingFor.length > 0);
-  const failed = graph.order.filter((id) => tasks[id]?.phase === 'Failed');
-
-  let message: string;
-  let condition: { status: 'True' | 'False' | 'Unknown'; reason: string };
-  if (phase === 'Succeeded') {
-    message = `all ${graph.order.length} tasks succeeded`;
-    condition = { status: 'True', reason: 'Succeeded' };
-  } else if (phase === 'Failed') {
-    message = failed
-      .slice(0, 5)
-      .map((id) => `task ${id} failed: ${tasks[id]?.message ?? 'no message'}`)
-      .join('; ');
-    condition = { status: 'False', reason: 'TaskFailed' };
-  } else if (waitingFor.length > 0) {
-    message = `waiting for a live worker with action ${waitingFor.map((a) => `"${a}"`).join(', ')}`;
-    condition = { status: 'Unknown', reason: 'WaitingForWorker' };
-  } else {
-    message = `${finished}/${graph.order.length} tasks finished`;
-    condition = { status: 'Unknown', reason: phase };
-  }
-
-  const next: DagInstanceStatus = {
-    ...status,
-    phase,
-    progress: `${finished}/${graph.order.length}`,
-    tasks,
-    message,
-    conditions: setCondition(
-      status.conditions,
-      { type: 'Succeeded', ...condition, message, observedGeneration: input.generation },
-      now,
-    ),
-  };
-  if (input.generation !== undefined) next.observedGeneration = input.generation;
-  if (phase === 'Succeeded' || phase === 'Failed') {
-    // A repeated pass over a finished instance keeps when it finished.
-    if (status.phase !== phase || status.finishTime === undefined) {
-      next.finishTime = now.toISOString();
-      const start = status.startTime ? Date.parse(status.startTime) : now.getTime();
-      next.duration = formatDuration(now.getTime() - start);
+  now: Date,
+): Record<string, TaskStatus> {
+  const next = { ...tasks };
+  for (const id of graph.order) {
+    const entry = next[id];
+    if (entry && !TERMINAL_TASK_PHASES.has(entry.phase)) {
+      next[id] = {
+        ...entry,
+        phase: 'Failed',
+        reason: 'DeadlineExceeded',
+        message: 'the instance ran past its activeDeadlineSeconds',
+        finishedAt: now.toISOString(),
+      };
     }
-  } else {
-    // Running again (a retry) after having finished: the old finish is void.
-    delete next.finishTime;
-    delete next.duration;
   }
   return next;
 }
 
-/**
- * The instance phase from its tasks' phases alone, never from the order they
- * are visited in (fastflow's DFS made it depend on that): anything that can
- * still move (including a ready task waiting for a worker) keeps it Running;
- * otherwise a failure wins over a block.
- */
-export function instancePhase(phases: readonly string[], waiting: boolean): InstancePhase {
-  if (phases.every((p) => DONE_OK.has(p))) return 'Succeeded';
-  const moving = phases.some((p) => p === 'Scheduled' || p === 'Running' || p === 'Retrying');
-  if (moving || waiting) return 'Running';
-  if (phases.some((p) => p === 'Failed' || p === 'Canceled')) return 'Failed';
-  if (phases.some((p) => p === 'Blocked')) return 'Blocked';
-  return 'Running';
+function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {
+  let min: Date | undefined;
+  for (const d of dates) if (d && (!min || d < min)) min = d;
+  return min;
 }

@@ -124,6 +124,33 @@ describe('Controller', () => {
     await controller.stop();
   });
 
+  it('logs the key under logKey, and reports the queue depth', async () => {
+    const { logger, lines } = capturingLogger();
+    const gate = deferred();
+    const controller = new Controller({
+      name: 'test',
+      concurrency: 1,
+      logKey: 'instance',
+      logger,
+      reconcile: async (key) => {
+        if (key === 'busy') await gate.promise;
+        throw new TerminalError('bad');
+      },
+    });
+    const ac = new AbortController();
+    controller.start(ac.signal);
+    controller.enqueue('busy');
+    await new Promise((r) => setTimeout(r, 5));
+    controller.enqueue('a');
+    controller.enqueue('b');
+    expect(controller.depth()).toBe(2);
+    gate.resolve();
+    await until(() => lines.filter((l) => l['level'] === 50).length === 3);
+    expect(controller.depth()).toBe(0);
+    expect(lines.find((l) => l['instance'] === 'a' && l['key'] === undefined)).toBeDefined();
+    await controller.stop();
+  });
+
   it('requeues after requeueAfterMs', async () => {
     let attempts = 0;
     const { controller, results } = makeController(() => {

@@ -21,6 +21,8 @@ export type ControllerOptions = {
   logger: Logger;
   /** Called once per pass with its outcome and duration: metrics. */
   onResult?: (result: ReconcileOutcome, ms: number) => void;
+  /** The log field that carries the key (default `key`; e.g. `instance`, to match other lines). */
+  logKey?: string;
   queue?: WorkQueueOptions;
 };
 
@@ -37,6 +39,7 @@ export class Controller {
   readonly #opts: ControllerOptions;
   readonly #queue: WorkQueue;
   readonly #log: Logger;
+  readonly #logKey: string;
   #loops: Array<Promise<void>> = [];
 
   constructor(opts: ControllerOptions) {
@@ -45,11 +48,17 @@ export class Controller {
     }
     this.#opts = opts;
     this.#queue = new WorkQueue(opts.queue);
+    this.#logKey = opts.logKey ?? 'key';
     // Callers often bind `controller` already; a second binding would repeat the key.
     this.#log =
       opts.logger.bindings()['controller'] === undefined
         ? opts.logger.child({ controller: opts.name })
         : opts.logger;
+  }
+
+  /** Keys waiting to be handed to a loop (not counting delayed or in-flight ones). */
+  depth(): number {
+    return this.#queue.len();
   }
 
   enqueue(key: string): void {
@@ -114,16 +123,19 @@ export class Controller {
   #failed(key: string, e: unknown, signal: AbortSignal): ReconcileOutcome {
     if (e instanceof TerminalError) {
       this.#queue.forget(key);
-      this.#log.error({ key, err: e }, 'reconcile failed permanently; not retrying');
+      this.#log.error(
+        { [this.#logKey]: key, err: e },
+        'reconcile failed permanently; not retrying',
+      );
       return 'terminal';
     }
     this.#queue.addRateLimited(key);
     if (signal.aborted) {
       // Shutting down: the abort surfaces as an error from whatever was in flight.
-      this.#log.debug({ key, err: e }, 'reconcile interrupted by shutdown');
+      this.#log.debug({ [this.#logKey]: key, err: e }, 'reconcile interrupted by shutdown');
     } else {
       this.#log.warn(
-        { key, err: e, retries: this.#queue.numRequeues(key) },
+        { [this.#logKey]: key, err: e, retries: this.#queue.numRequeues(key) },
         'reconcile failed; will retry',
       );
     }

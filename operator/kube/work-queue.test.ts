@@ -50,6 +50,32 @@ describe('WorkQueue', () => {
     expect(q.len()).toBe(0);
   });
 
+  it('reports how long each key waited ready before it was handed out', async () => {
+    const waits: number[] = [];
+    const q = new WorkQueue({ onHandOut: (ms) => waits.push(ms) });
+    q.add('a');
+    q.add('a');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await q.get()).toBe('a');
+    q.add('a'); // dirty while processing: ready again only once done
+    await new Promise((r) => setTimeout(r, 20));
+    q.done('a');
+    expect(await q.get()).toBe('a');
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThanOrEqual(15);
+    expect(waits[1]).toBeLessThan(15);
+  });
+
+  it('still hands a key out when the onHandOut hook throws', async () => {
+    const q = new WorkQueue({
+      onHandOut: () => {
+        throw new Error('metrics broke');
+      },
+    });
+    q.add('a');
+    expect(await q.get()).toBe('a');
+  });
+
   it('resolves get() with undefined after shutDown, waiting or not', async () => {
     const q = new WorkQueue();
     const waiting = q.get();

@@ -14,6 +14,12 @@ export type WorkQueueOptions = {
   baseDelayMs?: number;
   /** Cap of the exponential backoff. Default 1000 s. */
   maxDelayMs?: number;
+  /**
+   * Called each time a key is handed out, with how long it waited in the
+   * queue since it became ready (its first add, or the end of its delay or of
+   * the pass during which it was re-added): metrics. A throw is ignored.
+   */
+  onHandOut?: (waitedMs: number) => void;
 };
 
 type Delayed = { readyAt: number; timer: NodeJS.Timeout };
@@ -21,6 +27,9 @@ type Delayed = { readyAt: number; timer: NodeJS.Timeout };
 export class WorkQueue {
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
+  readonly #onHandOut: ((waitedMs: number) => void) | undefined;
+  // When each key in #queue became ready (only kept with an onHandOut hook).
+  readonly #readySince = new Map<string, number>();
   // Keys ready to hand out, in order; every one of them is also in #dirty.
   #queue: string[] = [];
   // Keys that need processing: waiting in #queue, or re-added while processing.
@@ -34,14 +43,14 @@ export class WorkQueue {
   constructor(opts: WorkQueueOptions = {}) {
     this.#baseDelayMs = opts.baseDelayMs ?? 5;
     this.#maxDelayMs = opts.maxDelayMs ?? 1_000_000;
+    this.#onHandOut = opts.onHandOut;
   }
 
   add(key: string): void {
     if (this.#shuttingDown || this.#dirty.has(key)) return;
     this.#dirty.add(key);
     if (this.#processing.has(key)) return; // comes back on done()
-    this.#queue.push(key);
-    this.#handOut();
+    this.#push(key);
   }
 
   /**
@@ -58,10 +67,7 @@ export class WorkQueue {
   /** Ends the processing of `key`; a key re-added meanwhile is queued again. */
   done(key: string): void {
     this.#processing.delete(key);
-    if (this.#dirty.has(key) && !this.#shuttingDown) {
-      this.#queue.push(key);
-      this.#handOut();
-    }
+    if (this.#dirty.has(key) && !this.#shuttingDown) this.#push(key);
   }
 
   /** Adds `key` after `ms`; if it is already scheduled, the earlier time wins. */
@@ -112,8 +118,15 @@ export class WorkQueue {
     for (const { timer } of this.#delayed.values()) clearTimeout(timer);
     this.#delayed.clear();
     this.#queue = [];
+    this.#readySince.clear();
     this.#dirty.clear();
     for (const resolve of this.#waiters.splice(0)) resolve(undefined);
+  }
+
+  #push(key: string): void {
+    this.#queue.push(key);
+    if (this.#onHandOut) this.#readySince.set(key, performance.now());
+    this.#handOut();
   }
 
   #take(): string | undefined {
@@ -121,6 +134,15 @@ export class WorkQueue {
     if (key === undefined) return undefined;
     this.#dirty.delete(key);
     this.#processing.add(key);
+    const since = this.#readySince.get(key);
+    if (since !== undefined) {
+      this.#readySince.delete(key);
+      try {
+        this.#onHandOut?.(performance.now() - since);
+      } catch {
+        // A metrics hook must never wedge the queue: the key is already processing.
+      }
+    }
     return key;
   }
 

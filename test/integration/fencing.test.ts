@@ -51,9 +51,24 @@ it('refuses the late write of an attempt that was given to another worker, and k
   const finishedAt = new Date().toISOString();
   const [zombie, current, other] = await Promise.all([
     // w1 was presumed dead during attempt 1 of `a`; its result arrives late.
-    writer.report(ref, { task: 'a', worker: 'w1', attempt: 1, set: { phase: 'Succeeded', finishedAt } }),
-    writer.report(ref, { task: 'a', worker: 'w2', attempt: 2, set: { phase: 'Running', startedAt: finishedAt } }),
-    writer.report(ref, { task: 'b', worker: 'w1', attempt: 1, set: { phase: 'Failed', finishedAt, message: 'boom' } }),
+    writer.report(ref, {
+      task: 'a',
+      worker: 'w1',
+      attempt: 1,
+      set: { phase: 'Succeeded', finishedAt },
+    }),
+    writer.report(ref, {
+      task: 'a',
+      worker: 'w2',
+      attempt: 2,
+      set: { phase: 'Running', startedAt: finishedAt },
+    }),
+    writer.report(ref, {
+      task: 'b',
+      worker: 'w1',
+      attempt: 1,
+      set: { phase: 'Failed', finishedAt, message: 'boom' },
+    }),
   ]);
   expect([zombie, current, other]).toEqual([false, true, true]);
 

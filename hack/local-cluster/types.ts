@@ -1,0 +1,57 @@
+/** Public types of the local control plane (re-exported by `control-plane.ts`). */
+
+export type ClusterUser = 'admin' | 'worker';
+
+export type ControlPlaneOptions = {
+  /** Directory holding `etcd` and `kube-apiserver` (and `kubectl`). Default: `hack/k8s-binaries.sh`. */
+  binDir?: string;
+  /** Progress messages (binary build progress included). Default: stderr. */
+  log?: (msg: string) => void;
+  /** Let etcd fsync (slower, production-like). Default false: `--unsafe-no-fsync`. */
+  fsync?: boolean;
+};
+
+export type ControlPlane = {
+  external: false;
+  /** Admin kubeconfig (`<dir>/kubeconfig`): token auth, insecure TLS, namespace default. */
+  kubeconfigPath: string;
+  /** `https://127.0.0.1:<port>` */
+  server: string;
+  adminToken: string;
+  /** Static tokens: `admin` is in system:masters, `worker` (user `fastflow-worker`) has no group. */
+  tokens: { admin: string; worker: string };
+  /** Temp dir holding data, certs, logs and kubeconfigs; removed by stop(). */
+  dir: string;
+  binDir: string;
+  etcdUrl: string;
+  /** Process ids started for this control plane. */
+  pids: { etcd: number; apiserver: number; watchdog: number };
+  /** Whether etcd runs with fsync (false: `--unsafe-no-fsync`). */
+  fsync: boolean;
+  /** Milliseconds from start to a ready API server (binaries lookup excluded). */
+  startMs: number;
+  /** Writes (once) and returns a kubeconfig for that user. */
+  kubeconfigFor(user: ClusterUser): string;
+  /**
+   * Stops kube-apiserver, then etcd (each: SIGTERM, ≈2 s grace, SIGKILL), then the
+   * watchdog; removes the temp dir. Idempotent.
+   */
+  stop(): Promise<void>;
+};
+
+/** An existing cluster given by `FASTFLOW_TEST_KUBECONFIG` (e.g. kind): nothing to stop. */
+export type ExternalCluster = {
+  external: true;
+  kubeconfigPath: string;
+  server: string;
+  adminToken: undefined;
+  tokens: undefined;
+  dir: undefined;
+  binDir: string;
+  etcdUrl: undefined;
+  pids: undefined;
+  kubeconfigFor(user: ClusterUser): string | undefined;
+  stop(): Promise<void>;
+};
+
+export type TestCluster = ControlPlane | ExternalCluster;

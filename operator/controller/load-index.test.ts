@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { DagInstanceStatus, TaskPhase } from '../api/dag-instance.ts';
+import { LoadIndex } from './load-index.ts';
+
+function status(tasks: Array<[phase: TaskPhase, worker?: string]>): DagInstanceStatus {
+  return {
+    tasks: Object.fromEntries(
+      tasks.map(([phase, worker], i) => [
+        `t${i}`,
+        { phase, ...(worker ? { worker, attempt: 1 } : {}) },
+      ]),
+    ),
+  };
+}
+
+describe('LoadIndex', () => {
+  it('counts Scheduled and Running tasks per worker across instances', () => {
+    const index = new LoadIndex();
+    index.update(
+      'ns/i1',
+      status([
+        ['Scheduled', 'w1'],
+        ['Running', 'w1'],
+        ['Running', 'w2'],
+        ['Succeeded', 'w1'],
+        ['Failed', 'w2'],
+        ['Pending'],
+      ]),
+    );
+    index.update('ns/i2', status([['Scheduled', 'w1']]));
+    expect(index.load('w1')).toBe(3);
+    expect(index.load('w2')).toBe(1);
+    expect(index.load('w3')).toBe(0);
+    expect(index.instancesOf('w1').sort()).toEqual(['ns/i1', 'ns/i2']);
+    expect(index.instancesOf('w2')).toEqual(['ns/i1']);
+    expect(index.instancesOf('w3')).toEqual([]);
+  });
+
+  it('replaces an instance on update instead of adding to it', () => {
+    const index = new LoadIndex();
+    index.update(
+      'ns/i1',
+      status([
+        ['Scheduled', 'w1'],
+        ['Scheduled', 'w1'],
+      ]),
+    );
+    index.update(
+      'ns/i1',
+      status([
+        ['Running', 'w1'],
+        ['Scheduled', 'w1'],
+      ]),
+    );
+    expect(index.load('w1')).toBe(2);
+    index.update(
+      'ns/i1',
+      status([
+        ['Succeeded', 'w1'],
+        ['Running', 'w2'],
+      ]),
+    );
+    expect(index.load('w1')).toBe(0);
+    expect(index.instancesOf('w1')).toEqual([]);
+    expect(index.load('w2')).toBe(1);
+    expect(index.instancesOf('w2')).toEqual(['ns/i1']);
+  });
+
+  it('a task moved to another worker moves its load', () => {
+    const index = new LoadIndex();
+    index.update('ns/i1', status([['Running', 'w1']]));
+    index.update('ns/i2', status([['Running', 'w1']]));
+    index.update('ns/i1', status([['Scheduled', 'w2']]));
+    expect(index.load('w1')).toBe(1);
+    expect(index.instancesOf('w1')).toEqual(['ns/i2']);
+    expect(index.load('w2')).toBe(1);
+  });
+
+  it('a deleted instance (no status) drops out', () => {
+    const index = new LoadIndex();
+    index.update(
+      'ns/i1',
+      status([
+        ['Running', 'w1'],
+        ['Scheduled', 'w2'],
+      ]),
+    );
+    index.update('ns/i2', status([['Running', 'w1']]));
+    index.update('ns/i1', undefined);
+    expect(index.load('w1')).toBe(1);
+    expect(index.load('w2')).toBe(0);
+    expect(index.instancesOf('w1')).toEqual(['ns/i2']);
+    expect(index.instancesOf('w2')).toEqual([]);
+    index.update('ns/i2', undefined);
+    index.update('ns/never-seen', undefined);
+    expect(index.load('w1')).toBe(0);
+    expect(index.instancesOf('w1')).toEqual([]);
+  });
+
+  it('ignores active entries without a worker and statuses without tasks', () => {
+    const index = new LoadIndex();
+    index.update('ns/i1', status([['Scheduled']]));
+    index.update('ns/i2', {});
+    expect(index.instancesOf('')).toEqual([]);
+    expect(index.load('')).toBe(0);
+  });
+});

@@ -1,0 +1,141 @@
+import {
+  TERMINAL_INSTANCE_PHASES,
+  TERMINAL_TASK_PHASES,
+  type DagInstanceStatus,
+  type InstancePhase,
+  type TaskStatus,
+} from '../api/dag-instance.ts';
+import { setCondition } from './conditions.ts';
+import { formatDuration } from './duration.ts';
+import type { DagGraph } from './graph.ts';
+
+/** Phases that let a child run. */
+export const DONE_OK: ReadonlySet<string> = new Set(['Succeeded', 'Skipped']);
+
+export interface SummaryInput {
+  graph: DagGraph;
+  status: DagInstanceStatus;
+  generation: number | undefined;
+  now: Date;
+  /** Set when the instance ran past its activeDeadlineSeconds. */
+  deadlineExceeded?: boolean;
+}
+
+/**
+ * The instance-level status from its tasks: phase, progress, the Succeeded
+ * condition with its reason, and start/finish bookkeeping.
+ */
+export function summarize(
+  input: SummaryInput,
+  tasks: Record<string, TaskStatus>,
+  waitingFor: string[],
+): DagInstanceStatus {
+  const { graph, status, now } = input;
+  const phases = graph.order.map((id) => tasks[id]?.phase ?? 'Pending');
+  const finished = phases.filter((p) => TERMINAL_TASK_PHASES.has(p)).length;
+  const phase = instancePhase(phases, waitingFor.length > 0);
+  const { message, condition } = describe(input, phase, tasks, waitingFor, finished);
+
+  const next: DagInstanceStatus = {
+    ...status,
+    phase,
+    progress: `${finished}/${graph.order.length}`,
+    tasks,
+    message,
+    conditions: setCondition(
+      status.conditions,
+      { type: 'Succeeded', ...condition, message, observedGeneration: input.generation },
+      now,
+    ),
+  };
+  if (input.generation !== undefined) next.observedGeneration = input.generation;
+  if (TERMINAL_INSTANCE_PHASES.has(phase)) {
+    // A repeated pass over a finished instance keeps when it finished.
+    if (status.phase !== phase || status.finishTime === undefined) {
+      next.finishTime = now.toISOString();
+      const start = status.startTime ? Date.parse(status.startTime) : now.getTime();
+      next.duration = formatDuration(now.getTime() - start);
+    }
+  } else {
+    // Running again (a retry) after having finished: the old finish is void.
+    delete next.finishTime;
+    delete next.duration;
+  }
+  return next;
+}
+
+type ConditionFields = { status: 'True' | 'False' | 'Unknown'; reason: string };
+
+/** The message a user reads and the Succeeded condition that goes with it. */
+function describe(
+  input: SummaryInput,
+  phase: InstancePhase,
+  tasks: Record<string, TaskStatus>,
+  waitingFor: string[],
+  finished: number,
+): { message: string; condition: ConditionFields } {
+  const ids = input.graph.order;
+  const inPhase = (p: string): string[] => ids.filter((id) => tasks[id]?.phase === p);
+  const list = (found: string[], verb: string): string =>
+    found
+      .slice(0, 5)
+      .map((id) => `task ${id} ${verb}${tasks[id]?.message ? `: ${tasks[id]?.message}` : ''}`)
+      .join('; ');
+  switch (phase) {
+    case 'Succeeded':
+      return {
+        message: `all ${ids.length} tasks succeeded`,
+        condition: { status: 'True', reason: 'Succeeded' },
+      };
+    case 'Failed':
+      return {
+        message: input.deadlineExceeded
+          ? 'the instance ran past its activeDeadlineSeconds'
+          : list(inPhase('Failed'), 'failed'),
+        condition: {
+          status: 'False',
+          reason: input.deadlineExceeded ? 'DeadlineExceeded' : 'TaskFailed',
+        },
+      };
+    case 'Canceled':
+      return {
+        message: list(inPhase('Canceled'), 'canceled'),
+        condition: { status: 'False', reason: 'Canceled' },
+      };
+    case 'Blocked':
+      return {
+        message: `${list(inPhase('Blocked'), 'blocked')}; continue it to go on`,
+        condition: { status: 'Unknown', reason: 'Blocked' },
+      };
+    case 'Pending':
+    case 'Running':
+      if (waitingFor.length > 0) {
+        const actions = waitingFor.map((a) => `"${a}"`).join(', ');
+        return {
+          message: `waiting for a live worker with action ${actions}`,
+          condition: { status: 'Unknown', reason: 'WaitingForWorker' },
+        };
+      }
+      return {
+        message: `${finished}/${ids.length} tasks finished`,
+        condition: { status: 'Unknown', reason: 'Running' },
+      };
+  }
+}
+
+/**
+ * The instance phase from its tasks' phases alone, never from the order they
+ * are visited in (fastflow's DFS made it depend on that): anything that can
+ * still move (including a ready task waiting for a worker, or one waiting to
+ * be retried) keeps it Running; otherwise a failure wins over a cancel, and
+ * a cancel over a block.
+ */
+export function instancePhase(phases: readonly string[], waiting: boolean): InstancePhase {
+  if (phases.every((p) => DONE_OK.has(p))) return 'Succeeded';
+  const moving = phases.some((p) => p === 'Scheduled' || p === 'Running' || p === 'Retrying');
+  if (moving || waiting) return 'Running';
+  if (phases.includes('Failed')) return 'Failed';
+  if (phases.includes('Canceled')) return 'Canceled';
+  if (phases.includes('Blocked')) return 'Blocked';
+  return 'Running';
+}

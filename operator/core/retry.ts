@@ -1,0 +1,46 @@
+import type { RetryPolicy } from '../api/dag.ts';
+import { MAX_HISTORY, type AttemptRecord, type TaskStatus } from '../api/dag-instance.ts';
+
+/** Failure reasons that another attempt cannot fix: the task fails at once. */
+const NOT_RETRYABLE = new Set(['InvalidParams', 'NonRetryable', 'Canceled', 'DeadlineExceeded']);
+
+export function isRetryable(reason: string | undefined): boolean {
+  return !NOT_RETRYABLE.has(reason ?? '');
+}
+
+/** Milliseconds between the failure of `attempt` and the start of the next one. */
+export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
+  const seconds = policy.backoff?.seconds ?? 1;
+  const factor = policy.backoff?.factor ?? 2;
+  const delay = seconds * factor ** Math.max(0, attempt - 1);
+  const cap = policy.backoff?.maxSeconds;
+  return Math.round((cap === undefined ? delay : Math.min(delay, cap)) * 1000);
+}
+
+/** Whether a failed attempt should be followed by another under the policy. */
+export function shouldRetry(policy: RetryPolicy | undefined, entry: TaskStatus): boolean {
+  return policy !== undefined && isRetryable(entry.reason) && (entry.attempt ?? 1) <= policy.limit;
+}
+
+/**
+ * The entry's history with its current attempt appended, bounded: the newest
+ * MAX_HISTORY records are kept and the older ones counted.
+ */
+export function withAttemptRecorded(
+  entry: TaskStatus,
+  phase: AttemptRecord['phase'] = entry.phase,
+): Pick<TaskStatus, 'history' | 'historyDropped'> {
+  const record: AttemptRecord = {
+    attempt: entry.attempt ?? 1,
+    phase,
+    ...(entry.worker ? { worker: entry.worker } : {}),
+    ...(entry.startedAt ? { startedAt: entry.startedAt } : {}),
+    ...(entry.finishedAt ? { finishedAt: entry.finishedAt } : {}),
+    ...(entry.reason ? { reason: entry.reason } : {}),
+    ...(entry.message ? { message: entry.message.slice(0, 1024) } : {}),
+  };
+  const all = [...(entry.history ?? []), record];
+  const dropped = Math.max(0, all.length - MAX_HISTORY);
+  const total = (entry.historyDropped ?? 0) + dropped;
+  return { history: all.slice(dropped), ...(total > 0 ? { historyDropped: total } : {}) };
+}
