@@ -9,6 +9,10 @@ import { Informer } from '../kube/informer.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
+import { EventRecorder } from '../observability/events.ts';
+import { Registry } from '../observability/metrics.ts';
+import { OperatorMetrics } from '../observability/operator-metrics.ts';
+import { recordTransitions } from '../observability/transition-events.ts';
 import { collectionPath, dagResource, instanceResource } from '../store/refs.ts';
 import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
@@ -22,7 +26,14 @@ export interface RunningOperator {
   /** Resolves when the process should exit: stopped, or leadership lost. */
   readonly done: Promise<'stopped' | 'leadership-lost'>;
   isLeader(): boolean;
+  /** What this replica still waits for (informers not synced yet); empty once ready. */
+  notReady(): string[];
   stop(): Promise<void>;
+}
+
+export interface OperatorOptions {
+  /** Where the operator's metrics go (docs/metrics.md); default: a registry nobody reads. */
+  metrics?: Registry;
 }
 
 /**
@@ -35,6 +46,7 @@ export function startOperator(
   config: OperatorConfig,
   clients: KubeClients,
   log: Logger,
+  opts: OperatorOptions = {},
 ): RunningOperator {
   const ns = config.namespace;
   const leaseNamespace = leaseNamespaceOf(config);
@@ -68,6 +80,7 @@ export function startOperator(
     logger: log.child({ informer: 'worker-leases' }),
   });
 
+  const metrics = new OperatorMetrics(opts.metrics ?? new Registry());
   const load = new LoadIndex();
   const waiters = new Set<string>();
   const revisions = new RevisionStore(clients.apps);
@@ -99,6 +112,9 @@ export function startOperator(
     concurrency: config.concurrency,
     reconcile: (key, signal) => instanceReconciler.reconcile(key, signal),
     logger: log.child({ controller: 'daginstance' }),
+    logKey: 'instance',
+    onResult: (result, ms) => metrics.reconciled('daginstance', result, ms),
+    queue: { onHandOut: (ms) => metrics.queueWaited('daginstance', ms) },
   });
   const dagReconciler = new DagReconciler(
     clients,
@@ -110,6 +126,9 @@ export function startOperator(
     concurrency: 1,
     reconcile: (key) => dagReconciler.reconcile(key),
     logger: log.child({ controller: 'dag' }),
+    logKey: 'dag',
+    onResult: (result, ms) => metrics.reconciled('dag', result, ms),
+    queue: { onHandOut: (ms) => metrics.queueWaited('dag', ms) },
   });
 
   dags.onEvent((ev) => dagController.enqueue(ev.key));
@@ -158,6 +177,22 @@ export function startOperator(
     },
   });
 
+  // Events and metrics: every replica answers scrapes from its caches; only the leader records Events.
+  const recorder = new EventRecorder({
+    events: clients.events,
+    controller: 'fastflow.io/operator',
+    instance: config.identity,
+    log: log.child({ component: 'events' }),
+    onResult: (reason, result) => metrics.event(reason, result),
+  });
+  recordTransitions({ dags, instances, recorder, active: () => leading });
+  metrics.observe({
+    instances: () => instances.list(),
+    liveWorkers: () => registry.live().length,
+    isLeader: () => leading,
+    queueDepth: (c) => (c === 'dag' ? dagController : instanceController).depth(),
+  });
+
   dags.start();
   instances.start();
   leases.start();
@@ -166,9 +201,14 @@ export function startOperator(
   return {
     done,
     isLeader: () => leading,
+    notReady: () =>
+      Object.entries({ dags, instances, leases })
+        .filter(([, informer]) => !informer.hasSynced())
+        .map(([name]) => `${name} informer not synced`),
     async stop() {
       stopAll.abort();
       await Promise.all([instanceController.stop(), dagController.stop()]);
+      await recorder.flush();
       await elector.release();
       dags.stop();
       instances.stop();

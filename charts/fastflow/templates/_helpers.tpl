@@ -108,8 +108,11 @@ workers.defaults, then the pool's own fields; hpa and image field by field
 {{- $_ := set $out "hpa" $hpa -}}
 {{- $image := dict -}}
 {{- range $k, $v := $root.Values.image }}{{ $_ := set $image $k $v }}{{ end -}}
-{{- range $k, $v := (default dict $defaults.image) }}{{ $_ := set $image $k $v }}{{ end -}}
-{{- range $k, $v := (default dict $pool.image) }}{{ $_ := set $image $k $v }}{{ end -}}
+{{- range $layer := list (default dict $defaults.image) (default dict $pool.image) -}}
+{{- /* Another repository does not inherit the tag or digest of the one it replaces. */ -}}
+{{- if $layer.repository }}{{ $_ := set $image "tag" "" }}{{ $_ := set $image "digest" "" }}{{ end -}}
+{{- range $k, $v := $layer }}{{ $_ := set $image $k $v }}{{ end -}}
+{{- end -}}
 {{- $_ := set $out "image" $image -}}
 {{- $_ := set $out "fullName" (include "fastflow.componentName" (list $root (printf "worker-%s" $pool.name))) -}}
 {{- toYaml $out -}}
