@@ -72,7 +72,7 @@ export default tseslint.config(
     'core/ is pure: no I/O, no clients',
   ),
   layer(
-    ['operator/kube/**', 'operator/store/**', 'operator/config/**'],
+    ['operator/kube/**', 'operator/store/**', 'operator/config/**', 'operator/observability/**'],
     ['**/controller/**', '**/cli/**', '**/actions-runtime/**'],
     'shared shells must not import the operator, the worker or the CLI',
   ),

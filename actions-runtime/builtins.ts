@@ -1,14 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineAction, type Action } from './action.ts';
+import { ffWaitingAction, waitAction } from './wait-action.ts';
 
-/** `print`: writes its params to the trace and the worker log. */
+/** `print`: writes its params to the trace (and, at debug level, to the worker log). */
 export const printAction = defineAction({
   name: 'print',
   run(ctx, params) {
     const line = `${ctx.instance.name}/${ctx.task.id}: ${JSON.stringify(params)}`;
     ctx.trace(line);
-    ctx.log.info({ params }, 'print');
+    ctx.log.debug({ params }, 'print');
   },
 });
 
@@ -26,4 +27,9 @@ export const sleepAction = defineAction({
   },
 });
 
-export const builtinActions: readonly Action<unknown>[] = [printAction, sleepAction];
+export const builtinActions: readonly Action<unknown>[] = [
+  printAction,
+  sleepAction,
+  waitAction,
+  ffWaitingAction,
+];

@@ -1,20 +1,41 @@
-import type { DagInstanceSpec } from '../operator/api/dag-instance.ts';
-import { renderVars } from '../operator/core/templates.ts';
+import {
+  MAX_RECORDED_PARAMS_BYTES,
+  type DagInstanceSpec,
+  type DagInstanceStatus,
+  type TaskStatus,
+} from '../operator/api/dag-instance.ts';
+import type { TaskSpec } from '../operator/api/dag.ts';
+import { hasTemplates, renderParams, templateReferences } from '../operator/core/templates.ts';
 import { resolveVars } from '../operator/core/vars.ts';
-import type { Logger } from '../operator/log.ts';
+import {
+  UNKNOWN_ACTION,
+  taskResult,
+  type WorkerMetrics,
+} from '../operator/observability/worker-metrics.ts';
 import type { RevisionStore } from '../operator/store/revisions.ts';
+import type { Action } from './action.ts';
+import { attemptContext, type ContextDeps } from './attempt-context.ts';
 import type { LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from './registry.ts';
 import type { ReportWriter } from './report-writer.ts';
 import { runAttempt, type AttemptOutcome } from './run-attempt.ts';
 
-export interface ExecuteDeps {
+export interface ExecuteDeps extends ContextDeps {
   registry: ActionRegistry;
   revisions: RevisionStore;
   writer: ReportWriter;
-  worker: string;
-  log: Logger;
+  metrics?: WorkerMetrics;
 }
+
+/** The instance as the worker saw it when the attempt was assigned. */
+export interface InstanceView {
+  uid: string;
+  spec: DagInstanceSpec;
+  status: DagInstanceStatus;
+}
+
+/** Called once the attempt's action is known, just before it runs: metrics. */
+type Begin = (action: string) => void;
 
 /** How long a Running report waits to be merged with the result of a short task. */
 const RUNNING_REPORT_DEFER_MS = 25;
@@ -29,7 +50,7 @@ const RUNNING_REPORT_DEFER_MS = 25;
  */
 export async function executeAttempt(
   a: LocalAttempt,
-  spec: DagInstanceSpec,
+  view: InstanceView,
   deps: ExecuteDeps,
 ): Promise<void> {
   if (a.abort.signal.aborted) {
@@ -38,68 +59,148 @@ export async function executeAttempt(
   }
   a.state = 'running';
   const ref = { namespace: a.namespace, name: a.instance };
-  const log = deps.log.child({
-    instance: `${a.namespace}/${a.instance}`,
-    task: a.task,
-    attempt: a.attempt,
-  });
   const base = { task: a.task, worker: deps.worker, attempt: a.attempt };
   const startedAt = new Date().toISOString();
+  const scheduledMs = Date.parse(view.status.tasks?.[a.task]?.scheduledAt ?? '');
+  if (!Number.isNaN(scheduledMs)) {
+    deps.metrics?.scheduledToStarted((Date.parse(startedAt) - scheduledMs) / 1000);
+  }
   void deps.writer
     .report(ref, { ...base, set: { phase: 'Running', startedAt } }, RUNNING_REPORT_DEFER_MS)
     .then((applied) => {
       if (!applied) a.abort.abort(new Error('attempt no longer assigned to this worker'));
     });
 
-  let outcome: AttemptOutcome;
+  const began: { action?: string; at: number } = { at: performance.now() };
+  const begin: Begin = (action) => {
+    began.action = action;
+    began.at = performance.now();
+    deps.metrics?.started(action);
+  };
+  let result: { outcome: AttemptOutcome; params?: unknown };
   try {
-    outcome = await run(a, spec, deps, log);
+    result = await prepareAndRun(a, view, deps, begin);
   } catch (e) {
-    // Reading the snapshot failed (API error): fail the attempt visibly rather than hang.
-    outcome = { phase: 'Failed', reason: 'ActionFailed', message: `cannot start: ${String(e)}` };
+    // Reading the snapshot or share data failed (API error): fail visibly rather than hang.
+    result = {
+      outcome: { phase: 'Failed', reason: 'ActionFailed', message: `cannot start: ${String(e)}` },
+    };
   }
+  const { outcome } = result;
+  if (began.action === undefined) begin(UNKNOWN_ACTION);
+  const seconds = (performance.now() - began.at) / 1000;
+  deps.metrics?.finished(began.action ?? UNKNOWN_ACTION, taskResult(outcome), seconds);
   a.state = 'done';
-  log.info(
-    { phase: outcome.phase, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+  const reason = 'reason' in outcome ? { reason: outcome.reason } : {};
+  deps.log.info(
+    {
+      instance: `${a.namespace}/${a.instance}`,
+      task: a.task,
+      attempt: a.attempt,
+      phase: outcome.phase,
+      ...reason,
+    },
     'attempt finished',
   );
-  void deps.writer.report(ref, {
-    ...base,
-    set: {
-      phase: outcome.phase,
-      finishedAt: new Date().toISOString(),
-      ...(outcome.phase === 'Failed' ? { reason: outcome.reason, message: outcome.message } : {}),
-    },
-  });
+  void deps.writer.report(ref, { ...base, set: finalFields(outcome, result.params) });
 }
 
-async function run(
+function finalFields(
+  outcome: AttemptOutcome,
+  params: unknown,
+): TaskStatus & { phase: 'Succeeded' | 'Failed' } {
+  const recorded =
+    params !== undefined && Buffer.byteLength(JSON.stringify(params)) <= MAX_RECORDED_PARAMS_BYTES
+      ? { params }
+      : {};
+  const finishedAt = new Date().toISOString();
+  if (outcome.phase === 'Succeeded') {
+    return {
+      phase: 'Succeeded',
+      finishedAt,
+      ...recorded,
+      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+    };
+  }
+  return {
+    phase: 'Failed',
+    finishedAt,
+    reason: outcome.reason,
+    message: outcome.message,
+    ...recorded,
+  };
+}
+
+/**
+ * Finds the task and its action in the snapshot, renders its params (vars,
+ * share data, upstream outputs), and runs it in its attempt context. Rendered
+ * params are returned to be recorded with the attempt when templates changed
+ * them.
+ */
+async function prepareAndRun(
   a: LocalAttempt,
-  spec: DagInstanceSpec,
+  view: InstanceView,
   deps: ExecuteDeps,
-  log: Logger,
-): Promise<AttemptOutcome> {
+  begin: Begin,
+): Promise<{ outcome: AttemptOutcome; params?: unknown }> {
   const { snapshot, graph } = await deps.revisions.load(a.namespace, a.dagRevision);
   const task = graph.tasks.get(a.task);
   const action = task && deps.registry.get(task.actionName);
+  // Only registered names label metrics: a Dag cannot add label values.
+  begin(action ? action.name : UNKNOWN_ACTION);
   if (!task || !action) {
     const message = task
       ? `action "${task.actionName}" is not registered on worker ${deps.worker}`
       : `task "${a.task}" is not in the Dag snapshot`;
-    return { phase: 'Failed', reason: 'ActionFailed', message };
+    return { outcome: { phase: 'Failed', reason: 'ActionFailed', message } };
   }
-  const vars = resolveVars(snapshot.spec.vars, spec.vars);
-  if (!vars.ok) return { phase: 'Failed', reason: 'InvalidParams', message: vars.message };
-  return runAttempt(
-    action,
-    renderVars(task.params ?? {}, vars.vars),
-    {
-      vars: vars.vars,
-      instance: { namespace: a.namespace, name: a.instance },
-      task: { id: a.task, attempt: a.attempt },
-      trace: (message) => log.info({ trace: message }, 'trace'),
-      log,
-    },
-    { timeoutSecs: task.timeoutSecs, signal: a.abort.signal },
-  );
+  const vars = resolveVars(snapshot.spec.vars, view.spec.vars);
+  if (!vars.ok) {
+    return { outcome: { phase: 'Failed', reason: 'InvalidParams', message: vars.message } };
+  }
+  const rendered = await render(a, task, view, vars.vars, deps);
+  if (!rendered.ok) {
+    return { outcome: { phase: 'Failed', reason: 'InvalidParams', message: rendered.message } };
+  }
+  const params = hasTemplates(task.params) ? rendered.value : undefined;
+  return { outcome: await runIn(a, view, vars.vars, action, task, rendered.value, deps), params };
+}
+
+async function render(
+  a: LocalAttempt,
+  task: TaskSpec,
+  view: InstanceView,
+  vars: Record<string, string>,
+  deps: ExecuteDeps,
+): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  const refs = templateReferences(task.params ?? {});
+  const needsShareData = refs.some((r) => r.ref.kind === 'shareData');
+  const shareData = needsShareData
+    ? await deps.shareData.read({ namespace: a.namespace, name: a.instance })
+    : {};
+  const outputs: Record<string, unknown> = {};
+  for (const [id, entry] of Object.entries(view.status.tasks ?? {})) {
+    if (entry.output !== undefined) outputs[id] = entry.output;
+  }
+  return renderParams(task.params ?? {}, { vars, shareData, outputs });
+}
+
+async function runIn(
+  a: LocalAttempt,
+  view: InstanceView,
+  vars: Record<string, string>,
+  action: Action<unknown>,
+  task: TaskSpec,
+  params: unknown,
+  deps: ExecuteDeps,
+): Promise<AttemptOutcome> {
+  const context = attemptContext(a, view.uid, vars, deps);
+  try {
+    return await runAttempt(action, params, context.ctx, {
+      timeoutSecs: task.timeoutSecs,
+      signal: a.abort.signal,
+    });
+  } finally {
+    await context.close();
+  }
 }

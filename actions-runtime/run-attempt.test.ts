@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { silentLogger } from '../operator/log.ts';
 import { defineAction, type Action, type ActionContext } from './action.ts';
 import { runAttempt } from './run-attempt.ts';
+import { NonRetryableError } from './errors.ts';
+import { MAX_OUTPUT_BYTES } from '../operator/api/dag-instance.ts';
 
 const ctx: Omit<ActionContext, 'signal'> = {
   vars: { who: 'world' },
@@ -10,6 +12,10 @@ const ctx: Omit<ActionContext, 'signal'> = {
   task: { id: 'a', attempt: 1 },
   trace: () => {},
   log: silentLogger(),
+  shareData: { get: () => Promise.resolve(undefined), set: () => Promise.resolve() },
+  mutex: () => {
+    throw new Error('no mutex in these tests');
+  },
 };
 
 function open(): AbortSignal {
@@ -242,5 +248,60 @@ describe('runAttempt', () => {
     expect(await pending).toMatchObject({ phase: 'Failed', reason: 'Aborted' });
     await new Promise((r) => setTimeout(r, 30));
     expect(await pending).toMatchObject({ phase: 'Failed', reason: 'Aborted' });
+  });
+});
+
+describe('hooks and output', () => {
+  it('runs retryBefore (after the first attempt), runBefore, run, runAfter in order, and returns the output', async () => {
+    const calls: string[] = [];
+    const action = defineAction({
+      name: 'hooked',
+      retryBefore: () => void calls.push('retryBefore'),
+      runBefore: () => void calls.push('runBefore'),
+      run: () => {
+        calls.push('run');
+        return { ip: '10.0.0.1', ports: [80] };
+      },
+      runAfter: () => void calls.push('runAfter'),
+    });
+    const first = await runAttempt(action, {}, ctx, { signal: open() });
+    expect(first).toEqual({ phase: 'Succeeded', output: { ip: '10.0.0.1', ports: [80] } });
+    expect(calls).toEqual(['runBefore', 'run', 'runAfter']);
+    calls.length = 0;
+    await runAttempt(action, {}, { ...ctx, task: { id: 'a', attempt: 2 } }, { signal: open() });
+    expect(calls).toEqual(['retryBefore', 'runBefore', 'run', 'runAfter']);
+  });
+
+  it('fails a NonRetryableError with reason NonRetryable', async () => {
+    const action = defineAction({
+      name: 'final',
+      run: () => {
+        throw new NonRetryableError('cluster does not exist');
+      },
+    });
+    expect(await runAttempt(action, {}, ctx, { signal: open() })).toEqual({
+      phase: 'Failed',
+      reason: 'NonRetryable',
+      message: 'cluster does not exist',
+    });
+  });
+
+  it('fails an output over the size limit with a clear message', async () => {
+    const action = defineAction({ name: 'big', run: () => 'x'.repeat(MAX_OUTPUT_BYTES) });
+    const outcome = await runAttempt(action, {}, ctx, { signal: open() });
+    expect(outcome).toMatchObject({ phase: 'Failed', reason: 'OutputTooLarge' });
+    expect(outcome.phase === 'Failed' && outcome.message).toContain(
+      `the limit is ${MAX_OUTPUT_BYTES}`,
+    );
+  });
+
+  it('fails an output that is not JSON (a cycle)', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const action = defineAction({ name: 'cyclic', run: () => cyclic });
+    expect(await runAttempt(action, {}, ctx, { signal: open() })).toMatchObject({
+      phase: 'Failed',
+      reason: 'NonRetryable',
+    });
   });
 });

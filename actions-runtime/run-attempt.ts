@@ -1,10 +1,18 @@
+import { MAX_OUTPUT_BYTES } from '../operator/api/dag-instance.ts';
 import type { Action, ActionContext } from './action.ts';
+import { NonRetryableError } from './errors.ts';
 
 export type AttemptOutcome =
-  | { phase: 'Succeeded' }
+  | { phase: 'Succeeded'; output?: unknown }
   | {
       phase: 'Failed';
-      reason: 'InvalidParams' | 'ActionFailed' | 'TimedOut' | 'Aborted';
+      reason:
+        | 'InvalidParams'
+        | 'ActionFailed'
+        | 'NonRetryable'
+        | 'OutputTooLarge'
+        | 'TimedOut'
+        | 'Aborted';
       message: string;
     };
 
@@ -54,13 +62,17 @@ export async function runAttempt(
     timer.unref();
   }
   const run = (async (): Promise<AttemptOutcome> => {
+    const actx = { ...ctx, signal: attempt.signal };
     try {
-      await action.run({ ...ctx, signal: attempt.signal }, params);
-      return { phase: 'Succeeded' };
+      if (ctx.task.attempt > 1) await action.retryBefore?.(actx, params);
+      await action.runBefore?.(actx, params);
+      const output: unknown = await action.run(actx, params);
+      await action.runAfter?.(actx, params);
+      return checkOutput(output);
     } catch (e) {
       return {
         phase: 'Failed',
-        reason: 'ActionFailed',
+        reason: e instanceof NonRetryableError ? 'NonRetryable' : 'ActionFailed',
         message: e instanceof Error ? e.message : String(e),
       };
     }
@@ -71,6 +83,27 @@ export async function runAttempt(
   opts.signal.removeEventListener('abort', onAbort);
   if (!attempt.signal.aborted) attempt.abort(outcome.phase === 'Failed' ? outcome.reason : 'done');
   return outcome;
+}
+
+/** The output becomes part of the task status: JSON, and small. */
+function checkOutput(output: unknown): AttemptOutcome {
+  if (output === undefined) return { phase: 'Succeeded' };
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(output);
+  } catch (e) {
+    return { phase: 'Failed', reason: 'NonRetryable', message: `output is not JSON: ${String(e)}` };
+  }
+  if (json === undefined) return { phase: 'Succeeded' };
+  const bytes = Buffer.byteLength(json);
+  if (bytes > MAX_OUTPUT_BYTES) {
+    return {
+      phase: 'Failed',
+      reason: 'OutputTooLarge',
+      message: `output is ${bytes} bytes of JSON; the limit is ${MAX_OUTPUT_BYTES} (keep large data elsewhere and return a reference)`,
+    };
+  }
+  return { phase: 'Succeeded', output: JSON.parse(json) as unknown };
 }
 
 function reasonText(reason: unknown): string {

@@ -2,6 +2,8 @@ import { WorkerConfig } from '../operator/api/config.ts';
 import { loadConfig, uniqueProcessName } from '../operator/config/load.ts';
 import { loadKubeConfig, makeClients } from '../operator/kube/client.ts';
 import { createLogger } from '../operator/log.ts';
+import { serveObservability } from '../operator/observability/http-server.ts';
+import { KubeRequestMetrics, createRegistry } from '../operator/observability/metrics.ts';
 import type { Action } from './action.ts';
 import { builtinActions } from './builtins.ts';
 import { ActionRegistry } from './registry.ts';
@@ -18,8 +20,8 @@ export interface RunWorkerOptions {
 
 /**
  * The one call a worker program makes (fastflow's RegisterAction + Start):
- * registers the actions, validates the configuration, connects, and runs
- * until stopped.
+ * registers the actions, validates the configuration, serves /metrics,
+ * /healthz and /readyz on `metricsPort`, connects, and runs until stopped.
  */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<RunningWorker> {
   const registry = new ActionRegistry().register(...builtinActions, ...(opts.actions ?? []));
@@ -29,10 +31,35 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<RunningWor
   );
   const config = loadConfig(WorkerConfig, input);
   const log = createLogger(config.logLevel, { worker: config.name });
+  const metrics = createRegistry();
   const clients = makeClients(loadKubeConfig({ kubeconfig: config.kubeconfig }), {
     userAgent: `fastflow-worker/${config.name}`,
+    onResponse: new KubeRequestMetrics(metrics).onResponse,
   });
-  const worker = await startWorker(config, registry, clients, log);
+  let started: RunningWorker | undefined;
+  const server =
+    config.metricsPort > 0
+      ? await serveObservability({
+          port: config.metricsPort,
+          registry: metrics,
+          notReady: () => started?.notReady() ?? ['starting'],
+          log: log.child({ component: 'observability' }),
+        })
+      : undefined;
+  try {
+    started = await startWorker(config, registry, clients, log, { metrics });
+  } catch (e) {
+    await server?.close();
+    throw e;
+  }
+  const inner = started;
+  const worker: RunningWorker = {
+    ...inner,
+    async stop() {
+      await inner.stop();
+      await server?.close();
+    },
+  };
   if (opts.handleSignals ?? true) {
     const stop = (): void => {
       log.info('stopping: draining running tasks');

@@ -12,9 +12,13 @@ import { HeartbeatLease } from '../operator/kube/heartbeat-lease.ts';
 import { Informer } from '../operator/kube/informer.ts';
 import type { KubeObject } from '../operator/kube/types.ts';
 import type { Logger } from '../operator/log.ts';
+import { Registry } from '../operator/observability/metrics.ts';
+import { WorkerMetrics } from '../operator/observability/worker-metrics.ts';
 import { collectionPath, instanceResource } from '../operator/store/refs.ts';
 import { RevisionStore } from '../operator/store/revisions.ts';
-import { executeAttempt } from './execute-attempt.ts';
+import { ShareDataStore } from '../operator/store/share-data.ts';
+import { TraceStore } from '../operator/store/traces.ts';
+import { executeAttempt, type ExecuteDeps, type InstanceView } from './execute-attempt.ts';
 import { LocalAttempts, type LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from './registry.ts';
 import { ReportWriter } from './report-writer.ts';
@@ -24,8 +28,15 @@ export interface RunningWorker {
   readonly name: string;
   /** Resolves if the worker had to stop on its own (its Lease was lost). */
   readonly lost: Promise<void>;
+  /** What it still waits for (its Lease, its informer's first sync); empty once ready. */
+  notReady(): string[];
   /** Graceful stop: no new tasks, running ones get `drainSecs` to finish, then the Lease is released. */
   stop(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** Where the worker's metrics go (docs/metrics.md); default: a registry nobody reads. */
+  metrics?: Registry;
 }
 
 /**
@@ -38,12 +49,15 @@ export async function startWorker(
   registry: ActionRegistry,
   clients: KubeClients,
   log: Logger,
+  opts: WorkerOptions = {},
 ): Promise<RunningWorker> {
   const ns = config.namespace;
   const attempts = new LocalAttempts(config.name);
   const slots = new Slots(config.concurrency);
   const writer = new ReportWriter(clients.custom, log.child({ component: 'reports' }));
   const revisions = new RevisionStore(clients.apps);
+  const metrics = new WorkerMetrics(opts.metrics ?? new Registry(), registry.names());
+  let leaseHeld = false;
   let markLost: () => void = () => {};
   const lost = new Promise<void>((r) => (markLost = r));
 
@@ -61,6 +75,7 @@ export async function startWorker(
     renewIntervalMs: (config.leaseDurationSecs * 1000) / 3,
     logger: log.child({ component: 'heartbeat' }),
     onLost: () => {
+      leaseHeld = false;
       log.error('heartbeat lease lost: aborting every task');
       for (const a of attempts.all()) a.abort.abort(new Error('worker lost its lease'));
       writer.stop();
@@ -68,11 +83,22 @@ export async function startWorker(
     },
   });
   await heartbeat.start();
+  leaseHeld = true;
 
-  const launch = (a: LocalAttempt, spec: DagInstanceSpec): void => {
-    void slots.run(() =>
-      executeAttempt(a, spec, { registry, revisions, writer, worker: config.name, log }),
-    );
+  const deps: ExecuteDeps = {
+    registry,
+    revisions,
+    writer,
+    worker: config.name,
+    log,
+    metrics,
+    shareData: new ShareDataStore(clients.core),
+    traces: new TraceStore(clients.core),
+    coordination: clients.coordination,
+    leaseNamespace: leaseNamespaceOf(config),
+  };
+  const launch = (a: LocalAttempt, view: InstanceView): void => {
+    void slots.run(() => executeAttempt(a, view, deps));
   };
 
   const selector = workerLabel(config.name);
@@ -108,8 +134,13 @@ export async function startWorker(
     const status = DagInstanceStatus.safeParse(ev.obj['status'] ?? {});
     if (!spec.success || !status.success) return;
     for (const change of attempts.observe(namespace, name, status.data)) {
-      if (change.type === 'start') launch(change.attempt, spec.data);
-      else change.attempt.abort.abort(new Error(change.why));
+      if (change.type === 'start') {
+        launch(change.attempt, {
+          uid: ev.obj.metadata?.uid ?? '',
+          spec: spec.data,
+          status: status.data,
+        });
+      } else change.attempt.abort.abort(new Error(change.why));
     }
   });
   informer.start();
@@ -119,6 +150,10 @@ export async function startWorker(
   return {
     name: config.name,
     lost,
+    notReady: () => [
+      ...(leaseHeld ? [] : ['heartbeat Lease not held']),
+      ...(informer.hasSynced() ? [] : ['informer not synced']),
+    ],
     async stop() {
       informer.stop();
       const deadline = Date.now() + config.drainSecs * 1000;

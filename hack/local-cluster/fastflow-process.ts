@@ -37,6 +37,8 @@ export function spawnFastflow(args: readonly string[], opts: SpawnOptions): Fast
       KUBECONFIG: opts.kubeconfig,
       FASTFLOW_NAMESPACE: opts.namespace,
       FASTFLOW_LOG_LEVEL: 'debug',
+      // Many processes on one machine: no metrics port unless asked for.
+      FASTFLOW_METRICS_PORT: '0',
       ...opts.env,
     },
   });

@@ -73,6 +73,11 @@ export const AttemptRecord = z.object({
 });
 export type AttemptRecord = z.infer<typeof AttemptRecord>;
 
+/** Largest JSON output an action may return; more fails the attempt with a clear message. */
+export const MAX_OUTPUT_BYTES = 8192;
+/** Largest rendered params recorded with an attempt. */
+export const MAX_RECORDED_PARAMS_BYTES = 4096;
+
 /** Attempt records kept per task: the newest, with a count of the older ones dropped. */
 export const MAX_HISTORY = 10;
 
@@ -93,6 +98,14 @@ export const TaskStatus = z.object({
   reason: z.string().max(128).optional(),
   message: z.string().max(4096).optional(),
   retryAt: Timestamp.optional().describe('When a Retrying task becomes ready again.'),
+  output: z
+    .unknown()
+    .optional()
+    .describe('What the action returned (JSON, at most 8 KiB): read by downstream templates.'),
+  params: z
+    .unknown()
+    .optional()
+    .describe('The params this attempt ran with, when templates made them differ from the Dag.'),
   continued: z
     .boolean()
     .optional()

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { OperatorConfig } from '../api/config.ts';
-import { startOperator } from '../controller/operator.ts';
+import { startOperator, type RunningOperator } from '../controller/operator.ts';
 import { ConfigInputError, loadConfig, uniqueProcessName } from '../config/load.ts';
 import { ConfigError, loadKubeConfig, makeClients } from '../kube/client.ts';
 import { createLogger } from '../log.ts';
+import { ListenError, serveObservability } from '../observability/http-server.ts';
+import { KubeRequestMetrics, createRegistry } from '../observability/metrics.ts';
 import { runWorker } from '../../actions-runtime/run-worker.ts';
 import { loadActionModules } from './action-modules.ts';
+import { runMigrate, type MigrateOptions } from './migrate.ts';
 
 /** Flags every command shares; each also reads FASTFLOW_<NAME> from the environment. */
 function common(cmd: Command): Command {
@@ -27,6 +30,10 @@ function common(cmd: Command): Command {
         'trace',
         'silent',
       ]),
+    )
+    .option(
+      '--metrics-port <port>',
+      'port of /metrics, /healthz and /readyz (default 9090; 0: off)',
     );
 }
 
@@ -49,10 +56,24 @@ common(program.command('operator'))
       identity: flags['identity'] ?? process.env['FASTFLOW_IDENTITY'] ?? uniqueProcessName(),
     });
     const log = createLogger(config.logLevel, { identity: config.identity });
+    const metrics = createRegistry();
     const clients = makeClients(loadKubeConfig({ kubeconfig: config.kubeconfig }), {
       userAgent: `fastflow-operator/${config.identity}`,
+      onResponse: new KubeRequestMetrics(metrics).onResponse,
     });
-    const operator = startOperator(config, clients, log);
+    // Probes answer from before the operator starts; a port that cannot be bound stops it first.
+    const started: { operator?: RunningOperator } = {};
+    if (config.metricsPort > 0) {
+      await serveObservability({
+        port: config.metricsPort,
+        registry: metrics,
+        notReady: () => started.operator?.notReady() ?? ['starting'],
+        log: log.child({ component: 'observability' }),
+      });
+    }
+    const operator = startOperator(config, clients, log, { metrics });
+    started.operator = operator;
+    log.info({ namespace: config.namespace ?? '(all)' }, 'operator started');
     const stop = (): void => void operator.stop();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
@@ -79,10 +100,30 @@ common(program.command('worker'))
     await runWorker({ actions, config });
   });
 
+program
+  .command('migrate')
+  .description(
+    'convert a folder of fastflow Dag YAML files into Dag manifests (stdout), or --apply them',
+  )
+  .argument(
+    '<dir>',
+    'folder read like fastflow ReadDagFromDir: every .yaml/.yml file, one Dag each',
+  )
+  .option('--namespace <ns>', "namespace of the Dags (with --apply default: the context's)")
+  .option('--apply', 'create or update the Dags in the cluster (server-side apply)')
+  .option('--out <file>', 'write the manifests to this file instead of stdout')
+  .option(
+    '--kubeconfig <path>',
+    'kubeconfig file for --apply (default: $KUBECONFIG, else in-cluster)',
+  )
+  .action(async (dir: string, flags: MigrateOptions) => {
+    process.exitCode = await runMigrate(dir, flags);
+  });
+
 try {
   await program.parseAsync();
 } catch (e) {
-  if (e instanceof ConfigInputError || e instanceof ConfigError) {
+  if (e instanceof ConfigInputError || e instanceof ConfigError || e instanceof ListenError) {
     process.stderr.write(`fastflow: ${e.message}\n`);
     process.exit(2);
   }

@@ -56,7 +56,10 @@ export class DagReconciler {
         new Date(),
       ),
     };
-    if (!outcome.valid) this.#log.info({ dag: key, reason: outcome.reason }, message);
+    // Once per change of verdict, not once per pass (the Event says it to kubectl users).
+    if (!outcome.valid && current?.message !== message) {
+      this.#log.info({ dag: key, reason: outcome.reason }, message);
+    }
     await writeDagStatus(
       this.#clients.custom,
       { namespace: metadata.namespace ?? '', name: metadata.name },

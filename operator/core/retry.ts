@@ -2,7 +2,13 @@ import type { RetryPolicy } from '../api/dag.ts';
 import { MAX_HISTORY, type AttemptRecord, type TaskStatus } from '../api/dag-instance.ts';
 
 /** Failure reasons that another attempt cannot fix: the task fails at once. */
-const NOT_RETRYABLE = new Set(['InvalidParams', 'NonRetryable', 'Canceled', 'DeadlineExceeded']);
+const NOT_RETRYABLE = new Set([
+  'InvalidParams',
+  'NonRetryable',
+  'OutputTooLarge',
+  'Canceled',
+  'DeadlineExceeded',
+]);
 
 export function isRetryable(reason: string | undefined): boolean {
   return !NOT_RETRYABLE.has(reason ?? '');

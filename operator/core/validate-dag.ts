@@ -1,20 +1,36 @@
 import type { DagSpec } from '../api/dag.ts';
 import { buildGraph, type DagGraph } from './graph.ts';
+import { validateTemplates } from './template-validation.ts';
+import { joinCapped } from './templates.ts';
 
 export type DagValidation =
   { valid: true; graph: DagGraph } | { valid: false; reason: string; message: string };
 
+/** Longest message: Dag.status.message and condition messages hold 32 KiB. */
+const MAX_MESSAGE = 16384;
+
 /**
- * What admission cannot afford to check (references between tasks, cycles):
- * the operator reports it in Dag.status and refuses instances of the Dag.
+ * What admission cannot afford to check (references between tasks, cycles,
+ * templates in params): the operator reports it in Dag.status and refuses
+ * instances of the Dag.
  */
 export function validateDag(spec: DagSpec): DagValidation {
   const result = buildGraph(spec.tasks);
-  if (result.ok) return { valid: true, graph: result.graph };
-  const first = result.problems[0];
+  if (!result.ok) return invalid(result.problems);
+  const problems = validateTemplates(spec, result.graph);
+  if (problems.length > 0) return invalid(problems);
+  return { valid: true, graph: result.graph };
+}
+
+function invalid(
+  problems: ReadonlyArray<{ reason: string; path: string; message: string }>,
+): DagValidation {
   return {
     valid: false,
-    reason: first?.reason ?? 'Invalid',
-    message: result.problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+    reason: problems[0]?.reason ?? 'Invalid',
+    message: joinCapped(
+      problems.map((p) => `${p.path}: ${p.message}`),
+      MAX_MESSAGE,
+    ),
   };
 }

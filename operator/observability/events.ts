@@ -35,6 +35,7 @@ export class EventRecorder {
   readonly #o: EventRecorderOptions;
   readonly #inFlight = new Set<Promise<void>>();
   #dropping = false;
+  #seq = 0;
 
   constructor(opts: EventRecorderOptions) {
     this.#o = opts;
@@ -82,12 +83,13 @@ export class EventRecorder {
   eventBody(regarding: KubeObject, event: PlannedEvent): EventsV1Event {
     const meta = regarding.metadata ?? {};
     const name = meta.name ?? 'unknown';
+    const now = (this.#o.now ?? (() => new Date()))();
+    this.#seq = (this.#seq + 1) % 4096;
     return {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      // The API server appends 5 random characters (and shortens a long name first).
-      metadata: { generateName: `${name}.`, namespace: meta.namespace },
-      eventTime: toMicroTime((this.#o.now ?? (() => new Date()))()),
+      metadata: { name: eventName(name, now, this.#seq), namespace: meta.namespace },
+      eventTime: toMicroTime(now),
       reportingController: this.#o.controller,
       reportingInstance: this.#o.instance.slice(0, INSTANCE_MAX),
       action: event.action,
@@ -104,6 +106,17 @@ export class EventRecorder {
       },
     };
   }
+}
+
+/**
+ * `<object name>.<time and sequence in hex>`, as client-go names Events
+ * (`generateName` cannot be used: `name.` is not a valid prefix). A name too
+ * long for the 253 characters is shortened to end on a letter or digit.
+ */
+export function eventName(object: string, now: Date, seq: number): string {
+  const suffix = `${now.getTime().toString(16)}${seq.toString(16).padStart(3, '0')}`;
+  const base = object.slice(0, 253 - 1 - suffix.length).replace(/[-.]+$/, '');
+  return `${base}.${suffix}`;
 }
 
 /** The note within the API's byte limit, cut with an ellipsis. */

@@ -1,13 +1,16 @@
 import { DagStatus } from '../api/dag.ts';
 import { DagInstanceStatus } from '../api/dag-instance.ts';
 import { dagEvents, instanceEvents } from '../core/transitions.ts';
-import type { Informer, InformerEvent } from '../kube/informer.ts';
+import type { InformerEvent } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { EventRecorder } from './events.ts';
 
+/** The part of an Informer this needs. */
+type Watched = { onEvent(handler: (ev: InformerEvent<KubeObject>) => void): void };
+
 export interface TransitionSources {
-  dags: Informer<KubeObject>;
-  instances: Informer<KubeObject>;
+  dags: Watched;
+  instances: Watched;
   recorder: EventRecorder;
   /** Events are recorded only while this holds (the leader): one replica reports. */
   active: () => boolean;

@@ -3,8 +3,7 @@ import type { AppsV1Api, V1ControllerRevision } from '@kubernetes/client-node';
 import type { DagSpec } from '../api/dag.ts';
 import { DAG_NAME_LABEL } from '../api/names.ts';
 import { DagSnapshot, describeZodError } from '../api/objects.ts';
-import type { DagGraph } from '../core/graph.ts';
-import { validateDag } from '../core/validate-dag.ts';
+import { buildGraph, type DagGraph } from '../core/graph.ts';
 import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
 import type { ObjectRef } from './refs.ts';
 
@@ -85,11 +84,14 @@ export class RevisionStore {
   }
 
   #remember(namespace: string, name: string, snapshot: DagSnapshot): LoadedSnapshot {
-    const validation = validateDag(snapshot.spec);
-    if (!validation.valid) {
-      throw new RevisionMissingError(`Dag snapshot ${namespace}/${name}: ${validation.message}`);
+    // Only the graph: a snapshot was fully validated when taken, and a later
+    // release's stricter checks must not fail instances already running on it.
+    const built = buildGraph(snapshot.spec.tasks);
+    if (!built.ok) {
+      const detail = built.problems.map((p) => p.message).join('; ');
+      throw new RevisionMissingError(`Dag snapshot ${namespace}/${name}: ${detail}`);
     }
-    const loaded: LoadedSnapshot = { revision: name, snapshot, graph: validation.graph };
+    const loaded: LoadedSnapshot = { revision: name, snapshot, graph: built.graph };
     if (this.#cache.size >= CACHE_LIMIT) {
       // Maps iterate in insertion order: drop the oldest entry.
       const oldest = this.#cache.keys().next().value;

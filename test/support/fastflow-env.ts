@@ -32,19 +32,26 @@ export class FastflowEnv {
     this.namespace = namespace;
   }
 
-  startOperator(identity: string): FastflowProcess {
-    return this.#spawn(['operator', '--identity', identity], `${identity}.log`, FAST_LEASES);
+  /** `env`: extra FASTFLOW_* settings, e.g. `FASTFLOW_METRICS_PORT` (off by default here). */
+  startOperator(identity: string, opts: { env?: Record<string, string> } = {}): FastflowProcess {
+    return this.#spawn(['operator', '--identity', identity], `${identity}.log`, {
+      ...FAST_LEASES,
+      ...opts.env,
+    });
   }
 
   /** A worker named `<prefix>-<random>`; `actions` are extra modules for --actions. */
   startWorker(
     prefix: string,
-    opts: { actions?: string[]; concurrency?: number } = {},
+    opts: { actions?: string[]; concurrency?: number; env?: Record<string, string> } = {},
   ): FastflowProcess {
     const args = ['worker', '--name', prefix];
     if (opts.actions?.length) args.push('--actions', ...opts.actions);
     if (opts.concurrency) args.push('--concurrency', String(opts.concurrency));
-    return this.#spawn(args, `${prefix}.log`, { FASTFLOW_LEASE_DURATION_SECS: WORKER_LEASE_SECS });
+    return this.#spawn(args, `${prefix}.log`, {
+      FASTFLOW_LEASE_DURATION_SECS: WORKER_LEASE_SECS,
+      ...opts.env,
+    });
   }
 
   async createDag(name: string, spec: DagSpec | Record<string, unknown>): Promise<void> {
@@ -159,7 +166,8 @@ export class FastflowEnv {
       kubeconfig: testKubeconfigPath(),
       namespace: this.namespace,
       logFile: join(this.logs, log),
-      env,
+      // Many processes share this machine: none binds the default metrics port unless asked.
+      env: { FASTFLOW_METRICS_PORT: '0', ...env },
     });
     this.processes.push(p);
     return p;

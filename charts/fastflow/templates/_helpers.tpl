@@ -214,7 +214,7 @@ readinessProbe:
 {{- end }}
 {{- end -}}
 
-{{/* User names (as the API server sees them) the Lease guard applies to, as a CEL list literal. */}}
+{{/* User names (as the API server sees them) the worker guard applies to, as a CEL list literal. */}}
 {{- define "fastflow.workerUsernames" -}}
 {{- $names := list (printf "system:serviceaccount:%s:%s" .Release.Namespace (include "fastflow.workerServiceAccount" .)) -}}
 {{- range .Values.rbac.extraWorkerSubjects -}}

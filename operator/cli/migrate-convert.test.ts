@@ -1,0 +1,287 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { DagSpec } from '../api/dag.ts';
+import {
+  convertFastflowDag,
+  convertFastflowDags,
+  dagName,
+  formatPath,
+  MIGRATED_FROM_ANNOTATION,
+  toYamlDocuments,
+} from './migrate-convert.ts';
+
+const seed = readFileSync(
+  new URL('../../test/fixtures/fastflow-seed-dag.yaml', import.meta.url),
+  'utf8',
+);
+
+// The fastflow README's quick start, as users have it (test-dag.yaml).
+const QUICK_START = `id: "test-dag"
+name: "test"
+tasks:
+- id: "task1"
+  actionName: "PrintAction"
+- id: "task2"
+  actionName: "PrintAction"
+  dependOn: ["task1"]
+- id: "task3"
+  actionName: "PrintAction"
+  dependOn: ["task2"]
+`;
+
+const convert = (path: string, text: string) => convertFastflowDag({ path, text });
+
+describe('convertFastflowDag', () => {
+  it('turns a fastflow Dag into a Dag manifest with the body under spec', () => {
+    const { dag, problems, notes } = convert('test-dag.yaml', QUICK_START);
+    expect(problems).toEqual([]);
+    expect(notes).toEqual([]);
+    expect(dag?.manifest).toEqual({
+      apiVersion: 'fastflow.io/v1alpha1',
+      kind: 'Dag',
+      metadata: { name: 'test-dag', annotations: { [MIGRATED_FROM_ANNOTATION]: 'test-dag.yaml' } },
+      spec: {
+        id: 'test-dag',
+        name: 'test',
+        tasks: [
+          { id: 'task1', actionName: 'PrintAction' },
+          { id: 'task2', actionName: 'PrintAction', dependOn: ['task1'] },
+          { id: 'task3', actionName: 'PrintAction', dependOn: ['task2'] },
+        ],
+      },
+    });
+  });
+
+  it('keeps every fastflow key the schema knows, and the seed with both preCheck shapes', () => {
+    const { dag, problems, notes } = convert('seed.yaml', seed);
+    expect(problems).toEqual([]);
+    expect(dag?.manifest.metadata.name).toBe('test-dag');
+    expect(dag?.manifest.spec.vars).toEqual({
+      fileName: { desc: 'the file name', defaultValue: 'file.txt' },
+      filePath: { desc: 'the file path', defaultValue: '/tmp/' },
+    });
+    expect(dag?.manifest.spec.tasks[1]?.preCheck).toEqual({
+      isWarn: {
+        act: 'block',
+        conditions: [{ source: 'share-data', key: 'level', op: 'not-in', values: ['info'] }],
+      },
+    });
+    expect(notes).toEqual([
+      {
+        file: 'seed.yaml',
+        path: 'tasks[0].preCheck',
+        message: expect.stringContaining('fastflow could not load this shape'),
+      },
+    ]);
+    const full = convert(
+      'full.yaml',
+      `id: full\nname: n\ndesc: d\ncron: "0 * * * *"\nstatus: stopped\ncreatedAt: 1700000000\nupdatedAt: 1700000001\n` +
+        `tasks:\n- {id: a, name: A, actionName: X, timeoutSecs: 600, params: {n: 3, list: [1, "b"], nested: {x: true}}}\n`,
+    );
+    expect(full.problems).toEqual([]);
+    expect(full.dag?.manifest.spec).toEqual({
+      id: 'full',
+      name: 'n',
+      desc: 'd',
+      cron: '0 * * * *',
+      status: 'stopped',
+      createdAt: 1700000000,
+      updatedAt: 1700000001,
+      tasks: [
+        {
+          id: 'a',
+          name: 'A',
+          actionName: 'X',
+          timeoutSecs: 600,
+          params: { n: 3, list: [1, 'b'], nested: { x: true } },
+        },
+      ],
+    });
+    expect(full.notes.map((n) => n.path)).toEqual(['cron']);
+  });
+
+  it('takes the id from the file name when absent, and makes it a DNS name, saying so', () => {
+    const { dag, notes } = convert('nested/Deploy_Prod.V2.yml', 'tasks: [{id: a, actionName: X}]');
+    expect(dag?.id).toBe('Deploy_Prod.V2');
+    expect(dag?.manifest.metadata.name).toBe('deploy-prod.v2');
+    expect(dag?.manifest.spec.id).toBe('Deploy_Prod.V2');
+    expect(notes).toEqual([
+      {
+        file: 'nested/Deploy_Prod.V2.yml',
+        path: 'id',
+        message:
+          '"Deploy_Prod.V2" is not a valid Kubernetes name: the Dag is named "deploy-prod.v2" (spec.id keeps "Deploy_Prod.V2")',
+      },
+    ]);
+    expect(convert('x.yaml', 'id: ""\ntasks: [{id: a, actionName: X}]').dag?.id).toBe('x');
+  });
+
+  it('reads numbers and booleans in string fields as fastflow did: their text', () => {
+    const { dag, notes, problems } = convert(
+      'n.yaml',
+      'vars:\n  retries: {defaultValue: 010}\n  flag: {defaultValue: true}\n  empty:\n' +
+        'tasks:\n- {id: 1, actionName: X}\n- {id: 2, actionName: X, dependOn: [1]}\n',
+    );
+    expect(problems).toEqual([]);
+    expect(dag?.manifest.spec.vars).toEqual({
+      retries: { defaultValue: '010' },
+      flag: { defaultValue: 'true' },
+      empty: { defaultValue: '' },
+    });
+    expect(dag?.manifest.spec.tasks.map((t) => [t.id, t.dependOn])).toEqual([
+      ['1', undefined],
+      ['2', ['1']],
+    ]);
+    expect(notes.map((n) => `${n.path}: ${n.message}`)).toEqual([
+      'vars.retries.defaultValue: 010 written as the string "010", as fastflow read it',
+      'vars.flag.defaultValue: true written as the string "true", as fastflow read it',
+      'tasks[0].id: 1 written as the string "1", as fastflow read it',
+      'tasks[1].id: 2 written as the string "2", as fastflow read it',
+      'tasks[1].dependOn[0]: 1 written as the string "1", as fastflow read it',
+      'vars.empty: no defaultValue: fastflow used "" when none was given; written as defaultValue: ""',
+    ]);
+  });
+
+  it('reports `action:` instead of `actionName:` with what it did in fastflow', () => {
+    const { dag, problems } = convert(
+      'typo.yaml',
+      'id: t\ntasks:\n- id: task1\n  action: PrintAction\n',
+    );
+    expect(dag).toBeUndefined();
+    expect(problems).toEqual([
+      { file: 'typo.yaml', path: 'tasks[0].actionName', message: 'required, but missing' },
+      {
+        file: 'typo.yaml',
+        path: 'tasks[0].action',
+        message:
+          'unknown field (fastflow ignored it silently: the task failed with "action not found" at run time); did you mean actionName?',
+      },
+    ]);
+  });
+
+  it('reports the seed README\'s `id: ["task2"]` with the fix', () => {
+    const { problems } = convert(
+      'readme.yaml',
+      'id: test-dag\ntasks:\n- id: "task1"\n  actionName: A\n- id: ["task2"]\n  actionName: A\n  dependOn: ["task1"]\n',
+    );
+    expect(problems).toEqual([
+      {
+        file: 'readme.yaml',
+        path: 'tasks[1].id',
+        message: 'expected string, received array: a one-item list; write id: "task2"',
+      },
+    ]);
+  });
+
+  it('reports graph problems with the operator validation and their field paths', () => {
+    const { problems } = convert(
+      'cycle.yaml',
+      'tasks:\n- {id: a, actionName: X, dependOn: [b]}\n- {id: b, actionName: X, dependOn: [a]}\n- {id: c, actionName: X, dependOn: [nope]}\n',
+    );
+    expect(problems).toEqual([
+      {
+        file: 'cycle.yaml',
+        path: 'tasks[2].dependOn[0]',
+        message: 'task "c" depends on "nope", which is not a task of this Dag',
+      },
+      { file: 'cycle.yaml', path: 'tasks', message: 'tasks form a cycle: a -> b -> a' },
+    ]);
+  });
+
+  it('reports YAML syntax errors with their position, and files that hold no Dag', () => {
+    expect(convert('bad.yaml', 'tasks:\n  - id: [a\n  actionName: b\n').problems).toEqual([
+      {
+        file: 'bad.yaml',
+        path: '',
+        message: expect.stringMatching(/^YAML syntax error: .* at line 3, column 3$/),
+      },
+    ]);
+    expect(convert('dup.yaml', 'id: a\nid: b\n').problems[0]?.message).toMatch(
+      /Map keys must be unique at line 2/,
+    );
+    expect(convert('empty.yaml', '').problems[0]?.message).toMatch(/the file is empty/);
+    expect(convert('list.yaml', '- a\n- b\n').problems[0]?.message).toBe(
+      'expected a mapping (a fastflow Dag), found a list',
+    );
+    expect(convert('notasks.yaml', 'id: x\n').problems).toEqual([
+      { file: 'notasks.yaml', path: 'tasks', message: 'required, but missing' },
+    ]);
+  });
+
+  it('reports a bad preCheck in the shape that was meant, with a precise path', () => {
+    const { problems } = convert(
+      'pc.yaml',
+      'tasks:\n- id: a\n  actionName: X\n  preCheck:\n    x: {act: skip, conditions: [{source: env, key: k, op: in}]}\n' +
+        '- id: b\n  actionName: X\n  preCheck:\n  - {act: stop, conditions: [{source: vars, key: k, op: in}]}\n',
+    );
+    expect(problems.map((p) => p.path)).toEqual([
+      'tasks[0].preCheck.x.conditions[0].source',
+      'tasks[1].preCheck[0].act',
+    ]);
+    expect(problems[0]?.message).toContain('"vars"|"share-data"');
+  });
+
+  it('takes the first document only, as fastflow did, and says so', () => {
+    const { dag, notes } = convert('two.yaml', `${QUICK_START}---\nid: other\n`);
+    expect(dag?.id).toBe('test-dag');
+    expect(notes[0]?.message).toMatch(/holds 2 YAML documents/);
+  });
+});
+
+describe('convertFastflowDags', () => {
+  it('converts what it can, refuses a name used twice, and sets the namespace', () => {
+    const r = convertFastflowDags(
+      [
+        { path: 'a.yaml', text: QUICK_START },
+        { path: 'b/test-dag.yml', text: 'tasks: [{id: a, actionName: X}]' },
+        { path: 'c.yaml', text: 'tasks: [{id: a, action: X}]' },
+      ],
+      { namespace: 'team-a' },
+    );
+    expect(
+      r.dags.map((d) => [d.file, d.manifest.metadata.name, d.manifest.metadata.namespace]),
+    ).toEqual([['a.yaml', 'test-dag', 'team-a']]);
+    expect(r.problems.map((p) => `${p.file}: ${p.path}`)).toEqual([
+      'b/test-dag.yml: id',
+      'c.yaml: tasks[0].actionName',
+      'c.yaml: tasks[0].action',
+    ]);
+    expect(r.problems[0]?.message).toBe(
+      'Dag name "test-dag" is already used by a.yaml: give one of them another id',
+    );
+  });
+
+  it('prints manifests that parse back to valid Dag specs', () => {
+    const r = convertFastflowDags([
+      { path: 'a.yaml', text: QUICK_START },
+      { path: 'seed.yaml', text: seed.replace("id: 'test-dag'", "id: 'seed'") },
+    ]);
+    const docs = parseAllDocuments(toYamlDocuments(r.dags));
+    const parsed = (Array.isArray(docs) ? docs : []).map(
+      (d) => d.toJS() as Record<string, unknown>,
+    );
+    expect(parsed.map((d) => (d['metadata'] as { name: string }).name)).toEqual([
+      'test-dag',
+      'seed',
+    ]);
+    for (const d of parsed) expect(DagSpec.safeParse(d['spec']).success).toBe(true);
+  });
+});
+
+describe('dagName and formatPath', () => {
+  it('makes DNS names of at most 63 characters', () => {
+    expect(dagName('test-dag')).toBe('test-dag');
+    expect(dagName('My Flow__v2')).toBe('my-flow-v2');
+    expect(dagName('.a..b-.')).toBe('a.b');
+    expect(dagName('___')).toBeUndefined();
+    const long = dagName('x'.repeat(100));
+    expect(long).toMatch(/^x{54}-[0-9a-f]{8}$/);
+    expect(long).not.toBe(dagName(`${'x'.repeat(99)}y`));
+  });
+
+  it('formats field paths', () => {
+    expect(formatPath(['tasks', 1, 'dependOn', 0])).toBe('tasks[1].dependOn[0]');
+    expect(formatPath(['vars', 'a b', 'desc'])).toBe('vars["a b"].desc');
+  });
+});

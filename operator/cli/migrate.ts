@@ -1,0 +1,211 @@
+/**
+ * `fastflow migrate <dir>`: reads a folder of fastflow Dag YAML files the way
+ * fastflow's `ReadDagFromDir` did (every `.yaml`/`.yml` file under it, one
+ * Dag per file), prints `Dag` manifests (or writes them to `--out`), or with
+ * `--apply` creates or updates them in the cluster (server-side apply). What
+ * could not be converted is reported on stderr per file and field path, and
+ * the exit code is 1 when anything failed.
+ */
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ObjectName } from '../api/common.ts';
+import { loadKubeConfig, makeClients, type KubeClients } from '../kube/client.ts';
+import { toKubeError } from '../kube/errors.ts';
+import { dagResource } from '../store/refs.ts';
+import {
+  convertFastflowDags,
+  toYamlDocuments,
+  type ConvertedDag,
+  type Finding,
+  type SourceFile,
+} from './migrate-convert.ts';
+
+export type MigrateOptions = {
+  namespace?: string;
+  apply?: boolean;
+  out?: string;
+  kubeconfig?: string;
+};
+
+export type MigrateIO = {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** For --apply; default: from --kubeconfig / $KUBECONFIG / in-cluster. */
+  clients?: KubeClients;
+};
+
+/** Field manager of the server-side apply: `kubectl get dag -o yaml --show-managed-fields`. */
+export const MIGRATE_FIELD_MANAGER = 'fastflow-migrate';
+
+/** Runs the command; resolves with the exit code (0 ok, 1 something failed, 2 bad usage). */
+export async function runMigrate(
+  dir: string,
+  opts: MigrateOptions,
+  io: MigrateIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  },
+): Promise<number> {
+  const input = await readInput(dir, opts, io);
+  if (typeof input === 'number') return input;
+  const { files } = input;
+
+  const target = opts.apply ? applyTarget(opts, io) : undefined;
+  const namespace = target?.namespace ?? opts.namespace;
+  const result = convertFastflowDags(files, namespace ? { namespace } : {});
+  const failedFiles = new Set(result.problems.map((p) => p.file)).size;
+  report(io, files, result.dags, result.problems, result.notes);
+
+  await writeManifests(result.dags, opts, io);
+  const refused = target ? await applyAll(target, result.dags, io) : 0;
+  io.stderr(summary(files.length, result.dags.length, failedFiles, target?.namespace, refused));
+  return failedFiles > 0 || refused > 0 ? 1 : 0;
+}
+
+/** To --out, else to stdout unless applying. */
+async function writeManifests(
+  dags: readonly ConvertedDag[],
+  opts: MigrateOptions,
+  io: MigrateIO,
+): Promise<void> {
+  const yaml = toYamlDocuments(dags);
+  if (opts.out) await writeFile(opts.out, yaml);
+  else if (!opts.apply && yaml !== '') io.stdout(yaml);
+}
+
+/** Applies each Dag; resolves with how many the API server refused. */
+async function applyAll(
+  target: { clients: KubeClients; namespace: string },
+  dags: readonly ConvertedDag[],
+  io: MigrateIO,
+): Promise<number> {
+  let refused = 0;
+  for (const dag of dags) {
+    if (!(await applyDag(target.clients, target.namespace, dag, io))) refused++;
+  }
+  return refused;
+}
+
+function summary(
+  files: number,
+  converted: number,
+  failed: number,
+  appliedTo: string | undefined,
+  refused: number,
+): string {
+  const parts = [`${converted} of ${files} files converted`];
+  if (failed > 0) parts.push(`${failed} failed`);
+  if (appliedTo !== undefined) parts.push(`${converted - refused} applied to "${appliedTo}"`);
+  if (refused > 0) parts.push(`${refused} refused by the API server`);
+  return `fastflow migrate: ${parts.join(', ')}\n`;
+}
+
+/** The files, or the exit code when there is nothing to convert. */
+async function readInput(
+  dir: string,
+  opts: MigrateOptions,
+  io: MigrateIO,
+): Promise<{ files: SourceFile[] } | number> {
+  if (opts.namespace !== undefined && !ObjectName.safeParse(opts.namespace).success) {
+    io.stderr(
+      `fastflow migrate: --namespace ${JSON.stringify(opts.namespace)} is not a valid name\n`,
+    );
+    return 2;
+  }
+  let files: SourceFile[];
+  try {
+    files = await readDagFiles(dir);
+  } catch (e) {
+    io.stderr(
+      `fastflow migrate: cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    return 2;
+  }
+  if (files.length === 0) {
+    io.stderr(`fastflow migrate: no .yaml or .yml file under ${dir}\n`);
+    return 1;
+  }
+  return { files };
+}
+
+/** The cluster and namespace of --apply: --namespace, else the kubeconfig context's, else default. */
+function applyTarget(
+  opts: MigrateOptions,
+  io: MigrateIO,
+): { clients: KubeClients; namespace: string } {
+  const clients =
+    io.clients ??
+    makeClients(loadKubeConfig({ kubeconfig: opts.kubeconfig }), { userAgent: 'fastflow-migrate' });
+  const kc = clients.kc;
+  const namespace =
+    opts.namespace || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+  return { clients, namespace };
+}
+
+/** Every `.yaml`/`.yml` file under `dir`, in lexical order like Go's filepath.Walk. */
+export async function readDagFiles(dir: string): Promise<SourceFile[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const paths = entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Promise.all(
+    paths.map(async (p) => ({
+      path: relative(dir, p).split(sep).join('/'),
+      text: await readFile(p, 'utf8'),
+    })),
+  );
+}
+
+function report(
+  io: MigrateIO,
+  files: readonly SourceFile[],
+  dags: readonly ConvertedDag[],
+  problems: readonly Finding[],
+  notes: readonly Finding[],
+): void {
+  const at = (f: Finding): string => (f.path ? `${f.file}: ${f.path}: ` : `${f.file}: `);
+  for (const file of files) {
+    const dag = dags.find((d) => d.file === file.path);
+    const mine = problems.filter((p) => p.file === file.path);
+    if (dag) io.stderr(`ok      ${file.path} -> Dag ${dag.manifest.metadata.name}\n`);
+    else
+      io.stderr(
+        `FAILED  ${file.path}: not converted (${mine.length} problem${mine.length === 1 ? '' : 's'})\n`,
+      );
+    for (const p of mine) io.stderr(`  error ${at(p)}${p.message}\n`);
+    for (const n of notes.filter((x) => x.file === file.path))
+      io.stderr(`  note  ${at(n)}${n.message}\n`);
+  }
+}
+
+/** Server-side apply: creates the Dag or updates the fields this command owns. */
+async function applyDag(
+  clients: KubeClients,
+  namespace: string,
+  dag: ConvertedDag,
+  io: MigrateIO,
+): Promise<boolean> {
+  const name = dag.manifest.metadata.name;
+  try {
+    await clients.custom.patchNamespacedCustomObject(
+      {
+        ...dagResource,
+        namespace,
+        name,
+        body: { ...dag.manifest, metadata: { ...dag.manifest.metadata, namespace } },
+        fieldManager: MIGRATE_FIELD_MANAGER,
+        force: true,
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    io.stderr(`applied Dag ${namespace}/${name} (from ${dag.file})\n`);
+    return true;
+  } catch (e) {
+    const err = toKubeError(e);
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`FAILED  ${dag.file}: applying Dag ${namespace}/${name}: ${message}\n`);
+    return false;
+  }
+}

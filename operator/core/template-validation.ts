@@ -1,0 +1,141 @@
+import type { DagSpec } from '../api/dag.ts';
+import type { DagGraph } from './graph.ts';
+import { declaredList, forEachTemplate, type ParsedTemplate, type Reference } from './templates.ts';
+
+export type TemplateProblemReason =
+  'InvalidTemplate' | 'UnknownVar' | 'UnknownTaskReference' | 'NotUpstreamTask';
+
+export interface TemplateProblem {
+  reason: TemplateProblemReason;
+  /** Field path of the string holding the template, e.g. `spec.tasks[2].params.target`. */
+  path: string;
+  message: string;
+}
+
+interface Found {
+  task: string;
+  path: string;
+  parsed: ParsedTemplate;
+}
+
+/**
+ * What can be known about the templates of a Dag's params before it runs:
+ * each `{{ }}` parses, each var it names is declared, and each task whose
+ * output it reads exists and is an ancestor of the task (so it has finished
+ * before the task starts). Share-data keys and output paths are only known
+ * at run time. `graph` must be the graph built from `spec.tasks`. Problems
+ * come in spec order.
+ */
+export function validateTemplates(spec: DagSpec, graph: DagGraph): TemplateProblem[] {
+  const found: Found[] = [];
+  // Tasks whose output is read other than by a direct child: only they need ancestry.
+  const readFromAfar: string[] = [];
+  spec.tasks.forEach((task, i) => {
+    if (task.params === undefined) return;
+    forEachTemplate(task.params, `spec.tasks[${i}].params`, (path, parsed) => {
+      found.push({ task: task.id, path, parsed });
+      if (!parsed.ok) return;
+      for (const p of parsed.parts) {
+        if (typeof p !== 'string' && p.kind === 'output' && !isParent(graph, task.id, p.task)) {
+          readFromAfar.push(p.task);
+        }
+      }
+    });
+  });
+  if (found.length === 0) return [];
+  const check: Checker = {
+    vars: spec.vars ?? {},
+    graph,
+    upstream: readFromAfar.length > 0 ? upstreamOf(graph, readFromAfar) : () => false,
+  };
+  const problems: TemplateProblem[] = [];
+  for (const { task, path, parsed } of found) {
+    if (!parsed.ok) {
+      const message = `${parsed.text}: ${parsed.message}`;
+      problems.push({ reason: 'InvalidTemplate', path, message });
+      continue;
+    }
+    for (const ref of parsed.parts) {
+      const problem = typeof ref === 'string' ? undefined : checkReference(ref, task, check);
+      if (problem) problems.push({ ...problem, path });
+    }
+  }
+  return problems;
+}
+
+interface Checker {
+  vars: Readonly<Record<string, unknown>>;
+  graph: DagGraph;
+  upstream: (task: string, target: string) => boolean;
+}
+
+function checkReference(
+  ref: Reference,
+  task: string,
+  check: Checker,
+): Omit<TemplateProblem, 'path'> | undefined {
+  switch (ref.kind) {
+    case 'var':
+      if (Object.hasOwn(check.vars, ref.name)) return undefined;
+      return {
+        reason: 'UnknownVar',
+        message: `${ref.text}: var "${ref.name}" is not declared by the Dag ${declaredList(check.vars)}`,
+      };
+    case 'shareData':
+      return undefined; // written by actions at run time
+    case 'output':
+      if (!check.graph.tasks.has(ref.task)) {
+        return {
+          reason: 'UnknownTaskReference',
+          message: `${ref.text}: "${ref.task}" is not a task of this Dag`,
+        };
+      }
+      if (ref.task === task) {
+        return {
+          reason: 'NotUpstreamTask',
+          message: `${ref.text}: task "${task}" cannot read its own output`,
+        };
+      }
+      if (isParent(check.graph, task, ref.task) || check.upstream(task, ref.task)) return undefined;
+      return {
+        reason: 'NotUpstreamTask',
+        message:
+          `${ref.text}: task "${ref.task}" is not upstream of "${task}" (it may not have finished ` +
+          `when "${task}" starts): add it to dependOn, directly or through another task`,
+      };
+  }
+}
+
+function isParent(graph: DagGraph, task: string, target: string): boolean {
+  return graph.parents.get(task)?.includes(target) ?? false;
+}
+
+/**
+ * Ancestry restricted to the tasks whose output is read: one bit per such
+ * task, propagated in topological order (O(edges × read tasks / 32)).
+ */
+function upstreamOf(
+  graph: DagGraph,
+  read: readonly string[],
+): (task: string, target: string) => boolean {
+  const bit = new Map<string, number>();
+  for (const id of read) if (graph.tasks.has(id) && !bit.has(id)) bit.set(id, bit.size);
+  const words = Math.ceil(bit.size / 32);
+  const reach = new Map<string, Uint32Array>();
+  for (const id of graph.order) {
+    const mine = new Uint32Array(words);
+    for (const p of graph.parents.get(id) ?? []) {
+      const theirs = reach.get(p) as Uint32Array;
+      for (let w = 0; w < words; w++) mine[w] = (mine[w] as number) | (theirs[w] as number);
+      const b = bit.get(p);
+      if (b !== undefined) mine[b >>> 5] = (mine[b >>> 5] as number) | (1 << (b & 31));
+    }
+    reach.set(id, mine);
+  }
+  return (task, target) => {
+    const b = bit.get(target);
+    const mine = reach.get(task);
+    if (b === undefined || mine === undefined) return false;
+    return ((mine[b >>> 5] as number) & (1 << (b & 31))) !== 0;
+  };
+}

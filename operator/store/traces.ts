@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
+import { isNotFound, toKubeError } from '../kube/errors.ts';
+import type { ObjectRef } from './refs.ts';
+
+/** Trace lines kept per attempt: the newest; older ones are counted as dropped. */
+export const MAX_TRACE_LINES = 200;
+/** Longest trace line kept. */
+export const MAX_TRACE_LINE = 1024;
+
+export const TRACE_LABELS = {
+  instance: 'fastflow.io/instance',
+  task: 'fastflow.io/task',
+  attempt: 'fastflow.io/attempt',
+  kind: 'fastflow.io/kind',
+} as const;
+
+export interface AttemptRef {
+  instance: ObjectRef;
+  task: string;
+  attempt: number;
+}
+
+export interface AttemptTrace {
+  task: string;
+  attempt: number;
+  lines: string[];
+  dropped: number;
+}
+
+/**
+ * The ConfigMap of one attempt's trace. Traces live outside the DagInstance
+ * so that a chatty action cannot bloat the object every watcher receives;
+ * owned by the instance, they are deleted with it.
+ */
+export function traceName(a: AttemptRef): string {
+  const hash = createHash('sha256').update(a.task).digest('hex').slice(0, 8);
+  return `${a.instance.name.slice(0, 220)}-t${hash}-${a.attempt}`;
+}
+
+export class TraceStore {
+  readonly #core: CoreV1Api;
+
+  constructor(core: CoreV1Api) {
+    this.#core = core;
+  }
+
+  /** Writes the attempt's trace (create, or replace the lines of an earlier flush). */
+  async write(
+    a: AttemptRef,
+    owner: V1OwnerReference,
+    trace: Omit<AttemptTrace, 'task' | 'attempt'>,
+  ): Promise<void> {
+    const name = traceName(a);
+    const data = { trace: trace.lines.join('\n'), dropped: String(trace.dropped) };
+    const body: V1ConfigMap = {
+      metadata: {
+        name,
+        namespace: a.instance.namespace,
+        ownerReferences: [owner],
+        labels: {
+          [TRACE_LABELS.instance]: a.instance.name,
+          [TRACE_LABELS.task]: a.task,
+          [TRACE_LABELS.attempt]: String(a.attempt),
+          [TRACE_LABELS.kind]: 'trace',
+        },
+      },
+      data,
+    };
+    try {
+      await this.#core.replaceNamespacedConfigMap({ namespace: a.instance.namespace, name, body });
+    } catch (e) {
+      const err = toKubeError(e);
+      if (!isNotFound(err)) throw err;
+      await this.#core.createNamespacedConfigMap({ namespace: a.instance.namespace, body });
+    }
+  }
+
+  /** Every attempt's trace of an instance (or of one task), oldest attempt first. */
+  async read(instance: ObjectRef, task?: string): Promise<AttemptTrace[]> {
+    const selector = [`${TRACE_LABELS.instance}=${instance.name}`, `${TRACE_LABELS.kind}=trace`];
+    if (task) selector.push(`${TRACE_LABELS.task}=${task}`);
+    const list = await this.#core.listNamespacedConfigMap({
+      namespace: instance.namespace,
+      labelSelector: selector.join(','),
+    });
+    return list.items
+      .map((cm) => ({
+        task: cm.metadata?.labels?.[TRACE_LABELS.task] ?? '',
+        attempt: Number(cm.metadata?.labels?.[TRACE_LABELS.attempt] ?? 0),
+        lines: (cm.data?.['trace'] ?? '').split('\n').filter((l) => l !== ''),
+        dropped: Number(cm.data?.['dropped'] ?? 0),
+      }))
+      .sort((x, y) => x.task.localeCompare(y.task) || x.attempt - y.attempt);
+  }
+}
+
+/** Lines of one attempt, bounded: keeps the newest, counts the dropped. */
+export class TraceBuffer {
+  lines: string[] = [];
+  dropped = 0;
+  #dirty = false;
+
+  add(message: string, now = new Date()): void {
+    this.lines.push(`${now.toISOString()} ${message.slice(0, MAX_TRACE_LINE)}`);
+    if (this.lines.length > MAX_TRACE_LINES) {
+      this.dropped += this.lines.length - MAX_TRACE_LINES;
+      this.lines = this.lines.slice(-MAX_TRACE_LINES);
+    }
+    this.#dirty = true;
+  }
+
+  /** Whether lines were added since the last call. */
+  takeDirty(): boolean {
+    const dirty = this.#dirty;
+    this.#dirty = false;
+    return dirty;
+  }
+}

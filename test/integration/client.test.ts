@@ -1,0 +1,223 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FastflowClient,
+  FastflowClientError,
+  type InstanceTransition,
+} from '../../actions-runtime/index.ts';
+import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import { FastflowEnv } from '../support/fastflow-env.ts';
+
+const flaky = fileURLToPath(new URL('../support/actions/flaky.ts', import.meta.url));
+let env: FastflowEnv;
+let client: FastflowClient;
+
+beforeAll(async () => {
+  env = new FastflowEnv(await createTestNamespace('client'));
+  env.startOperator('operator-a');
+  env.startWorker('worker', { actions: [flaky] });
+  client = new FastflowClient(testKubeConfig(), { namespace: env.namespace });
+  await env.createDag('chain', {
+    vars: { who: { defaultValue: 'world' } },
+    tasks: [
+      { id: 'hello', actionName: 'print', params: { greet: '{{who}}' } },
+      { id: 'bye', actionName: 'print', dependOn: ['hello'] },
+    ],
+  });
+  await env.createDag('nap', {
+    tasks: [
+      { id: 'nap', actionName: 'sleep', params: { seconds: 30 } },
+      { id: 'after', actionName: 'print', dependOn: ['nap'] },
+    ],
+  });
+  await env.createDag('shaky', {
+    tasks: [
+      { id: 'shaky', actionName: 'flaky', params: { failAttempts: 1 } },
+      { id: 'after', actionName: 'print', dependOn: ['shaky'] },
+    ],
+  });
+  await env.createDag('gate', {
+    vars: { env: { defaultValue: 'prod' } },
+    tasks: [
+      {
+        id: 'deploy',
+        actionName: 'print',
+        preCheck: {
+          prodNeedsApproval: {
+            act: 'block',
+            conditions: [{ source: 'vars', key: 'env', op: 'in', values: ['prod'] }],
+          },
+        },
+      },
+    ],
+  });
+});
+afterAll(async () => env.stop());
+
+async function refusal(p: Promise<unknown>): Promise<FastflowClientError> {
+  const e: unknown = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(FastflowClientError);
+  return e as FastflowClientError;
+}
+
+describe('FastflowClient', () => {
+  it('runs a Dag with vars and waits for the end (and onTransition sees it)', async () => {
+    const seen: InstanceTransition[] = [];
+    const sub = client.onTransition(env.namespace, (t) => {
+      if (t.instance.spec.dagRef.name === 'chain') seen.push(t);
+    });
+    await sub.ready;
+    try {
+      const name = await client.runDag('chain', { who: 'fastflow' });
+      expect(name).toMatch(/^chain-[a-z0-9]{5}$/);
+      const done = await client.waitFor(name, { timeoutMs: 30_000 });
+      expect(done.metadata.name).toBe(name);
+      expect(done.status?.phase).toBe('Succeeded');
+      expect(done.status?.tasks?.['bye']?.phase).toBe('Succeeded');
+      expect((await client.get(name)).spec.vars).toEqual({ who: 'fastflow' });
+
+      await expect
+        .poll(() => seen.flatMap((t) => t.hooks), { timeout: 5000 })
+        .toContain('BeforeSuccess');
+      const hooks = seen.flatMap((t) => t.hooks);
+      expect(hooks.at(-1)).toBe('BeforeSuccess');
+      // Pending -> Running may be collapsed into one observation; the end never is.
+      expect(seen.at(-1)).toMatchObject({ to: 'Succeeded' });
+      const taskChanges = seen.flatMap((t) => t.tasks.map((c) => `${c.task}:${c.to}`));
+      expect(taskChanges).toContain('bye:Succeeded');
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('refuses a missing Dag or an undeclared var before creating anything', async () => {
+    const before = await env.kubectl(['get', 'dagi', '-o', 'name']);
+    const missing = await refusal(client.runDag('no-such-dag'));
+    expect(missing.reason).toBe('NotFound');
+    expect(missing.message).toBe(`Dag "no-such-dag" not found in namespace "${env.namespace}"`);
+    const vars = await refusal(client.runDag('chain', { whom: 'x' }));
+    expect(vars.message).toContain('"whom" not declared by the Dag (declared: who)');
+    const after = await env.kubectl(['get', 'dagi', '-o', 'name']);
+    expect(after.stdout).toBe(before.stdout);
+  });
+
+  it('names an unknown instance', async () => {
+    const e = await refusal(client.cancel('ghost-1'));
+    expect(e.reason).toBe('NotFound');
+    expect(e.message).toBe(`DagInstance "ghost-1" in namespace "${env.namespace}" not found`);
+    await expect(client.waitFor('ghost-1')).rejects.toThrow(/"ghost-1" .* not found/);
+  });
+
+  it('cancels a running instance and returns the operator record', async () => {
+    const name = await client.runDag('nap', {}, { name: 'nap-1' });
+    await env.waitForInstance(name, (i) => i.status?.tasks?.['nap']?.phase === 'Running');
+    const record = await client.cancel(name);
+    expect(record).toMatchObject({ result: 'Applied', message: 'cancel: nap, after' });
+    const done = await client.waitFor(name, { timeoutMs: 10_000 });
+    expect(done.status?.phase).toBe('Canceled');
+    // A second cancel is refused by the operator: the error carries its message.
+    const again = await refusal(client.cancel(name));
+    expect(again.reason).toBe('Refused');
+    expect(again.message).toBe('cancel: every task has already finished');
+    expect(again.record?.result).toBe('Refused');
+  });
+
+  it('retries failed tasks, refusing a retry of a task that has not failed', async () => {
+    const name = await client.runDag('shaky');
+    const failed = await client.waitFor(name, { timeoutMs: 30_000 });
+    expect(failed.status?.phase).toBe('Failed');
+    const wrong = await refusal(client.retry(name, ['after']));
+    expect(wrong.message).toContain(
+      'only failed or canceled tasks can be retried (after is Pending)',
+    );
+    const unknown = await refusal(client.retry(name, ['nope']));
+    expect(unknown.message).toBe('retry: no task nope in this Dag');
+    expect(await client.retry(name, ['shaky'])).toMatchObject({
+      result: 'Applied',
+      message: 'retry: shaky',
+    });
+    const done = await client.waitFor(name, { timeoutMs: 30_000 });
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.tasks?.['shaky']).toMatchObject({ phase: 'Succeeded', attempt: 2 });
+  });
+
+  it('continues a blocked instance; onTransition reports BeforeBlock and BeforeContinue', async () => {
+    const seen: InstanceTransition[] = [];
+    const sub = client.onTransition(env.namespace, (t) => {
+      if (t.instance.spec.dagRef.name === 'gate') seen.push(t);
+    });
+    await sub.ready;
+    try {
+      const name = await client.runDag('gate');
+      await env.waitForInstance(name, (i) => i.status?.phase === 'Blocked');
+      const record = await client.continue(name);
+      expect(record).toMatchObject({ result: 'Applied', message: 'continue: deploy' });
+      const done = await client.waitFor(name, { timeoutMs: 30_000 });
+      expect(done.status?.phase).toBe('Succeeded');
+      await expect
+        .poll(() => seen.flatMap((t) => t.hooks), { timeout: 5000 })
+        .toEqual(expect.arrayContaining(['BeforeBlock', 'BeforeContinue', 'BeforeSuccess']));
+      const hooks = seen.flatMap((t) => t.hooks).filter((h) => h !== 'BeforeRun');
+      expect(hooks).toEqual(['BeforeBlock', 'BeforeContinue', 'BeforeSuccess']);
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('retries a handler that throws: at least once per observed change', async () => {
+    const calls: string[] = [];
+    const sub = client.onTransition(env.namespace, (t) => {
+      if (t.instance.spec.dagRef.name !== 'chain' || t.to !== 'Succeeded') return;
+      calls.push(t.to);
+      if (calls.length === 1) throw new Error('handler hiccup');
+    });
+    await sub.ready;
+    try {
+      const name = await client.runDag('chain');
+      await client.waitFor(name, { timeoutMs: 30_000 });
+      await expect.poll(() => calls.length, { timeout: 5000 }).toBe(2);
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('waitFor honours its timeout and signal', async () => {
+    const name = await client.runDag('nap');
+    await expect(client.waitFor(name, { timeoutMs: 300 })).rejects.toThrow(
+      /did not finish within 300 ms/,
+    );
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('caller gave up')), 200);
+    await expect(client.waitFor(name, { signal: ac.signal })).rejects.toThrow('caller gave up');
+    await client.cancel(name);
+  });
+
+  it('says the operator did not act when none runs', async () => {
+    const lonely = await createTestNamespace('client-no-operator');
+    const noOperator = new FastflowClient(testKubeConfig(), {
+      namespace: lonely,
+      operationTimeoutMs: 1000,
+    });
+    await testEnvCreate(lonely);
+    const e = await refusal(noOperator.cancel('orphan-1'));
+    expect(e.reason).toBe('Timeout');
+    expect(e.message).toMatch(
+      /the operator did not act on fastflow.io\/cancel=\w+ of DagInstance "orphan-1" .* within 1000 ms: is the fastflow operator running/,
+    );
+    // wait: false returns the value at once.
+    const lonelyEnv = new FastflowEnv(lonely);
+    await expect(noOperator.retry('orphan-1', [], { wait: false })).resolves.toMatch(/^\w+$/);
+    expect(
+      (await lonelyEnv.getInstance('orphan-1')).metadata.annotations?.['fastflow.io/retry'],
+    ).toBeDefined();
+  });
+});
+
+async function testEnvCreate(namespace: string): Promise<void> {
+  const other = new FastflowEnv(namespace);
+  await other.createDag('chain', { tasks: [{ id: 'a', actionName: 'print' }] });
+  await other.createInstance('orphan-1', 'chain');
+}
