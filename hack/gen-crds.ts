@@ -1,7 +1,7 @@
-// Writes crds/*.yaml from the zod schemas in operator/api (the only source of
+// Writes crds/*.yaml (and the Helm chart's copy) from the zod schemas in operator/api (the only source of
 // truth). `--check` writes nothing and exits 1 when the committed files differ.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { crdFiles } from '../operator/api/crd/crds.ts';
 
 const CRD_DIR = join(import.meta.dirname, '..', 'crds');
@@ -59,11 +59,16 @@ function check(): number {
   return stale > 0 ? 1 : 0;
 }
 
+/** The Helm chart ships the same files (see charts/fastflow/templates/crds/crds.yaml). */
+const CHART_CRD_DIR = join(import.meta.dirname, '..', 'charts', 'fastflow', 'files', 'crds');
+
 function write(): number {
-  mkdirSync(CRD_DIR, { recursive: true });
-  for (const file of crdFiles()) {
-    writeFileSync(join(CRD_DIR, file.name), file.content);
-    console.log(`wrote crds/${file.name}`);
+  for (const dir of [CRD_DIR, CHART_CRD_DIR]) {
+    mkdirSync(dir, { recursive: true });
+    for (const file of crdFiles()) {
+      writeFileSync(join(dir, file.name), file.content);
+      console.log(`wrote ${relative(join(import.meta.dirname, '..'), join(dir, file.name))}`);
+    }
   }
   return 0;
 }

@@ -65,7 +65,9 @@ describe('runMigrate', () => {
     const report = err.join('');
     expect(report).toContain('FAILED  typo.yaml: not converted (2 problems)');
     expect(report).toContain('  error typo.yaml: tasks[0].action: unknown field');
-    expect(report).toMatch(/FAILED {2}broken\.yml: not converted \(1 problem\)\n {2}error broken\.yml: YAML syntax error/);
+    expect(report).toMatch(
+      /FAILED {2}broken\.yml: not converted \(1 problem\)\n {2}error broken\.yml: YAML syntax error/,
+    );
     expect(report).toContain('fastflow migrate: 1 of 3 files converted, 2 failed\n');
   });
 
@@ -107,7 +109,10 @@ describe('runMigrate', () => {
     });
     const clients = { kc, custom: custom as unknown as CustomObjectsApi } as KubeClients;
     const { out, err, io } = captured();
-    const dir = folder({ 'first.yaml': GOOD.replace('hello', 'first'), 'second.yaml': GOOD.replace('hello', 'second') });
+    const dir = folder({
+      'first.yaml': GOOD.replace('hello', 'first'),
+      'second.yaml': GOOD.replace('hello', 'second'),
+    });
     expect(await runMigrate(dir, { apply: true }, { ...io, clients })).toBe(1);
     expect(out).toEqual([]);
     expect(calls.map((c) => c.args['name'])).toEqual(['first', 'second']);
@@ -124,7 +129,9 @@ describe('runMigrate', () => {
     });
     const report = err.join('');
     expect(report).toContain('applied Dag ctx-ns/first (from first.yaml)');
-    expect(report).toContain('FAILED  second.yaml: applying Dag ctx-ns/second: spec.tasks: Too many');
+    expect(report).toContain(
+      'FAILED  second.yaml: applying Dag ctx-ns/second: spec.tasks: Too many',
+    );
     expect(report).toContain(
       'fastflow migrate: 2 of 2 files converted, 1 applied to "ctx-ns", 1 refused by the API server',
     );

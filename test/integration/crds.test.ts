@@ -240,3 +240,48 @@ describe('DagInstance admission', () => {
     expect(table.stdout.split('\n')[1]).toMatch(/^with-vars\s+test-dag\s/);
   });
 });
+
+describe('preCheck admission policy', () => {
+  it.each([
+    [
+      'an unknown op',
+      { act: 'skip', conditions: [{ source: 'vars', key: 'k', op: 'contains', values: ['x'] }] },
+    ],
+    [
+      'an unknown act',
+      { act: 'pause', conditions: [{ source: 'vars', key: 'k', op: 'in', values: ['x'] }] },
+    ],
+    [
+      'an unknown source',
+      { act: 'skip', conditions: [{ source: 'env', key: 'k', op: 'in', values: ['x'] }] },
+    ],
+  ])('refuses a preCheck with %s, in the map and in the list shape', async (_what, check) => {
+    for (const preCheck of [{ named: check }, [check]]) {
+      const tasks = [
+        { id: 'ok', actionName: 'print' },
+        { id: 'bad', actionName: 'print', preCheck },
+      ];
+      const { code, message } = await refusal(
+        createDag(`policy-${Math.random().toString(36).slice(2, 8)}`, { tasks }),
+      );
+      expect(code).toBe(422);
+      expect(message).toContain(
+        'spec.tasks[1].preCheck (task bad): every check needs act skip or block',
+      );
+    }
+  });
+
+  it('accepts the new ops and both shapes', async () => {
+    const condition = { source: 'share-data', key: 'k', op: 'not-exists' };
+    await createDag('policy-ok', {
+      tasks: [
+        {
+          id: 'a',
+          actionName: 'print',
+          preCheck: { one: { act: 'block', conditions: [condition] } },
+        },
+        { id: 'b', actionName: 'print', preCheck: [{ act: 'skip', conditions: [condition] }] },
+      ],
+    });
+  });
+});

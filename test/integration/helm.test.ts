@@ -393,6 +393,12 @@ async function canI(kubeconfig: string, checks: readonly string[]): Promise<stri
   );
 }
 
+/** kubectl with these credentials; `input` on stdin. */
+const kubectlAs =
+  (kubeconfig: string) =>
+  (args: string[], input?: string): Promise<Kubectl> =>
+    kubectl(args, { kubeconfig, ...(input !== undefined ? { input } : {}) });
+
 const answers = (checks: readonly string[], answer: 'yes' | 'no'): string[] =>
   checks.map((c) => `${c}: ${answer}`);
 
@@ -631,8 +637,7 @@ describe('the chart RBAC and worker guard, applied for real', () => {
   it('as the user fastflow-worker: real requests of its job pass, a Dag edit gets 403', async (ctx) => {
     const user = testWorkerKubeconfigPath();
     if (user === undefined) return ctx.skip();
-    const as = (args: string[], input?: string): Promise<Kubectl> =>
-      kubectl(args, { kubeconfig: user, ...(input ? { input } : {}) });
+    const as = kubectlAs(user);
     const me = `${workerUser}-0a1b2`;
 
     await ok(as(['-n', otherNs, 'get', 'daginstances']), 'list instances');
@@ -732,8 +737,7 @@ describe('the chart RBAC and worker guard, applied for real', () => {
   it('as the user fastflow-worker: fastflow ConfigMaps and mutex Leases yes, others 403', async (ctx) => {
     const user = testWorkerKubeconfigPath();
     if (user === undefined) return ctx.skip();
-    const as = (args: string[], input?: string): Promise<Kubectl> =>
-      kubectl(args, { kubeconfig: user, ...(input ? { input } : {}) });
+    const as = kubectlAs(user);
     // A trace (create, replace) and share data (merge patch), owned by the instance.
     await ok(as(['create', '-f', '-'], configMap('seed-1-trace', otherNs, true)), 'create trace');
     await ok(as(['replace', '-f', '-'], configMap('seed-1-trace', otherNs, true)), 'update trace');
@@ -784,8 +788,7 @@ describe('the chart RBAC and worker guard, applied for real', () => {
   it("as the user fastflow-worker: another worker's Lease is refused by the worker guard (403)", async (ctx) => {
     const user = testWorkerKubeconfigPath();
     if (user === undefined) return ctx.skip();
-    const as = (args: string[], input?: string): Promise<Kubectl> =>
-      kubectl(args, { kubeconfig: user, ...(input ? { input } : {}) });
+    const as = kubectlAs(user);
     const refused = await Promise.all([
       as(['create', '-f', '-'], lease('other-worker-9f8e7')),
       as(['create', '-f', '-'], lease(workerUser)), // not <name>-<5 hex>

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { stringify } from 'yaml';
+import { renderPolicy } from './precheck-policy.ts';
 import { DagSpec, DagStatus } from '../dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from '../dag-instance.ts';
 import { CATEGORY, DAG, DAG_INSTANCE, GROUP, VERSION } from '../names.ts';
@@ -195,10 +196,11 @@ export interface CrdFile {
 
 /** What `npm run gen:crds` writes, file by file. */
 export function crdFiles(): CrdFile[] {
-  return [dagCrd(), dagInstanceCrd()].map((crd) => ({
+  const crds = [dagCrd(), dagInstanceCrd()].map((crd) => ({
     name: `${GROUP}_${crd.spec.names.plural}.yaml`,
     content: renderCrd(crd),
   }));
+  return [...crds, { name: `${GROUP}_precheck-policy.yaml`, content: renderPolicy(CRD_HEADER) }];
 }
 
 export function renderCrd(crd: CustomResourceDefinition): string {

@@ -1,0 +1,88 @@
+import { stringify } from 'yaml';
+import { PreCheckCondition, PreCheckRule } from '../dag.ts';
+import { DAG, GROUP } from '../names.ts';
+
+/**
+ * A ValidatingAdmissionPolicy for what the Dag CRD's own rules cannot see:
+ * `preCheck` is free-form in the schema (it may be a map or a list), and CEL
+ * validation rules of a CRD cannot read untyped fields. An admission policy
+ * evaluates its expression on the object dynamically, so it can: a check
+ * with an unknown act, source or op is refused by `kubectl apply` (fastflow
+ * panicked on an unknown source and silently never ran a task with an
+ * unknown act, §13.5). The allowed values come from the zod schema.
+ */
+const POLICY_NAME = 'dags.fastflow.io-precheck';
+
+function list(values: readonly string[]): string {
+  return `[${values.map((v) => `'${v}'`).join(', ')}]`;
+}
+
+function checkOk(c: string): string {
+  const acts = list(PreCheckRule.shape.act.options);
+  const sources = list(PreCheckCondition.shape.source.options);
+  const ops = list(PreCheckCondition.shape.op.options);
+  return (
+    `(has(${c}.act) && ${c}.act in ${acts} && has(${c}.conditions) && ` +
+    `${c}.conditions.all(k, has(k.source) && k.source in ${sources} && has(k.op) && k.op in ${ops}))`
+  );
+}
+
+/** Whether task `t`'s preCheck (absent, a list of checks, or a map of them) is well formed. */
+function taskOk(t: string): string {
+  return (
+    `(!has(${t}.preCheck) || (type(${t}.preCheck) == list ` +
+    `? ${t}.preCheck.all(c, ${checkOk('c')}) ` +
+    `: ${t}.preCheck.all(n, ${checkOk(`${t}.preCheck[n]`)})))`
+  );
+}
+
+export function preCheckPolicy(): object[] {
+  const tasks = 'object.spec.tasks';
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: POLICY_NAME },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: [GROUP],
+              apiVersions: ['*'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: [DAG.plural],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression: `!has(object.spec.tasks) || ${tasks}.all(t, ${taskOk('t')})`,
+            messageExpression:
+              `'spec.tasks[' + string(${tasks}.map(t, ${taskOk('t')}).indexOf(false)) + '].preCheck (task ' + ` +
+              `${tasks}.filter(t, !${taskOk('t')})[0].id + '): every check needs act ` +
+              `${PreCheckRule.shape.act.options.join(' or ')}, and conditions with source ` +
+              `${PreCheckCondition.shape.source.options.join(' or ')} and op ` +
+              `${PreCheckCondition.shape.op.options.join(', ')}'`,
+            reason: 'Invalid',
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: POLICY_NAME },
+      spec: { policyName: POLICY_NAME, validationActions: ['Deny'] },
+    },
+  ];
+}
+
+export function renderPolicy(header: string): string {
+  return (
+    header +
+    preCheckPolicy()
+      .map((doc) => stringify(doc, { lineWidth: 0 }))
+      .join('---\n')
+  );
+}
