@@ -4,7 +4,13 @@ import { mergeReports, reportOps, type TaskReport } from '../operator/core/task-
 import { isInvalid, isNotFound, toKubeError } from '../operator/kube/errors.ts';
 import { jsonPatchOptions } from '../operator/kube/patch.ts';
 import type { Logger } from '../operator/log.ts';
-import { instanceResource, keyOf, refOf, type ObjectRef } from '../operator/store/refs.ts';
+import {
+  STATUS_FIELD_MANAGER,
+  instanceResource,
+  keyOf,
+  refOf,
+  type ObjectRef,
+} from '../operator/store/refs.ts';
 
 interface Pending {
   report: TaskReport;
@@ -193,7 +199,12 @@ export class ReportWriter {
   ): Promise<'applied' | 'fenced' | 'gone' | 'retry'> {
     try {
       await this.#custom.patchNamespacedCustomObjectStatus(
-        { ...instanceResource, ...refOf(key), body: reportOps(reports) },
+        {
+          ...instanceResource,
+          ...refOf(key),
+          fieldManager: STATUS_FIELD_MANAGER,
+          body: reportOps(reports),
+        },
         jsonPatchOptions,
       );
       return 'applied';

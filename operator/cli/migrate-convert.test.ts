@@ -189,6 +189,20 @@ describe('convertFastflowDag', () => {
     ]);
   });
 
+  it('reports templates the operator would refuse, such as an undeclared {{var}}', () => {
+    const { problems } = convert(
+      'tpl.yaml',
+      'vars: {a: {defaultValue: x}}\ntasks:\n- {id: t, actionName: X, params: {p: "{{b}}", q: "{{a}}"}}\n',
+    );
+    expect(problems).toEqual([
+      {
+        file: 'tpl.yaml',
+        path: 'tasks[0].params.p',
+        message: '{{b}}: var "b" is not declared by the Dag (declared: a)',
+      },
+    ]);
+  });
+
   it('reports YAML syntax errors with their position, and files that hold no Dag', () => {
     expect(convert('bad.yaml', 'tasks:\n  - id: [a\n  actionName: b\n').problems).toEqual([
       {

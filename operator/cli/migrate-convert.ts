@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { PreCheckRule, DagSpec } from '../api/dag.ts';
 import { API_VERSION, DAG, GROUP } from '../api/names.ts';
 import { buildGraph } from '../core/graph.ts';
+import { validateTemplates } from '../core/template-validation.ts';
 import { validateDag } from '../core/validate-dag.ts';
 
 /** Annotation on a migrated Dag: the fastflow file it came from. */
@@ -108,17 +109,7 @@ export function convertFastflowDag(
     return { problems: zodProblems(file.path, checked.error, spec), notes };
   }
   if (!validateDag(checked.data).valid) {
-    // The operator's verdict; the same graph builder's problems carry field paths.
-    const built = buildGraph(checked.data.tasks);
-    const found = built.ok ? [] : built.problems;
-    return {
-      problems: found.map((p) => ({
-        file: file.path,
-        path: p.path.replace(/^spec\.?/, ''),
-        message: p.message,
-      })),
-      notes,
-    };
+    return { problems: graphProblems(file.path, checked.data), notes };
   }
   const name = dagName(id);
   if (name === undefined) {
@@ -149,6 +140,22 @@ export function convertFastflowDag(
     problems: [],
     notes,
   };
+}
+
+/**
+ * Why the operator's validation (`validateDag`) refuses a spec, one problem
+ * per field path: the graph's (unknown dependencies, cycles...), else the
+ * templates' in params.
+ */
+function graphProblems(file: string, spec: DagSpec): Finding[] {
+  const built = buildGraph(spec.tasks);
+  const found = built.ok ? validateTemplates(spec, built.graph) : built.problems;
+  const problems = found.map((p) => ({
+    file,
+    path: p.path.replace(/^spec\.?/, ''),
+    message: p.message,
+  }));
+  return problems.length > 0 ? problems : [{ file, path: '', message: 'invalid Dag' }];
 }
 
 /** The first YAML document of a file, with scalars read as fastflow read them. */

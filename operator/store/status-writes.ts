@@ -6,7 +6,7 @@ import type { DagInstance } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
-import { dagResource, instanceResource, type ObjectRef } from './refs.ts';
+import { STATUS_FIELD_MANAGER, dagResource, instanceResource, type ObjectRef } from './refs.ts';
 
 /**
  * Writes the operator's view of an instance's status: only what changed, as a
@@ -27,6 +27,7 @@ export async function writeInstanceStatus(
     return (await custom.patchNamespacedCustomObjectStatus(
       {
         ...instanceResource,
+        fieldManager: STATUS_FIELD_MANAGER,
         namespace,
         name,
         body: { metadata: { resourceVersion }, status: diff },
