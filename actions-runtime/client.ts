@@ -338,7 +338,9 @@ export class FastflowClient {
       if (ev.type === 'add' && !live) return;
       const current = DagInstance.safeParse(ev.obj);
       if (!current.success) return;
-      const previous = ev.old ? DagInstance.safeParse(ev.old) : undefined;
+      // Deleted and re-created under the same name: a new instance, not a transition.
+      const sameObject = ev.old?.metadata?.uid === current.data.metadata.uid;
+      const previous = ev.old && sameObject ? DagInstance.safeParse(ev.old) : undefined;
       const t = transitionOf(previous?.success ? previous.data : undefined, current.data);
       if (t) deliver(t);
     });

@@ -64,14 +64,14 @@ kind load docker-image "$image" --name "$cluster"
 # into a pod annotation, so the pods roll exactly when the image changed.
 image_id="$(docker image inspect --format '{{.Id}}' "$image")"
 
-# CRDs applied earlier without Helm (e.g. by hack/demo.sh) are adopted by the
+# Objects of crds/ applied earlier without Helm (e.g. by hack/demo.sh) are adopted by the
 # release instead of making the install fail on their ownership.
-for crd in $(kubectl get -f "$repo/crds" -o name --ignore-not-found); do
-  owner="$(kubectl get "$crd" -o jsonpath='{.metadata.annotations.meta\.helm\.sh/release-name}')"
+for obj in $(kubectl get -f "$repo/crds" -o name --ignore-not-found); do
+  owner="$(kubectl get "$obj" -o jsonpath='{.metadata.annotations.meta\.helm\.sh/release-name}')"
   if [[ -z "$owner" ]]; then
-    log "adopting the existing $crd into release $release"
-    kubectl label "$crd" app.kubernetes.io/managed-by=Helm --overwrite >/dev/null
-    kubectl annotate "$crd" --overwrite >/dev/null \
+    log "adopting the existing $obj into release $release"
+    kubectl label "$obj" app.kubernetes.io/managed-by=Helm --overwrite >/dev/null
+    kubectl annotate "$obj" --overwrite >/dev/null \
       "meta.helm.sh/release-name=$release" "meta.helm.sh/release-namespace=$namespace"
   fi
 done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the README's commands: makes a fresh machine ready, idempotently.
 # - npm dependencies, reinstalled when package-lock.json changes;
 # - Node 24 from the npm package `node@24` (the machine's Node may be older):

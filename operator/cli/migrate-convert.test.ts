@@ -30,7 +30,11 @@ tasks:
   dependOn: ["task2"]
 `;
 
-const convert = (path: string, text: string) => convertFastflowDag({ path, text });
+// Every example here but one leaves timeoutSecs out; that note has its own test.
+const convert = (path: string, text: string) => {
+  const r = convertFastflowDag({ path, text });
+  return { ...r, notes: r.notes.filter((n) => !n.message.startsWith('no timeoutSecs')) };
+};
 
 describe('convertFastflowDag', () => {
   it('turns a fastflow Dag into a Dag manifest with the body under spec', () => {
@@ -187,6 +191,39 @@ describe('convertFastflowDag', () => {
       },
       { file: 'cycle.yaml', path: 'tasks', message: 'tasks form a cycle: a -> b -> a' },
     ]);
+  });
+
+  it('says that a task without timeoutSecs no longer stops after 30 s', () => {
+    const { notes } = convertFastflowDag({ path: 't.yaml', text: QUICK_START });
+    expect(notes).toEqual([
+      {
+        file: 't.yaml',
+        path: 'tasks',
+        message:
+          'no timeoutSecs on task1, task2, task3: fastflow stopped such a task after its executor default (30 s); here it has no time limit. Add timeoutSecs: 30 to keep the old limit',
+      },
+    ]);
+    const limited = QUICK_START.replaceAll(
+      'actionName: "PrintAction"',
+      'actionName: P\n  timeoutSecs: 30',
+    );
+    expect(convertFastflowDag({ path: 't.yaml', text: limited }).notes).toEqual([]);
+  });
+
+  it('reports graph problems along with schema problems, for one round trip', () => {
+    const { problems } = convert(
+      'deploy.yaml',
+      'tasks:\n- {id: build, action: P}\n- {id: [push], actionName: P, dependOn: [build]}\n- {id: rollout, actionName: P, dependOn: [push, verify]}\n',
+    );
+    expect(problems.map((p) => p.path)).toEqual([
+      'tasks[0].actionName',
+      'tasks[0].action',
+      'tasks[1].id',
+      'tasks[2].dependOn[1]',
+    ]);
+    expect(problems[3]?.message).toBe(
+      'task "rollout" depends on "verify", which is not a task of this Dag',
+    );
   });
 
   it('reports templates the operator would refuse, such as an undeclared {{var}}', () => {

@@ -106,7 +106,8 @@ export function convertFastflowDag(
   const spec = { ...body, id };
   const checked = DagSpec.safeParse(spec);
   if (!checked.success) {
-    return { problems: zodProblems(file.path, checked.error, spec), notes };
+    const problems = zodProblems(file.path, checked.error, spec);
+    return { problems: [...problems, ...looseGraphProblems(file.path, body['tasks'])], notes };
   }
   if (!validateDag(checked.data).valid) {
     return { problems: graphProblems(file.path, checked.data), notes };
@@ -156,6 +157,31 @@ function graphProblems(file: string, spec: DagSpec): Finding[] {
     message: p.message,
   }));
   return problems.length > 0 ? problems : [{ file, path: '', message: 'invalid Dag' }];
+}
+
+/**
+ * The graph checks on a spec that does not parse, so that one round trip
+ * shows every problem: run when every task has a usable id (a string, or the
+ * seed's one-item list), using the dependOn entries that are strings.
+ */
+function looseGraphProblems(file: string, tasks: unknown): Finding[] {
+  if (!Array.isArray(tasks)) return [];
+  const loose: DagSpec['tasks'] = [];
+  for (const t of tasks as unknown[]) {
+    const raw = isRecord(t) ? t['id'] : undefined;
+    const id = Array.isArray(raw) && raw.length === 1 ? (raw[0] as unknown) : raw;
+    if (typeof id !== 'string' || !isRecord(t)) return [];
+    const deps = Array.isArray(t['dependOn']) ? (t['dependOn'] as unknown[]) : [];
+    loose.push({ id, actionName: '-', dependOn: deps.filter((d) => typeof d === 'string') });
+  }
+  const built = buildGraph(loose);
+  return built.ok
+    ? []
+    : built.problems.map((p) => ({
+        file,
+        path: p.path.replace(/^spec\.?/, ''),
+        message: p.message,
+      }));
 }
 
 /** The first YAML document of a file, with scalars read as fastflow read them. */
@@ -328,6 +354,17 @@ function addNotes(spec: DagSpec, notes: Finding[], file: string): void {
       path: 'cron',
       message:
         'kept, but nothing schedules it (fastflow ignored it too): create instances yourself',
+    });
+  }
+  const unlimited = spec.tasks.filter((t) => !t.timeoutSecs).map((t) => t.id);
+  if (unlimited.length > 0) {
+    const shown = unlimited.slice(0, 5).join(', ') + (unlimited.length > 5 ? ', ...' : '');
+    notes.push({
+      file,
+      path: 'tasks',
+      message:
+        `no timeoutSecs on ${shown}: fastflow stopped such a task after its executor default ` +
+        '(30 s); here it has no time limit. Add timeoutSecs: 30 to keep the old limit',
     });
   }
   spec.tasks.forEach((t, i) => {

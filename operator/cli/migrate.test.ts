@@ -32,7 +32,7 @@ function captured() {
   };
 }
 
-const GOOD = 'id: hello\ntasks:\n- {id: a, actionName: PrintAction}\n';
+const GOOD = 'id: hello\ntasks:\n- {id: a, actionName: PrintAction, timeoutSecs: 30}\n';
 const TYPO = 'tasks:\n- {id: a, action: PrintAction}\n';
 
 describe('readDagFiles', () => {

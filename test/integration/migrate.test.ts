@@ -115,12 +115,15 @@ tasks:
 
 const CONVERTIBLE = ['test-dag', 'file-vars', 'precheck', 'fastflow-seed'];
 
-function migrate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function migrate(
+  args: string[],
+  cwd?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [cli, 'migrate', ...args],
-      { env: { ...process.env, KUBECONFIG: testKubeconfigPath() } },
+      { env: { ...process.env, KUBECONFIG: testKubeconfigPath() }, ...(cwd ? { cwd } : {}) },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -210,5 +213,47 @@ describe('fastflow migrate', () => {
     expect((seed['metadata'] as { annotations: Record<string, string> }).annotations).toEqual(
       expect.objectContaining({ 'fastflow.io/migrated-from': 'seed/FastFlow_Seed.yaml' }),
     );
+  });
+});
+
+/** Fenced blocks of a Markdown file: the info string after the backticks, and the body. */
+function fencedBlocks(markdown: string): { info: string; body: string }[] {
+  return [...markdown.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    info: (m[1] ?? '').trim(),
+    body: m[2] ?? '',
+  }));
+}
+
+describe('docs/migration.md', () => {
+  it('runs its examples exactly as written, output included', async () => {
+    const doc = readFileSync(new URL('../../docs/migration.md', import.meta.url), 'utf8');
+    const blocks = fencedBlocks(doc);
+    const work = mkdtempSync(join(tmpdir(), 'fastflow-doc-'));
+    const files = blocks.filter((b) => b.info.startsWith('yaml file='));
+    expect(files.map((b) => b.info)).toEqual([
+      'yaml file=dags/test-dag.yaml',
+      'yaml file=dags/Nightly_Report.yml',
+      'yaml file=dags/deploy.yaml',
+    ]);
+    for (const b of files) {
+      const path = join(work, b.info.slice('yaml file='.length));
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, b.body);
+    }
+    const sessions = blocks.filter(
+      (b) => b.info === 'console' && b.body.startsWith('$ fastflow migrate'),
+    );
+    expect(sessions).toHaveLength(2);
+    for (const session of sessions) {
+      // The documented namespace is team-a; here it is the test's.
+      const text = session.body.replaceAll('team-a', env.namespace);
+      const [command = '', ...output] = text.trimEnd().split('\n');
+      const args = command.replace('$ fastflow migrate ', '').split(' ');
+      const r = await migrate(args, work);
+      expect(r.stderr).toBe(`${output.join('\n')}\n`);
+      expect(r.code).toBe(1); // deploy.yaml fails, on purpose
+    }
+    const written = blocks.find((b) => b.info === 'yaml output=dags.yaml');
+    expect(readFileSync(join(work, 'dags.yaml'), 'utf8')).toBe(written?.body);
   });
 });

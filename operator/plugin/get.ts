@@ -1,0 +1,106 @@
+/**
+ * `kubectl fastflow get`: the instances of a namespace as `kubectl get dagi`
+ * prints them, or one instance with its tasks.
+ */
+import type { TaskStatus } from '../api/dag-instance.ts';
+import type { DagInstance } from '../api/objects.ts';
+import { formatDuration } from '../core/duration.ts';
+import { phaseStyle, type Paint } from './color.ts';
+import { ageOf, formatTable, oneLine, taskDuration, taskNote } from './format.ts';
+
+export const LIST_HEADER = ['NAME', 'DAG', 'PHASE', 'PROGRESS', 'AGE', 'DURATION'] as const;
+
+/** The table of `get` without a name: one row per instance, by name. */
+export function instanceTable(instances: readonly DagInstance[], now: Date, paint: Paint): string[] {
+  const rows = [...instances]
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    .map((i) => [
+      i.metadata.name,
+      i.spec.dagRef.name,
+      i.status?.phase ?? '',
+      i.status?.progress ?? '',
+      ageOf(i.metadata.creationTimestamp, now),
+      i.status?.duration ?? '',
+    ]);
+  return formatTable(LIST_HEADER, rows, (c, text) => (c === 2 ? paint(phaseStyle(text), text) : text));
+}
+
+export const TASK_HEADER = ['TASK', 'PHASE', 'ATTEMPT', 'WORKER', 'DURATION', 'MESSAGE'] as const;
+
+/** One row per task: the graph's order first (absent tasks are Pending), then other keys. */
+export function taskTable(
+  order: readonly string[] | undefined,
+  tasks: Readonly<Record<string, TaskStatus>>,
+  now: Date,
+  paint: Paint,
+): string[] {
+  const ids = [...(order ?? [])];
+  const known = new Set(ids);
+  for (const id of Object.keys(tasks).sort()) if (!known.has(id)) ids.push(id);
+  const rows = ids.map((id) => {
+    const t = tasks[id];
+    return [
+      id,
+      t?.phase ?? 'Pending',
+      t?.attempt !== undefined ? String(t.attempt) : '',
+      t?.worker ?? '',
+      taskDuration(t, now),
+      taskNote(t),
+    ];
+  });
+  return formatTable(TASK_HEADER, rows, (c, text) => (c === 1 ? paint(phaseStyle(text), text) : text));
+}
+
+/** The elapsed time of an instance: its recorded duration, or the time since it started. */
+export function instanceElapsed(i: DagInstance, now: Date): string {
+  if (i.status?.duration) return i.status.duration;
+  const start = i.status?.startTime ? Date.parse(i.status.startTime) : NaN;
+  return Number.isNaN(start) ? '' : formatDuration(now.getTime() - start);
+}
+
+/** `get NAME`: the instance's fields, then its tasks. */
+export function instanceDetails(
+  i: DagInstance,
+  graph: { order: readonly string[]; source: 'snapshot' | 'dag' } | { problem: string },
+  now: Date,
+  paint: Paint,
+): string[] {
+  const s = i.status;
+  const stamp = (t: string | undefined): string | undefined =>
+    t ? `${t} (${ageOf(t, now)} ago)` : undefined;
+  const vars = Object.entries(i.spec.vars ?? {}).map(([k, v]) => `${k}=${v}`);
+  const condition = s?.conditions?.find((c) => c.type === 'Succeeded');
+  const revision = s?.dagRevision ? ` (snapshot ${s.dagRevision})` : '';
+  const fields: [string, string | undefined][] = [
+    ['Name', i.metadata.name],
+    ['Namespace', i.metadata.namespace],
+    ['Dag', `${i.spec.dagRef.name}${revision}`],
+    ['Vars', vars.length > 0 ? vars.join(' ') : undefined],
+    ['Phase', s?.phase ? paint(phaseStyle(s.phase), s.phase) : 'Pending (not started yet)'],
+    ['Progress', s?.progress],
+    ['Reason', condition?.reason],
+    ['Message', s?.message ? oneLine(s.message) : undefined],
+    ['Created', stamp(i.metadata.creationTimestamp)],
+    ['Started', stamp(s?.startTime)],
+    ['Finished', stamp(s?.finishTime)],
+    ['Duration', instanceElapsed(i, now) || undefined],
+    [
+      'Deadline',
+      i.spec.activeDeadlineSeconds !== undefined ? `${i.spec.activeDeadlineSeconds}s` : undefined,
+    ],
+  ];
+  for (const [name, r] of Object.entries(s?.operations ?? {})) {
+    if (r) fields.push([`Operation ${name}`, `${r.result} at ${r.at}: ${oneLine(r.message)}`]);
+  }
+  const shown = fields.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
+  const width = Math.max(...shown.map(([k]) => k.length)) + 2;
+  const lines = shown.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`);
+  lines.push('');
+  if ('problem' in graph) {
+    lines.push(paint('yellow', `Tasks listed from status only: ${graph.problem}.`));
+  } else if (graph.source === 'dag') {
+    lines.push(paint('dim', 'Tasks of the Dag as it is now (the instance has no snapshot yet):'));
+  }
+  lines.push(...taskTable('order' in graph ? graph.order : undefined, s?.tasks ?? {}, now, paint));
+  return lines;
+}
