@@ -15,6 +15,11 @@ if [[ ! -x node_modules/.bin/node || ! -f "$stamp" || package-lock.json -nt "$st
   npm ci --no-audit --no-fund --loglevel=error >&2
   touch "$stamp"
 fi
+# The test suite runs shellcheck on hack/'s scripts; Debian has it.
+if ! command -v shellcheck >/dev/null && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+  echo "fastflow: installing shellcheck (apt-get)" >&2
+  { apt-get install -y -qq shellcheck || { apt-get update -qq && apt-get install -y -qq shellcheck; }; } >/dev/null 2>&1 || true
+fi
 export PATH="$repo/node_modules/.bin:$PATH"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 if (( node_major < 22 )); then
