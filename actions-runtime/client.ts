@@ -488,7 +488,13 @@ export class FastflowClient {
       } catch (e) {
         if (isNotFound(e)) throw notFound(ref);
         if (!isConflict(e)) throw toKubeError(e);
-        // Someone wrote in between: read again.
+        // Someone wrote in between: read again (a busy instance changes often).
+        if (Date.now() >= deadline) {
+          throw new FastflowClientError(
+            'Timeout',
+            `could not set ${key} on DagInstance ${refText(ref)}: it kept changing (409) until the timeout`,
+          );
+        }
       }
     }
   }

@@ -38,5 +38,6 @@ export {
   type LeaseMutexOptions,
 } from './mutex.ts';
 export { loadKubeConfig, makeClients, type KubeClients } from '../operator/kube/client.ts';
+export { KubeApiError } from '../operator/kube/errors.ts';
 export type { DagInstance } from '../operator/api/objects.ts';
 export type { OperationRecord } from '../operator/api/dag-instance.ts';

@@ -3,8 +3,6 @@
  * (https://no-color.org) or TERM is `dumb`. FORCE_COLOR (any value but `0`)
  * turns it on without a terminal, e.g. for `less -R` or a test; NO_COLOR wins.
  */
-import type { TaskPhase } from '../api/dag-instance.ts';
-
 export function colorEnabled(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env['NO_COLOR']) return false;
   const force = env['FORCE_COLOR'];
@@ -37,7 +35,7 @@ export function makePaint(enabled: boolean): Paint {
 }
 
 /** The colour of a task or instance phase. */
-export function phaseStyle(phase: TaskPhase | string): Style {
+export function phaseStyle(phase: string): Style {
   switch (phase) {
     case 'Succeeded':
       return 'green';
@@ -60,6 +58,5 @@ export function phaseStyle(phase: TaskPhase | string): Style {
 
 /** Removes SGR colour codes (for widths and tests). */
 export function stripColor(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;]*m/g, '');
 }

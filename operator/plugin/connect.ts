@@ -54,7 +54,9 @@ export function connect(flags: ClusterFlags, env: NodeJS.ProcessEnv = process.en
 export function checkName(what: string, value: string): string {
   const r = ObjectName.safeParse(value);
   if (!r.success) {
-    throw new UsageError(`${what} ${JSON.stringify(value)} is not a valid name: ${r.error.issues[0]?.message ?? "invalid"}`);
+    throw new UsageError(
+      `${what} ${JSON.stringify(value)} is not a valid name: ${r.error.issues[0]?.message ?? 'invalid'}`,
+    );
   }
   return value;
 }

@@ -43,7 +43,7 @@ const NETWORK_CODES: Record<string, string> = {
 /** The chain of `cause`s of an error, itself first. */
 function causes(e: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let c: unknown = e; c !== undefined && c !== null && chain.length < 8; ) {
+  for (let c: unknown = e; c !== undefined && c !== null && chain.length < 8;) {
     chain.push(c);
     c = c instanceof Error ? c.cause : undefined;
   }
@@ -86,8 +86,7 @@ export function describeError(e: unknown, server?: string): { message: string; e
     return { message, exitCode: 1 };
   }
   if (e instanceof FastflowClientError) {
-    const message =
-      e.reason === 'Refused' ? `refused by the operator: ${e.message}` : e.message;
+    const message = e.reason === 'Refused' ? `refused by the operator: ${e.message}` : e.message;
     return { message, exitCode: 1 };
   }
   if (e instanceof KubeApiError) {

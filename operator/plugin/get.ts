@@ -11,7 +11,11 @@ import { ageOf, formatTable, oneLine, taskDuration, taskNote } from './format.ts
 export const LIST_HEADER = ['NAME', 'DAG', 'PHASE', 'PROGRESS', 'AGE', 'DURATION'] as const;
 
 /** The table of `get` without a name: one row per instance, by name. */
-export function instanceTable(instances: readonly DagInstance[], now: Date, paint: Paint): string[] {
+export function instanceTable(
+  instances: readonly DagInstance[],
+  now: Date,
+  paint: Paint,
+): string[] {
   const rows = [...instances]
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
     .map((i) => [
@@ -22,7 +26,9 @@ export function instanceTable(instances: readonly DagInstance[], now: Date, pain
       ageOf(i.metadata.creationTimestamp, now),
       i.status?.duration ?? '',
     ]);
-  return formatTable(LIST_HEADER, rows, (c, text) => (c === 2 ? paint(phaseStyle(text), text) : text));
+  return formatTable(LIST_HEADER, rows, (c, text) =>
+    c === 2 ? paint(phaseStyle(text), text) : text,
+  );
 }
 
 export const TASK_HEADER = ['TASK', 'PHASE', 'ATTEMPT', 'WORKER', 'DURATION', 'MESSAGE'] as const;
@@ -48,7 +54,9 @@ export function taskTable(
       taskNote(t),
     ];
   });
-  return formatTable(TASK_HEADER, rows, (c, text) => (c === 1 ? paint(phaseStyle(text), text) : text));
+  return formatTable(TASK_HEADER, rows, (c, text) =>
+    c === 1 ? paint(phaseStyle(text), text) : text,
+  );
 }
 
 /** The elapsed time of an instance: its recorded duration, or the time since it started. */
@@ -58,6 +66,51 @@ export function instanceElapsed(i: DagInstance, now: Date): string {
   return Number.isNaN(start) ? '' : formatDuration(now.getTime() - start);
 }
 
+type Field = [string, string | undefined];
+
+function specFields(i: DagInstance, now: Date): Field[] {
+  const vars = Object.entries(i.spec.vars ?? {}).map(([k, v]) => `${k}=${v}`);
+  const deadline = i.spec.activeDeadlineSeconds;
+  const created = i.metadata.creationTimestamp;
+  return [
+    ['Name', i.metadata.name],
+    ['Namespace', i.metadata.namespace],
+    [
+      'Dag',
+      i.spec.dagRef.name + (i.status?.dagRevision ? ` (snapshot ${i.status.dagRevision})` : ''),
+    ],
+    ['Vars', vars.join(' ')],
+    ['Deadline', deadline !== undefined ? `${deadline}s` : undefined],
+    ['Created', created ? `${created} (${ageOf(created, now)} ago)` : undefined],
+  ];
+}
+
+function statusFields(i: DagInstance, now: Date, paint: Paint): Field[] {
+  const s = i.status ?? {};
+  const stamp = (t: string | undefined): string | undefined =>
+    t ? `${t} (${ageOf(t, now)} ago)` : undefined;
+  const fields: Field[] = [
+    ['Phase', s.phase ? paint(phaseStyle(s.phase), s.phase) : 'Pending (not started yet)'],
+    ['Progress', s.progress],
+    ['Reason', s.conditions?.find((c) => c.type === 'Succeeded')?.reason],
+    ['Message', oneLine(s.message ?? '')],
+    ['Started', stamp(s.startTime)],
+    ['Finished', stamp(s.finishTime)],
+    ['Duration', instanceElapsed(i, now)],
+  ];
+  for (const [name, r] of Object.entries(s.operations ?? {})) {
+    if (r) fields.push([`Operation ${name}`, `${r.result} at ${r.at}: ${oneLine(r.message)}`]);
+  }
+  return fields;
+}
+
+/** The `Key: value` fields of `get NAME`, those that have a value. */
+export function instanceFields(i: DagInstance, now: Date, paint: Paint): [string, string][] {
+  return [...specFields(i, now), ...statusFields(i, now, paint)].filter(
+    (f): f is [string, string] => f[1] !== undefined && f[1] !== '',
+  );
+}
+
 /** `get NAME`: the instance's fields, then its tasks. */
 export function instanceDetails(
   i: DagInstance,
@@ -65,34 +118,7 @@ export function instanceDetails(
   now: Date,
   paint: Paint,
 ): string[] {
-  const s = i.status;
-  const stamp = (t: string | undefined): string | undefined =>
-    t ? `${t} (${ageOf(t, now)} ago)` : undefined;
-  const vars = Object.entries(i.spec.vars ?? {}).map(([k, v]) => `${k}=${v}`);
-  const condition = s?.conditions?.find((c) => c.type === 'Succeeded');
-  const revision = s?.dagRevision ? ` (snapshot ${s.dagRevision})` : '';
-  const fields: [string, string | undefined][] = [
-    ['Name', i.metadata.name],
-    ['Namespace', i.metadata.namespace],
-    ['Dag', `${i.spec.dagRef.name}${revision}`],
-    ['Vars', vars.length > 0 ? vars.join(' ') : undefined],
-    ['Phase', s?.phase ? paint(phaseStyle(s.phase), s.phase) : 'Pending (not started yet)'],
-    ['Progress', s?.progress],
-    ['Reason', condition?.reason],
-    ['Message', s?.message ? oneLine(s.message) : undefined],
-    ['Created', stamp(i.metadata.creationTimestamp)],
-    ['Started', stamp(s?.startTime)],
-    ['Finished', stamp(s?.finishTime)],
-    ['Duration', instanceElapsed(i, now) || undefined],
-    [
-      'Deadline',
-      i.spec.activeDeadlineSeconds !== undefined ? `${i.spec.activeDeadlineSeconds}s` : undefined,
-    ],
-  ];
-  for (const [name, r] of Object.entries(s?.operations ?? {})) {
-    if (r) fields.push([`Operation ${name}`, `${r.result} at ${r.at}: ${oneLine(r.message)}`]);
-  }
-  const shown = fields.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
+  const shown = instanceFields(i, now, paint);
   const width = Math.max(...shown.map(([k]) => k.length)) + 2;
   const lines = shown.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`);
   lines.push('');
@@ -101,6 +127,7 @@ export function instanceDetails(
   } else if (graph.source === 'dag') {
     lines.push(paint('dim', 'Tasks of the Dag as it is now (the instance has no snapshot yet):'));
   }
-  lines.push(...taskTable('order' in graph ? graph.order : undefined, s?.tasks ?? {}, now, paint));
+  const order = 'order' in graph ? graph.order : undefined;
+  lines.push(...taskTable(order, i.status?.tasks ?? {}, now, paint));
   return lines;
 }

@@ -98,7 +98,10 @@ export async function instanceGraph(
   return graphOf(dag.spec, 'dag');
 }
 
-function graphOf(spec: DagSpec, source: InstanceGraph['source']): InstanceGraph | { problem: string } {
+function graphOf(
+  spec: DagSpec,
+  source: InstanceGraph['source'],
+): InstanceGraph | { problem: string } {
   const built = buildGraph(spec.tasks);
   if (!built.ok) return { problem: built.problems.map((p) => p.message).join('; ') };
   return { graph: built.graph, source };

@@ -142,7 +142,10 @@ function issueProblems(issue: Issue, base: readonly Segment[]): Found[] {
       );
       if (fitting.length === 1) return (fitting[0] ?? []).flatMap((i) => issueProblems(i, path));
       const last = path.at(-1);
-      const what = last === 'preCheck' ? 'a map of checks by name, or a list of checks' : 'one of the allowed shapes';
+      const what =
+        last === 'preCheck'
+          ? 'a map of checks by name, or a list of checks'
+          : 'one of the allowed shapes';
       return [{ path, message: `expected ${what}` }];
     }
     case 'invalid_key':
@@ -152,7 +155,14 @@ function issueProblems(issue: Issue, base: readonly Segment[]): Found[] {
           message: `invalid key: ${issue.issues.map((i) => i.message).join('; ')}`,
         },
       ];
-    default:
+    case 'custom':
+    case 'invalid_element':
+    case 'invalid_format':
+    case 'invalid_type':
+    case 'invalid_value':
+    case 'not_multiple_of':
+    case 'too_big':
+    case 'too_small':
       return [{ path, message: issue.message }];
   }
 }
@@ -189,21 +199,29 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function metadataProblems(metadata: unknown): Found[] {
-  if (!isObject(metadata)) return [{ path: ['metadata'], message: 'required: an object with the name of the Dag' }];
+  if (!isObject(metadata))
+    return [{ path: ['metadata'], message: 'required: an object with the name of the Dag' }];
   const found: Found[] = [];
   for (const k of Object.keys(metadata)) {
-    if (!METADATA_KEYS.has(k)) found.push({ path: ['metadata', k], message: `unknown field "${k}"` });
+    if (!METADATA_KEYS.has(k))
+      found.push({ path: ['metadata', k], message: `unknown field "${k}"` });
   }
   const { name, namespace, generateName, labels, annotations } = metadata;
   if (name === undefined && generateName === undefined) {
     found.push({ path: ['metadata', 'name'], message: 'required: the name of the Dag' });
   }
-  for (const [field, value] of [['name', name], ['namespace', namespace]] as const) {
+  for (const [field, value] of [
+    ['name', name],
+    ['namespace', namespace],
+  ] as const) {
     if (value === undefined) continue;
     const r = ObjectName.safeParse(value);
     if (!r.success) found.push(...zodProblems(r.error, ['metadata', field]));
   }
-  for (const [field, value] of [['labels', labels], ['annotations', annotations]] as const) {
+  for (const [field, value] of [
+    ['labels', labels],
+    ['annotations', annotations],
+  ] as const) {
     if (value === undefined) continue;
     const r = StringMap.safeParse(value);
     if (!r.success) found.push(...zodProblems(r.error, ['metadata', field]));
@@ -262,7 +280,8 @@ export function checkDocument(value: unknown): DocumentCheck {
       found: [
         {
           path: [],
-          message: 'expected a Dag manifest (apiVersion, kind, metadata, spec) or a fastflow Dag (tasks, vars, …)',
+          message:
+            'expected a Dag manifest (apiVersion, kind, metadata, spec) or a fastflow Dag (tasks, vars, …)',
         },
       ],
     };
@@ -271,7 +290,7 @@ export function checkDocument(value: unknown): DocumentCheck {
   if (!manifest) return checkSpec(value, [], undefined, []);
   const { apiVersion, kind } = value;
   if (kind !== undefined && kind !== DAG.kind) {
-    return { kind: 'skipped', note: `kind ${String(kind)} is not a Dag: not checked` };
+    return { kind: 'skipped', note: `kind ${JSON.stringify(kind)} is not a Dag: not checked` };
   }
   const found: Found[] = [];
   if (kind === undefined) found.push({ path: ['kind'], message: `required: ${DAG.kind}` });
@@ -351,7 +370,12 @@ export function lintText(text: string): LintResult {
     const document = several ? { document: i + 1 } : {};
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
-        result.problems.push({ path: '', message: `YAML: ${e.message.split('\n')[0] ?? ''}`, ...at(e.pos[0]), ...document });
+        result.problems.push({
+          path: '',
+          message: `YAML: ${e.message.split('\n')[0] ?? ''}`,
+          ...at(e.pos[0]),
+          ...document,
+        });
       }
       return;
     }
@@ -362,8 +386,19 @@ export function lintText(text: string): LintResult {
     }
     result.dags.push({ name: check.name, tasks: check.tasks });
     for (const f of check.found) {
-      result.problems.push({ path: formatPath(f.path), message: f.message, ...at(locate(doc, f.path)), ...document });
+      result.problems.push({
+        path: formatPath(f.path),
+        message: f.message,
+        ...at(locate(doc, f.path)),
+        ...document,
+      });
     }
+  });
+  // In file order; problems found without a position keep their place at the end.
+  const key = (p: LintProblem): number[] => [p.document ?? 0, p.line ?? Infinity, p.col ?? 0];
+  result.problems.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return (x[0] ?? 0) - (y[0] ?? 0) || (x[1] ?? 0) - (y[1] ?? 0) || (x[2] ?? 0) - (y[2] ?? 0);
   });
   if (result.dags.length === 0 && result.problems.length === 0) {
     result.problems.push({ path: '', message: 'no Dag in this file' });
@@ -384,7 +419,10 @@ export function formatLint(file: string, r: LintResult, paint: Paint): string[] 
   if (n > 0) {
     lines.push(paint('red', `${file}: ${n} problem${n === 1 ? '' : 's'}`));
   } else {
-    const dags = r.dags.map((d) => `Dag ${d.name ? `"${d.name}"` : '(bare fastflow body)'} with ${d.tasks} task${d.tasks === 1 ? '' : 's'}`);
+    const dags = r.dags.map(
+      (d) =>
+        `Dag ${d.name ? `"${d.name}"` : '(bare fastflow body)'} with ${d.tasks} task${d.tasks === 1 ? '' : 's'}`,
+    );
     lines.push(paint('green', `${file}: ok: ${dags.join(', ')}`));
   }
   return lines;

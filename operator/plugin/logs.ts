@@ -11,8 +11,7 @@ import { phaseStyle, type Paint } from './color.ts';
 /** What the header of an attempt says about it: its phase and worker, when known. */
 function attemptInfo(task: TaskStatus | undefined, attempt: number): string[] {
   if (!task) return [];
-  const record =
-    task.attempt === attempt ? task : task.history?.find((h) => h.attempt === attempt);
+  const record = task.attempt === attempt ? task : task.history?.find((h) => h.attempt === attempt);
   if (!record) return [];
   return [record.phase, ...(record.worker ? [`worker ${record.worker}`] : [])];
 }

@@ -3,8 +3,9 @@
  * a block redrawn in place on a terminal, one line per change otherwise, and
  * the summary printed when the instance finishes.
  */
-import type { TaskStatus } from '../api/dag-instance.ts';
+import { TERMINAL_TASK_PHASES, type TaskStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
+import { formatDuration } from '../core/duration.ts';
 import { phaseStyle, type Paint } from './color.ts';
 import { oneLine, taskDuration, taskNote } from './format.ts';
 import { instanceElapsed } from './get.ts';
@@ -44,21 +45,40 @@ export function activity(i: DagInstance): string {
     .join('; ');
 }
 
-/** The state one line describes: a new line is printed when it changes. */
-export function progressKey(i: DagInstance): string {
-  return `${i.status?.phase ?? 'Pending'} ${i.status?.progress ?? ''} ${activity(i)}`;
+/**
+ * Finished tasks / all tasks, counted from the tasks' phases: a worker's
+ * result shows at once, before the operator's next pass updates
+ * status.progress (which gives the total).
+ */
+export function progressOf(i: DagInstance): string {
+  const total = /^\d+\/(\d+)$/.exec(i.status?.progress ?? '')?.[1];
+  if (total === undefined) return i.status?.progress ?? '-';
+  const finished = entries(i).filter(([, t]) => TERMINAL_TASK_PHASES.has(t.phase)).length;
+  return `${finished}/${total}`;
 }
 
-/** The line printed on each change when stdout is not a terminal. */
-export function progressLine(i: DagInstance, now: Date, paint: Paint): string {
+/**
+ * The state one line describes: a line is printed when it changes. Undefined
+ * for the moment between a task's end and the operator's next pass (Running,
+ * nothing active): nothing worth a line.
+ */
+export function progressKey(i: DagInstance): string | undefined {
   const phase = i.status?.phase ?? 'Pending';
-  const elapsed = (instanceElapsed(i, now) || '0ms').padStart(7);
   const act = activity(i);
+  if (phase === 'Running' && !entries(i).some(([, t]) => !TERMINAL_TASK_PHASES.has(t.phase))) {
+    return undefined;
+  }
+  return `${phase} ${progressOf(i)} ${act}`;
+}
+
+/** The line printed on each change when stdout is not a terminal; `elapsed` since the watch began. */
+export function progressLine(i: DagInstance, elapsedMs: number, paint: Paint): string {
+  const phase = i.status?.phase ?? 'Pending';
   return [
-    paint('dim', elapsed),
+    paint('dim', `+${formatDuration(elapsedMs)}`.padStart(7)),
     paint(phaseStyle(phase), phase.padEnd(9)),
-    (i.status?.progress ?? '-').padEnd(7),
-    act,
+    progressOf(i).padEnd(7),
+    activity(i),
   ]
     .join('  ')
     .trimEnd();
@@ -70,7 +90,7 @@ export function progressBlock(i: DagInstance, now: Date, paint: Paint, columns: 
   const head = [
     paint('bold', `daginstance/${i.metadata.name}`),
     paint(phaseStyle(phase), phase),
-    i.status?.progress ?? '-',
+    progressOf(i),
     paint('dim', instanceElapsed(i, now) || '0ms'),
   ].join('  ');
   const shown = entries(i).filter(
@@ -82,10 +102,12 @@ export function progressBlock(i: DagInstance, now: Date, paint: Paint, columns: 
       t.phase === 'Running' || t.phase === 'Scheduled'
         ? [t.worker ?? '', taskDuration(t, now)]
         : [taskNote(t)];
-    const cells = [id.padEnd(idWidth), paint(phaseStyle(t.phase), t.phase.padEnd(9)), ...detail];
+    const phase = paint(phaseStyle(t.phase), t.phase) + ' '.repeat(9 - t.phase.length);
+    const cells = [id.padEnd(idWidth), phase, ...detail];
     return `  ${cells.filter((c) => c !== '').join('  ')}`;
   });
-  if (shown.length > BLOCK_MAX) lines.push(paint('dim', `  … and ${shown.length - BLOCK_MAX} more`));
+  if (shown.length > BLOCK_MAX)
+    lines.push(paint('dim', `  … and ${shown.length - BLOCK_MAX} more`));
   return [head, ...lines].map((l) => truncate(l, columns));
 }
 
@@ -94,8 +116,7 @@ export function truncate(line: string, columns: number): string {
   if (columns <= 0) return line;
   let visible = 0;
   let out = '';
-  for (let k = 0; k < line.length; ) {
-    // eslint-disable-next-line no-control-regex
+  for (let k = 0; k < line.length;) {
     const code = /^\x1b\[[0-9;]*m/.exec(line.slice(k));
     if (code) {
       out += code[0];
@@ -104,7 +125,6 @@ export function truncate(line: string, columns: number): string {
     }
     if (visible >= columns - 1 && line.length - k > 1) {
       // Drop the rest of the text but keep its colour codes (the resets).
-      // eslint-disable-next-line no-control-regex
       const codes = line.slice(k).match(/\x1b\[[0-9;]*m/g) ?? [];
       return `${out}…${codes.join('')}`;
     }
@@ -119,21 +139,28 @@ export function truncate(line: string, columns: number): string {
 export function finalSummary(i: DagInstance, paint: Paint): string[] {
   const name = i.metadata.name;
   const phase = i.status?.phase ?? 'Pending';
-  const progress = i.status?.progress ?? '';
   const duration = i.status?.duration ? ` in ${i.status.duration}` : '';
-  const head = `daginstance/${name} ${paint(phaseStyle(phase), phase)}: ${progress} tasks finished${duration}`;
+  const head =
+    `daginstance/${name} ${paint(phaseStyle(phase), phase)}: ` +
+    `${i.status?.progress ?? '?'} tasks finished${duration}`;
   if (phase === 'Succeeded') return [head];
-  const lines = [head];
-  const reason = i.status?.conditions?.find((c) => c.type === 'Succeeded')?.reason;
+  return [head, ...failureLines(i, paint)];
+}
+
+function failureLines(i: DagInstance, paint: Paint): string[] {
+  const name = i.metadata.name;
   const bad = entries(i).filter(([, t]) => t.phase === 'Failed' || t.phase === 'Canceled');
-  if (bad.length === 0 && i.status?.message) {
-    lines.push(`  ${reason ? `${reason}: ` : ''}${oneLine(i.status.message)}`);
+  if (bad.length === 0) {
+    // The instance could not start (DagNotFound, InvalidVars, …): its condition says why.
+    const reason = i.status?.conditions?.find((c) => c.type === 'Succeeded')?.reason;
+    const message = oneLine(i.status?.message ?? '');
+    return message ? [`  ${reason ? `${reason}: ` : ''}${message}`] : [];
   }
-  for (const [id, t] of bad) {
-    lines.push(`  ${id}  ${paint(phaseStyle(t.phase), t.phase)}  ${taskNote(t)}`.trimEnd());
-  }
-  const firstFailed = bad.find(([, t]) => t.phase === 'Failed')?.[0];
-  if (firstFailed) lines.push(paint('dim', `  traces: kubectl fastflow logs ${name} ${firstFailed}`));
-  if (bad.length > 0) lines.push(paint('dim', `  retry:  kubectl fastflow retry ${name}`));
+  const lines = bad.map(([id, t]) =>
+    `  ${id}  ${paint(phaseStyle(t.phase), t.phase)}  ${taskNote(t)}`.trimEnd(),
+  );
+  const failed = bad.find(([, t]) => t.phase === 'Failed')?.[0];
+  if (failed) lines.push(paint('dim', `  traces: kubectl fastflow logs ${name} ${failed}`));
+  lines.push(paint('dim', `  retry:  kubectl fastflow retry ${name}`));
   return lines;
 }

@@ -104,6 +104,7 @@ export function renderTree(rows: readonly TreeRow[], paint: Paint): string[] {
     const bad = r.phase === 'Failed' || r.phase === 'Canceled';
     const note = r.note ? paint(bad ? 'red' : 'dim', r.note) : '';
     const tail = [info, note].filter((t) => t !== '').join(paint('dim', ' · '));
-    return `${head}${pad}${phase}  ${duration}${tail ? `  ${tail}` : ''}`.trimEnd();
+    const cells = [phase, ...(durWidth > 0 ? [duration] : []), ...(tail ? [tail] : [])];
+    return `${head}${pad}${cells.join('  ')}`.trimEnd();
   });
 }

@@ -52,7 +52,9 @@ export function checkVarsAgainstDag(
     const known = names.length > 0 ? names.join(', ') : 'none';
     return `${list}: Dag "${dag}" declares no such var (declared: ${known})`;
   }
-  const missing = names.filter((n) => !Object.hasOwn(vars, n) && decl[n]?.defaultValue === undefined);
+  const missing = names.filter(
+    (n) => !Object.hasOwn(vars, n) && decl[n]?.defaultValue === undefined,
+  );
   if (missing.length > 0) {
     const list = missing.map((k) => `--var ${k}=...`).join(' ');
     return `Dag "${dag}" needs ${list}: ${missing.length === 1 ? 'this var has' : 'these vars have'} no default`;

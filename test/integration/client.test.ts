@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -5,17 +9,18 @@ import {
   FastflowClientError,
   type InstanceTransition,
 } from '../../actions-runtime/index.ts';
-import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import { createTestNamespace, testKubeConfig, testKubeconfigPath } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 
 const flaky = fileURLToPath(new URL('../support/actions/flaky.ts', import.meta.url));
+const printChain = fileURLToPath(new URL('../../examples/print-chain/', import.meta.url));
 let env: FastflowEnv;
 let client: FastflowClient;
 
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('client'));
   env.startOperator('operator-a');
-  env.startWorker('worker', { actions: [flaky] });
+  env.startWorker('worker', { actions: [flaky, join(printChain, 'worker.ts')] });
   client = new FastflowClient(testKubeConfig(), { namespace: env.namespace });
   await env.createDag('chain', {
     vars: { who: { defaultValue: 'world' } },
@@ -24,7 +29,7 @@ beforeAll(async () => {
       { id: 'bye', actionName: 'print', dependOn: ['hello'] },
     ],
   });
-  await env.createDag('nap', {
+  await env.createDag('sleepy', {
     tasks: [
       { id: 'nap', actionName: 'sleep', params: { seconds: 30 } },
       { id: 'after', actionName: 'print', dependOn: ['nap'] },
@@ -112,7 +117,7 @@ describe('FastflowClient', () => {
   });
 
   it('cancels a running instance and returns the operator record', async () => {
-    const name = await client.runDag('nap', {}, { name: 'nap-1' });
+    const name = await client.runDag('sleepy', {}, { name: 'sleepy-1' });
     await env.waitForInstance(name, (i) => i.status?.tasks?.['nap']?.phase === 'Running');
     const record = await client.cancel(name);
     expect(record).toMatchObject({ result: 'Applied', message: 'cancel: nap, after' });
@@ -185,7 +190,7 @@ describe('FastflowClient', () => {
   });
 
   it('waitFor honours its timeout and signal', async () => {
-    const name = await client.runDag('nap');
+    const name = await client.runDag('sleepy');
     await expect(client.waitFor(name, { timeoutMs: 300 })).rejects.toThrow(
       /did not finish within 300 ms/,
     );
@@ -221,3 +226,78 @@ async function testEnvCreate(namespace: string): Promise<void> {
   await other.createDag('chain', { tasks: [{ id: 'a', actionName: 'print' }] });
   await other.createInstance('orphan-1', 'chain');
 }
+
+/** Fenced blocks of a Markdown file: the info string after the backticks, and the body. */
+function fencedBlocks(markdown: string): { info: string; body: string }[] {
+  return [...markdown.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    info: (m[1] ?? '').trim(),
+    body: m[2] ?? '',
+  }));
+}
+
+/** Runs a TypeScript program as a user would (`node example.ts`) against the test cluster. */
+function runExample(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [file],
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: testKubeconfigPath(),
+          FASTFLOW_NAMESPACE: env.namespace,
+        },
+        timeout: 90_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('docs/sdk-client.md', () => {
+  const doc = readFileSync(new URL('../../docs/sdk-client.md', import.meta.url), 'utf8');
+  const blocks = fencedBlocks(doc);
+  // The examples import 'fastflow/actions-runtime', the package's own name; outside the
+  // package that resolves only once installed, so the temp copies import the file itself.
+  const sdk = new URL('../../actions-runtime/index.ts', import.meta.url).href;
+  const dir = mkdtempSync(join(tmpdir(), 'fastflow-sdk-doc-'));
+  const examples = blocks
+    .filter((b) => b.info.startsWith('ts run='))
+    .map((b) => ({ name: b.info.slice('ts run='.length), code: b.body }));
+
+  it('has the examples this test knows', () => {
+    expect(examples.map((e) => e.name)).toEqual(['run-and-wait', 'steer', 'hooks', 'mutex']);
+  });
+
+  it('applies its Dags', async () => {
+    const dags = [
+      readFileSync(join(printChain, 'dag.yaml'), 'utf8'),
+      ...blocks.filter((b) => b.info === 'yaml apply').map((b) => b.body),
+    ];
+    for (const yaml of dags) {
+      const r = await env.kubectl(['apply', '-f', '-'], yaml);
+      expect(r.stderr).toBe('');
+    }
+  });
+
+  const expected: Record<string, RegExp[]> = {
+    'run-and-wait': [/^test-dag-[a-z0-9]{5}: Succeeded 3\/3$/m],
+    steer: [/^cancel: nap, after$/m, /^Canceled$/m, /^cancel: every task has already finished$/m],
+    hooks: [/: Pending -> Running \[BeforeRun\]/, /: Running -> Succeeded \[BeforeSuccess\]/],
+    mutex: [/^deploying prod; stop if this aborts: false$/m],
+  };
+  for (const name of Object.keys(expected)) {
+    it(`runs the ${name} example as written`, async () => {
+      const example = examples.find((e) => e.name === name);
+      const file = join(dir, `${name}.ts`);
+      writeFileSync(file, example?.code.replaceAll("'fastflow/actions-runtime'", `'${sdk}'`) ?? '');
+      const r = await runExample(file);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      for (const re of expected[name] ?? []) expect(r.stdout).toMatch(re);
+    });
+  }
+});

@@ -110,7 +110,7 @@ describe('LeaseMutex on the API server', () => {
     await waiter.lock(AbortSignal.timeout(15_000));
     const waited = performance.now() - started;
     // ≈ ttl (2 s) after the last renewal it saw, never at once.
-    expect(waited).toBeGreaterThan(500);
+    expect(waited).toBeGreaterThan(1500);
     expect(waited).toBeLessThan(6000);
     expect((await readLease(key)).spec).toMatchObject({
       holderIdentity: 'survivor',
