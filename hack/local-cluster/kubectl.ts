@@ -53,4 +53,44 @@ export async function installCrds(binDir: string, kubeconfig: string): Promise<v
     '--timeout=60s',
   ]);
   if (wait.code !== 0) throw new Error(`CRDs not Established:\n${wait.stderr}`);
+  await waitForAdmissionPolicy(binDir, kubeconfig);
+}
+
+/** A Dag the preCheck admission policy refuses (an unknown op). */
+const BAD_PRECHECK_DAG = JSON.stringify({
+  apiVersion: 'fastflow.io/v1alpha1',
+  kind: 'Dag',
+  metadata: { name: 'policy-probe', namespace: 'default' },
+  spec: {
+    tasks: [
+      {
+        id: 'a',
+        actionName: 'print',
+        preCheck: [{ act: 'skip', conditions: [{ source: 'vars', key: 'k', op: 'bogus' }] }],
+      },
+    ],
+  },
+});
+
+/**
+ * The API server loads a new ValidatingAdmissionPolicy asynchronously: until
+ * a server-side dry run of a Dag it must refuse is refused, it is not in force.
+ */
+async function waitForAdmissionPolicy(binDir: string, kubeconfig: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const probe = await runKubectl(
+      binDir,
+      kubeconfig,
+      ['create', '--dry-run=server', '-f', '-'],
+      BAD_PRECHECK_DAG,
+    );
+    if (probe.code !== 0 && probe.stderr.includes('preCheck')) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the preCheck admission policy is not in force:\n${probe.stdout}${probe.stderr}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

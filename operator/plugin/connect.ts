@@ -22,17 +22,20 @@ export type Connection = {
   server: string;
 };
 
-/** The kubeconfig file to load when neither --kubeconfig nor KUBECONFIG names one. */
-function defaultKubeconfig(env: NodeJS.ProcessEnv): string | undefined {
-  if (env['KUBECONFIG']?.split(delimiter).some((p) => p !== '')) return undefined;
-  const home = env['HOME'] || homedir();
-  const file = join(home, '.kube', 'config');
+/** The kubeconfig file to load: --kubeconfig, the first of $KUBECONFIG, ~/.kube/config if it exists. */
+function kubeconfigFile(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag) return flag;
+  const fromEnv = env['KUBECONFIG']?.split(delimiter).find((p) => p !== '');
+  if (fromEnv) return fromEnv;
+  const file = join(env['HOME'] || homedir(), '.kube', 'config');
   return existsSync(file) ? file : undefined;
 }
 
 export function connect(flags: ClusterFlags, env: NodeJS.ProcessEnv = process.env): Connection {
   if (flags.namespace !== undefined) checkName('namespace', flags.namespace);
-  const kc = loadKubeConfig({ kubeconfig: flags.kubeconfig || defaultKubeconfig(env) });
+  const file = kubeconfigFile(flags.kubeconfig, env);
+  if (!file && !env['KUBERNETES_SERVICE_HOST']) throw new ConfigError('no cluster configuration');
+  const kc = loadKubeConfig({ kubeconfig: file });
   if (flags.context) {
     if (!kc.getContextObject(flags.context)) {
       const known = kc.getContexts().map((c) => c.name);

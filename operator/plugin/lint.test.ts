@@ -26,7 +26,9 @@ describe('lint', () => {
     const manifest = lintText(GOOD_MANIFEST);
     expect(manifest.problems).toEqual([]);
     expect(manifest.dags).toEqual([{ name: 'test-dag', tasks: 2 }]);
-    const bare = lintText('id: x\nname: x\ncron: "* * * * *"\ntasks:\n  - { id: a, actionName: print }\n');
+    const bare = lintText(
+      'id: x\nname: x\ncron: "* * * * *"\ntasks:\n  - { id: a, actionName: print }\n',
+    );
     expect(bare.problems).toEqual([]);
     expect(bare.dags).toEqual([{ name: undefined, tasks: 1 }]);
     expect(formatLint('dag.yaml', manifest, makePaint(false))).toEqual([
