@@ -92,7 +92,11 @@ async function watchUntilDone(
       .split('\n')
       .filter(Boolean)
       .map((l) => l.split(/\s+/));
-    const view = rows.map(([n, p, g]) => `${n} ${p} ${g}`).join(' | ');
+    // A DagInstance the operator has not seen yet has no status: show it as Pending.
+    const shown = (v: string | undefined, none: string): string => (v && v !== '<none>' ? v : none);
+    const view = rows
+      .map(([n, p, g]) => `${n} ${shown(p, 'Pending')} ${shown(g, '-')}`)
+      .join(' | ');
     if (view !== last) say(`${new Date().toISOString().slice(11, 23)}  ${view}`);
     last = view;
     const done =
