@@ -211,3 +211,40 @@ describe('dagEvents', () => {
     );
   });
 });
+
+describe('instanceEvents: operations', () => {
+  const record = (value: string, result: 'Applied' | 'Refused', message: string) => ({
+    value,
+    result,
+    message,
+    at,
+  });
+
+  it('records each operation acted on once, applied or refused', () => {
+    const before = running();
+    const after: DagInstanceStatus = {
+      ...running(),
+      operations: {
+        retry: record('r1', 'Applied', 'retry: a'),
+        continue: record('c1', 'Refused', 'continue: no blocked task to continue'),
+      },
+    };
+    const events = instanceEvents(before, after).filter((e) => e.reason.startsWith('Operation'));
+    expect(events).toEqual([
+      {
+        type: 'Normal',
+        reason: 'OperationApplied',
+        action: 'Retry',
+        note: 'retry: a (fastflow.io/retry=r1)',
+      },
+      {
+        type: 'Warning',
+        reason: 'OperationRefused',
+        action: 'Continue',
+        note: 'continue: no blocked task to continue (fastflow.io/continue=c1)',
+      },
+    ]);
+    // The same records seen again (a later update) record nothing more.
+    expect(instanceEvents(after, { ...after, progress: '1/2' })).toEqual([]);
+  });
+});

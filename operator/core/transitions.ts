@@ -16,6 +16,8 @@ export const EVENT_REASONS = [
   'Failed',
   'Canceled',
   'InvalidDag',
+  'OperationApplied',
+  'OperationRefused',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
@@ -24,7 +26,8 @@ export interface PlannedEvent {
   type: 'Normal' | 'Warning';
   reason: EventReason;
   /** What the operator did or saw (events.k8s.io/v1 `action`). */
-  action: 'Start' | 'RunTask' | 'Reassign' | 'Finish' | 'Validate';
+  action:
+    'Start' | 'RunTask' | 'Reassign' | 'Finish' | 'Validate' | 'Cancel' | 'Retry' | 'Continue';
   /** Human-readable; the recorder cuts it to the API's 1 KiB. */
   note: string;
 }
@@ -70,8 +73,28 @@ export function instanceEvents(
       note: listed('failed', failed),
     });
   }
+  events.push(...operationEvents(before, after));
   const finished = finishEvent(before, after);
   if (finished) events.push(finished);
+  return events;
+}
+
+const OPERATION_ACTIONS = { cancel: 'Cancel', retry: 'Retry', continue: 'Continue' } as const;
+
+/** Each operation acted on leaves one Event: applied, or refused with the reason. */
+function operationEvents(before: DagInstanceStatus, after: DagInstanceStatus): PlannedEvent[] {
+  const events: PlannedEvent[] = [];
+  for (const name of ['cancel', 'retry', 'continue'] as const) {
+    const record = after.operations?.[name];
+    if (!record || before.operations?.[name]?.value === record.value) continue;
+    const applied = record.result === 'Applied';
+    events.push({
+      type: applied ? 'Normal' : 'Warning',
+      reason: applied ? 'OperationApplied' : 'OperationRefused',
+      action: OPERATION_ACTIONS[name],
+      note: `${record.message} (fastflow.io/${name}=${record.value})`,
+    });
+  }
   return events;
 }
 

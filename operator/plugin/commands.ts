@@ -177,9 +177,17 @@ export async function operationCommand(
   const ref = { namespace: conn.namespace, name };
   let message: string;
   try {
-    const record = await conn.client[op](ref, tasks.length > 0 ? [...tasks] : undefined);
+    const list = tasks.length > 0 ? [...tasks] : undefined;
+    const record = await conn.client[op](ref, list, io.signal ? { signal: io.signal } : {});
     message = record.message;
   } catch (e) {
+    if (io.signal?.aborted) {
+      throw new PluginError(
+        `stopped waiting for the operator: the ${op} request on daginstance/${name} stands ` +
+          `(kubectl fastflow get ${name} -n ${conn.namespace} shows the outcome)`,
+        130,
+      );
+    }
     if (e instanceof FastflowClientError && e.reason === 'Refused') {
       const text = stripPrefix(e.record?.message ?? e.message, op);
       throw new PluginError(`daginstance/${name}: ${op} refused by the operator: ${text}`);

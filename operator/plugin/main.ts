@@ -1,14 +1,18 @@
 /**
  * Entry point of `kubectl fastflow` (bin/kubectl-fastflow imports it): runs
  * the plugin on this process's arguments and exits with its code. Ctrl-C
- * stops a watch cleanly (exit 130); a second one exits at once.
+ * stops a watch or a wait for the operator cleanly, saying what keeps going
+ * (exit 130); anything else, or a second Ctrl-C, exits at once.
  */
+import { getEventListeners } from 'node:events';
 import { processIO } from './io.ts';
 import { runPlugin } from './program.ts';
 
 const interrupt = new AbortController();
 process.on('SIGINT', () => {
-  if (interrupt.signal.aborted) process.exit(130);
+  if (interrupt.signal.aborted || getEventListeners(interrupt.signal, 'abort').length === 0) {
+    process.exit(130);
+  }
   interrupt.abort();
 });
 

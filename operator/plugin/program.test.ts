@@ -28,7 +28,11 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) 
     env: { HOME: dir, ...env },
     now: () => new Date('2025-01-01T00:00:00Z'),
   };
-  const code = await runPlugin(args, io, stdin === undefined ? undefined : async () => stdin);
+  const code = await runPlugin(
+    args,
+    io,
+    stdin === undefined ? undefined : () => Promise.resolve(stdin),
+  );
   return { code, stdout, stderr };
 }
 

@@ -115,7 +115,9 @@ export async function runPlugin(
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
     const { message, exitCode } = describeError(e, server);
-    io.err(`${io.errPaint('red', 'error:')} ${message}\n`);
+    // Ctrl-C is not an error: say what happened and what keeps going.
+    const prefix = exitCode === 130 ? '' : `${io.errPaint('red', 'error:')} `;
+    io.err(`${prefix}${message}\n`);
     return exitCode;
   }
 }

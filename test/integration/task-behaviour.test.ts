@@ -67,6 +67,19 @@ describe('retries', () => {
       (i) => i.status?.phase === 'Succeeded',
     );
     expect(done.status?.operations?.retry).toMatchObject({ value: 'r2', result: 'Applied' });
+    // Each operation leaves a Kubernetes Event on the instance.
+    const events = await env.kubectl([
+      'get',
+      'events.events.k8s.io',
+      '--field-selector',
+      'regarding.name=manual-retry-1',
+      '-o',
+      'jsonpath={range .items[*]}{.reason}={.note}{"\\n"}{end}',
+    ]);
+    expect(events.stdout).toContain(
+      'OperationRefused=retry: only failed or canceled tasks can be retried',
+    );
+    expect(events.stdout).toContain('OperationApplied=retry: shaky (fastflow.io/retry=r2)');
     expect(done.status?.tasks?.['shaky']).toMatchObject({ phase: 'Succeeded', attempt: 2 });
     expect(done.status?.finishTime).toBeDefined();
   });
