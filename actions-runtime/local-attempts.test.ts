@@ -32,7 +32,7 @@ describe('LocalAttempts', () => {
     expect(local.all()).toEqual([a]);
   });
 
-  it('starts it only once when the same view or a stale one arrives again', () => {
+  it('§13.16 starts it only once when the same view or a stale one arrives again', () => {
     const local = new LocalAttempts(ME);
     const view = status({ a: scheduled() });
     expect(local.observe('ns', 'i1', view)).toHaveLength(1);

@@ -170,7 +170,7 @@ describe('LeaseMutex', () => {
     await m.unlock();
   });
 
-  it('throws an API error instead of pretending to hold the lock', async () => {
+  it('§13.17 throws an API error instead of pretending to hold the lock', async () => {
     const store = new FakeLeaseStore();
     const { m, caller } = mutex(store, 'a');
     caller.mode = 'fail';

@@ -307,7 +307,7 @@ describe('ReportWriter', () => {
     expect(fake.calls).toHaveLength(2);
   });
 
-  it('retries a 500 with backoff until the write lands', async () => {
+  it('§13.6 §13.7 retries a 500 with backoff until the write lands', async () => {
     vi.useFakeTimers();
     const { fake, writer } = setup();
     fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });

@@ -210,7 +210,7 @@ describe('decide: failures and blocks', () => {
 
   const mixedTasks = [task('x'), task('y'), task('xc', ['x']), task('yc', ['y']), task('ok')];
   it.each(permutations(mixedTasks).map((order) => [order.map((t) => t.id).join(','), order]))(
-    'failed + blocked is Failed whatever the spec order (%s)',
+    '§13.11 failed + blocked is Failed whatever the spec order (%s)',
     (_, order) => {
       const graph = graphOf(order);
       const status: DagInstanceStatus = {
@@ -454,7 +454,7 @@ describe('decide: workers', () => {
     return counts;
   };
 
-  it('spreads a wide fan-out evenly over equal workers', () => {
+  it('§13.19 spreads a wide fan-out evenly over equal workers', () => {
     const workers = ['w1', 'w2', 'w3', 'w4'].map((n) => worker(n, ['Print'], 8));
     const d = afterRoot(
       fanOut(100, () => 'Print'),

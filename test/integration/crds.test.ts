@@ -166,7 +166,7 @@ describe('Dag admission', () => {
     expect(message).toContain('spec.tasks: Too many: 2001: must have at most 2000 items');
   });
 
-  it('refuses an unknown field when the client asks for strict validation', async () => {
+  it('§13.9 refuses an unknown field when the client asks for strict validation', async () => {
     const body = dag('unknown', { tasks: [{ id: 'a', actionName: 'A', action: 'typo' }] });
     const { code, message } = await refusal(
       custom.createNamespacedCustomObject({ ...dags(), body, fieldValidation: 'Strict' }),
@@ -255,7 +255,7 @@ describe('preCheck admission policy', () => {
       'an unknown source',
       { act: 'skip', conditions: [{ source: 'env', key: 'k', op: 'in', values: ['x'] }] },
     ],
-  ])('refuses a preCheck with %s, in the map and in the list shape', async (_what, check) => {
+  ])('§13.5 refuses a preCheck with %s, in the map and in the list shape', async (_what, check) => {
     for (const preCheck of [{ named: check }, [check]]) {
       const tasks = [
         { id: 'ok', actionName: 'print' },

@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => deleteTestNamespace(namespace));
 
-it('refuses the late write of an attempt that was given to another worker, and keeps the others', async () => {
+it('§13.12 §13.13 refuses the late write of an attempt that was given to another worker, and keeps the others', async () => {
   const writer = new ReportWriter(custom(), silentLogger());
   const ref = { namespace, name: 'run' };
   const finishedAt = new Date().toISOString();

@@ -39,7 +39,7 @@ describe('retries', () => {
     ]);
   });
 
-  it('fails at once when the retries are used up, and a manual retry runs it again', async () => {
+  it('§13.2 fails at once when the retries are used up; a retry of the wrong task is refused, a manual retry runs it again', async () => {
     await env.createDag('manual-retry', {
       tasks: [
         { id: 'shaky', actionName: 'flaky', params: { failAttempts: 1 } },
@@ -86,7 +86,7 @@ describe('retries', () => {
 });
 
 describe('preCheck', () => {
-  it('skips a task (its children still run) and blocks one until it is continued', async () => {
+  it('§13.3 skips a task (its children still run) and blocks one until it is continued, which resumes it', async () => {
     await env.createDag('checks', {
       vars: { env: { defaultValue: 'prod' } },
       tasks: [
@@ -136,7 +136,7 @@ describe('preCheck', () => {
 });
 
 describe('cancel and time limits', () => {
-  it('cancels a running instance: the running task is aborted and nothing new starts', async () => {
+  it('§13.8 cancels a running instance: the running task is aborted and nothing new starts', async () => {
     await env.createDag('long', {
       tasks: [
         { id: 'nap', actionName: 'sleep', params: { seconds: 30 } },

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => env.stop());
 
 describe('workers', () => {
-  it('holds a task whose action no live worker has, naming it, and runs it when such a worker starts', async () => {
+  it('§13.10 holds a task whose action no live worker has, naming it, and runs it when such a worker starts', async () => {
     await env.createDag('needs-rare', {
       tasks: [
         { id: 'first', actionName: 'print' },
@@ -38,7 +38,7 @@ describe('workers', () => {
     expect(done.status?.tasks?.['special']?.worker).toMatch(/^rare-worker-/);
   });
 
-  it('runs a task again elsewhere when its worker is killed with -9 mid-task', async () => {
+  it('§13.1 runs a task again elsewhere when its worker is killed with -9 mid-task', async () => {
     const victim = env.startWorker('victim', { concurrency: 4 });
     // Wait until the victim holds its Lease, so it can be assigned work.
     for (

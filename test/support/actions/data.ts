@@ -1,5 +1,6 @@
 // Actions that pass data along: `emit` returns an output, writes share data
 // and traces; `echo` returns the params it received (after templates).
+import { z } from 'zod';
 import { defineAction } from '../../../actions-runtime/index.ts';
 
 export const emitAction = defineAction({
@@ -16,5 +17,14 @@ export const echoAction = defineAction({
   name: 'echo',
   run(_ctx, params) {
     return params;
+  },
+});
+
+/** `setter`: writes `key` `times` times (1..times) into the instance's share data. */
+export const setterAction = defineAction({
+  name: 'setter',
+  params: z.object({ key: z.string(), times: z.coerce.number().int().min(1).max(100) }),
+  async run(ctx, { key, times }) {
+    for (let i = 1; i <= times; i++) await ctx.shareData.set(key, String(i));
   },
 });
