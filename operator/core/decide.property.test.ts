@@ -219,7 +219,8 @@ function expectedFinal(
 const allActions = (ws: readonly RandomWorker[]): boolean =>
   ACTIONS.every((a) => ws.some((w) => w.actions.includes(a)));
 
-describe('decide over random DAGs', () => {
+// Hundreds of simulated runs: seconds on a loaded 2-core machine, above vitest's 5 s default.
+describe('decide over random DAGs', { timeout: 60_000 }, () => {
   it('never schedules a task before its parents are done, and is idempotent at every step', () => {
     fc.assert(
       fc.property(

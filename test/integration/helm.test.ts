@@ -440,7 +440,11 @@ describe('the chart RBAC and worker guard, applied for real', () => {
     const rendered = manifests(
       await render(
         helm,
-        opts({ values: `rbac: { extraWorkerSubjects: [{ kind: User, name: ${workerUser} }] }` }),
+        // Without the CRDs (and their admission policy): the test setup installed
+        // them, and this test's cleanup deletes what it applied with the chart's labels.
+        opts({
+          values: `rbac: { extraWorkerSubjects: [{ kind: User, name: ${workerUser} }] }\ncrds: { install: false }`,
+        }),
       ),
     );
     const rbacKinds = new Set([
