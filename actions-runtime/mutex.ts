@@ -4,6 +4,7 @@ import type { ConfigurationOptions, CoordinationV1Api, V1Lease } from '@kubernet
 import { requestOptions } from '../operator/kube/client.ts';
 import { isAlreadyExists, isConflict, isNotFound, toKubeError } from '../operator/kube/errors.ts';
 import { toMicroTime } from '../operator/kube/time.ts';
+import { LeaseObservation } from '../operator/kube/lease-observation.ts';
 
 /** Label on every mutex Lease (value: the hash in its name), to list or clean them up. */
 export const MUTEX_LABEL = 'fastflow.io/mutex';
@@ -89,8 +90,7 @@ export class LeaseMutex {
   #lastRenew = 0;
   #attemptBegan = 0;
   // The record as last read and when (our clock) it last changed.
-  #observedRecord = '';
-  #observedAt = 0;
+  readonly #observed: LeaseObservation;
   // One attempt or release at a time per object.
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -113,6 +113,7 @@ export class LeaseMutex {
       onLost: opts.onLost,
     };
     this.#now = opts.now ?? (() => performance.now());
+    this.#observed = new LeaseObservation(this.#now);
     this.#ttlMs = ttlSecs * 1000;
     // A hung call must not eat the renew budget.
     this.#callTimeoutMs = Math.max(500, Math.min(10_000, this.#ttlMs / 3));
@@ -190,7 +191,7 @@ export class LeaseMutex {
       const updated = await this.#replace(lease, { holds: holdsOf(lease) + 1, takeOver: false });
       return updated ? this.#acquired() : false;
     }
-    if (holder !== '' && this.#now() - this.#observedAt < this.#ttlMs) return false;
+    if (holder !== '' && !this.#observed.unchangedFor(this.#ttlMs)) return false;
     const updated = await this.#replace(lease, { holds: 1, takeOver: true });
     return updated ? this.#acquired() : false;
   }
@@ -468,18 +469,7 @@ export class LeaseMutex {
   }
 
   #observe(lease: V1Lease): void {
-    const s = lease.spec;
-    // Timestamps come back as strings although typed Date: String() keeps them as sent.
-    const record = JSON.stringify([
-      s?.holderIdentity ?? '',
-      String(s?.renewTime ?? ''),
-      s?.leaseTransitions ?? 0,
-      lease.metadata?.resourceVersion ?? '',
-    ]);
-    if (record !== this.#observedRecord) {
-      this.#observedRecord = record;
-      this.#observedAt = this.#now();
-    }
+    this.#observed.observe(lease);
   }
 
   #leaseSeconds(): number {

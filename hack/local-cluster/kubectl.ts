@@ -10,17 +10,14 @@ export interface KubectlResult {
 
 export const crdsDir = fileURLToPath(new URL('../../crds/', import.meta.url));
 
-/** Runs the project's own kubectl (never whatever is on PATH) with a kubeconfig. */
-export function runKubectl(
-  binDir: string,
-  kubeconfig: string,
+/** Runs a command to its end, with `input` on stdin; never rejects on a non-zero exit. */
+export function runCommand(
+  command: string,
   args: readonly string[],
   input = '',
 ): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(binDir, 'kubectl'), ['--kubeconfig', kubeconfig, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -29,10 +26,20 @@ export function runKubectl(
     child.once('close', (code, signal) =>
       resolve({ code: code ?? (signal !== null ? 128 : 1), stdout, stderr }),
     );
-    // kubectl may exit before reading its input; the exit code tells.
+    // The command may exit before reading its input; the exit code tells.
     child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
+}
+
+/** Runs the project's own kubectl (never whatever is on PATH) with a kubeconfig. */
+export function runKubectl(
+  binDir: string,
+  kubeconfig: string,
+  args: readonly string[],
+  input = '',
+): Promise<KubectlResult> {
+  return runCommand(join(binDir, 'kubectl'), ['--kubeconfig', kubeconfig, ...args], input);
 }
 
 /** Applies crds/ server-side and waits until every CRD is Established. */

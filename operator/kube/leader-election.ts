@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import { requestOptions } from './client.ts';
 import { isAlreadyExists, isConflict, isNotFound, toKubeError } from './errors.ts';
 import { toMicroTime } from './time.ts';
+import { LeaseObservation } from './lease-observation.ts';
 
 export type LeaderElectorOptions = {
   coordination: CoordinationV1Api;
@@ -50,9 +51,7 @@ export class LeaderElector {
   readonly #callTimeoutMs: number;
   #leader = false;
   // The lease record as last read, and when (our clock) it last changed.
-  #observedRecord = '';
-  #observedAt = 0;
-  #observedHolder = '';
+  readonly #observed: LeaseObservation;
   // While leading: how to stop, and the renew loop to wait for.
   #stopLeading: ((why: string) => void) | undefined;
   #leading: Promise<void> | undefined;
@@ -66,6 +65,7 @@ export class LeaderElector {
     }
     this.#o = opts;
     this.#now = opts.now ?? (() => performance.now());
+    this.#observed = new LeaseObservation(this.#now);
     this.#callTimeoutMs = Math.floor(opts.renewDeadlineMs / 2);
   }
 
@@ -160,10 +160,10 @@ export class LeaderElector {
         if (await this.#tryAcquireOrRenew(leadership.signal)) {
           clearTimeout(deadline);
           deadline = armDeadline();
-        } else if (this.#observedHolder !== this.#o.identity && this.#observedHolder !== '') {
+        } else if (this.#observed.holder !== this.#o.identity && this.#observed.holder !== '') {
           // Someone took over (our renews did not land for a leaseDuration):
           // waiting out renewDeadline would mean two leaders.
-          stopLeading(`lease taken over by ${this.#observedHolder}`);
+          stopLeading(`lease taken over by ${this.#observed.holder}`);
         }
       }
     } finally {
@@ -187,7 +187,7 @@ export class LeaderElector {
     this.#observe(lease);
     const holder = lease.spec?.holderIdentity ?? '';
     if (holder !== '' && holder !== identity) {
-      if (this.#now() - this.#observedAt < this.#o.leaseDurationMs) return false;
+      if (!this.#observed.unchangedFor(this.#o.leaseDurationMs)) return false;
       this.#o.logger.info({ lease: name, previous: holder }, 'lease expired; taking over');
     }
     const ours = holder === identity;
@@ -252,19 +252,7 @@ export class LeaderElector {
   }
 
   #observe(lease: V1Lease): void {
-    const s = lease.spec;
-    // Timestamps come back as strings although typed Date: String() keeps them as sent.
-    const record = JSON.stringify([
-      s?.holderIdentity ?? '',
-      String(s?.renewTime ?? ''),
-      s?.leaseTransitions ?? 0,
-      lease.metadata?.resourceVersion ?? '',
-    ]);
-    if (record !== this.#observedRecord) {
-      this.#observedRecord = record;
-      this.#observedAt = this.#now();
-    }
-    this.#observedHolder = s?.holderIdentity ?? '';
+    this.#observed.observe(lease);
   }
 
   #callOpts(signal?: AbortSignal): ConfigurationOptions {

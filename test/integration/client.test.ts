@@ -11,6 +11,7 @@ import {
 } from '../../actions-runtime/index.ts';
 import { createTestNamespace, testKubeConfig, testKubeconfigPath } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
+import { GATE, SHAKY, napping } from '../support/dags.ts';
 
 const flaky = fileURLToPath(new URL('../support/actions/flaky.ts', import.meta.url));
 const printChain = fileURLToPath(new URL('../../examples/print-chain/', import.meta.url));
@@ -29,33 +30,9 @@ beforeAll(async () => {
       { id: 'bye', actionName: 'print', dependOn: ['hello'] },
     ],
   });
-  await env.createDag('sleepy', {
-    tasks: [
-      { id: 'nap', actionName: 'sleep', params: { seconds: 30 } },
-      { id: 'after', actionName: 'print', dependOn: ['nap'] },
-    ],
-  });
-  await env.createDag('shaky', {
-    tasks: [
-      { id: 'shaky', actionName: 'flaky', params: { failAttempts: 1 } },
-      { id: 'after', actionName: 'print', dependOn: ['shaky'] },
-    ],
-  });
-  await env.createDag('gate', {
-    vars: { env: { defaultValue: 'prod' } },
-    tasks: [
-      {
-        id: 'deploy',
-        actionName: 'print',
-        preCheck: {
-          prodNeedsApproval: {
-            act: 'block',
-            conditions: [{ source: 'vars', key: 'env', op: 'in', values: ['prod'] }],
-          },
-        },
-      },
-    ],
-  });
+  await env.createDag('sleepy', napping(30));
+  await env.createDag('shaky', SHAKY);
+  await env.createDag('gate', GATE);
 });
 afterAll(async () => env.stop());
 

@@ -2,37 +2,17 @@
  * helm for the chart tests: which binary, how to run it, how to read what it
  * renders.
  */
-import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { runCommand, type KubectlResult } from '../../hack/local-cluster/kubectl.ts';
 
 export const chartDir = fileURLToPath(new URL('../../charts/fastflow/', import.meta.url));
 const binariesScript = fileURLToPath(new URL('../../hack/k8s-binaries.sh', import.meta.url));
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end, with `input` on stdin; never rejects on a non-zero exit. */
-export function run(command: string, args: readonly string[], input = ''): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code, signal) =>
-      resolve({ code: code ?? (signal !== null ? 128 : 1), stdout, stderr }),
-    );
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
+export type RunResult = KubectlResult;
+export const run = runCommand;
 
 async function executable(path: string): Promise<boolean> {
   try {
