@@ -248,3 +248,21 @@ describe('instanceEvents: operations', () => {
     expect(instanceEvents(after, { ...after, progress: '1/2' })).toEqual([]);
   });
 });
+
+describe('instanceEvents: automatic retries', () => {
+  it('records a task that its retry policy will try again, once', () => {
+    const failed = running({ a: { phase: 'Failed', worker: 'w1', attempt: 1, message: 'boom' } });
+    const retrying = running({
+      a: { phase: 'Retrying', attempt: 1, retryAt: '2026-08-20T10:00:05.000Z' },
+    });
+    expect(instanceEvents(failed, retrying)).toEqual([
+      {
+        type: 'Normal',
+        reason: 'TaskRetrying',
+        action: 'Retry',
+        note: 'task a will be retried (attempt 2 at 2026-08-20T10:00:05.000Z)',
+      },
+    ]);
+    expect(instanceEvents(retrying, { ...retrying, progress: '0/1' })).toEqual([]);
+  });
+});

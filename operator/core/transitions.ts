@@ -12,6 +12,7 @@ export const EVENT_REASONS = [
   'Started',
   'TaskFailed',
   'TaskReassigned',
+  'TaskRetrying',
   'Succeeded',
   'Failed',
   'Canceled',
@@ -71,6 +72,15 @@ export function instanceEvents(
       reason: 'TaskFailed',
       action: 'RunTask',
       note: listed('failed', failed),
+    });
+  }
+  const retrying = changedTasks(before, after, retry);
+  if (retrying.length > 0) {
+    events.push({
+      type: 'Normal',
+      reason: 'TaskRetrying',
+      action: 'Retry',
+      note: listed('will be retried', retrying),
     });
   }
   events.push(...operationEvents(before, after));
@@ -172,6 +182,12 @@ const failure: TaskChange = (was, now) => {
     [now.reason, message].filter(Boolean).join(': ') || undefined,
   ].filter(Boolean);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+};
+
+/** A failed attempt that the task's retry policy follows with another. */
+const retry: TaskChange = (was, now) => {
+  if (now.phase !== 'Retrying' || was?.phase === 'Retrying') return undefined;
+  return ` (attempt ${(now.attempt ?? 1) + 1} at ${now.retryAt ?? 'once due'})`;
 };
 
 /** A task the operator took from the worker that held it: a new attempt, or waiting for one. */

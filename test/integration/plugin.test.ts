@@ -118,7 +118,7 @@ describe('kubectl fastflow run --watch', () => {
     const progress = out.slice(1, -1);
     for (const line of progress) {
       expect(line).toMatch(
-        /^ *\+\S+ {2}(Pending|Running|Succeeded) +(-|\d\/4)( +(running|failed): .*)?$/,
+        /^ *\+\S+ {2}(Pending|Running|Succeeded) +(-|\d\/4)( +(running|failed|waiting)\b.*)?$/,
       );
     }
     // Tasks this short may be seen only Scheduled or already done: the instance is seen Running.
