@@ -403,6 +403,98 @@ const kubectlAs =
 const answers = (checks: readonly string[], answer: 'yes' | 'no'): string[] =>
   checks.map((c) => `${c}: ${answer}`);
 
+/** The series of a process's /metrics page: metric name → the label names it has. */
+async function exposedSeries(port: number): Promise<Map<string, Set<string>>> {
+  const deadline = Date.now() + 15_000;
+  let text: string | undefined;
+  while (text === undefined) {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+    if (res?.ok) text = await res.text();
+    else if (Date.now() > deadline) throw new Error(`no /metrics on port ${port}`);
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  const series = new Map<string, Set<string>>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? \S+$/.exec(line);
+    if (!m?.[1]) continue;
+    const labels = series.get(m[1]) ?? new Set<string>();
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="/g)) labels.add(l[1] as string);
+    series.set(m[1], labels);
+  }
+  return series;
+}
+
+/** What the dashboard may call: PromQL functions and aggregations, and Grafana's label_values. */
+const PROMQL_FUNCTIONS = new Set([
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'rate',
+  'increase',
+  'histogram_quantile',
+  'label_values',
+]);
+const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset']);
+
+/** The metrics, labels and functions a PromQL expression (or a Grafana `label_values()`) names. */
+function promqlNames(query: string): { metrics: string[]; labels: string[]; functions: string[] } {
+  const labels: string[] = [];
+  const functions: string[] = [];
+  let expr = query;
+  // label_values([selector,] label): the last argument is a label.
+  const lv = /^\s*label_values\((?:(.*),)?\s*([a-zA-Z_]\w*)\s*\)\s*$/.exec(expr);
+  if (lv) {
+    functions.push('label_values');
+    labels.push(lv[2] as string);
+    expr = lv[1] ?? '';
+  }
+  const rest = expr
+    .replace(/\{([^}]*)\}/g, (_, matchers: string) => {
+      for (const m of matchers.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"/g)) {
+        labels.push(m[1] as string);
+      }
+      return ' ';
+    })
+    .replace(/\[[^\]]*\]/g, ' ') // ranges: [5m], [$__rate_interval]
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_, names) => {
+      labels.push(...(names as string).split(',').map((n) => n.trim()));
+      return ' ';
+    });
+  const metrics: string[] = [];
+  for (const m of rest.matchAll(/(?<![\w.$])([a-zA-Z_:][\w:]*)(\s*\()?/g)) {
+    const name = m[1] as string;
+    if (m[2] !== undefined) functions.push(name);
+    else if (!PROMQL_KEYWORDS.has(name)) metrics.push(name);
+  }
+  return { metrics, labels: labels.filter((l) => l !== ''), functions };
+}
+
+interface GrafanaTarget {
+  datasource?: unknown;
+  expr?: string;
+}
+interface GrafanaPanel {
+  type: string;
+  title: string;
+  datasource?: unknown;
+  targets?: GrafanaTarget[];
+  panels?: GrafanaPanel[];
+}
+interface GrafanaDashboard {
+  uid: string;
+  panels: GrafanaPanel[];
+  templating: {
+    list: {
+      name: string;
+      type: string;
+      datasource?: unknown;
+      query?: string | { query: string };
+    }[];
+  };
+}
+
 describe('the chart RBAC and worker guard, applied for real', () => {
   const workerSa = `${fullname}-worker`;
   const operatorSa = `${fullname}-operator`;
@@ -435,6 +527,8 @@ describe('the chart RBAC and worker guard, applied for real', () => {
       data: { trace: 'hello' },
     });
   const processes: FastflowProcess[] = [];
+  /** Metrics ports of the operator and the worker that the end-to-end test below starts. */
+  let metricsPorts: { operator: number; worker: number } | undefined;
 
   beforeAll(async () => {
     const rendered = manifests(
@@ -929,6 +1023,7 @@ describe('the chart RBAC and worker guard, applied for real', () => {
       return p;
     };
     const ports = { operator: await freePort(), worker: await freePort() };
+    metricsPorts = ports;
     spawn(['operator'], kc.operator, {
       ...FAST_LEASES,
       FASTFLOW_METRICS_PORT: String(ports.operator),
@@ -1020,5 +1115,98 @@ describe('the chart RBAC and worker guard, applied for real', () => {
       { kubeconfig: kc.worker },
     );
     expect(r.stderr).toMatch(/\(Forbidden\).*fastflow worker guard/);
+  });
+
+  it('the Grafana dashboard queries only metrics and labels this operator and worker expose', async (ctx) => {
+    // The processes of the test above: not started when a filter left it out.
+    if (metricsPorts === undefined) return ctx.skip();
+    const series = new Map<string, Set<string>>();
+    for (const port of [metricsPorts.operator, metricsPorts.worker]) {
+      for (const [name, labels] of await exposedSeries(port)) {
+        series.set(name, new Set([...(series.get(name) ?? []), ...labels]));
+      }
+    }
+    expect([...series.keys()]).toEqual(
+      expect.arrayContaining(['fastflow_is_leader', 'fastflow_task_duration_seconds_bucket']),
+    );
+    // Labels of the scrape itself: Prometheus's (job, instance), the ServiceMonitor's
+    // (namespace, pod, ...) and its podTargetLabels, as Prometheus spells them.
+    const [monitor] = manifests(
+      await render(
+        helm,
+        opts({
+          set: ['metrics.serviceMonitor.enabled=true'],
+          only: ['templates/servicemonitor.yaml'],
+        }),
+      ),
+    ) as Loose[];
+    const scrapeLabels = new Set([
+      ...['job', 'instance', 'namespace', 'service', 'pod', 'container', 'endpoint'],
+      ...(monitor.spec.podTargetLabels as string[]).map((l) => l.replace(/\W/g, '_')),
+    ]);
+
+    const off = manifests(await render(helm, opts()));
+    expect(off.filter((m) => m.metadata.labels?.['grafana_dashboard'] !== undefined)).toEqual([]);
+    const on = manifests(
+      await render(
+        helm,
+        opts({
+          set: ['metrics.grafanaDashboard.enabled=true'],
+          only: ['templates/grafana-dashboard.yaml'],
+        }),
+      ),
+    ) as Loose[];
+    expect(on).toHaveLength(1);
+    expect(on[0]).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: {
+        name: `${fullname}-dashboard`,
+        namespace: ns,
+        labels: { grafana_dashboard: '1' },
+      },
+    });
+    const dashboard = JSON.parse(on[0].data['fastflow.json'] as string) as GrafanaDashboard;
+    expect(dashboard.uid).toBe('fastflow');
+
+    // Every query goes to the data source variable; collect them with where they are.
+    const ds = { type: 'prometheus', uid: '$' + '{DS_PROMETHEUS}' };
+    const variables = dashboard.templating.list;
+    expect(variables).toContainEqual(
+      expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', query: 'prometheus' }),
+    );
+    const queries: { where: string; expr: string }[] = [];
+    const datasources: unknown[] = [];
+    for (const v of variables.filter((v) => v.type === 'query')) {
+      datasources.push(v.datasource);
+      const expr = typeof v.query === 'string' ? v.query : v.query?.query;
+      queries.push({ where: `variable ${v.name}`, expr: expr ?? '' });
+    }
+    const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+    for (const p of panels.filter((p) => p.type !== 'row')) {
+      expect(p.targets?.length, p.title).toBeGreaterThan(0);
+      datasources.push(p.datasource, ...(p.targets ?? []).map((t) => t.datasource));
+      queries.push(...(p.targets ?? []).map((t) => ({ where: p.title, expr: t.expr ?? '' })));
+    }
+    expect(datasources.filter((d) => JSON.stringify(d) !== JSON.stringify(ds))).toEqual([]);
+
+    const problems: string[] = [];
+    const used = new Set<string>();
+    for (const { where, expr } of queries) {
+      const { metrics, labels, functions } = promqlNames(expr);
+      if (metrics.length === 0) problems.push(`${where}: no metric in ${expr}`);
+      if (expr.split('(').length !== expr.split(')').length) problems.push(`${where}: ( ≠ )`);
+      for (const f of functions.filter((f) => !PROMQL_FUNCTIONS.has(f))) {
+        problems.push(`${where}: unknown function ${f}`);
+      }
+      for (const metric of metrics) {
+        used.add(metric);
+        const has = series.get(metric);
+        if (has === undefined) problems.push(`${where}: ${metric} is not exposed`);
+        const missing = labels.filter((l) => has?.has(l) === false && !scrapeLabels.has(l));
+        for (const l of missing) problems.push(`${where}: ${metric} has no label ${l}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(used.size).toBeGreaterThan(10);
   });
 });

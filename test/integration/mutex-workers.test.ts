@@ -11,9 +11,9 @@ beforeAll(async () => {
   env.startOperator('operator-a');
   env.startWorker('left', { actions: [critical] });
   env.startWorker('right', { actions: [critical] });
-  for (let i = 0; i < 100 && (await env.liveWorkers()).length < 2; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Both must be live for the operator, not only hold their Leases.
+  await env.workerInUse('left');
+  await env.workerInUse('right');
 });
 afterAll(async () => env.stop());
 

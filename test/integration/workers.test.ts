@@ -40,14 +40,8 @@ describe('workers', () => {
 
   it('§13.1 runs a task again elsewhere when its worker is killed with -9 mid-task', async () => {
     const victim = env.startWorker('victim', { concurrency: 4 });
-    // Wait until the victim holds its Lease, so it can be assigned work.
-    for (
-      let i = 0;
-      i < 100 && !(await env.liveWorkers()).some((w) => w.startsWith('victim-'));
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The victim must be live for the operator before the work is spread.
+    await env.workerInUse('victim');
     const naps = Array.from({ length: 8 }, (_, i) => `nap-${i}`);
     await env.createDag('slow', {
       tasks: [

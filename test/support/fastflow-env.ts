@@ -140,6 +140,31 @@ export class FastflowEnv {
     return leases.items.map((l) => l.metadata?.name ?? '');
   }
 
+  /**
+   * Waits until the operator assigns work to the worker whose name starts
+   * with `prefix` (holding a Lease is not enough: the operator must have seen
+   * it): probes with as many parallel short tasks as there are live workers,
+   * which the scheduler spreads one per idle worker.
+   */
+  async workerInUse(prefix: string): Promise<void> {
+    for (let i = 0; i < 30; i++) {
+      const width = Math.max(1, (await this.liveWorkers()).length);
+      const name = `probe-${prefix}-${i}`;
+      await this.createDag(name, {
+        tasks: Array.from({ length: width }, (_, t) => ({
+          id: `p${t}`,
+          actionName: 'sleep',
+          params: { seconds: 0.2 },
+        })),
+      });
+      await this.createInstance(name, name);
+      const done = await this.finished(name);
+      const workers = Object.values(done.status?.tasks ?? {}).map((t) => t.worker ?? '');
+      if (workers.some((w) => w.startsWith(`${prefix}-`))) return;
+    }
+    throw new Error(`the operator never assigned work to worker ${prefix}; logs: ${this.logs}`);
+  }
+
   async leaderIdentity(): Promise<string | undefined> {
     try {
       const lease = await this.coordination.readNamespacedLease({
