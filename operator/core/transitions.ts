@@ -56,38 +56,45 @@ export function instanceEvents(
       note: `started from Dag snapshot ${after.dagRevision}`,
     });
   }
-  const reassigned = changedTasks(before, after, reassignment);
-  if (reassigned.length > 0) {
-    events.push({
-      type: 'Warning',
-      reason: 'TaskReassigned',
-      action: 'Reassign',
-      note: listed('taken from a lost worker', reassigned),
-    });
-  }
-  const failed = changedTasks(before, after, failure);
-  if (failed.length > 0) {
-    events.push({
-      type: 'Warning',
-      reason: 'TaskFailed',
-      action: 'RunTask',
-      note: listed('failed', failed),
-    });
-  }
-  const retrying = changedTasks(before, after, retry);
-  if (retrying.length > 0) {
-    events.push({
-      type: 'Normal',
-      reason: 'TaskRetrying',
-      action: 'Retry',
-      note: listed('will be retried', retrying),
-    });
+  for (const kind of TASK_EVENTS) {
+    const lines = changedTasks(before, after, kind.change);
+    if (lines.length > 0) {
+      const { type, reason, action, what } = kind;
+      events.push({ type, reason, action, note: listed(what, lines) });
+    }
   }
   events.push(...operationEvents(before, after));
   const finished = finishEvent(before, after);
   if (finished) events.push(finished);
   return events;
 }
+
+/** The Events about tasks: which change of a task each records, and how it reads. */
+const TASK_EVENTS: ReadonlyArray<
+  Omit<PlannedEvent, 'note'> & { change: TaskChange; what: string }
+> = [
+  {
+    type: 'Warning',
+    reason: 'TaskReassigned',
+    action: 'Reassign',
+    what: 'taken from a lost worker',
+    change: (was, now) => reassignment(was, now),
+  },
+  {
+    type: 'Warning',
+    reason: 'TaskFailed',
+    action: 'RunTask',
+    what: 'failed',
+    change: (was, now) => failure(was, now),
+  },
+  {
+    type: 'Normal',
+    reason: 'TaskRetrying',
+    action: 'Retry',
+    what: 'will be retried',
+    change: (was, now) => retry(was, now),
+  },
+];
 
 const OPERATION_ACTIONS = { cancel: 'Cancel', retry: 'Retry', continue: 'Continue' } as const;
 
