@@ -1190,7 +1190,6 @@ describe('the chart RBAC and worker guard, applied for real', () => {
     expect(datasources.filter((d) => JSON.stringify(d) !== JSON.stringify(ds))).toEqual([]);
 
     const problems: string[] = [];
-    const used = new Set<string>();
     for (const { where, expr } of queries) {
       const { metrics, labels, functions } = promqlNames(expr);
       if (metrics.length === 0) problems.push(`${where}: no metric in ${expr}`);
@@ -1199,7 +1198,6 @@ describe('the chart RBAC and worker guard, applied for real', () => {
         problems.push(`${where}: unknown function ${f}`);
       }
       for (const metric of metrics) {
-        used.add(metric);
         const has = series.get(metric);
         if (has === undefined) problems.push(`${where}: ${metric} is not exposed`);
         const missing = labels.filter((l) => has?.has(l) === false && !scrapeLabels.has(l));
@@ -1207,6 +1205,5 @@ describe('the chart RBAC and worker guard, applied for real', () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(used.size).toBeGreaterThan(10);
   });
 });
