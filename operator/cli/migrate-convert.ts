@@ -5,13 +5,16 @@
  * per file and field path. No I/O here: the command reads and writes.
  */
 import { createHash } from 'node:crypto';
-import { isScalar, parseAllDocuments, stringify, type Document } from 'yaml';
-import { z } from 'zod';
-import { PreCheckRule, DagSpec } from '../api/dag.ts';
+import { stringify } from 'yaml';
+import { DagSpec } from '../api/dag.ts';
 import { API_VERSION, DAG, GROUP } from '../api/names.ts';
-import { buildGraph } from '../core/graph.ts';
-import { validateTemplates } from '../core/template-validation.ts';
 import { validateDag } from '../core/validate-dag.ts';
+import { kindOf, type Finding } from './migrate-findings.ts';
+import { addNotes, withFastflowDefaults } from './migrate-notes.ts';
+import { graphProblems, looseGraphProblems, zodProblems } from './migrate-problems.ts';
+import { readBody } from './migrate-read.ts';
+
+export { formatPath, type Finding } from './migrate-findings.ts';
 
 /** Annotation on a migrated Dag: the fastflow file it came from. */
 export const MIGRATED_FROM_ANNOTATION = `${GROUP}/migrated-from`;
@@ -30,9 +33,6 @@ export type DagManifest = {
   metadata: { name: string; namespace?: string; annotations: Record<string, string> };
   spec: DagSpec;
 };
-
-/** Something about a file: `path` is the field in the fastflow file (empty: the whole file). */
-export type Finding = { file: string; path: string; message: string };
 
 export type ConvertedDag = { file: string; id: string; manifest: DagManifest };
 
@@ -143,72 +143,6 @@ export function convertFastflowDag(
   };
 }
 
-/**
- * Why the operator's validation (`validateDag`) refuses a spec, one problem
- * per field path: the graph's (unknown dependencies, cycles...), else the
- * templates' in params.
- */
-function graphProblems(file: string, spec: DagSpec): Finding[] {
-  const built = buildGraph(spec.tasks);
-  const found = built.ok ? validateTemplates(spec, built.graph) : built.problems;
-  const problems = found.map((p) => ({
-    file,
-    path: p.path.replace(/^spec\.?/, ''),
-    message: p.message,
-  }));
-  return problems.length > 0 ? problems : [{ file, path: '', message: 'invalid Dag' }];
-}
-
-/**
- * The graph checks on a spec that does not parse, so that one round trip
- * shows every problem: run when every task has a usable id (a string, or the
- * seed's one-item list), using the dependOn entries that are strings.
- */
-function looseGraphProblems(file: string, tasks: unknown): Finding[] {
-  if (!Array.isArray(tasks)) return [];
-  const loose: DagSpec['tasks'] = [];
-  for (const t of tasks as unknown[]) {
-    const raw = isRecord(t) ? t['id'] : undefined;
-    const id = Array.isArray(raw) && raw.length === 1 ? (raw[0] as unknown) : raw;
-    if (typeof id !== 'string' || !isRecord(t)) return [];
-    const deps = Array.isArray(t['dependOn']) ? (t['dependOn'] as unknown[]) : [];
-    loose.push({ id, actionName: '-', dependOn: deps.filter((d) => typeof d === 'string') });
-  }
-  const built = buildGraph(loose);
-  return built.ok
-    ? []
-    : built.problems.map((p) => ({
-        file,
-        path: p.path.replace(/^spec\.?/, ''),
-        message: p.message,
-      }));
-}
-
-/** The first YAML document of a file, with scalars read as fastflow read them. */
-function readBody(
-  text: string,
-  note: Note,
-): { body: Record<string, unknown> } | { problem: string } {
-  const docs = parseAllDocuments(text);
-  const parsed = Array.isArray(docs) ? docs : [];
-  const first = parsed[0];
-  if (!first) return { problem: 'the file is empty: fastflow reads one Dag per file' };
-  const syntax = parsed.flatMap((d) => d.errors);
-  if (syntax[0]) return { problem: `YAML syntax error: ${firstLine(syntax[0].message)}` };
-  if (parsed.length > 1) {
-    note(
-      '',
-      `holds ${parsed.length} YAML documents; fastflow read only the first, and so does this`,
-    );
-  }
-  const body: unknown = first.toJS();
-  if (!isRecord(body)) {
-    return { problem: `expected a mapping (a fastflow Dag), found ${kindOf(body)}` };
-  }
-  normalizeScalars(first, body, note);
-  return { body };
-}
-
 /** The manifests as a multi-document YAML stream (`kubectl apply -f` reads it). */
 export function toYamlDocuments(dags: readonly ConvertedDag[]): string {
   return dags
@@ -246,253 +180,4 @@ export function dagName(id: string): string | undefined {
 function baseId(path: string): string {
   const base = path.split(/[\\/]/).at(-1) ?? path;
   return base.replace(/\.yaml$/, '').replace(/\.yml$/, '');
-}
-
-// --- values as fastflow's YAML decoder read them -------------------------------------------
-
-type Note = (path: string, message: string) => void;
-
-/**
- * fastflow decodes with yaml.v3 into Go structs: a number or boolean in a
- * string field is taken as its text (`defaultValue: 3` is "3", `id: 010` is
- * "010"), and an empty value is the zero value. The same values are written
- * here as strings from the source text, and empty optional strings dropped,
- * so the Dag means what it meant in fastflow.
- */
-function normalizeScalars(doc: Document, body: Record<string, unknown>, note: Note): void {
-  const fix = (obj: Record<string, unknown>, key: string, path: (string | number)[]): void => {
-    const v = obj[key];
-    if (v === undefined || typeof v === 'string') return;
-    if (v === null) {
-      delete obj[key];
-      return;
-    }
-    if (typeof v !== 'number' && typeof v !== 'boolean') return;
-    const node = doc.getIn(path, true);
-    const text = isScalar(node) && typeof node.source === 'string' ? node.source : String(v);
-    obj[key] = text;
-    note(formatPath(path), `${text} written as the string "${text}", as fastflow read it`);
-  };
-  const fixList = (list: unknown, path: (string | number)[]): void => {
-    if (!Array.isArray(list)) return;
-    const items = list as unknown[];
-    items.forEach((_, i) =>
-      fix(items as unknown as Record<string, unknown>, String(i), [...path, i]),
-    );
-  };
-  for (const k of ['id', 'name', 'desc', 'cron', 'status']) fix(body, k, [k]);
-  const vars = body['vars'];
-  if (isRecord(vars)) {
-    for (const [name, def] of Object.entries(vars)) {
-      if (def === null) vars[name] = {};
-      const entry = vars[name];
-      if (!isRecord(entry)) continue;
-      for (const k of ['desc', 'defaultValue']) fix(entry, k, ['vars', name, k]);
-    }
-  }
-  const tasks = body['tasks'];
-  if (!Array.isArray(tasks)) return;
-  (tasks as unknown[]).forEach((task, i) => {
-    if (!isRecord(task)) return;
-    for (const k of ['id', 'name', 'actionName']) fix(task, k, ['tasks', i, k]);
-    fixList(task['dependOn'], ['tasks', i, 'dependOn']);
-    normalizePreCheck(task['preCheck'], ['tasks', i, 'preCheck'], fix, fixList);
-  });
-}
-
-function normalizePreCheck(
-  preCheck: unknown,
-  path: (string | number)[],
-  fix: (obj: Record<string, unknown>, key: string, path: (string | number)[]) => void,
-  fixList: (list: unknown, path: (string | number)[]) => void,
-): void {
-  const rules: [unknown, (string | number)[]][] = Array.isArray(preCheck)
-    ? (preCheck as unknown[]).map((r, j) => [r, [...path, j]])
-    : isRecord(preCheck)
-      ? Object.entries(preCheck).map(([name, r]) => [r, [...path, name]])
-      : [];
-  for (const [rule, rulePath] of rules) {
-    if (!isRecord(rule)) continue;
-    fix(rule, 'act', [...rulePath, 'act']);
-    const conditions = rule['conditions'];
-    if (!Array.isArray(conditions)) continue;
-    (conditions as unknown[]).forEach((c, k) => {
-      if (!isRecord(c)) return;
-      const cPath = [...rulePath, 'conditions', k];
-      for (const key of ['source', 'key', 'op']) fix(c, key, [...cPath, key]);
-      fixList(c['values'], [...cPath, 'values']);
-    });
-  }
-}
-
-/**
- * Behaviour fastflow had that the schema does not default the same way: a
- * declared var without a default was the empty string (here it must be given
- * when the instance is created), so `defaultValue: ""` is written.
- */
-function withFastflowDefaults(spec: DagSpec, notes: Finding[], file: string): DagSpec {
-  if (!spec.vars) return spec;
-  const vars = Object.fromEntries(
-    Object.entries(spec.vars).map(([name, def]) => {
-      if (def.defaultValue !== undefined) return [name, def];
-      notes.push({
-        file,
-        path: formatPath(['vars', name]),
-        message:
-          'no defaultValue: fastflow used "" when none was given; written as defaultValue: ""',
-      });
-      return [name, { ...def, defaultValue: '' }];
-    }),
-  );
-  return { ...spec, vars };
-}
-
-function addNotes(spec: DagSpec, notes: Finding[], file: string): void {
-  if (spec.cron) {
-    notes.push({
-      file,
-      path: 'cron',
-      message:
-        'kept, but nothing schedules it (fastflow ignored it too): create instances yourself',
-    });
-  }
-  const unlimited = spec.tasks.filter((t) => !t.timeoutSecs).map((t) => t.id);
-  if (unlimited.length > 0) {
-    const shown = unlimited.slice(0, 5).join(', ') + (unlimited.length > 5 ? ', ...' : '');
-    notes.push({
-      file,
-      path: 'tasks',
-      message:
-        `no timeoutSecs on ${shown}: fastflow stopped such a task after its executor default ` +
-        '(30 s); here it has no time limit. Add timeoutSecs: 30 to keep the old limit',
-    });
-  }
-  spec.tasks.forEach((t, i) => {
-    if (Array.isArray(t.preCheck)) {
-      notes.push({
-        file,
-        path: `tasks[${i}].preCheck`,
-        message:
-          'a list of checks: fastflow could not load this shape (it wants a map keyed by check name); fastflow.io accepts both',
-      });
-    }
-  });
-}
-
-// --- problems, in the fastflow file's terms -------------------------------------------------
-
-const HINTS: Record<string, string> = {
-  action: 'actionName',
-  actionname: 'actionName',
-  action_name: 'actionName',
-  depend: 'dependOn',
-  depends: 'dependOn',
-  dependson: 'dependOn',
-  depends_on: 'dependOn',
-  depend_on: 'dependOn',
-  dependon: 'dependOn',
-  timeout: 'timeoutSecs',
-  timeoutsec: 'timeoutSecs',
-  timeout_secs: 'timeoutSecs',
-  timeoutseconds: 'timeoutSecs',
-  param: 'params',
-  parameters: 'params',
-  precheck: 'preCheck',
-  prechecks: 'preCheck',
-  pre_check: 'preCheck',
-  description: 'desc',
-  variables: 'vars',
-  default: 'defaultValue',
-  defaultvalue: 'defaultValue',
-  default_value: 'defaultValue',
-  task: 'tasks',
-};
-
-function unknownKeyMessage(key: string, path: (string | number)[]): string {
-  const hint = HINTS[key.toLowerCase()];
-  const inTask = path[0] === 'tasks' && path.length === 3;
-  const consequence =
-    hint === 'actionName' && inTask ? ': the task failed with "action not found" at run time' : '';
-  const fix = hint && hint !== key ? `; did you mean ${hint}?` : '; remove it or fix its name';
-  return `unknown field (fastflow ignored it silently${consequence})${fix}`;
-}
-
-function zodProblems(file: string, error: z.ZodError, value: unknown): Finding[] {
-  return error.issues.flatMap((issue): Finding[] => {
-    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        file,
-        path: formatPath([...path, key]),
-        message: unknownKeyMessage(key, [...path, key]),
-      }));
-    }
-    const at = valueAt(value, path);
-    if (issue.code === 'invalid_union' && path.at(-1) === 'preCheck') {
-      return preCheckProblems(file, path, at);
-    }
-    return [{ file, path: formatPath(path), message: issueMessage(issue, at) }];
-  });
-}
-
-function issueMessage(issue: z.core.$ZodIssue, at: unknown): string {
-  if (at === undefined && issue.code === 'invalid_type') return 'required, but missing';
-  const message = issue.message.replace(/^Invalid input: /, '');
-  if (issue.code === 'invalid_type' && Array.isArray(at) && at.length === 1) {
-    const only: unknown = at[0];
-    if (typeof only === 'string') {
-      const key = String(issue.path.at(-1));
-      return `${message}: a one-item list; write ${key}: ${JSON.stringify(only)}`;
-    }
-  }
-  return message;
-}
-
-/** The preCheck shape that was meant (list or map), checked on its own for a precise path. */
-function preCheckProblems(file: string, path: (string | number)[], value: unknown): Finding[] {
-  const schema = Array.isArray(value)
-    ? z.array(PreCheckRule.extend({ name: z.string().min(1).max(63).optional() })).max(16)
-    : z.record(z.string().min(1).max(63), PreCheckRule);
-  const r = schema.safeParse(value);
-  if (r.success) return [{ file, path: formatPath(path), message: 'invalid preCheck' }];
-  return zodProblems(file, r.error, value).map((f) => ({
-    ...f,
-    path: formatPath(path) + (f.path.startsWith('[') || f.path === '' ? f.path : `.${f.path}`),
-  }));
-}
-
-/** `tasks[1].dependOn[0]`, `vars["a b"].desc`. */
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p)) out += out === '' ? p : `.${p}`;
-    else out += `[${JSON.stringify(p)}]`;
-  }
-  return out;
-}
-
-function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
-  let v = value;
-  for (const p of path) {
-    if (Array.isArray(v) && typeof p === 'number') v = v[p] as unknown;
-    else if (isRecord(v)) v = v[String(p)];
-    else return undefined;
-  }
-  return v;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function kindOf(v: unknown): string {
-  if (v === null || v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]?.replace(/:$/, '') ?? message;
 }

@@ -1,0 +1,141 @@
+/**
+ * The operations on an instance (cancel / retry / continue): an annotation
+ * the operator acts on, then, by default, a wait for its operation record.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OperationRecord } from '../operator/api/dag-instance.ts';
+import { OPERATION_ANNOTATIONS, type OperationName } from '../operator/api/names.ts';
+import type { DagInstance } from '../operator/api/objects.ts';
+import type { KubeClients } from '../operator/kube/client.ts';
+import { isConflict, isNotFound, toKubeError } from '../operator/kube/errors.ts';
+import { mergePatchOptions } from '../operator/kube/patch.ts';
+import type { Logger } from '../operator/log.ts';
+import { instanceResource } from '../operator/store/refs.ts';
+import { checkTasks, FastflowClientError, notFound, refText } from './client-errors.ts';
+import type { InstanceKey } from './client-instances.ts';
+import { watchInstance } from './client-wait.ts';
+
+export type OperationOptions = {
+  /** Wait until the operator has acted (default true, like fastflow's CommSync). */
+  wait?: boolean;
+  /** Default: the client's `operationTimeoutMs`. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+};
+
+/** What an operation needs of the client. */
+export type OperationContext = {
+  clients: KubeClients;
+  log: Logger;
+  operationTimeoutMs: number;
+  get: (ref: InstanceKey) => Promise<DagInstance>;
+};
+
+const POLL_MS = 150;
+
+export async function operate(
+  ctx: OperationContext,
+  name: OperationName,
+  ref: InstanceKey,
+  tasks: string[] | undefined,
+  opts: OperationOptions,
+): Promise<OperationRecord | string> {
+  const list = checkTasks(name, tasks);
+  const key = OPERATION_ANNOTATIONS[name];
+  const value = `${operationToken()}${list.length > 0 ? `:${list.join(',')}` : ''}`;
+  const timeoutMs = opts.timeoutMs ?? ctx.operationTimeoutMs;
+  const deadline = Date.now() + timeoutMs;
+  await setAnnotation(ctx, ref, name, value, deadline, opts.signal);
+  if (opts.wait === false) return value;
+  const record = await watchInstance(
+    ctx.clients,
+    ctx.log,
+    ref,
+    (i) => {
+      const r = i.status?.operations?.[name];
+      if (r?.value === value) return r;
+      const now = i.metadata.annotations?.[key];
+      if (now !== value) {
+        throw new FastflowClientError(
+          'Refused',
+          `${name} on ${refText(ref)}: superseded by ${key}=${now ?? '(removed)'} before the operator acted`,
+        );
+      }
+      return undefined;
+    },
+    {
+      timeoutMs: Math.max(0, deadline - Date.now()),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onTimeout: () =>
+        `the operator did not act on ${key}=${value} of DagInstance ${refText(ref)} within ` +
+        `${timeoutMs} ms: is the fastflow operator running and watching namespace "${ref.namespace}"?`,
+    },
+  );
+  if (record.result === 'Refused') {
+    throw new FastflowClientError('Refused', record.message, record);
+  }
+  return record;
+}
+
+/**
+ * Sets the operation annotation, conditioned on the resourceVersion read:
+ * an operation of the same kind another client set and the operator has not
+ * acted on yet is waited for first, never overwritten (fastflow §13.15).
+ */
+async function setAnnotation(
+  ctx: OperationContext,
+  ref: InstanceKey,
+  name: OperationName,
+  value: string,
+  deadline: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const key = OPERATION_ANNOTATIONS[name];
+  for (;;) {
+    signal?.throwIfAborted();
+    const current = await ctx.get(ref);
+    const pending = current.metadata.annotations?.[key];
+    if (pending && pending !== current.status?.operations?.[name]?.value) {
+      if (Date.now() >= deadline) {
+        throw new FastflowClientError(
+          'Timeout',
+          `${key}=${pending} set by someone else on DagInstance ${refText(ref)} is still ` +
+            'waiting for the operator: is the fastflow operator running?',
+        );
+      }
+      await sleep(POLL_MS, undefined, signal ? { signal } : {});
+      continue;
+    }
+    try {
+      await ctx.clients.custom.patchNamespacedCustomObject(
+        {
+          ...instanceResource,
+          ...ref,
+          body: {
+            metadata: {
+              resourceVersion: current.metadata.resourceVersion,
+              annotations: { [key]: value },
+            },
+          },
+        },
+        mergePatchOptions,
+      );
+      return;
+    } catch (e) {
+      if (isNotFound(e)) throw notFound(ref);
+      if (!isConflict(e)) throw toKubeError(e);
+      // Someone wrote in between: read again (a busy instance changes often).
+      if (Date.now() >= deadline) {
+        throw new FastflowClientError(
+          'Timeout',
+          `could not set ${key} on DagInstance ${refText(ref)}: it kept changing (409) until the timeout`,
+        );
+      }
+    }
+  }
+}
+
+function operationToken(): string {
+  return `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+}
