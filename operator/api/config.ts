@@ -33,6 +33,9 @@ export const OperatorConfig = Common.extend({
   retryPeriodSecs: Seconds.default(2),
   concurrency: z.coerce.number().int().min(1).max(64).default(4),
   resyncSecs: Seconds.default(300),
+  workerLeaseGcSecs: Seconds.default(600).describe(
+    'A dead worker\'s Lease is deleted once it has been expired this long and holds no task.',
+  ),
 })
   .refine((c) => c.renewDeadlineSecs < c.leaseDurationSecs, {
     message: 'renewDeadlineSecs must be less than leaseDurationSecs',

@@ -19,6 +19,7 @@ import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
+import { collectDeadWorkerLeases } from './lease-gc.ts';
 import { LoadIndex } from './load-index.ts';
 import { WorkerRegistry, type WorkerChange } from './worker-registry.ts';
 
@@ -145,6 +146,24 @@ export function startOperator(
   });
 
   const stopAll = new AbortController();
+  /** While leading: now and then, delete the Leases of workers long dead. */
+  const sweepDeadLeases = (signal: AbortSignal): void => {
+    const graceMs = config.workerLeaseGcSecs * 1000;
+    const timer = setInterval(
+      () =>
+        void collectDeadWorkerLeases({
+          coordination: clients.coordination,
+          namespace: leaseNamespace,
+          registry,
+          load,
+          graceMs,
+          log: log.child({ component: 'lease-gc' }),
+        }),
+      Math.min(60_000, Math.max(1000, graceMs / 2)),
+    );
+    timer.unref();
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  };
   let leading = false;
   let resolveDone: (v: 'stopped' | 'leadership-lost') => void = () => {};
   const done = new Promise<'stopped' | 'leadership-lost'>((r) => (resolveDone = r));
@@ -164,6 +183,7 @@ export function startOperator(
         if (signal.aborted) return;
         instanceController.start(signal);
         dagController.start(signal);
+        sweepDeadLeases(signal);
         for (const obj of dags.list()) dagController.enqueue(keyOf(obj));
         for (const obj of instances.list()) instanceController.enqueue(keyOf(obj));
       });

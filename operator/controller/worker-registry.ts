@@ -98,6 +98,17 @@ export class WorkerRegistry {
       }));
   }
 
+  /**
+   * Workers whose Lease has not changed for its duration plus `graceMs`: dead
+   * long enough that their Lease can go (with the resourceVersion we saw, so
+   * a worker that came back in between keeps it).
+   */
+  longDead(graceMs: number): Array<{ name: string; resourceVersion: string }> {
+    return [...this.#workers.values()]
+      .filter((w) => this.#now() - w.seenAt >= w.leaseDurationMs + graceMs)
+      .map((w) => ({ name: w.name, resourceVersion: w.resourceVersion }));
+  }
+
   stop(): void {
     for (const w of this.#workers.values()) if (w.timer) clearTimeout(w.timer);
     this.#workers.clear();

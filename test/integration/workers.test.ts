@@ -8,7 +8,8 @@ let env: FastflowEnv;
 
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('workers'));
-  env.startOperator('operator-a');
+  // Dead workers' Leases are collected one second after they expire.
+  env.startOperator('operator-a', { env: { FASTFLOW_WORKER_LEASE_GC_SECS: '1' } });
   env.startWorker('plain-1');
   env.startWorker('plain-2');
 });
@@ -67,5 +68,10 @@ describe('workers', () => {
     expect(rerun).toMatchObject({ phase: 'Succeeded', attempt: (entry?.attempt ?? 1) + 1 });
     expect(rerun?.worker).not.toBe(entry?.worker);
     expect(rerun?.message).toContain(`worker ${entry?.worker} was lost`);
+    // The dead worker's Lease is deleted: nobody will renew it again.
+    for (let i = 0; i < 100 && (await env.liveWorkers()).includes(entry?.worker ?? ''); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await env.liveWorkers()).not.toContain(entry?.worker);
   });
 });

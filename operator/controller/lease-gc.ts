@@ -1,0 +1,41 @@
+import type { CoordinationV1Api } from '@kubernetes/client-node';
+import { isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import type { Logger } from '../log.ts';
+import type { LoadIndex } from './load-index.ts';
+import type { WorkerRegistry } from './worker-registry.ts';
+
+/**
+ * Deletes the heartbeat Leases of workers that died without releasing them
+ * (kill -9, a lost node): a worker name is unique per process, so nobody will
+ * ever renew them again. Only Leases expired for `graceMs` whose worker holds
+ * no task are deleted, each conditioned on the resourceVersion last seen.
+ */
+export async function collectDeadWorkerLeases(deps: {
+  coordination: CoordinationV1Api;
+  namespace: string;
+  registry: WorkerRegistry;
+  load: LoadIndex;
+  graceMs: number;
+  log: Logger;
+}): Promise<number> {
+  let deleted = 0;
+  for (const dead of deps.registry.longDead(deps.graceMs)) {
+    if (deps.load.load(dead.name) > 0) continue;
+    try {
+      await deps.coordination.deleteNamespacedLease({
+        name: dead.name,
+        namespace: deps.namespace,
+        body: { preconditions: { resourceVersion: dead.resourceVersion } },
+      });
+      deleted++;
+      deps.log.info({ worker: dead.name }, 'deleted the Lease of a dead worker');
+    } catch (e) {
+      const err = toKubeError(e);
+      // Gone already, or renewed since: nothing to do.
+      if (!isNotFound(err) && !isConflict(err)) {
+        deps.log.warn({ worker: dead.name, err: String(err) }, 'dead worker Lease not deleted');
+      }
+    }
+  }
+  return deleted;
+}
