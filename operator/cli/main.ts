@@ -50,6 +50,10 @@ common(program.command('operator'))
   .option('--retry-period-secs <s>', 'how often to try to acquire or renew')
   .option('--concurrency <n>', 'instances reconciled at once')
   .option('--resync-secs <s>', 'periodic re-reconcile of every running instance')
+  .option(
+    '--worker-lease-gc-secs <s>',
+    "delete a dead worker's Lease after it has been expired this long",
+  )
   .action(async (flags: Record<string, unknown>) => {
     const config = loadConfig(OperatorConfig, {
       ...flags,
