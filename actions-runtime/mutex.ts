@@ -1,57 +1,18 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConfigurationOptions, CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
-import { requestOptions } from '../operator/kube/client.ts';
-import { isAlreadyExists, isConflict, isNotFound, toKubeError } from '../operator/kube/errors.ts';
-import { toMicroTime } from '../operator/kube/time.ts';
+import type { CoordinationV1Api } from '@kubernetes/client-node';
 import { LeaseObservation } from '../operator/kube/lease-observation.ts';
+import { holdsOf, mutexLeaseName } from './mutex-lease.ts';
+import { MutexError, type LeaseMutexOptions } from './mutex-options.ts';
+import { MutexRenewal } from './mutex-renewal.ts';
+import { MutexLeaseStore } from './mutex-store.ts';
 
-/** Label on every mutex Lease (value: the hash in its name), to list or clean them up. */
-export const MUTEX_LABEL = 'fastflow.io/mutex';
-/** Annotation holding the mutex key as given (the Lease name only carries its hash). */
-export const MUTEX_KEY_ANNOTATION = 'fastflow.io/mutex-key';
-/** Annotation holding how many times the holder identity has locked it (reentrant mode). */
-export const MUTEX_HOLDS_ANNOTATION = 'fastflow.io/mutex-holds';
-
-export type LeaseMutexOptions = {
-  /** Namespace of the Lease. */
-  namespace: string;
-  /** What the lock protects; any string. Every party locking the same key shares one Lease. */
-  key: string;
-  /** Who holds it (a worker name, a pod name...): written as the Lease's holderIdentity. */
-  identity: string;
-  /**
-   * A holder that has not renewed for this long (measured on the waiter's own
-   * clock) is presumed dead and the lock is taken over. Default 30 s, as
-   * fastflow's LockTTL. Every party of one key should use the same value.
-   */
-  ttlSecs?: number;
-  /** The same identity may lock again while it holds it; the lock is freed after as many unlocks. */
-  reentrant?: boolean;
-  /** Base pause between attempts while `lock()` waits (jittered ×1–1.5). Default 120 ms. */
-  pollIntervalMs?: number;
-  /** Called when a held lock is lost: renewals failed for a whole ttl, or it was taken over. */
-  onLost?: (error: MutexError) => void;
-  /** Monotonic milliseconds, for the take-over rule; injectable for tests. */
-  now?: () => number;
-};
-
-/** A mutex misuse or a lock that was lost; API failures are thrown as `KubeApiError`s. */
-export class MutexError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MutexError';
-  }
-}
-
-/** The Lease name of a mutex key: `fastflow-mutex-<first 16 hex digits of sha256(key)>`. */
-export function mutexLeaseName(key: string): string {
-  return `fastflow-mutex-${mutexHash(key)}`;
-}
-
-function mutexHash(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 16);
-}
+export {
+  MUTEX_HOLDS_ANNOTATION,
+  MUTEX_KEY_ANNOTATION,
+  MUTEX_LABEL,
+  mutexLeaseName,
+} from './mutex-lease.ts';
+export { MutexError, type LeaseMutexOptions } from './mutex-options.ts';
 
 /**
  * fastflow's `Keeper.NewMutex(key)`, the Kubernetes way: a distributed lock
@@ -76,18 +37,15 @@ function mutexHash(key: string): string {
  */
 export class LeaseMutex {
   readonly name: string;
-  readonly #api: CoordinationV1Api;
   readonly #o: Required<Omit<LeaseMutexOptions, 'onLost' | 'now'>> &
     Pick<LeaseMutexOptions, 'onLost'>;
   readonly #now: () => number;
   readonly #ttlMs: number;
-  readonly #callTimeoutMs: number;
+  readonly #store: MutexLeaseStore;
+  readonly #renewal: MutexRenewal;
   /** How many times this object holds the lock (0 = not held). */
   #holds = 0;
   #lost = new AbortController();
-  #renewStop: AbortController | undefined;
-  #renewLoop: Promise<void> | undefined;
-  #lastRenew = 0;
   #attemptBegan = 0;
   // The record as last read and when (our clock) it last changed.
   readonly #observed: LeaseObservation;
@@ -102,7 +60,6 @@ export class LeaseMutex {
     if (!(ttlSecs > 0) || !Number.isFinite(ttlSecs)) {
       throw new MutexError(`LeaseMutex: ttlSecs must be a positive number, got ${ttlSecs}`);
     }
-    this.#api = coordination;
     this.#o = {
       namespace: opts.namespace,
       key: opts.key,
@@ -115,9 +72,19 @@ export class LeaseMutex {
     this.#now = opts.now ?? (() => performance.now());
     this.#observed = new LeaseObservation(this.#now);
     this.#ttlMs = ttlSecs * 1000;
-    // A hung call must not eat the renew budget.
-    this.#callTimeoutMs = Math.max(500, Math.min(10_000, this.#ttlMs / 3));
     this.name = mutexLeaseName(opts.key);
+    const { namespace, key, identity } = this.#o;
+    const where = { namespace, name: this.name, key, identity, ttlSecs };
+    this.#store = new MutexLeaseStore(coordination, where, this.#observed);
+    this.#renewal = new MutexRenewal({
+      key,
+      identity,
+      ttlSecs,
+      ttlMs: this.#ttlMs,
+      now: this.#now,
+      store: this.#store,
+      loseLock: (message) => this.#loseLock(message),
+    });
     this.#lost.abort(new MutexError('not locked'));
   }
 
@@ -181,18 +148,21 @@ export class LeaseMutex {
     const { identity, reentrant } = this.#o;
     this.#attemptBegan = this.#now();
     this.#checkNotHeldByUs();
-    const lease = await this.#read(signal);
+    const lease = await this.#store.read(signal);
     const holder = lease?.spec?.holderIdentity ?? '';
     this.#checkStillOurs(holder);
-    if (!lease) return this.#create();
-    this.#observe(lease);
+    if (!lease) return (await this.#store.create()) ? this.#acquired() : false;
+    this.#observed.observe(lease);
     if (holder === identity && (reentrant || this.#holds > 0)) {
       // Re-entered: count one more hold in the Lease (shared by every object of this identity).
-      const updated = await this.#replace(lease, { holds: holdsOf(lease) + 1, takeOver: false });
+      const updated = await this.#store.replace(lease, {
+        holds: holdsOf(lease) + 1,
+        takeOver: false,
+      });
       return updated ? this.#acquired() : false;
     }
     if (holder !== '' && !this.#observed.unchangedFor(this.#ttlMs)) return false;
-    const updated = await this.#replace(lease, { holds: 1, takeOver: true });
+    const updated = await this.#store.replace(lease, { holds: 1, takeOver: true });
     return updated ? this.#acquired() : false;
   }
 
@@ -212,109 +182,10 @@ export class LeaseMutex {
     }
   }
 
-  /** The Lease, or undefined when there is none; any other failure is thrown. */
-  async #read(signal?: AbortSignal): Promise<V1Lease | undefined> {
-    try {
-      return await this.#api.readNamespacedLease(
-        { namespace: this.#o.namespace, name: this.name },
-        this.#callOpts(signal),
-      );
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw toKubeError(e);
-    }
-  }
-
-  async #create(): Promise<boolean> {
-    const { namespace, key, identity } = this.#o;
-    const now = toMicroTime(new Date());
-    try {
-      const created = await this.#api.createNamespacedLease(
-        {
-          namespace,
-          body: {
-            apiVersion: 'coordination.k8s.io/v1',
-            kind: 'Lease',
-            metadata: {
-              name: this.name,
-              namespace,
-              labels: { [MUTEX_LABEL]: mutexHash(key) },
-              annotations: { [MUTEX_KEY_ANNOTATION]: key, [MUTEX_HOLDS_ANNOTATION]: '1' },
-            },
-            spec: {
-              holderIdentity: identity,
-              leaseDurationSeconds: this.#leaseSeconds(),
-              acquireTime: now,
-              renewTime: now,
-              leaseTransitions: 0,
-            },
-          },
-        },
-        this.#callOpts(),
-      );
-      this.#observe(created);
-      return this.#acquired();
-    } catch (e) {
-      if (isAlreadyExists(e)) return false; // someone created it first: wait
-      throw toKubeError(e);
-    }
-  }
-
-  /**
-   * Writes `lease` back as ours with `holds`, conditioned on the
-   * resourceVersion we read; undefined when someone wrote first (409) or it
-   * was deleted meanwhile (404).
-   */
-  async #replace(
-    lease: V1Lease,
-    o: { holds: number; takeOver: boolean },
-  ): Promise<V1Lease | undefined> {
-    const now = toMicroTime(new Date());
-    const transitions = lease.spec?.leaseTransitions ?? 0;
-    const previous = lease.spec?.holderIdentity ?? '';
-    try {
-      const updated = await this.#api.replaceNamespacedLease(
-        {
-          namespace: this.#o.namespace,
-          name: this.name,
-          body: {
-            ...lease, // carries metadata.resourceVersion: a concurrent write → 409
-            metadata: {
-              ...lease.metadata,
-              labels: { ...lease.metadata?.labels, [MUTEX_LABEL]: mutexHash(this.#o.key) },
-              annotations: {
-                ...lease.metadata?.annotations,
-                [MUTEX_KEY_ANNOTATION]: this.#o.key,
-                [MUTEX_HOLDS_ANNOTATION]: String(o.holds),
-              },
-            },
-            spec: {
-              ...lease.spec,
-              holderIdentity: this.#o.identity,
-              leaseDurationSeconds: this.#leaseSeconds(),
-              acquireTime: o.takeOver ? now : lease.spec?.acquireTime,
-              renewTime: now,
-              leaseTransitions:
-                o.takeOver && previous !== '' && previous !== this.#o.identity
-                  ? transitions + 1
-                  : transitions,
-            },
-          },
-        },
-        this.#callOpts(),
-      );
-      this.#observe(updated);
-      return updated;
-    } catch (e) {
-      if (isConflict(e) || isNotFound(e)) return undefined;
-      throw toKubeError(e);
-    }
-  }
-
   #acquired(): true {
     if (this.#holds === 0) {
       this.#lost = new AbortController();
-      this.#startRenewing(this.#attemptBegan);
+      this.#renewal.start(this.#attemptBegan);
     }
     this.#holds++;
     return true;
@@ -326,7 +197,7 @@ export class LeaseMutex {
       throw new MutexError(`mutex "${key}" is not locked by this LeaseMutex (${identity})`);
     }
     const last = this.#holds === 1;
-    if (last) await this.#stopRenewing();
+    if (last) await this.#renewal.stop();
     try {
       for (let tries = 0; ; tries++) {
         if (await this.#releaseOnce()) break;
@@ -334,7 +205,7 @@ export class LeaseMutex {
       }
     } catch (e) {
       if (e instanceof MutexError && this.#holds === 0) throw e; // lost: already cleaned up
-      if (last) this.#startRenewing(this.#lastRenew); // still ours on the server: keep it alive
+      if (last) this.#renewal.start(this.#renewal.lastRenew); // still ours on the server: keep it alive
       throw e;
     }
     this.#holds--;
@@ -343,113 +214,14 @@ export class LeaseMutex {
 
   /** One read and one conditioned write; false on 409 (someone wrote in between). */
   async #releaseOnce(): Promise<boolean> {
-    const { namespace, key, identity } = this.#o;
-    const lease = await this.#read();
+    const { key, identity } = this.#o;
+    const lease = await this.#store.read();
     if (!lease) this.#loseLock(`mutex "${key}" was lost: its Lease is gone`);
     const holder = lease.spec?.holderIdentity ?? '';
     if (holder !== identity) {
       this.#loseLock(`mutex "${key}" was lost: it is now held by "${holder || 'nobody'}"`);
     }
-    const holds = holdsOf(lease);
-    try {
-      if (holds > 1) {
-        await this.#api.replaceNamespacedLease(
-          {
-            namespace,
-            name: this.name,
-            body: {
-              ...lease,
-              metadata: {
-                ...lease.metadata,
-                annotations: {
-                  ...lease.metadata?.annotations,
-                  [MUTEX_HOLDS_ANNOTATION]: String(holds - 1),
-                },
-              },
-            },
-          },
-          this.#callOpts(),
-        );
-      } else {
-        await this.#api.deleteNamespacedLease(
-          {
-            namespace,
-            name: this.name,
-            body: {
-              preconditions: {
-                uid: lease.metadata?.uid,
-                resourceVersion: lease.metadata?.resourceVersion,
-              },
-            },
-          },
-          this.#callOpts(),
-        );
-      }
-      return true;
-    } catch (e) {
-      if (isConflict(e)) return false;
-      if (isNotFound(e)) return true;
-      throw toKubeError(e);
-    }
-  }
-
-  /** Renews every ttl/3; `since` is when (our clock) the lease was last known ours. */
-  #startRenewing(since: number): void {
-    const stop = new AbortController();
-    this.#renewStop = stop;
-    this.#lastRenew = since;
-    this.#renewLoop = this.#renewEvery(stop.signal);
-  }
-
-  async #stopRenewing(): Promise<void> {
-    this.#renewStop?.abort();
-    await this.#renewLoop;
-    this.#renewStop = undefined;
-    this.#renewLoop = undefined;
-  }
-
-  // Never rejects: failures are retried until a whole ttl passed without success.
-  async #renewEvery(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await sleep(this.#ttlMs / 3, undefined, { signal }).catch(() => {});
-      if (signal.aborted) return;
-      // Counted from before the request: our hold ends no later than a
-      // waiter's ttl, which starts when it sees the record this call writes.
-      const began = this.#now();
-      // Not through #queue: a release waits for this loop to end.
-      const outcome = await this.#renewOnce(signal).catch((e: unknown) => e);
-      if (signal.aborted) return;
-      if (outcome === true) this.#lastRenew = began;
-      else if (outcome instanceof MutexError)
-        return; // lost: #loseLock cleaned up
-      else if (this.#now() - this.#lastRenew >= this.#ttlMs) {
-        const why = outcome instanceof Error ? `: ${outcome.message}` : '';
-        try {
-          this.#loseLock(
-            `mutex "${this.#o.key}" was lost: not renewed for ${this.#o.ttlSecs} s${why}`,
-          );
-        } catch {
-          // reported through signal and onLost; nobody awaits this loop's errors
-        }
-        return;
-      }
-    }
-  }
-
-  /** true when renewed; throws a MutexError when the lock turns out lost. */
-  async #renewOnce(signal: AbortSignal): Promise<boolean> {
-    const { key, identity } = this.#o;
-    for (let tries = 0; tries < 3 && !signal.aborted; tries++) {
-      const lease = await this.#read(signal);
-      if (!lease) this.#loseLock(`mutex "${key}" was lost: its Lease was deleted`);
-      const holder = lease.spec?.holderIdentity ?? '';
-      if (holder !== identity) {
-        this.#loseLock(`mutex "${key}" was lost: taken over by "${holder || 'nobody'}"`);
-      }
-      const holds = holdsOf(lease);
-      if (await this.#replace(lease, { holds, takeOver: false })) return true;
-    }
-    return false;
+    return this.#store.releaseHold(lease);
   }
 
   /** Marks every hold of this object lost, tells `onLost`, and throws the error. */
@@ -457,7 +229,7 @@ export class LeaseMutex {
     const error = new MutexError(message);
     if (this.#holds > 0) {
       this.#holds = 0;
-      this.#renewStop?.abort();
+      this.#renewal.abort();
       this.#lost.abort(error);
       try {
         this.#o.onLost?.(error);
@@ -467,21 +239,4 @@ export class LeaseMutex {
     }
     throw error;
   }
-
-  #observe(lease: V1Lease): void {
-    this.#observed.observe(lease);
-  }
-
-  #leaseSeconds(): number {
-    return Math.max(1, Math.ceil(this.#o.ttlSecs));
-  }
-
-  #callOpts(signal?: AbortSignal): ConfigurationOptions {
-    return requestOptions({ timeoutMs: this.#callTimeoutMs, ...(signal ? { signal } : {}) });
-  }
-}
-
-function holdsOf(lease: V1Lease): number {
-  const n = Number(lease.metadata?.annotations?.[MUTEX_HOLDS_ANNOTATION] ?? '1');
-  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
