@@ -17,18 +17,10 @@ const seed = readFileSync(
 );
 
 // The fastflow README's quick start, as users have it (test-dag.yaml).
-const QUICK_START = `id: "test-dag"
-name: "test"
-tasks:
-- id: "task1"
-  actionName: "PrintAction"
-- id: "task2"
-  actionName: "PrintAction"
-  dependOn: ["task1"]
-- id: "task3"
-  actionName: "PrintAction"
-  dependOn: ["task2"]
-`;
+const QUICK_START = readFileSync(
+  new URL('../../test/fixtures/fastflow-quick-start.yaml', import.meta.url),
+  'utf8',
+);
 
 // Every example here but one leaves timeoutSecs out; that note has its own test.
 const convert = (path: string, text: string) => {

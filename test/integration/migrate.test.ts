@@ -26,18 +26,10 @@ const fixture = readFileSync(
 /** fastflow's README examples, as its users have them on disk. */
 const SEED_FILES: Record<string, string> = {
   // "GetStart": the quick start's test-dag.yaml.
-  'test-dag.yaml': `id: "test-dag"
-name: "test"
-tasks:
-- id: "task1"
-  actionName: "PrintAction"
-- id: "task2"
-  actionName: "PrintAction"
-  dependOn: ["task1"]
-- id: "task3"
-  actionName: "PrintAction"
-  dependOn: ["task2"]
-`,
+  'test-dag.yaml': readFileSync(
+    new URL('../fixtures/fastflow-quick-start.yaml', import.meta.url),
+    'utf8',
+  ),
   // "Dag": the YAML of the programmatic example, with its broken `id: ["task2"]`.
   'programmatic.yaml': `name: "test"
 tasks:
