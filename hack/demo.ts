@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { startOrConnect } from './local-cluster/control-plane.ts';
-import { spawnFastflow, type FastflowProcess } from './local-cluster/fastflow-process.ts';
-import { installCrds, runKubectl } from './local-cluster/kubectl.ts';
+import { startOrConnect } from '../test/local-cluster/control-plane.ts';
+import { spawnFastflow, type FastflowProcess } from '../test/local-cluster/fastflow-process.ts';
+import { installCrds, runKubectl } from '../test/local-cluster/kubectl.ts';
 
 const NAMESPACE = 'fastflow-demo';
 const TIMEOUT_MS = 180_000;

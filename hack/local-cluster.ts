@@ -4,7 +4,7 @@
  * Ctrl-C / SIGTERM, then stops everything it started.
  */
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane } from './local-cluster/control-plane.ts';
+import { startControlPlane, type ControlPlane } from '../test/local-cluster/control-plane.ts';
 
 const log = (msg: string): void => {
   process.stderr.write(`fastflow: ${msg}\n`);

@@ -12,8 +12,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../../hack/local-cluster/control-plane.ts';
-import { installCrds } from '../../hack/local-cluster/kubectl.ts';
+import { startControlPlane, type ControlPlane } from '../local-cluster/control-plane.ts';
+import { installCrds } from '../local-cluster/kubectl.ts';
 import { wideDag } from './dags.ts';
 import { errorText } from './errors.ts';
 import { BenchApi, InstanceWatch } from './instances.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { spawnFastflow, type FastflowProcess } from '../../hack/local-cluster/fastflow-process.ts';
+import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-process.ts';
 
 export type ProcessOptions = {
   kubeconfig: string;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { ApiException, CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { startControlPlane } from '../../hack/local-cluster/control-plane.ts';
+import { startControlPlane } from '../local-cluster/control-plane.ts';
 import {
   createTestNamespace,
   deleteTestNamespace,
@@ -38,7 +38,7 @@ async function waitGone(pids: number[], timeoutMs: number): Promise<number[]> {
   return alive;
 }
 
-const controlPlaneModule = new URL('../../hack/local-cluster/control-plane.ts', import.meta.url)
+const controlPlaneModule = new URL('../local-cluster/control-plane.ts', import.meta.url)
   .href;
 
 describe('local control plane', () => {

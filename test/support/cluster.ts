@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import { runKubectl, type KubectlResult } from '../../hack/local-cluster/kubectl.ts';
+import { runKubectl, type KubectlResult } from '../local-cluster/kubectl.ts';
 
 /** Admin kubeconfig of the test cluster. */
 export function testKubeconfigPath(): string {

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { DagInstance } from '../../operator/api/objects.ts';
 import type { DagSpec } from '../../operator/api/dag.ts';
 import { DAG, DAG_INSTANCE, GROUP, VERSION, WORKER_LEASE_LABEL } from '../../operator/api/names.ts';
-import { spawnFastflow, type FastflowProcess } from '../../hack/local-cluster/fastflow-process.ts';
+import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-process.ts';
 import { kubectl, testKubeConfig, testKubeconfigPath } from './cluster.ts';
 
 export const FAST_LEASES = {

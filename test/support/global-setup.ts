@@ -4,8 +4,8 @@
  * CRDs of `crds/` installed. Test files reach it through test/support/cluster.ts.
  */
 import type { TestProject } from 'vitest/node';
-import { startOrConnect } from '../../hack/local-cluster/control-plane.ts';
-import { installCrds } from '../../hack/local-cluster/kubectl.ts';
+import { startOrConnect } from '../local-cluster/control-plane.ts';
+import { installCrds } from '../local-cluster/kubectl.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

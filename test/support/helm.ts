@@ -6,7 +6,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { runCommand, type KubectlResult } from '../../hack/local-cluster/kubectl.ts';
+import { runCommand, type KubectlResult } from '../local-cluster/kubectl.ts';
 
 export const chartDir = fileURLToPath(new URL('../../charts/fastflow/', import.meta.url));
 const binariesScript = fileURLToPath(new URL('../../hack/k8s-binaries.sh', import.meta.url));

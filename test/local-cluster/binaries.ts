@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defaultLog, LOG_TAIL_LINES } from './log.ts';
 
-const binariesScript = fileURLToPath(new URL('../k8s-binaries.sh', import.meta.url));
+const binariesScript = fileURLToPath(new URL('../../hack/k8s-binaries.sh', import.meta.url));
 
 /**
  * The directory with etcd, kube-apiserver and kubectl: `binDir` if given,
