@@ -1,17 +1,8 @@
 // One lint setup for the repo: typescript-eslint's type-aware rules, plus the
-// layering rule of docs/architecture.md enforced on imports:
-//   api -> core -> kube/config/store -> controller, actions-runtime -> cli
+// layering rule of docs/architecture.md ("Layers") enforced on every import of
+// every folder by hack/lint/layers.ts.
 import tseslint from 'typescript-eslint';
-
-const layer = (files, forbidden, message) => ({
-  files,
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      { patterns: forbidden.map((group) => ({ group: [group], message })) },
-    ],
-  },
-});
+import { layersRule } from './hack/lint/layers.ts';
 
 export default tseslint.config(
   {
@@ -46,44 +37,9 @@ export default tseslint.config(
       complexity: 'off',
     },
   },
-  layer(
-    ['operator/api/**'],
-    [
-      '**/core/**',
-      '**/kube/**',
-      '**/store/**',
-      '**/controller/**',
-      '**/cli/**',
-      '**/actions-runtime/**',
-    ],
-    'api/ holds only schemas: it imports nothing of ours above it',
-  ),
-  layer(
-    ['operator/core/**'],
-    [
-      '**/kube/**',
-      '**/store/**',
-      '**/controller/**',
-      '**/cli/**',
-      '**/actions-runtime/**',
-      'node:*',
-      '@kubernetes/*',
-    ],
-    'core/ is pure: no I/O, no clients',
-  ),
-  layer(
-    ['operator/kube/**', 'operator/store/**', 'operator/config/**', 'operator/observability/**'],
-    ['**/controller/**', '**/cli/**', '**/actions-runtime/**'],
-    'shared shells must not import the operator, the worker or the CLI',
-  ),
-  layer(
-    ['operator/controller/**'],
-    ['**/cli/**', '**/actions-runtime/**'],
-    'the operator does not import the worker or the CLI',
-  ),
-  layer(
-    ['actions-runtime/**'],
-    ['**/controller/**', '**/cli/**'],
-    'the SDK does not import the operator or the CLI',
-  ),
+  {
+    files: ['**/*.ts'],
+    plugins: { fastflow: { rules: { layers: layersRule } } },
+    rules: { 'fastflow/layers': 'error' },
+  },
 );
