@@ -1,6 +1,6 @@
 import { PatchStrategy, RequestContext, type ConfigurationOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { escapeJsonPointer, jsonPatchOptions, mergePatchOptions } from './patch.ts';
+import { jsonPatchOptions, mergePatchOptions } from './patch.ts';
 
 async function contentType(opt: ConfigurationOptions): Promise<string | undefined> {
   const ctx = new RequestContext('http://x/', 'PATCH');
@@ -17,11 +17,3 @@ describe('patch options', () => {
   });
 });
 
-describe('escapeJsonPointer', () => {
-  it('escapes ~ before /', () => {
-    expect(escapeJsonPointer('a/b')).toBe('a~1b');
-    expect(escapeJsonPointer('a~b')).toBe('a~0b');
-    expect(escapeJsonPointer('~/')).toBe('~0~1');
-    expect(escapeJsonPointer('fastflow.io/worker')).toBe('fastflow.io~1worker');
-  });
-});
