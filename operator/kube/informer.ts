@@ -64,6 +64,7 @@ export class Informer<T extends KubeObject> {
   #failures = 0;
   #endWatch: (() => void) | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
+  #loop: Promise<void> = Promise.resolve();
 
   constructor(kc: KubeConfig, opts: InformerOptions<T>) {
     this.#watch = new Watch(kc);
@@ -86,7 +87,7 @@ export class Informer<T extends KubeObject> {
   start(): void {
     if (this.#started) throw new Error(`informer ${this.#opts.path} already started`);
     this.#started = true;
-    void this.#run();
+    this.#loop = this.#run();
     if (this.#opts.resyncMs) {
       this.#resyncTimer = setInterval(() => this.#resync(), this.#opts.resyncMs);
       this.#resyncTimer.unref();
@@ -122,6 +123,11 @@ export class Informer<T extends KubeObject> {
     this.#endWatch?.();
     clearInterval(this.#resyncTimer);
     this.#rejectSynced(new Error(`informer ${this.#opts.path} stopped before it synced`));
+  }
+
+  /** Resolves once the LIST/WATCH loop has ended after `stop()`: no request follows. */
+  whenStopped(): Promise<void> {
+    return this.#loop;
   }
 
   get #stopped(): boolean {

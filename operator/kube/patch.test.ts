@@ -16,4 +16,3 @@ describe('patch options', () => {
     expect(await contentType(jsonPatchOptions)).toBe(PatchStrategy.JsonPatch);
   });
 });
-

@@ -20,4 +20,3 @@ export const jsonPatchOptions: ConfigurationOptions = setHeaderOptions(
   'Content-Type',
   PatchStrategy.JsonPatch,
 );
-

@@ -12,4 +12,3 @@ describe('microTime', () => {
     expect(JSON.stringify(toMicroTime(d))).toBe(JSON.stringify(microTime(d)));
   });
 });
-

@@ -17,4 +17,3 @@ export function microTime(date: Date): string {
 export function toMicroTime(date: Date): V1MicroTime {
   return new V1MicroTime(date.getTime());
 }
-
