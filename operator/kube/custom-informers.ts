@@ -1,5 +1,5 @@
 import { DagInstance } from '../api/objects.ts';
-import { collectionPath, instanceResource, type dagResource } from '../store/refs.ts';
+import { instanceResource, type dagResource } from '../store/refs.ts';
 import type { KubeClients } from './client.ts';
 import { Informer, type InformerOptions, type ListPage } from './informer.ts';
 import type { KubeObject } from './types.ts';
@@ -24,7 +24,7 @@ export function collectionInformer<T extends KubeObject>(
   const { namespace, ...rest } = opts;
   return new Informer<T>(clients.kc, {
     ...rest,
-    path: collectionPath(resource.plural, namespace),
+    path: collectionPath(resource, namespace),
     list: (o) =>
       (namespace
         ? clients.custom.listNamespacedCustomObject({ ...resource, namespace, ...o })
@@ -32,6 +32,14 @@ export function collectionInformer<T extends KubeObject>(
         ListPage<unknown>
       >,
   });
+}
+
+/** The URL path a watch of the collection uses: all namespaces, or one. */
+function collectionPath(resource: CustomResource, namespace: string | undefined): string {
+  const base = `/apis/${resource.group}/${resource.version}`;
+  return namespace
+    ? `${base}/namespaces/${namespace}/${resource.plural}`
+    : `${base}/${resource.plural}`;
 }
 
 /**

@@ -16,10 +16,3 @@ export const instanceResource = {
  * per-write bookkeeping cheaper).
  */
 export const STATUS_FIELD_MANAGER = 'fastflow';
-
-/** Collection path of a kind for watches: all namespaces, or one. */
-export function collectionPath(plural: string, namespace?: string): string {
-  return namespace
-    ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`
-    : `/apis/${GROUP}/${VERSION}/${plural}`;
-}
