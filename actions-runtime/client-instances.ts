@@ -9,7 +9,7 @@ import { validateDag } from '../operator/core/validate-dag.ts';
 import { resolveVars } from '../operator/core/vars.ts';
 import type { KubeClients } from '../operator/kube/client.ts';
 import { isAlreadyExists, isInvalid, isNotFound, toKubeError } from '../operator/kube/errors.ts';
-import type { KubeObject } from '../operator/kube/types.ts';
+import { refOf, type KubeObject } from '../operator/kube/types.ts';
 import { dagResource, instanceResource } from '../operator/store/refs.ts';
 import { checkName, errorMessage, FastflowClientError, notFound } from './client-errors.ts';
 
@@ -30,22 +30,16 @@ export type RunDagOptions = {
 
 /** `instance` named in full, `defaultNamespace` when it names none; checked. */
 export function resolveInstanceRef(instance: InstanceRef, defaultNamespace: string): InstanceKey {
-  let namespace: string;
-  let name: string;
-  if (typeof instance === 'string') {
-    const slash = instance.indexOf('/');
-    namespace = slash < 0 ? defaultNamespace : instance.slice(0, slash);
-    name = slash < 0 ? instance : instance.slice(slash + 1);
-  } else {
-    namespace = instance.namespace || defaultNamespace;
-    name = instance.name;
-  }
+  const { namespace, name } =
+    typeof instance === 'string'
+      ? refOf(instance, defaultNamespace)
+      : { namespace: instance.namespace || defaultNamespace, name: instance.name };
   checkName('instance name', name);
   checkName('namespace', namespace);
   return { namespace, name };
 }
 
-export function parseInstance(raw: unknown): DagInstance {
+function parseInstance(raw: unknown): DagInstance {
   const parsed = DagInstance.safeParse(raw);
   if (parsed.success) return parsed.data;
   const name = (raw as KubeObject | undefined)?.metadata?.name ?? '?';

@@ -5,13 +5,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InstancePhase, OperationRecord, TaskPhase } from '../operator/api/dag-instance.ts';
-import { DAG_INSTANCE, OPERATION_ANNOTATIONS, type OperationName } from '../operator/api/names.ts';
-import { DagInstance } from '../operator/api/objects.ts';
+import { OPERATION_ANNOTATIONS, type OperationName } from '../operator/api/names.ts';
+import type { DagInstance } from '../operator/api/objects.ts';
 import type { KubeClients } from '../operator/kube/client.ts';
-import { Informer, type ListPage } from '../operator/kube/informer.ts';
-import type { KubeObject } from '../operator/kube/types.ts';
+import { instanceInformer } from '../operator/kube/custom-informers.ts';
 import type { Logger } from '../operator/log.ts';
-import { collectionPath, instanceResource } from '../operator/store/refs.ts';
 
 /** fastflow's lifecycle hooks, as transitions observed after the fact. */
 export type LifecycleHook =
@@ -56,14 +54,8 @@ export function subscribeTransitions(
   handler: TransitionHandler,
   opts: TransitionOptions,
 ): TransitionSubscription {
-  const informer = new Informer<KubeObject>(clients.kc, {
-    path: collectionPath(DAG_INSTANCE.plural, namespace),
-    list: (o) =>
-      clients.custom.listNamespacedCustomObject({
-        ...instanceResource,
-        namespace,
-        ...o,
-      }) as Promise<ListPage<KubeObject>>,
+  const informer = instanceInformer(clients, {
+    namespace,
     logger: log.child({ subscription: namespace }),
   });
   const deliver = serialDelivery(handler, opts);
@@ -71,12 +63,9 @@ export function subscribeTransitions(
   informer.onEvent((ev) => {
     if (ev.type === 'delete' || ev.type === 'resync') return;
     if (ev.type === 'add' && !live) return;
-    const current = DagInstance.safeParse(ev.obj);
-    if (!current.success) return;
     // Deleted and re-created under the same name: a new instance, not a transition.
-    const sameObject = ev.old?.metadata?.uid === current.data.metadata.uid;
-    const previous = ev.old && sameObject ? DagInstance.safeParse(ev.old) : undefined;
-    const t = transitionOf(previous?.success ? previous.data : undefined, current.data);
+    const sameObject = ev.old?.metadata.uid === ev.obj.metadata.uid;
+    const t = transitionOf(sameObject ? ev.old : undefined, ev.obj);
     if (t) deliver(t);
   });
   informer.start();

@@ -1,40 +1,36 @@
 /**
  * Waiting on one instance: a watch of it (no polling) until a check of it
- * holds, it is deleted, the timeout passes or the signal aborts.
+ * holds, it is deleted, the timeout passes or the signal aborts. The one
+ * watch of a single instance, used by the client and by `kubectl fastflow
+ * run --watch`.
  */
-import { DAG_INSTANCE } from '../operator/api/names.ts';
 import type { DagInstance } from '../operator/api/objects.ts';
 import type { KubeClients } from '../operator/kube/client.ts';
-import { Informer, type ListPage } from '../operator/kube/informer.ts';
-import type { KubeObject } from '../operator/kube/types.ts';
+import { instanceInformer } from '../operator/kube/custom-informers.ts';
 import type { Logger } from '../operator/log.ts';
-import { collectionPath, instanceResource } from '../operator/store/refs.ts';
 import { abortReason, FastflowClientError, notFound, refText } from './client-errors.ts';
-import { parseInstance, type InstanceKey } from './client-instances.ts';
+import type { InstanceKey } from './client-instances.ts';
 
 export type WaitOptions = { timeoutMs?: number; signal?: AbortSignal };
 
 /**
  * Resolves with `check(instance)` once it is defined, watching the one
- * instance (field selector on its name). A `check` that throws rejects.
+ * instance (field selector on its name); `check` sees every change. Rejects
+ * with a FastflowClientError when the instance does not exist (`NotFound`),
+ * is deleted (`Deleted`) or the timeout passes (`Timeout`, `onTimeout` says
+ * why); with the signal's reason on abort; with what `check` throws.
  */
 export function watchInstance<T>(
   clients: KubeClients,
   log: Logger,
   ref: InstanceKey,
   check: (i: DagInstance) => T | undefined,
-  opts: WaitOptions & { onTimeout: (last: DagInstance | undefined) => string },
+  opts: WaitOptions & { onTimeout?: (last: DagInstance | undefined) => string },
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const informer = new Informer<KubeObject>(clients.kc, {
-      path: collectionPath(DAG_INSTANCE.plural, ref.namespace),
+    const informer = instanceInformer(clients, {
+      namespace: ref.namespace,
       fieldSelector: `metadata.name=${ref.name}`,
-      list: (o) =>
-        clients.custom.listNamespacedCustomObject({
-          ...instanceResource,
-          namespace: ref.namespace,
-          ...o,
-        }) as Promise<ListPage<KubeObject>>,
       logger: log.child({ instance: refText(ref) }),
     });
     let last: DagInstance | undefined;
@@ -46,10 +42,10 @@ export function watchInstance<T>(
       informer.stop();
       fn();
     };
-    const consider = (raw: unknown): void => {
+    const consider = (instance: DagInstance): void => {
       try {
-        last = parseInstance(raw);
-        const result = check(last);
+        last = instance;
+        const result = check(instance);
         if (result !== undefined) settle(() => resolve(result));
       } catch (e) {
         settle(() => reject(e instanceof Error ? e : new Error(String(e))));
@@ -65,8 +61,11 @@ export function watchInstance<T>(
     if (opts.signal?.aborted) return reject(abortReason(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.timeoutMs !== undefined) {
+      const why = (): string =>
+        opts.onTimeout?.(last) ??
+        `DagInstance ${refText(ref)}: no result within ${opts.timeoutMs} ms`;
       timer = setTimeout(
-        () => settle(() => reject(new FastflowClientError('Timeout', opts.onTimeout(last)))),
+        () => settle(() => reject(new FastflowClientError('Timeout', why()))),
         opts.timeoutMs,
       );
     }

@@ -1,3 +1,4 @@
+import { formatPath } from '../operator/api/field-path.ts';
 import { MAX_OUTPUT_BYTES } from '../operator/api/dag-instance.ts';
 import type { Action, ActionContext } from './action.ts';
 import { NonRetryableError } from './errors.ts';
@@ -34,7 +35,7 @@ export async function runAttempt(
     const parsed = action.params.safeParse(params);
     if (!parsed.success) {
       const detail = parsed.error.issues
-        .map((i) => `params.${i.path.map(String).join('.')}: ${i.message}`.replace(/\.:/, ':'))
+        .map((i) => `${formatPath(['params', ...i.path])}: ${i.message}`)
         .join('; ');
       return { phase: 'Failed', reason: 'InvalidParams', message: `invalid params: ${detail}` };
     }

@@ -1,20 +1,16 @@
 import { type WorkerConfig, leaseNamespaceOf } from '../operator/api/config.ts';
-import { DagInstanceSpec, DagInstanceStatus } from '../operator/api/dag-instance.ts';
 import {
   ACTIONS_ANNOTATION,
   CAPACITY_ANNOTATION,
-  DAG_INSTANCE,
   WORKER_LEASE_LABEL,
   workerLabel,
 } from '../operator/api/names.ts';
 import type { KubeClients } from '../operator/kube/client.ts';
+import { instanceInformer } from '../operator/kube/custom-informers.ts';
 import { HeartbeatLease } from '../operator/kube/heartbeat-lease.ts';
-import { Informer } from '../operator/kube/informer.ts';
-import type { KubeObject } from '../operator/kube/types.ts';
 import type { Logger } from '../operator/log.ts';
 import { Registry } from '../operator/observability/metrics.ts';
 import { WorkerMetrics } from '../operator/observability/worker-metrics.ts';
-import { collectionPath, instanceResource } from '../operator/store/refs.ts';
 import { RevisionStore } from '../operator/store/revisions.ts';
 import { ShareDataStore } from '../operator/store/share-data.ts';
 import { TraceStore } from '../operator/store/traces.ts';
@@ -101,46 +97,23 @@ export async function startWorker(
     void slots.run(() => executeAttempt(a, view, deps));
   };
 
-  const selector = workerLabel(config.name);
-  const informer = new Informer<KubeObject>(clients.kc, {
-    path: collectionPath(DAG_INSTANCE.plural, ns),
-    labelSelector: selector,
-    list: (o) =>
-      (ns
-        ? clients.custom.listNamespacedCustomObject({
-            ...instanceResource,
-            namespace: ns,
-            ...o,
-            labelSelector: selector,
-          })
-        : clients.custom.listClusterCustomObject({
-            ...instanceResource,
-            ...o,
-            labelSelector: selector,
-          })) as Promise<{
-        items: KubeObject[];
-      }>,
+  const informer = instanceInformer(clients, {
+    namespace: ns,
+    labelSelector: workerLabel(config.name),
     logger: log.child({ informer: 'assigned-instances' }),
   });
   informer.onEvent((ev) => {
-    const namespace = ev.obj.metadata?.namespace ?? '';
-    const name = ev.obj.metadata?.name ?? '';
+    const { metadata, spec, status = {} } = ev.obj;
+    const namespace = metadata.namespace ?? '';
     if (ev.type === 'delete') {
-      for (const a of attempts.forgetInstance(namespace, name))
+      for (const a of attempts.forgetInstance(namespace, metadata.name))
         a.abort.abort(new Error('instance deleted'));
       return;
     }
-    const spec = DagInstanceSpec.safeParse(ev.obj['spec']);
-    const status = DagInstanceStatus.safeParse(ev.obj['status'] ?? {});
-    if (!spec.success || !status.success) return;
-    for (const change of attempts.observe(namespace, name, status.data)) {
-      if (change.type === 'start') {
-        launch(change.attempt, {
-          uid: ev.obj.metadata?.uid ?? '',
-          spec: spec.data,
-          status: status.data,
-        });
-      } else change.attempt.abort.abort(new Error(change.why));
+    for (const change of attempts.observe(namespace, metadata.name, status)) {
+      if (change.type === 'start')
+        launch(change.attempt, { uid: metadata.uid ?? '', spec, status });
+      else change.attempt.abort.abort(new Error(change.why));
     }
   });
   informer.start();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { DagSpec, MAX_TASKS, PreCheck, TaskId, TaskSpec, VarName } from './dag.ts';
+import { formatPath } from './field-path.ts';
 import { describeZodError } from './objects.ts';
 
 const SEED_FILE = new URL('../../test/fixtures/fastflow-seed-dag.yaml', import.meta.url);
@@ -13,6 +14,9 @@ function seed(): Record<string, unknown> & { tasks: Record<string, unknown>[] } 
     tasks: Record<string, unknown>[];
   };
 }
+
+/** `s` matched literally in a RegExp. */
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function issuesOf(schema: z.ZodType, value: unknown): z.core.$ZodIssue[] {
   const result = schema.safeParse(value);
@@ -27,7 +31,7 @@ function leafPaths(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = 
     if (issue.code === 'invalid_union') {
       return issue.errors.flatMap((branch) => leafPaths(branch, path));
     }
-    return [`${path.map(String).join('.')}: ${issue.code}`];
+    return [`${formatPath(path)}: ${issue.code}`];
   });
 }
 
@@ -105,8 +109,8 @@ describe('DagSpec rejects with a path', () => {
       ]),
     );
     const text = describeZodError(DagSpec.safeParse(doc).error as z.ZodError, 'spec');
-    expect(text).toContain('spec.tasks.2: Unrecognized key: "action"');
-    expect(text).toContain('spec.tasks.2.actionName:');
+    expect(text).toContain('spec.tasks[2]: Unrecognized key: "action"');
+    expect(text).toContain('spec.tasks[2].actionName:');
   });
 
   it.each([
@@ -141,8 +145,8 @@ describe('DagSpec rejects with a path', () => {
   ])('task id $why', ({ id }) => {
     const doc = seed();
     (doc.tasks[1] as Record<string, unknown>).id = id;
-    const paths = issuesOf(DagSpec, doc).map((i) => i.path.join('.'));
-    expect(new Set(paths)).toEqual(new Set(['tasks.1.id']));
+    const paths = issuesOf(DagSpec, doc).map((i) => formatPath(i.path));
+    expect(new Set(paths)).toEqual(new Set(['tasks[1].id']));
   });
 
   it.each([
@@ -178,10 +182,10 @@ describe('DagSpec rejects with a path', () => {
   });
 
   it.each([
-    { field: 'op', value: 'equals', leaf: 'conditions.0.op' },
-    { field: 'source', value: 'env', leaf: 'conditions.0.source' },
-    { field: 'act', value: 'fail', leaf: 'act' },
-    { field: 'extra', value: 'x', leaf: 'conditions.0' },
+    { field: 'op', value: 'equals', leaf: '.conditions[0].op' },
+    { field: 'source', value: 'env', leaf: '.conditions[0].source' },
+    { field: 'act', value: 'fail', leaf: '.act' },
+    { field: 'extra', value: 'x', leaf: '.conditions[0]' },
   ])('an unknown preCheck $field, in both shapes', ({ field, value, leaf }) => {
     const condition: Record<string, unknown> = {
       source: 'vars',
@@ -198,9 +202,7 @@ describe('DagSpec rejects with a path', () => {
     const mapIssues = issuesOf(DagSpec, asMap);
     expect(mapIssues.map((i) => i.path.slice(0, 3))).toEqual([['tasks', 0, 'preCheck']]);
     expect(leafPaths(mapIssues)).toContainEqual(
-      expect.stringMatching(
-        new RegExp(`^tasks\\.0\\.preCheck\\.myCheck\\.${leaf.replaceAll('.', '\\.')}: `),
-      ),
+      expect.stringMatching(new RegExp(`^tasks\\[0\\]\\.preCheck\\.myCheck${escape(leaf)}: `)),
     );
 
     const asList = seed();
@@ -208,16 +210,16 @@ describe('DagSpec rejects with a path', () => {
     const listIssues = issuesOf(DagSpec, asList);
     expect(listIssues.map((i) => i.path.slice(0, 3))).toEqual([['tasks', 0, 'preCheck']]);
     expect(leafPaths(listIssues)).toContainEqual(
-      expect.stringMatching(
-        new RegExp(`^tasks\\.0\\.preCheck\\.0\\.${leaf.replaceAll('.', '\\.')}: `),
-      ),
+      expect.stringMatching(new RegExp(`^tasks\\[0\\]\\.preCheck\\[0\\]${escape(leaf)}: `)),
     );
   });
 
   it('a preCheck rule without conditions', () => {
     const doc = seed();
     (doc.tasks[0] as Record<string, unknown>).preCheck = { c: { act: 'skip', conditions: [] } };
-    expect(leafPaths(issuesOf(DagSpec, doc))).toContain('tasks.0.preCheck.c.conditions: too_small');
+    expect(leafPaths(issuesOf(DagSpec, doc))).toContain(
+      'tasks[0].preCheck.c.conditions: too_small',
+    );
   });
 
   it.each([

@@ -44,8 +44,8 @@ describe('describeZodError', () => {
     const text = describeZodError(error!, 'dag');
     const parts = text.split('; ');
     expect(parts).toHaveLength(2);
-    expect(parts[0]).toMatch(/^dag\.spec\.tasks\.0\.id: /);
-    expect(parts[1]).toMatch(/^dag\.spec\.tasks\.0\.actionName: /);
+    expect(parts[0]).toMatch(/^dag\.spec\.tasks\[0\]\.id: /);
+    expect(parts[1]).toMatch(/^dag\.spec\.tasks\[0\]\.actionName: /);
   });
 
   it('without a root, and for an issue at the root itself', () => {

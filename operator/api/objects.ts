@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ObjectMeta } from './common.ts';
+import { appendPath } from './field-path.ts';
 import { DagSpec, DagStatus } from './dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from './dag-instance.ts';
 import { API_VERSION, DAG, DAG_INSTANCE } from './names.ts';
@@ -36,11 +37,11 @@ export const DagSnapshot = z.object({
 });
 export type DagSnapshot = z.infer<typeof DagSnapshot>;
 
-/** A zod error as one line per problem, each naming its field path. */
+/** A zod error as one line per problem, each naming its field path (`formatPath`) under `root`. */
 export function describeZodError(error: z.ZodError, root = ''): string {
   return error.issues
     .map((issue) => {
-      const path = [root, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+      const path = issue.path.reduce<string>(appendPath, root);
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');

@@ -6,7 +6,6 @@ import {
   convertFastflowDag,
   convertFastflowDags,
   dagName,
-  formatPath,
   MIGRATED_FROM_ANNOTATION,
   toYamlDocuments,
 } from './migrate-convert.ts';
@@ -312,7 +311,7 @@ describe('convertFastflowDags', () => {
   });
 });
 
-describe('dagName and formatPath', () => {
+describe('dagName', () => {
   it('makes DNS names of at most 63 characters', () => {
     expect(dagName('test-dag')).toBe('test-dag');
     expect(dagName('My Flow__v2')).toBe('my-flow-v2');
@@ -321,10 +320,5 @@ describe('dagName and formatPath', () => {
     const long = dagName('x'.repeat(100));
     expect(long).toMatch(/^x{54}-[0-9a-f]{8}$/);
     expect(long).not.toBe(dagName(`${'x'.repeat(99)}y`));
-  });
-
-  it('formats field paths', () => {
-    expect(formatPath(['tasks', 1, 'dependOn', 0])).toBe('tasks[1].dependOn[0]');
-    expect(formatPath(['vars', 'a b', 'desc'])).toBe('vars["a b"].desc');
   });
 });

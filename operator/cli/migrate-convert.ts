@@ -14,7 +14,7 @@ import { addNotes, withFastflowDefaults } from './migrate-notes.ts';
 import { graphProblems, looseGraphProblems, zodProblems } from './migrate-problems.ts';
 import { readBody } from './migrate-read.ts';
 
-export { formatPath, type Finding } from './migrate-findings.ts';
+export type { Finding } from './migrate-findings.ts';
 
 /** Annotation on a migrated Dag: the fastflow file it came from. */
 export const MIGRATED_FROM_ANNOTATION = `${GROUP}/migrated-from`;

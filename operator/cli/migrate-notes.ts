@@ -3,7 +3,8 @@
  * keeps, or changes, with no action needed unless the note says so.
  */
 import type { DagSpec } from '../api/dag.ts';
-import { formatPath, type Finding } from './migrate-findings.ts';
+import { formatPath } from '../api/field-path.ts';
+import type { Finding } from './migrate-findings.ts';
 
 /**
  * Behaviour fastflow had that the schema does not default the same way: a
@@ -51,7 +52,7 @@ export function addNotes(spec: DagSpec, notes: Finding[], file: string): void {
     if (Array.isArray(t.preCheck)) {
       notes.push({
         file,
-        path: `tasks[${i}].preCheck`,
+        path: formatPath(['tasks', i, 'preCheck']),
         message:
           'a list of checks: fastflow could not load this shape (it wants a map keyed by check name); fastflow.io accepts both',
       });

@@ -4,9 +4,10 @@
  */
 import { z } from 'zod';
 import { PreCheckRule, type DagSpec } from '../api/dag.ts';
+import { formatPath } from '../api/field-path.ts';
 import { buildGraph } from '../core/graph.ts';
 import { validateTemplates } from '../core/template-validation.ts';
-import { formatPath, isRecord, type Finding } from './migrate-findings.ts';
+import { isRecord, type Finding } from './migrate-findings.ts';
 
 /**
  * Why the operator's validation (`validateDag`) refuses a spec, one problem
@@ -85,21 +86,28 @@ function unknownKeyMessage(key: string, path: (string | number)[]): string {
   return `unknown field (fastflow ignored it silently${consequence})${fix}`;
 }
 
-export function zodProblems(file: string, error: z.ZodError, value: unknown): Finding[] {
+/** The problems of `value`, which sits at `base` in the file. */
+export function zodProblems(
+  file: string,
+  error: z.ZodError,
+  value: unknown,
+  base: readonly (string | number)[] = [],
+): Finding[] {
   return error.issues.flatMap((issue): Finding[] => {
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    const full = [...base, ...path];
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         file,
-        path: formatPath([...path, key]),
-        message: unknownKeyMessage(key, [...path, key]),
+        path: formatPath([...full, key]),
+        message: unknownKeyMessage(key, [...full, key]),
       }));
     }
     const at = valueAt(value, path);
     if (issue.code === 'invalid_union' && path.at(-1) === 'preCheck') {
-      return preCheckProblems(file, path, at);
+      return preCheckProblems(file, full, at);
     }
-    return [{ file, path: formatPath(path), message: issueMessage(issue, at) }];
+    return [{ file, path: formatPath(full), message: issueMessage(issue, at) }];
   });
 }
 
@@ -123,10 +131,7 @@ function preCheckProblems(file: string, path: (string | number)[], value: unknow
     : z.record(z.string().min(1).max(63), PreCheckRule);
   const r = schema.safeParse(value);
   if (r.success) return [{ file, path: formatPath(path), message: 'invalid preCheck' }];
-  return zodProblems(file, r.error, value).map((f) => ({
-    ...f,
-    path: formatPath(path) + (f.path.startsWith('[') || f.path === '' ? f.path : `.${f.path}`),
-  }));
+  return zodProblems(file, r.error, value, path);
 }
 
 function valueAt(value: unknown, path: readonly (string | number)[]): unknown {

@@ -3,7 +3,8 @@
  * fastflow's YAML decoder read them.
  */
 import { isScalar, parseAllDocuments, type Document } from 'yaml';
-import { formatPath, isRecord, kindOf, type Note } from './migrate-findings.ts';
+import { formatPath } from '../api/field-path.ts';
+import { isRecord, kindOf, type Note } from './migrate-findings.ts';
 
 /** The first YAML document of a file, with scalars read as fastflow read them. */
 export function readBody(

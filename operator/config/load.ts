@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { z } from 'zod';
+import { formatPath } from '../api/field-path.ts';
 
 export class ConfigInputError extends Error {}
 
@@ -24,7 +25,7 @@ export function loadConfig<S extends z.ZodObject>(
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
-      const key = i.path.map(String).join('.');
+      const key = formatPath(i.path);
       return key ? `--${kebab(key)} (${envName(key)}): ${i.message}` : i.message;
     });
     throw new ConfigInputError(`invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -14,8 +14,9 @@ import { failedToStart, started } from '../core/instance-start.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
 import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
-import { instanceResource, refOf } from '../store/refs.ts';
+import { instanceResource } from '../store/refs.ts';
 import {
   RevisionMissingError,
   type LoadedSnapshot,
@@ -29,7 +30,8 @@ import type { WorkerRegistry } from './worker-registry.ts';
 
 export interface InstanceReconcilerDeps {
   clients: KubeClients;
-  cached: (key: string) => unknown;
+  /** The informer's copy of the instance (parsed there). */
+  cached: (key: string) => DagInstance | undefined;
   starter: InstanceStarter;
   revisions: RevisionStore;
   registry: WorkerRegistry;
@@ -66,7 +68,7 @@ export class InstanceReconciler {
       return {};
     }
     try {
-      return await this.#pass(parse(key, cached), signal);
+      return await this.#pass(cached, signal);
     } catch (e) {
       if (!isConflict(e)) throw e;
       // Someone wrote since our cache saw the object: decide again on a fresh read.
@@ -76,7 +78,7 @@ export class InstanceReconciler {
   }
 
   async #pass(instance: DagInstance, signal: AbortSignal): Promise<ReconcileResult> {
-    const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
+    const key = keyOf(instance.metadata);
     const now = (this.#d.now ?? (() => new Date()))();
     const status = instance.status ?? {};
     const operations = pendingOperations(instance.metadata.annotations, status.operations);
@@ -104,7 +106,7 @@ export class InstanceReconciler {
     operations: OperationRequest[],
     now: Date,
   ): Promise<Decision> {
-    const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
+    const key = keyOf(instance.metadata);
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
     const decision = decide({
       graph: run.loaded.graph,
@@ -141,7 +143,7 @@ export class InstanceReconciler {
     now: Date,
     signal: AbortSignal,
   ): Promise<ReconcileResult> {
-    const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
+    const key = keyOf(instance.metadata);
     const wake = decision.wakeAt
       ? Math.max(1, decision.wakeAt.getTime() - now.getTime())
       : undefined;
@@ -214,11 +216,7 @@ export class InstanceReconciler {
     // A process that lost its leadership must not write, even mid-pass.
     if (signal.aborted) throw new Error('leadership lost: write skipped');
     const written = await writeInstanceStatus(this.#d.clients.custom, instance, next);
-    if (written)
-      this.#d.log.debug(
-        { instance: `${instance.metadata.namespace}/${instance.metadata.name}` },
-        'status written',
-      );
+    if (written) this.#d.log.debug({ instance: keyOf(instance.metadata) }, 'status written');
     return written;
   }
 

@@ -3,6 +3,7 @@ import { Dag, describeZodError, type DagInstance } from '../api/objects.ts';
 import { resolveVars } from '../core/vars.ts';
 import { validateDag } from '../core/validate-dag.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { keyOf } from '../kube/types.ts';
 import { dagResource } from '../store/refs.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
 
@@ -30,7 +31,8 @@ export class InstanceStarter {
     const namespace = instance.metadata.namespace ?? '';
     const dagName = instance.spec.dagRef.name;
     const raw =
-      this.#cachedDag(`${namespace}/${dagName}`) ?? (await this.#readDag(namespace, dagName));
+      this.#cachedDag(keyOf({ namespace, name: dagName })) ??
+      (await this.#readDag(namespace, dagName));
     if (raw === undefined) {
       return {
         ok: false,

@@ -1,10 +1,12 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { type OperatorConfig, leaseNamespaceOf } from '../api/config.ts';
-import { DagInstanceStatus, TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
-import { DAG, DAG_INSTANCE, WORKER_LABEL_PREFIX, WORKER_LEASE_LABEL } from '../api/names.ts';
+import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import { WORKER_LABEL_PREFIX, WORKER_LEASE_LABEL } from '../api/names.ts';
+import type { DagInstance } from '../api/objects.ts';
 import { pendingOperations } from '../core/operations.ts';
 import type { KubeClients } from '../kube/client.ts';
 import { Controller } from '../kube/controller.ts';
+import { collectionInformer, instanceInformer } from '../kube/custom-informers.ts';
 import { Informer } from '../kube/informer.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import type { KubeObject } from '../kube/types.ts';
@@ -13,7 +15,7 @@ import { EventRecorder } from '../observability/events.ts';
 import { Registry } from '../observability/metrics.ts';
 import { OperatorMetrics } from '../observability/operator-metrics.ts';
 import { recordTransitions } from '../observability/transition-events.ts';
-import { collectionPath, dagResource, instanceResource } from '../store/refs.ts';
+import { dagResource } from '../store/refs.ts';
 import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';
@@ -51,33 +53,20 @@ export function startOperator(
 ): RunningOperator {
   const ns = config.namespace;
   const leaseNamespace = leaseNamespaceOf(config);
-  const listCustom = (resource: typeof dagResource | typeof instanceResource) => (o: object) =>
-    (ns
-      ? clients.custom.listNamespacedCustomObject({ ...resource, namespace: ns, ...o })
-      : clients.custom.listClusterCustomObject({ ...resource, ...o })) as Promise<{
-      items: KubeObject[];
-    }>;
-
-  const dags = new Informer<KubeObject>(clients.kc, {
-    path: collectionPath(DAG.plural, ns),
-    list: listCustom(dagResource),
+  // Dags stay raw: an invalid one must reach the Dag reconciler, which reports it.
+  const dags = collectionInformer<KubeObject>(clients, dagResource, {
+    namespace: ns,
     logger: log.child({ informer: 'dags' }),
   });
-  const instances = new Informer<KubeObject>(clients.kc, {
-    path: collectionPath(DAG_INSTANCE.plural, ns),
-    list: listCustom(instanceResource),
+  const instances = instanceInformer(clients, {
+    namespace: ns,
     resyncMs: config.resyncSecs * 1000,
     logger: log.child({ informer: 'daginstances' }),
   });
   const leases = new Informer<V1Lease & KubeObject>(clients.kc, {
     path: `/apis/coordination.k8s.io/v1/namespaces/${leaseNamespace}/leases`,
     labelSelector: WORKER_LEASE_LABEL,
-    list: (o) =>
-      clients.coordination.listNamespacedLease({
-        namespace: leaseNamespace,
-        ...o,
-        labelSelector: WORKER_LEASE_LABEL,
-      }) as Promise<{ items: (V1Lease & KubeObject)[] }>,
+    list: (o) => clients.coordination.listNamespacedLease({ namespace: leaseNamespace, ...o }),
     logger: log.child({ informer: 'worker-leases' }),
   });
 
@@ -134,11 +123,8 @@ export function startOperator(
 
   dags.onEvent((ev) => dagController.enqueue(ev.key));
   instances.onEvent((ev) => {
-    const status = DagInstanceStatus.safeParse((ev.obj as { status?: unknown }).status ?? {});
-    load.update(ev.key, ev.type === 'delete' || !status.success ? undefined : status.data);
-    if (ev.type !== 'delete' && needsReconcile(ev.obj, status.success ? status.data : undefined)) {
-      instanceController.enqueue(ev.key);
-    }
+    load.update(ev.key, ev.type === 'delete' ? undefined : (ev.obj.status ?? {}));
+    if (ev.type !== 'delete' && needsReconcile(ev.obj)) instanceController.enqueue(ev.key);
   });
   leases.onEvent((ev) => {
     if (ev.type === 'delete') registry.remove(ev.obj.metadata?.name ?? '');
@@ -184,8 +170,8 @@ export function startOperator(
         instanceController.start(signal);
         dagController.start(signal);
         sweepDeadLeases(signal);
-        for (const obj of dags.list()) dagController.enqueue(keyOf(obj));
-        for (const obj of instances.list()) instanceController.enqueue(keyOf(obj));
+        for (const key of dags.keys()) dagController.enqueue(key);
+        for (const key of instances.keys()) instanceController.enqueue(key);
       });
     },
     onStoppedLeading: () => {
@@ -239,13 +225,10 @@ export function startOperator(
   };
 }
 
-function keyOf(obj: KubeObject): string {
-  return `${obj.metadata?.namespace}/${obj.metadata?.name}`;
-}
-
 /** Finished instances need no work unless they still carry worker labels or an operation is asked for. */
-function needsReconcile(obj: KubeObject, status: DagInstanceStatus | undefined): boolean {
+function needsReconcile(instance: DagInstance): boolean {
+  const { status, metadata } = instance;
   if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return true;
-  if (pendingOperations(obj.metadata?.annotations, status.operations).length > 0) return true;
-  return Object.keys(obj.metadata?.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
+  if (pendingOperations(metadata.annotations, status.operations).length > 0) return true;
+  return Object.keys(metadata.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
 }

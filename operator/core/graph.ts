@@ -1,4 +1,5 @@
 import type { TaskSpec } from '../api/dag.ts';
+import { formatPath } from '../api/field-path.ts';
 
 /** The dependency graph of a Dag, built once per snapshot. */
 export interface DagGraph {
@@ -62,7 +63,7 @@ function referenceProblems(tasks: readonly TaskSpec[]): GraphProblem[] {
     if (seen.has(t.id)) {
       problems.push({
         reason: 'DuplicateTaskId',
-        path: `spec.tasks[${i}].id`,
+        path: formatPath(['spec', 'tasks', i, 'id']),
         message: `task id "${t.id}" is used more than once`,
       });
     }
@@ -71,7 +72,7 @@ function referenceProblems(tasks: readonly TaskSpec[]): GraphProblem[] {
   const ids = new Set(tasks.map((t) => t.id));
   tasks.forEach((t, i) =>
     (t.dependOn ?? []).forEach((dep, j) => {
-      const path = `spec.tasks[${i}].dependOn[${j}]`;
+      const path = formatPath(['spec', 'tasks', i, 'dependOn', j]);
       if (dep === t.id) {
         problems.push({
           reason: 'SelfDependency',

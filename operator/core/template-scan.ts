@@ -2,6 +2,7 @@
  * Walking params: every string of a value with its field path, and the
  * templates and references found in them.
  */
+import { appendPath } from '../api/field-path.ts';
 import { parseTemplate } from './template-parse.ts';
 import type { ParsedTemplate, Reference } from './template-syntax.ts';
 
@@ -17,8 +18,6 @@ export interface TemplateError {
   text: string;
   message: string;
 }
-
-const PLAIN_PARAM_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** Every well-formed reference in `params`, with the path of its string, in walk order. */
 export function templateReferences(params: unknown, prefix = 'params'): ReferenceAt[] {
@@ -65,10 +64,10 @@ type Visit = (s: string, path: string) => unknown;
 
 export function mapStrings(value: unknown, path: string, visit: Visit): unknown {
   if (typeof value === 'string') return visit(value, path);
-  if (Array.isArray(value)) return value.map((v, i) => mapStrings(v, `${path}[${i}]`, visit));
+  if (Array.isArray(value)) return value.map((v, i) => mapStrings(v, appendPath(path, i), visit));
   if (isRecord(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, mapStrings(v, keyPath(path, k), visit)]),
+      Object.entries(value).map(([k, v]) => [k, mapStrings(v, appendPath(path, k), visit)]),
     );
   }
   return value;
@@ -76,14 +75,11 @@ export function mapStrings(value: unknown, path: string, visit: Visit): unknown 
 
 function forEachString(value: unknown, path: string, visit: (s: string, path: string) => void) {
   if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => forEachString(v, `${path}[${i}]`, visit));
+  else if (Array.isArray(value))
+    value.forEach((v, i) => forEachString(v, appendPath(path, i), visit));
   else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) forEachString(v, keyPath(path, k), visit);
+    for (const [k, v] of Object.entries(value)) forEachString(v, appendPath(path, k), visit);
   }
-}
-
-function keyPath(path: string, key: string): string {
-  return PLAIN_PARAM_KEY.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
 import type { DagSpec } from '../api/dag.ts';
+import { formatPath } from '../api/field-path.ts';
 import type { DagGraph } from './graph.ts';
 import { declaredList, forEachTemplate, type ParsedTemplate, type Reference } from './templates.ts';
 
@@ -32,7 +33,7 @@ export function validateTemplates(spec: DagSpec, graph: DagGraph): TemplateProbl
   const readFromAfar: string[] = [];
   spec.tasks.forEach((task, i) => {
     if (task.params === undefined) return;
-    forEachTemplate(task.params, `spec.tasks[${i}].params`, (path, parsed) => {
+    forEachTemplate(task.params, formatPath(['spec', 'tasks', i, 'params']), (path, parsed) => {
       found.push({ task: task.id, path, parsed });
       if (!parsed.ok) return;
       for (const p of parsed.parts) {

@@ -65,10 +65,6 @@ export class Controller {
     this.#queue.add(key);
   }
 
-  enqueueAfter(key: string, ms: number): void {
-    this.#queue.addAfter(key, ms);
-  }
-
   /** Starts the loops; they stop (after their current pass) when `signal` aborts. */
   start(signal: AbortSignal): void {
     if (this.#loops.length > 0) throw new Error(`controller ${this.#opts.name} already started`);

@@ -1,87 +1,34 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeWatchServer, reject, send, until } from './fake-watch-server.ts';
 import { Informer, type InformerEvent, type ListOptions, type ListPage } from './informer.ts';
+import { backoffMs } from './informer-watch.ts';
 import type { KubeObject } from './types.ts';
 
-// A stand-in API server for the watch side only: each watch request waits in
-// `watches` until the test answers it (`send` opens the stream, `reject`
-// answers with an error status). LIST goes through the injected `list`.
-type PendingWatch = { url: URL; res: ServerResponse };
-const DEFAULT_PATH = '/api/v1/namespaces/ns/configmaps';
-let server: Server;
-let kc: KubeConfig;
-const watches: PendingWatch[] = [];
-let arrived: Array<() => void> = [];
-
-beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    watches.push({ url: new URL(req.url ?? '/', 'http://x'), res });
-    for (const wake of arrived.splice(0)) wake();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
-    currentContext: 'ctx',
-  });
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const PATH = '/api/v1/namespaces/ns/configmaps';
+const server = new FakeWatchServer();
+beforeAll(() => server.listen());
+afterAll(() => server.close());
 
 const informers: Array<Informer<KubeObject>> = [];
 afterEach(() => {
   for (const inf of informers.splice(0)) inf.stop();
-  for (const w of watches.splice(0)) w.res.end();
-  arrived = [];
+  server.reset();
 });
 
-// The next watch request for `path` (requests of informers stopped by an
-// earlier test may still trickle in; they are skipped).
-async function nextWatch(path = DEFAULT_PATH, timeoutMs = 5000): Promise<PendingWatch> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const i = watches.findIndex((w) => w.url.pathname === path);
-    if (i >= 0) return watches.splice(i, 1)[0] as PendingWatch;
-    if (Date.now() > end) throw new Error('no watch request arrived');
-    await new Promise<void>((resolve) => {
-      arrived.push(resolve);
-      setTimeout(resolve, 50);
-    });
-  }
-}
-
-function reject(w: PendingWatch, code: number, status: object): void {
-  w.res.writeHead(code, { 'content-type': 'application/json' });
-  w.res.end(JSON.stringify(status));
-}
-
-function send(w: PendingWatch, type: string, object: unknown): void {
-  if (!w.res.headersSent) w.res.writeHead(200, { 'content-type': 'application/json' });
-  w.res.write(JSON.stringify({ type, object }) + '\n');
-}
+const nextWatch = (path = PATH) => server.nextWatch(path);
 
 function cm(name: string, rv: string, data: Record<string, string> = {}): KubeObject {
   return { metadata: { name, namespace: 'ns', resourceVersion: rv }, data };
 }
 
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+function capturingLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+  return { logger, lines };
 }
 
-type Lists = Array<ListPage<KubeObject> | Error>;
+type Lists = Array<ListPage<unknown> | Error>;
 
 function startInformer(
   pages: Lists,
@@ -89,8 +36,8 @@ function startInformer(
 ) {
   const listCalls: ListOptions[] = [];
   const events: Array<InformerEvent<KubeObject>> = [];
-  const informer = new Informer<KubeObject>(kc, {
-    path: DEFAULT_PATH,
+  const informer = new Informer<KubeObject>(server.kc, {
+    path: PATH,
     list: (o) => {
       listCalls.push(o);
       const page = pages.shift() ?? new Error('unexpected LIST');
@@ -125,9 +72,10 @@ describe('Informer', () => {
     expect(summary(events)).toEqual(['add ns/a', 'add ns/b']);
     expect(informer.get('ns/a')?.metadata?.resourceVersion).toBe('1');
     expect(informer.list()).toHaveLength(2);
+    expect(informer.keys()).toEqual(['ns/a', 'ns/b']);
 
     const w = await nextWatch();
-    expect(w.url.pathname).toBe('/api/v1/namespaces/ns/configmaps');
+    expect(w.url.pathname).toBe(PATH);
     expect(Object.fromEntries(w.url.searchParams)).toEqual({
       watch: 'true',
       resourceVersion: '10',
@@ -157,7 +105,6 @@ describe('Informer', () => {
     const { events } = startInformer([{ items: [], metadata: { resourceVersion: '5' } }]);
     const w = await nextWatch();
     send(w, 'BOOKMARK', { metadata: { resourceVersion: '42' } });
-    await new Promise((r) => setTimeout(r, 20));
     w.res.end();
     const again = await nextWatch();
     expect(again.url.searchParams.get('resourceVersion')).toBe('42');
@@ -195,16 +142,29 @@ describe('Informer', () => {
     expect(third.url.searchParams.get('resourceVersion')).toBe('20');
   });
 
-  it('backs off after an HTTP error and keeps retrying', async () => {
-    startInformer([{ items: [], metadata: { resourceVersion: '3' } }]);
-    const first = await nextWatch();
-    reject(first, 500, { kind: 'Status', code: 500, message: 'etcd unavailable' });
-    const started = Date.now();
-    const second = await nextWatch();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(90); // 200 ms, jittered to ≥ 100 ms
-    reject(second, 403, { kind: 'Status', code: 403, message: 'forbidden' });
+  it('counts consecutive HTTP errors (the backoff grows with them) and keeps retrying', async () => {
+    const { logger, lines } = capturingLogger();
+    startInformer([{ items: [], metadata: { resourceVersion: '3' } }], { logger });
+    reject(await nextWatch(), 500, { kind: 'Status', code: 500, message: 'etcd unavailable' });
+    reject(await nextWatch(), 403, { kind: 'Status', code: 403, message: 'forbidden' });
     const third = await nextWatch();
     expect(third.url.searchParams.get('resourceVersion')).toBe('3');
+    const failures = lines.filter((l) => l['msg'] === 'watch failed; retrying');
+    expect(failures.map((l) => l['failures'])).toEqual([1, 2]);
+  });
+
+  it('backs off exponentially with jitter, up to 30 s', () => {
+    for (let i = 0; i < 50; i++) {
+      const first = backoffMs(1);
+      expect(first).toBeGreaterThanOrEqual(100);
+      expect(first).toBeLessThanOrEqual(200);
+      const fourth = backoffMs(4);
+      expect(fourth).toBeGreaterThanOrEqual(800);
+      expect(fourth).toBeLessThanOrEqual(1600);
+      const capped = backoffMs(40);
+      expect(capped).toBeGreaterThanOrEqual(15_000);
+      expect(capped).toBeLessThanOrEqual(30_000);
+    }
   });
 
   it('retries a failing LIST with backoff and syncs once it succeeds', async () => {
@@ -219,17 +179,18 @@ describe('Informer', () => {
   });
 
   it('stop() ends the watch without a reconnect and rejects a pending synced()', async () => {
+    const path = '/api/v1/namespaces/stop-test/configmaps';
     const { informer } = startInformer([{ items: [], metadata: { resourceVersion: '1' } }], {
-      path: '/api/v1/namespaces/stop-test/configmaps',
+      path,
     });
-    const w = await nextWatch('/api/v1/namespaces/stop-test/configmaps');
+    const w = await nextWatch(path);
     send(w, 'BOOKMARK', { metadata: { resourceVersion: '2' } });
     informer.stop();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(watches.filter((x) => x.url.pathname.includes('stop-test'))).toHaveLength(0);
+    await informer.whenStopped();
+    expect(server.pending('stop-test')).toHaveLength(0);
 
-    const never = new Informer<KubeObject>(kc, {
-      path: '/api/v1/namespaces/ns/configmaps',
+    const never = new Informer<KubeObject>(server.kc, {
+      path: PATH,
       list: () => new Promise(() => {}),
     });
     never.start();
@@ -237,49 +198,40 @@ describe('Informer', () => {
     await expect(never.synced()).rejects.toThrow(/stopped before it synced/);
   });
 
-  it('logs a throwing or rejecting handler instead of crashing', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const logger = pino({ level: 'error' }, { write: (s: string) => lines.push(JSON.parse(s)) });
-    const { informer } = startInformer(
-      [{ items: [cm('a', '1')], metadata: { resourceVersion: '1' } }],
-      { logger },
-    );
-    informer.onEvent(() => {
-      throw new Error('sync boom');
+  it('drops listed and watched objects that do not parse, and logs them', async () => {
+    const { logger, lines } = capturingLogger();
+    const parse = (raw: unknown): KubeObject => {
+      const o = raw as KubeObject;
+      if (!o['data']) throw new Error('no data');
+      return o;
+    };
+    const bad = (name: string, rv: string): KubeObject => ({
+      metadata: { name, namespace: 'ns', resourceVersion: rv },
     });
-    // An async handler is exactly the mistake this guards against.
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises
-    informer.onEvent(() => Promise.reject(new Error('async boom')));
-    const w = await nextWatch();
-    send(w, 'ADDED', cm('b', '2'));
-    await until(() => lines.length === 2);
-    expect(lines.map((l) => (l['err'] as { message: string }).message).sort()).toEqual([
-      'async boom',
-      'sync boom',
-    ]);
-  });
-
-  it('drops watched objects that do not parse', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const logger = pino({ level: 'error' }, { write: (s: string) => lines.push(JSON.parse(s)) });
     const { informer, events } = startInformer(
-      [{ items: [], metadata: { resourceVersion: '1' } }],
-      {
-        logger,
-        parse: (raw) => {
-          const o = raw as KubeObject;
-          if (!o['data']) throw new Error('no data');
-          return o;
+      [
+        {
+          items: [bad('listed', '1'), cm('ok', '1', { k: 'v' })],
+          metadata: { resourceVersion: '1' },
         },
-      },
+      ],
+      { logger, parse },
     );
     const w = await nextWatch();
-    send(w, 'ADDED', { metadata: { name: 'bad', namespace: 'ns', resourceVersion: '2' } });
-    send(w, 'ADDED', cm('good', '3', { k: 'v' }));
-    await until(() => events.length === 1);
-    expect(summary(events)).toEqual(['add ns/good']);
-    expect(informer.get('ns/bad')).toBeUndefined();
-    expect(lines[0]?.['key']).toBe('ns/bad');
+    send(w, 'ADDED', bad('watched', '2'));
+    send(w, 'MODIFIED', bad('ok', '3')); // the cache keeps the last object that parsed
+    send(w, 'ADDED', cm('good', '4', { k: 'v' }));
+    await until(() => events.length === 2);
+    expect(summary(events)).toEqual(['add ns/ok', 'add ns/good']);
+    expect(informer.keys().sort()).toEqual(['ns/good', 'ns/ok']);
+    expect(informer.get('ns/ok')?.metadata?.resourceVersion).toBe('1');
+    const dropped = lines.filter((l) => l['msg'] === 'object does not parse; ignored');
+    expect(dropped.map((l) => l['key'])).toEqual(['ns/listed', 'ns/watched', 'ns/ok']);
+
+    send(w, 'DELETED', bad('ok', '5')); // a deleted object leaves even if it no longer parses
+    await until(() => events.length === 3);
+    expect(events[2]).toMatchObject({ type: 'delete', key: 'ns/ok' });
+    expect(informer.get('ns/ok')).toBeUndefined();
   });
 
   it('emits resync for every cached object when resyncMs is set', async () => {

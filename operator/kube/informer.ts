@@ -2,15 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../log.ts';
 import { isGone, kubeErrorFromStatus, toKubeError } from './errors.ts';
-import { keyOfRaw, objectKey, resourceVersionOf, type KubeObject } from './types.ts';
+import { InformerCache, type InformerHandler } from './informer-cache.ts';
+import { backoffMs, isTimeout, watchOnce } from './informer-watch.ts';
+import { keyOfRaw, resourceVersionOf, type KubeObject } from './types.ts';
 
-export type InformerEvent<T> = {
-  type: 'add' | 'update' | 'delete' | 'resync';
-  key: string;
-  obj: T;
-  /** The cached object an update replaces. */
-  old?: T;
-};
+export type { InformerEvent } from './informer-cache.ts';
 
 export type ListOptions = {
   limit: number;
@@ -28,7 +24,7 @@ export type InformerOptions<T> = {
   /** Collection URL path, e.g. `/apis/fastflow.io/v1alpha1/daginstances`. */
   path: string;
   /** One page of the same collection; pass `o` through to the client's list call. */
-  list: (o: ListOptions) => Promise<ListPage<T>>;
+  list: (o: ListOptions) => Promise<ListPage<unknown>>;
   labelSelector?: string;
   fieldSelector?: string;
   /** Emit 'resync' for every cached object this often. Default: never. */
@@ -36,19 +32,14 @@ export type InformerOptions<T> = {
   /** LIST page size. Default 500. */
   pageSize?: number;
   /**
-   * Checks a watched object (e.g. a zod parse) before it enters the cache; a
-   * throw drops the event with an error log. Without it, watch objects are
-   * trusted to be `T` (LIST items are typed by `list`).
+   * Checks every object, listed or watched, before it enters the cache (e.g.
+   * a zod parse, so handlers get typed objects): one that throws is logged
+   * and left out. Without it, objects are trusted to be `T`.
    */
   parse?: (raw: unknown) => T;
   logger?: Logger;
 };
 
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_MAX_MS = 30_000;
-// client-node's Watch ends every watch that has been quiet for 30 s; a watch
-// that was open at least this long was working and reconnects at once.
-const HEALTHY_WATCH_MS = 1_000;
 const DEFAULT_PAGE_SIZE = 500;
 
 /**
@@ -62,8 +53,7 @@ export class Informer<T extends KubeObject> {
   readonly #watch: Watch;
   readonly #opts: InformerOptions<T>;
   readonly #log: Logger;
-  readonly #cache = new Map<string, T>();
-  readonly #handlers: Array<(ev: InformerEvent<T>) => void> = [];
+  readonly #cache: InformerCache<T>;
   readonly #stop = new AbortController();
   readonly #synced: Promise<void>;
   #resolveSynced: () => void = () => {};
@@ -74,11 +64,13 @@ export class Informer<T extends KubeObject> {
   #failures = 0;
   #endWatch: (() => void) | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
+  #loop: Promise<void> = Promise.resolve();
 
   constructor(kc: KubeConfig, opts: InformerOptions<T>) {
     this.#watch = new Watch(kc);
     this.#opts = opts;
     this.#log = (opts.logger ?? silentLogger()).child({ watchPath: opts.path });
+    this.#cache = new InformerCache<T>(this.#log);
     this.#synced = new Promise<void>((resolve, reject) => {
       this.#resolveSynced = resolve;
       this.#rejectSynced = reject;
@@ -88,14 +80,14 @@ export class Informer<T extends KubeObject> {
   }
 
   /** Registers a handler; register before `start()` to see the initial adds. */
-  onEvent(handler: (ev: InformerEvent<T>) => void): void {
-    this.#handlers.push(handler);
+  onEvent(handler: InformerHandler<T>): void {
+    this.#cache.onEvent(handler);
   }
 
   start(): void {
     if (this.#started) throw new Error(`informer ${this.#opts.path} already started`);
     this.#started = true;
-    void this.#run();
+    this.#loop = this.#run();
     if (this.#opts.resyncMs) {
       this.#resyncTimer = setInterval(() => this.#resync(), this.#opts.resyncMs);
       this.#resyncTimer.unref();
@@ -116,7 +108,12 @@ export class Informer<T extends KubeObject> {
   }
 
   list(): T[] {
-    return [...this.#cache.values()];
+    return this.#cache.list();
+  }
+
+  /** The keys (`namespace/name`) of the cached objects. */
+  keys(): string[] {
+    return this.#cache.keys();
   }
 
   /** Ends the watch for good: no reconnect follows the abort it causes. */
@@ -126,6 +123,11 @@ export class Informer<T extends KubeObject> {
     this.#endWatch?.();
     clearInterval(this.#resyncTimer);
     this.#rejectSynced(new Error(`informer ${this.#opts.path} stopped before it synced`));
+  }
+
+  /** Resolves once the LIST/WATCH loop has ended after `stop()`: no request follows. */
+  whenStopped(): Promise<void> {
+    return this.#loop;
   }
 
   get #stopped(): boolean {
@@ -138,7 +140,7 @@ export class Informer<T extends KubeObject> {
       let healthy = false;
       try {
         if (this.#rv === undefined) await this.#relist();
-        if (!this.#stopped) healthy = await this.#watchOnce();
+        if (!this.#stopped) healthy = await this.#watchUntilEnd();
       } catch (e) {
         if (!this.#stopped) this.#logFailure('list failed', e);
       }
@@ -153,7 +155,7 @@ export class Informer<T extends KubeObject> {
   }
 
   async #relist(): Promise<void> {
-    const fresh = new Map<string, T>();
+    const fresh: T[] = [];
     let cont: string | undefined;
     let rv: string | undefined;
     do {
@@ -164,22 +166,16 @@ export class Informer<T extends KubeObject> {
         fieldSelector: this.#opts.fieldSelector,
       });
       if (this.#stopped) return;
-      for (const item of page.items) {
-        const key = objectKey(item);
-        if (key) fresh.set(key, item);
+      for (const raw of page.items) {
+        const obj = this.#parse(raw);
+        if (obj) fresh.push(obj);
       }
       rv = page.metadata?.resourceVersion;
       cont = page.metadata?._continue || page.metadata?.continue || undefined;
     } while (cont);
-    for (const [key, old] of this.#cache) {
-      if (!fresh.has(key)) {
-        this.#cache.delete(key);
-        this.#emit({ type: 'delete', key, obj: old });
-      }
-    }
-    for (const obj of fresh.values()) this.#upsert(obj);
+    this.#cache.replace(fresh);
     this.#rv = rv;
-    this.#log.debug({ objects: fresh.size, resourceVersion: rv }, 'listed');
+    this.#log.debug({ objects: fresh.length, resourceVersion: rv }, 'listed');
     if (!this.#hasSynced) {
       this.#hasSynced = true;
       this.#resolveSynced();
@@ -187,48 +183,19 @@ export class Informer<T extends KubeObject> {
   }
 
   /** One watch from #rv until it ends; resolves whether it was healthy. */
-  async #watchOnce(): Promise<boolean> {
-    const openedAt = performance.now();
-    let connected = false;
-    let gotEvent = false;
-    const err = await new Promise<unknown>((resolve) => {
-      let finished = false;
-      let controller: AbortController | undefined;
-      const finish = (e: unknown): void => {
-        if (finished) return;
-        finished = true;
-        this.#endWatch = undefined;
-        controller?.abort();
-        resolve(e);
-      };
-      this.#endWatch = () => finish(null);
-      const onEvent = (type: string, raw: unknown): void => {
-        if (finished) return;
-        try {
-          const error = this.#onWatchEvent(type, raw);
-          if (error) finish(error);
-          else gotEvent = true;
-        } catch (e) {
-          // Watch swallows callback exceptions silently (#856): log them here.
-          this.#log.error({ err: e }, 'watch event handling failed');
-        }
-      };
-      const query = {
-        resourceVersion: this.#rv,
-        allowWatchBookmarks: true,
-        labelSelector: this.#opts.labelSelector,
-        fieldSelector: this.#opts.fieldSelector,
-      };
-      // The promise settles once the response headers are in (or on failure,
-      // after `done` was called); auth errors reject without calling `done`.
-      this.#watch
-        .watch(this.#opts.path, query, onEvent, (e) => finish(e ?? null))
-        .then((ac) => {
-          controller = ac;
-          if (finished) ac.abort();
-          else connected = true;
-        }, finish);
-    });
+  async #watchUntilEnd(): Promise<boolean> {
+    const query = {
+      resourceVersion: this.#rv,
+      allowWatchBookmarks: true as const,
+      labelSelector: this.#opts.labelSelector,
+      fieldSelector: this.#opts.fieldSelector,
+    };
+    const onEvent = (type: string, raw: unknown): Error | undefined =>
+      this.#onWatchEvent(type, raw);
+    const { ended, end } = watchOnce(this.#watch, this.#opts.path, query, onEvent, this.#log);
+    this.#endWatch = end;
+    const { err, healthy } = await ended;
+    this.#endWatch = undefined;
     if (this.#stopped) return true;
     if (isGone(err)) {
       this.#rv = undefined;
@@ -236,7 +203,7 @@ export class Informer<T extends KubeObject> {
     } else if (err && !isTimeout(err)) {
       this.#logFailure('watch failed', err);
     }
-    return gotEvent || (connected && performance.now() - openedAt >= HEALTHY_WATCH_MS);
+    return healthy;
   }
 
   /** Applies one watch event; returns the error that should end the watch, if any. */
@@ -262,15 +229,12 @@ export class Informer<T extends KubeObject> {
   #applyChange(type: 'ADDED' | 'MODIFIED' | 'DELETED', raw: unknown): void {
     const obj = this.#parse(raw);
     if (type !== 'DELETED') {
-      if (obj) this.#upsert(obj);
+      if (obj) this.#cache.upsert(obj);
       return;
     }
     // A deleted object leaves the cache even if it no longer parses.
     const key = keyOfRaw(raw);
-    const last = obj ?? (key === undefined ? undefined : this.#cache.get(key));
-    if (key === undefined || !last) return;
-    this.#cache.delete(key);
-    this.#emit({ type: 'delete', key, obj: last });
+    if (key !== undefined) this.#cache.delete(key, obj);
   }
 
   #parse(raw: unknown): T | undefined {
@@ -279,54 +243,16 @@ export class Informer<T extends KubeObject> {
     try {
       return parse(raw);
     } catch (e) {
-      this.#log.error({ err: e, key: keyOfRaw(raw) }, 'watched object does not parse; ignored');
+      this.#log.error({ err: e, key: keyOfRaw(raw) }, 'object does not parse; ignored');
       return undefined;
     }
   }
 
-  #upsert(obj: T): void {
-    const key = objectKey(obj);
-    if (key === undefined) return;
-    const old = this.#cache.get(key);
-    this.#cache.set(key, obj);
-    if (!old) this.#emit({ type: 'add', key, obj });
-    else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) {
-      this.#emit({ type: 'update', key, obj, old });
-    }
-  }
-
   #resync(): void {
-    if (!this.#hasSynced || this.#stopped) return;
-    for (const [key, obj] of this.#cache) this.#emit({ type: 'resync', key, obj });
-  }
-
-  #emit(ev: InformerEvent<T>): void {
-    for (const handler of this.#handlers) {
-      try {
-        const r: unknown = handler(ev);
-        // An async handler's rejection would otherwise be unhandled (fatal).
-        if (r instanceof Promise) r.catch((e: unknown) => this.#handlerFailed(ev, e));
-      } catch (e) {
-        this.#handlerFailed(ev, e);
-      }
-    }
-  }
-
-  #handlerFailed(ev: InformerEvent<T>, e: unknown): void {
-    this.#log.error({ err: e, key: ev.key, event: ev.type }, 'informer handler threw');
+    if (this.#hasSynced && !this.#stopped) this.#cache.resync();
   }
 
   #logFailure(msg: string, e: unknown): void {
     this.#log.warn({ err: toKubeError(e), failures: this.#failures + 1 }, `${msg}; retrying`);
   }
-}
-
-/** Exponential from 200 ms to 30 s, with "equal jitter" so replicas spread out. */
-function backoffMs(failures: number): number {
-  const d = Math.min(BACKOFF_BASE_MS * 2 ** (failures - 1), BACKOFF_MAX_MS);
-  return d / 2 + Math.random() * (d / 2);
-}
-
-function isTimeout(e: unknown): boolean {
-  return e instanceof Error && e.name === 'TimeoutError';
 }

@@ -1,6 +1,6 @@
 import { PatchStrategy, RequestContext, type ConfigurationOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { escapeJsonPointer, jsonPatchOptions, mergePatchOptions } from './patch.ts';
+import { jsonPatchOptions, mergePatchOptions } from './patch.ts';
 
 async function contentType(opt: ConfigurationOptions): Promise<string | undefined> {
   const ctx = new RequestContext('http://x/', 'PATCH');
@@ -14,14 +14,5 @@ describe('patch options', () => {
     expect(await contentType(mergePatchOptions)).toBe(PatchStrategy.MergePatch);
     expect(jsonPatchOptions.middlewareMergeStrategy).toBe('append');
     expect(await contentType(jsonPatchOptions)).toBe(PatchStrategy.JsonPatch);
-  });
-});
-
-describe('escapeJsonPointer', () => {
-  it('escapes ~ before /', () => {
-    expect(escapeJsonPointer('a/b')).toBe('a~1b');
-    expect(escapeJsonPointer('a~b')).toBe('a~0b');
-    expect(escapeJsonPointer('~/')).toBe('~0~1');
-    expect(escapeJsonPointer('fastflow.io/worker')).toBe('fastflow.io~1worker');
   });
 });

@@ -20,8 +20,3 @@ export const jsonPatchOptions: ConfigurationOptions = setHeaderOptions(
   'Content-Type',
   PatchStrategy.JsonPatch,
 );
-
-/** Escapes one JSON Pointer path segment (RFC 6901): `~` → `~0`, then `/` → `~1`. */
-export function escapeJsonPointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
-}

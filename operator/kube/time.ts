@@ -17,13 +17,3 @@ export function microTime(date: Date): string {
 export function toMicroTime(date: Date): V1MicroTime {
   return new V1MicroTime(date.getTime());
 }
-
-/**
- * Reads a Kubernetes timestamp. Time and MicroTime fields come back from
- * client-node as strings although typed `Date`, so accept both; anything
- * unparsable is undefined rather than an Invalid Date.
- */
-export function parseKubeTime(v: unknown): Date | undefined {
-  const ms = v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : NaN;
-  return Number.isNaN(ms) ? undefined : new Date(ms);
-}

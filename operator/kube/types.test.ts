@@ -1,15 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { keyOfRaw, objectKey, resourceVersionOf, splitKey } from './types.ts';
+import { keyOf, keyOfRaw, objectKey, refOf, resourceVersionOf } from './types.ts';
 
-describe('objectKey / splitKey', () => {
+describe('keyOf / objectKey / refOf', () => {
   it('uses namespace/name for namespaced objects', () => {
+    expect(keyOf({ namespace: 'ns', name: 'a' })).toBe('ns/a');
     expect(objectKey({ metadata: { name: 'a', namespace: 'ns' } })).toBe('ns/a');
-    expect(splitKey('ns/a')).toEqual({ namespace: 'ns', name: 'a' });
+    expect(refOf('ns/a')).toEqual({ namespace: 'ns', name: 'a' });
   });
 
   it('uses the bare name for cluster-scoped objects', () => {
+    expect(keyOf({ name: 'a' })).toBe('a');
     expect(objectKey({ metadata: { name: 'a' } })).toBe('a');
-    expect(splitKey('a')).toEqual({ name: 'a' });
+    expect(refOf('a')).toEqual({ namespace: '', name: 'a' });
+  });
+
+  it('gives a bare name the default namespace', () => {
+    expect(refOf('a', 'team')).toEqual({ namespace: 'team', name: 'a' });
+    expect(refOf('ns/a', 'team')).toEqual({ namespace: 'ns', name: 'a' });
+  });
+
+  it('round-trips', () => {
+    for (const ref of [
+      { namespace: 'ns', name: 'a' },
+      { namespace: 'x-1', name: 'b.c' },
+    ]) {
+      expect(refOf(keyOf(ref))).toEqual(ref);
+    }
   });
 
   it('has no key for an object without a name', () => {

@@ -21,22 +21,31 @@ export type KubeObject = {
   [k: string]: unknown;
 };
 
+/** A namespaced object, named in full. */
+export type ObjectRef = { namespace: string; name: string };
+
 /**
- * The cache and work-queue key of an object: `namespace/name`, or `name` for
- * cluster-scoped objects (the controller-runtime `Request` convention).
- * Undefined when the object has no name (never the case for stored objects).
+ * The cache and work-queue key: `namespace/name`, or `name` for a
+ * cluster-scoped object (the controller-runtime `Request` convention). The
+ * one place such keys are built; `refOf` is its inverse.
  */
-export function objectKey(obj: KubeObject): string | undefined {
-  const name = obj.metadata?.name;
-  if (!name) return undefined;
-  const ns = obj.metadata?.namespace;
-  return ns ? `${ns}/${name}` : name;
+export function keyOf(ref: { namespace?: string | undefined; name: string }): string {
+  return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
 }
 
-/** The inverse of `objectKey`. */
-export function splitKey(key: string): { namespace?: string; name: string } {
+/** `keyOf` an object; undefined when it has no name (never the case for stored objects). */
+export function objectKey(obj: KubeObject): string | undefined {
+  const name = obj.metadata?.name;
+  return name ? keyOf({ namespace: obj.metadata?.namespace, name }) : undefined;
+}
+
+/**
+ * The inverse of `keyOf`. A key without a namespace (a cluster-scoped
+ * object's, or a bare name a user typed) gets `defaultNamespace`.
+ */
+export function refOf(key: string, defaultNamespace = ''): ObjectRef {
   const slash = key.indexOf('/');
-  if (slash < 0) return { name: key };
+  if (slash < 0) return { namespace: defaultNamespace, name: key };
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 

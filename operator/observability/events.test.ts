@@ -1,6 +1,8 @@
 import type { EventsV1Api, EventsV1Event } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { DagInstanceStatus } from '../api/dag-instance.ts';
+import type { DagInstance } from '../api/objects.ts';
 import type { PlannedEvent } from '../core/transitions.ts';
 import type { InformerEvent } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
@@ -8,10 +10,11 @@ import { silentLogger, type Logger } from '../log.ts';
 import { EventRecorder, cutNote, eventName } from './events.ts';
 import { recordTransitions } from './transition-events.ts';
 
-const instance: KubeObject = {
+const instance: DagInstance = {
   apiVersion: 'fastflow.io/v1alpha1',
   kind: 'DagInstance',
   metadata: { name: 'run-1', namespace: 'team-a', uid: 'u-1', resourceVersion: '42' },
+  spec: { dagRef: { name: 'chain' } },
 };
 const started: PlannedEvent = {
   type: 'Normal',
@@ -157,13 +160,13 @@ describe('cutNote', () => {
 });
 
 describe('recordTransitions', () => {
-  type Handler = (ev: InformerEvent<KubeObject>) => void;
+  type Handler<T> = (ev: InformerEvent<T>) => void;
   function setup() {
     const { api, sent } = fakeEvents();
-    const handlers: Record<'dags' | 'instances', Handler[]> = { dags: [], instances: [] };
-    const watched = (kind: 'dags' | 'instances') => ({
-      onEvent: (h: Handler) => handlers[kind].push(h),
-    });
+    const handlers = {
+      dags: [] as Array<Handler<KubeObject>>,
+      instances: [] as Array<Handler<DagInstance>>,
+    };
     let leading = true;
     const recorder = new EventRecorder({
       events: api,
@@ -172,49 +175,52 @@ describe('recordTransitions', () => {
       log: silentLogger(),
     });
     recordTransitions({
-      dags: watched('dags'),
-      instances: watched('instances'),
+      dags: { onEvent: (h) => handlers.dags.push(h) },
+      instances: { onEvent: (h) => handlers.instances.push(h) },
       recorder,
       active: () => leading,
     });
-    const emit = (kind: 'dags' | 'instances', ev: InformerEvent<KubeObject>): void => {
-      for (const h of handlers[kind]) h(ev);
+    const emit = (ev: InformerEvent<DagInstance>): void => {
+      for (const h of handlers.instances) h(ev);
     };
-    return { sent, recorder, emit, setLeading: (v: boolean) => (leading = v) };
+    const emitDag = (ev: InformerEvent<KubeObject>): void => {
+      for (const h of handlers.dags) h(ev);
+    };
+    return { sent, recorder, emit, emitDag, setLeading: (v: boolean) => (leading = v) };
   }
-  const withStatus = (status: unknown, uid = 'u-1'): KubeObject => ({
+  const withStatus = (status: DagInstanceStatus, uid = 'u-1'): DagInstance => ({
     ...instance,
     metadata: { ...instance.metadata, uid },
     status,
   });
-  const running = { phase: 'Running', dagRevision: 'chain-5d8f' };
+  const running: DagInstanceStatus = { phase: 'Running', dagRevision: 'chain-5d8f' };
 
   it('records the transitions of an update on the leader', async () => {
     const { sent, recorder, emit } = setup();
     const [before, after] = [withStatus({}), withStatus(running)];
-    emit('instances', { type: 'update', key: 'team-a/run-1', obj: after, old: before });
+    emit({ type: 'update', key: 'team-a/run-1', obj: after, old: before });
     await recorder.flush();
     expect(sent.map((s) => s.body.reason)).toEqual(['Started']);
   });
 
   it('records nothing on a standby, for adds and resyncs, or across a re-created object', async () => {
     const { sent, recorder, emit, setLeading } = setup();
-    emit('instances', { type: 'add', key: 'k', obj: withStatus(running) });
-    emit('instances', { type: 'resync', key: 'k', obj: withStatus(running) });
-    emit('instances', {
+    emit({ type: 'add', key: 'k', obj: withStatus(running) });
+    emit({ type: 'resync', key: 'k', obj: withStatus(running) });
+    emit({
       type: 'update',
       key: 'k',
       obj: withStatus(running, 'u-2'),
       old: withStatus({}, 'u-1'),
     });
     setLeading(false);
-    emit('instances', { type: 'update', key: 'k', obj: withStatus(running), old: withStatus({}) });
+    emit({ type: 'update', key: 'k', obj: withStatus(running), old: withStatus({}) });
     await recorder.flush();
     expect(sent).toEqual([]);
   });
 
   it('records a Dag turning invalid', async () => {
-    const { sent, recorder, emit } = setup();
+    const { sent, recorder, emitDag } = setup();
     const invalid = {
       valid: false,
       conditions: [
@@ -227,9 +233,9 @@ describe('recordTransitions', () => {
         },
       ],
     };
-    const dag = (status: unknown): KubeObject => ({ ...withStatus(status), kind: 'Dag' });
-    emit('dags', { type: 'update', key: 'k', obj: dag(invalid), old: dag({}) });
-    emit('dags', { type: 'update', key: 'k', obj: dag(invalid), old: dag(invalid) });
+    const dag = (status: unknown): KubeObject => ({ ...instance, kind: 'Dag', status });
+    emitDag({ type: 'update', key: 'k', obj: dag(invalid), old: dag({}) });
+    emitDag({ type: 'update', key: 'k', obj: dag(invalid), old: dag(invalid) });
     await recorder.flush();
     expect(sent.map((s) => [s.body.reason, s.body.note, s.body.regarding?.kind])).toEqual([
       ['InvalidDag', 'Cycle: cycle: a -> b -> a', 'Dag'],

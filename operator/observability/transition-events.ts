@@ -1,16 +1,18 @@
 import { DagStatus } from '../api/dag.ts';
-import { DagInstanceStatus } from '../api/dag-instance.ts';
+import type { DagInstance } from '../api/objects.ts';
 import { dagEvents, instanceEvents } from '../core/transitions.ts';
 import type { InformerEvent } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { EventRecorder } from './events.ts';
 
 /** The part of an Informer this needs. */
-type Watched = { onEvent(handler: (ev: InformerEvent<KubeObject>) => void): void };
+type Watched<T> = { onEvent(handler: (ev: InformerEvent<T>) => void): void };
 
 export interface TransitionSources {
-  dags: Watched;
-  instances: Watched;
+  /** Raw: a Dag whose status does not parse records nothing. */
+  dags: Watched<KubeObject>;
+  /** Parsed by their informer (`instanceInformer`). */
+  instances: Watched<DagInstance>;
   recorder: EventRecorder;
   /** Events are recorded only while this holds (the leader): one replica reports. */
   active: () => boolean;
@@ -27,29 +29,32 @@ export interface TransitionSources {
  */
 export function recordTransitions(s: TransitionSources): void {
   s.instances.onEvent((ev) => {
-    const pair = s.active() ? statuses(ev, DagInstanceStatus) : undefined;
+    const pair = s.active() ? statuses(ev, (instance) => instance.status ?? {}) : undefined;
     if (pair) s.recorder.record(ev.obj, instanceEvents(pair.before, pair.after));
   });
   s.dags.onEvent((ev) => {
-    const pair = s.active() ? statuses(ev, DagStatus) : undefined;
+    const pair = s.active() ? statuses(ev, dagStatusOf) : undefined;
     if (pair) s.recorder.record(ev.obj, dagEvents(pair.before, pair.after));
   });
 }
 
-type Schema<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false } };
+function dagStatusOf(dag: KubeObject): DagStatus | undefined {
+  const parsed = DagStatus.safeParse(dag['status'] ?? {});
+  return parsed.success ? parsed.data : undefined;
+}
 
 /**
  * The statuses before and after an update of the same object (a delete and
- * re-create under the same name is not a transition), when both parse.
+ * re-create under the same name is not a transition), when both are known.
  */
-function statuses<T>(
-  ev: InformerEvent<KubeObject>,
-  schema: Schema<T>,
-): { before: T; after: T } | undefined {
+function statuses<T extends KubeObject, S>(
+  ev: InformerEvent<T>,
+  statusOf: (obj: T) => S | undefined,
+): { before: S; after: S } | undefined {
   const old = ev.old;
   if (ev.type !== 'update' || !old || old.metadata?.uid !== ev.obj.metadata?.uid) return undefined;
   if (old['status'] === ev.obj['status']) return undefined;
-  const before = schema.safeParse(old['status'] ?? {});
-  const after = schema.safeParse(ev.obj['status'] ?? {});
-  return before.success && after.success ? { before: before.data, after: after.data } : undefined;
+  const before = statusOf(old);
+  const after = statusOf(ev.obj);
+  return before && after ? { before, after } : undefined;
 }

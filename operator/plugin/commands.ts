@@ -23,7 +23,7 @@ import { formatLint, lintText } from './lint.ts';
 import { formatTraces, orderTraces } from './logs.ts';
 import { renderTree, treeRows } from './tree.ts';
 import { checkVarsAgainstDag, parseVars } from './vars.ts';
-import { watchInstance } from './watch.ts';
+import { followInstance } from './watch.ts';
 
 function open(flags: ClusterFlags, io: IO): Connection {
   const conn = connect(flags, io.env);
@@ -56,7 +56,7 @@ export async function runCommand(dag: string, flags: RunFlags, io: IO): Promise<
   });
   io.out(`daginstance.fastflow.io/${name} created\n`);
   if (!flags.watch) return 0;
-  const done = await watchInstance(conn, name, io);
+  const done = await followInstance(conn, name, io);
   return done.status?.phase === 'Succeeded' ? 0 : 1;
 }
 

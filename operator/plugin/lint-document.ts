@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ObjectName } from '../api/common.ts';
 import { DagSpec, Params, TaskId, VarDef, VarName } from '../api/dag.ts';
+import { parsePath } from '../api/field-path.ts';
 import { API_VERSION, DAG } from '../api/names.ts';
 import { buildGraph } from '../core/graph.ts';
 import { validateTemplates } from '../core/template-validation.ts';
 import { validateDag } from '../core/validate-dag.ts';
-import { parsePath, type Found, type Segment } from './lint-paths.ts';
+import type { Found, Segment } from './lint-paths.ts';
 import { zodProblems } from './lint-zod.ts';
 
 /** The CRD's limit on vars (a structural-schema maxProperties zod does not check). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makePaint } from './color.ts';
-import { formatLint, formatPath, lintText, parsePath, type LintProblem } from './lint.ts';
+import { formatLint, lintText, type LintProblem } from './lint.ts';
 
 const brief = (problems: LintProblem[]): string[] =>
   problems.map((p) => `${p.line ?? '?'}:${p.col ?? '?'} ${p.path}: ${p.message}`);
@@ -151,11 +151,5 @@ tasks: [{ id: a, actionName: print, dependOn: [z] }]
     ]);
     expect(lintText('').problems).toEqual([{ path: '', message: 'no Dag in this file' }]);
     expect(lintText('- a\n- b\n').problems[0]?.message).toMatch(/^expected a Dag manifest/);
-  });
-
-  it('formats and parses field paths', () => {
-    expect(formatPath(['spec', 'tasks', 2, 'params', 'a.b'])).toBe('spec.tasks[2].params["a.b"]');
-    expect(parsePath('spec.tasks[2].params["a.b"]')).toEqual(['spec', 'tasks', 2, 'params', 'a.b']);
-    expect(parsePath('spec.tasks[0].dependOn[1]')).toEqual(['spec', 'tasks', 0, 'dependOn', 1]);
   });
 });

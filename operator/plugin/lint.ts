@@ -19,10 +19,10 @@ import {
 } from 'yaml';
 import type { Paint } from './color.ts';
 import { checkDocument } from './lint-document.ts';
-import { formatPath, type Segment } from './lint-paths.ts';
+import { formatPath } from '../api/field-path.ts';
+import type { Segment } from './lint-paths.ts';
 
 export { checkDocument, MAX_VARS } from './lint-document.ts';
-export { formatPath, parsePath } from './lint-paths.ts';
 
 export type LintProblem = {
   /** Field path, e.g. `spec.tasks[1].dependOn[0]` (without `spec.` in a bare body). */

@@ -16,25 +16,3 @@ export const instanceResource = {
  * per-write bookkeeping cheaper).
  */
 export const STATUS_FIELD_MANAGER = 'fastflow';
-
-export interface ObjectRef {
-  namespace: string;
-  name: string;
-}
-
-/** `namespace/name`, the key of the work queues and informer caches. */
-export function keyOf(ref: ObjectRef): string {
-  return `${ref.namespace}/${ref.name}`;
-}
-
-export function refOf(key: string): ObjectRef {
-  const slash = key.indexOf('/');
-  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
-}
-
-/** Collection path of a kind for watches: all namespaces, or one. */
-export function collectionPath(plural: string, namespace?: string): string {
-  return namespace
-    ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`
-    : `/apis/${GROUP}/${VERSION}/${plural}`;
-}

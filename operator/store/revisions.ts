@@ -5,7 +5,7 @@ import { DAG_NAME_LABEL } from '../api/names.ts';
 import { DagSnapshot, describeZodError } from '../api/objects.ts';
 import { buildGraph, type DagGraph } from '../core/graph.ts';
 import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
-import type { ObjectRef } from './refs.ts';
+import { keyOf, type ObjectRef } from '../kube/types.ts';
 
 /** A Dag snapshot ready to run: the spec and its graph. */
 export interface LoadedSnapshot {
@@ -41,7 +41,7 @@ export class RevisionStore {
   /** Makes sure the snapshot of this Dag spec exists; returns it. */
   async ensure(dag: ObjectRef, generation: number, spec: DagSpec): Promise<LoadedSnapshot> {
     const name = RevisionStore.nameFor(dag.name, spec);
-    const cached = this.#cache.get(`${dag.namespace}/${name}`);
+    const cached = this.#cache.get(keyOf({ namespace: dag.namespace, name }));
     if (cached) return cached;
     const snapshot: DagSnapshot = { dag: dag.name, generation, spec };
     const body: V1ControllerRevision = {
@@ -62,7 +62,7 @@ export class RevisionStore {
 
   /** The snapshot an instance runs; RevisionMissingError when it was deleted. */
   async load(namespace: string, name: string): Promise<LoadedSnapshot> {
-    const cached = this.#cache.get(`${namespace}/${name}`);
+    const cached = this.#cache.get(keyOf({ namespace, name }));
     if (cached) return cached;
     let raw: V1ControllerRevision;
     try {
@@ -97,7 +97,7 @@ export class RevisionStore {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
     }
-    this.#cache.set(`${namespace}/${name}`, loaded);
+    this.#cache.set(keyOf({ namespace, name }), loaded);
     return loaded;
   }
 }

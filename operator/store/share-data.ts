@@ -1,7 +1,7 @@
 import type { CoreV1Api, V1OwnerReference } from '@kubernetes/client-node';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
-import type { ObjectRef } from './refs.ts';
+import type { ObjectRef } from '../kube/types.ts';
 
 /** Bound on one instance's share data (the ConfigMap holding it may reach 1 MiB). */
 export const MAX_SHARE_DATA_BYTES = 256 * 1024;

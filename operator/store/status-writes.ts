@@ -6,7 +6,8 @@ import type { DagInstance } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
-import { STATUS_FIELD_MANAGER, dagResource, instanceResource, type ObjectRef } from './refs.ts';
+import type { ObjectRef } from '../kube/types.ts';
+import { STATUS_FIELD_MANAGER, dagResource, instanceResource } from './refs.ts';
 
 /**
  * Writes the operator's view of an instance's status: only what changed, as a

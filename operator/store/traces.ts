@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
-import type { ObjectRef } from './refs.ts';
+import type { ObjectRef } from '../kube/types.ts';
 
 /** Trace lines kept per attempt: the newest; older ones are counted as dropped. */
 export const MAX_TRACE_LINES = 200;
