@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DagInstance } from '../api/objects.ts';
 import type { KubeClients } from './client.ts';
 import { collectionInformer, instanceInformer } from './custom-informers.ts';
-import { FakeWatchServer, send, until } from './fake-watch-server.ts';
+import { FakeWatchServer, send, until } from '../../test/support/fake-watch-server.ts';
 import type { InformerEvent } from './informer.ts';
 import type { KubeObject } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeWatchServer, reject, send, until } from './fake-watch-server.ts';
+import { FakeWatchServer, reject, send, until } from '../../test/support/fake-watch-server.ts';
 import { Informer, type InformerEvent, type ListOptions, type ListPage } from './informer.ts';
 import { backoffMs } from './informer-watch.ts';
 import type { KubeObject } from './types.ts';
