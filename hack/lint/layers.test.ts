@@ -55,6 +55,12 @@ describe('the layers lint rule', () => {
     expect(errors[0]).toMatch(/controller .* may not import local-cluster/);
   });
 
+  it('lets a unit test use the shared test doubles, and production code not', () => {
+    const code = "import { FakeWatchServer } from '../../test/support/fake-watch-server.ts';\n";
+    expect(lint('operator/kube/informer.test.ts', code)).toEqual([]);
+    expect(lint('operator/kube/informer.ts', code)).toHaveLength(1);
+  });
+
   it('keeps the operator and the worker apart, in both directions', () => {
     expect(
       lint('operator/controller/x.ts', "import { w } from '../../actions-runtime/worker/worker.ts';\n"),
