@@ -58,28 +58,12 @@ it('as the user fastflow-worker: fastflow ConfigMaps and mutex Leases yes, other
       ],
     },
   };
+  const patchAppConfig = (patch: string): ReturnType<typeof as> =>
+    as(['-n', chart.otherNs, 'patch', 'configmap', 'app-config', '--type=merge', '-p', patch]);
   const refused = await Promise.all([
     as(['create', '-f', '-'], traceConfigMap('mine-now', chart.otherNs)),
-    as([
-      '-n',
-      chart.otherNs,
-      'patch',
-      'configmap',
-      'app-config',
-      '--type=merge',
-      '-p',
-      '{"data":{"x":"y"}}',
-    ]),
-    as([
-      '-n',
-      chart.otherNs,
-      'patch',
-      'configmap',
-      'app-config',
-      '--type=merge',
-      '-p',
-      JSON.stringify(adopt),
-    ]),
+    patchAppConfig('{"data":{"x":"y"}}'),
+    patchAppConfig(JSON.stringify(adopt)),
   ]);
   for (const r of refused) {
     expect(r.code).not.toBe(0);
