@@ -271,17 +271,22 @@ describe('preCheck admission policy', () => {
     }
   });
 
-  it('accepts the new ops and both shapes', async () => {
-    const condition = { source: 'share-data', key: 'k', op: 'not-exists' };
-    await createDag('policy-ok', {
-      tasks: [
-        {
-          id: 'a',
-          actionName: 'print',
-          preCheck: { one: { act: 'block', conditions: [condition] } },
-        },
-        { id: 'b', actionName: 'print', preCheck: [{ act: 'skip', conditions: [condition] }] },
-      ],
-    });
+  it('accepts the new ops and both shapes, and stores them as sent', async () => {
+    const exists = { source: 'vars', key: 'k', op: 'exists' };
+    const notExists = { source: 'share-data', key: 'k', op: 'not-exists' };
+    const tasks = [
+      {
+        id: 'a',
+        actionName: 'print',
+        preCheck: { one: { act: 'block', conditions: [exists, notExists] } },
+      },
+      { id: 'b', actionName: 'print', preCheck: [{ act: 'skip', conditions: [notExists] }] },
+    ];
+    const created = (await createDag('policy-ok', { tasks })) as { spec: { tasks: unknown } };
+    expect(created.spec.tasks).toEqual(tasks);
+    const stored = (await custom.getNamespacedCustomObject({ ...dags(), name: 'policy-ok' })) as {
+      spec: { tasks: unknown };
+    };
+    expect(stored.spec.tasks).toEqual(tasks);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * operator/kube against a real API server: the transport, the informer, leader
- * election and the worker heartbeat lease.
+ * operator/kube against a real API server: the transport, the informer and
+ * the worker heartbeat lease (leader election: kube-leader-election.test.ts).
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { pino } from 'pino';
@@ -9,8 +9,7 @@ import { z } from 'zod';
 import { makeClients, type KubeClients } from '../../operator/kube/client.ts';
 import { HeartbeatLease } from '../../operator/kube/heartbeat-lease.ts';
 import { Informer, type InformerEvent } from '../../operator/kube/informer.ts';
-import { LeaderElector } from '../../operator/kube/leader-election.ts';
-import { silentLogger } from '../../operator/log.ts';
+import type { Logger } from '../../operator/log.ts';
 import { createTestNamespace, deleteTestNamespace, testKubeConfig } from '../support/cluster.ts';
 
 let ns: string;
@@ -24,16 +23,9 @@ afterAll(async () => {
   if (ns) await deleteTestNamespace(ns);
 });
 
-async function until(cond: () => boolean, timeoutMs = 15_000): Promise<number> {
-  const start = performance.now();
-  while (!cond()) {
-    if (performance.now() - start > timeoutMs) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return performance.now() - start;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** How long to wait for a watch event. */
+const WAIT = { timeout: 15_000, interval: 20 };
 
 describe('transport', () => {
   it('reuses connections for sequential calls against the TLS API server', async () => {
@@ -74,21 +66,31 @@ describe('Informer', () => {
     });
     const logs: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'debug' }, { write: (s: string) => logs.push(JSON.parse(s)) });
-    const informer = new Informer<ConfigMap>(clients.kc, {
-      path: `/api/v1/namespaces/${ns}/configmaps`,
-      labelSelector: 'app=informer',
-      pageSize: 1,
-      list: async (o) => {
-        const page = await core.listNamespacedConfigMap({ namespace: ns, ...o });
-        return { items: page.items.map((i) => ConfigMap.parse(i)), metadata: page.metadata };
-      },
-      parse: (raw) => ConfigMap.parse(raw),
-      logger,
-    });
+    const configMapInformer = (opts: { logger?: Logger; onList?: () => void } = {}) =>
+      new Informer<ConfigMap>(clients.kc, {
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        labelSelector: 'app=informer',
+        pageSize: 1,
+        list: async (o) => {
+          opts.onList?.();
+          const page = await core.listNamespacedConfigMap({ namespace: ns, ...o });
+          return { items: page.items.map((i) => ConfigMap.parse(i)), metadata: page.metadata };
+        },
+        parse: (raw) => ConfigMap.parse(raw),
+        ...(opts.logger ? { logger: opts.logger } : {}),
+      });
+    let lists = 0;
+    const informer = configMapInformer({ logger, onList: () => lists++ });
     const events: Array<InformerEvent<ConfigMap>> = [];
     informer.onEvent((ev) => events.push(ev));
     const seen = (type: string, key: string): boolean =>
       events.some((e) => e.type === type && e.key === key);
+    // A second informer on the same collection, left running: the event it
+    // sees after the first one stopped is one the first would have seen.
+    const witness = configMapInformer();
+    const witnessed: string[] = [];
+    witness.onEvent((ev) => witnessed.push(`${ev.type} ${ev.key}`));
+    witness.start();
 
     informer.start();
     await informer.synced();
@@ -103,109 +105,46 @@ describe('Informer', () => {
       namespace: ns,
       body: { metadata: { name: 'not-selected' }, data: { v: '1' } },
     });
-    await until(() => seen('add', `${ns}/cm-b`));
+    await expect
+      .poll(() => seen('add', `${ns}/cm-b`), { ...WAIT, message: 'cm-b added' })
+      .toBe(true);
     await core.replaceNamespacedConfigMap({
       namespace: ns,
       name: 'cm-a',
       body: { metadata: { name: 'cm-a', labels: { app: 'informer' } }, data: { v: '2' } },
     });
-    await until(() => seen('update', `${ns}/cm-a`));
+    await expect
+      .poll(() => seen('update', `${ns}/cm-a`), { ...WAIT, message: 'cm-a updated' })
+      .toBe(true);
     expect(informer.get(`${ns}/cm-a`)?.data).toEqual({ v: '2' });
     const update = events.find((e) => e.type === 'update');
     expect(update?.old?.data).toEqual({ v: '1' });
     await core.deleteNamespacedConfigMap({ namespace: ns, name: 'cm-b' });
-    await until(() => seen('delete', `${ns}/cm-b`));
+    await expect
+      .poll(() => seen('delete', `${ns}/cm-b`), { ...WAIT, message: 'cm-b deleted' })
+      .toBe(true);
     expect(informer.get(`${ns}/cm-b`)).toBeUndefined();
     expect(informer.list().map((o) => o.metadata.name)).toEqual(['cm-a']);
     expect(events.some((e) => e.key.endsWith('/not-selected'))).toBe(false);
 
+    await witness.synced();
     informer.stop();
     const logsAtStop = logs.length;
     const eventsAtStop = events.length;
+    const listsAtStop = lists;
     await core.createNamespacedConfigMap({
       namespace: ns,
       body: { metadata: { name: 'cm-c', labels: { app: 'informer' } } },
     });
-    await sleep(2_000);
+    const witnessedC = (): boolean => witnessed.includes(`add ${ns}/cm-c`);
+    await expect.poll(witnessedC, { ...WAIT, message: 'the witness sees cm-c added' }).toBe(true);
+    witness.stop();
     expect(events.length).toBe(eventsAtStop);
+    expect(informer.get(`${ns}/cm-c`)).toBeUndefined();
     // No "watch failed", no relist, no reconnect after stop().
+    expect(lists).toBe(listsAtStop);
     expect(logs.slice(logsAtStop)).toEqual([]);
     expect(logs.filter((l) => (l['level'] as number) >= 40)).toEqual([]);
-  });
-});
-
-describe('LeaderElector', () => {
-  const timing = { leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 250 };
-
-  function candidate(identity: string) {
-    const state = { started: 0, stopped: 0, leadership: undefined as AbortSignal | undefined };
-    const stop = new AbortController();
-    const elector = new LeaderElector({
-      coordination: makeClients(testKubeConfig(), { userAgent: identity }).coordination,
-      namespace: ns,
-      name: 'kube-infra-leader',
-      identity,
-      ...timing,
-      logger: silentLogger(),
-      onStartedLeading: (signal) => {
-        state.started++;
-        state.leadership = signal;
-      },
-      onStoppedLeading: () => state.stopped++,
-    });
-    const done = elector.run(stop.signal);
-    return { elector, state, stop, done };
-  }
-
-  async function holder(): Promise<{ holder?: string; transitions?: number; renewTime: string }> {
-    const lease = await clients.coordination.readNamespacedLease({
-      namespace: ns,
-      name: 'kube-infra-leader',
-    });
-    return {
-      ...(lease.spec?.holderIdentity !== undefined ? { holder: lease.spec.holderIdentity } : {}),
-      ...(lease.spec?.leaseTransitions !== undefined
-        ? { transitions: lease.spec.leaseTransitions }
-        : {}),
-      renewTime: String(lease.spec?.renewTime),
-    };
-  }
-
-  it('elects one leader, fails over after leaseDuration, and hands over at once on release', async () => {
-    const a = candidate('elector-a');
-    const b = candidate('elector-b');
-    await until(() => a.elector.isLeader() || b.elector.isLeader());
-    await sleep(2 * timing.leaseDurationMs);
-    expect([a.elector.isLeader(), b.elector.isLeader()].filter(Boolean)).toHaveLength(1);
-    expect(a.state.started + b.state.started).toBe(1);
-    const [leader, standby] = a.elector.isLeader() ? [a, b] : [b, a];
-    const first = await holder();
-    expect(first.renewTime).toMatch(/\.\d{6}Z$/);
-
-    // The leader stops renewing without releasing: the standby waits a lease duration.
-    leader.stop.abort();
-    await leader.done;
-    expect(leader.state.stopped).toBe(1);
-    expect(leader.state.leadership?.aborted).toBe(true);
-    const waited = await until(() => standby.elector.isLeader());
-    expect(waited).toBeGreaterThanOrEqual(timing.leaseDurationMs - 2 * timing.retryPeriodMs);
-    expect(waited).toBeLessThan(timing.leaseDurationMs * 3);
-    const second = await holder();
-    expect(second.holder).toBe(standby === a ? 'elector-a' : 'elector-b');
-    expect(second.transitions).toBe((first.transitions ?? 0) + 1);
-
-    // A graceful stop releases: the next candidate takes over without waiting.
-    const c = candidate('elector-c');
-    await sleep(2 * timing.retryPeriodMs);
-    expect(c.elector.isLeader()).toBe(false);
-    standby.stop.abort();
-    await standby.done;
-    await standby.elector.release();
-    const handover = await until(() => c.elector.isLeader());
-    expect(handover).toBeLessThan(timing.leaseDurationMs);
-    expect((await holder()).holder).toBe('elector-c');
-    c.stop.abort();
-    await c.done;
   });
 });
 

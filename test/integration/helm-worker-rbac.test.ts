@@ -1,0 +1,186 @@
+/**
+ * The chart's RBAC and worker guard, applied for real, as the user
+ * fastflow-worker (bound like the workers' ServiceAccount): can-i answers yes
+ * to a worker's job and no to the rest, and real requests agree.
+ */
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { DagInstance } from '../../operator/api/objects.ts';
+import { mergePatchOptions } from '../../operator/kube/patch.ts';
+import { silentLogger } from '../../operator/log.ts';
+import { ReportWriter } from '../../actions-runtime/report-writer.ts';
+import { applyChartRbac, SEEDED_WORKER, seedWorkerObjects } from '../support/chart-rbac.ts';
+import { kubectl, testKubeConfig, testWorkerKubeconfigPath } from '../support/cluster.ts';
+import { useHelmRelease } from '../support/helm-release.ts';
+import {
+  answers,
+  canI,
+  httpCode,
+  kubectlAs,
+  lease,
+  ok,
+  refusal,
+} from '../support/kube-requests.ts';
+
+const chart = useHelmRelease();
+
+beforeAll(async () => {
+  await applyChartRbac(chart);
+  await seedWorkerObjects(chart);
+});
+
+describe('as the user fastflow-worker', () => {
+  const workerMay = [
+    'list daginstances.fastflow.io',
+    'watch daginstances.fastflow.io',
+    'get daginstances.fastflow.io',
+    'patch daginstances.fastflow.io --subresource=status',
+    'get controllerrevisions.apps',
+    'get configmaps',
+    'create configmaps',
+    'update configmaps',
+    'patch configmaps',
+  ];
+  const workerMayNot = [
+    'get dags.fastflow.io',
+    'create dags.fastflow.io',
+    'update dags.fastflow.io',
+    'patch dags.fastflow.io',
+    'delete dags.fastflow.io',
+    'patch dags.fastflow.io --subresource=status',
+    'create daginstances.fastflow.io',
+    'update daginstances.fastflow.io',
+    'patch daginstances.fastflow.io',
+    'delete daginstances.fastflow.io',
+    'update daginstances.fastflow.io --subresource=status',
+    'create controllerrevisions.apps',
+    'list leases.coordination.k8s.io',
+    'watch leases.coordination.k8s.io',
+    'list configmaps',
+    'delete configmaps',
+    'get secrets',
+    'create pods',
+  ];
+  const leaseVerbs = ['create', 'get', 'update', 'patch', 'delete'].map(
+    (v) => `${v} leases.coordination.k8s.io`,
+  );
+
+  it('as the user fastflow-worker: can-i says yes to its job and no to the rest', async (ctx) => {
+    const user = testWorkerKubeconfigPath();
+    if (user === undefined) return ctx.skip(); // external cluster without the worker user
+    const where = (checks: string[], n: string): string[] => checks.map((c) => `${c} -n ${n}`);
+    const yes = [...where(workerMay, chart.otherNs), ...where(leaseVerbs, chart.ns)];
+    const no = [...where(workerMayNot, chart.otherNs), ...where(leaseVerbs, chart.otherNs)];
+    expect(await canI(user, yes)).toEqual(answers(yes, 'yes'));
+    expect(await canI(user, no)).toEqual(answers(no, 'no'));
+  });
+
+  it('as the user fastflow-worker: real requests of its job pass, a Dag edit gets 403', async (ctx) => {
+    const user = testWorkerKubeconfigPath();
+    if (user === undefined) return ctx.skip();
+    const as = kubectlAs(user);
+    const me = SEEDED_WORKER;
+
+    await ok(as(['-n', chart.otherNs, 'get', 'daginstances']), 'list instances');
+    const watch = `/apis/fastflow.io/v1alpha1/namespaces/${chart.otherNs}/daginstances?watch=1&timeoutSeconds=1&labelSelector=w.fastflow.io/${me}`;
+    await ok(as(['get', '--raw', watch]), 'watch instances');
+    await ok(
+      as(['-n', chart.otherNs, 'get', 'controllerrevision', 'seed-0123456789']),
+      'get snapshot',
+    );
+    // The worker's own status writer: a JSON Patch fenced by `test` operations.
+    const writer = new ReportWriter(
+      testKubeConfig(user).makeApiClient(CustomObjectsApi),
+      silentLogger(),
+    );
+    const written = await writer.report(
+      { namespace: chart.otherNs, name: 'seed-1' },
+      {
+        task: 'a',
+        worker: me,
+        attempt: 1,
+        set: { phase: 'Running', startedAt: new Date().toISOString() },
+      },
+    );
+    writer.stop();
+    expect(written).toBe(true);
+    const running = await ok(
+      kubectl(['-n', chart.otherNs, 'get', 'dagi', 'seed-1', '-o', 'json']),
+      'get',
+    );
+    expect((JSON.parse(running) as DagInstance).status?.tasks?.['a']?.phase).toBe('Running');
+
+    // Its own Lease, the way the heartbeat writes it: create, merge patch, update, delete.
+    await ok(as(['create', '-f', '-'], lease(me, chart.ns)), 'create own lease');
+    await ok(
+      as([
+        '-n',
+        chart.ns,
+        'patch',
+        'lease',
+        me,
+        '--type=merge',
+        '-p',
+        '{"spec":{"leaseDurationSeconds":9}}',
+      ]),
+      'patch own lease',
+    );
+    await ok(as(['replace', '-f', '-'], lease(me, chart.ns)), 'update own lease');
+    await ok(as(['-n', chart.ns, 'delete', 'lease', me]), 'delete own lease');
+
+    // kubectl patch and label read the object first: the API is called
+    // directly so that the write itself is what gets refused.
+    const api = testKubeConfig(user).makeApiClient(CustomObjectsApi);
+    const dag = {
+      group: 'fastflow.io',
+      version: 'v1alpha1',
+      namespace: chart.otherNs,
+      plural: 'dags',
+    };
+    const instance = { ...dag, plural: 'daginstances' };
+    const refusals = await Promise.all([
+      as(['-n', chart.otherNs, 'get', 'dag', 'seed']).then(httpCode),
+      as(['-n', chart.otherNs, 'delete', 'dag', 'seed']).then(httpCode),
+      as(
+        ['-n', chart.otherNs, 'create', '-f', '-'],
+        stringify({
+          apiVersion: 'fastflow.io/v1alpha1',
+          kind: 'Dag',
+          metadata: { name: 'evil' },
+          spec: { tasks: [{ id: 'a', actionName: 'print' }] },
+        }),
+      ).then(httpCode),
+      refusal(
+        api.patchNamespacedCustomObject(
+          { ...dag, name: 'seed', body: { spec: { tasks: [] } } },
+          mergePatchOptions,
+        ),
+      ),
+      refusal(
+        api.patchNamespacedCustomObjectStatus(
+          { ...dag, name: 'seed', body: { status: { valid: true } } },
+          mergePatchOptions,
+        ),
+      ),
+      refusal(
+        api.patchNamespacedCustomObject(
+          { ...instance, name: 'seed-1', body: { metadata: { labels: { x: 'y' } } } },
+          mergePatchOptions,
+        ),
+      ),
+    ]);
+    expect(refusals.map((r) => r.code)).toEqual([403, 403, 403, 403, 403, 403]);
+    const said = refusals.map((r) =>
+      /cannot (\w+) resource "([\w/]+)"/.exec(r.stderr)?.slice(1).join(' '),
+    );
+    expect(said).toEqual([
+      'get dags',
+      'delete dags',
+      'create dags',
+      'patch dags',
+      'patch dags/status',
+      'patch daginstances',
+    ]);
+  });
+});
