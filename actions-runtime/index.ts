@@ -5,14 +5,14 @@
  *   const hello = defineAction({ name: 'Hello', run: (ctx) => ctx.trace('hi') });
  *   await runWorker({ actions: [hello] });
  */
-export { defineAction, type Action, type ActionContext, type ShareData } from './action.ts';
-export { NonRetryableError } from './errors.ts';
-export { END_LOOP, loopDo } from './loop-do.ts';
-export { ffWaitingAction, waitAction } from './wait-action.ts';
-export { builtinActions, printAction, sleepAction } from './builtins.ts';
-export { ActionRegistry } from './registry.ts';
-export { runWorker, type RunWorkerOptions } from './run-worker.ts';
-export { startWorker, type RunningWorker } from './worker.ts';
+export { defineAction, type Action, type ActionContext, type ShareData } from './sdk/action.ts';
+export { NonRetryableError } from './sdk/errors.ts';
+export { END_LOOP, loopDo } from './sdk/loop-do.ts';
+export { ffWaitingAction, waitAction } from './sdk/wait-action.ts';
+export { builtinActions, printAction, sleepAction } from './sdk/builtins.ts';
+export { ActionRegistry } from './sdk/registry.ts';
+export { runWorker, type RunWorkerOptions } from './worker/run-worker.ts';
+export { startWorker, type RunningWorker } from './worker/worker.ts';
 export {
   FastflowClient,
   FastflowClientError,
@@ -29,14 +29,14 @@ export {
   type TransitionOptions,
   type TransitionSubscription,
   type WaitOptions,
-} from './client.ts';
+} from './client/client.ts';
 export {
   LeaseMutex,
   MutexError,
   mutexLeaseName,
   MUTEX_LABEL,
   type LeaseMutexOptions,
-} from './mutex.ts';
+} from './mutex/mutex.ts';
 export { loadKubeConfig, makeClients, type KubeClients } from '../operator/kube/client.ts';
 export { KubeApiError } from '../operator/kube/errors.ts';
 export type { DagInstance } from '../operator/api/objects.ts';

@@ -39,8 +39,9 @@ describe('the layers lint rule', () => {
     expect(lint('operator/core/x.ts', "import { readFileSync } from 'node:fs';\n")).toEqual([
       'core/ is pure: it may not import node:fs',
     ]);
-    expect(lint('operator/api/x.ts', "import { KubeConfig } from '@kubernetes/client-node';\n"))
-      .toHaveLength(1);
+    expect(
+      lint('operator/api/x.ts', "import { KubeConfig } from '@kubernetes/client-node';\n"),
+    ).toHaveLength(1);
     expect(lint('operator/core/x.test.ts', "import { readFileSync } from 'node:fs';\n")).toEqual(
       [],
     );
@@ -63,10 +64,16 @@ describe('the layers lint rule', () => {
 
   it('keeps the operator and the worker apart, in both directions', () => {
     expect(
-      lint('operator/controller/x.ts', "import { w } from '../../actions-runtime/worker/worker.ts';\n"),
+      lint(
+        'operator/controller/x.ts',
+        "import { w } from '../../actions-runtime/worker/worker.ts';\n",
+      ),
     ).toHaveLength(1);
     expect(
-      lint('actions-runtime/worker/x.ts', "import { o } from '../../operator/controller/operator.ts';\n"),
+      lint(
+        'actions-runtime/worker/x.ts',
+        "import { o } from '../../operator/controller/operator.ts';\n",
+      ),
     ).toHaveLength(1);
   });
 

@@ -47,7 +47,11 @@ export const LAYERS: Layer[] = [
   },
   // The kubectl plugin is written against the SDK's public client, as a
   // user's program would be; it never reaches into the operator or the worker.
-  { name: 'plugin', dir: 'operator/plugin', may: ['api', 'core', 'kube', 'store', 'log', 'client'] },
+  {
+    name: 'plugin',
+    dir: 'operator/plugin',
+    may: ['api', 'core', 'kube', 'store', 'log', 'client'],
+  },
   // Entry points: the `fastflow` CLI starts the operator or a worker.
   {
     name: 'cli',

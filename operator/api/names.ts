@@ -42,3 +42,11 @@ export const OPERATION_ANNOTATIONS = {
   continue: 'fastflow.io/continue',
 } as const;
 export type OperationName = keyof typeof OPERATION_ANNOTATIONS;
+
+/** Arguments CustomObjectsApi needs to address our kinds. */
+export const dagResource = { group: GROUP, version: VERSION, plural: DAG.plural } as const;
+export const instanceResource = {
+  group: GROUP,
+  version: VERSION,
+  plural: DAG_INSTANCE.plural,
+} as const;

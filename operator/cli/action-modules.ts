@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Action } from '../../actions-runtime/action.ts';
+import type { Action } from '../../actions-runtime/sdk/action.ts';
 import { ConfigInputError } from '../config/load.ts';
 
 /** Loads `--actions` modules: every exported value that looks like an action is registered. */

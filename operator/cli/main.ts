@@ -7,7 +7,7 @@ import { ConfigError, loadKubeConfig, makeClients } from '../kube/client.ts';
 import { createLogger } from '../log.ts';
 import { ListenError, serveObservability } from '../observability/http-server.ts';
 import { KubeRequestMetrics, createRegistry } from '../observability/metrics.ts';
-import { runWorker } from '../../actions-runtime/run-worker.ts';
+import { runWorker } from '../../actions-runtime/worker/run-worker.ts';
 import { loadActionModules } from './action-modules.ts';
 import { runMigrate, type MigrateOptions } from './migrate.ts';
 

@@ -12,7 +12,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ObjectName } from '../api/common.ts';
 import { loadKubeConfig, makeClients, type KubeClients } from '../kube/client.ts';
 import { toKubeError } from '../kube/errors.ts';
-import { dagResource } from '../store/refs.ts';
+import { dagResource } from '../api/names.ts';
 import {
   convertFastflowDags,
   toYamlDocuments,

@@ -16,7 +16,7 @@ import type { ReconcileResult } from '../kube/controller.ts';
 import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
 import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
-import { instanceResource } from '../store/refs.ts';
+import { instanceResource } from '../api/names.ts';
 import {
   RevisionMissingError,
   type LoadedSnapshot,

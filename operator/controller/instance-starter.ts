@@ -4,7 +4,7 @@ import { resolveVars } from '../core/vars.ts';
 import { validateDag } from '../core/validate-dag.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import { keyOf } from '../kube/types.ts';
-import { dagResource } from '../store/refs.ts';
+import { dagResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
 
 export type StartResult =

@@ -15,7 +15,7 @@ import { EventRecorder } from '../observability/events.ts';
 import { Registry } from '../observability/metrics.ts';
 import { OperatorMetrics } from '../observability/operator-metrics.ts';
 import { recordTransitions } from '../observability/transition-events.ts';
-import { dagResource } from '../store/refs.ts';
+import { dagResource } from '../api/names.ts';
 import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';

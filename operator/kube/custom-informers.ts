@@ -1,5 +1,5 @@
 import { DagInstance } from '../api/objects.ts';
-import { instanceResource, type dagResource } from '../store/refs.ts';
+import { instanceResource, type dagResource } from '../api/names.ts';
 import type { KubeClients } from './client.ts';
 import { Informer, type InformerOptions, type ListPage } from './informer.ts';
 import type { KubeObject } from './types.ts';

@@ -1,25 +1,8 @@
-import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { samples } from '../../test/support/metric-samples.ts';
 import { KUBE_CODES, KUBE_VERBS, KubeRequestMetrics, createRegistry } from './metrics.ts';
 import { CONTROLLERS, OperatorMetrics, RECONCILE_RESULTS } from './operator-metrics.ts';
-import { TASK_RESULTS, WorkerMetrics, taskResult } from './worker-metrics.ts';
 import { Registry as PromRegistry } from 'prom-client';
-
-/** Every sample of the registry as `name{a="x",b="y"}` → value, labels sorted by name. */
-async function samples(registry: Registry): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const metric of await registry.getMetricsAsJSON()) {
-    for (const v of metric.values) {
-      const labels = Object.entries(v.labels)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, x]) => `${k}="${String(x)}"`)
-        .join(',');
-      const name = (v as { metricName?: string }).metricName ?? metric.name;
-      out.set(labels ? `${name}{${labels}}` : name, v.value);
-    }
-  }
-  return out;
-}
 
 describe('createRegistry', () => {
   it('has the default process metrics, prefixed fastflow_', async () => {
@@ -131,49 +114,5 @@ describe('OperatorMetrics', () => {
       s.get('fastflow_workqueue_queue_duration_seconds_sum{controller="daginstance"}'),
     ).toBeCloseTo(0.25);
     expect(s.get('fastflow_events_total{reason="Started",result="written"}')).toBe(1);
-  });
-});
-
-describe('WorkerMetrics', () => {
-  it('exposes every registered action with every result at zero', async () => {
-    const registry = new PromRegistry();
-    new WorkerMetrics(registry, ['print', 'sleep']);
-    const s = await samples(registry);
-    for (const action of ['print', 'sleep']) {
-      expect(s.get(`fastflow_tasks_started_total{action="${action}"}`)).toBe(0);
-      for (const result of TASK_RESULTS) {
-        const labels = `action="${action}",result="${result}"`;
-        expect(s.get(`fastflow_tasks_finished_total{${labels}}`)).toBe(0);
-        expect(s.get(`fastflow_task_duration_seconds_count{${labels}}`)).toBe(0);
-      }
-    }
-    expect(s.get('fastflow_task_schedule_to_start_seconds_count')).toBe(0);
-  });
-
-  it('counts started and finished tasks with their durations; clock skew counts as 0', async () => {
-    const registry = new PromRegistry();
-    const metrics = new WorkerMetrics(registry, ['print']);
-    metrics.started('print');
-    metrics.finished('print', 'Succeeded', 0.2);
-    metrics.scheduledToStarted(0.05);
-    metrics.scheduledToStarted(-0.3);
-    const s = await samples(registry);
-    expect(s.get('fastflow_tasks_started_total{action="print"}')).toBe(1);
-    expect(s.get('fastflow_tasks_finished_total{action="print",result="Succeeded"}')).toBe(1);
-    expect(s.get('fastflow_task_duration_seconds_sum{action="print",result="Succeeded"}')).toBe(
-      0.2,
-    );
-    expect(s.get('fastflow_task_schedule_to_start_seconds_count')).toBe(2);
-    expect(s.get('fastflow_task_schedule_to_start_seconds_sum')).toBeCloseTo(0.05);
-  });
-
-  it.each([
-    [{ phase: 'Succeeded' }, 'Succeeded'],
-    [{ phase: 'Failed', reason: 'ActionFailed' }, 'Failed'],
-    [{ phase: 'Failed', reason: 'InvalidParams' }, 'Failed'],
-    [{ phase: 'Failed', reason: 'TimedOut' }, 'TimedOut'],
-    [{ phase: 'Failed', reason: 'Aborted' }, 'Aborted'],
-  ])('labels the outcome %o as result %s', (outcome, result) => {
-    expect(taskResult(outcome)).toBe(result);
   });
 });

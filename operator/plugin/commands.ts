@@ -1,11 +1,11 @@
 /** The plugin's commands; each resolves with its exit code. */
 import { readFile } from 'node:fs/promises';
-import { FastflowClientError } from '../../actions-runtime/client.ts';
+import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import { TaskId } from '../api/dag.ts';
 import type { OperationName } from '../api/names.ts';
 import { DagInstance } from '../api/objects.ts';
 import { TraceStore } from '../store/traces.ts';
-import { instanceResource } from '../store/refs.ts';
+import { instanceResource } from '../api/names.ts';
 import { toKubeError } from '../kube/errors.ts';
 import { phaseStyle } from './color.ts';
 import { checkName, connect, type ClusterFlags, type Connection } from './connect.ts';

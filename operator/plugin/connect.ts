@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { FastflowClient } from '../../actions-runtime/client.ts';
+import { FastflowClient } from '../../actions-runtime/client/client.ts';
 import { ObjectName } from '../api/common.ts';
 import { loadKubeConfig, makeClients, ConfigError, type KubeClients } from '../kube/client.ts';
 import { UsageError } from './errors.ts';

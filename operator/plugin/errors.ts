@@ -2,7 +2,7 @@
  * Errors the plugin reports as one line on stderr with an exit code, never as
  * a stack trace: 1 for a failure, 2 for a usage error (bad flag or argument).
  */
-import { FastflowClientError } from '../../actions-runtime/client.ts';
+import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import { ConfigError } from '../kube/client.ts';
 import { KubeApiError } from '../kube/errors.ts';
 

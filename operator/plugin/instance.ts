@@ -3,12 +3,12 @@
  * status.dagRevision (an apps/v1 ControllerRevision whose data.spec is the
  * Dag spec), or, before the instance started, the Dag itself.
  */
-import { FastflowClientError } from '../../actions-runtime/client.ts';
+import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import type { DagSpec } from '../api/dag.ts';
 import { Dag, DagSnapshot, type DagInstance } from '../api/objects.ts';
 import { buildGraph, type DagGraph } from '../core/graph.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
-import { dagResource } from '../store/refs.ts';
+import { dagResource } from '../api/names.ts';
 import type { Connection } from './connect.ts';
 import { checkName } from './connect.ts';
 import { PluginError } from './errors.ts';

@@ -3,8 +3,8 @@
  * watch on that instance alone, and shows its progress: redrawn in place on
  * a terminal, one line per change otherwise.
  */
-import { FastflowClientError } from '../../actions-runtime/client-errors.ts';
-import { watchInstance } from '../../actions-runtime/client-wait.ts';
+import { FastflowClientError } from '../../actions-runtime/client/errors.ts';
+import { watchInstance } from '../../actions-runtime/client/wait.ts';
 import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { silentLogger } from '../log.ts';

@@ -1,13 +1,3 @@
-import { DAG, DAG_INSTANCE, GROUP, VERSION } from '../api/names.ts';
-
-/** Arguments CustomObjectsApi needs to address our kinds. */
-export const dagResource = { group: GROUP, version: VERSION, plural: DAG.plural } as const;
-export const instanceResource = {
-  group: GROUP,
-  version: VERSION,
-  plural: DAG_INSTANCE.plural,
-} as const;
-
 /**
  * The one field manager of every DagInstance status write, operator's and
  * workers' alike. The API server tracks which manager owns each field; with

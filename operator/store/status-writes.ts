@@ -7,7 +7,8 @@ import { mergePatchDiff } from '../core/merge-patch.ts';
 import { toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
-import { STATUS_FIELD_MANAGER, dagResource, instanceResource } from './refs.ts';
+import { STATUS_FIELD_MANAGER } from './refs.ts';
+import { dagResource, instanceResource } from '../api/names.ts';
 
 /**
  * Writes the operator's view of an instance's status: only what changed, as a

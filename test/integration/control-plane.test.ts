@@ -38,8 +38,7 @@ async function waitGone(pids: number[], timeoutMs: number): Promise<number[]> {
   return alive;
 }
 
-const controlPlaneModule = new URL('../local-cluster/control-plane.ts', import.meta.url)
-  .href;
+const controlPlaneModule = new URL('../local-cluster/control-plane.ts', import.meta.url).href;
 
 describe('local control plane', () => {
   it('serves the API: version, namespace create/delete, kubectl', async () => {

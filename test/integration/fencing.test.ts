@@ -1,10 +1,10 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ReportWriter } from '../../actions-runtime/report-writer.ts';
+import { ReportWriter } from '../../actions-runtime/worker/report-writer.ts';
 import { DagInstance } from '../../operator/api/objects.ts';
 import { mergePatchOptions } from '../../operator/kube/patch.ts';
 import { silentLogger } from '../../operator/log.ts';
-import { instanceResource } from '../../operator/store/refs.ts';
+import { instanceResource } from '../../operator/api/names.ts';
 import { createTestNamespace, deleteTestNamespace, testKubeConfig } from '../support/cluster.ts';
 
 // No operator runs here: the test plays the operator by writing the status

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import { mergePatchOptions } from '../../operator/kube/patch.ts';
 import { silentLogger } from '../../operator/log.ts';
-import { ReportWriter } from '../../actions-runtime/report-writer.ts';
+import { ReportWriter } from '../../actions-runtime/worker/report-writer.ts';
 import { applyChartRbac, SEEDED_WORKER, seedWorkerObjects } from '../support/chart-rbac.ts';
 import { kubectl, testKubeConfig, testWorkerKubeconfigPath } from '../support/cluster.ts';
 import { useHelmRelease } from '../support/helm-release.ts';

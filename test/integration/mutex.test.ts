@@ -80,7 +80,7 @@ describe('LeaseMutex on the API server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fastflow-mutex-'));
     const script = join(dir, 'holder.ts');
     // Absolute URLs: the script lives outside the repo's node_modules tree.
-    const mutexModule = new URL('../../actions-runtime/mutex.ts', import.meta.url).href;
+    const mutexModule = new URL('../../actions-runtime/mutex/mutex.ts', import.meta.url).href;
     const clientNode = import.meta.resolve('@kubernetes/client-node');
     writeFileSync(
       script,

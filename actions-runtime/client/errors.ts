@@ -2,12 +2,12 @@
  * The errors of the FastflowClient, in the user's terms, and the checks of
  * its inputs that raise them before anything is written.
  */
-import type { OperationRecord } from '../operator/api/dag-instance.ts';
-import { ObjectName } from '../operator/api/common.ts';
-import { TaskId } from '../operator/api/dag.ts';
-import type { OperationName } from '../operator/api/names.ts';
-import { describeZodError } from '../operator/api/objects.ts';
-import { toKubeError } from '../operator/kube/errors.ts';
+import type { OperationRecord } from '../../operator/api/dag-instance.ts';
+import { ObjectName } from '../../operator/api/common.ts';
+import { TaskId } from '../../operator/api/dag.ts';
+import type { OperationName } from '../../operator/api/names.ts';
+import { describeZodError } from '../../operator/api/objects.ts';
+import { toKubeError } from '../../operator/kube/errors.ts';
 
 export type ClientErrorReason = 'NotFound' | 'Invalid' | 'Refused' | 'Timeout' | 'Deleted';
 

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { METRIC_PREFIX } from './metrics.ts';
+import { METRIC_PREFIX } from '../../operator/observability/metrics.ts';
 
 /**
  * The `result` label of a finished task: Succeeded; TimedOut and Aborted

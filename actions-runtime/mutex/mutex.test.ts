@@ -5,8 +5,8 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { FakeLeaseStore, newCaller, type Caller } from '../operator/kube/fake-lease-api.ts';
-import { KubeApiError } from '../operator/kube/errors.ts';
+import { FakeLeaseStore, newCaller, type Caller } from '../../operator/kube/fake-lease-api.ts';
+import { KubeApiError } from '../../operator/kube/errors.ts';
 import {
   LeaseMutex,
   MUTEX_HOLDS_ANNOTATION,

@@ -7,12 +7,12 @@
  * directly, so the client works from any process with RBAC on the objects.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { TERMINAL_INSTANCE_PHASES, type OperationRecord } from '../operator/api/dag-instance.ts';
-import type { OperationName } from '../operator/api/names.ts';
-import type { DagInstance } from '../operator/api/objects.ts';
-import { makeClients, type KubeClients } from '../operator/kube/client.ts';
-import { silentLogger, type Logger } from '../operator/log.ts';
-import { checkName, refText } from './client-errors.ts';
+import { TERMINAL_INSTANCE_PHASES, type OperationRecord } from '../../operator/api/dag-instance.ts';
+import type { OperationName } from '../../operator/api/names.ts';
+import type { DagInstance } from '../../operator/api/objects.ts';
+import { makeClients, type KubeClients } from '../../operator/kube/client.ts';
+import { silentLogger, type Logger } from '../../operator/log.ts';
+import { checkName, refText } from './errors.ts';
 import {
   createInstance,
   readInstance,
@@ -20,20 +20,20 @@ import {
   type InstanceKey,
   type InstanceRef,
   type RunDagOptions,
-} from './client-instances.ts';
-import { operate, type OperationContext, type OperationOptions } from './client-operations.ts';
+} from './instances.ts';
+import { operate, type OperationContext, type OperationOptions } from './operations.ts';
 import {
   subscribeTransitions,
   type TransitionHandler,
   type TransitionOptions,
   type TransitionSubscription,
-} from './client-transitions.ts';
-import { watchInstance, type WaitOptions } from './client-wait.ts';
-import { LeaseMutex, type LeaseMutexOptions } from './mutex.ts';
+} from './transitions.ts';
+import { watchInstance, type WaitOptions } from './wait.ts';
+import { LeaseMutex, type LeaseMutexOptions } from '../mutex/mutex.ts';
 
-export { FastflowClientError, type ClientErrorReason } from './client-errors.ts';
-export type { InstanceRef, RunDagOptions } from './client-instances.ts';
-export type { OperationOptions } from './client-operations.ts';
+export { FastflowClientError, type ClientErrorReason } from './errors.ts';
+export type { InstanceRef, RunDagOptions } from './instances.ts';
+export type { OperationOptions } from './operations.ts';
 export {
   transitionOf,
   type InstanceTransition,
@@ -42,8 +42,8 @@ export {
   type TransitionHandler,
   type TransitionOptions,
   type TransitionSubscription,
-} from './client-transitions.ts';
-export type { WaitOptions } from './client-wait.ts';
+} from './transitions.ts';
+export type { WaitOptions } from './wait.ts';
 
 export type FastflowClientOptions = {
   /** Namespace used when a call names none. Default: the kubeconfig context's, else `default`. */

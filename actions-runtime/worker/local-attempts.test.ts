@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DagInstanceStatus, TaskStatus } from '../operator/api/dag-instance.ts';
+import type { DagInstanceStatus, TaskStatus } from '../../operator/api/dag-instance.ts';
 import { LocalAttempts, type AttemptChange } from './local-attempts.ts';
 
 const ME = 'w1-abcde';

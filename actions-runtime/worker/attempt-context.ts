@@ -1,11 +1,11 @@
 import type { CoordinationV1Api, V1OwnerReference } from '@kubernetes/client-node';
-import { API_VERSION, DAG_INSTANCE } from '../operator/api/names.ts';
-import type { Logger } from '../operator/log.ts';
-import type { ShareDataStore } from '../operator/store/share-data.ts';
-import { TraceBuffer, type TraceStore } from '../operator/store/traces.ts';
-import type { ActionContext } from './action.ts';
+import { API_VERSION, DAG_INSTANCE } from '../../operator/api/names.ts';
+import type { Logger } from '../../operator/log.ts';
+import type { ShareDataStore } from '../../operator/store/share-data.ts';
+import { TraceBuffer, type TraceStore } from '../../operator/store/traces.ts';
+import type { ActionContext } from '../sdk/action.ts';
 import type { LocalAttempt } from './local-attempts.ts';
-import { LeaseMutex } from './mutex.ts';
+import { LeaseMutex } from '../mutex/mutex.ts';
 
 /** How often a running attempt's new trace lines are written. */
 const TRACE_FLUSH_MS = 1000;

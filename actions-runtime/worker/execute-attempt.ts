@@ -3,20 +3,16 @@ import {
   type DagInstanceSpec,
   type DagInstanceStatus,
   type TaskStatus,
-} from '../operator/api/dag-instance.ts';
-import type { TaskSpec } from '../operator/api/dag.ts';
-import { hasTemplates, renderParams, templateReferences } from '../operator/core/templates.ts';
-import { resolveVars } from '../operator/core/vars.ts';
-import {
-  UNKNOWN_ACTION,
-  taskResult,
-  type WorkerMetrics,
-} from '../operator/observability/worker-metrics.ts';
-import type { RevisionStore } from '../operator/store/revisions.ts';
-import type { Action } from './action.ts';
+} from '../../operator/api/dag-instance.ts';
+import type { TaskSpec } from '../../operator/api/dag.ts';
+import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
+import { resolveVars } from '../../operator/core/vars.ts';
+import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
+import type { RevisionStore } from '../../operator/store/revisions.ts';
+import type { Action } from '../sdk/action.ts';
 import { attemptContext, type ContextDeps } from './attempt-context.ts';
 import type { LocalAttempt } from './local-attempts.ts';
-import type { ActionRegistry } from './registry.ts';
+import type { ActionRegistry } from '../sdk/registry.ts';
 import type { ReportWriter } from './report-writer.ts';
 import { runAttempt, type AttemptOutcome } from './run-attempt.ts';
 

@@ -1,12 +1,12 @@
-import { WorkerConfig } from '../operator/api/config.ts';
-import { loadConfig, uniqueProcessName } from '../operator/config/load.ts';
-import { loadKubeConfig, makeClients } from '../operator/kube/client.ts';
-import { createLogger } from '../operator/log.ts';
-import { serveObservability } from '../operator/observability/http-server.ts';
-import { KubeRequestMetrics, createRegistry } from '../operator/observability/metrics.ts';
-import type { Action } from './action.ts';
-import { builtinActions } from './builtins.ts';
-import { ActionRegistry } from './registry.ts';
+import { WorkerConfig } from '../../operator/api/config.ts';
+import { loadConfig, uniqueProcessName } from '../../operator/config/load.ts';
+import { loadKubeConfig, makeClients } from '../../operator/kube/client.ts';
+import { createLogger } from '../../operator/log.ts';
+import { serveObservability } from '../../operator/observability/http-server.ts';
+import { KubeRequestMetrics, createRegistry } from '../../operator/observability/metrics.ts';
+import type { Action } from '../sdk/action.ts';
+import { builtinActions } from '../sdk/builtins.ts';
+import { ActionRegistry } from '../sdk/registry.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 
 export interface RunWorkerOptions {

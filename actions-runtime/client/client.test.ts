@@ -1,7 +1,7 @@
 import { ApiException, KubeConfig, type CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { DagInstance } from '../operator/api/objects.ts';
-import type { KubeClients } from '../operator/kube/client.ts';
+import type { DagInstance } from '../../operator/api/objects.ts';
+import type { KubeClients } from '../../operator/kube/client.ts';
 import { FastflowClient, FastflowClientError, transitionOf } from './client.ts';
 
 type Call = { verb: string; args: Record<string, unknown> };

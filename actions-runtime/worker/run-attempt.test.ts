@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { silentLogger } from '../operator/log.ts';
-import { defineAction, type Action, type ActionContext } from './action.ts';
+import { silentLogger } from '../../operator/log.ts';
+import { defineAction, type Action, type ActionContext } from '../sdk/action.ts';
 import { runAttempt } from './run-attempt.ts';
-import { NonRetryableError } from './errors.ts';
-import { MAX_OUTPUT_BYTES } from '../operator/api/dag-instance.ts';
+import { NonRetryableError } from '../sdk/errors.ts';
+import { MAX_OUTPUT_BYTES } from '../../operator/api/dag-instance.ts';
 
 const ctx: Omit<ActionContext, 'signal'> = {
   vars: { who: 'world' },

@@ -1,4 +1,4 @@
-import { ACTIVE_TASK_PHASES, type DagInstanceStatus } from '../operator/api/dag-instance.ts';
+import { ACTIVE_TASK_PHASES, type DagInstanceStatus } from '../../operator/api/dag-instance.ts';
 
 /** One attempt this worker has taken on. */
 export interface LocalAttempt {

@@ -1,7 +1,7 @@
-import { formatPath } from '../operator/api/field-path.ts';
-import { MAX_OUTPUT_BYTES } from '../operator/api/dag-instance.ts';
-import type { Action, ActionContext } from './action.ts';
-import { NonRetryableError } from './errors.ts';
+import { formatPath } from '../../operator/api/field-path.ts';
+import { MAX_OUTPUT_BYTES } from '../../operator/api/dag-instance.ts';
+import type { Action, ActionContext } from '../sdk/action.ts';
+import { NonRetryableError } from '../sdk/errors.ts';
 
 export type AttemptOutcome =
   | { phase: 'Succeeded'; output?: unknown }

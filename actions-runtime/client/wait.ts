@@ -4,12 +4,12 @@
  * watch of a single instance, used by the client and by `kubectl fastflow
  * run --watch`.
  */
-import type { DagInstance } from '../operator/api/objects.ts';
-import type { KubeClients } from '../operator/kube/client.ts';
-import { instanceInformer } from '../operator/kube/custom-informers.ts';
-import type { Logger } from '../operator/log.ts';
-import { abortReason, FastflowClientError, notFound, refText } from './client-errors.ts';
-import type { InstanceKey } from './client-instances.ts';
+import type { DagInstance } from '../../operator/api/objects.ts';
+import type { KubeClients } from '../../operator/kube/client.ts';
+import { instanceInformer } from '../../operator/kube/custom-informers.ts';
+import type { Logger } from '../../operator/log.ts';
+import { abortReason, FastflowClientError, notFound, refText } from './errors.ts';
+import type { InstanceKey } from './instances.ts';
 
 export type WaitOptions = { timeoutMs?: number; signal?: AbortSignal };
 

@@ -1,11 +1,12 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import type { TaskPhase } from '../operator/api/dag-instance.ts';
-import { mergeReports, reportOps, type TaskReport } from '../operator/core/task-report.ts';
-import { isInvalid, isNotFound, toKubeError } from '../operator/kube/errors.ts';
-import { jsonPatchOptions } from '../operator/kube/patch.ts';
-import { keyOf, refOf, type ObjectRef } from '../operator/kube/types.ts';
-import type { Logger } from '../operator/log.ts';
-import { STATUS_FIELD_MANAGER, instanceResource } from '../operator/store/refs.ts';
+import type { TaskPhase } from '../../operator/api/dag-instance.ts';
+import { mergeReports, reportOps, type TaskReport } from '../../operator/core/task-report.ts';
+import { isInvalid, isNotFound, toKubeError } from '../../operator/kube/errors.ts';
+import { jsonPatchOptions } from '../../operator/kube/patch.ts';
+import { keyOf, refOf, type ObjectRef } from '../../operator/kube/types.ts';
+import type { Logger } from '../../operator/log.ts';
+import { STATUS_FIELD_MANAGER } from '../../operator/store/refs.ts';
+import { instanceResource } from '../../operator/api/names.ts';
 
 interface Pending {
   report: TaskReport;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Logger } from '../operator/log.ts';
-import type { LeaseMutex } from './mutex.ts';
+import type { Logger } from '../../operator/log.ts';
+import type { LeaseMutex } from '../mutex/mutex.ts';
 
 /** The instance-wide string map every task of one instance shares (fastflow's ShareData). */
 export interface ShareData {

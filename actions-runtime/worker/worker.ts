@@ -1,22 +1,22 @@
-import { type WorkerConfig, leaseNamespaceOf } from '../operator/api/config.ts';
+import { type WorkerConfig, leaseNamespaceOf } from '../../operator/api/config.ts';
 import {
   ACTIONS_ANNOTATION,
   CAPACITY_ANNOTATION,
   WORKER_LEASE_LABEL,
   workerLabel,
-} from '../operator/api/names.ts';
-import type { KubeClients } from '../operator/kube/client.ts';
-import { instanceInformer } from '../operator/kube/custom-informers.ts';
-import { HeartbeatLease } from '../operator/kube/heartbeat-lease.ts';
-import type { Logger } from '../operator/log.ts';
-import { Registry } from '../operator/observability/metrics.ts';
-import { WorkerMetrics } from '../operator/observability/worker-metrics.ts';
-import { RevisionStore } from '../operator/store/revisions.ts';
-import { ShareDataStore } from '../operator/store/share-data.ts';
-import { TraceStore } from '../operator/store/traces.ts';
+} from '../../operator/api/names.ts';
+import type { KubeClients } from '../../operator/kube/client.ts';
+import { instanceInformer } from '../../operator/kube/custom-informers.ts';
+import { HeartbeatLease } from '../../operator/kube/heartbeat-lease.ts';
+import type { Logger } from '../../operator/log.ts';
+import { Registry } from '../../operator/observability/metrics.ts';
+import { WorkerMetrics } from './metrics.ts';
+import { RevisionStore } from '../../operator/store/revisions.ts';
+import { ShareDataStore } from '../../operator/store/share-data.ts';
+import { TraceStore } from '../../operator/store/traces.ts';
 import { executeAttempt, type ExecuteDeps, type InstanceView } from './execute-attempt.ts';
 import { LocalAttempts, type LocalAttempt } from './local-attempts.ts';
-import type { ActionRegistry } from './registry.ts';
+import type { ActionRegistry } from '../sdk/registry.ts';
 import { ReportWriter } from './report-writer.ts';
 import { Slots } from './slots.ts';
 

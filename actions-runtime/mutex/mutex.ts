@@ -1,18 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoordinationV1Api } from '@kubernetes/client-node';
-import { LeaseObservation } from '../operator/kube/lease-observation.ts';
-import { holdsOf, mutexLeaseName } from './mutex-lease.ts';
-import { MutexError, type LeaseMutexOptions } from './mutex-options.ts';
-import { MutexRenewal } from './mutex-renewal.ts';
-import { MutexLeaseStore } from './mutex-store.ts';
+import { LeaseObservation } from '../../operator/kube/lease-observation.ts';
+import { holdsOf, mutexLeaseName } from './lease.ts';
+import { MutexError, type LeaseMutexOptions } from './options.ts';
+import { MutexRenewal } from './renewal.ts';
+import { MutexLeaseStore } from './store.ts';
 
 export {
   MUTEX_HOLDS_ANNOTATION,
   MUTEX_KEY_ANNOTATION,
   MUTEX_LABEL,
   mutexLeaseName,
-} from './mutex-lease.ts';
-export { MutexError, type LeaseMutexOptions } from './mutex-options.ts';
+} from './lease.ts';
+export { MutexError, type LeaseMutexOptions } from './options.ts';
 
 /**
  * fastflow's `Keeper.NewMutex(key)`, the Kubernetes way: a distributed lock

@@ -1,8 +1,8 @@
 import { ApiException, type CustomObjectsApi } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TaskStatus } from '../operator/api/dag-instance.ts';
-import type { JsonPatchOp } from '../operator/core/task-report.ts';
-import { silentLogger } from '../operator/log.ts';
+import type { TaskStatus } from '../../operator/api/dag-instance.ts';
+import type { JsonPatchOp } from '../../operator/core/task-report.ts';
+import { silentLogger } from '../../operator/log.ts';
 import { ReportWriter } from './report-writer.ts';
 
 const ME = 'w1-abcde';

@@ -1,15 +1,20 @@
 import type { ConfigurationOptions, CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
-import { requestOptions } from '../operator/kube/client.ts';
-import { isAlreadyExists, isConflict, isNotFound, toKubeError } from '../operator/kube/errors.ts';
-import type { LeaseObservation } from '../operator/kube/lease-observation.ts';
-import { toMicroTime } from '../operator/kube/time.ts';
+import { requestOptions } from '../../operator/kube/client.ts';
+import {
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  toKubeError,
+} from '../../operator/kube/errors.ts';
+import type { LeaseObservation } from '../../operator/kube/lease-observation.ts';
+import { toMicroTime } from '../../operator/kube/time.ts';
 import {
   MUTEX_HOLDS_ANNOTATION,
   MUTEX_KEY_ANNOTATION,
   MUTEX_LABEL,
   holdsOf,
   mutexHash,
-} from './mutex-lease.ts';
+} from './lease.ts';
 
 export type MutexLeaseStoreOptions = {
   namespace: string;

@@ -4,17 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OperationRecord } from '../operator/api/dag-instance.ts';
-import { OPERATION_ANNOTATIONS, type OperationName } from '../operator/api/names.ts';
-import type { DagInstance } from '../operator/api/objects.ts';
-import type { KubeClients } from '../operator/kube/client.ts';
-import { isConflict, isNotFound, toKubeError } from '../operator/kube/errors.ts';
-import { mergePatchOptions } from '../operator/kube/patch.ts';
-import type { Logger } from '../operator/log.ts';
-import { instanceResource } from '../operator/store/refs.ts';
-import { checkTasks, FastflowClientError, notFound, refText } from './client-errors.ts';
-import type { InstanceKey } from './client-instances.ts';
-import { watchInstance } from './client-wait.ts';
+import type { OperationRecord } from '../../operator/api/dag-instance.ts';
+import { OPERATION_ANNOTATIONS, type OperationName } from '../../operator/api/names.ts';
+import type { DagInstance } from '../../operator/api/objects.ts';
+import type { KubeClients } from '../../operator/kube/client.ts';
+import { isConflict, isNotFound, toKubeError } from '../../operator/kube/errors.ts';
+import { mergePatchOptions } from '../../operator/kube/patch.ts';
+import type { Logger } from '../../operator/log.ts';
+import { instanceResource } from '../../operator/api/names.ts';
+import { checkTasks, FastflowClientError, notFound, refText } from './errors.ts';
+import type { InstanceKey } from './instances.ts';
+import { watchInstance } from './wait.ts';
 
 export type OperationOptions = {
   /** Wait until the operator has acted (default true, like fastflow's CommSync). */

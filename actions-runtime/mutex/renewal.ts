@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { holdsOf } from './mutex-lease.ts';
-import { MutexError } from './mutex-options.ts';
-import type { MutexLeaseStore } from './mutex-store.ts';
+import { holdsOf } from './lease.ts';
+import { MutexError } from './options.ts';
+import type { MutexLeaseStore } from './store.ts';
 
 export type MutexRenewalOptions = {
   key: string;

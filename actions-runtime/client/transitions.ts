@@ -4,12 +4,12 @@
  * that corresponds to, and a subscription delivering them to a handler.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { InstancePhase, OperationRecord, TaskPhase } from '../operator/api/dag-instance.ts';
-import { OPERATION_ANNOTATIONS, type OperationName } from '../operator/api/names.ts';
-import type { DagInstance } from '../operator/api/objects.ts';
-import type { KubeClients } from '../operator/kube/client.ts';
-import { instanceInformer } from '../operator/kube/custom-informers.ts';
-import type { Logger } from '../operator/log.ts';
+import type { InstancePhase, OperationRecord, TaskPhase } from '../../operator/api/dag-instance.ts';
+import { OPERATION_ANNOTATIONS, type OperationName } from '../../operator/api/names.ts';
+import type { DagInstance } from '../../operator/api/objects.ts';
+import type { KubeClients } from '../../operator/kube/client.ts';
+import { instanceInformer } from '../../operator/kube/custom-informers.ts';
+import type { Logger } from '../../operator/log.ts';
 
 /** fastflow's lifecycle hooks, as transitions observed after the fact. */
 export type LifecycleHook =

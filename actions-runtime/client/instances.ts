@@ -2,16 +2,16 @@
  * The FastflowClient's instances: naming one, reading one, and starting one
  * of a Dag after checking that it can run.
  */
-import { DagInstanceSpec } from '../operator/api/dag-instance.ts';
-import { API_VERSION, DAG_INSTANCE } from '../operator/api/names.ts';
-import { Dag, DagInstance, describeZodError } from '../operator/api/objects.ts';
-import { validateDag } from '../operator/core/validate-dag.ts';
-import { resolveVars } from '../operator/core/vars.ts';
-import type { KubeClients } from '../operator/kube/client.ts';
-import { isAlreadyExists, isInvalid, isNotFound, toKubeError } from '../operator/kube/errors.ts';
-import { refOf, type KubeObject } from '../operator/kube/types.ts';
-import { dagResource, instanceResource } from '../operator/store/refs.ts';
-import { checkName, errorMessage, FastflowClientError, notFound } from './client-errors.ts';
+import { DagInstanceSpec } from '../../operator/api/dag-instance.ts';
+import { API_VERSION, DAG_INSTANCE } from '../../operator/api/names.ts';
+import { Dag, DagInstance, describeZodError } from '../../operator/api/objects.ts';
+import { validateDag } from '../../operator/core/validate-dag.ts';
+import { resolveVars } from '../../operator/core/vars.ts';
+import type { KubeClients } from '../../operator/kube/client.ts';
+import { isAlreadyExists, isInvalid, isNotFound, toKubeError } from '../../operator/kube/errors.ts';
+import { refOf, type KubeObject } from '../../operator/kube/types.ts';
+import { dagResource, instanceResource } from '../../operator/api/names.ts';
+import { checkName, errorMessage, FastflowClientError, notFound } from './errors.ts';
 
 /** An instance: its name (in the client's namespace), `namespace/name`, or both fields. */
 export type InstanceRef = string | { namespace?: string; name: string };
