@@ -5,7 +5,7 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { FakeLeaseStore, newCaller, type Caller } from '../operator/kube/fake-lease-api.ts';
+import { FakeLeaseStore, newCaller, type Caller } from '../test/support/fake-lease-api.ts';
 import { KubeApiError } from '../operator/kube/errors.ts';
 import {
   LeaseMutex,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeLeaseStore, newCaller, type Caller } from './fake-lease-api.ts';
+import { FakeLeaseStore, newCaller, type Caller } from '../../test/support/fake-lease-api.ts';
 import { HeartbeatLease } from './heartbeat-lease.ts';
 
 const started: HeartbeatLease[] = [];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log.ts';
-import { FakeLeaseStore, newCaller, type Caller } from './fake-lease-api.ts';
+import { FakeLeaseStore, newCaller, type Caller } from '../../test/support/fake-lease-api.ts';
 import { LeaderElector } from './leader-election.ts';
 import { microTime } from './time.ts';
 

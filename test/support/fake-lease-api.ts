@@ -6,9 +6,9 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 
-// Test double (used by the *.test.ts files here): an in-memory Lease store
-// with the API server's resourceVersion checks, behind per-caller views that
-// can fail or hang. Objects go through JSON like on the wire, so MicroTime
+// Test double of the Lease API, for the unit tests of LeaseClaim and its users:
+// an in-memory Lease store with the API server's resourceVersion checks, behind
+// per-caller views that can fail or hang. Objects go through JSON like on the wire, so MicroTime
 // formatting and string timestamps are what a real server would see.
 
 export type CallerMode = 'ok' | 'fail' | 'hang';
