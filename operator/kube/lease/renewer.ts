@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { monotonicNow } from './observation.ts';
 
 export type LeaseRenewerOptions = {
@@ -78,7 +77,7 @@ export class LeaseRenewer {
     arm();
     try {
       while (!signal.aborted) {
-        await sleep(intervalMs, undefined, { signal }).catch(() => {});
+        await pause(intervalMs, signal);
         if (signal.aborted) return;
         const began = this.#now();
         let failure: unknown;
@@ -98,4 +97,17 @@ export class LeaseRenewer {
       signal.removeEventListener('abort', disarm);
     }
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. On the global timers, which tests fake. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
