@@ -60,17 +60,9 @@ export class LeaseClaim {
   /** The Lease, or undefined when there is none. */
   async read(signal?: AbortSignal): Promise<V1Lease | undefined> {
     const { coordination, namespace, name } = this.#o;
-    try {
-      const lease = await coordination.readNamespacedLease(
-        { namespace, name },
-        this.#callOpts(signal),
-      );
-      this.observed.observe(lease);
-      return lease;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw toKubeError(e);
-    }
+    const read = (): Promise<V1Lease> =>
+      coordination.readNamespacedLease({ namespace, name }, this.#callOpts(signal));
+    return this.#observe(read, isNotFound);
   }
 
   /**
@@ -85,8 +77,8 @@ export class LeaseClaim {
   async create(annotations?: LeaseAnnotations, signal?: AbortSignal): Promise<V1Lease | undefined> {
     const { coordination, namespace, name, identity, labels } = this.#o;
     const now = toMicroTime(new Date());
-    try {
-      const created = await coordination.createNamespacedLease(
+    const create = (): Promise<V1Lease> =>
+      coordination.createNamespacedLease(
         {
           namespace,
           body: {
@@ -104,12 +96,8 @@ export class LeaseClaim {
         },
         this.#callOpts(signal),
       );
-      this.observed.observe(created);
-      return created;
-    } catch (e) {
-      if (isAlreadyExists(e)) return undefined;
-      throw toKubeError(e);
-    }
+    // AlreadyExists: someone was first.
+    return this.#observe(create, isAlreadyExists);
   }
 
   /**
@@ -142,12 +130,8 @@ export class LeaseClaim {
         leaseTransitions: ours ? transitions : transitions + 1,
       },
     };
-    try {
-      return await this.#replace(body, signal);
-    } catch (e) {
-      if (isConflict(e) || isNotFound(e)) return undefined;
-      throw toKubeError(e);
-    }
+    const replace = (): Promise<V1Lease> => this.#replace(body, signal);
+    return this.#observe(replace, (e) => isConflict(e) || isNotFound(e));
   }
 
   /**
@@ -168,11 +152,10 @@ export class LeaseClaim {
         renewTime: now,
       },
     };
-    try {
-      await this.#replace(body, signal);
-    } catch (e) {
-      throw toKubeError(e);
-    }
+    await this.#observe(
+      () => this.#replace(body, signal),
+      () => false,
+    );
   }
 
   /**
@@ -195,14 +178,24 @@ export class LeaseClaim {
   }
 
   /** Replaces the Lease with `body`, whose resourceVersion makes a concurrent write fail (409). */
-  async #replace(body: V1Lease, signal?: AbortSignal): Promise<V1Lease> {
+  #replace(body: V1Lease, signal?: AbortSignal): Promise<V1Lease> {
     const { coordination, namespace, name } = this.#o;
-    const written = await coordination.replaceNamespacedLease(
-      { namespace, name, body },
-      this.#callOpts(signal),
-    );
-    this.observed.observe(written);
-    return written;
+    return coordination.replaceNamespacedLease({ namespace, name, body }, this.#callOpts(signal));
+  }
+
+  /** Observes the Lease `call` returns; undefined when it failed with an `expected` race. */
+  async #observe(
+    call: () => Promise<V1Lease>,
+    expected: (e: unknown) => boolean,
+  ): Promise<V1Lease | undefined> {
+    try {
+      const lease = await call();
+      this.observed.observe(lease);
+      return lease;
+    } catch (e) {
+      if (expected(e)) return undefined;
+      throw toKubeError(e);
+    }
   }
 
   #durationSeconds(): number {
