@@ -48,8 +48,8 @@ function mutex(
   store: FakeLeaseStore,
   identity: string,
   opts: Partial<LeaseMutexOptions> = {},
+  caller = newCaller(),
 ): { m: LeaseMutex; caller: Caller; lost: MutexError[] } {
-  const caller = newCaller();
   const lost: MutexError[] = [];
   const m = new LeaseMutex(leaseApi(store, caller), {
     namespace: 'ns',
@@ -62,8 +62,6 @@ function mutex(
   });
   return { m, caller, lost };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('LeaseMutex', () => {
   it('holds the lock as a Lease named after the key hash, with MicroTime timestamps', async () => {
@@ -105,17 +103,18 @@ describe('LeaseMutex', () => {
   it('keeps the lock while renewing, well past the ttl', async () => {
     const store = new FakeLeaseStore();
     const a = mutex(store, 'a');
-    const b = mutex(store, 'b');
+    // b's clock ticks one poll (20 ms) per attempt: 20 attempts span more than a ttl on it.
+    const ticks = newCaller();
+    const b = mutex(store, 'b', { now: () => callsOf(ticks, 'read') * 20 }, ticks);
     await a.m.lock();
     const giveUp = new AbortController();
     const gaveUp = b.m.lock(giveUp.signal);
-    // b polls at least every 20 ms: 20 attempts span more than a ttl on its clock.
     await until(() => callsOf(a.caller, 'replace') >= 5 && callsOf(b.caller, 'read') >= 20);
     giveUp.abort(new Error('gave up'));
     await expect(gaveUp).rejects.toThrow('gave up');
     expect(a.m.held).toBe(true);
     expect(a.lost).toEqual([]);
-    expect(a.caller.calls.filter((c) => c === 'replace').length).toBeGreaterThanOrEqual(5);
+    expect(callsOf(a.caller, 'replace')).toBeGreaterThanOrEqual(5);
     await a.m.unlock();
   });
 
@@ -275,7 +274,7 @@ describe('LeaseMutex', () => {
           inside++;
           maxInside = Math.max(maxInside, inside);
           entries.push(id);
-          await sleep(5);
+          await new Promise((r) => setTimeout(r, 5));
           inside--;
           await m.unlock();
         }

@@ -1,6 +1,6 @@
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../log.ts';
-import { LeaseClaim } from './lease/claim.ts';
+import { LeaseClaim, type LeaseAnnotations } from './lease/claim.ts';
 import { holderOf, monotonicNow } from './lease/observation.ts';
 import { LeaseRenewer } from './lease/renewer.ts';
 
@@ -108,10 +108,7 @@ export class HeartbeatLease {
    * Lease is gone, creates it (with our annotations). Given `annotations`
    * replace the Lease's.
    */
-  async #write(
-    annotations: Record<string, string> | undefined,
-    signal: AbortSignal,
-  ): Promise<void> {
+  async #write(annotations: LeaseAnnotations, signal: AbortSignal): Promise<void> {
     let lease = this.#lease;
     for (let tries = 0; tries < 3; tries++) {
       const written = lease

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoordinationV1Api } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
-import { toKubeError } from './errors.ts';
 import { LeaseClaim } from './lease/claim.ts';
 import { holderOf, monotonicNow } from './lease/observation.ts';
 import { LeaseRenewer } from './lease/renewer.ts';
@@ -24,7 +23,7 @@ export type LeaderElectorOptions = {
   onStartedLeading: (signal: AbortSignal) => void;
   /** Called once after leading ended, before `run()` resolves. */
   onStoppedLeading: () => void;
-  /** Monotonic milliseconds for the take-over rule; injectable for tests. */
+  /** Monotonic milliseconds for the take-over rule and the renew deadline; injectable for tests. */
   now?: () => number;
 };
 
@@ -106,10 +105,7 @@ export class LeaderElector {
       await this.#claim.release(lease);
       this.#o.logger.info({ lease: this.#o.name }, 'released leadership');
     } catch (e) {
-      this.#o.logger.warn(
-        { err: toKubeError(e), lease: this.#o.name },
-        'could not release the lease',
-      );
+      this.#o.logger.warn({ err: e, lease: this.#o.name }, 'could not release the lease');
     }
   }
 

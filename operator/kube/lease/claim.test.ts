@@ -20,7 +20,7 @@ function claim(
     name: 'l',
     identity,
     durationMs: DURATION_MS,
-    callTimeoutMs: 1000,
+    callTimeoutMs: 50,
     labels: { app: 'test' },
     now: () => clock.now,
   });
@@ -143,6 +143,13 @@ describe('LeaseClaim', () => {
     expect(await a.delete({ uid: lease.metadata?.uid })).toBe(true);
     expect(store.get('l')).toBeUndefined();
     expect(await a.delete({ uid: lease.metadata?.uid })).toBe(true);
+  });
+
+  it('gives a hung call up on its own deadline', async () => {
+    const caller = newCaller();
+    caller.mode = 'hang';
+    await expect(claim(new FakeLeaseStore(), 'a', undefined, caller).read()).rejects.toThrow();
+    expect(caller.aborts).toEqual(['TimeoutError']);
   });
 
   it('reads nothing as undefined and throws any other failure as a KubeApiError', async () => {

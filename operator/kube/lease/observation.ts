@@ -21,7 +21,7 @@ export class LeaseObservation {
   #changedAt = 0;
   #holder = '';
 
-  constructor(now: () => number = monotonicNow) {
+  constructor(now: () => number) {
     this.#now = now;
   }
 
