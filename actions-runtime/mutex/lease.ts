@@ -21,3 +21,16 @@ export function holdsOf(lease: V1Lease): number {
   const n = Number(lease.metadata?.annotations?.[MUTEX_HOLDS_ANNOTATION] ?? '1');
   return Number.isInteger(n) && n >= 1 ? n : 1;
 }
+
+/** The annotations of a mutex Lease with `holds` holds of `key`, keeping the others `lease` has. */
+export function mutexAnnotations(
+  key: string,
+  holds: number,
+  lease?: V1Lease,
+): Record<string, string> {
+  return {
+    ...lease?.metadata?.annotations,
+    [MUTEX_KEY_ANNOTATION]: key,
+    [MUTEX_HOLDS_ANNOTATION]: String(holds),
+  };
+}

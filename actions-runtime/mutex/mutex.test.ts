@@ -5,7 +5,14 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { FakeLeaseStore, newCaller, type Caller } from '../../operator/kube/fake-lease-api.ts';
+import {
+  FakeLeaseStore,
+  callsOf,
+  moreAttempts,
+  newCaller,
+  type Caller,
+} from '../../test/support/fake-lease-api.ts';
+import { until } from '../../test/support/until.ts';
 import { KubeApiError } from '../../operator/kube/errors.ts';
 import {
   LeaseMutex,
@@ -41,8 +48,8 @@ function mutex(
   store: FakeLeaseStore,
   identity: string,
   opts: Partial<LeaseMutexOptions> = {},
+  caller = newCaller(),
 ): { m: LeaseMutex; caller: Caller; lost: MutexError[] } {
-  const caller = newCaller();
   const lost: MutexError[] = [];
   const m = new LeaseMutex(leaseApi(store, caller), {
     namespace: 'ns',
@@ -55,8 +62,6 @@ function mutex(
   });
   return { m, caller, lost };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('LeaseMutex', () => {
   it('holds the lock as a Lease named after the key hash, with MicroTime timestamps', async () => {
@@ -81,49 +86,56 @@ describe('LeaseMutex', () => {
   it('refuses a second holder until the first unlocks, then hands it over at once', async () => {
     const store = new FakeLeaseStore();
     const a = mutex(store, 'a').m;
-    const b = mutex(store, 'b').m;
+    // b's clock stands still: it can never wait out a ttl, only see the lock freed.
+    const b = mutex(store, 'b', { now: () => 0 });
     await a.lock();
-    expect(await b.tryLock()).toBe(false);
+    expect(await b.m.tryLock()).toBe(false);
     let bHas = false;
-    const waiting = b.lock().then(() => (bHas = true));
-    await sleep(100);
+    const waiting = b.m.lock().then(() => (bHas = true));
+    await moreAttempts(b.caller, 3);
     expect(bHas).toBe(false);
-    const released = performance.now();
     await a.unlock();
     await waiting;
-    expect(performance.now() - released).toBeLessThan(150); // one poll, not a ttl
     expect(store.get(NAME)?.spec?.holderIdentity).toBe('b');
-    await b.unlock();
+    await b.m.unlock();
   });
 
   it('keeps the lock while renewing, well past the ttl', async () => {
     const store = new FakeLeaseStore();
     const a = mutex(store, 'a');
-    const b = mutex(store, 'b');
+    // b's clock ticks one poll (20 ms) per attempt: 20 attempts span more than a ttl on it.
+    const ticks = newCaller();
+    const b = mutex(store, 'b', { now: () => callsOf(ticks, 'read') * 20 }, ticks);
     await a.m.lock();
-    const gaveUp = b.m.lock(AbortSignal.timeout(TTL_SECS * 1000 * 4));
-    await expect(gaveUp).rejects.toThrow(/timed out|aborted/i);
+    const giveUp = new AbortController();
+    const gaveUp = b.m.lock(giveUp.signal);
+    await until(() => callsOf(a.caller, 'replace') >= 5 && callsOf(b.caller, 'read') >= 20);
+    giveUp.abort(new Error('gave up'));
+    await expect(gaveUp).rejects.toThrow('gave up');
     expect(a.m.held).toBe(true);
     expect(a.lost).toEqual([]);
-    expect(a.caller.calls.filter((c) => c === 'replace').length).toBeGreaterThanOrEqual(5);
+    expect(callsOf(a.caller, 'replace')).toBeGreaterThanOrEqual(5);
     await a.m.unlock();
   });
 
   it('takes over from a holder that stopped renewing, after a ttl on its own clock', async () => {
     const store = new FakeLeaseStore();
     const a = mutex(store, 'a');
-    const b = mutex(store, 'b');
+    const clock = { now: 0 }; // b's take-over clock, moved by hand
+    const b = mutex(store, 'b', { now: () => clock.now });
     await a.m.lock();
     a.caller.mode = 'fail'; // a dies: no more renewals, no unlock
-    const started = performance.now();
-    await b.m.lock();
-    const waited = performance.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(TTL_SECS * 1000 * 0.9);
-    expect(waited).toBeLessThan(TTL_SECS * 1000 * 3);
+    let bHas = false;
+    const locking = b.m.lock().then(() => (bHas = true));
+    await moreAttempts(b.caller, 3);
+    clock.now = TTL_SECS * 1000 - 1;
+    await moreAttempts(b.caller, 3);
+    expect(bHas).toBe(false);
+    clock.now = TTL_SECS * 1000;
+    await locking;
     expect(store.get(NAME)?.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
     // a finds out on its own: renewals failed for a whole ttl.
-    await sleep(TTL_SECS * 1000);
-    expect(a.m.held).toBe(false);
+    await until(() => !a.m.held);
     expect(a.m.signal.aborted).toBe(true);
     expect(a.lost[0]?.message).toMatch(/not renewed/);
     // and its late unlock cannot free b's lock.
@@ -139,8 +151,7 @@ describe('LeaseMutex', () => {
     await a.m.lock();
     const lease = store.get(NAME) as V1Lease;
     store.put({ ...lease, spec: { ...lease.spec, holderIdentity: 'intruder' } });
-    await sleep(TTL_SECS * 1000 * 0.6);
-    expect(a.m.held).toBe(false);
+    await until(() => !a.m.held);
     expect(a.lost[0]?.message).toContain('taken over by "intruder"');
     await expect(a.m.unlock()).rejects.toThrow(/not locked by this LeaseMutex/);
     expect(store.get(NAME)?.spec?.holderIdentity).toBe('intruder');
@@ -153,11 +164,12 @@ describe('LeaseMutex', () => {
       metadata: { name: NAME, namespace: 'ns' },
       spec: { holderIdentity: 'ghost', renewTime: '2000-01-01T00:00:00.000000Z' as never },
     });
-    const { m } = mutex(store, 'b');
+    const clock = { now: 0 }; // b's take-over clock, moved by hand
+    const { m } = mutex(store, 'b', { now: () => clock.now });
     expect(await m.tryLock()).toBe(false); // first sight of the record starts our clock
-    await sleep(TTL_SECS * 500);
+    clock.now = TTL_SECS * 1000 - 1;
     expect(await m.tryLock()).toBe(false);
-    await sleep(TTL_SECS * 600);
+    clock.now = TTL_SECS * 1000;
     expect(await m.tryLock()).toBe(true);
     await m.unlock();
   });
@@ -240,12 +252,13 @@ describe('LeaseMutex', () => {
   it('stops waiting when the signal aborts', async () => {
     const store = new FakeLeaseStore();
     await mutex(store, 'a').m.lock();
-    const b = mutex(store, 'b').m;
+    const b = mutex(store, 'b');
     const ac = new AbortController();
-    const waiting = b.lock(ac.signal);
-    setTimeout(() => ac.abort(new Error('gave up')), 50);
+    const waiting = b.m.lock(ac.signal);
+    await moreAttempts(b.caller, 2);
+    ac.abort(new Error('gave up'));
     await expect(waiting).rejects.toThrow('gave up');
-    expect(b.held).toBe(false);
+    expect(b.m.held).toBe(false);
   });
 
   it('lets exactly one of several contenders into the critical section at a time', async () => {
@@ -261,7 +274,7 @@ describe('LeaseMutex', () => {
           inside++;
           maxInside = Math.max(maxInside, inside);
           entries.push(id);
-          await sleep(5);
+          await new Promise((r) => setTimeout(r, 5));
           inside--;
           await m.unlock();
         }

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoordinationV1Api } from '@kubernetes/client-node';
-import { LeaseObservation } from '../../operator/kube/lease-observation.ts';
-import { holdsOf, mutexLeaseName } from './lease.ts';
+import { LeaseClaim } from '../../operator/kube/lease/claim.ts';
+import { holderOf, monotonicNow } from '../../operator/kube/lease/observation.ts';
+import type { LeaseRenewer } from '../../operator/kube/lease/renewer.ts';
+import { MUTEX_LABEL, holdsOf, mutexAnnotations, mutexHash, mutexLeaseName } from './lease.ts';
 import { MutexError, type LeaseMutexOptions } from './options.ts';
-import { MutexRenewal } from './renewal.ts';
-import { MutexLeaseStore } from './store.ts';
+import { mutexRenewer } from './renewal.ts';
 
 export {
   MUTEX_HOLDS_ANNOTATION,
@@ -16,7 +17,8 @@ export { MutexError, type LeaseMutexOptions } from './options.ts';
 
 /**
  * fastflow's `Keeper.NewMutex(key)`, the Kubernetes way: a distributed lock
- * held as a `coordination.k8s.io` Lease named after the key's hash.
+ * held as a `coordination.k8s.io` Lease named after the key's hash, written
+ * through a `LeaseClaim`.
  *
  * - acquire = create the Lease, or take it over with a replace conditioned on
  *   the resourceVersion we read (of two racers one gets 409 and keeps
@@ -40,15 +42,12 @@ export class LeaseMutex {
   readonly #o: Required<Omit<LeaseMutexOptions, 'onLost' | 'now'>> &
     Pick<LeaseMutexOptions, 'onLost'>;
   readonly #now: () => number;
-  readonly #ttlMs: number;
-  readonly #store: MutexLeaseStore;
-  readonly #renewal: MutexRenewal;
+  readonly #claim: LeaseClaim;
+  readonly #renewer: LeaseRenewer;
   /** How many times this object holds the lock (0 = not held). */
   #holds = 0;
   #lost = new AbortController();
   #attemptBegan = 0;
-  // The record as last read and when (our clock) it last changed.
-  readonly #observed: LeaseObservation;
   // One attempt or release at a time per object.
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -69,20 +68,27 @@ export class LeaseMutex {
       pollIntervalMs: opts.pollIntervalMs ?? 120,
       onLost: opts.onLost,
     };
-    this.#now = opts.now ?? (() => performance.now());
-    this.#observed = new LeaseObservation(this.#now);
-    this.#ttlMs = ttlSecs * 1000;
+    this.#now = opts.now ?? monotonicNow;
     this.name = mutexLeaseName(opts.key);
     const { namespace, key, identity } = this.#o;
-    const where = { namespace, name: this.name, key, identity, ttlSecs };
-    this.#store = new MutexLeaseStore(coordination, where, this.#observed);
-    this.#renewal = new MutexRenewal({
+    const ttlMs = ttlSecs * 1000;
+    this.#claim = new LeaseClaim({
+      coordination,
+      namespace,
+      name: this.name,
+      identity,
+      durationMs: ttlMs,
+      // A hung call must not eat the renew budget.
+      callTimeoutMs: Math.max(500, Math.min(10_000, ttlMs / 3)),
+      labels: { [MUTEX_LABEL]: mutexHash(key) },
+      now: this.#now,
+    });
+    this.#renewer = mutexRenewer({
       key,
       identity,
       ttlSecs,
-      ttlMs: this.#ttlMs,
       now: this.#now,
-      store: this.#store,
+      claim: this.#claim,
       loseLock: (message) => this.#loseLock(message),
     });
     this.#lost.abort(new MutexError('not locked'));
@@ -145,24 +151,20 @@ export class LeaseMutex {
   }
 
   async #attempt(signal?: AbortSignal): Promise<boolean> {
-    const { identity, reentrant } = this.#o;
+    const { key, identity, reentrant } = this.#o;
     this.#attemptBegan = this.#now();
     this.#checkNotHeldByUs();
-    const lease = await this.#store.read(signal);
-    const holder = lease?.spec?.holderIdentity ?? '';
+    const lease = await this.#claim.read(signal);
+    const holder = holderOf(lease);
     this.#checkStillOurs(holder);
-    if (!lease) return (await this.#store.create()) ? this.#acquired() : false;
-    this.#observed.observe(lease);
-    if (holder === identity && (reentrant || this.#holds > 0)) {
-      // Re-entered: count one more hold in the Lease (shared by every object of this identity).
-      const updated = await this.#store.replace(lease, {
-        holds: holdsOf(lease) + 1,
-        takeOver: false,
-      });
-      return updated ? this.#acquired() : false;
+    if (!lease) {
+      return (await this.#claim.create(mutexAnnotations(key, 1))) ? this.#acquired() : false;
     }
-    if (holder !== '' && !this.#observed.unchangedFor(this.#ttlMs)) return false;
-    const updated = await this.#store.replace(lease, { holds: 1, takeOver: true });
+    // Re-entered: count one more hold in the Lease (shared by every object of this identity).
+    const reentered = holder === identity && (reentrant || this.#holds > 0);
+    if (!reentered && !this.#claim.expired()) return false;
+    const holds = reentered ? holdsOf(lease) + 1 : 1;
+    const updated = await this.#claim.acquire(lease, mutexAnnotations(key, holds, lease));
     return updated ? this.#acquired() : false;
   }
 
@@ -185,7 +187,7 @@ export class LeaseMutex {
   #acquired(): true {
     if (this.#holds === 0) {
       this.#lost = new AbortController();
-      this.#renewal.start(this.#attemptBegan);
+      void this.#renewer.start(this.#attemptBegan);
     }
     this.#holds++;
     return true;
@@ -197,7 +199,7 @@ export class LeaseMutex {
       throw new MutexError(`mutex "${key}" is not locked by this LeaseMutex (${identity})`);
     }
     const last = this.#holds === 1;
-    if (last) await this.#renewal.stop();
+    if (last) await this.#renewer.stop();
     try {
       for (let tries = 0; ; tries++) {
         if (await this.#releaseOnce()) break;
@@ -205,23 +207,35 @@ export class LeaseMutex {
       }
     } catch (e) {
       if (e instanceof MutexError && this.#holds === 0) throw e; // lost: already cleaned up
-      if (last) this.#renewal.start(this.#renewal.lastRenew); // still ours on the server: keep it alive
+      // Still ours on the server: keep it alive.
+      if (last) void this.#renewer.start(this.#renewer.renewedAt);
       throw e;
     }
     this.#holds--;
     if (this.#holds === 0) this.#lost.abort(new MutexError('unlocked'));
   }
 
-  /** One read and one conditioned write; false on 409 (someone wrote in between). */
+  /**
+   * One read and one conditioned write giving back one hold: the count goes
+   * down, or the Lease is deleted (conditioned on its uid and
+   * resourceVersion) when it was the last. False when someone wrote in between.
+   */
   async #releaseOnce(): Promise<boolean> {
     const { key, identity } = this.#o;
-    const lease = await this.#store.read();
+    const lease = await this.#claim.read();
     if (!lease) this.#loseLock(`mutex "${key}" was lost: its Lease is gone`);
-    const holder = lease.spec?.holderIdentity ?? '';
+    const holder = holderOf(lease);
     if (holder !== identity) {
       this.#loseLock(`mutex "${key}" was lost: it is now held by "${holder || 'nobody'}"`);
     }
-    return this.#store.releaseHold(lease);
+    const holds = holdsOf(lease);
+    if (holds > 1) {
+      return (
+        (await this.#claim.acquire(lease, mutexAnnotations(key, holds - 1, lease))) !== undefined
+      );
+    }
+    const { uid, resourceVersion } = lease.metadata ?? {};
+    return this.#claim.delete({ uid, resourceVersion });
   }
 
   /** Marks every hold of this object lost, tells `onLost`, and throws the error. */
@@ -229,7 +243,7 @@ export class LeaseMutex {
     const error = new MutexError(message);
     if (this.#holds > 0) {
       this.#holds = 0;
-      this.#renewal.abort();
+      void this.#renewer.stop();
       this.#lost.abort(error);
       try {
         this.#o.onLost?.(error);

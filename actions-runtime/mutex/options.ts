@@ -25,6 +25,6 @@ export type LeaseMutexOptions = {
   pollIntervalMs?: number;
   /** Called when a held lock is lost: renewals failed for a whole ttl, or it was taken over. */
   onLost?: (error: MutexError) => void;
-  /** Monotonic milliseconds, for the take-over rule; injectable for tests. */
+  /** Monotonic milliseconds, for the take-over rule and the renewal deadline; injectable for tests. */
   now?: () => number;
 };

@@ -1,6 +1,7 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { ACTIONS_ANNOTATION, CAPACITY_ANNOTATION } from '../api/names.ts';
 import { WorkerAdvert } from '../api/worker-lease.ts';
+import { LeaseObservation, monotonicNow } from '../kube/lease/observation.ts';
 import type { Logger } from '../log.ts';
 
 interface WorkerRecord {
@@ -9,7 +10,7 @@ interface WorkerRecord {
   leaseDurationMs: number;
   resourceVersion: string;
   /** When we last saw the Lease change, on our own clock. */
-  seenAt: number;
+  observed: LeaseObservation;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -37,7 +38,7 @@ export class WorkerRegistry {
   constructor(opts: { onChange: (change: WorkerChange) => void; log: Logger; now?: () => number }) {
     this.#onChange = opts.onChange;
     this.#log = opts.log;
-    this.#now = opts.now ?? Date.now;
+    this.#now = opts.now ?? monotonicNow;
   }
 
   observe(lease: V1Lease): void {
@@ -45,12 +46,12 @@ export class WorkerRegistry {
     const old = this.#workers.get(name);
     const rv = lease.metadata?.resourceVersion ?? '';
     if (old && old.resourceVersion === rv) return;
-    const record = this.#record(name, rv, lease);
+    const wasLive = old !== undefined && this.#isFresh(old);
+    const record = this.#record(name, rv, lease, old?.observed);
     if (!record) {
       this.remove(name);
       return;
     }
-    const wasLive = old !== undefined && this.#isFresh(old);
     if (old?.timer) clearTimeout(old.timer);
     this.#workers.set(name, record);
     this.#arm(record);
@@ -60,7 +61,12 @@ export class WorkerRegistry {
   }
 
   /** The record of a held Lease with a valid advert; undefined when released or unreadable. */
-  #record(name: string, rv: string, lease: V1Lease): WorkerRecord | undefined {
+  #record(
+    name: string,
+    rv: string,
+    lease: V1Lease,
+    observed = new LeaseObservation(this.#now),
+  ): WorkerRecord | undefined {
     if (!lease.spec?.holderIdentity) return undefined;
     const advert = parseAdvert(lease);
     if (!advert.ok) {
@@ -70,12 +76,13 @@ export class WorkerRegistry {
       );
       return undefined;
     }
+    observed.observe(lease);
     return {
       name,
       advert: advert.value,
       leaseDurationMs: (lease.spec.leaseDurationSeconds ?? 10) * 1000,
       resourceVersion: rv,
-      seenAt: this.#now(),
+      observed,
       timer: undefined,
     };
   }
@@ -105,7 +112,7 @@ export class WorkerRegistry {
    */
   longDead(graceMs: number): Array<{ name: string; resourceVersion: string }> {
     return [...this.#workers.values()]
-      .filter((w) => this.#now() - w.seenAt >= w.leaseDurationMs + graceMs)
+      .filter((w) => w.observed.unchangedFor(w.leaseDurationMs + graceMs))
       .map((w) => ({ name: w.name, resourceVersion: w.resourceVersion }));
   }
 
@@ -115,7 +122,7 @@ export class WorkerRegistry {
   }
 
   #isFresh(w: WorkerRecord): boolean {
-    return this.#now() - w.seenAt < w.leaseDurationMs;
+    return !w.observed.unchangedFor(w.leaseDurationMs);
   }
 
   /** Fires once the Lease has gone a whole duration without changing. */

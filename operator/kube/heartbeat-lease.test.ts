@@ -1,10 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeLeaseStore, newCaller, type Caller } from './fake-lease-api.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeLeaseStore, newCaller, type Caller } from '../../test/support/fake-lease-api.ts';
 import { HeartbeatLease } from './heartbeat-lease.ts';
 
+const RENEW_MS = 50;
+const LEASE_MS = 1000;
+
+// Fake timers drive the renewals, the lost deadline and the clocks.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+});
 const started: HeartbeatLease[] = [];
 afterEach(async () => {
   for (const h of started.splice(0)) await h.stop();
+  vi.useRealTimers();
 });
 
 function heartbeat(store: FakeLeaseStore, caller: Caller, lost: { count: number }): HeartbeatLease {
@@ -13,8 +21,8 @@ function heartbeat(store: FakeLeaseStore, caller: Caller, lost: { count: number 
     namespace: 'ns',
     name: 'worker-1',
     identity: 'worker-1',
-    leaseDurationSeconds: 1,
-    renewIntervalMs: 50,
+    leaseDurationSeconds: LEASE_MS / 1000,
+    renewIntervalMs: RENEW_MS,
     labels: { 'fastflow.io/worker': '' },
     annotations: { 'fastflow.io/actions': '["a"]', 'fastflow.io/capacity': '4' },
     onLost: () => lost.count++,
@@ -23,13 +31,8 @@ function heartbeat(store: FakeLeaseStore, caller: Caller, lost: { count: number 
   return h;
 }
 
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const writes = (caller: Caller): number =>
+  caller.calls.filter((c) => c === 'replace' || c === 'create').length;
 
 describe('HeartbeatLease', () => {
   it('creates the lease with labels, annotations and a MicroTime renewTime, then renews it', async () => {
@@ -45,23 +48,21 @@ describe('HeartbeatLease', () => {
     expect(lease?.spec).toMatchObject({ holderIdentity: 'worker-1', leaseDurationSeconds: 1 });
     const first = String(lease?.spec?.renewTime);
     expect(first).toMatch(/\.\d{6}Z$/);
-    await until(() => caller.calls.filter((c) => c === 'patch').length >= 2);
+    await vi.advanceTimersByTimeAsync(2 * RENEW_MS);
+    expect(writes(caller)).toBe(3);
     const renewed = String(store.get('worker-1')?.spec?.renewTime);
     expect(renewed).toMatch(/\.\d{6}Z$/);
     expect(renewed > first).toBe(true);
   });
 
-  it('publishes changed annotations with the next renewal, deleting removed keys', async () => {
+  it('renewals leave the annotations alone, others included', async () => {
     const store = new FakeLeaseStore();
-    const h = heartbeat(store, newCaller(), { count: 0 });
-    await h.start();
-    h.setAnnotations({ 'fastflow.io/actions': '["a","b"]' });
-    await until(
-      () => store.get('worker-1')?.metadata?.annotations?.['fastflow.io/actions'] === '["a","b"]',
-    );
-    expect(store.get('worker-1')?.metadata?.annotations).toEqual({
-      'fastflow.io/actions': '["a","b"]',
-    });
+    await heartbeat(store, newCaller(), { count: 0 }).start();
+    const current = store.get('worker-1');
+    const annotations = { ...current?.metadata?.annotations, note: 'by kubectl' };
+    store.put({ ...current, metadata: { ...current?.metadata, annotations } });
+    await vi.advanceTimersByTimeAsync(2 * RENEW_MS);
+    expect(store.get('worker-1')?.metadata?.annotations).toEqual(annotations);
   });
 
   it('takes over a lease of its name left by an earlier run', async () => {
@@ -85,28 +86,47 @@ describe('HeartbeatLease', () => {
     });
   });
 
-  it('calls onLost once after a lease duration without a renewal, and recovers', async () => {
+  it('takes its lease back at the next renewal when someone else wrote it', async () => {
+    const store = new FakeLeaseStore();
+    await heartbeat(store, newCaller(), { count: 0 }).start();
+    const current = store.get('worker-1');
+    store.put({ ...current, spec: { ...current?.spec, holderIdentity: 'intruder' } });
+    await vi.advanceTimersByTimeAsync(RENEW_MS);
+    expect(store.get('worker-1')?.spec).toMatchObject({
+      holderIdentity: 'worker-1',
+      leaseTransitions: 1,
+    });
+  });
+
+  it('calls onLost once after a lease duration without a renewal, and again only after recovering', async () => {
     const store = new FakeLeaseStore();
     const caller = newCaller();
     const lost = { count: 0 };
     await heartbeat(store, caller, lost).start();
     caller.mode = 'fail';
-    const failedAt = Date.now();
-    await until(() => lost.count === 1);
-    expect(Date.now() - failedAt).toBeGreaterThanOrEqual(900);
-    await new Promise((r) => setTimeout(r, 200));
+    await vi.advanceTimersByTimeAsync(LEASE_MS - 1);
+    expect(lost.count).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
     expect(lost.count).toBe(1);
+    // Renewing goes on, failing, without telling again.
+    const calls = caller.calls.length;
+    await vi.advanceTimersByTimeAsync(5 * LEASE_MS);
+    expect(caller.calls.length).toBeGreaterThan(calls);
+    expect(lost.count).toBe(1);
+    // A success re-arms it.
     caller.mode = 'ok';
-    const before = caller.calls.length;
-    await until(() => caller.calls.length > before + 1);
-    expect(lost.count).toBe(1);
+    await vi.advanceTimersByTimeAsync(RENEW_MS);
+    expect(store.get('worker-1')?.spec?.holderIdentity).toBe('worker-1');
+    caller.mode = 'fail';
+    await vi.advanceTimersByTimeAsync(LEASE_MS);
+    expect(lost.count).toBe(2);
   });
 
   it('re-creates the lease when it was deleted under it', async () => {
     const store = new FakeLeaseStore();
     await heartbeat(store, newCaller(), { count: 0 }).start();
     store.leases.delete('worker-1');
-    await until(() => store.get('worker-1') !== undefined);
+    await vi.advanceTimersByTimeAsync(RENEW_MS);
     expect(store.get('worker-1')?.metadata?.annotations?.['fastflow.io/capacity']).toBe('4');
   });
 
@@ -118,7 +138,7 @@ describe('HeartbeatLease', () => {
     await h.stop();
     expect(store.get('worker-1')).toBeUndefined();
     const calls = caller.calls.length;
-    await new Promise((r) => setTimeout(r, 150));
+    await vi.advanceTimersByTimeAsync(10 * RENEW_MS);
     expect(caller.calls.length).toBe(calls);
   });
 

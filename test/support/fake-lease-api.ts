@@ -5,14 +5,19 @@ import {
   type CoordinationV1Api,
   type V1Lease,
 } from '@kubernetes/client-node';
+import { until } from './until.ts';
 
-// Test double (used by the *.test.ts files here): an in-memory Lease store
-// with the API server's resourceVersion checks, behind per-caller views that
-// can fail or hang. Objects go through JSON like on the wire, so MicroTime
+// Test double of the Lease API, for the unit tests of LeaseClaim and its users:
+// an in-memory Lease store with the API server's resourceVersion checks, behind
+// per-caller views that can fail or hang. Objects go through JSON like on the wire, so MicroTime
 // formatting and string timestamps are what a real server would see.
 
 export type CallerMode = 'ok' | 'fail' | 'hang';
-export type Caller = { mode: CallerMode; calls: string[]; timeouts: number[] };
+/**
+ * One caller's view: `calls` lists the verbs called, `aborts` why each hung
+ * call ended ('TimeoutError': its own deadline; 'AbortError': its caller's signal).
+ */
+export type Caller = { mode: CallerMode; calls: string[]; aborts: string[] };
 
 export class FakeLeaseStore {
   readonly leases = new Map<string, Record<string, unknown>>();
@@ -45,12 +50,12 @@ export class FakeLeaseStore {
       const signal = ctx.getSignal();
       if (caller.mode === 'fail') throw new Error('connect ECONNREFUSED');
       if (caller.mode === 'hang') {
-        const started = performance.now();
         await new Promise<void>((_, reject) => {
           if (!signal) return;
           signal.addEventListener('abort', () => {
-            caller.timeouts.push(performance.now() - started);
-            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+            const reason: unknown = signal.reason;
+            caller.aborts.push(reason instanceof Error ? reason.name : String(reason));
+            reject(reason instanceof Error ? reason : new Error('aborted'));
           });
         });
       }
@@ -115,7 +120,18 @@ export class FakeLeaseStore {
 }
 
 export function newCaller(): Caller {
-  return { mode: 'ok', calls: [], timeouts: [] };
+  return { mode: 'ok', calls: [], aborts: [] };
+}
+
+/** How many times `caller` called `verb`. */
+export function callsOf(caller: Caller, verb: string): number {
+  return caller.calls.filter((c) => c === verb).length;
+}
+
+/** Waits until `caller` made `n` more attempts (each of its attempts begins with a read). */
+export async function moreAttempts(caller: Caller, n: number): Promise<void> {
+  const before = callsOf(caller, 'read');
+  await until(() => callsOf(caller, 'read') >= before + n);
 }
 
 function status(code: number, reason: string): ApiException<string> {

@@ -1,11 +1,19 @@
 import type { V1Lease } from '@kubernetes/client-node';
 
+/** Milliseconds on a clock that never jumps (NTP, DST): the only clock Lease timing uses. */
+export const monotonicNow = (): number => performance.now();
+
+/** A Lease's holder; '' when it has none (released, or never held). */
+export function holderOf(lease: V1Lease | undefined): string {
+  return lease?.spec?.holderIdentity ?? '';
+}
+
 /**
  * When a Lease's record (holder, renewTime, transitions, resourceVersion)
- * last changed, timed on our own clock. Taking over a Lease is safe only once
- * its record has not moved for a whole duration as we measure it: comparing
- * the remote renewTime with our clock would trust the holder's clock (skew),
- * as client-go's leader election explains.
+ * last changed, timed on our own monotonic clock. Whether a holder is alive
+ * is judged by the record changing, never by its renewTime: comparing the
+ * remote renewTime with our clock would trust the holder's clock (skew), as
+ * client-go's leader election explains.
  */
 export class LeaseObservation {
   readonly #now: () => number;
@@ -30,7 +38,7 @@ export class LeaseObservation {
       this.#record = record;
       this.#changedAt = this.#now();
     }
-    this.#holder = s?.holderIdentity ?? '';
+    this.#holder = holderOf(lease);
   }
 
   /** The holder in the record last observed ('' when none). */
