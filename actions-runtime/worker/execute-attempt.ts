@@ -2,9 +2,10 @@ import {
   MAX_RECORDED_PARAMS_BYTES,
   type DagInstanceSpec,
   type DagInstanceStatus,
-  type TaskStatus,
 } from '../../operator/api/dag-instance.ts';
 import type { TaskSpec } from '../../operator/api/dag.ts';
+import type { AttemptReport } from '../../operator/core/task-report.ts';
+import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
 import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
 import { resolveVars } from '../../operator/core/vars.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
@@ -62,7 +63,7 @@ export async function executeAttempt(
     deps.metrics?.scheduledToStarted((Date.parse(startedAt) - scheduledMs) / 1000);
   }
   void deps.writer
-    .report(ref, { ...base, set: { phase: 'Running', startedAt } }, RUNNING_REPORT_DEFER_MS)
+    .report(ref, { ...base, event: 'AttemptStarted', set: { startedAt } }, RUNNING_REPORT_DEFER_MS)
     .then((applied) => {
       if (!applied) a.abort.abort(new Error('attempt no longer assigned to this worker'));
     });
@@ -79,7 +80,11 @@ export async function executeAttempt(
   } catch (e) {
     // Reading the snapshot or share data failed (API error): fail visibly rather than hang.
     result = {
-      outcome: { phase: 'Failed', reason: 'ActionFailed', message: `cannot start: ${String(e)}` },
+      outcome: {
+        event: 'AttemptFailed',
+        reason: 'ActionFailed',
+        message: `cannot start: ${String(e)}`,
+      },
     };
   }
   const { outcome } = result;
@@ -93,38 +98,32 @@ export async function executeAttempt(
       instance: `${a.namespace}/${a.instance}`,
       task: a.task,
       attempt: a.attempt,
-      phase: outcome.phase,
+      phase: TASK_TRANSITIONS[outcome.event].to,
       ...reason,
     },
     'attempt finished',
   );
-  void deps.writer.report(ref, { ...base, set: finalFields(outcome, result.params) });
+  void deps.writer.report(ref, {
+    ...base,
+    event: outcome.event,
+    set: finalFields(outcome, result.params),
+  });
 }
 
-function finalFields(
-  outcome: AttemptOutcome,
-  params: unknown,
-): TaskStatus & { phase: 'Succeeded' | 'Failed' } {
+function finalFields(outcome: AttemptOutcome, params: unknown): AttemptReport['set'] {
   const recorded =
     params !== undefined && Buffer.byteLength(JSON.stringify(params)) <= MAX_RECORDED_PARAMS_BYTES
       ? { params }
       : {};
   const finishedAt = new Date().toISOString();
-  if (outcome.phase === 'Succeeded') {
+  if (outcome.event === 'AttemptSucceeded') {
     return {
-      phase: 'Succeeded',
       finishedAt,
       ...recorded,
       ...(outcome.output !== undefined ? { output: outcome.output } : {}),
     };
   }
-  return {
-    phase: 'Failed',
-    finishedAt,
-    reason: outcome.reason,
-    message: outcome.message,
-    ...recorded,
-  };
+  return { finishedAt, reason: outcome.reason, message: outcome.message, ...recorded };
 }
 
 /**
@@ -148,15 +147,17 @@ async function prepareAndRun(
     const message = task
       ? `action "${task.actionName}" is not registered on worker ${deps.worker}`
       : `task "${a.task}" is not in the Dag snapshot`;
-    return { outcome: { phase: 'Failed', reason: 'ActionFailed', message } };
+    return { outcome: { event: 'AttemptFailed', reason: 'ActionFailed', message } };
   }
   const vars = resolveVars(snapshot.spec.vars, view.spec.vars);
   if (!vars.ok) {
-    return { outcome: { phase: 'Failed', reason: 'InvalidParams', message: vars.message } };
+    return { outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message: vars.message } };
   }
   const rendered = await render(a, task, view, vars.vars, deps);
   if (!rendered.ok) {
-    return { outcome: { phase: 'Failed', reason: 'InvalidParams', message: rendered.message } };
+    return {
+      outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message: rendered.message },
+    };
   }
   const params = hasTemplates(task.params) ? rendered.value : undefined;
   return { outcome: await runIn(a, view, vars.vars, action, task, rendered.value, deps), params };

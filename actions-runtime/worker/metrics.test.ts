@@ -37,12 +37,12 @@ describe('WorkerMetrics', () => {
   });
 
   it.each([
-    [{ phase: 'Succeeded' }, 'Succeeded'],
-    [{ phase: 'Failed', reason: 'ActionFailed' }, 'Failed'],
-    [{ phase: 'Failed', reason: 'InvalidParams' }, 'Failed'],
-    [{ phase: 'Failed', reason: 'TimedOut' }, 'TimedOut'],
-    [{ phase: 'Failed', reason: 'Aborted' }, 'Aborted'],
-  ])('labels the outcome %o as result %s', (outcome, result) => {
+    [{ event: 'AttemptSucceeded' }, 'Succeeded'],
+    [{ event: 'AttemptFailed', reason: 'ActionFailed' }, 'Failed'],
+    [{ event: 'AttemptFailed', reason: 'InvalidParams' }, 'Failed'],
+    [{ event: 'AttemptFailed', reason: 'TimedOut' }, 'TimedOut'],
+    [{ event: 'AttemptFailed', reason: 'Aborted' }, 'Aborted'],
+  ] as const)('labels the outcome %o as result %s', (outcome, result) => {
     expect(taskResult(outcome)).toBe(result);
   });
 });

@@ -1,21 +1,26 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { TaskReason } from '../../operator/api/task-reason.ts';
+import type { WorkerEvent } from '../../operator/core/task-transitions.ts';
 import { METRIC_PREFIX } from '../../operator/observability/metrics.ts';
+
+/** Failure reasons that are a result label of their own: the deadline, or an abort from outside. */
+const OWN_RESULT = TaskReason.extract(['TimedOut', 'Aborted']);
 
 /**
  * The `result` label of a finished task: Succeeded; TimedOut and Aborted
  * (the deadline passed, or the task was taken away or the worker stopped);
  * Failed for everything else (the action threw, its params were invalid).
  */
-export const TASK_RESULTS = ['Succeeded', 'Failed', 'TimedOut', 'Aborted'] as const;
+export const TASK_RESULTS = ['Succeeded', 'Failed', ...OWN_RESULT.options] as const;
 export type TaskResult = (typeof TASK_RESULTS)[number];
 
 /** The label of a task whose action this worker cannot name (its snapshot was unreadable). */
 export const UNKNOWN_ACTION = 'unknown';
 
-export function taskResult(outcome: { phase: string; reason?: string }): TaskResult {
-  if (outcome.phase === 'Succeeded') return 'Succeeded';
-  if (outcome.reason === 'TimedOut' || outcome.reason === 'Aborted') return outcome.reason;
-  return 'Failed';
+export function taskResult(outcome: { event: WorkerEvent; reason?: TaskReason }): TaskResult {
+  if (outcome.event === 'AttemptSucceeded') return 'Succeeded';
+  const own = OWN_RESULT.safeParse(outcome.reason);
+  return own.success ? own.data : 'Failed';
 }
 
 const TASK_BUCKETS = [

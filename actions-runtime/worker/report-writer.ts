@@ -1,6 +1,12 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import type { TaskPhase } from '../../operator/api/dag-instance.ts';
-import { mergeReports, reportOps, type TaskReport } from '../../operator/core/task-report.ts';
+import { ACTIVE_TASK_PHASES, type TaskPhase } from '../../operator/api/dag-instance.ts';
+import {
+  fenceReport,
+  mergeReports,
+  reportOps,
+  type AttemptReport,
+  type TaskReport,
+} from '../../operator/core/task-report.ts';
 import { isInvalid, isNotFound, toKubeError } from '../../operator/kube/errors.ts';
 import { jsonPatchOptions } from '../../operator/kube/patch.ts';
 import { keyOf, refOf, type ObjectRef } from '../../operator/kube/types.ts';
@@ -52,15 +58,16 @@ export class ReportWriter {
    * longer ours. With `deferMs`, the write waits that long for company: a
    * Running report deferred a few milliseconds is merged with the result of a
    * short task instead of costing a write of its own, and the result does
-   * not wait behind it.
+   * not wait behind it. The phase written is the transition table's for the
+   * event from the attempt's last report (TaskTransitionRefused if none).
    */
-  report(instance: ObjectRef, r: Omit<TaskReport, 'expect'>, deferMs = 0): Promise<boolean> {
+  report(instance: ObjectRef, r: AttemptReport, deferMs = 0): Promise<boolean> {
     // Nothing is written after stop(): a report queued now would never settle.
     if (this.#stopped) return Promise.resolve(false);
     const key = keyOf(instance);
     const attemptKey = `${key}/${r.task}/${r.attempt}`;
-    const expect = this.#lastPhase.get(attemptKey) ?? 'Scheduled';
-    this.#lastPhase.set(attemptKey, r.set.phase);
+    const full = fenceReport(r, this.#lastPhase.get(attemptKey) ?? 'Scheduled');
+    this.#lastPhase.set(attemptKey, full.set.phase);
     const queue: InstanceQueue = this.#queues.get(key) ?? {
       pending: new Map<string, Pending>(),
       inFlight: false,
@@ -69,10 +76,9 @@ export class ReportWriter {
     this.#queues.set(key, queue);
     return new Promise<boolean>((resolve) => {
       const done = (applied: boolean): void => {
-        if (!applied || isFinal(r.set.phase)) this.#lastPhase.delete(attemptKey);
+        if (!applied || !ACTIVE_TASK_PHASES.has(full.set.phase)) this.#lastPhase.delete(attemptKey);
         resolve(applied);
       };
-      const full: TaskReport = { ...r, expect };
       const pendingKey = `${r.attempt}/${r.task}`;
       const existing = queue.pending.get(pendingKey);
       if (existing) {
@@ -212,8 +218,4 @@ export class ReportWriter {
       return 'retry';
     }
   }
-}
-
-function isFinal(phase: TaskPhase): boolean {
-  return phase !== 'Scheduled' && phase !== 'Running';
 }

@@ -1,21 +1,13 @@
 import { formatPath } from '../../operator/api/field-path.ts';
 import { MAX_OUTPUT_BYTES } from '../../operator/api/dag-instance.ts';
+import type { AttemptFailureReason } from '../../operator/api/task-reason.ts';
 import type { Action, ActionContext } from '../sdk/action.ts';
 import { NonRetryableError } from '../sdk/errors.ts';
 
+/** How an attempt ended, as the worker reports it (see TASK_TRANSITIONS). */
 export type AttemptOutcome =
-  | { phase: 'Succeeded'; output?: unknown }
-  | {
-      phase: 'Failed';
-      reason:
-        | 'InvalidParams'
-        | 'ActionFailed'
-        | 'NonRetryable'
-        | 'OutputTooLarge'
-        | 'TimedOut'
-        | 'Aborted';
-      message: string;
-    };
+  | { event: 'AttemptSucceeded'; output?: unknown }
+  | { event: 'AttemptFailed'; reason: AttemptFailureReason; message: string };
 
 /**
  * Runs one attempt: params validated first (a bad field is named, `run` never
@@ -37,7 +29,11 @@ export async function runAttempt(
       const detail = parsed.error.issues
         .map((i) => `${formatPath(['params', ...i.path])}: ${i.message}`)
         .join('; ');
-      return { phase: 'Failed', reason: 'InvalidParams', message: `invalid params: ${detail}` };
+      return {
+        event: 'AttemptFailed',
+        reason: 'InvalidParams',
+        message: `invalid params: ${detail}`,
+      };
     }
     params = parsed.data;
   }
@@ -47,7 +43,7 @@ export async function runAttempt(
   const settle = new Promise<AttemptOutcome>((resolve) => (finish = resolve));
   const onAbort = (): void =>
     finish({
-      phase: 'Failed',
+      event: 'AttemptFailed',
       reason: 'Aborted',
       message: `aborted: ${reasonText(opts.signal.reason)}`,
     });
@@ -57,7 +53,8 @@ export async function runAttempt(
   if (opts.timeoutSecs && opts.timeoutSecs > 0) {
     const secs = opts.timeoutSecs;
     timer = setTimeout(
-      () => finish({ phase: 'Failed', reason: 'TimedOut', message: `timed out after ${secs}s` }),
+      () =>
+        finish({ event: 'AttemptFailed', reason: 'TimedOut', message: `timed out after ${secs}s` }),
       secs * 1000,
     );
     timer.unref();
@@ -72,7 +69,7 @@ export async function runAttempt(
       return checkOutput(output);
     } catch (e) {
       return {
-        phase: 'Failed',
+        event: 'AttemptFailed',
         reason: e instanceof NonRetryableError ? 'NonRetryable' : 'ActionFailed',
         message: e instanceof Error ? e.message : String(e),
       };
@@ -82,29 +79,34 @@ export async function runAttempt(
   // Neither the deadline nor the listener may outlive the attempt.
   clearTimeout(timer);
   opts.signal.removeEventListener('abort', onAbort);
-  if (!attempt.signal.aborted) attempt.abort(outcome.phase === 'Failed' ? outcome.reason : 'done');
+  if (!attempt.signal.aborted)
+    attempt.abort(outcome.event === 'AttemptFailed' ? outcome.reason : 'done');
   return outcome;
 }
 
 /** The output becomes part of the task status: JSON, and small. */
 function checkOutput(output: unknown): AttemptOutcome {
-  if (output === undefined) return { phase: 'Succeeded' };
+  if (output === undefined) return { event: 'AttemptSucceeded' };
   let json: string | undefined;
   try {
     json = JSON.stringify(output);
   } catch (e) {
-    return { phase: 'Failed', reason: 'NonRetryable', message: `output is not JSON: ${String(e)}` };
+    return {
+      event: 'AttemptFailed',
+      reason: 'NonRetryable',
+      message: `output is not JSON: ${String(e)}`,
+    };
   }
-  if (json === undefined) return { phase: 'Succeeded' };
+  if (json === undefined) return { event: 'AttemptSucceeded' };
   const bytes = Buffer.byteLength(json);
   if (bytes > MAX_OUTPUT_BYTES) {
     return {
-      phase: 'Failed',
+      event: 'AttemptFailed',
       reason: 'OutputTooLarge',
       message: `output is ${bytes} bytes of JSON; the limit is ${MAX_OUTPUT_BYTES} (keep large data elsewhere and return a reference)`,
     };
   }
-  return { phase: 'Succeeded', output: JSON.parse(json) as unknown };
+  return { event: 'AttemptSucceeded', output: JSON.parse(json) as unknown };
 }
 
 function reasonText(reason: unknown): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
 import { VarName } from './dag.ts';
+import { TaskReason } from './task-reason.ts';
 
 export const DagInstanceSpec = z
   .strictObject({
@@ -68,7 +69,7 @@ export const AttemptRecord = z.object({
   phase: TaskPhase,
   startedAt: Timestamp.optional(),
   finishedAt: Timestamp.optional(),
-  reason: z.string().max(128).optional(),
+  reason: TaskReason.optional(),
   message: z.string().max(1024).optional(),
 });
 export type AttemptRecord = z.infer<typeof AttemptRecord>;
@@ -95,7 +96,7 @@ export const TaskStatus = z.object({
   scheduledAt: Timestamp.optional(),
   startedAt: Timestamp.optional(),
   finishedAt: Timestamp.optional(),
-  reason: z.string().max(128).optional(),
+  reason: TaskReason.optional(),
   message: z.string().max(4096).optional(),
   retryAt: Timestamp.optional().describe('When a Retrying task becomes ready again.'),
   output: z

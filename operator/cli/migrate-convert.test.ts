@@ -8,7 +8,7 @@ import {
   MIGRATED_FROM_ANNOTATION,
   toYamlDocuments,
 } from './migrate-convert.ts';
-import { convert, QUICK_START, SEED } from './migrate-convert-support.ts';
+import { convert, QUICK_START, SEED } from '../../test/support/migrate-fixtures.ts';
 
 describe('convertFastflowDag', () => {
   it('turns a fastflow Dag into a Dag manifest with the body under spec', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convert } from './migrate-convert-support.ts';
+import { convert } from '../../test/support/migrate-fixtures.ts';
 
 describe('convertFastflowDag reports what the operator would refuse', () => {
   it('reports `action:` instead of `actionName:` with what it did in fastflow', () => {

@@ -18,6 +18,7 @@ import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource } from '../api/names.ts';
 import {
+  RevisionInvalidError,
   RevisionMissingError,
   type LoadedSnapshot,
   type RevisionStore,
@@ -203,8 +204,10 @@ export class InstanceReconciler {
       const namespace = instance.metadata.namespace ?? '';
       return { loaded: await this.#d.revisions.load(namespace, status.dagRevision), status };
     } catch (e) {
-      if (!(e instanceof RevisionMissingError)) throw e;
-      return { failed: failedToStart(status, 'DagRevisionMissing', e.message, generation, now) };
+      if (!(e instanceof RevisionMissingError || e instanceof RevisionInvalidError)) throw e;
+      const reason =
+        e instanceof RevisionMissingError ? 'DagRevisionMissing' : 'DagRevisionInvalid';
+      return { failed: failedToStart(status, reason, e.message, generation, now) };
     }
   }
 

@@ -4,80 +4,24 @@ import type { TaskSpec } from '../api/dag.ts';
 import {
   ACTIVE_TASK_PHASES,
   DagInstanceStatus as DagInstanceStatusSchema,
-  TERMINAL_INSTANCE_PHASES,
-  type DagInstanceStatus,
   type TaskPhase,
-  type TaskStatus,
 } from '../api/dag-instance.ts';
 import { decide } from './decide.ts';
-import { buildGraph, type DagGraph } from './graph.ts';
-import { started } from './instance-start.ts';
-import type { WorkerView } from './worker-pool.ts';
+import { graphOf } from '../../test/support/decide-fixtures.ts';
+import {
+  ACTIONS,
+  DONE_OK,
+  allActions,
+  prng,
+  randomDag,
+  randomWorkers,
+  simulate,
+  type RandomWorker,
+  type SimResult,
+} from '../../test/support/decide-simulation.ts';
+import type { DagGraph } from './graph.ts';
 
-const ACTIONS = ['A', 'B', 'C'] as const;
-const T0 = Date.parse('2026-05-01T10:00:00.000Z');
-const DONE_OK: ReadonlySet<string> = new Set(['Succeeded', 'Skipped']);
-
-interface RandomDag {
-  tasks: TaskSpec[];
-}
-
-/** 1..40 tasks; edges only from earlier to later tasks, so always acyclic. */
-const randomDag: fc.Arbitrary<RandomDag> = fc
-  .integer({ min: 1, max: 40 })
-  .chain((n) =>
-    fc.tuple(
-      fc.array(fc.constantFrom(...ACTIONS), { minLength: n, maxLength: n }),
-      fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: 2 * n }),
-    ),
-  )
-  .map(([actions, pairs]) => ({
-    tasks: actions.map((actionName, i) => {
-      const deps = [
-        ...new Set(
-          pairs.filter(([x, y]) => x !== y && Math.max(x, y) === i).map(([x, y]) => Math.min(x, y)),
-        ),
-      ];
-      return {
-        id: `t${i}`,
-        actionName,
-        ...(deps.length ? { dependOn: deps.map((d) => `t${d}`) } : {}),
-      };
-    }),
-  }));
-
-interface RandomWorker {
-  name: string;
-  actions: string[];
-  capacity: number;
-}
-
-const randomWorkers: fc.Arbitrary<RandomWorker[]> = fc.uniqueArray(
-  fc.record({
-    name: fc.constantFrom('w0', 'w1', 'w2', 'w3', 'w4', 'w5'),
-    actions: fc.subarray([...ACTIONS]),
-    capacity: fc.integer({ min: 1, max: 5 }),
-  }),
-  { selector: (w) => w.name, maxLength: 6 },
-);
-
-/** A small deterministic PRNG (mulberry32), seeded by fast-check. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function graphOf(tasks: TaskSpec[]): DagGraph {
-  const result = buildGraph(tasks);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.graph;
-}
+type Outcome = 'Succeeded' | 'Failed' | 'Skipped' | 'Blocked';
 
 function permute<T>(items: readonly T[], order: readonly number[]): T[] {
   // `order` is any list of numbers; sort indices by it (stable) for a permutation.
@@ -87,114 +31,17 @@ function permute<T>(items: readonly T[], order: readonly number[]): T[] {
     .map((x) => x.item);
 }
 
-/** Live workers as the operator would see them: load = tasks active on them. */
-function views(live: readonly RandomWorker[], status: DagInstanceStatus): WorkerView[] {
-  return live.map((w) => ({
-    name: w.name,
-    actions: new Set(w.actions),
-    capacity: w.capacity,
-    load: Object.values(status.tasks ?? {}).filter(
-      (t) => ACTIVE_TASK_PHASES.has(t.phase) && t.worker === w.name,
-    ).length,
-  }));
-}
-
-type Outcome = 'Succeeded' | 'Failed' | 'Skipped' | 'Blocked';
-
-interface SimOptions {
-  graph: DagGraph;
-  workers: RandomWorker[];
-  random: () => number;
-  /** The final phase a task reports once it runs (by task id); default Succeeded. */
-  outcome?: (id: string) => Outcome;
-  /** Probability per step that a (non-permanent) live worker dies. */
-  killRate?: number;
-  /** Probability per step that a dead worker comes back. */
-  reviveRate?: number;
-  /** Workers that never die. */
-  permanent?: ReadonlySet<string>;
-  /** Each step, at least one active task on a live worker moves forward. */
-  forceProgress?: boolean;
-  maxSteps: number;
-  /** Most workers that may die in one run. */
-  maxKills?: number;
-  /** Called on every decision with the input it was made from. */
-  check?: (
-    before: DagInstanceStatus,
-    after: DagInstanceStatus,
-    live: WorkerView[],
-    now: Date,
-  ) => void;
-}
-
-interface SimResult {
-  status: DagInstanceStatus;
-  steps: number;
-  kills: number;
-}
-
-/**
- * The world around decide: each step decides, then the workers report
- * progress on their own attempts (Scheduled -> Running -> outcome), and
- * sometimes a worker dies (its tasks stop moving) or comes back.
- */
-function simulate(options: SimOptions): SimResult {
-  const { graph, random } = options;
-  const outcome = options.outcome ?? (() => 'Succeeded');
-  let live = [...options.workers];
-  const dead: RandomWorker[] = [];
-  let status: DagInstanceStatus = started(undefined, 'rev', new Date(T0));
-  let kills = 0;
-  for (let stepNo = 1; stepNo <= options.maxSteps; stepNo++) {
-    const now = new Date(T0 + stepNo * 1000);
-    const workers = views(live, status);
-    const decision = decide({ graph, status, workers, generation: 1, now });
-    options.check?.(status, decision.status, workers, now);
-    status = decision.status;
-    if (TERMINAL_INSTANCE_PHASES.has(status.phase ?? 'Pending') || status.phase === 'Blocked') {
-      return { status, steps: stepNo, kills };
-    }
-
-    // Workers report on their own attempts.
-    const liveNames = new Set(live.map((w) => w.name));
-    const movable = graph.order.filter((id) => {
-      const t = status.tasks?.[id];
-      return t !== undefined && ACTIVE_TASK_PHASES.has(t.phase) && liveNames.has(t.worker ?? '');
-    });
-    const forced =
-      options.forceProgress && movable.length > 0
-        ? movable[Math.floor(random() * movable.length)]
-        : undefined;
-    const tasks = { ...status.tasks };
-    for (const id of movable) {
-      if (id !== forced && random() < 0.5) continue;
-      const t = tasks[id] as TaskStatus;
-      const next: TaskPhase = t.phase === 'Scheduled' ? 'Running' : outcome(id);
-      tasks[id] = {
-        ...t,
-        phase: next,
-        ...(next === 'Running'
-          ? { startedAt: now.toISOString() }
-          : { finishedAt: now.toISOString() }),
-        ...(next === 'Failed' ? { message: `${id} broke` } : {}),
-      };
-    }
-    status = { ...status, tasks };
-
-    // Workers come and go.
-    if (dead.length > 0 && random() < (options.reviveRate ?? 0)) {
-      live.push(dead.shift() as RandomWorker);
-    }
-    const killable = live.filter((w) => !options.permanent?.has(w.name));
-    const mayKill = kills < (options.maxKills ?? Infinity);
-    if (mayKill && killable.length > 0 && random() < (options.killRate ?? 0)) {
-      const victim = killable[Math.floor(random() * killable.length)] as RandomWorker;
-      live = live.filter((w) => w !== victim);
-      dead.push(victim);
-      kills++;
-    }
-  }
-  return { status, steps: options.maxSteps, kills };
+/** Tasks whose outcome is Skipped or Blocked get a preCheck that holds: no worker runs them. */
+function withPreChecks(tasks: TaskSpec[], outcome: (id: string) => Outcome): TaskSpec[] {
+  return tasks.map((t) => {
+    const o = outcome(t.id);
+    if (o !== 'Skipped' && o !== 'Blocked') return t;
+    const act = o === 'Skipped' ? 'skip' : 'block';
+    return {
+      ...t,
+      preCheck: [{ act, conditions: [{ source: 'vars', key: 'x', op: 'not-exists' }] }],
+    };
+  });
 }
 
 /** The outcome a run must reach: a task runs iff all its parents ended Succeeded or Skipped. */
@@ -216,9 +63,6 @@ function expectedFinal(
   return { phases, phase };
 }
 
-const allActions = (ws: readonly RandomWorker[]): boolean =>
-  ACTIONS.every((a) => ws.some((w) => w.actions.includes(a)));
-
 // Hundreds of simulated runs: seconds on a loaded 2-core machine, above vitest's 5 s default.
 describe('decide over random DAGs', { timeout: 60_000 }, () => {
   it('never schedules a task before its parents are done, and is idempotent at every step', () => {
@@ -231,10 +75,10 @@ describe('decide over random DAGs', { timeout: 60_000 }, () => {
         ({ tasks }, workers, seed, failRate) => {
           const graph = graphOf(tasks);
           const random = prng(seed);
-          const outcomes = new Map(
+          const endings = new Map(
             tasks.map((t) => [
               t.id,
-              random() < failRate ? ('Failed' as const) : ('Succeeded' as const),
+              random() < failRate ? ('AttemptFailed' as const) : ('AttemptSucceeded' as const),
             ]),
           );
           const attempts = new Map<string, number>();
@@ -242,7 +86,7 @@ describe('decide over random DAGs', { timeout: 60_000 }, () => {
             graph,
             workers,
             random,
-            outcome: (id) => outcomes.get(id) ?? 'Succeeded',
+            ending: (id) => endings.get(id) ?? 'AttemptSucceeded',
             killRate: 0.15,
             reviveRate: 0.2,
             maxSteps: 150,
@@ -386,10 +230,10 @@ describe('decide over random DAGs', { timeout: 60_000 }, () => {
           ];
           const run = (spec: TaskSpec[], s: number): SimResult =>
             simulate({
-              graph: graphOf(spec),
+              graph: graphOf(withPreChecks(spec, outcome)),
               workers,
               random: prng(s),
-              outcome,
+              ending: (id) => (outcome(id) === 'Failed' ? 'AttemptFailed' : 'AttemptSucceeded'),
               forceProgress: true,
               maxSteps: 2 * spec.length + 2,
             });

@@ -1,13 +1,10 @@
-import {
-  TERMINAL_TASK_PHASES,
-  type DagInstanceStatus,
-  type TaskStatus,
-} from '../api/dag-instance.ts';
+import type { DagInstanceStatus, TaskStatus } from '../api/dag-instance.ts';
 import type { DagGraph } from './graph.ts';
 import { DONE_OK, summarize } from './instance-summary.ts';
 import { applyOperation, type OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
 import { retryDelayMs, shouldRetry, withAttemptRecorded } from './retry.ts';
+import { canApply, phaseOf, transition } from './task-transitions.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
 
 export { instancePhase } from './instance-summary.ts';
@@ -127,9 +124,7 @@ class Step {
   }
 
   #parentsDone(id: string): boolean {
-    return (this.#in.graph.parents.get(id) ?? []).every((p) =>
-      DONE_OK.has(this.tasks[p]?.phase ?? 'Pending'),
-    );
+    return (this.#in.graph.parents.get(id) ?? []).every((p) => DONE_OK.has(phaseOf(this.tasks[p])));
   }
 
   /** A ready task: its preCheck may skip or block it; otherwise it goes to a worker. */
@@ -142,13 +137,12 @@ class Step {
     );
     if (verdict) {
       const skipped = verdict.act === 'skip';
-      this.tasks[id] = {
+      this.tasks[id] = transition(current, skipped ? 'SkipCheckHeld' : 'BlockCheckHeld', {
         ...current,
-        phase: skipped ? 'Skipped' : 'Blocked',
         reason: 'PreCheck',
         message: `${skipped ? 'skipped' : 'blocked'} by preCheck "${verdict.check}"`,
         ...(skipped ? { finishedAt: this.#in.now.toISOString() } : {}),
-      };
+      });
       return;
     }
     this.#place(id, (current?.attempt ?? 0) + 1, current);
@@ -156,11 +150,17 @@ class Step {
 
   /** The worker holding the task is gone: the next attempt goes elsewhere. */
   #reassign(id: string, current: TaskStatus): void {
-    const lost = { ...current, reason: 'WorkerLost', message: `worker ${current.worker} was lost` };
-    this.#place(id, (current.attempt ?? 1) + 1, {
+    const attempt = current.attempt ?? 1;
+    const lost: TaskStatus = {
+      ...current,
+      reason: 'WorkerLost',
+      message: `worker ${current.worker} was lost`,
+    };
+    const ready = transition(current, 'WorkerLost', {
+      attempt,
       ...withAttemptRecorded(lost, 'Failed'),
-      message: `worker ${current.worker} was lost during attempt ${current.attempt ?? 1}`,
     });
+    this.#place(id, attempt + 1, ready);
   }
 
   #maybeRetry(id: string, current: TaskStatus): void {
@@ -168,14 +168,13 @@ class Step {
     if (!shouldRetry(policy, current) || policy === undefined) return;
     const failedAt = current.finishedAt ? Date.parse(current.finishedAt) : this.#in.now.getTime();
     const retryAt = new Date(failedAt + retryDelayMs(policy, current.attempt ?? 1));
-    this.tasks[id] = {
-      phase: 'Retrying',
+    this.tasks[id] = transition(current, 'RetryAllowed', {
       ...(current.attempt ? { attempt: current.attempt } : {}),
       retryAt: retryAt.toISOString(),
       message: `attempt ${current.attempt ?? 1} failed; retrying at ${retryAt.toISOString()}`,
       ...withAttemptRecorded(current),
       ...(current.continued ? { continued: true } : {}),
-    };
+    });
     this.#retryWhenDue(id, this.tasks[id]);
   }
 
@@ -185,7 +184,7 @@ class Step {
       this.wakeAt = earliest([this.wakeAt, at]);
       return;
     }
-    this.#place(id, (current.attempt ?? 1) + 1, current);
+    this.#place(id, (current.attempt ?? 1) + 1, transition(current, 'RetryDue', current));
   }
 
   /**
@@ -193,37 +192,45 @@ class Step {
    * leaves it Pending saying which action it waits for. History and the
    * continued flag travel with the task from attempt to attempt.
    */
-  #place(id: string, attempt: number, from: Partial<TaskStatus> | undefined): void {
+  #place(id: string, attempt: number, from: TaskStatus | undefined): void {
     const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
-    const keep: Partial<TaskStatus> = {
+    const keep: Omit<TaskStatus, 'phase'> = {
       ...(from?.history ? { history: from.history } : {}),
       ...(from?.historyDropped ? { historyDropped: from.historyDropped } : {}),
       ...(from?.continued ? { continued: true } : {}),
     };
-    // The "worker ... was lost" note stays until the next attempt has a worker.
-    const note = from?.message?.split('; ').find((m) => m.startsWith('worker '));
+    const note = lostWorkerNote(from, attempt);
     const worker = this.#pool.pick(action);
     if (worker) {
-      this.tasks[id] = {
-        phase: 'Scheduled',
+      this.tasks[id] = transition(from, 'Assigned', {
         worker,
         attempt,
         scheduledAt: this.#in.now.toISOString(),
         ...keep,
         ...(note ? { message: note } : {}),
-      };
+      });
       this.assigned.push({ task: id, worker, attempt });
       return;
     }
     this.waitingFor.add(action);
-    this.tasks[id] = {
-      phase: 'Pending',
+    this.tasks[id] = transition(from, 'NoWorkerForAction', {
       ...(attempt > 1 ? { attempt: attempt - 1 } : {}),
       ...keep,
       reason: 'NoWorkerForAction',
       message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
-    };
+    });
   }
+}
+
+/**
+ * "worker ... was lost during attempt N" while attempt N + 1 waits for a
+ * worker and once it has one: read from the lost attempt's record in the
+ * task's history, the newest, until another attempt follows it.
+ */
+function lostWorkerNote(from: TaskStatus | undefined, attempt: number): string | undefined {
+  const last = from?.history?.at(-1);
+  if (last?.reason !== 'WorkerLost' || last.attempt !== attempt - 1) return undefined;
+  return `worker ${last.worker} was lost during attempt ${last.attempt}`;
 }
 
 /**
@@ -238,14 +245,13 @@ function failUnfinished(
   const next = { ...tasks };
   for (const id of graph.order) {
     const entry = next[id];
-    if (entry && !TERMINAL_TASK_PHASES.has(entry.phase)) {
-      next[id] = {
+    if (entry && canApply(entry.phase, 'DeadlineExceeded')) {
+      next[id] = transition(entry, 'DeadlineExceeded', {
         ...entry,
-        phase: 'Failed',
         reason: 'DeadlineExceeded',
         message: 'the instance ran past its activeDeadlineSeconds',
         finishedAt: now.toISOString(),
-      };
+      });
     }
   }
   return next;

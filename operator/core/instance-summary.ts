@@ -8,6 +8,7 @@ import {
 import { setCondition } from './conditions.ts';
 import { formatDuration } from './duration.ts';
 import type { DagGraph } from './graph.ts';
+import { phaseOf } from './task-transitions.ts';
 
 /** Phases that let a child run. */
 export const DONE_OK: ReadonlySet<string> = new Set(['Succeeded', 'Skipped']);
@@ -31,7 +32,7 @@ export function summarize(
   waitingFor: string[],
 ): DagInstanceStatus {
   const { graph, status, now } = input;
-  const phases = graph.order.map((id) => tasks[id]?.phase ?? 'Pending');
+  const phases = graph.order.map((id) => phaseOf(tasks[id]));
   const finished = phases.filter((p) => TERMINAL_TASK_PHASES.has(p)).length;
   const phase = instancePhase(phases, waitingFor.length > 0);
   const { message, condition } = describe(input, phase, tasks, waitingFor, finished);

@@ -1,11 +1,7 @@
-import {
-  TERMINAL_TASK_PHASES,
-  type DagInstanceStatus,
-  type OperationRecord,
-  type TaskStatus,
-} from '../api/dag-instance.ts';
+import type { DagInstanceStatus, OperationRecord, TaskStatus } from '../api/dag-instance.ts';
 import { OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
 import { withAttemptRecorded } from './retry.ts';
+import { canApply, phaseOf, transition, type OperatorEvent } from './task-transitions.ts';
 
 export interface OperationRequest {
   name: OperationName;
@@ -59,21 +55,22 @@ export function applyOperation(
   now: Date,
 ): OperationOutcome {
   const rule = RULES[op.name];
+  const applies = (id: string): boolean => canApply(phaseOf(tasks[id]), rule.event);
   const unknown = (op.tasks ?? []).filter((t) => !taskIds.includes(t));
-  const chosen = op.tasks ?? taskIds.filter((id) => rule.applies(tasks[id]));
+  const chosen = op.tasks ?? taskIds.filter(applies);
   const refuse = (message: string): OperationOutcome => ({
     tasks: { ...tasks },
     record: { value: op.value, result: 'Refused', message, at: now.toISOString() },
   });
   if (unknown.length > 0) return refuse(`${op.name}: no task ${names(unknown)} in this Dag`);
   if (chosen.length === 0) return refuse(`${op.name}: ${rule.nothing}`);
-  const wrong = chosen.filter((id) => !rule.applies(tasks[id]));
+  const wrong = chosen.filter((id) => !applies(id));
   if (wrong.length > 0) {
-    const states = wrong.map((id) => `${id} is ${tasks[id]?.phase ?? 'Pending'}`).join(', ');
+    const states = wrong.map((id) => `${id} is ${phaseOf(tasks[id])}`).join(', ');
     return refuse(`${op.name}: ${rule.only} (${states})`);
   }
   const next = { ...tasks };
-  for (const id of chosen) next[id] = rule.apply(tasks[id] ?? { phase: 'Pending' }, now);
+  for (const id of chosen) next[id] = rule.apply(tasks[id], now);
   return {
     tasks: next,
     record: {
@@ -86,8 +83,10 @@ export function applyOperation(
 }
 
 interface Rule {
-  applies(entry: TaskStatus | undefined): boolean;
-  apply(entry: TaskStatus, now: Date): TaskStatus;
+  /** The table's rows for it say which tasks it applies to. */
+  event: OperatorEvent;
+  /** An absent task (undefined) is Pending: the table refuses what does not apply to it. */
+  apply(entry: TaskStatus | undefined, now: Date): TaskStatus;
   nothing: string;
   only: string;
 }
@@ -95,35 +94,35 @@ interface Rule {
 const RULES: Record<OperationName, Rule> = {
   cancel: {
     // Tasks that have not started yet (absent) are canceled too: nothing new starts.
-    applies: (e) => e === undefined || !TERMINAL_TASK_PHASES.has(e.phase),
-    apply: (e, now) => ({
-      ...e,
-      phase: 'Canceled',
-      reason: 'Canceled',
-      message: 'canceled by request',
-      finishedAt: now.toISOString(),
-    }),
+    event: 'CancelRequested',
+    apply: (e, now) =>
+      transition(e, 'CancelRequested', {
+        ...e,
+        reason: 'Canceled',
+        message: 'canceled by request',
+        finishedAt: now.toISOString(),
+      }),
     nothing: 'every task has already finished',
     only: 'only unfinished tasks can be canceled',
   },
   retry: {
-    applies: (e) => e?.phase === 'Failed' || e?.phase === 'Canceled',
-    apply: (e) => ({
-      phase: 'Pending',
-      ...(e.attempt ? { attempt: e.attempt } : {}),
-      ...withAttemptRecorded(e),
-    }),
+    event: 'RetryRequested',
+    apply: (e) =>
+      transition(e, 'RetryRequested', {
+        ...(e?.attempt ? { attempt: e.attempt } : {}),
+        ...(e ? withAttemptRecorded(e) : {}),
+      }),
     nothing: 'no failed or canceled task to retry',
     only: 'only failed or canceled tasks can be retried',
   },
   continue: {
-    applies: (e) => e?.phase === 'Blocked',
-    apply: (e) => ({
-      phase: 'Pending',
-      continued: true,
-      ...(e.attempt ? { attempt: e.attempt } : {}),
-      ...(e.history ? { history: e.history } : {}),
-    }),
+    event: 'ContinueRequested',
+    apply: (e) =>
+      transition(e, 'ContinueRequested', {
+        continued: true,
+        ...(e?.attempt ? { attempt: e.attempt } : {}),
+        ...(e?.history ? { history: e.history } : {}),
+      }),
     nothing: 'no blocked task to continue',
     only: 'only blocked tasks can be continued',
   },

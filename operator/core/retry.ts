@@ -1,17 +1,10 @@
 import type { RetryPolicy } from '../api/dag.ts';
 import { MAX_HISTORY, type AttemptRecord, type TaskStatus } from '../api/dag-instance.ts';
+import { TASK_REASON_INFO, type TaskReason } from '../api/task-reason.ts';
 
-/** Failure reasons that another attempt cannot fix: the task fails at once. */
-const NOT_RETRYABLE = new Set([
-  'InvalidParams',
-  'NonRetryable',
-  'OutputTooLarge',
-  'Canceled',
-  'DeadlineExceeded',
-]);
-
-export function isRetryable(reason: string | undefined): boolean {
-  return !NOT_RETRYABLE.has(reason ?? '');
+/** Whether another attempt may fix a failure: a reason said not to be is final. */
+function isRetryable(reason: TaskReason | undefined): boolean {
+  return reason === undefined || TASK_REASON_INFO[reason].retryable !== false;
 }
 
 /** Milliseconds between the failure of `attempt` and the start of the next one. */

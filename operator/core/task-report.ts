@@ -1,6 +1,17 @@
 import type { TaskPhase, TaskStatus } from '../api/dag-instance.ts';
+import { nextPhase, type WorkerEvent } from './task-transitions.ts';
 
 /** What a worker says about one attempt of one task it was assigned. */
+export interface AttemptReport {
+  task: string;
+  worker: string;
+  attempt: number;
+  event: WorkerEvent;
+  /** The fields it writes besides the phase (startedAt, output, reason...). */
+  set: Omit<Partial<TaskStatus>, 'phase'>;
+}
+
+/** A report as written: fenced on the phase it moves the attempt from. */
 export interface TaskReport {
   task: string;
   worker: string;
@@ -8,6 +19,16 @@ export interface TaskReport {
   /** The phase the worker last wrote (or was assigned in): the write's precondition. */
   expect: TaskPhase;
   set: Partial<TaskStatus> & { phase: TaskPhase };
+}
+
+/**
+ * The written form of a report on an attempt last known in phase `from`:
+ * fenced on it, and setting the phase the transition table gives for the
+ * event. Throws TaskTransitionRefused for an event `from` has no row for.
+ */
+export function fenceReport(r: AttemptReport, from: TaskPhase): TaskReport {
+  const { event, set, ...attempt } = r;
+  return { ...attempt, expect: from, set: { phase: nextPhase(from, event), ...set } };
 }
 
 export type JsonPatchOp =

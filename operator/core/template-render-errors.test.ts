@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { joinCapped } from './templates.ts';
-import { renderError } from './template-render-support.ts';
+import { renderError } from '../../test/support/template-render-fixtures.ts';
 
 describe('renderParams: errors name the param path and the template', () => {
   it.each([

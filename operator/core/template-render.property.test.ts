@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderParams } from './templates.ts';
-import { sources } from './template-render-support.ts';
+import { sources } from '../../test/support/template-render-fixtures.ts';
 
 describe('renderParams: properties', () => {
   const text = fc.string().filter((s) => !s.includes('{{'));

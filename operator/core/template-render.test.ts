@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderParams } from './templates.ts';
-import { render, sources } from './template-render-support.ts';
+import { render, sources } from '../../test/support/template-render-fixtures.ts';
 
 describe('renderParams: every supported form', () => {
   it.each([

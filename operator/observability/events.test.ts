@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
-import type { PlannedEvent } from '../core/transitions.ts';
+import type { PlannedEvent } from '../core/instance-events.ts';
 import type { InformerEvent } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { silentLogger, type Logger } from '../log.ts';

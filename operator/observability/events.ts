@@ -1,5 +1,5 @@
 import type { EventsV1Api, EventsV1Event } from '@kubernetes/client-node';
-import type { EventReason, PlannedEvent } from '../core/transitions.ts';
+import type { EventReason, PlannedEvent } from '../core/instance-events.ts';
 import { toKubeError } from '../kube/errors.ts';
 import { toMicroTime } from '../kube/time.ts';
 import type { KubeObject } from '../kube/types.ts';

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { INSTANCE_PHASES, InstancePhase } from '../api/dag-instance.ts';
-import { EVENT_REASONS, type EventReason } from '../core/transitions.ts';
+import { EVENT_REASONS, type EventReason } from '../core/instance-events.ts';
 import type { ReconcileOutcome } from '../kube/controller.ts';
 import { METRIC_PREFIX } from './metrics.ts';
 

@@ -1,6 +1,6 @@
 import { DagStatus } from '../api/dag.ts';
 import type { DagInstance } from '../api/objects.ts';
-import { dagEvents, instanceEvents } from '../core/transitions.ts';
+import { dagEvents, instanceEvents } from '../core/instance-events.ts';
 import type { InformerEvent } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { EventRecorder } from './events.ts';

@@ -14,7 +14,10 @@ export interface LoadedSnapshot {
   readonly graph: DagGraph;
 }
 
+/** The Dag snapshot an instance runs was deleted. */
 export class RevisionMissingError extends Error {}
+/** The Dag snapshot an instance runs exists, but is not one this operator can run. */
+export class RevisionInvalidError extends Error {}
 
 const CACHE_LIMIT = 1000;
 
@@ -60,7 +63,10 @@ export class RevisionStore {
     return this.#remember(dag.namespace, name, snapshot);
   }
 
-  /** The snapshot an instance runs; RevisionMissingError when it was deleted. */
+  /**
+   * The snapshot an instance runs: RevisionMissingError when it was deleted,
+   * RevisionInvalidError when it cannot be read as a Dag snapshot.
+   */
   async load(namespace: string, name: string): Promise<LoadedSnapshot> {
     const cached = this.#cache.get(keyOf({ namespace, name }));
     if (cached) return cached;
@@ -76,7 +82,7 @@ export class RevisionStore {
     }
     const parsed = DagSnapshot.safeParse(raw.data);
     if (!parsed.success) {
-      throw new RevisionMissingError(
+      throw new RevisionInvalidError(
         `Dag snapshot ${namespace}/${name} is unreadable: ${describeZodError(parsed.error)}`,
       );
     }
@@ -89,7 +95,7 @@ export class RevisionStore {
     const built = buildGraph(snapshot.spec.tasks);
     if (!built.ok) {
       const detail = built.problems.map((p) => p.message).join('; ');
-      throw new RevisionMissingError(`Dag snapshot ${namespace}/${name}: ${detail}`);
+      throw new RevisionInvalidError(`Dag snapshot ${namespace}/${name} is invalid: ${detail}`);
     }
     const loaded: LoadedSnapshot = { revision: name, snapshot, graph: built.graph };
     if (this.#cache.size >= CACHE_LIMIT) {

@@ -55,19 +55,22 @@ it('§13.12 §13.13 refuses the late write of an attempt that was given to anoth
       task: 'a',
       worker: 'w1',
       attempt: 1,
-      set: { phase: 'Succeeded', finishedAt },
+      event: 'AttemptSucceeded',
+      set: { finishedAt },
     }),
     writer.report(ref, {
       task: 'a',
       worker: 'w2',
       attempt: 2,
-      set: { phase: 'Running', startedAt: finishedAt },
+      event: 'AttemptStarted',
+      set: { startedAt: finishedAt },
     }),
     writer.report(ref, {
       task: 'b',
       worker: 'w1',
       attempt: 1,
-      set: { phase: 'Failed', finishedAt, message: 'boom' },
+      event: 'AttemptFailed',
+      set: { finishedAt, message: 'boom' },
     }),
   ]);
   expect([zombie, current, other]).toEqual([false, true, true]);

@@ -100,7 +100,8 @@ describe('as the user fastflow-worker', () => {
         task: 'a',
         worker: me,
         attempt: 1,
-        set: { phase: 'Running', startedAt: new Date().toISOString() },
+        event: 'AttemptStarted',
+        set: { startedAt: new Date().toISOString() },
       },
     );
     writer.stop();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DagStatus } from '../api/dag.ts';
 import type { DagInstanceStatus, TaskStatus } from '../api/dag-instance.ts';
-import { dagEvents, instanceEvents } from './transitions.ts';
+import { dagEvents, instanceEvents } from './instance-events.ts';
 
 const at = '2026-08-20T10:00:00.000Z';
 const running = (tasks: Record<string, TaskStatus> = {}): DagInstanceStatus => ({

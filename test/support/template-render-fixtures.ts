@@ -1,4 +1,4 @@
-import { renderParams, type TemplateSources } from './templates.ts';
+import { renderParams, type TemplateSources } from '../../operator/core/templates.ts';
 
 /**
  * What the template tests render against: vars and share data with awkward

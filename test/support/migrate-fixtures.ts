@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { convertFastflowDag } from './migrate-convert.ts';
+import { convertFastflowDag } from '../../operator/cli/migrate-convert.ts';
 
 /** Fixtures and a helper shared by the tests of the fastflow Dag conversion. */
 
 /** The fastflow seed Dag, with vars and both preCheck shapes. */
 export const SEED = readFileSync(
-  new URL('../../test/fixtures/fastflow-seed-dag.yaml', import.meta.url),
+  new URL('../fixtures/fastflow-seed-dag.yaml', import.meta.url),
   'utf8',
 );
 
 /** The fastflow README's quick start, as users have it (test-dag.yaml). */
 export const QUICK_START = readFileSync(
-  new URL('../../test/fixtures/fastflow-quick-start.yaml', import.meta.url),
+  new URL('../fixtures/fastflow-quick-start.yaml', import.meta.url),
   'utf8',
 );
 

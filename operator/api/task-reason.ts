@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** The reasons a worker gives for an attempt that failed. */
+const ATTEMPT_FAILURES = [
+  'ActionFailed',
+  'NonRetryable',
+  'InvalidParams',
+  'OutputTooLarge',
+  'TimedOut',
+  'Aborted',
+] as const;
+
+/** Why a task is in its phase, or why an attempt of it ended: a closed set (metrics, docs). */
+export const TaskReason = z
+  .enum([
+    ...ATTEMPT_FAILURES,
+    'NoWorkerForAction',
+    'PreCheck',
+    'WorkerLost',
+    'Canceled',
+    'DeadlineExceeded',
+  ])
+  .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
+export type TaskReason = z.infer<typeof TaskReason>;
+
+export const AttemptFailureReason = TaskReason.extract(ATTEMPT_FAILURES);
+export type AttemptFailureReason = z.infer<typeof AttemptFailureReason>;
+
+export interface TaskReasonInfo {
+  /** For a reason a Failed task carries: whether its retry policy may try it again. */
+  retryable?: boolean;
+  /** One line for docs/task-states.md. */
+  description: string;
+}
+
+/** What each reason means; docs/task-states.md is generated from this. */
+export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
+  ActionFailed: {
+    retryable: true,
+    description:
+      'the action threw, or could not start (its action is not registered on the worker, the Dag snapshot or share data could not be read)',
+  },
+  NonRetryable: {
+    retryable: false,
+    description: 'the action threw a `NonRetryableError`, or returned a value that is not JSON',
+  },
+  InvalidParams: {
+    retryable: false,
+    description:
+      "the params did not pass the action's schema, or their templates (vars, share data, upstream outputs) did not render",
+  },
+  OutputTooLarge: {
+    retryable: false,
+    description: 'the action returned more than 8 KiB of JSON',
+  },
+  TimedOut: {
+    retryable: true,
+    description: 'the action ran longer than `timeoutSecs`, counted from its start',
+  },
+  Aborted: {
+    retryable: true,
+    description:
+      "the attempt's signal was aborted: the task was canceled or taken away, or the worker stopped or lost its Lease",
+  },
+  NoWorkerForAction: {
+    description: 'ready, but no live worker has the action (the message names it)',
+  },
+  PreCheck: {
+    description: 'a preCheck held when the task became ready: skipped or blocked',
+  },
+  WorkerLost: {
+    description:
+      'the worker holding the attempt lost its Lease (in `history`: the attempt was given to another worker)',
+  },
+  Canceled: {
+    retryable: false,
+    description: 'canceled by a `cancel` operation',
+  },
+  DeadlineExceeded: {
+    retryable: false,
+    description: 'the instance ran past `spec.activeDeadlineSeconds`',
+  },
+};

@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { TaskSpec } from '../api/dag.ts';
+import {
+  DagInstanceStatus as DagInstanceStatusSchema,
+  TASK_PHASES,
+  type DagInstanceStatus,
+  type TaskPhase,
+} from '../api/dag-instance.ts';
+import { OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
+import {
+  T0,
+  prng,
+  randomDag,
+  randomWorkers,
+  simulate,
+} from '../../test/support/decide-simulation.ts';
+import { graphOf } from '../../test/support/decide-fixtures.ts';
+import type { OperationRequest } from './operations.ts';
+import {
+  OPERATOR_EVENTS,
+  TASK_TRANSITIONS,
+  WORKER_EVENTS,
+  canApply,
+  phaseOf,
+} from './task-transitions.ts';
+
+/** The phases one decide may leave a task in from `from`: any path of operator rows, or none. */
+function byDecide(from: TaskPhase): ReadonlySet<TaskPhase> {
+  const seen = new Set<TaskPhase>([from]);
+  for (const phase of seen) {
+    for (const e of OPERATOR_EVENTS) if (canApply(phase, e)) seen.add(TASK_TRANSITIONS[e].to);
+  }
+  return seen;
+}
+const DECIDE_REACHES = new Map(TASK_PHASES.map((p) => [p, byDecide(p)]));
+
+/** Whether one worker report takes a task from `from` to `to`: one worker row. */
+const byReport = (from: TaskPhase, to: TaskPhase): boolean =>
+  WORKER_EVENTS.some((e) => canApply(from, e) && TASK_TRANSITIONS[e].to === to);
+
+const SHARE_KEYS = ['k0', 'k1', 'k2'];
+
+/** Random Dags whose tasks may retry, and may be skipped or blocked by share data that changes. */
+const dagWithPolicies = randomDag.chain(({ tasks }) =>
+  fc
+    .array(
+      fc.record({
+        limit: fc.option(fc.integer({ min: 0, max: 2 })),
+        seconds: fc.constantFrom(0, 1, 3),
+        check: fc.option(fc.constantFrom('skip' as const, 'block' as const)),
+      }),
+      { minLength: tasks.length, maxLength: tasks.length },
+    )
+    .map((policies) =>
+      tasks.map((t, i): TaskSpec => {
+        const { limit, seconds, check } = policies[i] ?? {};
+        const key = SHARE_KEYS[i % SHARE_KEYS.length] ?? 'k0';
+        return {
+          ...t,
+          ...(limit != null
+            ? { retry: { limit, backoff: { seconds: seconds ?? 0, factor: 2 } } }
+            : {}),
+          ...(check
+            ? {
+                preCheck: [
+                  { act: check, conditions: [{ source: 'share-data', key, op: 'exists' }] },
+                ],
+              }
+            : {}),
+        };
+      }),
+    ),
+);
+
+/** Now and then an operation, on every task it applies to or on a few named ones. */
+function randomOperations(
+  random: () => number,
+  ids: readonly string[],
+  rate: number,
+): (step: number) => OperationRequest[] {
+  const names = Object.keys(OPERATION_ANNOTATIONS) as OperationName[];
+  return (step) => {
+    if (random() >= rate) return [];
+    const name = names[Math.floor(random() * names.length)] ?? 'cancel';
+    const tasks = random() < 0.5 ? undefined : ids.filter(() => random() < 0.3);
+    return [{ name, value: `${step}`, tasks: tasks?.length ? tasks : undefined }];
+  };
+}
+
+/** Which phase changes a run went through, by whom: to see that the runs cover the table. */
+const seen = new Set<string>();
+
+function checkChanges(
+  from: DagInstanceStatus,
+  to: DagInstanceStatus,
+  ids: readonly string[],
+  by: 'decide' | 'report',
+): void {
+  for (const id of ids) {
+    const was = phaseOf(from.tasks?.[id]);
+    const is = phaseOf(to.tasks?.[id]);
+    if (was !== is) seen.add(`${was} -> ${is} by ${by}`);
+    const legal =
+      by === 'decide' ? DECIDE_REACHES.get(was)?.has(is) : was === is || byReport(was, is);
+    expect(legal, `${id}: ${was} -> ${is} by ${by}`).toBe(true);
+  }
+}
+
+// Hundreds of simulated runs: seconds on a loaded 2-core machine, above vitest's 5 s default.
+describe('decide and worker reports', { timeout: 60_000 }, () => {
+  it('never move a task outside the transition table', () => {
+    fc.assert(
+      fc.property(
+        dagWithPolicies,
+        randomWorkers,
+        fc.noShrink(fc.integer()),
+        fc.option(fc.integer({ min: 5, max: 60 })),
+        (tasks, workers, seed, deadlineStep) => {
+          const graph = graphOf(tasks);
+          const random = prng(seed);
+          let reported: DagInstanceStatus | undefined;
+          simulate({
+            graph,
+            workers,
+            random,
+            ending: () => (random() < 0.3 ? 'AttemptFailed' : 'AttemptSucceeded'),
+            killRate: 0.1,
+            reviveRate: 0.2,
+            zombieRate: 0.3,
+            operations: randomOperations(random, graph.order, 0.1),
+            shareData: () =>
+              Object.fromEntries(SHARE_KEYS.filter(() => random() < 0.2).map((k) => [k, 'y'])),
+            ...(deadlineStep != null ? { deadline: new Date(T0 + deadlineStep * 1000) } : {}),
+            maxSteps: 80,
+            check: (before, after) => {
+              // What the workers wrote since the last decision, then the decision itself.
+              if (reported) checkChanges(reported, before, graph.order, 'report');
+              checkChanges(before, after, graph.order, 'decide');
+              const parsed = DagInstanceStatusSchema.safeParse(after);
+              expect(parsed.success, parsed.error?.message).toBe(true);
+              reported = after;
+            },
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // The runs went through every kind of row: a property that never retries, cancels, loses a
+    // worker or passes a deadline would hold for nothing.
+    expect([...seen]).toEqual(
+      expect.arrayContaining([
+        'Pending -> Scheduled by decide',
+        'Pending -> Skipped by decide',
+        'Pending -> Blocked by decide',
+        'Scheduled -> Running by report',
+        'Running -> Succeeded by report',
+        'Running -> Failed by report',
+        'Failed -> Retrying by decide',
+        'Retrying -> Scheduled by decide',
+        'Running -> Scheduled by decide',
+        'Running -> Canceled by decide',
+        'Running -> Failed by decide',
+        'Blocked -> Pending by decide',
+      ]),
+    );
+  });
+});

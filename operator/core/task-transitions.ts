@@ -1,0 +1,157 @@
+import type { TaskPhase, TaskStatus } from '../api/dag-instance.ts';
+
+/** What the operator sees or is asked for that moves a task (decide and operations). */
+export const OPERATOR_EVENTS = [
+  'Assigned',
+  'NoWorkerForAction',
+  'SkipCheckHeld',
+  'BlockCheckHeld',
+  'WorkerLost',
+  'RetryAllowed',
+  'RetryDue',
+  'CancelRequested',
+  'RetryRequested',
+  'ContinueRequested',
+  'DeadlineExceeded',
+] as const;
+/** What a worker reports about its own attempt. */
+export const WORKER_EVENTS = ['AttemptStarted', 'AttemptSucceeded', 'AttemptFailed'] as const;
+export type OperatorEvent = (typeof OPERATOR_EVENTS)[number];
+export type WorkerEvent = (typeof WORKER_EVENTS)[number];
+export type TaskEvent = OperatorEvent | WorkerEvent;
+
+export interface TaskTransition {
+  /** The phases the event applies in; a task absent from status.tasks is Pending. */
+  from: readonly TaskPhase[];
+  to: TaskPhase;
+  /** When it happens, for docs/task-states.md. */
+  when: string;
+}
+
+/**
+ * The task phase state machine: the one table both the operator and the
+ * workers move tasks by, and docs/task-states.md shows. An event in a phase
+ * its row does not list is refused. One operator pass may apply several rows
+ * to a task in a row (a lost attempt is WorkerLost, then Assigned). Rows are
+ * in the order a task meets them, as the doc shows them.
+ */
+export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
+  Assigned: {
+    from: ['Pending'],
+    to: 'Scheduled',
+    when: 'ready (every parent `Succeeded` or `Skipped`, no preCheck holds): the least loaded live worker with the action gets attempt + 1',
+  },
+  NoWorkerForAction: {
+    from: ['Pending'],
+    to: 'Pending',
+    when: 'ready, but no live worker has the action (`reason: NoWorkerForAction`)',
+  },
+  SkipCheckHeld: {
+    from: ['Pending'],
+    to: 'Skipped',
+    when: 'ready, and a `skip` preCheck holds (checks run in a fixed order: a map by check name, a list in its order; the first that holds decides)',
+  },
+  BlockCheckHeld: {
+    from: ['Pending'],
+    to: 'Blocked',
+    when: 'ready, and a `block` preCheck holds (not evaluated again once continued)',
+  },
+  AttemptStarted: {
+    from: ['Scheduled'],
+    to: 'Running',
+    when: 'the worker starts the action (its own attempt only)',
+  },
+  AttemptSucceeded: {
+    from: ['Scheduled', 'Running'],
+    to: 'Succeeded',
+    when: 'the action returned (its own attempt only)',
+  },
+  AttemptFailed: {
+    from: ['Scheduled', 'Running'],
+    to: 'Failed',
+    when: 'the action threw, timed out, was aborted, or its params or output were invalid (its own attempt only)',
+  },
+  WorkerLost: {
+    from: ['Scheduled', 'Running'],
+    to: 'Pending',
+    when: "the worker's Lease expired or was released: the lost attempt goes to `history`, and the task is placed again at once",
+  },
+  RetryAllowed: {
+    from: ['Failed'],
+    to: 'Retrying',
+    when: 'the reason is retryable and `attempt <= retry.limit`: the failed attempt goes to `history`',
+  },
+  RetryDue: {
+    from: ['Retrying'],
+    to: 'Pending',
+    when: '`retryAt` has passed: the task is placed again at once',
+  },
+  CancelRequested: {
+    from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
+    to: 'Canceled',
+    when: "a `cancel` operation (the whole instance, or the tasks named); a running action's signal is aborted",
+  },
+  RetryRequested: {
+    from: ['Failed', 'Canceled'],
+    to: 'Pending',
+    when: 'a `retry` operation names it (or names none: all failed and canceled tasks)',
+  },
+  ContinueRequested: {
+    from: ['Blocked'],
+    to: 'Pending',
+    when: 'a `continue` operation (`continued: true`): its block checks are not evaluated again, its skip checks are',
+  },
+  DeadlineExceeded: {
+    from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
+    to: 'Failed',
+    when: 'the instance ran past `spec.activeDeadlineSeconds` (`reason: DeadlineExceeded`, never retried)',
+  },
+};
+
+/** An event the table has no row for in the task's phase: a bug in the caller, never data. */
+export class TaskTransitionRefused extends Error {
+  readonly from: TaskPhase;
+  readonly event: TaskEvent;
+
+  constructor(from: TaskPhase, event: TaskEvent) {
+    super(`task transition refused: ${event} in phase ${from}`);
+    this.name = 'TaskTransitionRefused';
+    this.from = from;
+    this.event = event;
+  }
+}
+
+/** Who sends an event: its worker (for its own attempt), or the operator. */
+export function senderOf(event: TaskEvent): 'operator' | 'worker' {
+  return (WORKER_EVENTS as readonly TaskEvent[]).includes(event) ? 'worker' : 'operator';
+}
+
+/** A task absent from status.tasks is Pending. */
+export function phaseOf(entry: TaskStatus | undefined): TaskPhase {
+  return entry?.phase ?? 'Pending';
+}
+
+/** Whether the table has a row for `event` in phase `from`. */
+export function canApply(from: TaskPhase, event: TaskEvent): boolean {
+  return TASK_TRANSITIONS[event].from.includes(from);
+}
+
+/** The phase `event` moves a task in `from` to; TaskTransitionRefused when it has no row. */
+export function nextPhase(from: TaskPhase, event: TaskEvent): TaskPhase {
+  if (!canApply(from, event)) throw new TaskTransitionRefused(from, event);
+  return TASK_TRANSITIONS[event].to;
+}
+
+/**
+ * The entry of a task after `event`: the given fields with the phase the
+ * table gives (a phase among the fields, e.g. spread from the entry, is
+ * replaced); `entry` undefined is an absent task.
+ * Throws TaskTransitionRefused for an event its phase has no row for.
+ */
+export function transition(
+  entry: TaskStatus | undefined,
+  event: TaskEvent,
+  fields: Omit<TaskStatus, 'phase'>,
+): TaskStatus {
+  return { ...fields, phase: nextPhase(phaseOf(entry), event) };
+}

@@ -1,0 +1,71 @@
+import { expect } from 'vitest';
+import type { TaskSpec } from '../../operator/api/dag.ts';
+import type { Condition } from '../../operator/api/common.ts';
+import type { DagInstanceStatus, TaskPhase } from '../../operator/api/dag-instance.ts';
+import { decide, type Decision } from '../../operator/core/decide.ts';
+import { buildGraph, type DagGraph } from '../../operator/core/graph.ts';
+import { started } from '../../operator/core/instance-start.ts';
+import { transition, type WorkerEvent } from '../../operator/core/task-transitions.ts';
+import type { WorkerView } from '../../operator/core/worker-pool.ts';
+
+// What the decide tests share: small Dags, workers, and the steps of a run.
+
+export const T0 = new Date('2026-05-01T10:00:00.000Z');
+export const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+
+export function task(id: string, dependOn: string[] = [], actionName = 'Print'): TaskSpec {
+  return { id, actionName, ...(dependOn.length ? { dependOn } : {}) };
+}
+
+export function graphOf(tasks: TaskSpec[]): DagGraph {
+  const result = buildGraph(tasks);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.graph;
+}
+
+export function worker(
+  name: string,
+  actions: string[] = ['Print'],
+  capacity = 10,
+  load = 0,
+): WorkerView {
+  return { name, actions: new Set(actions), capacity, load };
+}
+
+export function start(): DagInstanceStatus {
+  return started(undefined, 'dag-rev-1', T0);
+}
+
+export function step(
+  graph: DagGraph,
+  status: DagInstanceStatus,
+  workers: WorkerView[],
+  now = at(1),
+): Decision {
+  const decision = decide({ graph, status, workers, generation: 1, now });
+  // Every decision is a fixed point of itself.
+  const again = decide({ graph, status: decision.status, workers, generation: 1, now });
+  expect(again.assigned).toEqual([]);
+  expect(again.status).toEqual(decision.status);
+  return decision;
+}
+
+/** What the assigned worker writes for its own attempt, through the transition table. */
+export function report(
+  status: DagInstanceStatus,
+  id: string,
+  event: WorkerEvent,
+  message?: string,
+): DagInstanceStatus {
+  const current = status.tasks?.[id];
+  expect(current, `task ${id} has a status`).toBeDefined();
+  const next = transition(current, event, { ...current, ...(message ? { message } : {}) });
+  return { ...status, tasks: { ...status.tasks, [id]: next } };
+}
+
+export function phases(status: DagInstanceStatus): Record<string, TaskPhase> {
+  return Object.fromEntries(Object.entries(status.tasks ?? {}).map(([id, t]) => [id, t.phase]));
+}
+
+export const succeededCondition = (status: DagInstanceStatus): Condition | undefined =>
+  status.conditions?.find((c) => c.type === 'Succeeded');
