@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decide } from './decide.ts';
 import type { TaskSpec } from '../api/dag.ts';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import {
@@ -111,5 +112,40 @@ describe('decide: a continued task stays continued', () => {
       attempt: 2,
       continued: true,
     });
+  });
+});
+
+describe('decide: a task waiting for a worker has passed its preCheck', () => {
+  it('is not skipped on the next pass after losing its worker (a fixed point)', () => {
+    const graph = graphOf([
+      {
+        ...task('A'),
+        preCheck: [{ act: 'skip', conditions: [{ source: 'share-data', key: 'k', op: 'exists' }] }],
+      },
+    ]);
+    const placed = step(graph, start(), [worker('w1')], at(1));
+    expect(placed.status.tasks?.['A']?.phase).toBe('Scheduled');
+    // The check would hold now; the task passed it when it became ready, and stays placed.
+    const lost = decide({
+      graph,
+      status: report(placed.status, 'A', 'AttemptStarted'),
+      workers: [],
+      generation: 1,
+      now: at(2),
+      shareData: { k: 'y' },
+    });
+    expect(lost.status.tasks?.['A']).toMatchObject({
+      phase: 'Pending',
+      reason: 'NoWorkerForAction',
+    });
+    const next = decide({
+      graph,
+      status: lost.status,
+      workers: [],
+      generation: 1,
+      now: at(2),
+      shareData: { k: 'y' },
+    });
+    expect(next.status).toEqual(lost.status);
   });
 });

@@ -151,10 +151,16 @@ class Step {
     }
   }
 
-  /** A ready task: its preCheck may skip or block it; otherwise it goes to a worker. */
+  /**
+   * A ready task: its preCheck may skip or block it; otherwise it goes to a
+   * worker. One waiting for a worker has passed its checks already (perhaps
+   * in the pass that lost its worker, which placed it without them): they
+   * are not evaluated again, so the next pass decides as this one did.
+   */
   #start(id: string, current: TaskStatus | undefined): void {
     const spec = this.#in.graph.tasks.get(id);
-    const verdict = evaluatePreCheck(
+    const waiting = current?.reason === 'NoWorkerForAction';
+    const verdict = !waiting && evaluatePreCheck(
       spec?.preCheck,
       { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
       current?.continued ?? false,
