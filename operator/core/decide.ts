@@ -160,11 +160,13 @@ class Step {
   #start(id: string, current: TaskStatus | undefined): void {
     const spec = this.#in.graph.tasks.get(id);
     const waiting = current?.reason === 'NoWorkerForAction';
-    const verdict = !waiting && evaluatePreCheck(
-      spec?.preCheck,
-      { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
-      current?.continued ?? false,
-    );
+    const verdict =
+      !waiting &&
+      evaluatePreCheck(
+        spec?.preCheck,
+        { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
+        current?.continued ?? false,
+      );
     if (verdict) {
       const skipped = verdict.act === 'skip';
       this.tasks[id] = transition(current, skipped ? 'SkipCheckHeld' : 'BlockCheckHeld', {
