@@ -3,7 +3,7 @@
  * as real OS processes (so tests can kill -9 them) against the test cluster,
  * scoped to the test's namespace, with short leases so failover is quick.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -129,6 +129,31 @@ export class FastflowEnv {
       (i) => ['Succeeded', 'Failed', 'Canceled'].includes(i.status?.phase ?? ''),
       timeoutMs,
     );
+  }
+
+  /**
+   * Waits until a line of a process's JSON log (`worker.log` for the worker
+   * started with prefix `worker`) satisfies `match`: what the process did,
+   * seen from outside, instead of a sleep.
+   */
+  async logLine(
+    file: string,
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const text = existsSync(join(this.logs, file))
+        ? readFileSync(join(this.logs, file), 'utf8')
+        : '';
+      for (const raw of text.split('\n')) {
+        if (!raw.startsWith('{')) continue;
+        const line = JSON.parse(raw) as Record<string, unknown>;
+        if (match(line)) return line;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no matching line in ${join(this.logs, file)} within ${timeoutMs} ms`);
   }
 
   /** Worker names currently holding a heartbeat Lease, by process-name prefix. */
