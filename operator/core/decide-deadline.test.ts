@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import {
   at,
+  failure,
   graphOf,
   phases,
   report,
@@ -15,14 +15,6 @@ import {
 const DEADLINE = at(10);
 const past = { deadline: DEADLINE };
 const workers = [worker('w1'), worker('w2')];
-
-function failed(status: DagInstanceStatus, id: string): DagInstanceStatus {
-  const s = report(status, id, 'AttemptFailed', 'boom');
-  return {
-    ...s,
-    tasks: { ...s.tasks, [id]: { ...s.tasks?.[id], phase: 'Failed', reason: 'ActionFailed' } },
-  };
-}
 
 describe('decide: past activeDeadlineSeconds nothing starts again', () => {
   it('does not place a task that became ready in the pass that sees the deadline', () => {
@@ -46,10 +38,10 @@ describe('decide: past activeDeadlineSeconds nothing starts again', () => {
       { ...task('B'), retry },
     ]);
     const placed = step(graph, start(), workers, at(1), past);
-    const bFailed = failed(placed.status, 'B');
+    const bFailed = failure(placed.status, 'B');
     const retrying = step(graph, bFailed, workers, at(2), past);
     expect(retrying.status.tasks?.['B']?.phase).toBe('Retrying');
-    const aFailed = failed(retrying.status, 'A');
+    const aFailed = failure(retrying.status, 'A');
     const d = step(graph, aFailed, workers, at(11), past);
     expect(d.assigned).toEqual([]);
     expect(d.status.tasks?.['A']).toMatchObject({ phase: 'Failed', reason: 'ActionFailed' });
@@ -72,7 +64,7 @@ describe('decide: past activeDeadlineSeconds nothing starts again', () => {
   it('refuses operations, saying why', () => {
     const graph = graphOf([task('A')]);
     const placed = step(graph, start(), workers, at(1), past);
-    const failedInTime = step(graph, failed(placed.status, 'A'), workers, at(2), past);
+    const failedInTime = step(graph, failure(placed.status, 'A'), workers, at(2), past);
     expect(succeededCondition(failedInTime.status)).toMatchObject({ reason: 'TaskFailed' });
     const annotations = { 'fastflow.io/retry': 'r1' };
     const d = step(graph, failedInTime.status, workers, at(11), { ...past, annotations });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.ts';
 import type { TaskSpec } from '../api/dag.ts';
-import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import {
   at,
+  failure,
   graphOf,
   phases,
   report,
@@ -12,24 +12,6 @@ import {
   task,
   worker,
 } from '../../test/support/decide-fixtures.ts';
-
-/** The worker's failure report, with the finishedAt its own clock gave it. */
-function failedAt(status: DagInstanceStatus, id: string, finishedAt: Date): DagInstanceStatus {
-  const failed = report(status, id, 'AttemptFailed', 'boom');
-  const entry = failed.tasks?.[id];
-  return {
-    ...failed,
-    tasks: {
-      ...failed.tasks,
-      [id]: {
-        ...entry,
-        phase: 'Failed',
-        reason: 'ActionFailed',
-        finishedAt: finishedAt.toISOString(),
-      },
-    },
-  };
-}
 
 describe('decide: retry backoff counts on the operator clock', () => {
   const graph = graphOf([
@@ -46,7 +28,7 @@ describe('decide: retry backoff counts on the operator clock', () => {
     it(`waits the backoff from the failure it saw, whatever the worker clock (${clock})`, () => {
       const placed = step(graph, start(), workers, at(1));
       const running = report(placed.status, 'A', 'AttemptStarted');
-      const failed = failedAt(running, 'A', at(4 + skew));
+      const failed = failure(running, 'A', at(4 + skew));
       const d = step(graph, failed, workers, at(5));
       expect(d.assigned).toEqual([]);
       expect(d.status.tasks?.['A']).toMatchObject({
@@ -94,7 +76,7 @@ describe('decide: a continued task stays continued', () => {
 
   it('when a retry operation runs it again', () => {
     const { graph, status } = continuedOn([worker('w1')]);
-    const failed = step(graph, failedAt(status, 'B', at(3)), [worker('w1')], at(4), continueB);
+    const failed = step(graph, failure(status, 'B', at(3)), [worker('w1')], at(4), continueB);
     expect(failed.status.phase).toBe('Failed');
     const retry = { annotations: { ...continueB.annotations, 'fastflow.io/retry': 'r1' } };
     const d = step(graph, failed.status, [worker('w1')], at(5), retry);
@@ -106,7 +88,7 @@ describe('decide: a continued task stays continued', () => {
   it('when its retry policy runs it again', () => {
     const spec = { ...blocked, retry: { limit: 1, backoff: { seconds: 0, factor: 2 } } };
     const { graph, status } = continuedOn([worker('w1')], spec);
-    const d = step(graph, failedAt(status, 'B', at(3)), [worker('w1')], at(4), continueB);
+    const d = step(graph, failure(status, 'B', at(3)), [worker('w1')], at(4), continueB);
     expect(d.status.tasks?.['B']).toMatchObject({
       phase: 'Scheduled',
       attempt: 2,

@@ -87,6 +87,22 @@ export function report(
   return { ...status, tasks: { ...status.tasks, [id]: next } };
 }
 
+/** The worker's report of a failed attempt, with the reason and the finishedAt of its own clock. */
+export function failure(
+  status: DagInstanceStatus,
+  id: string,
+  finishedAt?: Date,
+): DagInstanceStatus {
+  const failed = report(status, id, 'AttemptFailed', 'boom');
+  const entry = {
+    ...failed.tasks?.[id],
+    phase: 'Failed' as const,
+    reason: 'ActionFailed' as const,
+  };
+  if (finishedAt) entry.finishedAt = finishedAt.toISOString();
+  return { ...failed, tasks: { ...failed.tasks, [id]: entry } };
+}
+
 export function phases(status: DagInstanceStatus): Record<string, TaskPhase> {
   return Object.fromEntries(Object.entries(status.tasks ?? {}).map(([id, t]) => [id, t.phase]));
 }
