@@ -10,7 +10,13 @@ import { pendingOperations, type OperationRequest } from '../core/operations.ts'
 import { usesShareData } from '../core/prechecks.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
 import { resolveVars } from '../core/vars.ts';
-import { failedToRun, started, whyNotStarted, type CannotRun } from '../core/instance-start.ts';
+import {
+  failedToRun,
+  started,
+  whyNotStarted,
+  withOperationsRefused,
+  type CannotRun,
+} from '../core/instance-start.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
 import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
@@ -95,7 +101,8 @@ export class InstanceReconciler {
       this.#d.waiters.delete(key);
       this.#lastWrite.delete(key);
       const written = await this.#write(instance, run.failed, signal);
-      if (written) this.#d.log.info({ instance: key, phase: 'Failed' }, run.failed.message ?? '');
+      if (written)
+        this.#d.log.info({ instance: key, phase: run.failed.phase }, run.failed.message ?? '');
       await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), true);
       return {};
     }
@@ -189,7 +196,8 @@ export class InstanceReconciler {
    * for a new instance (the Dag must exist, be valid and take these vars),
    * read back for a running one. Otherwise the Failed status that says why,
    * with the operations asked for refused: an instance that failed to start
-   * is never started by an operation.
+   * is never started by an operation, and one that has finished keeps how it
+   * ended when its snapshot is gone.
    */
   async #snapshot(
     instance: DagInstance,
@@ -200,11 +208,14 @@ export class InstanceReconciler {
   > {
     const status = instance.status ?? {};
     const generation = instance.metadata.generation;
+    const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
     const fail = (why: CannotRun) => ({
-      failed: failedToRun(status, why, generation, now, operations),
+      failed: finished
+        ? { ...status, ...withOperationsRefused(status, why, operations, now) }
+        : failedToRun(status, why, generation, now, operations),
     });
     if (!status.dagRevision) {
-      if (status.phase === 'Failed') return fail(whyNotStarted(status));
+      if (finished) return fail(whyNotStarted(status));
       const start = await this.#d.starter.start(instance);
       if (!start.ok) return fail({ reason: start.reason, message: start.message });
       return { loaded: start.loaded, status: started(status, start.loaded.revision, now) };

@@ -4,7 +4,7 @@ import {
   DagInstanceStatus as DagInstanceStatusSchema,
   type DagInstanceStatus,
 } from '../api/dag-instance.ts';
-import { failedToRun, started, whyNotStarted } from './instance-start.ts';
+import { failedToRun, started, whyNotStarted, withOperationsRefused } from './instance-start.ts';
 import { pendingOperations } from './operations.ts';
 
 const t0 = new Date('2026-03-01T12:00:00.000Z');
@@ -126,5 +126,14 @@ describe('failedToRun: a running instance whose Dag snapshot is gone', () => {
   it('is a fixed point', () => {
     const once = failedToRun(running, gone, 1, t1);
     expect(failedToRun(once, gone, 1, t2)).toEqual(once);
+  });
+
+  it('leaves a finished instance as it ended: only the operations asked for are refused', () => {
+    const succeeded: DagInstanceStatus = { ...running, phase: 'Succeeded', tasks: {} };
+    const ops = pendingOperations({ 'fastflow.io/retry': 'r1' }, undefined);
+    const after = { ...succeeded, ...withOperationsRefused(succeeded, gone, ops, t1) };
+    expect({ ...after, operations: undefined }).toEqual(succeeded);
+    expect(after.operations?.retry).toMatchObject({ value: 'r1', result: 'Refused' });
+    expect(after.operations?.retry?.message).toContain('cannot run (DagRevisionMissing)');
   });
 });

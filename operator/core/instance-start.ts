@@ -46,7 +46,7 @@ export function failedToRun(
     ...finishOf(status, now),
     ...(ids.length > 0 ? { tasks: stopped } : {}),
     ...(progress ? { progress } : {}),
-    ...refused(status, why, operations, now),
+    ...withOperationsRefused(status, why, operations, now),
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
     conditions: setCondition(
       status?.conditions,
@@ -80,14 +80,18 @@ export function started(
   return { ...status, phase: 'Running', dagRevision, startTime: now.toISOString(), tasks: {} };
 }
 
-/** Each operation refused: nothing can be canceled, retried or continued in an instance that cannot run. */
-function refused(
+/**
+ * Each operation refused and recorded: nothing can be canceled, retried or
+ * continued in an instance that cannot run. For a finished instance whose
+ * snapshot is gone this is all that changes: it keeps how it ended.
+ */
+export function withOperationsRefused(
   status: DagInstanceStatus | undefined,
   why: CannotRun,
   operations: readonly OperationRequest[],
   now: Date,
 ): Pick<DagInstanceStatus, 'operations'> {
-  if (operations.length === 0) return {};
+  if (operations.length === 0) return status?.operations ? { operations: status.operations } : {};
   const records = { ...status?.operations };
   for (const op of operations) {
     const refusal = op.refused ?? `the instance cannot run (${why.reason}): ${why.message}`;
