@@ -75,7 +75,7 @@ describe('failedToRun: an instance that could not start', () => {
     expect(after.operations?.retry).toEqual({
       value: 'r1',
       result: 'Refused',
-      message: `retry: the instance cannot run (DagNotFound): ${NO_DAG.message}`,
+      message: `retry: the instance cannot run (DagNotFound: ${NO_DAG.message}); create a new DagInstance instead`,
       at: t1.toISOString(),
     });
     expect(after.operations?.cancel).toMatchObject({ value: 'c1:a', result: 'Refused' });
@@ -134,6 +134,6 @@ describe('failedToRun: a running instance whose Dag snapshot is gone', () => {
     const after = { ...succeeded, ...withOperationsRefused(succeeded, gone, ops, t1) };
     expect({ ...after, operations: undefined }).toEqual(succeeded);
     expect(after.operations?.retry).toMatchObject({ value: 'r1', result: 'Refused' });
-    expect(after.operations?.retry?.message).toContain('cannot run (DagRevisionMissing)');
+    expect(after.operations?.retry?.message).toContain('cannot run (DagRevisionMissing: ');
   });
 });

@@ -94,7 +94,9 @@ export function withOperationsRefused(
   if (operations.length === 0) return status?.operations ? { operations: status.operations } : {};
   const records = { ...status?.operations };
   for (const op of operations) {
-    const refusal = op.refused ?? `the instance cannot run (${why.reason}): ${why.message}`;
+    const refusal =
+      op.refused ??
+      `the instance cannot run (${why.reason}: ${why.message}); create a new DagInstance instead`;
     const { record } = applyOperation({ ...op, refused: refusal }, [], {}, now);
     records[op.name] = recordOutcome(status?.operations?.[op.name], record);
   }

@@ -77,7 +77,7 @@ describe('an instance that failed to start', () => {
       20_000,
     );
     expect(refused.status?.operations?.cancel).toMatchObject({ result: 'Refused' });
-    expect(refused.status?.operations?.cancel?.message).toContain('cannot run (DagNotFound)');
+    expect(refused.status?.operations?.cancel?.message).toContain('cannot run (DagNotFound: ');
     expect(refused.status?.finishTime).toBe(finishTime);
 
     // Asking a second operation: the versions seen are that annotation and its record, and
