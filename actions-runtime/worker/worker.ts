@@ -20,6 +20,14 @@ import type { ActionRegistry } from '../sdk/registry.ts';
 import { ReportWriter } from './report-writer.ts';
 import { Slots } from './slots.ts';
 
+/**
+ * How long a worker that cannot reach the API server keeps running its tasks
+ * (as a kubelet keeps its pods): longer than an API server restart; if the
+ * worker was cut off alone, the operator has handed its tasks on meanwhile
+ * and refuses its late results.
+ */
+const API_OUTAGE_TOLERANCE_MS = 120_000;
+
 export interface RunningWorker {
   readonly name: string;
   /** Resolves if the worker had to stop on its own (its Lease was lost). */
@@ -69,6 +77,9 @@ export async function startWorker(
     },
     leaseDurationSeconds: config.leaseDurationSecs,
     renewIntervalMs: (config.leaseDurationSecs * 1000) / 3,
+    // An API server restart must not cost the running tasks (docs/architecture.md,
+    // "Worker liveness and recovery"): renewals that get no answer are borne this long.
+    outageToleranceMs: Math.max(API_OUTAGE_TOLERANCE_MS, 3 * config.leaseDurationSecs * 1000),
     logger: log.child({ component: 'heartbeat' }),
     onLost: () => {
       leaseHeld = false;
