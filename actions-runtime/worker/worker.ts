@@ -6,6 +6,7 @@ import {
   workerLabel,
 } from '../../operator/api/names.ts';
 import type { KubeClients } from '../../operator/kube/client.ts';
+import { API_OUTAGE_TOLERANCE_MS } from '../../operator/api/worker-lease.ts';
 import { instanceInformer } from '../../operator/kube/custom-informers.ts';
 import { HeartbeatLease } from '../../operator/kube/heartbeat-lease.ts';
 import type { Logger } from '../../operator/log.ts';
@@ -19,14 +20,6 @@ import { LocalAttempts, type LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from '../sdk/registry.ts';
 import { ReportWriter } from './report-writer.ts';
 import { Slots } from './slots.ts';
-
-/**
- * How long a worker that cannot reach the API server keeps running its tasks
- * (as a kubelet keeps its pods): longer than an API server restart; if the
- * worker was cut off alone, the operator has handed its tasks on meanwhile
- * and refuses its late results.
- */
-const API_OUTAGE_TOLERANCE_MS = 120_000;
 
 export interface RunningWorker {
   readonly name: string;
