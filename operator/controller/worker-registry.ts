@@ -183,7 +183,7 @@ export class WorkerRegistry {
       if (w.observed.unchangedFor(w.leaseDurationMs / 2)) silent++;
     }
     if (silent < 2 || silent * 2 <= this.#workers.size) {
-      this.#silentTogetherSince = undefined;
+      if (this.#silentTogetherSince !== undefined) this.#silenceEnded();
       return false;
     }
     if (this.#silentTogetherSince === undefined) {
@@ -196,15 +196,31 @@ export class WorkerRegistry {
     return this.#now() - this.#silentTogetherSince < this.#holdMs;
   }
 
+  /**
+   * Most workers renew again: the outage is over, and those still silent
+   * get a full duration from now (workers come back one by one).
+   */
+  #silenceEnded(): void {
+    this.#silentTogetherSince = undefined;
+    this.#log.info('worker Leases change again: the silent ones get a full duration');
+    for (const w of this.#workers.values()) {
+      if (!w.observed.unchangedFor(w.leaseDurationMs / 2)) continue;
+      w.observed.restart();
+      this.#arm(w);
+    }
+  }
+
   /** Fires once the Lease has gone a whole duration without changing; judges it then. */
   #arm(record: WorkerRecord, delayMs = record.leaseDurationMs + 5): void {
     if (record.timer) clearTimeout(record.timer);
     record.timer = setTimeout(() => {
       if (this.#workers.get(record.name) !== record) return;
+      // First: judging the silence may end it, which restarts this clock.
+      const spared = this.#spared();
       if (this.#isFresh(record)) {
-        // Its clock started again (sight regained) without a new record.
+        // Its clock started again (sight regained, silence ended) without a new record.
         this.#arm(record);
-      } else if (this.#spared()) {
+      } else if (spared) {
         this.#arm(record, RECHECK_MS);
       } else {
         this.#log.info({ worker: record.name }, 'worker lease expired');

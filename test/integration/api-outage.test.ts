@@ -39,61 +39,73 @@ function watchExit(p: FastflowProcess): { exited: boolean } {
 
 const tasksOf = (i: DagInstance) => Object.entries(i.status?.tasks ?? {});
 
+/**
+ * Runs instances whose tasks are in flight through `outage`: every instance
+ * must succeed with attempt 1 only, run by the same worker processes.
+ */
+async function throughOutage(namespace: string, outage: () => Promise<void>): Promise<void> {
+  const env = await newEnv(namespace);
+  // The leader rides out the outage here, so that its judgement of the workers is what
+  // is tested (with the default 10 s renew deadline it would exit and a fresh one,
+  // without stale clocks, would take over).
+  const operator = env.startOperator('operator-a', {
+    env: {
+      FASTFLOW_LEASE_DURATION_SECS: '60',
+      FASTFLOW_RENEW_DEADLINE_SECS: '45',
+      FASTFLOW_RETRY_PERIOD_SECS: '1',
+    },
+  });
+  const workers = [
+    env.startWorker('steady-a', { concurrency: 8 }),
+    env.startWorker('steady-b', { concurrency: 8 }),
+  ];
+  const exits = [operator, ...workers].map(watchExit);
+  await env.workerInUse('steady-a');
+  await env.workerInUse('steady-b');
+  const leasesBefore = (await env.liveWorkers()).sort();
+
+  // `short` finishes during the outage (its report waits), `long` after it.
+  await env.createDag('through', {
+    tasks: [
+      { id: 'short', actionName: 'sleep', params: { seconds: 8 } },
+      { id: 'long', actionName: 'sleep', params: { seconds: 30 } },
+      { id: 'after', actionName: 'print', dependOn: ['short', 'long'] },
+    ],
+  });
+  const names = ['run-1', 'run-2', 'run-3', 'run-4'];
+  for (const name of names) await env.createInstance(name, 'through');
+  for (const name of names) {
+    await env.waitForInstance(name, (i) =>
+      ['short', 'long'].every((t) => i.status?.tasks?.[t]?.phase === 'Running'),
+    );
+  }
+
+  await outage();
+
+  for (const name of names) {
+    const done = await env.finished(name, 120_000);
+    expect(done.status?.phase, name).toBe('Succeeded');
+    for (const [id, t] of tasksOf(done)) {
+      expect({ id, attempt: t.attempt, history: t.history ?? [] }, name).toEqual({
+        id,
+        attempt: 1,
+        history: [],
+      });
+      expect(leasesBefore, `${name}/${id}`).toContain(t.worker);
+    }
+  }
+  // The same processes throughout: nobody gave up, nobody was replaced.
+  expect(exits.map((e) => e.exited)).toEqual([false, false, false]);
+  expect((await env.liveWorkers()).sort()).toEqual(leasesBefore);
+}
+
 describe('an API server outage', () => {
   it('costs no in-flight task and no extra attempt: kube-apiserver down for 15 s, longer than a worker Lease (2 s)', async () => {
-    const env = await newEnv('outage');
-    // The leader rides out the outage here, so that its judgement of the workers is what
-    // is tested (with the default 10 s renew deadline it would exit and a fresh one,
-    // without stale clocks, would take over).
-    const operator = env.startOperator('operator-a', {
-      env: {
-        FASTFLOW_LEASE_DURATION_SECS: '60',
-        FASTFLOW_RENEW_DEADLINE_SECS: '45',
-        FASTFLOW_RETRY_PERIOD_SECS: '1',
-      },
-    });
-    const workers = [
-      env.startWorker('steady-a', { concurrency: 8 }),
-      env.startWorker('steady-b', { concurrency: 8 }),
-    ];
-    const exits = [operator, ...workers].map(watchExit);
-    await env.workerInUse('steady-a');
-    await env.workerInUse('steady-b');
-    const leasesBefore = (await env.liveWorkers()).sort();
+    await throughOutage('apiserver-outage', () => cp.restartApiServer({ downMs: 15_000 }));
+  }, 300_000);
 
-    // `short` finishes during the outage (its report waits), `long` after it.
-    await env.createDag('through', {
-      tasks: [
-        { id: 'short', actionName: 'sleep', params: { seconds: 8 } },
-        { id: 'long', actionName: 'sleep', params: { seconds: 30 } },
-        { id: 'after', actionName: 'print', dependOn: ['short', 'long'] },
-      ],
-    });
-    const names = ['run-1', 'run-2', 'run-3', 'run-4'];
-    for (const name of names) await env.createInstance(name, 'through');
-    for (const name of names) {
-      await env.waitForInstance(name, (i) =>
-        ['short', 'long'].every((t) => i.status?.tasks?.[t]?.phase === 'Running'),
-      );
-    }
-
-    await cp.restartApiServer({ downMs: 15_000 });
-
-    for (const name of names) {
-      const done = await env.finished(name, 120_000);
-      expect(done.status?.phase, name).toBe('Succeeded');
-      for (const [id, t] of tasksOf(done)) {
-        expect({ id, attempt: t.attempt, history: t.history ?? [] }, name).toEqual({
-          id,
-          attempt: 1,
-          history: [],
-        });
-        expect(leasesBefore, `${name}/${id}`).toContain(t.worker);
-      }
-    }
-    // The same processes throughout: nobody gave up, nobody was replaced.
-    expect(exits.map((e) => e.exited)).toEqual([false, false, false]);
-    expect((await env.liveWorkers()).sort()).toEqual(leasesBefore);
+  it('nor does an etcd restart (15 s down): the API server stays up, its watches go quiet', async () => {
+    await throughOutage('etcd-outage', () => cp.restartEtcd({ downMs: 15_000 }));
   }, 300_000);
 
   it('still replaces a worker cut off alone (SIGSTOP past its Lease) and refuses its late result', async () => {
