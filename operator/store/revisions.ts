@@ -6,6 +6,7 @@ import { DagSnapshot, describeZodError } from '../api/objects.ts';
 import { buildGraph, type DagGraph } from '../core/graph.ts';
 import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
 import { keyOf, type ObjectRef } from '../kube/types.ts';
+import { boundedName, subjectMetadata } from './labels.ts';
 
 /** A Dag snapshot ready to run: the spec and its graph. */
 export interface LoadedSnapshot {
@@ -38,7 +39,7 @@ export class RevisionStore {
 
   static nameFor(dagName: string, spec: DagSpec): string {
     const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 10);
-    return `${dagName.slice(0, 242)}-${hash}`;
+    return boundedName(dagName, `-${hash}`);
   }
 
   /** Makes sure the snapshot of this Dag spec exists; returns it. */
@@ -50,7 +51,11 @@ export class RevisionStore {
     const body: V1ControllerRevision = {
       apiVersion: 'apps/v1',
       kind: 'ControllerRevision',
-      metadata: { name, namespace: dag.namespace, labels: { [DAG_NAME_LABEL]: dag.name } },
+      metadata: {
+        name,
+        namespace: dag.namespace,
+        ...subjectMetadata({ [DAG_NAME_LABEL]: dag.name }),
+      },
       data: snapshot,
       revision: generation,
     };
