@@ -36,6 +36,14 @@ export const OperatorConfig = Common.extend({
   workerLeaseGcSecs: Seconds.default(600).describe(
     "A dead worker's Lease is deleted once it has been expired this long and holds no task.",
   ),
+  ttlSecondsAfterFinished: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'Delete a finished instance this long after it finished when neither it nor its Dag sets ttlSecondsAfterFinished; 0: keep.',
+    ),
 })
   .refine((c) => c.renewDeadlineSecs < c.leaseDurationSecs, {
     message: 'renewDeadlineSecs must be less than leaseDurationSecs',

@@ -54,6 +54,10 @@ common(program.command('operator'))
     '--worker-lease-gc-secs <s>',
     "delete a dead worker's Lease after it has been expired this long",
   )
+  .option(
+    '--ttl-seconds-after-finished <s>',
+    'delete finished instances this long after they finished unless they or their Dag say otherwise (0: keep)',
+  )
   .action(async (flags: Record<string, unknown>) => {
     const config = loadConfig(OperatorConfig, {
       ...flags,
