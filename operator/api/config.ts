@@ -36,6 +36,9 @@ export const OperatorConfig = Common.extend({
   workerLeaseGcSecs: Seconds.default(600).describe(
     "A dead worker's Lease is deleted once it has been expired this long and holds no task.",
   ),
+  revisionGcSecs: Seconds.default(300).describe(
+    'A Dag snapshot no instance references is deleted once it is this old and unused this long.',
+  ),
   ttlSecondsAfterFinished: z.coerce
     .number()
     .int()

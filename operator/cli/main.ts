@@ -55,6 +55,10 @@ common(program.command('operator'))
     "delete a dead worker's Lease after it has been expired this long",
   )
   .option(
+    '--revision-gc-secs <s>',
+    'delete a Dag snapshot no instance references once it is this old and unused this long',
+  )
+  .option(
     '--ttl-seconds-after-finished <s>',
     'delete finished instances this long after they finished unless they or their Dag say otherwise (0: keep)',
   )

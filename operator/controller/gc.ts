@@ -5,7 +5,9 @@ import { Controller } from '../kube/controller.ts';
 import type { Informer } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
+import type { RevisionStore } from '../store/revisions.ts';
 import { InstanceGc } from './instance-gc.ts';
+import { collectSnapshots } from './revision-gc.ts';
 
 export interface GarbageCollectors {
   /** Starts the collectors' loops; they stop when `signal` aborts (leadership lost). */
@@ -15,14 +17,15 @@ export interface GarbageCollectors {
 
 /**
  * The leader's garbage collection of what fastflow leaves behind: finished
- * instances (TTL, history limits). Fed by the informers every replica runs;
- * only the leader's loops act.
+ * instances (TTL, history limits) and Dag snapshots no instance references.
+ * Fed by the informers every replica runs; only the leader's loops act.
  */
 export function garbageCollectors(deps: {
   config: OperatorConfig;
   clients: KubeClients;
   instances: Informer<DagInstance>;
   dags: Informer<KubeObject>;
+  revisions: RevisionStore;
   log: Logger;
 }): GarbageCollectors {
   const log = deps.log.child({ controller: 'instance-gc' });
@@ -47,7 +50,43 @@ export function garbageCollectors(deps: {
   // A Dag's TTL or history limits may have changed.
   deps.dags.onEvent((ev) => controller.enqueue(ev.key));
   return {
-    start: (signal) => controller.start(signal),
+    start: (signal) => {
+      controller.start(signal);
+      sweepSnapshots(deps, signal);
+    },
     stop: () => controller.stop(),
   };
+}
+
+/**
+ * Now and then (every grace period, at most a minute; the first time one
+ * period after taking the lead, so that what the previous leader started is
+ * in the caches), deletes the snapshots no instance references.
+ */
+function sweepSnapshots(deps: Parameters<typeof garbageCollectors>[0], signal: AbortSignal): void {
+  const graceMs = deps.config.revisionGcSecs * 1000;
+  const log = deps.log.child({ component: 'revision-gc' });
+  const gc = {
+    apps: deps.clients.apps,
+    store: deps.revisions,
+    namespace: deps.config.namespace,
+    instances: () => deps.instances.list(),
+    graceMs,
+    log,
+  };
+  let running = false;
+  const sweep = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      await collectSnapshots(gc, signal);
+    } catch (e) {
+      log.warn({ err: String(e) }, 'Dag snapshots not collected');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), Math.min(60_000, Math.max(1000, graceMs)));
+  timer.unref();
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 }

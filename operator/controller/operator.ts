@@ -122,7 +122,7 @@ export function startOperator(
     queue: { onHandOut: (ms) => metrics.queueWaited('dag', ms) },
   });
 
-  const gc = garbageCollectors({ config, clients, instances, dags, log });
+  const gc = garbageCollectors({ config, clients, instances, dags, revisions, log });
 
   dags.onEvent((ev) => dagController.enqueue(ev.key));
   instances.onEvent((ev) => {
