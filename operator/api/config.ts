@@ -39,6 +39,18 @@ export const OperatorConfig = Common.extend({
   revisionGcSecs: Seconds.default(300).describe(
     'A Dag snapshot no instance references is deleted once it is this old and unused this long.',
   ),
+  traceAttemptsPerTask: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .describe('Attempt traces kept per task: those of its last attempts.'),
+  tracesPerInstance: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe('Attempt traces kept per instance in all: the oldest go first.'),
   ttlSecondsAfterFinished: z.coerce
     .number()
     .int()

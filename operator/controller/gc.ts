@@ -8,6 +8,8 @@ import type { Logger } from '../log.ts';
 import type { RevisionStore } from '../store/revisions.ts';
 import { InstanceGc } from './instance-gc.ts';
 import { collectSnapshots } from './revision-gc.ts';
+import { TraceStore } from '../store/traces.ts';
+import { TraceGc } from './trace-gc.ts';
 
 export interface GarbageCollectors {
   /** Starts the collectors' loops; they stop when `signal` aborts (leadership lost). */
@@ -17,7 +19,8 @@ export interface GarbageCollectors {
 
 /**
  * The leader's garbage collection of what fastflow leaves behind: finished
- * instances (TTL, history limits) and Dag snapshots no instance references.
+ * instances (TTL, history limits), Dag snapshots no instance references, and
+ * attempt traces beyond their bounds.
  * Fed by the informers every replica runs; only the leader's loops act.
  */
 export function garbageCollectors(deps: {
@@ -43,18 +46,39 @@ export function garbageCollectors(deps: {
     logger: log,
     logKey: 'dag',
   });
+  const traceGc = new TraceGc({
+    traces: new TraceStore(deps.clients.core),
+    instance: (k) => deps.instances.get(k),
+    limits: {
+      attemptsPerTask: deps.config.traceAttemptsPerTask,
+      perInstance: deps.config.tracesPerInstance,
+    },
+    log: deps.log.child({ controller: 'trace-gc' }),
+  });
+  const traceController = new Controller({
+    name: 'trace-gc',
+    concurrency: 1,
+    reconcile: (key, signal) => traceGc.reconcile(key, signal),
+    logger: deps.log.child({ controller: 'trace-gc' }),
+    logKey: 'instance',
+  });
   deps.instances.onEvent((ev) => {
-    const dagKey = instanceGc.observe(ev.key, ev.type === 'delete' ? undefined : ev.obj);
+    const instance = ev.type === 'delete' ? undefined : ev.obj;
+    const dagKey = instanceGc.observe(ev.key, instance);
     if (dagKey !== undefined) controller.enqueue(dagKey);
+    if (traceGc.observe(ev.key, instance)) traceController.enqueue(ev.key);
   });
   // A Dag's TTL or history limits may have changed.
   deps.dags.onEvent((ev) => controller.enqueue(ev.key));
   return {
     start: (signal) => {
       controller.start(signal);
+      traceController.start(signal);
       sweepSnapshots(deps, signal);
     },
-    stop: () => controller.stop(),
+    stop: async () => {
+      await Promise.all([controller.stop(), traceController.stop()]);
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import { INSTANCE_LABEL } from '../api/names.ts';
+import type { TraceSeen } from '../core/trace-gc.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
 import { boundedName, labelValue, subjectMetadata, subjectOf } from './labels.ts';
@@ -98,13 +99,7 @@ export class TraceStore {
 
   /** Every attempt's trace of an instance (or of one task), oldest attempt first. */
   async read(instance: ObjectRef, task?: string): Promise<AttemptTrace[]> {
-    const list = await this.#core.listNamespacedConfigMap({
-      namespace: instance.namespace,
-      labelSelector: traceSelector(instance.name, task),
-    });
-    return list.items
-      .filter((cm) => subjectOf(cm.metadata, TRACE_LABELS.instance) === instance.name)
-      .filter((cm) => task === undefined || subjectOf(cm.metadata, TRACE_LABELS.task) === task)
+    return (await this.#list(instance, task))
       .map((cm) => ({
         task: subjectOf(cm.metadata, TRACE_LABELS.task) ?? '',
         attempt: Number(cm.metadata?.labels?.[TRACE_LABELS.attempt] ?? 0),
@@ -112,6 +107,36 @@ export class TraceStore {
         dropped: Number(cm.data?.['dropped'] ?? 0),
       }))
       .sort((x, y) => x.task.localeCompare(y.task) || x.attempt - y.attempt);
+  }
+
+  /** The trace objects of an instance, without their lines: what collecting them needs. */
+  async objects(instance: ObjectRef): Promise<TraceSeen[]> {
+    return (await this.#list(instance)).map((cm) => ({
+      name: cm.metadata?.name ?? '',
+      task: subjectOf(cm.metadata, TRACE_LABELS.task) ?? '',
+      attempt: Number(cm.metadata?.labels?.[TRACE_LABELS.attempt] ?? 0),
+      createdAt: new Date(cm.metadata?.creationTimestamp ?? 0).getTime(),
+    }));
+  }
+
+  /** Deletes one trace object; one already gone is no error. */
+  async delete(namespace: string, name: string): Promise<void> {
+    try {
+      await this.#core.deleteNamespacedConfigMap({ namespace, name });
+    } catch (e) {
+      const err = toKubeError(e);
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async #list(instance: ObjectRef, task?: string): Promise<V1ConfigMap[]> {
+    const list = await this.#core.listNamespacedConfigMap({
+      namespace: instance.namespace,
+      labelSelector: traceSelector(instance.name, task),
+    });
+    return list.items
+      .filter((cm) => subjectOf(cm.metadata, TRACE_LABELS.instance) === instance.name)
+      .filter((cm) => task === undefined || subjectOf(cm.metadata, TRACE_LABELS.task) === task);
   }
 }
 
