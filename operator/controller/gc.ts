@@ -5,6 +5,7 @@ import { Controller } from '../kube/controller.ts';
 import type { Informer } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
+import type { CollectedKind } from '../observability/operator-metrics.ts';
 import type { RevisionStore } from '../store/revisions.ts';
 import { InstanceGc } from './instance-gc.ts';
 import { collectSnapshots } from './revision-gc.ts';
@@ -29,6 +30,8 @@ export function garbageCollectors(deps: {
   instances: Informer<DagInstance>;
   dags: Informer<KubeObject>;
   revisions: RevisionStore;
+  /** Told what each collector deleted (metrics). */
+  onCollected?: (kind: CollectedKind, count: number) => void;
   log: Logger;
 }): GarbageCollectors {
   const log = deps.log.child({ controller: 'instance-gc' });
@@ -37,6 +40,7 @@ export function garbageCollectors(deps: {
     instance: (k) => deps.instances.get(k),
     dag: (k) => deps.dags.get(k),
     operatorTtlSeconds: deps.config.ttlSecondsAfterFinished,
+    onDeleted: () => deps.onCollected?.('instance', 1),
     log,
   });
   const controller = new Controller({
@@ -53,6 +57,7 @@ export function garbageCollectors(deps: {
       attemptsPerTask: deps.config.traceAttemptsPerTask,
       perInstance: deps.config.tracesPerInstance,
     },
+    onDeleted: (count) => deps.onCollected?.('trace', count),
     log: deps.log.child({ controller: 'trace-gc' }),
   });
   const traceController = new Controller({
@@ -103,7 +108,8 @@ function sweepSnapshots(deps: Parameters<typeof garbageCollectors>[0], signal: A
     if (running) return;
     running = true;
     try {
-      await collectSnapshots(gc, signal);
+      const deleted = await collectSnapshots(gc, signal);
+      if (deleted > 0) deps.onCollected?.('snapshot', deleted);
     } catch (e) {
       log.warn({ err: String(e) }, 'Dag snapshots not collected');
     } finally {

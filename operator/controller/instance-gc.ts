@@ -20,6 +20,8 @@ export interface InstanceGcDeps {
   dag: (key: string) => KubeObject | undefined;
   /** The operator's default TTL (0: keep). */
   operatorTtlSeconds: number;
+  /** Told of each instance deleted (metrics). */
+  onDeleted?: () => void;
   log: Logger;
   now?: () => Date;
 }
@@ -100,6 +102,7 @@ export class InstanceGc {
         propagationPolicy: 'Background',
         body: { preconditions: { uid, resourceVersion } },
       });
+      this.#d.onDeleted?.();
       this.#d.log.info({ instance: key, reason }, 'finished instance deleted');
     } catch (e) {
       const err = toKubeError(e);

@@ -122,7 +122,15 @@ export function startOperator(
     queue: { onHandOut: (ms) => metrics.queueWaited('dag', ms) },
   });
 
-  const gc = garbageCollectors({ config, clients, instances, dags, revisions, log });
+  const gc = garbageCollectors({
+    config,
+    clients,
+    instances,
+    dags,
+    revisions,
+    onCollected: (kind, count) => metrics.collected(kind, count),
+    log,
+  });
 
   dags.onEvent((ev) => dagController.enqueue(ev.key));
   instances.onEvent((ev) => {

@@ -10,6 +10,8 @@ export interface TraceGcDeps {
   /** The informer's copy. */
   instance: (key: string) => DagInstance | undefined;
   limits: TraceLimits;
+  /** Told how many traces were deleted (metrics). */
+  onDeleted?: (count: number) => void;
   log: Logger;
 }
 
@@ -50,6 +52,7 @@ export class TraceGc {
       if (signal.aborted) throw new Error('leadership lost: deletion skipped');
       await this.#d.traces.delete(ref.namespace, name);
     }
+    if (doomed.length > 0) this.#d.onDeleted?.(doomed.length);
     if (doomed.length > 0)
       this.#d.log.info({ instance: key, deleted: doomed.length }, 'traces deleted');
     this.#collected.set(key, mark);
