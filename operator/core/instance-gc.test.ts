@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPERATION_ANNOTATIONS } from '../api/names.ts';
+import { OPERATION_ANNOTATIONS, workerLabel } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
 import {
   dagLifecycleOf,
@@ -123,7 +123,7 @@ describe('finishedInstanceOf and dagLifecycleOf', () => {
     });
   });
 
-  it('does not see a running instance, nor a finished one with a retry waiting', () => {
+  it('does not see a running instance, nor a finished one the operator is not done with', () => {
     expect(finishedInstanceOf('ns/r', instance({ phase: 'Running' }))).toBeUndefined();
     const reopened = instance(
       { phase: 'Failed', finishTime: '2026-01-01T00:01:00.000Z' },
@@ -135,6 +135,12 @@ describe('finishedInstanceOf and dagLifecycleOf', () => {
       },
     );
     expect(finishedInstanceOf('ns/r', reopened)).toBeUndefined();
+    // Still labelled for a worker: the instance reconciler has a last write to make.
+    const labelled = instance(
+      { phase: 'Succeeded', finishTime: '2026-01-01T00:01:00.000Z' },
+      { metadata: { name: 'r', labels: { [workerLabel('w-1')]: '' } } },
+    );
+    expect(finishedInstanceOf('ns/r', labelled)).toBeUndefined();
   });
 
   it('reads the lifecycle fields of a raw Dag spec, and none from a bad one', () => {
