@@ -7,9 +7,9 @@ import type { KubeObject } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import type { CollectedKind } from '../observability/operator-metrics.ts';
 import type { RevisionStore } from '../store/revisions.ts';
+import { TraceStore } from '../store/traces.ts';
 import { InstanceGc } from './instance-gc.ts';
 import { collectSnapshots } from './revision-gc.ts';
-import { TraceStore } from '../store/traces.ts';
 import { TraceGc } from './trace-gc.ts';
 
 export interface GarbageCollectors {
@@ -50,6 +50,7 @@ export function garbageCollectors(deps: {
     logger: log,
     logKey: 'dag',
   });
+  const traceLog = deps.log.child({ controller: 'trace-gc' });
   const traceGc = new TraceGc({
     traces: new TraceStore(deps.clients.core),
     instance: (k) => deps.instances.get(k),
@@ -58,13 +59,13 @@ export function garbageCollectors(deps: {
       perInstance: deps.config.tracesPerInstance,
     },
     onDeleted: (count) => deps.onCollected?.('trace', count),
-    log: deps.log.child({ controller: 'trace-gc' }),
+    log: traceLog,
   });
   const traceController = new Controller({
     name: 'trace-gc',
     concurrency: 1,
     reconcile: (key, signal) => traceGc.reconcile(key, signal),
-    logger: deps.log.child({ controller: 'trace-gc' }),
+    logger: traceLog,
     logKey: 'instance',
   });
   deps.instances.onEvent((ev) => {
