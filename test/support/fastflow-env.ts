@@ -69,7 +69,13 @@ export class FastflowEnv {
     });
   }
 
-  async createInstance(name: string, dag: string, vars?: Record<string, string>): Promise<void> {
+  /** `spec`: more DagInstance spec fields, e.g. `ttlSecondsAfterFinished`. */
+  async createInstance(
+    name: string,
+    dag: string,
+    vars?: Record<string, string>,
+    spec: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.custom.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
@@ -79,9 +85,20 @@ export class FastflowEnv {
         apiVersion: `${GROUP}/${VERSION}`,
         kind: DAG_INSTANCE.kind,
         metadata: { name },
-        spec: { dagRef: { name: dag }, ...(vars ? { vars } : {}) },
+        spec: { dagRef: { name: dag }, ...(vars ? { vars } : {}), ...spec },
       },
     });
+  }
+
+  /** Names of the DagInstances that exist now. */
+  async instanceNames(): Promise<string[]> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: DAG_INSTANCE.plural,
+      namespace: this.namespace,
+    })) as { items: { metadata: { name: string } }[] };
+    return list.items.map((i) => i.metadata.name).sort();
   }
 
   async getInstance(name: string): Promise<DagInstance> {
