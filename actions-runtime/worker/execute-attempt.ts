@@ -55,7 +55,7 @@ export async function executeAttempt(
     return;
   }
   a.state = 'running';
-  const ref = { namespace: a.namespace, name: a.instance };
+  const ref = { namespace: a.namespace, name: a.instance, uid: view.uid };
   const base = { task: a.task, worker: deps.worker, attempt: a.attempt };
   const startedAt = new Date().toISOString();
   const scheduledMs = Date.parse(view.status.tasks?.[a.task]?.scheduledAt ?? '');
