@@ -142,6 +142,24 @@ describe('ReportWriter: batches into the worker’s TaskResult', () => {
     expect(await writer.report(I1, succeeded('b', 1))).toBe(false);
   });
 
+  it('holds back what would grow the object past its bound until folds make room', async () => {
+    const { fake, writer } = setup();
+    const big = 'x'.repeat(8000);
+    const ids = Array.from({ length: 30 }, (_, i) => `t${i}`);
+    const reports = ids.map((t) => writer.report(I1, succeeded(t, 1, big), 5));
+    await tick(30);
+    expect(fake.calls).toHaveLength(1);
+    const first = Object.keys(fake.calls[0]?.results ?? {});
+    expect(first.length).toBe(25); // 25 × ≈ 8 KiB fit in 200 KiB
+    const folded = Object.fromEntries(
+      ids.map((t) => [t, { phase: 'Succeeded' as const, worker: ME, attempt: 1 }]),
+    );
+    writer.observe(I1, { tasks: folded });
+    expect(await Promise.all(reports)).toEqual(ids.map(() => true));
+    expect(entries(fake.calls[1]).filter((e) => e.startsWith('-'))).toHaveLength(25);
+    expect(Object.keys(fake.results(I1) ?? {})).toHaveLength(5);
+  });
+
   it('refuses a report the transition table has no row for after the last one', async () => {
     const { fake, writer } = setup();
     const done = writer.report(I1, succeeded('a'));

@@ -5,6 +5,7 @@ import {
   type TaskPhase,
 } from '../../operator/api/dag-instance.ts';
 import {
+  MAX_RESULT_BYTES,
   MAX_RESULTS_PER_OBJECT,
   attemptKey,
   parseAttemptKey,
@@ -13,6 +14,7 @@ import {
 import {
   mergeResults,
   refusedResult,
+  resultBytes,
   resultOf,
   type AttemptReport,
 } from '../../operator/core/task-report.ts';
@@ -34,23 +36,21 @@ interface InstanceQueue {
   instance: OwnerInstance;
   /** By attempt key: two attempts of one task are two entries, never one replacing the other. */
   pending: Map<string, Pending>;
-  /** Entries in the object not yet seen folded. */
-  written: Set<string>;
+  /** Entries in the object not yet seen folded, with their size in bytes. */
+  written: Map<string, number>;
   /** Entries seen folded: removed by the next write (never a write of their own). */
   prune: Set<string>;
   /** Whether the object exists, as far as this writer knows (undefined: try a create). */
   exists?: boolean;
   inFlight: boolean;
-  /** A deferred flush (see `report`'s deferMs). */
-  timer?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout; // a deferred flush (see `report`'s deferMs)
   /** A report that must not wait is queued: flush as soon as the write in flight is done. */
   urgent: boolean;
 }
 
 type Outcome = { ok: true } | { ok: false; refused?: string };
 
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5000;
+const [RETRY_MIN_MS, RETRY_MAX_MS] = [100, 5000];
 
 /**
  * Writes a worker's reports on its attempts into its own TaskResult object of
@@ -58,9 +58,9 @@ const RETRY_MAX_MS = 5000;
  * attempt there) and deletes. Writes for one instance are serialized;
  * whatever arrives while one is in flight goes out together in the next
  * merge patch, so a burst of results costs one write, not one per task.
- * Nothing is dropped: a result the API server refuses to store (422, 413)
- * is replaced by a failure of its attempt saying why (ResultRefused); any
- * other failure is retried until it lands or the worker stops.
+ * Nothing is dropped: a result the API server refuses (422, 413) becomes a
+ * failure of its attempt saying why (ResultRefused); other failures are
+ * retried until they land or the worker stops.
  */
 export class ReportWriter {
   readonly #api: TaskResultWriter;
@@ -129,7 +129,7 @@ export class ReportWriter {
     const key = keyOf(instance);
     const queue = this.#queues.get(key);
     if (!queue) return;
-    for (const k of queue.written) {
+    for (const k of queue.written.keys()) {
       if (status !== undefined && this.#stillCurrent(k, status)) continue;
       queue.written.delete(k);
       // An instance that is gone took its TaskResult with it: nothing to drop.
@@ -171,7 +171,7 @@ export class ReportWriter {
     const queue = this.#queues.get(key) ?? {
       instance,
       pending: new Map<string, Pending>(),
-      written: new Set<string>(),
+      written: new Map<string, number>(),
       prune: new Set<string>(),
       inFlight: false,
       urgent: false,
@@ -182,14 +182,16 @@ export class ReportWriter {
 
   #kick(key: string, queue: InstanceQueue): void {
     if (queue.inFlight || queue.pending.size === 0 || this.#stopped) return;
-    // The object holds at most MAX_RESULTS_PER_OBJECT entries: the rest wait for folds.
-    let room = MAX_RESULTS_PER_OBJECT - queue.written.size;
+    // The object stays within its bounds: what does not fit waits for folds to make room.
+    let count = queue.written.size;
+    let bytes = [...queue.written.values()].reduce((a, b) => a + b, 0);
     const batch: [string, Pending][] = [];
     for (const [k, p] of queue.pending) {
-      if (!queue.written.has(k)) {
-        if (room === 0) continue;
-        room--;
-      }
+      const adds = queue.written.has(k) ? 0 : 1;
+      const grows = resultBytes(k, p.result) - (queue.written.get(k) ?? 0);
+      if (count + adds > MAX_RESULTS_PER_OBJECT || bytes + grows > MAX_RESULT_BYTES) continue;
+      count += adds;
+      bytes += grows;
       batch.push([k, p]);
     }
     if (batch.length === 0) return;
@@ -264,7 +266,7 @@ export class ReportWriter {
       return { ok: false };
     }
     for (const k of pruned) queue.prune.delete(k);
-    for (const [k] of batch) queue.written.add(k);
+    for (const [k, p] of batch) queue.written.set(k, resultBytes(k, p.result));
     return { ok: true };
   }
 

@@ -36,6 +36,8 @@ export type AttemptResult = z.infer<typeof AttemptResult>;
 
 /** Unfolded results one object may hold; a worker holds back reports beyond it. */
 export const MAX_RESULTS_PER_OBJECT = 1024;
+/** The bytes of results one object may hold (under the 256 KiB object bound, with its metadata). */
+export const MAX_RESULT_BYTES = 200 * 1024;
 
 export const TaskResultSpec = z.strictObject({
   instance: ObjectName.describe('The DagInstance the results belong to.'),

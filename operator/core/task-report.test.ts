@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mergeResults, refusedResult, resultOf, type AttemptReport } from './task-report.ts';
+import {
+  mergeResults,
+  refusedResult,
+  resultBytes,
+  resultOf,
+  type AttemptReport,
+} from './task-report.ts';
 import { TaskTransitionRefused } from './task-transitions.ts';
 
 const W = 'w1-abcde';
@@ -70,5 +76,11 @@ describe('refusedResult', () => {
       reason: 'ResultRefused',
       message: 'the API server refused to store the result: spec.results.a@1.output: Too long',
     });
+  });
+});
+
+describe('resultBytes', () => {
+  it('counts the key and the JSON of the entry', () => {
+    expect(resultBytes('a@1', { phase: 'Running' })).toBe(3 + '{"phase":"Running"}'.length);
   });
 });

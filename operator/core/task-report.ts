@@ -52,3 +52,8 @@ export function refusedResult(refused: AttemptResult, why: string, now: Date): A
     message: message.slice(0, MAX_RESULT_MESSAGE),
   };
 }
+
+/** The room an entry takes in a TaskResult (its key and its JSON). */
+export function resultBytes(key: string, result: AttemptResult): number {
+  return key.length + JSON.stringify(result).length;
+}
