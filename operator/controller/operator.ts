@@ -83,7 +83,7 @@ export function startOperator(
   const load = new LoadIndex();
   const waiters = new Set<string>();
   const revisions = new RevisionStore(clients.apps);
-  const inbox = new ResultInbox(clients, log.child({ component: 'results' }));
+  const inbox = new ResultInbox(clients.custom, log.child({ component: 'results' }));
   // A lost worker's instances are reconciled at once; a new worker wakes the
   // instances that wait for an action (it may have it). Called only once the
   // informers run, after everything below exists.

@@ -5,7 +5,7 @@ import {
 } from '../api/dag-instance.ts';
 import type { TaskResult } from '../api/objects.ts';
 import { foldResults } from '../core/fold-results.ts';
-import type { KubeClients } from '../kube/client.ts';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { InformerEvent } from '../kube/informer.ts';
 import { keyOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
@@ -21,11 +21,11 @@ import { deleteTaskResult } from '../store/task-results.ts';
  */
 export class ResultInbox {
   readonly #byInstance = new Map<string, Map<string, TaskResult>>();
-  readonly #clients: KubeClients;
+  readonly #custom: CustomObjectsApi;
   readonly #log: Logger;
 
-  constructor(clients: KubeClients, log: Logger) {
-    this.#clients = clients;
+  constructor(custom: CustomObjectsApi, log: Logger) {
+    this.#custom = custom;
     this.#log = log;
   }
 
@@ -71,7 +71,7 @@ export class ResultInbox {
     for (const r of [...results.values()]) {
       if (holding.has(r.spec.worker)) continue;
       const ref = { namespace: r.metadata.namespace ?? '', name: r.metadata.name };
-      const gone = await deleteTaskResult(this.#clients.custom, ref, r.metadata.resourceVersion);
+      const gone = await deleteTaskResult(this.#custom, ref, r.metadata.resourceVersion);
       if (!gone) this.#log.debug({ instance, result: ref.name }, 'result changed; folding again');
     }
   }
