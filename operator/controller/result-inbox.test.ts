@@ -18,20 +18,16 @@ function result(worker: string, results: Record<string, AttemptResult>, rv = '1'
 function fakeApi(current: Map<string, string>): { api: CustomObjectsApi; deleted: string[] } {
   const deleted: string[] = [];
   const api = {
-    deleteNamespacedCustomObject: async (p: {
+    deleteNamespacedCustomObject: (p: {
       name: string;
       body: { preconditions: { resourceVersion?: string } };
-    }) => {
+    }): Promise<void> => {
       if (current.get(p.name) !== p.body.preconditions.resourceVersion) {
-        const body = JSON.stringify({
-          kind: 'Status',
-          code: 409,
-          reason: 'Conflict',
-          message: 'rv',
-        });
-        throw new ApiException(409, 'Conflict', body, {});
+        const status = { kind: 'Status', code: 409, reason: 'Conflict', message: 'changed' };
+        return Promise.reject(new ApiException(409, 'Conflict', JSON.stringify(status), {}));
       }
       deleted.push(p.name);
+      return Promise.resolve();
     },
   };
   return { api: api as unknown as CustomObjectsApi, deleted };
