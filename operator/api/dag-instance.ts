@@ -87,9 +87,9 @@ export const MAX_HISTORY = 10;
 /**
  * One task's state. Absent from status.tasks means Pending with nothing to
  * say: the map stays sparse so a 2,000-task instance does not start large.
- * The operator writes the scheduling fields; the assigned worker writes
- * phase Running/Succeeded/Failed of its own attempt only (a JSON Patch whose
- * `test` ops fence it to worker and attempt).
+ * The operator is its only writer: the assigned worker's reports
+ * (Running/Succeeded/Failed of its own attempt) reach it through the
+ * worker's TaskResult, folded in only for the attempt still current.
  */
 export const TaskStatus = z.object({
   phase: TaskPhase,

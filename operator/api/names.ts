@@ -10,6 +10,13 @@ export const DAG_INSTANCE = {
   singular: 'daginstance',
   shortName: 'dagi',
 } as const;
+/** A worker's results for one instance, folded into its status by the operator. */
+export const TASK_RESULT = {
+  kind: 'TaskResult',
+  plural: 'taskresults',
+  singular: 'taskresult',
+  shortName: 'dagtr',
+} as const;
 export const CATEGORY = 'fastflow';
 
 /**
@@ -54,4 +61,9 @@ export const instanceResource = {
   group: GROUP,
   version: VERSION,
   plural: DAG_INSTANCE.plural,
+} as const;
+export const taskResultResource = {
+  group: GROUP,
+  version: VERSION,
+  plural: TASK_RESULT.plural,
 } as const;

@@ -8,6 +8,7 @@ const ATTEMPT_FAILURES = [
   'OutputTooLarge',
   'TimedOut',
   'Aborted',
+  'ResultRefused',
 ] as const;
 
 /** Why a task is in its phase, or why an attempt of it ended: a closed set (metrics, docs). */
@@ -62,6 +63,11 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: true,
     description:
       "the attempt's signal was aborted: the task was canceled or taken away, or the worker stopped or lost its Lease",
+  },
+  ResultRefused: {
+    retryable: false,
+    description:
+      'the API server refused to store the result (the message quotes it: e.g. an output over the limit of the TaskResult schema)',
   },
   NoWorkerForAction: {
     description: 'ready, but no live worker has the action (the message names it)',

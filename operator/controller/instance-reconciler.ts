@@ -33,6 +33,7 @@ import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import type { LoadIndex } from './load-index.ts';
+import type { ResultInbox } from './result-inbox.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
 export interface InstanceReconcilerDeps {
@@ -44,6 +45,8 @@ export interface InstanceReconcilerDeps {
   registry: WorkerRegistry;
   load: LoadIndex;
   shareData: ShareDataStore;
+  /** The workers' results, folded into status before deciding. */
+  results: ResultInbox;
   /** Instances with a task waiting for an action no live worker has. */
   waiters: Set<string>;
   log: Logger;
@@ -72,6 +75,8 @@ export class InstanceReconciler {
     const cached = this.#d.cached(key);
     if (cached === undefined) {
       this.#d.waiters.delete(key);
+      // Results of an instance that is gone have nothing to go into.
+      await this.#d.results.cleanup(key, undefined);
       return {};
     }
     try {
@@ -94,6 +99,7 @@ export class InstanceReconciler {
       this.#d.waiters.delete(key);
       this.#lastWrite.delete(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
+      await this.#d.results.cleanup(key, status);
       return {};
     }
     const run = await this.#snapshot(instance, operations, now);
@@ -106,7 +112,9 @@ export class InstanceReconciler {
       await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), true);
       return {};
     }
-    const decision = await this.#decide(instance, run, operations, now);
+    // The workers' results count only for the attempts still current (fencing).
+    const folded = { ...run, status: this.#d.results.fold(key, run.status) };
+    const decision = await this.#decide(instance, folded, operations, now);
     return this.#persist(instance, decision, now, signal);
   }
 
@@ -165,6 +173,7 @@ export class InstanceReconciler {
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
     const labelled = written ?? instance;
     await syncWorkerLabels(this.#d.clients.custom, labelled, holders(decision.status), finished);
+    await this.#d.results.cleanup(key, decision.status);
     if (finished) {
       this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');

@@ -215,8 +215,17 @@ class Step {
     this.#place(id, (current.attempt ?? 1) + 1, transition(current, 'RetryDue', current));
   }
 
+  /** A chain step (its only parent has no other child) stays on its parent's worker. */
+  #chainWorker(id: string): string | undefined {
+    const [parent, ...others] = this.#in.graph.parents.get(id) ?? [];
+    if (parent === undefined || others.length > 0) return undefined;
+    if (this.#in.graph.children.get(parent)?.length !== 1) return undefined;
+    return this.tasks[parent]?.worker;
+  }
+
   /**
-   * Gives the attempt to the least loaded live worker with the action, or
+   * Gives a chain step to its parent's worker while it has room, else to
+   * the least loaded live worker with the action, or
    * leaves it Pending saying which action it waits for. History and the
    * continued flag travel with the task from attempt to attempt.
    */
@@ -228,7 +237,7 @@ class Step {
       ...(from?.continued ? { continued: true } : {}),
     };
     const note = lostWorkerNote(from, attempt);
-    const worker = this.#pool.pick(action);
+    const worker = this.#pool.pick(action, this.#chainWorker(id));
     if (worker) {
       this.tasks[id] = transition(from, 'Assigned', {
         worker,

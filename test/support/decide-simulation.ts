@@ -9,11 +9,13 @@ import {
   type TaskPhase,
   type TaskStatus,
 } from '../../operator/api/dag-instance.ts';
+import { attemptKey } from '../../operator/api/task-result.ts';
 import { decide, type Decision } from '../../operator/core/decide.ts';
+import { foldResults } from '../../operator/core/fold-results.ts';
 import type { DagGraph } from '../../operator/core/graph.ts';
 import { started } from '../../operator/core/instance-start.ts';
 import { pendingOperations } from '../../operator/core/operations.ts';
-import { fenceReport } from '../../operator/core/task-report.ts';
+import { resultOf } from '../../operator/core/task-report.ts';
 import type { WorkerEvent } from '../../operator/core/task-transitions.ts';
 import type { WorkerView } from '../../operator/core/worker-pool.ts';
 
@@ -99,10 +101,9 @@ interface Held {
 }
 
 /**
- * A worker's report on its attempt, written as the ReportWriter writes it:
- * the phase from the transition table, fenced on worker, attempt and the
- * phase the worker last knew, so a late report on a reassigned attempt is
- * refused as the API server refuses it.
+ * A worker's report on its attempt, as the ReportWriter writes it (the phase
+ * from the transition table, after the phase the worker last knew) and the
+ * operator folds it: only into the attempt that is still current.
  */
 export function report(
   status: DagInstanceStatus,
@@ -117,15 +118,13 @@ export function report(
       : event === 'AttemptSucceeded'
         ? { finishedAt: at }
         : { finishedAt: at, reason: 'ActionFailed', message: `${held.id} broke` };
-  const r = fenceReport(
+  const result = resultOf(
     { task: held.id, worker: held.worker, attempt: held.attempt, event, set },
     held.phase,
   );
-  const entry = status.tasks?.[held.id];
-  if (entry?.worker !== r.worker || entry.attempt !== r.attempt || entry.phase !== r.expect) {
-    return status;
-  }
-  return { ...status, tasks: { ...status.tasks, [held.id]: { ...entry, ...r.set } } };
+  const results = { [attemptKey(held.id, held.attempt)]: result };
+  const { tasks } = foldResults(status.tasks ?? {}, [{ worker: held.worker, results }]);
+  return { ...status, tasks };
 }
 
 export interface SimOptions {
