@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { KubeClients } from '../../operator/kube/client.ts';
 import { defineAction, type Action } from './action.ts';
+import { httpAction } from './http-action.ts';
 import { transformAction } from './transform-action.ts';
 import { ffWaitingAction, waitAction } from './wait-action.ts';
 
@@ -33,6 +34,13 @@ export const sleepAction = defineAction({
  * The actions every worker has (docs/builtin-actions.md). `http` and
  * `container` read Secrets and run Jobs through the worker's API clients.
  */
-export function builtinActions(_clients: KubeClients): readonly Action<unknown>[] {
-  return [printAction, sleepAction, waitAction, ffWaitingAction, transformAction];
+export function builtinActions(clients: KubeClients): readonly Action<unknown>[] {
+  return [
+    printAction,
+    sleepAction,
+    waitAction,
+    ffWaitingAction,
+    transformAction,
+    httpAction(clients.core),
+  ];
 }
