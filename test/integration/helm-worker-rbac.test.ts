@@ -12,7 +12,8 @@ import { silentLogger } from '../../operator/log.ts';
 import { ReportWriter } from '../../actions-runtime/worker/report-writer.ts';
 import { applyChartRbac, SEEDED_WORKER, seedWorkerObjects } from '../support/chart-rbac.ts';
 import { kubectl, testKubeConfig, testWorkerKubeconfigPath } from '../support/cluster.ts';
-import { useHelmRelease } from '../support/helm-release.ts';
+import { manifests, render } from '../support/helm.ts';
+import { useHelmRelease, type Loose } from '../support/helm-release.ts';
 import {
   answers,
   canI,
@@ -41,6 +42,17 @@ describe('as the user fastflow-worker', () => {
     'create configmaps',
     'update configmaps',
     'patch configmaps',
+    // The built-in actions: http's credentials, container's Job, Pod and log.
+    'get secrets',
+    'create jobs.batch',
+    'get jobs.batch',
+    'list jobs.batch',
+    'watch jobs.batch',
+    'delete jobs.batch',
+    'get pods',
+    'list pods',
+    'watch pods',
+    'get pods --subresource=log',
   ];
   const workerMayNot = [
     'get dags.fastflow.io',
@@ -59,8 +71,14 @@ describe('as the user fastflow-worker', () => {
     'watch leases.coordination.k8s.io',
     'list configmaps',
     'delete configmaps',
-    'get secrets',
+    'list secrets',
+    'watch secrets',
+    'create secrets',
+    'update jobs.batch',
+    'patch jobs.batch',
     'create pods',
+    'delete pods',
+    'create pods --subresource=exec',
   ];
   const leaseVerbs = ['create', 'get', 'update', 'patch', 'delete'].map(
     (v) => `${v} leases.coordination.k8s.io`,
@@ -183,5 +201,21 @@ describe('as the user fastflow-worker', () => {
       'patch dags/status',
       'patch daginstances',
     ]);
+  });
+});
+
+describe("the built-in actions' grants", () => {
+  it('renders the Secret and Job rules by default, and none with the switches off', async () => {
+    const workerRules = async (set: string[]): Promise<string[]> => {
+      const role = manifests(await render(chart.helm, chart.opts({ set }))).find(
+        (m) => m.kind === 'ClusterRole' && m.metadata.name === `${chart.fullname}-worker`,
+      ) as Loose;
+      return (role.rules as { resources: string[] }[]).flatMap((r) => r.resources);
+    };
+    const builtins = ['secrets', 'jobs', 'pods', 'pods/log'];
+    expect(await workerRules([])).toEqual(expect.arrayContaining(builtins));
+    const off = await workerRules(['rbac.workerSecrets=false', 'rbac.workerJobs=false']);
+    expect(off.filter((r) => builtins.includes(r))).toEqual([]);
+    expect(off).toContain('configmaps');
   });
 });
