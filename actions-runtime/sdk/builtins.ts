@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { KubeClients } from '../../operator/kube/client.ts';
 import { defineAction, type Action } from './action.ts';
+import { containerAction } from './container-action.ts';
 import { httpAction } from './http-action.ts';
 import { transformAction } from './transform-action.ts';
 import { ffWaitingAction, waitAction } from './wait-action.ts';
@@ -42,5 +43,6 @@ export function builtinActions(clients: KubeClients): readonly Action<unknown>[]
     ffWaitingAction,
     transformAction,
     httpAction(clients.core),
+    containerAction(clients),
   ];
 }
