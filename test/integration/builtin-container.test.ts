@@ -9,16 +9,18 @@ import { BatchV1Api, CoreV1Api, type V1Job } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceStore } from '../../operator/store/traces.ts';
 import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import type { FastflowProcess } from '../local-cluster/fastflow-process.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 
 const batch = testKubeConfig().makeApiClient(BatchV1Api);
 const core = testKubeConfig().makeApiClient(CoreV1Api);
 let env: FastflowEnv;
+let worker: FastflowProcess;
 
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('builtin-container'));
   env.startOperator('operator-a');
-  env.startWorker('worker');
+  worker = env.startWorker('worker');
 });
 afterAll(async () => env.stop());
 
@@ -197,5 +199,26 @@ describe('the container action', () => {
     expect(done.status?.phase).toBe('Canceled');
     for (let i = 0; i < 200 && (await jobsOf('long-1')).length > 0; i++) await sleep(50);
     expect(await jobsOf('long-1')).toEqual([]);
+  });
+
+  it('after a worker crash, the next attempt waits for the Job left running instead of a second one', async () => {
+    await env.createDag('survive', {
+      tasks: [{ id: 'job', actionName: 'container', params: { image: 'busybox:1.36' } }],
+    });
+    await env.createInstance('survive-1', 'survive');
+    const [job] = await awaitJobs('survive-1');
+    worker.kill('SIGKILL');
+    await worker.exited;
+    env.startWorker('worker-b');
+    const adopted = `waiting for Job ${job?.metadata?.name}, left running by an earlier attempt`;
+    for (let i = 0; i < 600 && !(await traceLines('survive-1')).includes(adopted); i++) {
+      await sleep(50);
+    }
+    expect(await traceLines('survive-1')).toContain(adopted);
+    expect(await jobsOf('survive-1')).toHaveLength(1);
+    await finishJob(job as V1Job, 0);
+    const done = await env.finished('survive-1');
+    expect(done.status?.tasks?.['job']).toMatchObject({ phase: 'Succeeded', attempt: 2 });
+    expect(done.status?.tasks?.['job']?.output).toMatchObject({ job: job?.metadata?.name });
   });
 });
