@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { API_VERSION, DAG_INSTANCE } from '../../operator/api/names.ts';
+import { API_VERSION, ATTEMPT_LABELS, DAG_INSTANCE } from '../../operator/api/names.ts';
 import { SecretRef } from './secret-ref.ts';
 
 /** Labels on the Job and its Pod: which attempt of which task of which instance. */
-export const JOB_LABELS = {
-  instance: 'fastflow.io/instance',
-  task: 'fastflow.io/task',
-  attempt: 'fastflow.io/attempt',
-} as const;
+export const JOB_LABELS = ATTEMPT_LABELS;
 /** The label the Job controller puts on a Job's Pods. */
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 /** The container's name in the Pod. */

@@ -23,6 +23,16 @@ export const WORKER_LEASE_LABEL = 'fastflow.io/worker';
 /** Annotations on a worker Lease: what it can run and how much at once. */
 export const ACTIONS_ANNOTATION = 'fastflow.io/actions';
 export const CAPACITY_ANNOTATION = 'fastflow.io/capacity';
+/**
+ * Labels on what one attempt of a task leaves behind (its trace ConfigMap,
+ * the Job of the built-in container action): which attempt of which task of
+ * which instance.
+ */
+export const ATTEMPT_LABELS = {
+  instance: 'fastflow.io/instance',
+  task: 'fastflow.io/task',
+  attempt: 'fastflow.io/attempt',
+} as const;
 /** Label on the ControllerRevision that snapshots a Dag. */
 export const DAG_NAME_LABEL = 'fastflow.io/dag';
 

@@ -2,18 +2,14 @@ import { createHash } from 'node:crypto';
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
+import { ATTEMPT_LABELS } from '../api/names.ts';
 
 /** Trace lines kept per attempt: the newest; older ones are counted as dropped. */
 export const MAX_TRACE_LINES = 200;
 /** Longest trace line kept. */
 export const MAX_TRACE_LINE = 1024;
 
-export const TRACE_LABELS = {
-  instance: 'fastflow.io/instance',
-  task: 'fastflow.io/task',
-  attempt: 'fastflow.io/attempt',
-  kind: 'fastflow.io/kind',
-} as const;
+export const TRACE_LABELS = { ...ATTEMPT_LABELS, kind: 'fastflow.io/kind' } as const;
 
 export interface AttemptRef {
   instance: ObjectRef;

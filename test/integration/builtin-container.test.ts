@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceStore } from '../../operator/store/traces.ts';
 import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
 import type { FastflowProcess } from '../local-cluster/fastflow-process.ts';
+import { docDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 
 const batch = testKubeConfig().makeApiClient(BatchV1Api);
@@ -220,5 +221,22 @@ describe('the container action', () => {
     const done = await env.finished('survive-1');
     expect(done.status?.tasks?.['job']).toMatchObject({ phase: 'Succeeded', attempt: 2 });
     expect(done.status?.tasks?.['job']?.output).toMatchObject({ job: job?.metadata?.name });
+  });
+
+  it('runs the example of docs/builtin-actions.md', async () => {
+    await env.createDag('nightly-build', docDag('builtin-actions.md', 'nightly-build'));
+    await env.createInstance('nightly-1', 'nightly-build');
+    const [job] = await awaitJobs('nightly-1');
+    expect(job?.spec?.template.spec?.containers[0]?.env).toEqual([
+      { name: 'MODE', value: 'release' },
+      { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'build-secrets', key: 'token' } } },
+    ]);
+    await finishJob(job as V1Job, 0);
+    const done = await env.finished('nightly-1');
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.tasks?.['report']?.params).toEqual({
+      job: job?.metadata?.name,
+      exitCode: 0,
+    });
   });
 });

@@ -12,6 +12,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceStore } from '../../operator/store/traces.ts';
 import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import { docDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 
 const TOKEN = 'tok-9f3b2c7d1e-never-shown';
@@ -59,30 +60,9 @@ afterAll(async () => {
 });
 
 describe('the http action', () => {
-  it('calls with a token from a Secret; the JSON answer feeds the next task', async () => {
-    await env.createDag('order', {
-      vars: { item: { defaultValue: 'book' } },
-      tasks: [
-        {
-          id: 'create',
-          actionName: 'http',
-          params: {
-            url: `${base}/orders`,
-            method: 'POST',
-            auth: { scheme: 'Bearer', secretRef: { name: 'orders-api', key: 'token' } },
-            body: { item: '{{item}}' },
-            expectedStatus: [201],
-          },
-        },
-        {
-          id: 'confirm',
-          actionName: 'print',
-          dependOn: ['create'],
-          params: { order: '{{tasks.create.output.body.id}}' },
-        },
-      ],
-    });
-    await env.createInstance('order-1', 'order', { item: 'pen' });
+  it('runs the example of docs/builtin-actions.md: a token from a Secret, the JSON answer read downstream', async () => {
+    await env.createDag('order', docDag('builtin-actions.md', 'create-order'));
+    await env.createInstance('order-1', 'order', { baseUrl: base, item: 'pen' });
     const done = await env.finished('order-1');
     expect(done.status?.phase).toBe('Succeeded');
     expect(done.status?.tasks?.['create']?.output).toEqual({

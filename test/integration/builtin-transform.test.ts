@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestNamespace } from '../support/cluster.ts';
+import { docDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 
 let env: FastflowEnv;
@@ -16,32 +17,8 @@ beforeAll(async () => {
 afterAll(async () => env.stop());
 
 describe('the transform action', () => {
-  it('runs jq over its params, and a downstream task reads the result', async () => {
-    await env.createDag('shape', {
-      tasks: [
-        {
-          id: 'names',
-          actionName: 'transform',
-          params: {
-            queryExpression: '{names: [.users[] | select(.active) | .name]}',
-            users: [
-              { name: 'ada', active: true },
-              { name: 'bob', active: false },
-              { name: 'cy', active: true },
-            ],
-          },
-        },
-        {
-          id: 'count',
-          actionName: 'transform',
-          dependOn: ['names'],
-          params: {
-            queryExpression: '{count: (.names | length), first: .names[0]}',
-            names: '{{tasks.names.output.result.names}}',
-          },
-        },
-      ],
-    });
+  it('runs the example of docs/builtin-actions.md: jq over the params, read downstream', async () => {
+    await env.createDag('shape', docDag('builtin-actions.md', 'active-users'));
     await env.createInstance('shape-1', 'shape');
     const done = await env.finished('shape-1');
     expect(done.status?.phase).toBe('Succeeded');
