@@ -4,6 +4,7 @@
  * to a worker's job and no to the rest, and real requests agree.
  */
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { DagInstance } from '../../operator/api/objects.ts';
@@ -26,10 +27,31 @@ import {
 
 const chart = useHelmRelease();
 
+let seededUid = '';
+
 beforeAll(async () => {
   await applyChartRbac(chart);
-  await seedWorkerObjects(chart);
+  seededUid = await seedWorkerObjects(chart);
 });
+
+/** A Job in the other namespace, owned by the seeded instance or by nothing. */
+function job(name: string, owned: boolean): string {
+  const owner = { apiVersion: 'fastflow.io/v1alpha1', kind: 'DagInstance', name: 'seed-1' };
+  return stringify({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: chart.otherNs,
+      ...(owned ? { ownerReferences: [{ ...owner, uid: seededUid }] } : {}),
+    },
+    spec: {
+      template: {
+        spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] },
+      },
+    },
+  });
+}
 
 describe('as the user fastflow-worker', () => {
   const workerMay = [
@@ -205,6 +227,25 @@ describe('as the user fastflow-worker', () => {
 });
 
 describe("the built-in actions' grants", () => {
+  it('as the user fastflow-worker: the guard lets it create and delete only Jobs owned by an instance', async (ctx) => {
+    const user = testWorkerKubeconfigPath();
+    if (user === undefined) return ctx.skip();
+    const as = kubectlAs(user);
+    // A new admission policy takes effect within moments: wait for its first refusal.
+    let refused = await as(['create', '--dry-run=server', '-f', '-'], job('app-job', false));
+    for (let i = 0; i < 75 && !/fastflow worker guard/.test(refused.stderr); i++) {
+      await sleep(200);
+      refused = await as(['create', '--dry-run=server', '-f', '-'], job('app-job', false));
+    }
+    expect(refused.stderr).toContain('may only create and delete Jobs owned by a DagInstance');
+    await ok(as(['create', '-f', '-'], job('owned-job', true)), 'create an owned Job');
+    await ok(as(['-n', chart.otherNs, 'delete', 'job', 'owned-job']), 'delete an owned Job');
+    await ok(kubectl(['create', '-f', '-'], { input: job('app-job', false) }), "an app's Job");
+    const deleted = await as(['-n', chart.otherNs, 'delete', 'job', 'app-job']);
+    expect(deleted.code).not.toBe(0);
+    expect(deleted.stderr).toContain('fastflow worker guard');
+  });
+
   it('renders the Secret and Job rules by default, and none with the switches off', async () => {
     const workerRules = async (set: string[]): Promise<string[]> => {
       const role = manifests(await render(chart.helm, chart.opts({ set }))).find(
