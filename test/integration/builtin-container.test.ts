@@ -43,52 +43,40 @@ async function awaitJobs(instance: string, n = 1): Promise<V1Job[]> {
   throw new Error(`no Job of ${instance}; logs: ${env.logs}`);
 }
 
+async function patchStatus(kind: string, name: string, body: object): Promise<void> {
+  const args = ['patch', kind, name, '--subresource=status', '--type=merge'];
+  const r = await env.kubectl([...args, '-p', JSON.stringify(body)]);
+  expect(r.stderr).toBe('');
+}
+
+/** The node's part, first: the Job's Pod (as the Job controller makes it), its container in `state`. */
+async function podOf(job: V1Job, phase: string, state: object): Promise<void> {
+  const name = `${job.metadata?.name}-x7k2p`;
+  const labels = job.spec?.template.metadata?.labels ?? {};
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels },
+    spec: job.spec?.template.spec,
+  };
+  await env.kubectl(['create', '-f', '-'], JSON.stringify(pod));
+  const main = {
+    name: 'main',
+    image: 'busybox',
+    imageID: '',
+    ready: false,
+    restartCount: 0,
+    state,
+  };
+  await patchStatus('pod', name, { status: { phase, containerStatuses: [main] } });
+}
+
 /** The node's part: the Job's Pod, terminated with `exitCode`, then the Job's end. */
 async function finishJob(job: V1Job, exitCode: number): Promise<void> {
-  const name = job.metadata?.name ?? '';
   const now = new Date().toISOString();
-  await env.kubectl(
-    ['create', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `${name}-x7k2p`, labels: job.spec?.template.metadata?.labels ?? {} },
-      spec: job.spec?.template.spec,
-    }),
-  );
-  const terminated = {
-    exitCode,
-    reason: exitCode === 0 ? 'Completed' : 'Error',
-    startedAt: now,
-    finishedAt: now,
-  };
-  const podStatus = {
-    status: {
-      phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-      containerStatuses: [
-        {
-          name: 'main',
-          image: 'busybox',
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state: { terminated },
-        },
-      ],
-    },
-  };
-  const patch = (kind: string, obj: string, body: object): ReturnType<FastflowEnv['kubectl']> =>
-    env.kubectl([
-      'patch',
-      kind,
-      obj,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify(body),
-    ]);
-  const podPatched = await patch('pod', `${name}-x7k2p`, podStatus);
-  expect(podPatched.stderr).toBe('');
+  const reason = exitCode === 0 ? 'Completed' : 'Error';
+  const terminated = { exitCode, reason, startedAt: now, finishedAt: now };
+  await podOf(job, exitCode === 0 ? 'Succeeded' : 'Failed', { terminated });
   const ok = exitCode === 0;
   const cond = (type: string, reason: string): object => ({
     type,
@@ -107,8 +95,7 @@ async function finishJob(job: V1Job, exitCode: number): Promise<void> {
         : [cond('FailureTarget', 'BackoffLimitExceeded'), cond('Failed', 'BackoffLimitExceeded')],
     },
   };
-  const jobPatched = await patch('job', name, jobStatus);
-  expect(jobPatched.stderr).toBe('');
+  await patchStatus('job', job.metadata?.name ?? '', jobStatus);
 }
 
 async function traceLines(instance: string): Promise<string[]> {
@@ -238,5 +225,31 @@ describe('the container action', () => {
       job: job?.metadata?.name,
       exitCode: 0,
     });
+  });
+
+  it('fails at once, deleting the Job, when its Pod can never start', async () => {
+    await env.createDag('typo', {
+      tasks: [
+        {
+          id: 'run',
+          actionName: 'container',
+          retry: { limit: 2 },
+          params: { image: 'busybox:1.36' },
+        },
+      ],
+    });
+    await env.createInstance('typo-1', 'typo');
+    const [job] = await awaitJobs('typo-1');
+    const waiting = { reason: 'InvalidImageName', message: "couldn't parse image name" };
+    await podOf(job as V1Job, 'Pending', { waiting });
+    const done = await env.finished('typo-1');
+    expect(done.status?.tasks?.['run']).toMatchObject({
+      phase: 'Failed',
+      reason: 'NonRetryable',
+      attempt: 1,
+      message: `Job ${job?.metadata?.name} cannot start its Pod: InvalidImageName: couldn't parse image name`,
+    });
+    for (let i = 0; i < 200 && (await jobsOf('typo-1')).length > 0; i++) await sleep(50);
+    expect(await jobsOf('typo-1')).toEqual([]);
   });
 });
