@@ -24,12 +24,17 @@ export const WORKER_LEASE_LABEL = 'fastflow.io/worker';
 export const ACTIONS_ANNOTATION = 'fastflow.io/actions';
 export const CAPACITY_ANNOTATION = 'fastflow.io/capacity';
 /**
+ * Label (and annotation, with the full name) on the ConfigMaps that belong to
+ * an instance: its traces and its share data.
+ */
+export const INSTANCE_LABEL = 'fastflow.io/instance';
+/**
  * Labels on what one attempt of a task leaves behind (its trace ConfigMap,
  * the Job of the built-in container action): which attempt of which task of
  * which instance.
  */
 export const ATTEMPT_LABELS = {
-  instance: 'fastflow.io/instance',
+  instance: INSTANCE_LABEL,
   task: 'fastflow.io/task',
   attempt: 'fastflow.io/attempt',
 } as const;

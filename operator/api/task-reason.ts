@@ -19,6 +19,7 @@ export const TaskReason = z
     'WorkerLost',
     'Canceled',
     'DeadlineExceeded',
+    'DagRevisionLost',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -79,5 +80,10 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   DeadlineExceeded: {
     retryable: false,
     description: 'the instance ran past `spec.activeDeadlineSeconds`',
+  },
+  DagRevisionLost: {
+    retryable: false,
+    description:
+      'the Dag snapshot the instance runs (`status.dagRevision`) was deleted or cannot be read: the instance failed, and with it every unfinished task',
   },
 };

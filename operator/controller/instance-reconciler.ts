@@ -10,7 +10,13 @@ import { pendingOperations, type OperationRequest } from '../core/operations.ts'
 import { usesShareData } from '../core/prechecks.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
 import { resolveVars } from '../core/vars.ts';
-import { failedToStart, started } from '../core/instance-start.ts';
+import {
+  failedToRun,
+  started,
+  whyNotStarted,
+  withOperationsRefused,
+  type CannotRun,
+} from '../core/instance-start.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
 import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
@@ -90,10 +96,14 @@ export class InstanceReconciler {
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
       return {};
     }
-    const run = await this.#snapshot(instance, now);
+    const run = await this.#snapshot(instance, operations, now);
     if ('failed' in run) {
-      this.#d.log.info({ instance: key, phase: 'Failed' }, run.failed.message ?? 'instance failed');
-      await this.#write(instance, run.failed, signal);
+      this.#d.waiters.delete(key);
+      this.#lastWrite.delete(key);
+      const written = await this.#write(instance, run.failed, signal);
+      if (written)
+        this.#d.log.info({ instance: key, phase: run.failed.phase }, run.failed.message ?? '');
+      await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), true);
       return {};
     }
     const decision = await this.#decide(instance, run, operations, now);
@@ -184,20 +194,30 @@ export class InstanceReconciler {
   /**
    * The snapshot the instance runs and the status to decide from: taken now
    * for a new instance (the Dag must exist, be valid and take these vars),
-   * read back for a running one. Otherwise the Failed status that says why.
+   * read back for a running one. Otherwise the Failed status that says why,
+   * with the operations asked for refused: an instance that failed to start
+   * is never started by an operation, and one that has finished keeps how it
+   * ended when its snapshot is gone.
    */
   async #snapshot(
     instance: DagInstance,
+    operations: OperationRequest[],
     now: Date,
   ): Promise<
     { loaded: LoadedSnapshot; status: DagInstanceStatus } | { failed: DagInstanceStatus }
   > {
     const status = instance.status ?? {};
     const generation = instance.metadata.generation;
+    const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+    const fail = (why: CannotRun) => ({
+      failed: finished
+        ? { ...status, ...withOperationsRefused(status, why, operations, now) }
+        : failedToRun(status, why, generation, now, operations),
+    });
     if (!status.dagRevision) {
+      if (finished) return fail(whyNotStarted(status));
       const start = await this.#d.starter.start(instance);
-      if (!start.ok)
-        return { failed: failedToStart(status, start.reason, start.message, generation, now) };
+      if (!start.ok) return fail({ reason: start.reason, message: start.message });
       return { loaded: start.loaded, status: started(status, start.loaded.revision, now) };
     }
     try {
@@ -207,7 +227,7 @@ export class InstanceReconciler {
       if (!(e instanceof RevisionMissingError || e instanceof RevisionInvalidError)) throw e;
       const reason =
         e instanceof RevisionMissingError ? 'DagRevisionMissing' : 'DagRevisionInvalid';
-      return { failed: failedToStart(status, reason, e.message, generation, now) };
+      return fail({ reason, message: e.message });
     }
   }
 

@@ -3,7 +3,7 @@
  * as real OS processes (so tests can kill -9 them) against the test cluster,
  * scoped to the test's namespace, with short leases so failover is quick.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -23,13 +23,18 @@ const WORKER_LEASE_SECS = '2';
 
 export class FastflowEnv {
   readonly namespace: string;
+  readonly kubeconfigPath: string;
   readonly logs = mkdtempSync(join(tmpdir(), 'fastflow-test-'));
-  readonly custom = testKubeConfig().makeApiClient(CustomObjectsApi);
-  readonly coordination = testKubeConfig().makeApiClient(CoordinationV1Api);
+  readonly custom: CustomObjectsApi;
+  readonly coordination: CoordinationV1Api;
   readonly processes: FastflowProcess[] = [];
 
-  constructor(namespace: string) {
+  /** `kubeconfigPath`: another cluster than the shared test cluster (e.g. one a test restarts). */
+  constructor(namespace: string, kubeconfigPath = testKubeconfigPath()) {
     this.namespace = namespace;
+    this.kubeconfigPath = kubeconfigPath;
+    this.custom = testKubeConfig(kubeconfigPath).makeApiClient(CustomObjectsApi);
+    this.coordination = testKubeConfig(kubeconfigPath).makeApiClient(CoordinationV1Api);
   }
 
   /** `env`: extra FASTFLOW_* settings, e.g. `FASTFLOW_METRICS_PORT` (off by default here). */
@@ -64,7 +69,13 @@ export class FastflowEnv {
     });
   }
 
-  async createInstance(name: string, dag: string, vars?: Record<string, string>): Promise<void> {
+  /** `spec`: more DagInstance spec fields, e.g. `ttlSecondsAfterFinished`. */
+  async createInstance(
+    name: string,
+    dag: string,
+    vars?: Record<string, string>,
+    spec: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.custom.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
@@ -74,9 +85,20 @@ export class FastflowEnv {
         apiVersion: `${GROUP}/${VERSION}`,
         kind: DAG_INSTANCE.kind,
         metadata: { name },
-        spec: { dagRef: { name: dag }, ...(vars ? { vars } : {}) },
+        spec: { dagRef: { name: dag }, ...(vars ? { vars } : {}), ...spec },
       },
     });
+  }
+
+  /** Names of the DagInstances that exist now. */
+  async instanceNames(): Promise<string[]> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: DAG_INSTANCE.plural,
+      namespace: this.namespace,
+    })) as { items: { metadata: { name: string } }[] };
+    return list.items.map((i) => i.metadata.name).sort();
   }
 
   async getInstance(name: string): Promise<DagInstance> {
@@ -131,6 +153,31 @@ export class FastflowEnv {
     );
   }
 
+  /**
+   * Waits until a line of a process's JSON log (`worker.log` for the worker
+   * started with prefix `worker`) satisfies `match`: what the process did,
+   * seen from outside, instead of a sleep.
+   */
+  async logLine(
+    file: string,
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const text = existsSync(join(this.logs, file))
+        ? readFileSync(join(this.logs, file), 'utf8')
+        : '';
+      for (const raw of text.split('\n')) {
+        if (!raw.startsWith('{')) continue;
+        const line = JSON.parse(raw) as Record<string, unknown>;
+        if (match(line)) return line;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no matching line in ${join(this.logs, file)} within ${timeoutMs} ms`);
+  }
+
   /** Worker names currently holding a heartbeat Lease, by process-name prefix. */
   async liveWorkers(): Promise<string[]> {
     const leases = await this.coordination.listNamespacedLease({
@@ -178,7 +225,7 @@ export class FastflowEnv {
   }
 
   kubectl(args: string[], input?: string): ReturnType<typeof kubectl> {
-    return kubectl(['-n', this.namespace, ...args], { input });
+    return kubectl(['-n', this.namespace, ...args], { input, kubeconfig: this.kubeconfigPath });
   }
 
   async stop(): Promise<void> {
@@ -188,7 +235,7 @@ export class FastflowEnv {
 
   #spawn(args: string[], log: string, env: Record<string, string>): FastflowProcess {
     const p = spawnFastflow(args, {
-      kubeconfig: testKubeconfigPath(),
+      kubeconfig: this.kubeconfigPath,
       namespace: this.namespace,
       logFile: join(this.logs, log),
       // Many processes share this machine: none binds the default metrics port unless asked.
