@@ -12,7 +12,8 @@ import {
   CONTAINER,
   ContainerParams,
   exitText,
-  JOB_LABELS,
+  ofTask,
+  taskJobSelector,
   jobManifest,
   jobName,
   jobToAdopt,
@@ -94,9 +95,10 @@ async function startJob(
   try {
     const earlier = await clients.batch.listNamespacedJob({
       namespace: a.namespace,
-      labelSelector: `${JOB_LABELS.instance}=${a.instance},${JOB_LABELS.task}=${a.task}`,
+      labelSelector: taskJobSelector(a),
     });
-    const adopted = jobToAdopt(earlier.items, a.attempt)?.metadata?.name;
+    const ours = earlier.items.filter((j) => ofTask(j, a));
+    const adopted = jobToAdopt(ours, a.attempt)?.metadata?.name;
     if (adopted) {
       ctx.trace(`waiting for Job ${adopted}, left running by an earlier attempt`);
       return adopted;

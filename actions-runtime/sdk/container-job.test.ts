@@ -10,6 +10,9 @@ import {
   jobManifest,
   jobName,
   jobToAdopt,
+  type JobView,
+  ofTask,
+  taskJobSelector,
 } from './container-job.ts';
 
 const key = { instance: 'nightly-run-1', task: 'build', attempt: 2 };
@@ -77,6 +80,21 @@ describe('jobManifest', () => {
         },
       ],
     });
+  });
+});
+
+describe('Job labels', () => {
+  it('bounds long names and task keys in labels, keeping them whole in annotations', () => {
+    const long = { namespace: 'ns', instance: 'i'.repeat(200), task: 'fanout[3]', attempt: 1 };
+    const params = ContainerParams.parse({ image: 'busybox' });
+    const meta = (jobManifest(long, 'u', params) as { metadata: JobView['metadata'] }).metadata;
+    for (const v of Object.values(meta?.labels ?? {})) expect(v).toMatch(/^[-A-Za-z0-9_.]{1,63}$/);
+    expect(meta?.annotations).toMatchObject({ 'fastflow.io/instance': long.instance });
+    expect(ofTask({ metadata: meta }, long)).toBe(true);
+    expect(ofTask({ metadata: meta }, { ...long, task: 'fanout[4]' })).toBe(false);
+    expect(taskJobSelector(long)).toContain(
+      `fastflow.io/instance=${meta?.labels?.['fastflow.io/instance']}`,
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { API_VERSION, ATTEMPT_LABELS, DAG_INSTANCE } from '../../operator/api/names.ts';
+import { labelValue, subjectMetadata, subjectOf } from '../../operator/store/labels.ts';
 import { SecretRef } from './secret-ref.ts';
 
 /** Labels on the Job and its Pod: which attempt of which task of which instance. */
@@ -55,6 +56,28 @@ export type ContainerParams = z.output<typeof ContainerParams>;
 
 export type AttemptKey = { namespace: string; instance: string; task: string; attempt: number };
 
+function attemptSubject(a: Omit<AttemptKey, 'namespace'>): Record<string, string> {
+  return {
+    [JOB_LABELS.instance]: a.instance,
+    [JOB_LABELS.task]: a.task,
+    [JOB_LABELS.attempt]: String(a.attempt),
+  };
+}
+
+/** The label selector of the Jobs of every attempt of one task (it may select others: see `ofTask`). */
+export function taskJobSelector(a: Omit<AttemptKey, 'namespace' | 'attempt'>): string {
+  return `${JOB_LABELS.instance}=${labelValue(a.instance)},${JOB_LABELS.task}=${labelValue(a.task)}`;
+}
+
+/** Whether the Job belongs to this task of this instance (bounded label values may collide). */
+export function ofTask(job: JobView, a: Omit<AttemptKey, 'namespace' | 'attempt'>): boolean {
+  const meta = job.metadata;
+  return (
+    subjectOf(meta, JOB_LABELS.instance) === a.instance &&
+    subjectOf(meta, JOB_LABELS.task) === a.task
+  );
+}
+
 /**
  * The Job of one attempt, named from instance, task and attempt so that the
  * same attempt always finds the same Job: a readable prefix cut to fit 63
@@ -76,11 +99,8 @@ export function jobName(a: Omit<AttemptKey, 'namespace'>): string {
 
 /** The Job: one Pod, never restarted (the task's retry policy retries), owned by the instance. */
 export function jobManifest(a: AttemptKey, instanceUid: string, p: ContainerParams): object {
-  const labels = {
-    [JOB_LABELS.instance]: a.instance,
-    [JOB_LABELS.task]: a.task,
-    [JOB_LABELS.attempt]: String(a.attempt),
-  };
+  // Names and task keys may not fit a label value: bounded labels, full values in annotations.
+  const { labels, annotations } = subjectMetadata(attemptSubject(a));
   const env = Object.entries(p.env).map(([name, v]) =>
     typeof v === 'string'
       ? { name, value: v }
@@ -93,6 +113,7 @@ export function jobManifest(a: AttemptKey, instanceUid: string, p: ContainerPara
       name: jobName(a),
       namespace: a.namespace,
       labels,
+      annotations,
       ownerReferences: [
         { apiVersion: API_VERSION, kind: DAG_INSTANCE.kind, name: a.instance, uid: instanceUid },
       ],
@@ -122,7 +143,11 @@ export function jobManifest(a: AttemptKey, instanceUid: string, p: ContainerPara
 }
 
 export type JobView = {
-  metadata?: { name?: string; labels?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
 };
 
@@ -142,7 +167,7 @@ export function jobEnd(job: JobView): { ok: boolean; reason: string; message: st
  * attempt exists to run again.
  */
 export function jobToAdopt(jobs: readonly JobView[], attempt: number): JobView | undefined {
-  const attemptOf = (j: JobView): number => Number(j.metadata?.labels?.[JOB_LABELS.attempt] ?? 0);
+  const attemptOf = (j: JobView): number => Number(subjectOf(j.metadata, JOB_LABELS.attempt) ?? 0);
   return jobs
     .filter((j) => attemptOf(j) < attempt && jobEnd(j) === undefined)
     .sort((x, y) => attemptOf(y) - attemptOf(x))[0];
