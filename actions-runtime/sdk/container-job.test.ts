@@ -47,6 +47,7 @@ describe('jobManifest', () => {
       env: { MODE: 'fast', TOKEN: { secretRef: { name: 'api', key: 'token' } } },
       resources: { limits: { memory: '64Mi' } },
       serviceAccountName: 'builder',
+      securityContext: { runAsNonRoot: true },
     });
     const job = jobManifest({ ...key, namespace: 'ns' }, 'uid-1', params) as {
       metadata: unknown;
@@ -77,6 +78,7 @@ describe('jobManifest', () => {
             { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'api', key: 'token' } } },
           ],
           resources: { limits: { memory: '64Mi' } },
+          securityContext: { runAsNonRoot: true },
         },
       ],
     });
@@ -153,6 +155,7 @@ describe('container: rejected params name the field', () => {
     [{ image: 'a', resources: { limits: { memory: 'lots' } } }, 'params.resources.limits.memory'],
     [{ image: 'a', resources: { request: {} } }, 'params.resources'],
     [{ image: 'a', serviceAccountName: 'Not_Valid' }, 'params.serviceAccountName'],
+    [{ image: 'a', securityContext: 'privileged' }, 'params.securityContext'],
     [{ image: 'a', deletePolicy: 'sometimes' }, 'params.deletePolicy'],
     [{ image: 'a', logTailLines: 500 }, 'params.logTailLines'],
     [{ image: 'a', activeDeadlineSeconds: 0 }, 'params.activeDeadlineSeconds'],

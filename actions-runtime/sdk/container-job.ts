@@ -37,6 +37,8 @@ export const ContainerParams = z
       .partial()
       .strict()
       .optional(),
+    /** The container's securityContext, as Kubernetes takes it (checked by the API server). */
+    securityContext: z.record(z.string(), z.unknown()).optional(),
     serviceAccountName: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be the name of a ServiceAccount')
@@ -134,6 +136,7 @@ export function jobManifest(a: AttemptKey, instanceUid: string, p: ContainerPara
               ...(p.args ? { args: p.args } : {}),
               ...(env.length ? { env } : {}),
               ...(p.resources ? { resources: p.resources } : {}),
+              ...(p.securityContext ? { securityContext: p.securityContext } : {}),
             },
           ],
         },
