@@ -105,9 +105,10 @@ export async function startWorker(
   informer.onEvent((ev) => {
     const { metadata, spec, status = {} } = ev.obj;
     const namespace = metadata.namespace ?? '';
+    // Gone from the watch: deleted, or its label removed because this worker holds no task of it.
     if (ev.type === 'delete') {
       for (const a of attempts.forgetInstance(namespace, metadata.name))
-        a.abort.abort(new Error('instance deleted'));
+        a.abort.abort(new Error('instance deleted, or no task of it is assigned here'));
       return;
     }
     for (const change of attempts.observe(namespace, metadata.name, status)) {

@@ -1,8 +1,4 @@
-import {
-  ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
-  type DagInstanceStatus,
-} from '../api/dag-instance.ts';
+import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import { decide, type Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
@@ -10,6 +6,7 @@ import { pendingOperations, type OperationRequest } from '../core/operations.ts'
 import { usesShareData } from '../core/prechecks.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
 import { resolveVars } from '../core/vars.ts';
+import { labelledWorkers } from '../core/worker-labels.ts';
 import { failedToStart, started } from '../core/instance-start.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
@@ -87,7 +84,7 @@ export class InstanceReconciler {
     if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
       this.#d.waiters.delete(key);
       this.#lastWrite.delete(key);
-      await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
+      await syncWorkerLabels(this.#d.clients.custom, instance, new Set());
       return {};
     }
     const run = await this.#snapshot(instance, now);
@@ -153,8 +150,9 @@ export class InstanceReconciler {
     const written = await this.#write(instance, decision.status, signal);
     if (written) this.#lastWrite.set(key, now.getTime());
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
+    // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
-    await syncWorkerLabels(this.#d.clients.custom, labelled, holders(decision.status), finished);
+    await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status));
     if (finished) {
       this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
@@ -235,15 +233,6 @@ export class InstanceReconciler {
       throw err;
     }
   }
-}
-
-/** Workers that hold a task of the instance: each must see it through its label. */
-function holders(status: DagInstanceStatus): Set<string> {
-  const workers = new Set<string>();
-  for (const t of Object.values(status.tasks ?? {})) {
-    if (t.worker && ACTIVE_TASK_PHASES.has(t.phase)) workers.add(t.worker);
-  }
-  return workers;
 }
 
 /** The instance's deadline, when it has activeDeadlineSeconds and has started. */

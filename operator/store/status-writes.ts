@@ -1,9 +1,9 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { DagStatus } from '../api/dag.ts';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
-import { WORKER_LABEL_PREFIX, workerLabel } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
+import { workerLabelChange } from '../core/worker-labels.ts';
 import { toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
@@ -42,31 +42,28 @@ export async function writeInstanceStatus(
 }
 
 /**
- * Keeps the `w.fastflow.io/<worker>` labels in step with the workers that hold
- * tasks of the instance: added while it runs (so those workers' filtered
- * watches see it), all removed once it has finished.
+ * Keeps the `w.fastflow.io/<worker>` labels equal to `workers`, the workers
+ * that must see the instance's writes (see core/worker-labels.ts), so that a
+ * worker's filtered watch sees an instance only while it holds a task there.
+ * Called after the status write: a worker whose label is added then receives
+ * the object with its assignment. A removal is conditional on the
+ * resourceVersion `workers` was computed from, so a label never goes while a
+ * newer version assigns that worker something (409: the caller re-reads).
  */
 export async function syncWorkerLabels(
   custom: CustomObjectsApi,
   instance: DagInstance,
   workers: ReadonlySet<string>,
-  finished: boolean,
 ): Promise<void> {
-  const labels = instance.metadata.labels ?? {};
-  const change: Record<string, string | null> = {};
-  for (const w of workers) {
-    if (!finished && !(workerLabel(w) in labels)) change[workerLabel(w)] = '';
-  }
-  if (finished) {
-    for (const key of Object.keys(labels)) {
-      if (key.startsWith(WORKER_LABEL_PREFIX)) change[key] = null;
-    }
-  }
-  if (Object.keys(change).length === 0) return;
-  const { namespace = '', name } = instance.metadata;
+  const change = workerLabelChange(instance.metadata.labels ?? {}, workers);
+  if (change === undefined) return;
+  const { namespace = '', name, resourceVersion } = instance.metadata;
+  const metadata = change.removes
+    ? { labels: change.labels, resourceVersion }
+    : { labels: change.labels };
   try {
     await custom.patchNamespacedCustomObject(
-      { ...instanceResource, namespace, name, body: { metadata: { labels: change } } },
+      { ...instanceResource, namespace, name, body: { metadata } },
       mergePatchOptions,
     );
   } catch (e) {
