@@ -1,7 +1,8 @@
 /**
  * Counts API writes from the kube-apiserver's own Prometheus endpoint
  * (`apiserver_request_total`), scraped before and after each phase: the
- * server's view, which includes every client (operator, worker, the bench).
+ * server's view, which includes every client (operator, worker, the bench);
+ * and the watch events it delivered (`apiserver_watch_events_total`).
  */
 import https from 'node:https';
 
@@ -22,7 +23,8 @@ export type RequestSample = {
   value: number;
 };
 
-export type Scrape = { at: number; samples: RequestSample[] };
+/** Watch events delivered, by resource: one per watcher an object's change reaches. */
+export type Scrape = { at: number; samples: RequestSample[]; watchEvents: Map<string, number> };
 
 const SCRAPE_TIMEOUT_MS = 10_000;
 
@@ -75,9 +77,25 @@ export function parseRequestTotals(text: string): RequestSample[] {
   return out;
 }
 
+const WATCH_EVENTS = /^apiserver_watch_events_total\{[^}]*\bresource="([^"]*)"[^}]*\}\s+(\S+)/;
+
+/** `apiserver_watch_events_total` by resource. */
+export function parseWatchEvents(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = WATCH_EVENTS.exec(line);
+    if (m) out.set(m[1] ?? '', (out.get(m[1] ?? '') ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
 export async function scrape(server: string, token: string): Promise<Scrape> {
   const text = await fetchMetrics(server, token);
-  return { at: performance.now(), samples: parseRequestTotals(text) };
+  return {
+    at: performance.now(),
+    samples: parseRequestTotals(text),
+    watchEvents: parseWatchEvents(text),
+  };
 }
 
 const key = (s: RequestSample): string => `${s.verb}|${s.resource}|${s.subresource}|${s.code}`;
@@ -105,6 +123,8 @@ export type WriteCounts = {
   others: Map<string, number>;
   /** Refused writes (HTTP 409 conflicts, 422 failed JSON Patch tests) to daginstances. */
   daginstanceConflicts: number;
+  /** Watch events on daginstances delivered to all watchers, the bench's own watch included. */
+  daginstanceWatchEvents: number;
 };
 
 export const COUNTED_RESOURCES = ['daginstances', 'leases', 'controllerrevisions'] as const;
@@ -139,5 +159,7 @@ export function writeCounts(before: Scrape, after: Scrape): WriteCounts {
     daginstanceConflicts: d
       .filter((s) => s.resource === 'daginstances' && (s.code === '409' || s.code === '422'))
       .reduce((a, s) => a + s.value, 0),
+    daginstanceWatchEvents:
+      (after.watchEvents.get('daginstances') ?? 0) - (before.watchEvents.get('daginstances') ?? 0),
   };
 }

@@ -93,11 +93,15 @@ async function rawPhase(kc: KubeConfig, opts: BenchOptions, res: BenchResults): 
 /** Starts the operator and the worker; undefined (and the reason printed) when they do not come up. */
 async function startSystem(kc: KubeConfig, opts: BenchOptions): Promise<string | undefined> {
   if (!cp) throw new Error('no control plane');
-  heading('Starting fastflow: 1 operator, 1 worker (--concurrency ' + opts.workerConcurrency + ')');
+  heading(
+    `Starting fastflow: 1 operator, ${opts.workers} worker${opts.workers === 1 ? '' : 's'} ` +
+      `(--concurrency ${opts.workerConcurrency})`,
+  );
   procs = new BenchProcesses({
     kubeconfig: cp.kubeconfigPath,
     namespace: NAMESPACE,
     workerConcurrency: opts.workerConcurrency,
+    workers: opts.workers,
     operatorConcurrency: opts.operatorConcurrency,
   });
   procs.start();
@@ -195,9 +199,9 @@ async function fastflowPhases(
       res,
       () => runWide(ctx, { instances: opts.wideInstances, width: opts.wideWidth }),
     );
-    if (res.wide && opts.wideInstances * opts.wideWidth > opts.workerConcurrency) {
+    if (res.wide && opts.wideInstances * opts.wideWidth > opts.workers * opts.workerConcurrency) {
       console.log(
-        `(the worker runs at most ${opts.workerConcurrency} tasks at once: children wait for a ` +
+        `(the workers run at most ${opts.workers * opts.workerConcurrency} tasks at once: children wait for a ` +
           'slot, and "scheduled → running" includes that wait)',
       );
     }

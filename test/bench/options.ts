@@ -12,6 +12,7 @@ export type BenchOptions = {
   wideInstances: number;
   wideWidth: number;
   workerConcurrency: number;
+  workers: number;
   operatorConcurrency: number | undefined;
   phaseTimeoutSecs: number;
   stallSecs: number;
@@ -30,7 +31,8 @@ const NUMBERS = {
   'chain-parallel': { def: 2, help: 'chain instances running at once' },
   'wide-instances': { def: 4, help: 'instances of the wide DAG, created at once' },
   'wide-width': { def: 250, help: 'parallel children between root and join' },
-  'worker-concurrency': { def: 64, help: "the worker's --concurrency" },
+  'worker-concurrency': { def: 64, help: "each worker's --concurrency" },
+  workers: { def: 1, help: 'worker processes' },
   'operator-concurrency': { def: 0, help: "the operator's --concurrency (0: its default)" },
   'phase-timeout-secs': { def: 120, help: 'a phase fails after this long' },
   'stall-secs': { def: 30, help: 'a phase fails when no instance changed for this long' },
@@ -103,6 +105,7 @@ export function parseOptions(
     wideInstances: num('wide-instances'),
     wideWidth: Math.max(1, num('wide-width')),
     workerConcurrency: Math.max(1, num('worker-concurrency')),
+    workers: Math.max(1, num('workers')),
     operatorConcurrency: operatorConcurrency > 0 ? operatorConcurrency : undefined,
     phaseTimeoutSecs: Math.max(1, num('phase-timeout-secs')),
     stallSecs: Math.max(1, num('stall-secs')),

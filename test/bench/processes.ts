@@ -1,5 +1,5 @@
 /**
- * The system under test: one operator and one worker as OS processes (as
+ * The system under test: one operator and N workers as OS processes (as
  * they run out of cluster), their logs in a temp dir outside the repo, and
  * their stop (SIGTERM, grace, SIGKILL) by process id.
  */
@@ -13,12 +13,15 @@ export type ProcessOptions = {
   kubeconfig: string;
   namespace: string;
   workerConcurrency: number;
+  workers: number;
   /** Operator reconcile concurrency; undefined: the product's default. */
   operatorConcurrency: number | undefined;
 };
 
 const STOP_GRACE_MS = 3_000;
+/** Node processes start slowly on a busy 2-core machine: more time for each extra worker. */
 const READY_TIMEOUT_MS = 30_000;
+const READY_PER_WORKER_MS = 10_000;
 const TAIL_LINES = 25;
 
 type Named = { name: string; proc: FastflowProcess; exit: number | string | undefined };
@@ -41,11 +44,13 @@ export class BenchProcesses {
       operatorArgs.push('--concurrency', String(this.#opts.operatorConcurrency));
     }
     this.#add('operator', operatorArgs, common);
-    this.#add(
-      'worker',
-      ['worker', '--name', 'bench', '--concurrency', String(this.#opts.workerConcurrency)],
-      common,
-    );
+    for (let i = 1; i <= this.#opts.workers; i++) {
+      this.#add(
+        this.#opts.workers === 1 ? 'worker' : `worker-${i}`,
+        ['worker', '--name', 'bench', '--concurrency', String(this.#opts.workerConcurrency)],
+        common,
+      );
+    }
   }
 
   #add(
@@ -70,7 +75,8 @@ export class BenchProcesses {
   async ready(kc: KubeConfig): Promise<void> {
     const coordination = kc.makeApiClient(CoordinationV1Api);
     const ns = this.#opts.namespace;
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const timeoutMs = READY_TIMEOUT_MS + (this.#opts.workers - 1) * READY_PER_WORKER_MS;
+    const deadline = Date.now() + timeoutMs;
     let leader: string | undefined;
     let workers: string[] = [];
     while (Date.now() < deadline) {
@@ -83,14 +89,14 @@ export class BenchProcesses {
         workers = leases.items
           .filter((l) => l.metadata?.labels?.['fastflow.io/worker'] !== undefined)
           .map((l) => l.metadata?.name ?? '');
-        if (leader && workers.length > 0) return;
+        if (leader && workers.length >= this.#opts.workers) return;
       } catch {
         // transient: poll again
       }
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(
-      `not ready after ${READY_TIMEOUT_MS / 1000} s: leader ${leader ?? '(none)'}, ` +
+      `not ready after ${timeoutMs / 1000} s: leader ${leader ?? '(none)'}, ` +
         `worker leases [${workers.join(', ')}]`,
     );
   }

@@ -74,6 +74,19 @@ function printWrites(w: WriteCounts, r: PhaseResult): void {
   if (w.daginstanceConflicts > 0) {
     out(`  of which refused (409 conflict / 422 failed test): ${fmt(w.daginstanceConflicts)}`);
   }
+  out(
+    `watch events per DagInstance write (operator + labelled workers): ` +
+      `${fmt(eventsPerWrite(w), 2)} (${fmt(w.daginstanceWatchEvents)} events delivered, the bench's own watch excluded)`,
+  );
+}
+
+/**
+ * Events delivered per applied DagInstance write, less the one the bench's
+ * own watch of every instance receives. A refused write delivers nothing.
+ */
+export function eventsPerWrite(w: WriteCounts): number {
+  const applied = w.daginstances - w.daginstanceConflicts;
+  return applied === 0 ? NaN : w.daginstanceWatchEvents / applied - 1;
 }
 
 export function printPhase(r: PhaseResult): void {
