@@ -4,7 +4,7 @@ import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { workerLabelChange } from '../core/worker-labels.ts';
-import { toKubeError } from '../kube/errors.ts';
+import { isConflict, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
 import { STATUS_FIELD_MANAGER } from './refs.ts';
@@ -48,7 +48,9 @@ export async function writeInstanceStatus(
  * Called after the status write: a worker whose label is added then receives
  * the object with its assignment. A removal is conditional on the
  * resourceVersion `workers` was computed from, so a label never goes while a
- * newer version assigns that worker something (409: the caller re-reads).
+ * newer version assigns that worker something. Should a newer version exist
+ * (409), the additions are made alone and the removals wait: that newer
+ * write brings the instance back to the operator, which decides again.
  */
 export async function syncWorkerLabels(
   custom: CustomObjectsApi,
@@ -58,16 +60,23 @@ export async function syncWorkerLabels(
   const change = workerLabelChange(instance.metadata.labels ?? {}, workers);
   if (change === undefined) return;
   const { namespace = '', name, resourceVersion } = instance.metadata;
-  const metadata = change.removes
-    ? { labels: change.labels, resourceVersion }
-    : { labels: change.labels };
+  const patch = async (metadata: object): Promise<void> => {
+    try {
+      await custom.patchNamespacedCustomObject(
+        { ...instanceResource, namespace, name, body: { metadata } },
+        mergePatchOptions,
+      );
+    } catch (e) {
+      throw toKubeError(e);
+    }
+  };
+  if (!change.removes) return patch({ labels: change.labels });
   try {
-    await custom.patchNamespacedCustomObject(
-      { ...instanceResource, namespace, name, body: { metadata } },
-      mergePatchOptions,
-    );
+    await patch({ labels: change.labels, resourceVersion });
   } catch (e) {
-    throw toKubeError(e);
+    if (!isConflict(e)) throw e;
+    const additions = Object.entries(change.labels).filter(([, v]) => v !== null);
+    if (additions.length > 0) await patch({ labels: Object.fromEntries(additions) });
   }
 }
 
