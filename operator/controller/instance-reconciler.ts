@@ -70,8 +70,8 @@ export class InstanceReconciler {
     } catch (e) {
       if (!isConflict(e)) throw e;
       // Someone wrote since our cache saw the object: decide again on a fresh read.
-      const fresh = await this.#read(key);
-      return fresh === undefined ? {} : await this.#pass(parse(key, fresh), signal);
+      const fresh = await this.#fresh(key);
+      return fresh === undefined ? {} : await this.#pass(fresh, signal);
     }
   }
 
@@ -84,7 +84,7 @@ export class InstanceReconciler {
     if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
       this.#d.waiters.delete(key);
       this.#lastWrite.delete(key);
-      await syncWorkerLabels(this.#d.clients.custom, instance, new Set());
+      await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       return {};
     }
     const run = await this.#snapshot(instance, now);
@@ -152,7 +152,9 @@ export class InstanceReconciler {
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
-    await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status));
+    await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status), () =>
+      this.#fresh(key),
+    );
     if (finished) {
       this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
@@ -221,13 +223,16 @@ export class InstanceReconciler {
     return written;
   }
 
-  async #read(key: string): Promise<unknown> {
+  /** The instance as the API server has it now (not the cache); undefined once deleted. */
+  async #fresh(key: string): Promise<DagInstance | undefined> {
     try {
-      return await this.#d.clients.custom.getNamespacedCustomObject({
+      const raw: unknown = await this.#d.clients.custom.getNamespacedCustomObject({
         ...instanceResource,
         ...refOf(key),
       });
+      return parse(key, raw);
     } catch (e) {
+      if (e instanceof TerminalError) throw e;
       const err = toKubeError(e);
       if (isNotFound(err)) return undefined;
       throw err;

@@ -34,26 +34,45 @@ const instance = (resourceVersion: string): DagInstance => ({
   spec: { dagRef: { name: 'd' } },
 });
 
+/** What a fresh read finds: the instance at `resourceVersion` with w3 running a task. */
+const reread = (resourceVersion: string) => (): Promise<DagInstance> =>
+  Promise.resolve({
+    ...instance(resourceVersion),
+    status: { phase: 'Running', tasks: { t: { phase: 'Running', worker: 'w3', attempt: 1 } } },
+  });
+
 describe('syncWorkerLabels', () => {
   it('adds labels unconditionally; removes them conditionally on the version decided from', async () => {
     const { api, sent } = labelApi('7');
-    await syncWorkerLabels(api, instance('7'), new Set(['w1', 'w2', 'w3']));
-    await syncWorkerLabels(api, instance('7'), new Set(['w2']));
+    await syncWorkerLabels(api, instance('7'), new Set(['w1', 'w2', 'w3']), reread('7'));
+    await syncWorkerLabels(api, instance('7'), new Set(['w2']), reread('7'));
     expect(sent).toEqual([
       { labels: { 'w.fastflow.io/w3': '' } },
       { labels: { 'w.fastflow.io/w1': null }, resourceVersion: '7' },
     ]);
   });
 
-  it('when a newer version exists, makes the additions alone and leaves the removals', async () => {
+  it('when a newer version exists, labels the workers a fresh read says hold tasks', async () => {
     const { api, sent } = labelApi('8');
-    await syncWorkerLabels(api, instance('7'), new Set(['w2', 'w3']));
+    await syncWorkerLabels(api, instance('7'), new Set(['w2']), reread('8'));
     expect(sent).toEqual([
-      { labels: { 'w.fastflow.io/w3': '', 'w.fastflow.io/w1': null }, resourceVersion: '7' },
+      { labels: { 'w.fastflow.io/w1': null }, resourceVersion: '7' },
+      {
+        labels: { 'w.fastflow.io/w3': '', 'w.fastflow.io/w1': null, 'w.fastflow.io/w2': null },
+        resourceVersion: '8',
+      },
+    ]);
+  });
+
+  it('newer still after the fresh read: the additions go alone, the removals wait', async () => {
+    const { api, sent } = labelApi('9');
+    await syncWorkerLabels(api, instance('7'), new Set(), reread('8'));
+    expect(sent.slice(1)).toEqual([
+      {
+        labels: { 'w.fastflow.io/w3': '', 'w.fastflow.io/w1': null, 'w.fastflow.io/w2': null },
+        resourceVersion: '8',
+      },
       { labels: { 'w.fastflow.io/w3': '' } },
     ]);
-    sent.length = 0;
-    await syncWorkerLabels(api, instance('7'), new Set());
-    expect(sent).toHaveLength(1); // refused, nothing to add: the newer write brings it back
   });
 });

@@ -3,7 +3,7 @@ import type { DagStatus } from '../api/dag.ts';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
-import { workerLabelChange } from '../core/worker-labels.ts';
+import { labelledWorkers, workerLabelChange } from '../core/worker-labels.ts';
 import { isConflict, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
@@ -49,16 +49,31 @@ export async function writeInstanceStatus(
  * the object with its assignment. A removal is conditional on the
  * resourceVersion `workers` was computed from, so a label never goes while a
  * newer version assigns that worker something. Should a newer version exist
- * (409), the additions are made alone and the removals wait: that newer
- * write brings the instance back to the operator, which decides again.
+ * (409: often the operator's own label write, not yet in its cache), the
+ * labels are computed again from a fresh read; should that meet a newer one
+ * still, the additions go alone and the removals wait for the pass that the
+ * newer write brings.
  */
 export async function syncWorkerLabels(
   custom: CustomObjectsApi,
   instance: DagInstance,
   workers: ReadonlySet<string>,
+  reread: () => Promise<DagInstance | undefined>,
 ): Promise<void> {
+  if (await tryWorkerLabels(custom, instance, workers, false)) return;
+  const fresh = await reread();
+  if (fresh) await tryWorkerLabels(custom, fresh, labelledWorkers(fresh.status ?? {}), true);
+}
+
+/** False when a removal met a newer version (and, if `last`, the additions were made alone). */
+async function tryWorkerLabels(
+  custom: CustomObjectsApi,
+  instance: DagInstance,
+  workers: ReadonlySet<string>,
+  last: boolean,
+): Promise<boolean> {
   const change = workerLabelChange(instance.metadata.labels ?? {}, workers);
-  if (change === undefined) return;
+  if (change === undefined) return true;
   const { namespace = '', name, resourceVersion } = instance.metadata;
   const patch = async (metadata: object): Promise<void> => {
     try {
@@ -70,14 +85,19 @@ export async function syncWorkerLabels(
       throw toKubeError(e);
     }
   };
-  if (!change.removes) return patch({ labels: change.labels });
+  if (!change.removes) {
+    await patch({ labels: change.labels });
+    return true;
+  }
   try {
     await patch({ labels: change.labels, resourceVersion });
+    return true;
   } catch (e) {
     if (!isConflict(e)) throw e;
-    const additions = Object.entries(change.labels).filter(([, v]) => v !== null);
-    if (additions.length > 0) await patch({ labels: Object.fromEntries(additions) });
   }
+  const additions = Object.entries(change.labels).filter(([, v]) => v !== null);
+  if (last && additions.length > 0) await patch({ labels: Object.fromEntries(additions) });
+  return false;
 }
 
 /** Writes a Dag's status when it changed (the operator is its only writer). */
