@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
 import { VarName } from './dag.ts';
+import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
 
 export const DagInstanceSpec = z
@@ -24,6 +25,7 @@ export const DagInstanceSpec = z
       .max(365 * 24 * 3600)
       .optional()
       .describe('The instance fails (DeadlineExceeded) if unfinished this long after it started.'),
+    ttlSecondsAfterFinished: TtlSecondsAfterFinished.optional(),
   })
   .meta({
     // The rules on dagRef and vars run only when old and new both have the

@@ -23,6 +23,11 @@ export const WORKER_LEASE_LABEL = 'fastflow.io/worker';
 /** Annotations on a worker Lease: what it can run and how much at once. */
 export const ACTIONS_ANNOTATION = 'fastflow.io/actions';
 export const CAPACITY_ANNOTATION = 'fastflow.io/capacity';
+/**
+ * Label (and annotation, with the full name) on the ConfigMaps that belong to
+ * an instance: its traces and its share data.
+ */
+export const INSTANCE_LABEL = 'fastflow.io/instance';
 /** Label on the ControllerRevision that snapshots a Dag. */
 export const DAG_NAME_LABEL = 'fastflow.io/dag';
 

@@ -19,6 +19,7 @@ import { dagResource } from '../api/names.ts';
 import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';
+import { garbageCollectors } from './gc.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
 import { collectDeadWorkerLeases } from './lease-gc.ts';
@@ -68,6 +69,8 @@ export function startOperator(
     labelSelector: WORKER_LEASE_LABEL,
     list: (o) => clients.coordination.listNamespacedLease({ namespace: leaseNamespace, ...o }),
     logger: log.child({ informer: 'worker-leases' }),
+    // While this watch fails, a worker's silence is ours, not its own.
+    onSight: (seeing) => registry.sight(seeing),
   });
 
   const metrics = new OperatorMetrics(opts.metrics ?? new Registry());
@@ -121,6 +124,16 @@ export function startOperator(
     queue: { onHandOut: (ms) => metrics.queueWaited('dag', ms) },
   });
 
+  const gc = garbageCollectors({
+    config,
+    clients,
+    instances,
+    dags,
+    revisions,
+    onCollected: (kind, count) => metrics.collected(kind, count),
+    log,
+  });
+
   dags.onEvent((ev) => dagController.enqueue(ev.key));
   instances.onEvent((ev) => {
     load.update(ev.key, ev.type === 'delete' ? undefined : (ev.obj.status ?? {}));
@@ -169,6 +182,7 @@ export function startOperator(
         if (signal.aborted) return;
         instanceController.start(signal);
         dagController.start(signal);
+        gc.start(signal);
         sweepDeadLeases(signal);
         for (const key of dags.keys()) dagController.enqueue(key);
         for (const key of instances.keys()) instanceController.enqueue(key);
@@ -213,7 +227,7 @@ export function startOperator(
         .map(([name]) => `${name} informer not synced`),
     async stop() {
       stopAll.abort();
-      await Promise.all([instanceController.stop(), dagController.stop()]);
+      await Promise.all([instanceController.stop(), dagController.stop(), gc.stop()]);
       await recorder.flush();
       await elector.release();
       dags.stop();

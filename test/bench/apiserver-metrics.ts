@@ -1,8 +1,7 @@
 /**
  * Counts API writes from the kube-apiserver's own Prometheus endpoint
  * (`apiserver_request_total`), scraped before and after each phase: the
- * server's view, which includes every client (operator, worker, the bench);
- * and the watch events it delivered (`apiserver_watch_events_total`).
+ * server's view, which includes every client (operator, worker, the bench).
  */
 import https from 'node:https';
 
@@ -23,8 +22,11 @@ export type RequestSample = {
   value: number;
 };
 
-/** Watch events delivered, by resource: one per watcher an object's change reaches. */
-export type Scrape = { at: number; samples: RequestSample[]; watchEvents: Map<string, number> };
+/**
+ * `at`: when scraped; `samples`: `apiserver_request_total`; `instanceWatchEvents`:
+ * watch events the API server sent for DagInstances, to every watcher.
+ */
+export type Scrape = { at: number; samples: RequestSample[]; instanceWatchEvents: number };
 
 const SCRAPE_TIMEOUT_MS = 10_000;
 
@@ -77,16 +79,25 @@ export function parseRequestTotals(text: string): RequestSample[] {
   return out;
 }
 
-const WATCH_EVENTS = /^apiserver_watch_events_total\{[^}]*\bresource="([^"]*)"[^}]*\}\s+(\S+)/;
+const WATCH_EVENTS = /^apiserver_watch_events_total\{([^}]*)\}\s+(\S+)/;
 
-/** `apiserver_watch_events_total` by resource. */
-export function parseWatchEvents(text: string): Map<string, number> {
-  const out = new Map<string, number>();
+/**
+ * Sum of `apiserver_watch_events_total` for DagInstances. Its labels changed
+ * across Kubernetes versions (`kind="DagInstance"`, later `resource="daginstances"`):
+ * either is accepted.
+ */
+export function parseInstanceWatchEvents(text: string): number {
+  let total = 0;
   for (const line of text.split('\n')) {
     const m = WATCH_EVENTS.exec(line);
-    if (m) out.set(m[1] ?? '', (out.get(m[1] ?? '') ?? 0) + Number(m[2]));
+    if (!m) continue;
+    const labels = m[1] ?? '';
+    if (!labels.includes('group="fastflow.io"')) continue;
+    if (labels.includes('kind="DagInstance"') || labels.includes('resource="daginstances"')) {
+      total += Number(m[2]);
+    }
   }
-  return out;
+  return total;
 }
 
 export async function scrape(server: string, token: string): Promise<Scrape> {
@@ -94,7 +105,7 @@ export async function scrape(server: string, token: string): Promise<Scrape> {
   return {
     at: performance.now(),
     samples: parseRequestTotals(text),
-    watchEvents: parseWatchEvents(text),
+    instanceWatchEvents: parseInstanceWatchEvents(text),
   };
 }
 
@@ -123,8 +134,8 @@ export type WriteCounts = {
   others: Map<string, number>;
   /** Refused writes (HTTP 409 conflicts, 422 failed JSON Patch tests) to daginstances. */
   daginstanceConflicts: number;
-  /** Watch events on daginstances delivered to all watchers, the bench's own watch included. */
-  daginstanceWatchEvents: number;
+  /** Watch events sent for DagInstances, to all watchers (the bench's own watch included). */
+  instanceWatchEvents: number;
 };
 
 export const COUNTED_RESOURCES = ['daginstances', 'leases', 'controllerrevisions'] as const;
@@ -159,7 +170,6 @@ export function writeCounts(before: Scrape, after: Scrape): WriteCounts {
     daginstanceConflicts: d
       .filter((s) => s.resource === 'daginstances' && (s.code === '409' || s.code === '422'))
       .reduce((a, s) => a + s.value, 0),
-    daginstanceWatchEvents:
-      (after.watchEvents.get('daginstances') ?? 0) - (before.watchEvents.get('daginstances') ?? 0),
+    instanceWatchEvents: after.instanceWatchEvents - before.instanceWatchEvents,
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The system under test: one operator and N workers as OS processes (as
- * they run out of cluster), their logs in a temp dir outside the repo, and
- * their stop (SIGTERM, grace, SIGKILL) by process id.
+ * The system under test: operators and workers as OS processes (as they run
+ * out of cluster), their logs in a temp dir outside the repo, and their stop
+ * (SIGTERM, grace, SIGKILL) by process id. A process the bench kills on
+ * purpose (a failover measurement) does not count as a failure.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,19 +13,25 @@ import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-p
 export type ProcessOptions = {
   kubeconfig: string;
   namespace: string;
-  workerConcurrency: number;
   workers: number;
+  workerConcurrency: number;
   /** Operator reconcile concurrency; undefined: the product's default. */
   operatorConcurrency: number | undefined;
+  /** Action modules the workers load besides the built-in actions. */
+  workerActions: string[];
 };
 
 const STOP_GRACE_MS = 3_000;
-/** Node processes start slowly on a busy 2-core machine: more time for each extra worker. */
 const READY_TIMEOUT_MS = 30_000;
-const READY_PER_WORKER_MS = 10_000;
 const TAIL_LINES = 25;
 
-type Named = { name: string; proc: FastflowProcess; exit: number | string | undefined };
+type Named = {
+  name: string;
+  proc: FastflowProcess;
+  exit: number | string | undefined;
+  /** Killed by the bench itself: its exit is expected. */
+  killed: boolean;
+};
 
 export class BenchProcesses {
   readonly logDir = mkdtempSync(join(tmpdir(), 'fastflow-bench-'));
@@ -37,29 +44,48 @@ export class BenchProcesses {
   }
 
   start(): void {
-    const env = { FASTFLOW_LOG_LEVEL: process.env['FASTFLOW_BENCH_LOG_LEVEL'] ?? 'info' };
-    const common = { kubeconfig: this.#opts.kubeconfig, namespace: this.#opts.namespace, env };
-    const operatorArgs = ['operator', '--identity', 'bench-operator'];
-    if (this.#opts.operatorConcurrency !== undefined) {
-      operatorArgs.push('--concurrency', String(this.#opts.operatorConcurrency));
-    }
-    this.#add('operator', operatorArgs, common);
+    this.addOperator('operator', undefined);
+    const actions = this.#opts.workerActions.flatMap((m) => ['--actions', m]);
     for (let i = 1; i <= this.#opts.workers; i++) {
+      const concurrency = String(this.#opts.workerConcurrency);
       this.#add(
         this.#opts.workers === 1 ? 'worker' : `worker-${i}`,
-        ['worker', '--name', 'bench', '--concurrency', String(this.#opts.workerConcurrency)],
-        common,
+        ['worker', '--name', 'bench', '--concurrency', concurrency, ...actions],
+        {},
       );
     }
   }
 
-  #add(
-    name: string,
-    args: string[],
-    common: Omit<Parameters<typeof spawnFastflow>[1], 'logFile'>,
-  ): void {
-    const proc = spawnFastflow(args, { ...common, logFile: join(this.logDir, `${name}.log`) });
-    const entry: Named = { name, proc, exit: undefined };
+  /** Starts an operator replica; with a metrics port, its /metrics can be scraped. */
+  addOperator(name: string, metricsPort: number | undefined): void {
+    const args = ['operator', '--identity', `bench-${name}`];
+    if (this.#opts.operatorConcurrency !== undefined) {
+      args.push('--concurrency', String(this.#opts.operatorConcurrency));
+    }
+    this.#add(name, args, metricsPort ? { FASTFLOW_METRICS_PORT: String(metricsPort) } : {});
+  }
+
+  /** The process id of a process started under `name`. */
+  pid(name: string): number | undefined {
+    return this.#procs.find((p) => p.name === name)?.proc.pid;
+  }
+
+  /** kill -9 of one process, on purpose: its exit is not a failure. */
+  kill(name: string): void {
+    const entry = this.#procs.find((p) => p.name === name);
+    if (!entry) throw new Error(`no process ${name}`);
+    entry.killed = true;
+    entry.proc.kill('SIGKILL');
+  }
+
+  #add(name: string, args: string[], env: Record<string, string>): void {
+    const proc = spawnFastflow(args, {
+      kubeconfig: this.#opts.kubeconfig,
+      namespace: this.#opts.namespace,
+      env: { FASTFLOW_LOG_LEVEL: process.env['FASTFLOW_BENCH_LOG_LEVEL'] ?? 'info', ...env },
+      logFile: join(this.logDir, `${name}.log`),
+    });
+    const entry: Named = { name, proc, exit: undefined, killed: false };
     void proc.exited.then((code) => (entry.exit = code));
     this.#procs.push(entry);
   }
@@ -67,16 +93,15 @@ export class BenchProcesses {
   /** "worker exited (1)" for the first process that is gone, else undefined. */
   exitReason(): string | undefined {
     if (this.#stopping) return 'the bench is stopping them (interrupted)';
-    const gone = this.#procs.find((p) => p.exit !== undefined);
+    const gone = this.#procs.find((p) => p.exit !== undefined && !p.killed);
     return gone ? `${gone.name} exited (${String(gone.exit)})` : undefined;
   }
 
-  /** Waits until the operator holds the leader Lease and a worker Lease exists. */
+  /** Waits until the operator holds the leader Lease and every worker's Lease exists. */
   async ready(kc: KubeConfig): Promise<void> {
     const coordination = kc.makeApiClient(CoordinationV1Api);
     const ns = this.#opts.namespace;
-    const timeoutMs = READY_TIMEOUT_MS + (this.#opts.workers - 1) * READY_PER_WORKER_MS;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + READY_TIMEOUT_MS;
     let leader: string | undefined;
     let workers: string[] = [];
     while (Date.now() < deadline) {
@@ -96,7 +121,7 @@ export class BenchProcesses {
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(
-      `not ready after ${timeoutMs / 1000} s: leader ${leader ?? '(none)'}, ` +
+      `not ready after ${READY_TIMEOUT_MS / 1000} s: leader ${leader ?? '(none)'}, ` +
         `worker leases [${workers.join(', ')}]`,
     );
   }
