@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TaskTransitionRefused } from '../../operator/core/task-transitions.ts';
+import { MAX_REPORTS_PER_WRITE } from './report-writer.ts';
 import {
   I1,
   I2,
@@ -51,6 +52,24 @@ describe('ReportWriter: batches and fences', () => {
     expect(fake.calls).toHaveLength(2);
     expect(fences(fake.calls[1])).toEqual(['b:Scheduled', 'c:Scheduled']);
     expect(fake.task(I1, 'c')).toMatchObject({ phase: 'Succeeded' });
+  });
+
+  it(`writes a burst in writes of at most ${MAX_REPORTS_PER_WRITE} reports (the API server caps a JSON Patch)`, async () => {
+    const { fake, writer } = setup();
+    const tasks = Array.from({ length: 2 * MAX_REPORTS_PER_WRITE + 2 }, (_, i) => `t${i}`);
+    for (const t of tasks) fake.assign(I1, t, { phase: 'Scheduled', worker: ME, attempt: 1 });
+    const release = fake.hold();
+    const first = writer.report(I1, succeeded('t0'));
+    await tick();
+    const rest = tasks.slice(1).map((t) => writer.report(I1, succeeded(t)));
+    release();
+    expect(await Promise.all([first, ...rest])).toEqual(tasks.map(() => true));
+    expect(fake.calls.map((c) => fences(c).length)).toEqual([
+      1,
+      MAX_REPORTS_PER_WRITE,
+      MAX_REPORTS_PER_WRITE,
+      1,
+    ]);
   });
 
   it('writes to different instances independently', async () => {

@@ -29,6 +29,12 @@ interface InstanceQueue {
   urgent: boolean;
 }
 
+/**
+ * Reports in one write. The API server refuses a JSON Patch of more than
+ * 10,000 operations (a report is up to about a dozen), so a wide fan-out's
+ * burst of results goes out in several writes instead of one refused forever.
+ */
+export const MAX_REPORTS_PER_WRITE = 200;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
@@ -119,8 +125,12 @@ export class ReportWriter {
     clearTimeout(queue.timer);
     queue.timer = undefined;
     queue.urgent = false;
-    const batch = [...queue.pending.values()];
-    queue.pending.clear();
+    const batch: Pending[] = [];
+    for (const [k, p] of queue.pending) {
+      if (batch.length === MAX_REPORTS_PER_WRITE) break;
+      batch.push(p);
+      queue.pending.delete(k);
+    }
     queue.inFlight = true;
     void this.#flush(key, batch, RETRY_MIN_MS).finally(() => {
       queue.inFlight = false;

@@ -14,9 +14,19 @@ let env: FastflowEnv;
 
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('large-dags'));
-  env.startOperator('operator-a');
+  // The product's lease timings, not the tests' fast ones: this file keeps the API server busy
+  // with megabyte objects, and there is no failover to test here.
+  env.startOperator('operator-a', {
+    env: {
+      FASTFLOW_LEASE_DURATION_SECS: '15',
+      FASTFLOW_RENEW_DEADLINE_SECS: '10',
+      FASTFLOW_RETRY_PERIOD_SECS: '2',
+    },
+  });
   env.startWorker('worker', { concurrency: 64 });
-});
+  // Up and known to the operator before the megabyte Dags keep the API server busy.
+  await env.workerInUse('worker');
+}, 120_000);
 afterAll(async () => env.stop());
 
 type Task = { id: string; actionName: string; params?: object; dependOn?: string[] };
