@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silentLogger, type Logger } from '../log.ts';
 import { Controller, type ReconcileOutcome, type ReconcileResult } from './controller.ts';
 import { TerminalError } from './errors.ts';
@@ -122,9 +122,14 @@ describe('Controller', () => {
       },
       { logger },
     );
-    controller.enqueue('a');
-    await until(() => results.length === 1);
-    await new Promise((r) => setTimeout(r, 30));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    try {
+      controller.enqueue('a');
+      // Far beyond the queue's longest backoff (20 ms): a retry would have run.
+      await vi.advanceTimersByTimeAsync(10_000);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(attempts).toBe(1);
     expect(results).toEqual(['terminal']);
     expect(lines.find((l) => l['key'] === 'a' && l['level'] === 50)).toBeDefined();
@@ -147,7 +152,7 @@ describe('Controller', () => {
     const ac = new AbortController();
     controller.start(ac.signal);
     controller.enqueue('busy');
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => controller.depth() === 0); // a loop took it
     controller.enqueue('a');
     controller.enqueue('b');
     expect(controller.depth()).toBe(2);
@@ -164,10 +169,15 @@ describe('Controller', () => {
       attempts++;
       return Promise.resolve(attempts === 1 ? { requeueAfterMs: 20 } : {});
     });
-    const started = Date.now();
-    controller.enqueue('a');
-    await until(() => results.length === 2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(19);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    try {
+      controller.enqueue('a');
+      await vi.advanceTimersByTimeAsync(19);
+      expect(results).toEqual(['requeue']);
+      await vi.advanceTimersByTimeAsync(1);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(results).toEqual(['requeue', 'success']);
     await controller.stop();
   });
@@ -200,7 +210,9 @@ describe('Controller', () => {
     const gate = deferred();
     let seenSignal: AbortSignal | undefined;
     let finished = false;
-    const { controller, ac } = makeController(async (_key, signal) => {
+    const keys: string[] = [];
+    const { controller, ac } = makeController(async (key, signal) => {
+      keys.push(key);
       seenSignal = signal;
       await gate.promise;
       finished = true;
@@ -212,11 +224,10 @@ describe('Controller', () => {
     expect(seenSignal?.aborted).toBe(true);
     const stopped = controller.stop();
     controller.enqueue('b');
-    await new Promise((r) => setTimeout(r, 5));
-    expect(finished).toBe(false);
     gate.resolve();
     await stopped;
     expect(finished).toBe(true);
+    expect(keys).toEqual(['a']); // nothing runs after stop()
   });
 
   it('rejects a bad concurrency and a second start', () => {
