@@ -180,21 +180,18 @@ describe('makeClients transport', () => {
       timeoutMs: 100,
       onResponse: (verb, code) => responses.push([verb, code]),
     });
-    const started = Date.now();
+    // The slow route never answers: only the client's own deadline ends the call.
     const err = await core.readNamespace({ name: 'slow' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'TimeoutError' });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(responses).toEqual([['GET', 'error']]);
   });
 
   it('honours a shorter per-call deadline and a caller signal', async () => {
     const { core } = makeClients(kc, { userAgent: 'x' });
-    const started = Date.now();
     const timedOut = await core
       .readNamespace({ name: 'slow' }, requestOptions({ timeoutMs: 100 }))
       .catch((e: unknown) => e);
     expect(timedOut).toMatchObject({ name: 'TimeoutError' });
-    expect(Date.now() - started).toBeLessThan(5000);
 
     const ac = new AbortController();
     const pending = core
