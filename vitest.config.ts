@@ -11,7 +11,12 @@ export default defineConfig({
           name: 'unit',
           // Property tests run hundreds of cases: a loaded CI machine needs more than 5 s.
           testTimeout: 30_000,
-          include: ['operator/**/*.test.ts', 'actions-runtime/**/*.test.ts', 'hack/**/*.test.ts'],
+          include: [
+            'operator/**/*.test.ts',
+            'actions-runtime/**/*.test.ts',
+            'hack/**/*.test.ts',
+            'test/faults/**/*.test.ts',
+          ],
         },
       },
       {

@@ -95,13 +95,11 @@ async function rawPhase(kc: KubeConfig, opts: BenchOptions, res: BenchResults): 
 async function startSystem(kc: KubeConfig, opts: BenchOptions): Promise<string | undefined> {
   if (!cp) throw new Error('no control plane');
   heading('Starting fastflow: 1 operator, 1 worker (--concurrency ' + opts.workerConcurrency + ')');
-  procs = new BenchProcesses({
-    kubeconfig: cp.kubeconfigPath,
-    namespace: NAMESPACE,
+  procs = new BenchProcesses({ kubeconfig: cp.kubeconfigPath, namespace: NAMESPACE });
+  procs.start({
     workerConcurrency: opts.workerConcurrency,
     operatorConcurrency: opts.operatorConcurrency,
   });
-  procs.start();
   const t0 = performance.now();
   try {
     await procs.ready(kc);

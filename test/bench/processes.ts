@@ -1,97 +1,139 @@
 /**
- * The system under test: one operator and one worker as OS processes (as
- * they run out of cluster), their logs in a temp dir outside the repo, and
- * their stop (SIGTERM, grace, SIGKILL) by process id.
+ * The system under test: operators and workers as OS processes (as they run
+ * out of cluster), their logs in a temp dir outside the repo, and their stop
+ * (SIGTERM, grace, SIGKILL) by process id. The bench starts one operator and
+ * one worker; the fault suite starts several, and kills, stops and resumes
+ * them by name (a process it faulted on purpose does not count as gone).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { WORKER_LEASE_LABEL } from '../../operator/api/names.ts';
 import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-process.ts';
 
 export type ProcessOptions = {
   kubeconfig: string;
   namespace: string;
-  workerConcurrency: number;
-  /** Operator reconcile concurrency; undefined: the product's default. */
-  operatorConcurrency: number | undefined;
+  /** Prefix of the temp dir holding the logs. Default `fastflow-bench-`. */
+  logPrefix?: string;
+  /** FASTFLOW_* settings of every process (each spawn may add its own). */
+  env?: Record<string, string>;
 };
 
+/** The operator's default --lease-name. */
+const LEADER_LEASE = 'fastflow-operator';
 const STOP_GRACE_MS = 3_000;
 const READY_TIMEOUT_MS = 30_000;
 const TAIL_LINES = 25;
 
-type Named = { name: string; proc: FastflowProcess; exit: number | string | undefined };
+export type Named = {
+  name: string;
+  proc: FastflowProcess;
+  exit: number | string | undefined;
+  /** Killed or stopped by the caller on purpose: its exit is expected. */
+  faulted: boolean;
+};
+
+/** Who holds which Lease of a namespace: the leader's identity and the workers' names. */
+export type LeaseHolders = { leader: string | undefined; workers: string[] };
+
+export async function leaseHolders(kc: KubeConfig, namespace: string): Promise<LeaseHolders> {
+  const leases = await kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace });
+  return {
+    leader:
+      leases.items.find((l) => l.metadata?.name === LEADER_LEASE)?.spec?.holderIdentity ??
+      undefined,
+    workers: leases.items
+      .filter((l) => l.metadata?.labels?.[WORKER_LEASE_LABEL] !== undefined)
+      .map((l) => l.metadata?.name ?? ''),
+  };
+}
 
 export class BenchProcesses {
-  readonly logDir = mkdtempSync(join(tmpdir(), 'fastflow-bench-'));
+  readonly logDir: string;
   readonly #procs: Named[] = [];
   readonly #opts: ProcessOptions;
   #stopping = false;
 
   constructor(opts: ProcessOptions) {
     this.#opts = opts;
+    this.logDir = mkdtempSync(join(tmpdir(), opts.logPrefix ?? 'fastflow-bench-'));
   }
 
-  start(): void {
-    const env = { FASTFLOW_LOG_LEVEL: process.env['FASTFLOW_BENCH_LOG_LEVEL'] ?? 'info' };
-    const common = { kubeconfig: this.#opts.kubeconfig, namespace: this.#opts.namespace, env };
+  /** The bench's system: one operator and one worker (the built-in actions). */
+  start(o: { workerConcurrency: number; operatorConcurrency: number | undefined }): void {
     const operatorArgs = ['operator', '--identity', 'bench-operator'];
-    if (this.#opts.operatorConcurrency !== undefined) {
-      operatorArgs.push('--concurrency', String(this.#opts.operatorConcurrency));
+    if (o.operatorConcurrency !== undefined) {
+      operatorArgs.push('--concurrency', String(o.operatorConcurrency));
     }
-    this.#add('operator', operatorArgs, common);
-    this.#add(
+    this.spawn('operator', operatorArgs);
+    this.spawn('worker', [
       'worker',
-      ['worker', '--name', 'bench', '--concurrency', String(this.#opts.workerConcurrency)],
-      common,
-    );
+      '--name',
+      'bench',
+      '--concurrency',
+      String(o.workerConcurrency),
+    ]);
   }
 
-  #add(
-    name: string,
-    args: string[],
-    common: Omit<Parameters<typeof spawnFastflow>[1], 'logFile'>,
-  ): void {
-    const proc = spawnFastflow(args, { ...common, logFile: join(this.logDir, `${name}.log`) });
-    const entry: Named = { name, proc, exit: undefined };
+  /** Starts `fastflow <args>` (or a worker program `<file.ts>`) logging to `<logDir>/<name>.log`. */
+  spawn(name: string, args: string[], env: Record<string, string> = {}): Named {
+    const proc = spawnFastflow(args, {
+      kubeconfig: this.#opts.kubeconfig,
+      namespace: this.#opts.namespace,
+      logFile: join(this.logDir, `${name}.log`),
+      env: {
+        FASTFLOW_LOG_LEVEL: process.env['FASTFLOW_BENCH_LOG_LEVEL'] ?? 'info',
+        ...this.#opts.env,
+        ...env,
+      },
+    });
+    const entry: Named = { name, proc, exit: undefined, faulted: false };
     void proc.exited.then((code) => (entry.exit = code));
     this.#procs.push(entry);
+    return entry;
   }
 
-  /** "worker exited (1)" for the first process that is gone, else undefined. */
+  get(name: string): Named {
+    const found = this.#procs.find((p) => p.name === name);
+    if (!found) throw new Error(`no process named ${name}`);
+    return found;
+  }
+
+  /** Sends `signal` to the named process, marking it faulted (its exit is then expected). */
+  fault(name: string, signal: NodeJS.Signals): Named {
+    const entry = this.get(name);
+    entry.faulted = true;
+    if (entry.exit === undefined) process.kill(entry.proc.pid, signal);
+    return entry;
+  }
+
+  /** "worker exited (1)" for the first process that is gone without being faulted, else undefined. */
   exitReason(): string | undefined {
     if (this.#stopping) return 'the bench is stopping them (interrupted)';
-    const gone = this.#procs.find((p) => p.exit !== undefined);
+    const gone = this.#procs.find((p) => p.exit !== undefined && !p.faulted);
     return gone ? `${gone.name} exited (${String(gone.exit)})` : undefined;
   }
 
-  /** Waits until the operator holds the leader Lease and a worker Lease exists. */
-  async ready(kc: KubeConfig): Promise<void> {
-    const coordination = kc.makeApiClient(CoordinationV1Api);
-    const ns = this.#opts.namespace;
+  /** Waits until an operator holds the leader Lease and `workers` worker Leases exist. */
+  async ready(kc: KubeConfig, workers = 1): Promise<LeaseHolders> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    let leader: string | undefined;
-    let workers: string[] = [];
+    let last: LeaseHolders = { leader: undefined, workers: [] };
     while (Date.now() < deadline) {
       const gone = this.exitReason();
       if (gone) throw new Error(`${gone} during start`);
       try {
-        const leases = await coordination.listNamespacedLease({ namespace: ns });
-        leader = leases.items.find((l) => l.metadata?.name === 'fastflow-operator')?.spec
-          ?.holderIdentity;
-        workers = leases.items
-          .filter((l) => l.metadata?.labels?.['fastflow.io/worker'] !== undefined)
-          .map((l) => l.metadata?.name ?? '');
-        if (leader && workers.length > 0) return;
+        last = await leaseHolders(kc, this.#opts.namespace);
+        if (last.leader && last.workers.length >= workers) return last;
       } catch {
         // transient: poll again
       }
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(
-      `not ready after ${READY_TIMEOUT_MS / 1000} s: leader ${leader ?? '(none)'}, ` +
-        `worker leases [${workers.join(', ')}]`,
+      `not ready after ${READY_TIMEOUT_MS / 1000} s: leader ${last.leader ?? '(none)'}, ` +
+        `worker leases [${last.workers.join(', ')}]`,
     );
   }
 
@@ -112,9 +154,10 @@ export class BenchProcesses {
       .join('\n');
   }
 
-  /** SIGTERM, a grace period, then SIGKILL; resolves once every process has exited. */
+  /** SIGCONT (a stopped process cannot act on SIGTERM), SIGTERM, a grace period, then SIGKILL. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    for (const { proc } of this.#procs) proc.kill('SIGCONT');
     for (const { proc } of this.#procs) proc.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const all = Promise.all(this.#procs.map(({ proc }) => proc.exited));

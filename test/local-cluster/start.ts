@@ -3,14 +3,14 @@
  * first (wait for /health), then kube-apiserver (wait for /readyz).
  */
 import { existsSync } from 'node:fs';
-import { access, mkdir, mkdtemp } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinaries } from './binaries.ts';
 import { spawnLogged, type Running } from './children.ts';
 import { stopRunning, track } from './cleanup.ts';
 import { writeKubeconfig, writeServiceAccountKey, writeTokens } from './credentials.ts';
-import { apiserverFlags, etcdFlags } from './flags.ts';
+import { AUDIT_POLICY, apiserverFlags, etcdFlags } from './flags.ts';
 import { defaultLog } from './log.ts';
 import { freePorts } from './ports.ts';
 import { httpGet, waitReady } from './readiness.ts';
@@ -34,7 +34,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(binDir, opts.fsync ?? false, log);
+      return await startOnce(binDir, opts.fsync ?? false, opts.auditLog ?? false, log);
     } catch (e) {
       // Another process may grab a port between our probe and the bind.
       const portRace = e instanceof Error && /address already in use/i.test(e.message);
@@ -47,6 +47,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 async function startOnce(
   binDir: string,
   fsync: boolean,
+  auditLog: boolean,
   log: (msg: string) => void,
 ): Promise<ControlPlane> {
   const t0 = performance.now();
@@ -71,11 +72,16 @@ async function startOnce(
       return res.status === 200 && /"health"\s*:\s*"true"/.test(res.body);
     });
 
+    let audit: { logPath: string; policyPath: string } | undefined;
+    if (auditLog) {
+      audit = { logPath: join(dir, 'audit.log'), policyPath: join(dir, 'audit-policy.yaml') };
+      await writeFile(audit.policyPath, AUDIT_POLICY);
+    }
     const apiserver = spawnLogged(
       state,
       'kube-apiserver',
       join(binDir, 'kube-apiserver'),
-      apiserverFlags({ dir, etcdUrl, apiPort, keyPath, tokenFile }),
+      apiserverFlags({ dir, etcdUrl, apiPort, keyPath, tokenFile, audit }),
     );
     await waitReady(
       'kube-apiserver',
@@ -112,6 +118,7 @@ async function startOnce(
         watchdog: state.watchdog.pid as number,
       },
       fsync,
+      auditLogPath: audit?.logPath,
       startMs,
       kubeconfigFor(user: ClusterUser): string {
         if (user === 'admin') return kubeconfigPath;

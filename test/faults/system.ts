@@ -1,0 +1,134 @@
+/**
+ * One scenario's fastflow: its own namespace, two operator replicas and
+ * several workers running the SDK example worker (`examples/print-chain/
+ * worker.ts`, as a user runs it), all real OS processes the scenario kills,
+ * stops and resumes by name; the harness's own watch of the instances; the
+ * API server's audit log from the scenario's start.
+ */
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { BenchApi, InstanceWatch } from '../bench/instances.ts';
+import { BenchProcesses, leaseHolders, type LeaseHolders } from '../bench/processes.ts';
+import { AuditLog } from './audit.ts';
+import type { Sizes } from './options.ts';
+
+export const EXAMPLE_WORKER = 'examples/print-chain/worker.ts';
+
+/** What every scenario of a run shares: the control plane and the run's settings. */
+export type RunEnv = {
+  kc: KubeConfig;
+  kubeconfigPath: string;
+  auditLogPath: string;
+  sizes: Sizes;
+  log: (msg: string) => void;
+};
+
+export class FaultSystem {
+  readonly namespace: string;
+  readonly procs: BenchProcesses;
+  readonly api: BenchApi;
+  readonly watch: InstanceWatch;
+  readonly audit: AuditLog;
+  readonly env: RunEnv;
+  readonly operators: string[] = [];
+  #workers = 0;
+
+  private constructor(env: RunEnv, namespace: string, kubeconfig: string) {
+    this.env = env;
+    this.namespace = namespace;
+    const { sizes } = env;
+    this.procs = new BenchProcesses({
+      kubeconfig,
+      namespace,
+      logPrefix: `fastflow-faults-${namespace}-`,
+      env: {
+        // Only the durations are set; renew deadline and retry period keep the product's ratio.
+        FASTFLOW_LEASE_DURATION_SECS: String(sizes.operatorLeaseSecs),
+        FASTFLOW_RENEW_DEADLINE_SECS: String((sizes.operatorLeaseSecs * 2) / 3),
+        FASTFLOW_RETRY_PERIOD_SECS: String(sizes.operatorLeaseSecs / 7.5),
+      },
+    });
+    this.api = new BenchApi(env.kc, namespace);
+    this.watch = new InstanceWatch(env.kc, this.api);
+    this.audit = new AuditLog(env.auditLogPath, namespace);
+  }
+
+  /**
+   * A fresh namespace `faults-<scenario>` with two operators and `sizes.workers`
+   * workers, ready (a leader elected, every worker's Lease written).
+   * `kubeconfig`: what the processes use (R5 points them at a proxy).
+   */
+  static async start(
+    env: RunEnv,
+    scenario: string,
+    kubeconfig = env.kubeconfigPath,
+  ): Promise<FaultSystem> {
+    const namespace = `faults-${scenario.toLowerCase()}`;
+    await env.kc
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: namespace } } });
+    const sys = new FaultSystem(env, namespace, kubeconfig);
+    for (const id of ['a', 'b']) {
+      const name = `${namespace}-op-${id}`;
+      sys.procs.spawn(name, ['operator', '--identity', name]);
+      sys.operators.push(name);
+    }
+    for (let i = 0; i < env.sizes.workers; i++) sys.startWorker();
+    await sys.procs.ready(env.kc, env.sizes.workers);
+    await sys.watch.start();
+    return sys;
+  }
+
+  /** Starts one more example worker; returns its process name (its Lease is `<name>-<5 hex>`). */
+  startWorker(): string {
+    const name = `${this.namespace}-w${++this.#workers}`;
+    this.procs.spawn(name, [EXAMPLE_WORKER], {
+      FASTFLOW_NAME: name,
+      FASTFLOW_CONCURRENCY: String(this.env.sizes.workerConcurrency),
+      FASTFLOW_LEASE_DURATION_SECS: String(this.env.sizes.workerLeaseSecs),
+    });
+    return name;
+  }
+
+  holders(): Promise<LeaseHolders> {
+    return leaseHolders(this.env.kc, this.namespace);
+  }
+
+  /** The leader's identity (= its process name), waiting for one to be elected. */
+  async leader(timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { leader } = await this.holders().catch(() => ({ leader: undefined }));
+      if (leader !== undefined && this.operators.includes(leader)) return leader;
+      await sleep(200);
+    }
+    throw new Error(`no operator of ${this.namespace} became leader in ${timeoutMs / 1000} s`);
+  }
+
+  /** Resolves (with performance.now()) once the leader Lease names another holder than `old`. */
+  async takeover(old: string, timeoutMs: number): Promise<{ leader: string; at: number }> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { leader } = await this.holders().catch(() => ({ leader: undefined }));
+      if (leader !== undefined && leader !== old) return { leader, at: performance.now() };
+      await sleep(100);
+    }
+    throw new Error(`nobody took over from ${old} in ${timeoutMs / 1000} s`);
+  }
+
+  /** The worker Lease of a worker process. */
+  async workerLease(processName: string): Promise<string> {
+    for (let i = 0; i < 100; i++) {
+      const lease = (await this.holders()).workers.find((w) => w.startsWith(`${processName}-`));
+      if (lease) return lease;
+      await sleep(200);
+    }
+    throw new Error(`worker ${processName} wrote no Lease`);
+  }
+
+  async stop(): Promise<void> {
+    this.watch.stop();
+    await this.procs.stop();
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
