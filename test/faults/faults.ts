@@ -16,6 +16,7 @@ import { startControlPlane, type ControlPlane } from '../local-cluster/control-p
 import { installCrds } from '../local-cluster/kubectl.ts';
 import { parseOptions, usage, type FaultOptions, type ScenarioId } from './options.ts';
 import { runR1 } from './r1-leader-kill.ts';
+import { runR2 } from './r2-worker-faults.ts';
 import { printScenario, printSummary, writeJson } from './report.ts';
 import { passed, type ScenarioResult } from './result.ts';
 import { current } from './scenario.ts';
@@ -29,6 +30,7 @@ const RUNNERS: Partial<
   Record<ScenarioId, (env: RunEnv, opts: FaultOptions) => Promise<ScenarioResult>>
 > = {
   R1: (env) => runR1(env),
+  R2: (env) => runR2(env),
 };
 
 let cp: ControlPlane | undefined;

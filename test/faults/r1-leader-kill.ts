@@ -59,6 +59,7 @@ export function runR1(env: RunEnv): Promise<ScenarioResult> {
         'faults end → last instance terminal (s)': Math.round(load.settleSeconds * 10) / 10,
       },
       load,
+      recoverSeconds: reconcilingSecs,
       checks: [
         check('the standby took over', take.leader === standby, `new leader ${take.leader}`),
         check(

@@ -27,6 +27,7 @@ export function printScenario(r: ScenarioResult): void {
   heading(`${r.id}: ${r.title}`);
   const line = loadLine(r);
   if (line) out(line);
+  if (r.recoverSeconds !== undefined) out(`time to recover: ${fmt(r.recoverSeconds, 1)} s`);
   for (const [k, v] of Object.entries(r.figures))
     out(`${k}: ${typeof v === 'number' ? fmt(v, Number.isInteger(v) ? 0 : 1) : v}`);
   for (const c of r.checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
@@ -34,13 +35,6 @@ export function printScenario(r: ScenarioResult): void {
   out(
     `${passed(r) ? 'PASSED' : 'FAILED'} in ${fmt(r.seconds)} s${r.logs ? ` (logs: ${r.logs})` : ''}`,
   );
-}
-
-/** The figure the summary shows as "time to recover", when the scenario has one. */
-function recover(r: ScenarioResult): string {
-  const key = Object.keys(r.figures).find((k) => /reconciling|recover/.test(k));
-  const v = key === undefined ? undefined : r.figures[key];
-  return typeof v === 'number' ? `${fmt(v, 1)} s` : '—';
 }
 
 export function printSummary(results: readonly ScenarioResult[]): void {
@@ -55,7 +49,7 @@ export function printSummary(results: readonly ScenarioResult[]): void {
         fmt(r.load?.stuck),
         fmt(r.load?.failed),
         fmt(r.load?.extraAttempts),
-        recover(r),
+        r.recoverSeconds === undefined ? '—' : `${fmt(r.recoverSeconds, 1)} s`,
         passed(r) ? 'passed' : 'FAILED',
       ]),
     ),

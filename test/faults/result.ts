@@ -12,6 +12,8 @@ export type ScenarioResult = {
   /** What became of the scenario's load; absent when it had none or never got that far. */
   load: Settled | undefined;
   checks: Check[];
+  /** Time to recover: from the fault to fastflow working again (what that means is the scenario's). */
+  recoverSeconds: number | undefined;
   /** The scenario could not run to its end (the reason). */
   error: string | undefined;
   seconds: number;

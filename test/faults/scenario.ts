@@ -14,6 +14,7 @@ export type ScenarioBody = (sys: FaultSystem) => Promise<{
   figures: Record<string, number | string>;
   load: Settled | undefined;
   checks: Check[];
+  recoverSeconds?: number;
 }>;
 
 /** Processes started by the running scenario, for the harness's exit handler. */
@@ -33,6 +34,7 @@ export async function runScenario(
     figures: {},
     load: undefined,
     checks: [],
+    recoverSeconds: undefined,
     error: undefined,
     seconds: 0,
     logs: undefined,
