@@ -17,6 +17,7 @@ import { installCrds } from '../local-cluster/kubectl.ts';
 import { parseOptions, usage, type FaultOptions, type ScenarioId } from './options.ts';
 import { runR1 } from './r1-leader-kill.ts';
 import { runR2 } from './r2-worker-faults.ts';
+import { runR3 } from './r3-leader-stop.ts';
 import { printScenario, printSummary, writeJson } from './report.ts';
 import { passed, type ScenarioResult } from './result.ts';
 import { current } from './scenario.ts';
@@ -31,6 +32,7 @@ const RUNNERS: Partial<
 > = {
   R1: (env) => runR1(env),
   R2: (env) => runR2(env),
+  R3: (env) => runR3(env),
 };
 
 let cp: ControlPlane | undefined;
