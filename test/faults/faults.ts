@@ -18,6 +18,7 @@ import { parseOptions, usage, type FaultOptions, type ScenarioId } from './optio
 import { runR1 } from './r1-leader-kill.ts';
 import { runR2 } from './r2-worker-faults.ts';
 import { runR3 } from './r3-leader-stop.ts';
+import { runR6 } from './r6-bad-inputs.ts';
 import { printScenario, printSummary, writeJson } from './report.ts';
 import { passed, type ScenarioResult } from './result.ts';
 import { current } from './scenario.ts';
@@ -33,6 +34,7 @@ const RUNNERS: Partial<
   R1: (env) => runR1(env),
   R2: (env) => runR2(env),
   R3: (env) => runR3(env),
+  R6: (env, opts) => runR6(env, opts),
 };
 
 let cp: ControlPlane | undefined;

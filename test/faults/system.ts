@@ -35,17 +35,10 @@ export class FaultSystem {
   private constructor(env: RunEnv, namespace: string, kubeconfig: string) {
     this.env = env;
     this.namespace = namespace;
-    const { sizes } = env;
     this.procs = new BenchProcesses({
       kubeconfig,
       namespace,
       logPrefix: `fastflow-faults-${namespace}-`,
-      env: {
-        // Only the durations are set; renew deadline and retry period keep the product's ratio.
-        FASTFLOW_LEASE_DURATION_SECS: String(sizes.operatorLeaseSecs),
-        FASTFLOW_RENEW_DEADLINE_SECS: String((sizes.operatorLeaseSecs * 2) / 3),
-        FASTFLOW_RETRY_PERIOD_SECS: String(sizes.operatorLeaseSecs / 7.5),
-      },
     });
     this.api = new BenchApi(env.kc, namespace);
     this.watch = new InstanceWatch(env.kc, this.api);
@@ -69,7 +62,7 @@ export class FaultSystem {
     const sys = new FaultSystem(env, namespace, kubeconfig);
     for (const id of ['a', 'b']) {
       const name = `${namespace}-op-${id}`;
-      sys.procs.spawn(name, ['operator', '--identity', name]);
+      sys.procs.spawn(name, ['operator', '--identity', name], operatorLeaseEnv(env.sizes));
       sys.operators.push(name);
     }
     for (let i = 0; i < env.sizes.workers; i++) sys.startWorker();
@@ -129,6 +122,15 @@ export class FaultSystem {
     this.watch.stop();
     await this.procs.stop();
   }
+}
+
+/** The operator's Lease duration; renew deadline and retry period keep the product's ratio (15/10/2). */
+function operatorLeaseEnv(sizes: Sizes): Record<string, string> {
+  return {
+    FASTFLOW_LEASE_DURATION_SECS: String(sizes.operatorLeaseSecs),
+    FASTFLOW_RENEW_DEADLINE_SECS: String((sizes.operatorLeaseSecs * 2) / 3),
+    FASTFLOW_RETRY_PERIOD_SECS: String(sizes.operatorLeaseSecs / 7.5),
+  };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
