@@ -15,6 +15,7 @@ export default defineConfig({
             'operator/**/*.test.ts',
             'actions-runtime/**/*.test.ts',
             'hack/**/*.test.ts',
+            'test/bench/**/*.test.ts',
             'test/faults/**/*.test.ts',
           ],
         },

@@ -22,7 +22,11 @@ export type RequestSample = {
   value: number;
 };
 
-export type Scrape = { at: number; samples: RequestSample[] };
+/**
+ * `at`: when scraped; `samples`: `apiserver_request_total`; `instanceWatchEvents`:
+ * watch events the API server sent for DagInstances, to every watcher.
+ */
+export type Scrape = { at: number; samples: RequestSample[]; instanceWatchEvents: number };
 
 const SCRAPE_TIMEOUT_MS = 10_000;
 
@@ -75,9 +79,34 @@ export function parseRequestTotals(text: string): RequestSample[] {
   return out;
 }
 
+const WATCH_EVENTS = /^apiserver_watch_events_total\{([^}]*)\}\s+(\S+)/;
+
+/**
+ * Sum of `apiserver_watch_events_total` for DagInstances. Its labels changed
+ * across Kubernetes versions (`kind="DagInstance"`, later `resource="daginstances"`):
+ * either is accepted.
+ */
+export function parseInstanceWatchEvents(text: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const m = WATCH_EVENTS.exec(line);
+    if (!m) continue;
+    const labels = m[1] ?? '';
+    if (!labels.includes('group="fastflow.io"')) continue;
+    if (labels.includes('kind="DagInstance"') || labels.includes('resource="daginstances"')) {
+      total += Number(m[2]);
+    }
+  }
+  return total;
+}
+
 export async function scrape(server: string, token: string): Promise<Scrape> {
   const text = await fetchMetrics(server, token);
-  return { at: performance.now(), samples: parseRequestTotals(text) };
+  return {
+    at: performance.now(),
+    samples: parseRequestTotals(text),
+    instanceWatchEvents: parseInstanceWatchEvents(text),
+  };
 }
 
 const key = (s: RequestSample): string => `${s.verb}|${s.resource}|${s.subresource}|${s.code}`;
@@ -105,6 +134,8 @@ export type WriteCounts = {
   others: Map<string, number>;
   /** Refused writes (HTTP 409 conflicts, 422 failed JSON Patch tests) to daginstances. */
   daginstanceConflicts: number;
+  /** Watch events sent for DagInstances, to all watchers (the bench's own watch included). */
+  instanceWatchEvents: number;
 };
 
 export const COUNTED_RESOURCES = ['daginstances', 'leases', 'controllerrevisions'] as const;
@@ -139,5 +170,6 @@ export function writeCounts(before: Scrape, after: Scrape): WriteCounts {
     daginstanceConflicts: d
       .filter((s) => s.resource === 'daginstances' && (s.code === '409' || s.code === '422'))
       .reduce((a, s) => a + s.value, 0),
+    instanceWatchEvents: after.instanceWatchEvents - before.instanceWatchEvents,
   };
 }

@@ -1,29 +1,30 @@
 /**
  * `npm run bench`: fastflow on a local control plane (etcd + kube-apiserver
- * on loopback), one operator and one worker as OS processes. Prints figures;
+ * on loopback), an operator and workers as OS processes. Prints figures;
  * asserts nothing about timings. Phases:
  *   1. raw API-server write rate (ConfigMap creates, 1 and N in flight);
  *   2. a chain at low load: hop latency, create → first task running;
  *   3. a wide fan-out: tasks/s, compared with the raw write rate;
+ *   4. large instances: a 2,000-task chain and fan-out, 500 outputs of 8 KiB;
+ *   5. 10,000 live instances: memory, start latency, leader failover;
  * and for 2 and 3 the API writes per task from the API server's metrics.
+ * `--json FILE` writes the figures the targets of docs/architecture.md name.
  * A phase that cannot finish fails with its reason and the processes' log
  * tails instead of hanging; everything started is stopped at the end, on
  * error and on SIGINT/SIGTERM. Exit code 1 when a phase failed.
  */
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../local-cluster/control-plane.ts';
 import { installCrds } from '../local-cluster/kubectl.ts';
-import { wideDag } from './dags.ts';
 import { errorText } from './errors.ts';
-import { BenchApi, InstanceWatch } from './instances.ts';
 import { parseOptions, usage, type BenchOptions } from './options.ts';
-import { BenchProcesses } from './processes.ts';
 import { measureCreates } from './raw-writes.ts';
-import { heading, printPhase, printRaw, printSummary, type BenchResults } from './report.ts';
-import { runChain, runWide, type PhaseContext, type PhaseResult } from './scenarios.ts';
+import { heading, printRaw, printSummary, type BenchResults } from './report.ts';
+import { targetFigures } from './targets.ts';
+import { fastflowPhases, type Started } from './workloads.ts';
 
-const NAMESPACE = 'bench';
 const RAW_NAMESPACE = 'bench-raw';
 
 const log = (msg: string): void => {
@@ -31,14 +32,13 @@ const log = (msg: string): void => {
 };
 
 let cp: ControlPlane | undefined;
-let procs: BenchProcesses | undefined;
-let watch: InstanceWatch | undefined;
+const started: Started = {};
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    watch?.stop();
-    await procs?.stop();
+    started.watch?.stop();
+    await started.procs?.stop();
     await cp?.stop();
   })();
   return cleaning;
@@ -46,7 +46,7 @@ function cleanup(): Promise<void> {
 
 // Backstop: whatever happens, no operator or worker outlives us (the control
 // plane module kills etcd and kube-apiserver on exit itself).
-process.on('exit', () => procs?.killNow());
+process.on('exit', () => started.procs?.killNow());
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -54,7 +54,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     interrupted = true;
     log(`${signal}: stopping the operator, the worker and the control plane`);
     void cleanup().finally(() => {
-      if (procs) log(`operator and worker logs kept in ${procs.logDir}`);
+      if (started.procs) log(`operator and worker logs kept in ${started.procs.logDir}`);
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
   });
@@ -91,120 +91,6 @@ async function rawPhase(kc: KubeConfig, opts: BenchOptions, res: BenchResults): 
   }
 }
 
-/** Starts the operator and the worker; undefined (and the reason printed) when they do not come up. */
-async function startSystem(kc: KubeConfig, opts: BenchOptions): Promise<string | undefined> {
-  if (!cp) throw new Error('no control plane');
-  heading('Starting fastflow: 1 operator, 1 worker (--concurrency ' + opts.workerConcurrency + ')');
-  procs = new BenchProcesses({ kubeconfig: cp.kubeconfigPath, namespace: NAMESPACE });
-  procs.start({
-    workerConcurrency: opts.workerConcurrency,
-    operatorConcurrency: opts.operatorConcurrency,
-  });
-  const t0 = performance.now();
-  try {
-    await procs.ready(kc);
-    console.log(
-      `operator leader and worker Lease up in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
-        `(logs: ${procs.logDir})`,
-    );
-    return undefined;
-  } catch (e) {
-    const reason = `operator/worker did not start: ${errorText(e)}`;
-    console.log(`FAILED: ${reason}\n${procs.tails()}`);
-    return reason;
-  }
-}
-
-async function workloadPhase(
-  title: string,
-  name: string,
-  res: BenchResults,
-  run: () => Promise<PhaseResult>,
-): Promise<PhaseResult | undefined> {
-  heading(title);
-  let r: PhaseResult;
-  try {
-    r = await run();
-  } catch (e) {
-    res.outcomes.push({ name, status: 'failed', reason: errorText(e) });
-    console.log(`FAILED: ${errorText(e)}\n${procs?.tails() ?? ''}`);
-    return undefined;
-  }
-  if (r.succeeded > 0) printPhase(r);
-  if (r.error !== undefined) {
-    res.outcomes.push({ name, status: 'failed', reason: r.error });
-    console.log(`FAILED: ${r.error}\n${procs?.tails() ?? ''}`);
-  } else {
-    res.outcomes.push({ name, status: 'ok' });
-  }
-  return r;
-}
-
-async function fastflowPhases(
-  kc: KubeConfig,
-  opts: BenchOptions,
-  res: BenchResults,
-): Promise<void> {
-  const wanted = (['chain', 'wide'] as const).filter((p) => opts.phases.has(p));
-  if (wanted.length === 0 || !cp) return;
-  await createNamespace(kc, NAMESPACE);
-  const notUp = await startSystem(kc, opts);
-  if (notUp !== undefined || !procs) {
-    for (const p of wanted)
-      res.outcomes.push({ name: p, status: 'skipped', reason: notUp ?? 'not started' });
-    return;
-  }
-  const api = new BenchApi(kc, NAMESPACE);
-  watch = new InstanceWatch(kc, api);
-  await watch.start();
-  const ctx: PhaseContext = {
-    api,
-    watch,
-    procs,
-    server: cp.server,
-    token: cp.tokens.admin,
-    timeoutMs: opts.phaseTimeoutSecs * 1000,
-    stallMs: opts.stallSecs * 1000,
-    log: (m) => console.log(m),
-  };
-  if (opts.phases.has('chain')) {
-    res.chain = await workloadPhase(
-      `2. Chain at low load: ${opts.chainInstances} instances of a ${opts.chainLength}-task chain of ` +
-        `no-op tasks, at most ${opts.chainParallel} running at once`,
-      'chain',
-      res,
-      () =>
-        runChain(ctx, {
-          instances: opts.chainInstances,
-          length: opts.chainLength,
-          parallel: opts.chainParallel,
-        }),
-    );
-  }
-  if (opts.phases.has('wide')) {
-    const gone = procs.exitReason();
-    if (gone !== undefined) {
-      res.outcomes.push({ name: 'wide', status: 'skipped', reason: gone });
-      return;
-    }
-    const groupJoins = wideDag(opts.wideWidth).tasks.length - opts.wideWidth - 2;
-    res.wide = await workloadPhase(
-      `3. Wide fan-out: ${opts.wideInstances} instances of root → ${opts.wideWidth} no-op children → ` +
-        `${groupJoins > 0 ? `${groupJoins} group joins (at most 64 dependencies a task) → ` : ''}` +
-        'join, created at once',
-      'wide',
-      res,
-      () => runWide(ctx, { instances: opts.wideInstances, width: opts.wideWidth }),
-    );
-    if (res.wide && opts.wideInstances * opts.wideWidth > opts.workerConcurrency) {
-      console.log(
-        `(the worker runs at most ${opts.workerConcurrency} tasks at once: children wait for a ` +
-          'slot, and "scheduled → running" includes that wait)',
-      );
-    }
-  }
-}
-
 async function main(opts: BenchOptions): Promise<number> {
   const res: BenchResults = {
     fsync: opts.fsync,
@@ -213,6 +99,8 @@ async function main(opts: BenchOptions): Promise<number> {
     rawN: undefined,
     chain: undefined,
     wide: undefined,
+    large: undefined,
+    live: undefined,
     outcomes: [],
   };
   heading('Control plane');
@@ -227,17 +115,21 @@ async function main(opts: BenchOptions): Promise<number> {
 
   if (opts.phases.has('raw')) await rawPhase(kc, opts, res);
   try {
-    await fastflowPhases(kc, opts, res);
+    await fastflowPhases(kc, cp, opts, res, started);
   } catch (e) {
     // Outside any phase's own handling (namespace, watch): the rest cannot run.
     console.log(`FAILED: ${errorText(e)}`);
-    for (const p of ['chain', 'wide'] as const) {
+    for (const p of ['chain', 'wide', 'large', 'live'] as const) {
       if (opts.phases.has(p) && !res.outcomes.some((o) => o.name === p)) {
         res.outcomes.push({ name: p, status: 'failed', reason: errorText(e) });
       }
     }
   }
   printSummary(res);
+  if (opts.json !== undefined) {
+    writeFileSync(opts.json, `${JSON.stringify(targetFigures(res), null, 2)}\n`);
+    console.log(`figures written to ${opts.json}`);
+  }
   return res.outcomes.every((o) => o.status === 'ok') ? 0 : 1;
 }
 
@@ -259,12 +151,12 @@ try {
     code = await main(opts);
   } catch (e) {
     console.log(`\nbench FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    if (procs) console.log(procs.tails());
+    if (started.procs) console.log(started.procs.tails());
   }
   await cleanup();
-  if (procs) {
-    if (code === 0 && !opts.keepLogs) procs.removeLogs();
-    else console.log(`operator and worker logs kept in ${procs.logDir}`);
+  if (started.procs) {
+    if (code === 0 && !opts.keepLogs) started.procs.removeLogs();
+    else console.log(`operator and worker logs kept in ${started.procs.logDir}`);
   }
   console.log(`bench took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 } catch (e) {

@@ -6,9 +6,13 @@ export type BenchTask = {
   actionName: string;
   dependOn?: string[];
   params?: Record<string, unknown>;
+  preCheck?: Record<string, unknown>;
 };
 
-export type BenchDagSpec = { tasks: BenchTask[] };
+export type BenchDagSpec = {
+  tasks: BenchTask[];
+  vars?: Record<string, { defaultValue?: string }>;
+};
 
 /** An edge of the DAG: `child` may start once `parent` has finished. */
 export type Edge = { parent: string; child: string };
@@ -56,6 +60,47 @@ export function wideDag(width: number): BenchDagSpec {
           ),
         ];
   return { tasks: [noop('root'), ...ids.map((id) => noop(id, ['root'])), ...joins] };
+}
+
+/**
+ * `emit<i>` → `read<i>`, n pairs in parallel: each emit returns an output of
+ * `bytes` bytes that its read takes as a param (actions of test/bench/actions.ts).
+ */
+export function outputsDag(n: number, bytes: number): BenchDagSpec {
+  const pad = (i: number): string => String(i + 1).padStart(String(n).length, '0');
+  return {
+    tasks: Array.from({ length: n }, (_, i) => [
+      { id: `emit${pad(i)}`, actionName: 'bench-emit', params: { bytes } },
+      {
+        id: `read${pad(i)}`,
+        actionName: 'bench-read',
+        dependOn: [`emit${pad(i)}`],
+        params: { data: `{{tasks.emit${pad(i)}.output.data}}` },
+      },
+    ]).flat(),
+  };
+}
+
+/**
+ * `first` → `held`: held is blocked by a preCheck while the var `hold` is
+ * "yes" (its default), so an instance stays live (Blocked) after one task.
+ */
+export function liveDag(): BenchDagSpec {
+  return {
+    vars: { hold: { defaultValue: 'yes' } },
+    tasks: [
+      noop('first'),
+      {
+        ...noop('held', ['first']),
+        preCheck: {
+          hold: {
+            act: 'block',
+            conditions: [{ source: 'vars', key: 'hold', op: 'in', values: ['yes'] }],
+          },
+        },
+      },
+    ],
+  };
 }
 
 export function edges(spec: BenchDagSpec): Edge[] {

@@ -192,6 +192,13 @@ export class InstanceWatch {
     return this.#progress.get(name)?.at;
   }
 
+  /** How many instances seen so far satisfy `test`. */
+  count(test: (i: InstanceObject) => boolean): number {
+    let n = 0;
+    for (const i of this.#objects.values()) if (test(i)) n++;
+    return n;
+  }
+
   async start(): Promise<void> {
     const { items, resourceVersion } = await this.#api.listInstances();
     for (const i of items) this.#update(i);

@@ -15,10 +15,22 @@ export type BenchOptions = {
   operatorConcurrency: number | undefined;
   phaseTimeoutSecs: number;
   stallSecs: number;
-  phases: Set<'raw' | 'chain' | 'wide'>;
+  largeChain: number;
+  largeWide: number;
+  largeOutputs: number;
+  outputBytes: number;
+  largeTimeoutSecs: number;
+  liveInstances: number;
+  workers: number;
+  phases: Set<Phase>;
   fsync: boolean;
   keepLogs: boolean;
+  /** Where `--json` writes the target figures; undefined: not written. */
+  json: string | undefined;
 };
+
+export const PHASES = ['raw', 'chain', 'wide', 'large', 'live'] as const;
+export type Phase = (typeof PHASES)[number];
 
 const NUMBERS = {
   'raw-sequential': { def: 300, help: 'ConfigMap creates with 1 in flight' },
@@ -30,7 +42,17 @@ const NUMBERS = {
   'chain-parallel': { def: 2, help: 'chain instances running at once' },
   'wide-instances': { def: 4, help: 'instances of the wide DAG, created at once' },
   'wide-width': { def: 250, help: 'parallel children between root and join' },
-  'worker-concurrency': { def: 64, help: "the worker's --concurrency" },
+  'large-chain': { def: 2000, help: 'tasks of the large chain (one instance)' },
+  'large-wide': { def: 2000, help: 'children of the large fan-out (root → children → one join)' },
+  'large-outputs': {
+    def: 500,
+    help: 'parallel tasks each returning --output-bytes, read downstream',
+  },
+  'output-bytes': { def: 8000, help: 'size of each output of the outputs workload' },
+  'large-timeout-secs': { def: 900, help: 'each large workload fails after this long' },
+  'live-instances': { def: 10000, help: 'instances kept live (Blocked) in the live phase' },
+  workers: { def: 8, help: 'worker processes' },
+  'worker-concurrency': { def: 8, help: "each worker's --concurrency" },
   'operator-concurrency': { def: 0, help: "the operator's --concurrency (0: its default)" },
   'phase-timeout-secs': { def: 120, help: 'a phase fails after this long' },
   'stall-secs': { def: 30, help: 'a phase fails when no instance changed for this long' },
@@ -48,7 +70,8 @@ export function usage(): string {
   return [
     'usage: npm run bench -- [options]',
     ...lines,
-    '  --phases <list>'.padEnd(30) + `raw,chain,wide (default all; env ${envName('phases')})`,
+    '  --phases <list>'.padEnd(30) + `${PHASES.join(',')} (default all; env ${envName('phases')})`,
+    '  --json <file>'.padEnd(30) + 'also write the target figures there as one JSON object',
     '  --fsync'.padEnd(30) + `run etcd with fsync (default off; env ${envName('fsync')}=1)`,
     '  --keep-logs'.padEnd(30) + 'keep the operator/worker logs even when every phase passed',
   ].join('\n');
@@ -63,6 +86,7 @@ export function parseOptions(
     options: {
       ...Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' as const }])),
       phases: { type: 'string' },
+      json: { type: 'string' },
       fsync: { type: 'boolean' },
       'keep-logs': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -83,13 +107,15 @@ export function parseOptions(
   const phaseList = (
     (values['phases'] as string | undefined) ??
     env[envName('phases')] ??
-    'raw,chain,wide'
+    PHASES.join(',')
   )
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
   for (const p of phaseList) {
-    if (!['raw', 'chain', 'wide'].includes(p)) throw new Error(`--phases: unknown phase ${p}`);
+    if (!(PHASES as readonly string[]).includes(p)) {
+      throw new Error(`--phases: unknown phase ${p} (known: ${PHASES.join(', ')})`);
+    }
   }
   const operatorConcurrency = num('operator-concurrency');
   return {
@@ -106,8 +132,16 @@ export function parseOptions(
     operatorConcurrency: operatorConcurrency > 0 ? operatorConcurrency : undefined,
     phaseTimeoutSecs: Math.max(1, num('phase-timeout-secs')),
     stallSecs: Math.max(1, num('stall-secs')),
-    phases: new Set(phaseList as ('raw' | 'chain' | 'wide')[]),
+    largeChain: Math.max(1, num('large-chain')),
+    largeWide: Math.max(1, num('large-wide')),
+    largeOutputs: Math.max(1, num('large-outputs')),
+    outputBytes: num('output-bytes'),
+    largeTimeoutSecs: Math.max(1, num('large-timeout-secs')),
+    liveInstances: Math.max(1, num('live-instances')),
+    workers: Math.max(1, num('workers')),
+    phases: new Set(phaseList as Phase[]),
     fsync: flagOrEnv('fsync'),
     keepLogs: flagOrEnv('keep-logs'),
+    json: (values['json'] as string | undefined) ?? env[envName('json')],
   };
 }

@@ -1,9 +1,10 @@
 /**
  * The system under test: operators and workers as OS processes (as they run
  * out of cluster), their logs in a temp dir outside the repo, and their stop
- * (SIGTERM, grace, SIGKILL) by process id. The bench starts one operator and
- * one worker; the fault suite starts several, and kills, stops and resumes
- * them by name (a process it faulted on purpose does not count as gone).
+ * (SIGTERM, grace, SIGKILL) by process id. A process killed or stopped on
+ * purpose (a failover measurement, a fault of the fault suite) does not count
+ * as a failure. `Processes` is any such set, by name; `BenchProcesses` is the
+ * bench's: one operator and N workers.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,15 +12,6 @@ import { join } from 'node:path';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { WORKER_LEASE_LABEL } from '../../operator/api/names.ts';
 import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-process.ts';
-
-export type ProcessOptions = {
-  kubeconfig: string;
-  namespace: string;
-  /** Prefix of the temp dir holding the logs. Default `fastflow-bench-`. */
-  logPrefix?: string;
-  /** FASTFLOW_* settings of every process (each spawn may add its own). */
-  env?: Record<string, string>;
-};
 
 /** The operator's default --lease-name. */
 const LEADER_LEASE = 'fastflow-operator';
@@ -31,7 +23,7 @@ export type Named = {
   name: string;
   proc: FastflowProcess;
   exit: number | string | undefined;
-  /** Killed or stopped by the caller on purpose: its exit is expected. */
+  /** Killed or stopped on purpose: its exit is expected. */
   faulted: boolean;
 };
 
@@ -50,44 +42,25 @@ export async function leaseHolders(kc: KubeConfig, namespace: string): Promise<L
   };
 }
 
-export class BenchProcesses {
+export class Processes {
   readonly logDir: string;
   readonly #procs: Named[] = [];
-  readonly #opts: ProcessOptions;
+  readonly #where: { kubeconfig: string; namespace: string };
   #stopping = false;
 
-  constructor(opts: ProcessOptions) {
-    this.#opts = opts;
-    this.logDir = mkdtempSync(join(tmpdir(), opts.logPrefix ?? 'fastflow-bench-'));
-  }
-
-  /** The bench's system: one operator and one worker (the built-in actions). */
-  start(o: { workerConcurrency: number; operatorConcurrency: number | undefined }): void {
-    const operatorArgs = ['operator', '--identity', 'bench-operator'];
-    if (o.operatorConcurrency !== undefined) {
-      operatorArgs.push('--concurrency', String(o.operatorConcurrency));
-    }
-    this.spawn('operator', operatorArgs);
-    this.spawn('worker', [
-      'worker',
-      '--name',
-      'bench',
-      '--concurrency',
-      String(o.workerConcurrency),
-    ]);
+  /** `logPrefix`: of the temp dir holding the logs. */
+  constructor(where: { kubeconfig: string; namespace: string }, logPrefix = 'fastflow-bench-') {
+    this.#where = where;
+    this.logDir = mkdtempSync(join(tmpdir(), logPrefix));
   }
 
   /** Starts `fastflow <args>` (or a worker program `<file.ts>`) logging to `<logDir>/<name>.log`. */
   spawn(name: string, args: string[], env: Record<string, string> = {}): Named {
     const proc = spawnFastflow(args, {
-      kubeconfig: this.#opts.kubeconfig,
-      namespace: this.#opts.namespace,
+      kubeconfig: this.#where.kubeconfig,
+      namespace: this.#where.namespace,
+      env: { FASTFLOW_LOG_LEVEL: process.env['FASTFLOW_BENCH_LOG_LEVEL'] ?? 'info', ...env },
       logFile: join(this.logDir, `${name}.log`),
-      env: {
-        FASTFLOW_LOG_LEVEL: process.env['FASTFLOW_BENCH_LOG_LEVEL'] ?? 'info',
-        ...this.#opts.env,
-        ...env,
-      },
     });
     const entry: Named = { name, proc, exit: undefined, faulted: false };
     void proc.exited.then((code) => (entry.exit = code));
@@ -97,34 +70,44 @@ export class BenchProcesses {
 
   get(name: string): Named {
     const found = this.#procs.find((p) => p.name === name);
-    if (!found) throw new Error(`no process named ${name}`);
+    if (!found) throw new Error(`no process ${name}`);
     return found;
   }
 
-  /** Sends `signal` to the named process, marking it faulted (its exit is then expected). */
+  /** The process id of a process started under `name`. */
+  pid(name: string): number | undefined {
+    return this.#procs.find((p) => p.name === name)?.proc.pid;
+  }
+
+  /** Sends `signal` to the named process on purpose: its exit is then not a failure. */
   fault(name: string, signal: NodeJS.Signals): Named {
     const entry = this.get(name);
     entry.faulted = true;
-    if (entry.exit === undefined) process.kill(entry.proc.pid, signal);
+    entry.proc.kill(signal);
     return entry;
   }
 
-  /** "worker exited (1)" for the first process that is gone without being faulted, else undefined. */
+  /** kill -9 of one process, on purpose. */
+  kill(name: string): void {
+    this.fault(name, 'SIGKILL');
+  }
+
+  /** "worker exited (1)" for the first process gone without being faulted, else undefined. */
   exitReason(): string | undefined {
     if (this.#stopping) return 'the bench is stopping them (interrupted)';
     const gone = this.#procs.find((p) => p.exit !== undefined && !p.faulted);
     return gone ? `${gone.name} exited (${String(gone.exit)})` : undefined;
   }
 
-  /** Waits until an operator holds the leader Lease and `workers` worker Leases exist. */
-  async ready(kc: KubeConfig, workers = 1): Promise<LeaseHolders> {
+  /** Waits until an operator holds the leader Lease and at least `workers` worker Leases exist. */
+  async ready(kc: KubeConfig, workers: number): Promise<LeaseHolders> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let last: LeaseHolders = { leader: undefined, workers: [] };
     while (Date.now() < deadline) {
       const gone = this.exitReason();
       if (gone) throw new Error(`${gone} during start`);
       try {
-        last = await leaseHolders(kc, this.#opts.namespace);
+        last = await leaseHolders(kc, this.#where.namespace);
         if (last.leader && last.workers.length >= workers) return last;
       } catch {
         // transient: poll again
@@ -174,5 +157,56 @@ export class BenchProcesses {
 
   removeLogs(): void {
     rmSync(this.logDir, { recursive: true, force: true });
+  }
+}
+
+export type ProcessOptions = {
+  kubeconfig: string;
+  namespace: string;
+  workers: number;
+  workerConcurrency: number;
+  /** Operator reconcile concurrency; undefined: the product's default. */
+  operatorConcurrency: number | undefined;
+  /** Action modules the workers load besides the built-in actions. */
+  workerActions: string[];
+};
+
+/** The bench's system: one operator and `workers` workers. */
+export class BenchProcesses extends Processes {
+  readonly #opts: ProcessOptions;
+
+  constructor(opts: ProcessOptions) {
+    super(opts);
+    this.#opts = opts;
+  }
+
+  start(): void {
+    this.addOperator('operator', undefined);
+    const actions = this.#opts.workerActions.flatMap((m) => ['--actions', m]);
+    for (let i = 1; i <= this.#opts.workers; i++) {
+      const concurrency = String(this.#opts.workerConcurrency);
+      this.spawn(this.#opts.workers === 1 ? 'worker' : `worker-${i}`, [
+        'worker',
+        '--name',
+        'bench',
+        '--concurrency',
+        concurrency,
+        ...actions,
+      ]);
+    }
+  }
+
+  /** Starts an operator replica; with a metrics port, its /metrics can be scraped. */
+  addOperator(name: string, metricsPort: number | undefined): void {
+    const args = ['operator', '--identity', `bench-${name}`];
+    if (this.#opts.operatorConcurrency !== undefined) {
+      args.push('--concurrency', String(this.#opts.operatorConcurrency));
+    }
+    this.spawn(name, args, metricsPort ? { FASTFLOW_METRICS_PORT: String(metricsPort) } : {});
+  }
+
+  /** Waits until the operator holds the leader Lease and every worker's Lease exists. */
+  override ready(kc: KubeConfig, workers = this.#opts.workers): Promise<LeaseHolders> {
+    return super.ready(kc, workers);
   }
 }

@@ -2,7 +2,10 @@
 import type { WriteCounts } from './apiserver-metrics.ts';
 import type { RawWriteResult } from './raw-writes.ts';
 import type { HopSummary, PhaseResult } from './scenarios.ts';
+import type { LargeResult } from './scenarios-large.ts';
+import type { LiveResult } from './scenarios-live.ts';
 import { fmt, fmtLatency, fmtMs, table, type Summary } from './stats.ts';
+import { targetFigures, targetLines } from './targets.ts';
 
 export type PhaseOutcome =
   | { name: string; status: 'skipped'; reason: string }
@@ -16,6 +19,8 @@ export type BenchResults = {
   rawN: RawWriteResult | undefined;
   chain: PhaseResult | undefined;
   wide: PhaseResult | undefined;
+  large: LargeResult | undefined;
+  live: LiveResult | undefined;
   outcomes: PhaseOutcome[];
 };
 
@@ -107,7 +112,8 @@ export function printSummary(res: BenchResults): void {
   for (const r of raw)
     out(`raw ConfigMap creates, ${r.inFlight} in flight: ${fmt(r.perSecond)} writes/s`);
   out();
-  const phases = [res.chain, res.wide].filter((p) => p !== undefined);
+  const large = res.large ? [res.large.chain, res.large.wide, res.large.outputs] : [];
+  const phases = [res.chain, res.wide, ...large].filter((p) => p !== undefined);
   if (phases.length > 0) printPhaseTable(phases);
   else out('no workload phase ran (see below)');
   const allWrites = phases.reduce((a, p) => a + (p.writes?.all ?? 0), 0);
@@ -115,11 +121,14 @@ export function printSummary(res: BenchResults): void {
   const allTasks = phases.reduce((a, p) => a + (p.writes ? p.tasks : 0), 0);
   if (allTasks > 0) {
     out(
-      `over both phases: ${fmt(diWrites / allTasks, 2)} daginstance writes/task, ` +
+      `over all workload phases: ${fmt(diWrites / allTasks, 2)} daginstance writes/task, ` +
         `${fmt(allWrites / allTasks, 2)} API writes/task (all resources)`,
     );
   }
   printRatio(res);
+  out();
+  out('targets (docs/architecture.md):');
+  for (const line of targetLines(targetFigures(res))) out(`  ${line}`);
   out();
   for (const o of res.outcomes) {
     out(`${o.name}: ${o.status === 'ok' ? 'ok' : `${o.status.toUpperCase()}: ${o.reason}`}`);

@@ -8,31 +8,19 @@
 import { scrape, writeCounts, type Scrape, type WriteCounts } from './apiserver-metrics.ts';
 import { errorText } from './errors.ts';
 import { chainDag, wideDag, type BenchDagSpec } from './dags.ts';
-import {
-  describeInstance,
-  isTerminal,
-  type BenchApi,
-  type InstanceObject,
-  type InstanceWatch,
-} from './instances.ts';
-import type { BenchProcesses } from './processes.ts';
+import { describeInstance, isTerminal, type InstanceObject } from './instances.ts';
+import { PhaseError, guard, waitDagValid, type PhaseContext, type Running } from './phase-guard.ts';
 import { summarize, type Summary } from './stats.ts';
-import { createToFirstStart, finishedAt, hops, retriedTasks, type Hop } from './timing.ts';
+import {
+  createToFirstStart,
+  finishedAt,
+  hopGrowthRatio,
+  hops,
+  retriedTasks,
+  type Hop,
+} from './timing.ts';
 
-export type PhaseContext = {
-  api: BenchApi;
-  watch: InstanceWatch;
-  procs: BenchProcesses;
-  server: string;
-  token: string;
-  /** Whole-phase deadline. */
-  timeoutMs: number;
-  /** Fail when no instance of the namespace changed for this long. */
-  stallMs: number;
-  log: (msg: string) => void;
-};
-
-export class PhaseError extends Error {}
+export { PhaseError, type PhaseContext } from './phase-guard.ts';
 
 export type PhaseResult = {
   name: string;
@@ -53,74 +41,11 @@ export type PhaseResult = {
   createToFirstStartMs: Summary;
   retried: number;
   writes: WriteCounts | undefined;
+  /** Of the first instance: hop p99 of its last 100 tasks ÷ its first 100 (NaN below 200). */
+  hopGrowth: number;
 };
 
 export type HopSummary = { total: Summary; toScheduled: Summary; toStarted: Summary };
-
-type Running = {
-  ctx: PhaseContext;
-  deadline: number;
-  abort: AbortController;
-};
-
-/** Resolves with `p`, or rejects with a PhaseError saying why waiting stopped. */
-async function guard<T>(run: Running, p: Promise<T>, waitingFor: () => string): Promise<T> {
-  const start = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const { ctx } = run;
-  const check = new Promise<never>((_, reject) => {
-    const tick = (): void => {
-      const gone = ctx.procs.exitReason();
-      const quietMs = performance.now() - Math.max(start, ctx.watch.lastChange);
-      if (run.abort.signal.aborted) reject(new PhaseError('aborted: another wait failed'));
-      else if (gone) reject(new PhaseError(`${gone} while waiting for ${waitingFor()}`));
-      else if (Date.now() > run.deadline) {
-        reject(
-          new PhaseError(`phase timeout (${ctx.timeoutMs / 1000} s) waiting for ${waitingFor()}`),
-        );
-      } else if (quietMs > ctx.stallMs) {
-        const watchNote = ctx.watch.lastWatchError
-          ? ` (last watch error: ${ctx.watch.lastWatchError})`
-          : '';
-        reject(
-          new PhaseError(
-            `no progress: no instance changed for ${Math.round(quietMs / 1000)} s while waiting for ` +
-              `${waitingFor()}${watchNote}`,
-          ),
-        );
-      } else timer = setTimeout(tick, 250);
-    };
-    tick();
-  });
-  try {
-    return await Promise.race([p, check]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Waits for the operator to validate the Dag, so the first instance does not
- * pay for it. An invalid Dag fails the phase; no verdict within 10 s only
- * warns (instances may still run).
- */
-async function waitDagValid(run: Running, name: string): Promise<void> {
-  let last: { valid?: boolean; message?: string } | undefined;
-  const until = Math.min(run.deadline, Date.now() + Math.min(run.ctx.stallMs, 10_000));
-  while (Date.now() < until) {
-    const gone = run.ctx.procs.exitReason();
-    if (gone) throw new PhaseError(`${gone} while waiting for Dag ${name} to be validated`);
-    last = await run.ctx.api.getDagStatus(name);
-    if (last?.valid === true) return;
-    if (last?.valid === false)
-      throw new PhaseError(`Dag ${name} is invalid: ${last.message ?? ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  run.ctx.log(
-    `warning: Dag ${name} got no status.valid in 10 s (status ${JSON.stringify(last ?? null)}); ` +
-      'creating instances anyway',
-  );
-}
 
 /**
  * Scrapes until the DagInstance write counter has been still for a second
@@ -181,6 +106,7 @@ function analyse(
     ),
     retried: ok.reduce((a, i) => a + retriedTasks(i), 0),
     writes,
+    hopGrowth: ok[0] ? hopGrowthRatio(hops(spec, ok[0]).map((h) => h.total)) : NaN,
   };
 }
 
@@ -203,7 +129,7 @@ async function waitFinished(run: Running, name: string): Promise<InstanceObject>
   }
 }
 
-type Workload = {
+export type Workload = {
   name: string;
   dag: string;
   spec: BenchDagSpec;
@@ -212,7 +138,7 @@ type Workload = {
   inFlight: number;
 };
 
-async function runWorkload(ctx: PhaseContext, w: Workload): Promise<PhaseResult> {
+export async function runWorkload(ctx: PhaseContext, w: Workload): Promise<PhaseResult> {
   const run: Running = { ctx, deadline: Date.now() + ctx.timeoutMs, abort: new AbortController() };
   const created = new Map<string, number>();
   const finals = new Map<string, InstanceObject>();

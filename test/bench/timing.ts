@@ -5,7 +5,7 @@
  */
 import type { BenchDagSpec } from './dags.ts';
 import type { InstanceObject } from './instances.ts';
-import { ms } from './stats.ts';
+import { ms, summarize } from './stats.ts';
 
 /** When a task could start, and how long it took to be scheduled and to start. */
 export type Hop = {
@@ -66,4 +66,15 @@ export function finishedAt(instance: InstanceObject): number {
 /** Tasks in status that ran on more than one attempt (a worker was thought lost). */
 export function retriedTasks(instance: InstanceObject): number {
   return Object.values(instance.status?.tasks ?? {}).filter((t) => (t.attempt ?? 1) > 1).length;
+}
+
+/**
+ * How much slower the end of a long chain hops than its start: p99 of the
+ * last `n` hops ÷ p99 of the first `n` (hops in chain order). NaN when the
+ * chain has fewer than 2n hops.
+ */
+export function hopGrowthRatio(hopsInOrder: readonly number[], n = 100): number {
+  if (hopsInOrder.length < 2 * n) return NaN;
+  const p99 = (xs: readonly number[]): number => summarize(xs).p99;
+  return p99(hopsInOrder.slice(-n)) / p99(hopsInOrder.slice(0, n));
 }

@@ -7,7 +7,7 @@
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { BenchApi, InstanceWatch } from '../bench/instances.ts';
-import { BenchProcesses, leaseHolders, type LeaseHolders } from '../bench/processes.ts';
+import { Processes, leaseHolders, type LeaseHolders } from '../bench/processes.ts';
 import { AuditLog } from './audit.ts';
 import type { Sizes } from './options.ts';
 
@@ -24,7 +24,7 @@ export type RunEnv = {
 
 export class FaultSystem {
   readonly namespace: string;
-  readonly procs: BenchProcesses;
+  readonly procs: Processes;
   readonly api: BenchApi;
   readonly watch: InstanceWatch;
   readonly audit: AuditLog;
@@ -35,11 +35,7 @@ export class FaultSystem {
   private constructor(env: RunEnv, namespace: string, kubeconfig: string) {
     this.env = env;
     this.namespace = namespace;
-    this.procs = new BenchProcesses({
-      kubeconfig,
-      namespace,
-      logPrefix: `fastflow-faults-${namespace}-`,
-    });
+    this.procs = new Processes({ kubeconfig, namespace }, `fastflow-faults-${namespace}-`);
     this.api = new BenchApi(env.kc, namespace);
     this.watch = new InstanceWatch(env.kc, this.api);
     this.audit = new AuditLog(env.auditLogPath, namespace);

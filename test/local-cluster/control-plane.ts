@@ -20,6 +20,7 @@
  * - flags.ts: the etcd and kube-apiserver command lines
  * - ports.ts, credentials.ts: free ports; service-account key, tokens, kubeconfigs
  * - children.ts, readiness.ts: spawning, stopping and waiting for the processes
+ * - component.ts: one process that can be killed and started again (fault tests)
  * - cleanup.ts, watchdog.ts: exit/signal handlers and the parent-death watchdog
  * - connect.ts: startOrConnect (an external cluster for the tests)
  * - log.ts: default progress log, log tails
@@ -32,5 +33,6 @@ export type {
   ControlPlane,
   ControlPlaneOptions,
   ExternalCluster,
+  RestartOptions,
   TestCluster,
 } from './types.ts';

@@ -28,7 +28,7 @@ export function apiserverFlags(opts: {
   apiPort: number;
   keyPath: string;
   tokenFile: string;
-  /** Write requests are logged here (see auditPolicy). */
+  /** Write requests are logged here (see AUDIT_POLICY). */
   audit?: { logPath: string; policyPath: string };
 }): string[] {
   const audit = opts.audit

@@ -7,13 +7,14 @@ import { access, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinaries } from './binaries.ts';
-import { spawnLogged, type Running } from './children.ts';
+import type { Running } from './children.ts';
 import { stopRunning, track } from './cleanup.ts';
+import { Component } from './component.ts';
 import { writeKubeconfig, writeServiceAccountKey, writeTokens } from './credentials.ts';
 import { AUDIT_POLICY, apiserverFlags, etcdFlags } from './flags.ts';
 import { defaultLog } from './log.ts';
 import { freePorts } from './ports.ts';
-import { httpGet, waitReady } from './readiness.ts';
+import { httpGet } from './readiness.ts';
 import type { ClusterUser, ControlPlane, ControlPlaneOptions } from './types.ts';
 import { startWatchdog } from './watchdog.ts';
 
@@ -55,7 +56,8 @@ async function startOnce(
   const state: Running = { dir, children: [], watchdog: undefined };
   track(state);
   try {
-    state.watchdog = startWatchdog(dir);
+    const watchdog = startWatchdog(dir);
+    state.watchdog = watchdog;
     const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
@@ -65,34 +67,33 @@ async function startOnce(
     const { tokens, tokenFile } = await writeTokens(dir);
     await mkdir(join(dir, 'certs'));
 
-    const etcdArgs = etcdFlags(dir, etcdUrl, peerUrl, fsync);
-    const etcd = spawnLogged(state, 'etcd', join(binDir, 'etcd'), etcdArgs);
-    await waitReady('etcd', etcd.child, etcd.logPath, ETCD_READY_TIMEOUT_MS, async () => {
-      const res = await httpGet(`${etcdUrl}/health`);
-      return res.status === 200 && /"health"\s*:\s*"true"/.test(res.body);
+    const etcd = new Component(state, {
+      name: 'etcd',
+      command: join(binDir, 'etcd'),
+      args: etcdFlags(dir, etcdUrl, peerUrl, fsync),
+      readyTimeoutMs: ETCD_READY_TIMEOUT_MS,
+      probe: async () => {
+        const res = await httpGet(`${etcdUrl}/health`);
+        return res.status === 200 && /"health"\s*:\s*"true"/.test(res.body);
+      },
     });
-
+    await etcd.start();
     let audit: { logPath: string; policyPath: string } | undefined;
     if (auditLog) {
       audit = { logPath: join(dir, 'audit.log'), policyPath: join(dir, 'audit-policy.yaml') };
       await writeFile(audit.policyPath, AUDIT_POLICY);
     }
-    const apiserver = spawnLogged(
-      state,
-      'kube-apiserver',
-      join(binDir, 'kube-apiserver'),
-      apiserverFlags({ dir, etcdUrl, apiPort, keyPath, tokenFile, audit }),
-    );
-    await waitReady(
-      'kube-apiserver',
-      apiserver.child,
-      apiserver.logPath,
-      APISERVER_READY_TIMEOUT_MS,
-      async () => {
+    const apiserver = new Component(state, {
+      name: 'kube-apiserver',
+      command: join(binDir, 'kube-apiserver'),
+      args: apiserverFlags({ dir, etcdUrl, apiPort, keyPath, tokenFile, audit }),
+      readyTimeoutMs: APISERVER_READY_TIMEOUT_MS,
+      probe: async () => {
         const res = await httpGet(`${server}/readyz`, { token: tokens.admin });
         return res.status === 200 && res.body.trim() === 'ok';
       },
-    );
+    });
+    await apiserver.start();
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeKubeconfig(kubeconfigPath, server, 'fastflow-admin', tokens.admin);
@@ -103,6 +104,8 @@ async function startOnce(
     );
 
     let stopping: Promise<void> | undefined;
+    const live = (start: () => Promise<void>): Promise<void> =>
+      stopping ? Promise.reject(new Error(`control plane ${server} was stopped`)) : start();
     return {
       external: false,
       kubeconfigPath,
@@ -112,10 +115,8 @@ async function startOnce(
       dir,
       binDir,
       etcdUrl,
-      pids: {
-        etcd: etcd.child.pid as number,
-        apiserver: apiserver.child.pid as number,
-        watchdog: state.watchdog.pid as number,
+      get pids() {
+        return { etcd: etcd.pid, apiserver: apiserver.pid, watchdog: watchdog.pid as number };
       },
       fsync,
       auditLogPath: audit?.logPath,
@@ -130,6 +131,12 @@ async function startOnce(
         stopping ??= stopRunning(state);
         return stopping;
       },
+      stopApiServer: () => apiserver.kill(),
+      startApiServer: () => live(() => apiserver.start()),
+      restartApiServer: (o) => live(() => apiserver.restart(o)),
+      stopEtcd: () => etcd.kill(),
+      startEtcd: () => live(() => etcd.start()),
+      restartEtcd: (o) => live(() => etcd.restart(o)),
     };
   } catch (e) {
     await stopRunning(state);

@@ -29,8 +29,8 @@ export type ControlPlane = {
   dir: string;
   binDir: string;
   etcdUrl: string;
-  /** Process ids started for this control plane. */
-  pids: { etcd: number; apiserver: number; watchdog: number };
+  /** Process ids of this control plane's processes (the current ones, after a restart). */
+  readonly pids: { etcd: number; apiserver: number; watchdog: number };
   /** Whether etcd runs with fsync (false: `--unsafe-no-fsync`). */
   fsync: boolean;
   /** The API server's audit log of write requests, when started with `auditLog`. */
@@ -44,6 +44,26 @@ export type ControlPlane = {
    * watchdog; removes the temp dir. Idempotent.
    */
   stop(): Promise<void>;
+  /**
+   * Fault injection. kill -9 of kube-apiserver, resolving once it has exited
+   * (nothing when it is not running); clients then get connection refused.
+   */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again with the same flags and port; resolves once /readyz says ok. */
+  startApiServer(): Promise<void>;
+  /** stopApiServer, `downMs` (default 0) without it, startApiServer. */
+  restartApiServer(opts?: RestartOptions): Promise<void>;
+  /** kill -9 of etcd (kube-apiserver keeps running and answers errors meanwhile). */
+  stopEtcd(): Promise<void>;
+  /** Starts etcd again on its data directory and port; resolves once /health says true. */
+  startEtcd(): Promise<void>;
+  /** stopEtcd, `downMs` (default 0) without it, startEtcd. */
+  restartEtcd(opts?: RestartOptions): Promise<void>;
+};
+
+export type RestartOptions = {
+  /** How long the process stays down between its exit and the new start. */
+  downMs?: number;
 };
 
 /** An existing cluster given by `FASTFLOW_TEST_KUBECONFIG` (e.g. kind): nothing to stop. */
