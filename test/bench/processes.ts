@@ -68,6 +68,11 @@ export class Processes {
     return entry;
   }
 
+  /** Every process started, in start order. */
+  all(): readonly Named[] {
+    return this.#procs;
+  }
+
   get(name: string): Named {
     const found = this.#procs.find((p) => p.name === name);
     if (!found) throw new Error(`no process ${name}`);

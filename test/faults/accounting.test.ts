@@ -119,6 +119,7 @@ describe('taskAttempts', () => {
       extra: 1,
       recorded: 1,
       twice: 1,
+      succeeded: 2,
     });
   });
 });

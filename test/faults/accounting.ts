@@ -10,7 +10,9 @@
  * - extra attempts: every attempt beyond the first of each task; accounted
  *   for when the task's history holds a record of each earlier attempt
  *   (or counts it in historyDropped);
- * - recorded twice: an attempt number that appears twice in a task's history.
+ * - recorded twice: an attempt number that appears twice in a task's history;
+ * - succeeded twice: a task with more than one attempt that succeeded (it ran
+ *   to the end twice: a double run).
  */
 import { isTerminal, type InstanceObject, type TaskState } from '../bench/instances.ts';
 
@@ -28,6 +30,8 @@ export type Accounting = {
   unaccounted: number;
   /** Attempt records that appear more than once in a task's history. */
   recordedTwice: number;
+  /** Tasks with more than one successful attempt. */
+  succeededTwice: number;
   /** A few names of each kind, for the report. */
   examples: { lost: string[]; stuck: string[]; failed: string[]; unaccounted: string[] };
 };
@@ -53,6 +57,7 @@ export function taskAttempts(t: TaskState): {
   extra: number;
   recorded: number;
   twice: number;
+  succeeded: number;
   reasons: string[];
 } {
   const attempt = t.attempt ?? 1;
@@ -69,6 +74,8 @@ export function taskAttempts(t: TaskState): {
     extra: attempt - 1,
     recorded: Math.min(attempt - 1, distinct.size + (t.historyDropped ?? 0)),
     twice,
+    succeeded:
+      history.filter((h) => h.phase === 'Succeeded').length + (t.phase === 'Succeeded' ? 1 : 0),
     reasons: earlier.map((h) => h.reason ?? h.phase),
   };
 }
@@ -85,6 +92,7 @@ export function account(o: Observed): Accounting {
     extraByReason: {},
     unaccounted: 0,
     recordedTwice: 0,
+    succeededTwice: 0,
     examples: { lost: [], stuck: [], failed: [], unaccounted: [] },
   };
   const note = (kind: keyof Accounting['examples'], name: string): void => {
@@ -101,6 +109,7 @@ export function account(o: Observed): Accounting {
       const at = taskAttempts(t);
       a.extraAttempts += at.extra;
       a.recordedTwice += at.twice;
+      if (at.succeeded > 1) a.succeededTwice++;
       for (const r of at.reasons) a.extraByReason[r] = (a.extraByReason[r] ?? 0) + 1;
       if (at.recorded < at.extra) {
         a.unaccounted += at.extra - at.recorded;

@@ -18,6 +18,7 @@ import { parseOptions, usage, type FaultOptions, type ScenarioId } from './optio
 import { runR1 } from './r1-leader-kill.ts';
 import { runR2 } from './r2-worker-faults.ts';
 import { runR3 } from './r3-leader-stop.ts';
+import { runR4 } from './r4-control-plane-restart.ts';
 import { runR6 } from './r6-bad-inputs.ts';
 import { printScenario, printSummary, writeJson } from './report.ts';
 import { passed, type ScenarioResult } from './result.ts';
@@ -34,6 +35,7 @@ const RUNNERS: Partial<
   R1: (env) => runR1(env),
   R2: (env) => runR2(env),
   R3: (env) => runR3(env),
+  R4: (env) => runR4(env),
   R6: (env, opts) => runR6(env, opts),
 };
 
@@ -58,6 +60,7 @@ async function main(opts: FaultOptions): Promise<ScenarioResult[]> {
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
   const env: RunEnv = {
+    cp,
     kc,
     kubeconfigPath: cp.kubeconfigPath,
     auditLogPath: cp.auditLogPath as string,

@@ -3,38 +3,13 @@
  * Lease and be reconciling (its first accepted DagInstance write, from the
  * API server's audit log) within 15 s; every instance finishes.
  */
-import { accepted, by, operatorAgent } from './audit.ts';
 import { createInstances, createLoadDag, settle, waitInFlight } from './load.ts';
 import { check, loadChecks, type ScenarioResult } from './result.ts';
 import { runScenario, secs } from './scenario.ts';
-import { sleep, type FaultSystem, type RunEnv } from './system.ts';
+import type { RunEnv } from './system.ts';
+import { byOperator, firstWrite } from './writes.ts';
 
 const RECONCILING_BOUND_SECS = 15;
-
-/** performance.now() of the first accepted DagInstance write by `identity` received after `sinceMs` (epoch). */
-export async function firstWrite(
-  sys: FaultSystem,
-  identity: string,
-  sinceMs: number,
-  timeoutMs: number,
-): Promise<number | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const hit = sys.audit
-      .entries()
-      .find(
-        (e) =>
-          e.resource === 'daginstances' &&
-          e.at >= sinceMs &&
-          accepted(e) &&
-          by(operatorAgent(identity))(e),
-      );
-    // The audit timestamp is wall clock; convert to the performance clock of the caller.
-    if (hit) return performance.now() - (Date.now() - hit.at);
-    await sleep(200);
-  }
-  return undefined;
-}
 
 export function runR1(env: RunEnv): Promise<ScenarioResult> {
   const n = env.sizes.instances;
@@ -49,7 +24,7 @@ export function runR1(env: RunEnv): Promise<ScenarioResult> {
     sys.procs.fault(leader, 'SIGKILL');
     env.log(`R1: killed leader ${leader}`);
     const take = await sys.takeover(leader, 60_000);
-    const reconciling = await firstWrite(sys, standby, killedAtWall, 60_000);
+    const reconciling = await firstWrite(sys, killedAtWall, byOperator(standby), 60_000);
     const load = await settle(sys, names, killedAt);
     const reconcilingSecs = reconciling === undefined ? NaN : secs(killedAt, reconciling);
     return {

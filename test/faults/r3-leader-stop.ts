@@ -8,10 +8,10 @@
  */
 import { accepted, by, operatorAgent, summarizeWrites } from './audit.ts';
 import { createInstances, createLoadDag, settle, waitInFlight } from './load.ts';
-import { firstWrite } from './r1-leader-kill.ts';
 import { check, loadChecks, type ScenarioResult } from './result.ts';
 import { runScenario, secs } from './scenario.ts';
 import { sleep, type RunEnv } from './system.ts';
+import { byOperator, firstWrite } from './writes.ts';
 
 export function runR3(env: RunEnv): Promise<ScenarioResult> {
   const n = env.sizes.instances;
@@ -31,7 +31,7 @@ export function runR3(env: RunEnv): Promise<ScenarioResult> {
       env.log(`R3: stopped leader ${old}`);
       const take = await sys.takeover(old, 60_000);
       const takeoverWall = Date.now() - (performance.now() - take.at);
-      const reconciling = await firstWrite(sys, standby, takeoverWall - 1000, 60_000);
+      const reconciling = await firstWrite(sys, takeoverWall - 1000, byOperator(standby), 60_000);
       const wokeAt = performance.now();
       sys.procs.fault(old, 'SIGCONT');
       // Give the old leader time to act on what it had in hand: until it exits, or two Lease durations.

@@ -23,11 +23,14 @@ function loadLine(r: ScenarioResult): string | undefined {
   );
 }
 
+const seconds = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : `${fmt(v, 1)} s`;
+
 export function printScenario(r: ScenarioResult): void {
   heading(`${r.id}: ${r.title}`);
   const line = loadLine(r);
   if (line) out(line);
-  if (r.recoverSeconds !== undefined) out(`time to recover: ${fmt(r.recoverSeconds, 1)} s`);
+  if (r.recoverSeconds !== undefined) out(`time to recover: ${seconds(r.recoverSeconds)}`);
   for (const [k, v] of Object.entries(r.figures))
     out(`${k}: ${typeof v === 'number' ? fmt(v, Number.isInteger(v) ? 0 : 1) : v}`);
   for (const c of r.checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
@@ -49,7 +52,7 @@ export function printSummary(results: readonly ScenarioResult[]): void {
         fmt(r.load?.stuck),
         fmt(r.load?.failed),
         fmt(r.load?.extraAttempts),
-        r.recoverSeconds === undefined ? '—' : `${fmt(r.recoverSeconds, 1)} s`,
+        seconds(r.recoverSeconds),
         passed(r) ? 'passed' : 'FAILED',
       ]),
     ),

@@ -43,6 +43,11 @@ export function loadChecks(s: Settled): Check[] {
       s.recordedTwice === 0,
       `${s.recordedTwice} duplicate history records`,
     ),
+    check(
+      'no task ran to the end twice',
+      s.succeededTwice === 0,
+      `${s.succeededTwice} tasks with two successful attempts`,
+    ),
   ];
 }
 

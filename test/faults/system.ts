@@ -8,6 +8,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { BenchApi, InstanceWatch } from '../bench/instances.ts';
 import { Processes, leaseHolders, type LeaseHolders } from '../bench/processes.ts';
+import type { ControlPlane } from '../local-cluster/control-plane.ts';
 import { AuditLog } from './audit.ts';
 import type { Sizes } from './options.ts';
 
@@ -15,6 +16,7 @@ export const EXAMPLE_WORKER = 'examples/print-chain/worker.ts';
 
 /** What every scenario of a run shares: the control plane and the run's settings. */
 export type RunEnv = {
+  cp: ControlPlane;
   kc: KubeConfig;
   kubeconfigPath: string;
   auditLogPath: string;
