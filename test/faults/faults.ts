@@ -19,6 +19,7 @@ import { runR1 } from './r1-leader-kill.ts';
 import { runR2 } from './r2-worker-faults.ts';
 import { runR3 } from './r3-leader-stop.ts';
 import { runR4 } from './r4-control-plane-restart.ts';
+import { runR5 } from './r5-slow-apiserver.ts';
 import { runR6 } from './r6-bad-inputs.ts';
 import { printScenario, printSummary, writeJson } from './report.ts';
 import { passed, type ScenarioResult } from './result.ts';
@@ -36,6 +37,7 @@ const RUNNERS: Partial<
   R2: (env) => runR2(env),
   R3: (env) => runR3(env),
   R4: (env) => runR4(env),
+  R5: (env) => runR5(env),
   R6: (env, opts) => runR6(env, opts),
 };
 

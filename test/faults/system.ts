@@ -84,12 +84,18 @@ export class FaultSystem {
     return leaseHolders(this.env.kc, this.namespace);
   }
 
-  /** The leader's identity (= its process name), waiting for one to be elected. */
+  /** The leader's identity (= its process name), waiting for a live replica to hold the Lease. */
   async leader(timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const { leader } = await this.holders().catch(() => ({ leader: undefined }));
-      if (leader !== undefined && this.operators.includes(leader)) return leader;
+      // The Lease names a replica that exited until another one takes it over.
+      if (
+        leader !== undefined &&
+        this.operators.includes(leader) &&
+        this.procs.get(leader).exit === undefined
+      )
+        return leader;
       await sleep(200);
     }
     throw new Error(`no operator of ${this.namespace} became leader in ${timeoutMs / 1000} s`);
