@@ -21,6 +21,7 @@ import { runR3 } from './r3-leader-stop.ts';
 import { runR4 } from './r4-control-plane-restart.ts';
 import { runR5 } from './r5-slow-apiserver.ts';
 import { runR6 } from './r6-bad-inputs.ts';
+import { runR7 } from './r7-soak.ts';
 import { printScenario, printSummary, writeJson } from './report.ts';
 import { passed, type ScenarioResult } from './result.ts';
 import { current } from './scenario.ts';
@@ -39,6 +40,7 @@ const RUNNERS: Partial<
   R4: (env) => runR4(env),
   R5: (env) => runR5(env),
   R6: (env, opts) => runR6(env, opts),
+  R7: (env, opts) => runR7(env, opts.soakMinutes),
 };
 
 let cp: ControlPlane | undefined;

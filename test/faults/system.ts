@@ -58,15 +58,20 @@ export class FaultSystem {
       .makeApiClient(CoreV1Api)
       .createNamespace({ body: { metadata: { name: namespace } } });
     const sys = new FaultSystem(env, namespace, kubeconfig);
-    for (const id of ['a', 'b']) {
-      const name = `${namespace}-op-${id}`;
-      sys.procs.spawn(name, ['operator', '--identity', name], operatorLeaseEnv(env.sizes));
-      sys.operators.push(name);
-    }
+    sys.startOperator();
+    sys.startOperator();
     for (let i = 0; i < env.sizes.workers; i++) sys.startWorker();
     await sys.procs.ready(env.kc, env.sizes.workers);
     await sys.watch.start();
     return sys;
+  }
+
+  /** Starts one more operator replica; returns its process name, which is its identity. */
+  startOperator(): string {
+    const name = `${this.namespace}-op-${this.operators.length + 1}`;
+    this.procs.spawn(name, ['operator', '--identity', name], operatorLeaseEnv(this.env.sizes));
+    this.operators.push(name);
+    return name;
   }
 
   /** Starts one more example worker; returns its process name (its Lease is `<name>-<5 hex>`). */

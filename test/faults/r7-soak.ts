@@ -1,0 +1,132 @@
+/**
+ * R7, the soak: a steady stream of instances for `--soak MINUTES`, and at
+ * random moments (seeded: the seed is printed) a kill -9 of the leader or of
+ * a worker, plus a kube-apiserver restart every few minutes. A process that
+ * is gone, killed or exited on its own, is replaced by a new one, as its
+ * Deployment would. At the end every instance must finish: 0 lost, 0 stuck,
+ * every extra attempt in attempt history, no task run to the end twice.
+ */
+import { createInstances, createLoadDag, createWithRetry, settle } from './load.ts';
+import { check, loadChecks, type ScenarioResult } from './result.ts';
+import { runScenario } from './scenario.ts';
+import { sleep, type FaultSystem, type RunEnv } from './system.ts';
+
+const INSTANCES_PER_SECOND = 2;
+/** Between two process kills: uniformly 20–70 s. */
+const KILL_EVERY_MS: [number, number] = [20_000, 70_000];
+const APISERVER_EVERY_MS = 180_000;
+const APISERVER_DOWN_MS = 5_000;
+
+/** mulberry32: a small seeded generator, so a run can be repeated. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Tally = Record<string, number>;
+
+/** Replaces every process that is gone (killed or exited): operators stay two, workers stay `workers`. */
+function supervise(sys: FaultSystem, tally: Tally): void {
+  for (const p of sys.procs.all()) {
+    if (p.exit === undefined || tally[`replaced:${p.name}`] !== undefined) continue;
+    tally[`replaced:${p.name}`] = 1;
+    if (!p.faulted) tally['exited on their own'] = (tally['exited on their own'] ?? 0) + 1;
+    if (sys.operators.includes(p.name)) sys.startOperator();
+    else sys.startWorker();
+  }
+}
+
+async function killOne(
+  sys: FaultSystem,
+  random: () => number,
+  tally: Tally,
+  log: (m: string) => void,
+): Promise<void> {
+  const leader = await sys.leader(30_000).catch(() => undefined);
+  const workers = sys.procs
+    .all()
+    .filter((p) => p.exit === undefined && !sys.operators.includes(p.name))
+    .map((p) => p.name);
+  const victims = [...(leader ? [leader] : []), ...workers];
+  const victim = victims[Math.floor(random() * victims.length)];
+  if (victim === undefined) return;
+  const kind = victim === leader ? 'kill -9 leader' : 'kill -9 worker';
+  tally[kind] = (tally[kind] ?? 0) + 1;
+  log(`R7: ${kind} ${victim}`);
+  sys.procs.fault(victim, 'SIGKILL');
+}
+
+export function runR7(
+  env: RunEnv,
+  minutes: number,
+  seed = Date.now() % 1_000_000,
+): Promise<ScenarioResult> {
+  return runScenario(
+    env,
+    'R7',
+    `soak for ${minutes} min: ${INSTANCES_PER_SECOND} instances/s, a kill -9 of the leader or a worker ` +
+      `every ${KILL_EVERY_MS[0] / 1000}–${KILL_EVERY_MS[1] / 1000} s, kube-apiserver restarted every ` +
+      `${APISERVER_EVERY_MS / 60_000} min (seed ${seed})`,
+    async (sys) => {
+      await createLoadDag(sys);
+      const random = seeded(seed);
+      const tally: Tally = {};
+      const names: string[] = [];
+      const end = performance.now() + minutes * 60_000;
+      let nextKill = performance.now() + KILL_EVERY_MS[0];
+      let nextRestart = performance.now() + APISERVER_EVERY_MS;
+      let created = 0;
+      const t0 = performance.now();
+      while (performance.now() < end) {
+        const due = Math.floor(((performance.now() - t0) / 1000) * INSTANCES_PER_SECOND);
+        for (; created < due; created++) {
+          const name = `r7-${String(created).padStart(6, '0')}`;
+          names.push(name);
+          // Not awaited: the stream goes on while the API server is away (the create retries).
+          createWithRetry(sys, name).catch((e: unknown) =>
+            env.log(`R7: ${name} not created: ${String(e)}`),
+          );
+        }
+        supervise(sys, tally);
+        if (performance.now() >= nextKill) {
+          await killOne(sys, random, tally, env.log);
+          nextKill =
+            performance.now() + KILL_EVERY_MS[0] + random() * (KILL_EVERY_MS[1] - KILL_EVERY_MS[0]);
+        }
+        if (performance.now() >= nextRestart) {
+          tally['kube-apiserver restart'] = (tally['kube-apiserver restart'] ?? 0) + 1;
+          env.log('R7: restarting kube-apiserver');
+          await env.cp.restartApiServer({ downMs: APISERVER_DOWN_MS });
+          nextRestart = performance.now() + APISERVER_EVERY_MS;
+        }
+        await sleep(250);
+      }
+      const faultsEndedAt = performance.now();
+      // Whatever died with the last fault is replaced before the load is judged.
+      supervise(sys, tally);
+      const fresh = await createInstances(sys, 'r7-after', 5);
+      const load = await settle(sys, [...names, ...fresh], faultsEndedAt);
+      const faults = Object.entries(tally).filter(([k]) => !k.startsWith('replaced:'));
+      const replaced = Object.keys(tally).filter((k) => k.startsWith('replaced:')).length;
+      return {
+        figures: {
+          seed: String(seed),
+          minutes,
+          faults: faults.map(([k, v]) => `${k} ${v}`).join(', ') || 'none',
+          'processes replaced': replaced,
+        },
+        load,
+        checks: [
+          check('faults were injected', faults.length > 0, `${faults.length} kinds`),
+          ...loadChecks(load),
+        ],
+      };
+    },
+  );
+}
