@@ -10,7 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { errorText } from '../bench/errors.ts';
+import { optionsOrExit } from '../bench/errors.ts';
 import { heading } from '../bench/report.ts';
 import { startControlPlane, type ControlPlane } from '../local-cluster/control-plane.ts';
 import { installCrds } from '../local-cluster/kubectl.ts';
@@ -94,17 +94,7 @@ async function main(opts: FaultOptions): Promise<ScenarioResult[]> {
 }
 
 let code = 1;
-let opts: FaultOptions | 'help';
-try {
-  opts = parseOptions(process.argv.slice(2));
-} catch (e) {
-  console.log(`${errorText(e)}\n${usage()}`);
-  process.exit(2);
-}
-if (opts === 'help') {
-  console.log(usage());
-  process.exit(0);
-}
+const opts = optionsOrExit(parseOptions, usage);
 const t0 = performance.now();
 try {
   const results = await main(opts);

@@ -39,55 +39,51 @@ export function runR2(env: RunEnv): Promise<ScenarioResult> {
       await createLoadDag(sys);
       const timeoutMs = lease * 4 * 1000;
 
-      // 1. kill -9 mid-task.
-      const killed = await createInstances(sys, 'r2-kill', half);
-      const k = await victimOf(sys, killed);
-      const killedAt = performance.now();
-      sys.procs.fault(k.process, 'SIGKILL');
-      env.log(`R2: killed worker ${k.lease} holding ${k.held.length} attempts`);
-      sys.startWorker();
-      const kMoved = await waitReassigned(sys, k.held, timeoutMs);
-
-      // 2. SIGSTOP past the Lease, SIGCONT once the operator has moved its attempts.
-      const stopped = await createInstances(sys, 'r2-stop', half);
-      const z = await victimOf(sys, stopped);
-      const stoppedAt = performance.now();
-      sys.procs.fault(z.process, 'SIGSTOP');
-      env.log(`R2: stopped worker ${z.lease} holding ${z.held.length} attempts`);
-      sys.startWorker();
-      const zMoved = await waitReassigned(sys, z.held, timeoutMs);
+      /** A batch of its own, its busiest worker hit by `signal`, a replacement started. */
+      const hit = async (batch: string, signal: NodeJS.Signals) => {
+        const names = await createInstances(sys, batch, half);
+        const victim = await victimOf(sys, names);
+        const at = performance.now();
+        sys.procs.fault(victim.process, signal);
+        env.log(`R2: ${signal} to worker ${victim.lease} holding ${victim.held.length} attempts`);
+        sys.startWorker();
+        const moved = await waitReassigned(sys, victim.held, timeoutMs);
+        return { names, victim, at, moved, since: moved ? secs(at, moved.at) : NaN };
+      };
+      // 1. kill -9 mid-task; 2. SIGSTOP past the Lease, SIGCONT once its attempts moved.
+      const k = await hit('r2-kill', 'SIGKILL');
+      const z = await hit('r2-stop', 'SIGSTOP');
       const wokeAtWall = Date.now();
       const wokeAt = performance.now();
-      sys.procs.fault(z.process, 'SIGCONT');
+      sys.procs.fault(z.victim.process, 'SIGCONT');
 
-      const names = [...killed, ...stopped];
+      const names = [...k.names, ...z.names];
       const load = await settle(sys, names, wokeAt);
       const late = sys.audit
         .entries()
         .filter(
-          (e) => e.resource === 'daginstances' && e.at >= wokeAtWall && by(workerAgent(z.lease))(e),
+          (e) =>
+            e.resource === 'daginstances' &&
+            e.at >= wokeAtWall &&
+            by(workerAgent(z.victim.lease))(e),
         );
       const lateAccepted = late.filter(accepted);
       // An accepted write is a late result unless the zombie holds a current attempt there.
       const lateResults = lateAccepted.filter((e) => {
         const tasks = Object.values(sys.watch.get(e.name)?.status?.tasks ?? {});
-        return !tasks.some((t) => t.worker === z.lease);
+        return !tasks.some((t) => t.worker === z.victim.lease);
       });
+      const movedCheck = (what: string, r: typeof k, signal: string): Check =>
+        check(
+          `the ${what} worker was declared dead and its attempts moved`,
+          r.moved !== undefined,
+          r.moved
+            ? `${r.moved.reassigned} of ${r.victim.held.length} attempts reassigned ${r.since} s after ${signal}`
+            : `not within ${timeoutMs / 1000} s`,
+        );
       const checks: Check[] = [
-        check(
-          'the killed worker was declared dead and its attempts moved',
-          kMoved !== undefined,
-          kMoved
-            ? `${kMoved.reassigned} of ${k.held.length} attempts reassigned ${secs(killedAt, kMoved.at)} s after kill -9`
-            : `not within ${timeoutMs / 1000} s`,
-        ),
-        check(
-          'the stopped worker was declared dead and its attempts moved',
-          zMoved !== undefined,
-          zMoved
-            ? `${zMoved.reassigned} of ${z.held.length} attempts reassigned ${secs(stoppedAt, zMoved.at)} s after SIGSTOP`
-            : `not within ${timeoutMs / 1000} s`,
-        ),
+        movedCheck('killed', k, 'kill -9'),
+        movedCheck('stopped', z, 'SIGSTOP'),
         check(
           "none of the zombie's late results accepted",
           lateResults.length === 0,
@@ -100,19 +96,16 @@ export function runR2(env: RunEnv): Promise<ScenarioResult> {
       ];
       return {
         figures: {
-          'kill -9 → attempts reassigned (s)': kMoved ? secs(killedAt, kMoved.at) : NaN,
-          'SIGSTOP → attempts reassigned (s)': zMoved ? secs(stoppedAt, zMoved.at) : NaN,
+          'kill -9 → attempts reassigned (s)': k.since,
+          'SIGSTOP → attempts reassigned (s)': z.since,
           'zombie writes after SIGCONT, refused': late.length - lateAccepted.length,
           'zombie writes after SIGCONT, accepted': lateAccepted.length,
-          'zombie after SIGCONT': String(sys.procs.get(z.process).exit ?? 'still running'),
+          'zombie after SIGCONT': String(sys.procs.get(z.victim.process).exit ?? 'still running'),
         },
         load,
         checks,
         // Until the last of the two workers' attempts ran elsewhere.
-        recoverSeconds: Math.max(
-          kMoved ? secs(killedAt, kMoved.at) : NaN,
-          zMoved ? secs(stoppedAt, zMoved.at) : NaN,
-        ),
+        recoverSeconds: Math.max(k.since, z.since),
       };
     },
   );

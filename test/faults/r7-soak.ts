@@ -6,6 +6,7 @@
  * Deployment would. At the end every instance must finish: 0 lost, 0 stuck,
  * every extra attempt in attempt history, no task run to the end twice.
  */
+import { prng } from '../support/decide-simulation.ts';
 import { createInstances, createLoadDag, createWithRetry, settle } from './load.ts';
 import { check, loadChecks, type ScenarioResult } from './result.ts';
 import { runScenario } from './scenario.ts';
@@ -16,18 +17,6 @@ const INSTANCES_PER_SECOND = 2;
 const KILL_EVERY_MS: [number, number] = [20_000, 70_000];
 const APISERVER_EVERY_MS = 180_000;
 const APISERVER_DOWN_MS = 5_000;
-
-/** mulberry32: a small seeded generator, so a run can be repeated. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Tally = Record<string, number>;
 
@@ -75,7 +64,7 @@ export function runR7(
       `${APISERVER_EVERY_MS / 60_000} min (seed ${seed})`,
     async (sys) => {
       await createLoadDag(sys);
-      const random = seeded(seed);
+      const random = prng(seed);
       const tally: Tally = {};
       const names: string[] = [];
       const end = performance.now() + minutes * 60_000;

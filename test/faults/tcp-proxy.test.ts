@@ -44,16 +44,22 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
+/** An echo server behind a proxy, and a client of the proxy; all closed after the test. */
+async function proxied(): Promise<{ proxy: TcpProxy; c: ReturnType<typeof client> }> {
+  const upstream = await echoServer();
+  const proxy = await TcpProxy.start(upstream.port);
+  const c = client(proxy.port);
+  cleanups.push(
+    () => c.socket.destroy(),
+    () => proxy.close(),
+    upstream.close,
+  );
+  return { proxy, c };
+}
+
 describe('TcpProxy', () => {
   it('passes responses, holds them back while stalled and releases them in order', async () => {
-    const upstream = await echoServer();
-    const proxy = await TcpProxy.start(upstream.port);
-    const c = client(proxy.port);
-    cleanups.push(
-      () => c.socket.destroy(),
-      () => proxy.close(),
-      upstream.close,
-    );
+    const { proxy, c } = await proxied();
 
     c.socket.write('a');
     expect(await c.next()).toBe('echo:a');
@@ -72,14 +78,7 @@ describe('TcpProxy', () => {
   });
 
   it('delays responses by the given time without reordering them', async () => {
-    const upstream = await echoServer();
-    const proxy = await TcpProxy.start(upstream.port);
-    const c = client(proxy.port);
-    cleanups.push(
-      () => c.socket.destroy(),
-      () => proxy.close(),
-      upstream.close,
-    );
+    const { proxy, c } = await proxied();
     proxy.set({ kind: 'delay', ms: 50 });
     c.socket.write('x');
     const first = await c.next();
