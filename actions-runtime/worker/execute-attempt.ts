@@ -74,7 +74,7 @@ export async function executeAttempt(
     began.at = performance.now();
     deps.metrics?.started(action);
   };
-  let result: { outcome: AttemptOutcome; params?: unknown };
+  let result: Ran;
   try {
     result = await prepareAndRun(a, view, deps, begin);
   } catch (e) {
@@ -108,7 +108,18 @@ export async function executeAttempt(
     event: outcome.event,
     set: finalFields(outcome, result.params),
   });
+  if (result.lingering) {
+    // Reported at once, but its slot stays taken: the concurrency limit counts running code.
+    deps.log.warn(
+      { instance: `${a.namespace}/${a.instance}`, task: a.task, attempt: a.attempt },
+      'the action ignores its abort signal: its slot stays taken until it returns',
+    );
+    await result.lingering;
+  }
 }
+
+/** What running an attempt gave; `lingering` when its action still runs past its outcome. */
+type Ran = { outcome: AttemptOutcome; params?: unknown; lingering?: Promise<void> };
 
 function finalFields(outcome: AttemptOutcome, params: unknown): AttemptReport['set'] {
   const recorded =
@@ -137,7 +148,7 @@ async function prepareAndRun(
   view: InstanceView,
   deps: ExecuteDeps,
   begin: Begin,
-): Promise<{ outcome: AttemptOutcome; params?: unknown }> {
+): Promise<Ran> {
   const { snapshot, graph } = await deps.revisions.load(a.namespace, a.dagRevision);
   const task = graph.tasks.get(a.task);
   const action = task && deps.registry.get(task.actionName);
@@ -160,7 +171,7 @@ async function prepareAndRun(
     };
   }
   const params = hasTemplates(task.params) ? rendered.value : undefined;
-  return { outcome: await runIn(a, view, vars.vars, action, task, rendered.value, deps), params };
+  return { ...(await runIn(a, view, vars.vars, action, task, rendered.value, deps)), params };
 }
 
 async function render(
@@ -190,14 +201,23 @@ async function runIn(
   task: TaskSpec,
   params: unknown,
   deps: ExecuteDeps,
-): Promise<AttemptOutcome> {
+): Promise<Ran> {
   const context = attemptContext(a, view.uid, vars, deps);
-  try {
-    return await runAttempt(action, params, context.ctx, {
-      timeoutSecs: task.timeoutSecs,
-      signal: a.abort.signal,
-    });
-  } finally {
+  const still: { running?: Promise<void> } = {};
+  const outcome = await runAttempt(action, params, context.ctx, {
+    timeoutSecs: task.timeoutSecs,
+    signal: a.abort.signal,
+    onLingering: (ended) => {
+      still.running = ended;
+    },
+  }).catch(async (e: unknown) => {
     await context.close();
+    throw e;
+  });
+  if (!still.running) {
+    await context.close();
+    return { outcome };
   }
+  // Its trace stays open while the action runs.
+  return { outcome, lingering: still.running.then(() => context.close()) };
 }

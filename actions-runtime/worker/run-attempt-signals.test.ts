@@ -39,17 +39,27 @@ describe('runAttempt: timeouts and aborts', () => {
   it('stays TimedOut when the action ignores its signal and resolves after the deadline', async () => {
     vi.useFakeTimers();
     const { action } = probe(() => new Promise<void>((r) => setTimeout(r, 5000)));
-    const pending = runAttempt(action, {}, ctx, { timeoutSecs: 1, signal: open() });
-    await vi.advanceTimersByTimeAsync(6000);
+    let returned = false;
+    const onLingering = (ended: Promise<void>): void => void ended.then(() => (returned = true));
+    const pending = runAttempt(action, {}, ctx, { timeoutSecs: 1, signal: open(), onLingering });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await pending).toMatchObject({ event: 'AttemptFailed', reason: 'TimedOut' });
+    // The caller learns that the action still runs, and when it returns.
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(returned).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(returned).toBe(true);
     expect(await pending).toMatchObject({ event: 'AttemptFailed', reason: 'TimedOut' });
   });
 
   it('does not time out an action that finishes before the deadline', async () => {
     vi.useFakeTimers();
     const { action } = probe(() => new Promise<void>((r) => setTimeout(r, 500)));
-    const pending = runAttempt(action, {}, ctx, { timeoutSecs: 1, signal: open() });
+    const onLingering = vi.fn();
+    const pending = runAttempt(action, {}, ctx, { timeoutSecs: 1, signal: open(), onLingering });
     await vi.advanceTimersByTimeAsync(500);
     expect(await pending).toEqual({ event: 'AttemptSucceeded' });
+    expect(onLingering).not.toHaveBeenCalled();
   });
 
   it('leaves no timer running once the attempt is over', async () => {

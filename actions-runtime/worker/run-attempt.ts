@@ -14,13 +14,22 @@ export type AttemptOutcome =
  * sees it), then `run` under the attempt's signal. The timeout counts from
  * here, when the action starts, not from when the task was queued. Once the
  * deadline or an abort has fired, the outcome is settled: an action that
- * ignores its signal can never turn the attempt back into a success.
+ * ignores its signal can never turn the attempt back into a success, and
+ * `onLingering` tells the caller it still runs.
  */
 export async function runAttempt(
   action: Action<unknown>,
   rawParams: unknown,
   ctx: Omit<ActionContext, 'signal'>,
-  opts: { timeoutSecs?: number; signal: AbortSignal },
+  opts: {
+    timeoutSecs?: number;
+    signal: AbortSignal;
+    /**
+     * Called when the outcome is settled (timeout, abort) while the action
+     * still runs, ignoring its signal: `ended` resolves when it returns.
+     */
+    onLingering?: (ended: Promise<void>) => void;
+  },
 ): Promise<AttemptOutcome> {
   let params: unknown = rawParams ?? {};
   if (action.params) {
@@ -75,7 +84,12 @@ export async function runAttempt(
       };
     }
   })();
+  let returned = false;
+  const ended = run.then(() => {
+    returned = true;
+  });
   const outcome = await Promise.race([run, settle]);
+  if (!returned) opts.onLingering?.(ended);
   // Neither the deadline nor the listener may outlive the attempt.
   clearTimeout(timer);
   opts.signal.removeEventListener('abort', onAbort);

@@ -6,6 +6,7 @@ import {
   workerLabel,
 } from '../../operator/api/names.ts';
 import type { KubeClients } from '../../operator/kube/client.ts';
+import { API_OUTAGE_TOLERANCE_MS } from '../../operator/api/worker-lease.ts';
 import { instanceInformer } from '../../operator/kube/custom-informers.ts';
 import { HeartbeatLease } from '../../operator/kube/heartbeat-lease.ts';
 import type { Logger } from '../../operator/log.ts';
@@ -69,6 +70,9 @@ export async function startWorker(
     },
     leaseDurationSeconds: config.leaseDurationSecs,
     renewIntervalMs: (config.leaseDurationSecs * 1000) / 3,
+    // An API server restart must not cost the running tasks (docs/architecture.md,
+    // "Worker liveness and recovery"): renewals that get no answer are borne this long.
+    outageToleranceMs: Math.max(API_OUTAGE_TOLERANCE_MS, 3 * config.leaseDurationSecs * 1000),
     logger: log.child({ component: 'heartbeat' }),
     onLost: () => {
       leaseHeld = false;

@@ -23,3 +23,11 @@ export const WorkerName = z
     /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
     'must be at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit',
   );
+
+/**
+ * How long an API server outage is borne on both sides: a worker whose
+ * renewals get no answer keeps its tasks running this long, and an operator
+ * that sees most worker Leases go silent at once waits this long before
+ * declaring them dead (docs/architecture.md, "Worker liveness and recovery").
+ */
+export const API_OUTAGE_TOLERANCE_MS = 120_000;

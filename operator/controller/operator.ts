@@ -68,6 +68,8 @@ export function startOperator(
     labelSelector: WORKER_LEASE_LABEL,
     list: (o) => clients.coordination.listNamespacedLease({ namespace: leaseNamespace, ...o }),
     logger: log.child({ informer: 'worker-leases' }),
+    // While this watch fails, a worker's silence is ours, not its own.
+    onSight: (seeing) => registry.sight(seeing),
   });
 
   const metrics = new OperatorMetrics(opts.metrics ?? new Registry());

@@ -42,6 +42,8 @@ function lease(
   };
 }
 
+const HOLD_MS = 30_000;
+
 function setup(): {
   registry: WorkerRegistry;
   changes: string[];
@@ -58,6 +60,7 @@ function setup(): {
     log,
     // The registry's own clock, driven by the fake timers.
     now: () => Date.now(),
+    holdMs: HOLD_MS,
   });
   registries.push(registry);
   return { registry, changes, logs };
@@ -205,5 +208,64 @@ describe('WorkerRegistry', () => {
     expect(names(registry)).toEqual([]);
     vi.advanceTimersByTime(60_000);
     expect(changes).toEqual(['joined w1']);
+  });
+
+  it('declares nobody dead while it cannot see the API server; then every Lease gets a full duration', () => {
+    const { registry, changes } = setup();
+    registry.observe(lease('w1'));
+    registry.sight(false);
+    vi.advanceTimersByTime(60_000);
+    expect(names(registry)).toEqual(['w1']);
+    expect(registry.longDead(0)).toEqual([]);
+    registry.sight(true);
+    vi.advanceTimersByTime(9_999);
+    expect(names(registry)).toEqual(['w1']);
+    expect(changes).toEqual(['joined w1']);
+    vi.advanceTimersByTime(1_006);
+    expect(changes).toEqual(['joined w1', 'left w1']);
+    expect(names(registry)).toEqual([]);
+  });
+
+  it('a worker silent alone while the others renew leaves after its duration', () => {
+    const { registry, changes } = setup();
+    for (const w of ['w1', 'w2', 'w3']) registry.observe(lease(w));
+    for (let t = 0; t < 4; t++) {
+      vi.advanceTimersByTime(3_000);
+      registry.observe(lease('w2'));
+      registry.observe(lease('w3'));
+    }
+    expect(changes).toContain('left w1');
+    expect(names(registry)).toEqual(['w2', 'w3']);
+  });
+
+  it('most workers silent together are spared for holdMs; renewals in time keep them all', () => {
+    const { registry, changes, logs } = setup();
+    for (const w of ['w1', 'w2', 'w3']) registry.observe(lease(w));
+    vi.advanceTimersByTime(HOLD_MS);
+    expect(names(registry)).toEqual(['w1', 'w2', 'w3']);
+    expect(changes).toEqual(['joined w1', 'joined w2', 'joined w3']);
+    expect(warnings(logs).map((l) => l.msg)).toEqual([
+      'most worker Leases went silent together: suspecting the API server, not the workers',
+    ]);
+    // They come back one by one: the last ones are not judged by their silence before.
+    registry.observe(lease('w1'));
+    registry.observe(lease('w2'));
+    expect(names(registry)).toEqual(['w1', 'w2', 'w3']);
+    vi.advanceTimersByTime(9_999);
+    registry.observe(lease('w1'));
+    registry.observe(lease('w2'));
+    expect(names(registry)).toEqual(['w1', 'w2', 'w3']);
+    expect(changes).toHaveLength(3);
+    vi.advanceTimersByTime(10);
+    expect(changes).toEqual(['joined w1', 'joined w2', 'joined w3', 'left w3']);
+  });
+
+  it('most workers silent together are declared dead once holdMs has passed', () => {
+    const { registry, changes } = setup();
+    for (const w of ['w1', 'w2', 'w3']) registry.observe(lease(w));
+    // Silent together from half a duration on: the hold counts from when that was seen.
+    vi.advanceTimersByTime(10_000 + HOLD_MS + 1_000);
+    expect(changes.filter((c) => c.startsWith('left'))).toEqual(['left w1', 'left w2', 'left w3']);
+    expect(names(registry)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { ACTIONS_ANNOTATION, CAPACITY_ANNOTATION } from '../api/names.ts';
-import { WorkerAdvert } from '../api/worker-lease.ts';
+import { API_OUTAGE_TOLERANCE_MS, WorkerAdvert } from '../api/worker-lease.ts';
 import { LeaseObservation, monotonicNow } from '../kube/lease/observation.ts';
 import type { Logger } from '../log.ts';
 
@@ -12,6 +12,8 @@ interface WorkerRecord {
   /** When we last saw the Lease change, on our own clock. */
   observed: LeaseObservation;
   timer: NodeJS.Timeout | undefined;
+  /** Declared dead ('left' told) since its Lease last changed. */
+  left: boolean;
 }
 
 export interface LiveWorker {
@@ -22,23 +24,60 @@ export interface LiveWorker {
 
 export type WorkerChange = { type: 'joined' | 'left'; worker: string };
 
+// How often a silent worker that is not declared dead yet (we are blind, or
+// most workers went silent together) is judged again.
+const RECHECK_MS = 1000;
+
 /**
  * Which workers are alive, from their heartbeat Leases. A worker is alive
  * while its Lease keeps changing: we never compare the remote renewTime with
  * our clock (clock skew), we time how long it has been since we saw a change,
  * as client-go's leader election does. A Lease deleted or released (no
  * holder) means the worker left at once.
+ *
+ * Silence is a verdict only when we can see: while the Lease watch fails
+ * (`sight(false)`) nobody is declared dead, and once it works again every
+ * Lease's clock starts anew. When most workers go silent together (at least
+ * two, more than half, each silent for half a duration), the API server is
+ * the likelier culprit, as the node controller assumes: they are declared
+ * dead only after `holdMs` of that.
  */
 export class WorkerRegistry {
   readonly #workers = new Map<string, WorkerRecord>();
   readonly #now: () => number;
   readonly #onChange: (change: WorkerChange) => void;
   readonly #log: Logger;
+  readonly #holdMs: number;
+  #seeing = true;
+  #silentTogetherSince: number | undefined;
 
-  constructor(opts: { onChange: (change: WorkerChange) => void; log: Logger; now?: () => number }) {
+  constructor(opts: {
+    onChange: (change: WorkerChange) => void;
+    log: Logger;
+    now?: () => number;
+    /** How long most workers may be silent together before they are declared dead. */
+    holdMs?: number;
+  }) {
     this.#onChange = opts.onChange;
     this.#log = opts.log;
     this.#now = opts.now ?? monotonicNow;
+    this.#holdMs = opts.holdMs ?? API_OUTAGE_TOLERANCE_MS;
+  }
+
+  /** Whether our Lease watch sees the API server (the informer's `onSight`). */
+  sight(seeing: boolean): void {
+    if (seeing === this.#seeing) return;
+    this.#seeing = seeing;
+    if (!seeing) {
+      this.#log.warn('cannot see the API server: no worker is declared dead meanwhile');
+      return;
+    }
+    this.#log.info('the API server is visible again: every worker Lease gets a full duration');
+    this.#silentTogetherSince = undefined;
+    for (const w of this.#workers.values()) {
+      w.observed.restart();
+      this.#arm(w);
+    }
   }
 
   observe(lease: V1Lease): void {
@@ -46,7 +85,7 @@ export class WorkerRegistry {
     const old = this.#workers.get(name);
     const rv = lease.metadata?.resourceVersion ?? '';
     if (old && old.resourceVersion === rv) return;
-    const wasLive = old !== undefined && this.#isFresh(old);
+    const wasLive = old !== undefined && !old.left;
     const record = this.#record(name, rv, lease, old?.observed);
     if (!record) {
       this.remove(name);
@@ -84,6 +123,7 @@ export class WorkerRegistry {
       resourceVersion: rv,
       observed,
       timer: undefined,
+      left: false,
     };
   }
 
@@ -96,8 +136,9 @@ export class WorkerRegistry {
   }
 
   live(): LiveWorker[] {
+    const spared = this.#spared();
     return [...this.#workers.values()]
-      .filter((w) => this.#isFresh(w))
+      .filter((w) => this.#isAlive(w, spared))
       .map((w) => ({
         name: w.name,
         actions: new Set(w.advert.actions),
@@ -111,6 +152,7 @@ export class WorkerRegistry {
    * a worker that came back in between keeps it).
    */
   longDead(graceMs: number): Array<{ name: string; resourceVersion: string }> {
+    if (!this.#seeing) return [];
     return [...this.#workers.values()]
       .filter((w) => w.observed.unchangedFor(w.leaseDurationMs + graceMs))
       .map((w) => ({ name: w.name, resourceVersion: w.resourceVersion }));
@@ -125,14 +167,67 @@ export class WorkerRegistry {
     return !w.observed.unchangedFor(w.leaseDurationMs);
   }
 
-  /** Fires once the Lease has gone a whole duration without changing. */
-  #arm(record: WorkerRecord): void {
+  /** Alive: its Lease changed within a duration, or its silence is no verdict (`spared`). */
+  #isAlive(w: WorkerRecord, spared: boolean): boolean {
+    return spared || this.#isFresh(w);
+  }
+
+  /**
+   * Whether silence is no verdict now: we cannot see the API server, or most
+   * workers went silent together less than `holdMs` ago.
+   */
+  #spared(): boolean {
+    if (!this.#seeing) return true;
+    let silent = 0;
+    for (const w of this.#workers.values()) {
+      if (w.observed.unchangedFor(w.leaseDurationMs / 2)) silent++;
+    }
+    if (silent < 2 || silent * 2 <= this.#workers.size) {
+      if (this.#silentTogetherSince !== undefined) this.#silenceEnded();
+      return false;
+    }
+    if (this.#silentTogetherSince === undefined) {
+      this.#silentTogetherSince = this.#now();
+      this.#log.warn(
+        { silent, workers: this.#workers.size, holdSecs: this.#holdMs / 1000 },
+        'most worker Leases went silent together: suspecting the API server, not the workers',
+      );
+    }
+    return this.#now() - this.#silentTogetherSince < this.#holdMs;
+  }
+
+  /**
+   * Most workers renew again: the outage is over, and those still silent
+   * get a full duration from now (workers come back one by one).
+   */
+  #silenceEnded(): void {
+    this.#silentTogetherSince = undefined;
+    this.#log.info('worker Leases change again: the silent ones get a full duration');
+    for (const w of this.#workers.values()) {
+      if (!w.observed.unchangedFor(w.leaseDurationMs / 2)) continue;
+      w.observed.restart();
+      this.#arm(w);
+    }
+  }
+
+  /** Fires once the Lease has gone a whole duration without changing; judges it then. */
+  #arm(record: WorkerRecord, delayMs = record.leaseDurationMs + 5): void {
+    if (record.timer) clearTimeout(record.timer);
     record.timer = setTimeout(() => {
-      if (this.#workers.get(record.name) === record) {
+      if (this.#workers.get(record.name) !== record) return;
+      // First: judging the silence may end it, which restarts this clock.
+      const spared = this.#spared();
+      if (this.#isFresh(record)) {
+        // Its clock started again (sight regained, silence ended) without a new record.
+        this.#arm(record);
+      } else if (spared) {
+        this.#arm(record, RECHECK_MS);
+      } else {
         this.#log.info({ worker: record.name }, 'worker lease expired');
+        record.left = true;
         this.#onChange({ type: 'left', worker: record.name });
       }
-    }, record.leaseDurationMs + 5);
+    }, delayMs);
     record.timer.unref();
   }
 }

@@ -5,6 +5,7 @@ import {
   isConflict,
   isGone,
   isInvalid,
+  isUnreachable,
   isNotFound,
   KubeApiError,
   kubeErrorFromStatus,
@@ -96,5 +97,30 @@ describe('predicates', () => {
       expect(isAlreadyExists(e)).toBe(false);
       expect(isInvalid(e)).toBe(false);
     }
+  });
+});
+
+describe('isUnreachable', () => {
+  it('is true when the API server gave no answer, or answered that it is unavailable', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), {
+        code: 'ECONNREFUSED',
+      }),
+    });
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    for (const e of [refused, reset, timeout, new KubeApiError(503, 'ServiceUnavailable', 'x')]) {
+      expect(isUnreachable(e)).toBe(true);
+    }
+    expect(isUnreachable(new KubeApiError(504, 'Timeout', 'x'))).toBe(true);
+    expect(isUnreachable(new KubeApiError(429, 'TooManyRequests', 'x'))).toBe(true);
+  });
+
+  it('is false for an answer about the object or the caller, and for our own errors', () => {
+    for (const e of [notFound, conflict, invalid, new KubeApiError(403, 'Forbidden', 'x')]) {
+      expect(isUnreachable(e)).toBe(false);
+    }
+    expect(isUnreachable(new Error('the Lease keeps changing'))).toBe(false);
+    expect(isUnreachable(undefined)).toBe(false);
   });
 });

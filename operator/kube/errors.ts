@@ -126,3 +126,27 @@ export function isInvalid(e: unknown): boolean {
 export function isGone(e: unknown): boolean {
   return codeAndReason(e).code === 410;
 }
+
+// Error codes of a request that got no answer from the API server (Node's
+// sockets and undici's): refused, reset, timed out, no route, no DNS.
+const NO_ANSWER_CODE =
+  /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_)/;
+
+/**
+ * Whether a failed call says nothing about the object, only that the API
+ * server could not answer: no answer at all (connection refused or reset,
+ * a timeout), or an answer that it is unavailable (5xx, 429). A worker that
+ * sees only such failures is cut off, not refused (kubelet's distinction).
+ */
+export function isUnreachable(e: unknown): boolean {
+  const k = toKubeError(e);
+  if (k instanceof KubeApiError) return k.code >= 500 || k.code === 429;
+  for (let c: unknown = k, depth = 0; c instanceof Error && depth < 4; depth++) {
+    if (c.name === 'TimeoutError' || c.name === 'FetchError') return true;
+    if (c instanceof TypeError && c.message === 'fetch failed') return true;
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string' && NO_ANSWER_CODE.test(code)) return true;
+    c = c.cause;
+  }
+  return false;
+}

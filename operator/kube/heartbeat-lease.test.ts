@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeLeaseStore, newCaller, type Caller } from '../../test/support/fake-lease-api.ts';
-import { HeartbeatLease } from './heartbeat-lease.ts';
+import { HeartbeatLease, lostMargin } from './heartbeat-lease.ts';
 
 const RENEW_MS = 50;
 const LEASE_MS = 1000;
+// The heartbeat gives up this much before its Lease runs out.
+const LOST_MS = LEASE_MS - lostMargin(LEASE_MS);
 
 // Fake timers drive the renewals, the lost deadline and the clocks.
 beforeEach(() => {
@@ -15,8 +17,14 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-function heartbeat(store: FakeLeaseStore, caller: Caller, lost: { count: number }): HeartbeatLease {
+function heartbeat(
+  store: FakeLeaseStore,
+  caller: Caller,
+  lost: { count: number },
+  outageToleranceMs?: number,
+): HeartbeatLease {
   const h = new HeartbeatLease({
+    ...(outageToleranceMs ? { outageToleranceMs } : {}),
     coordination: store.api(caller),
     namespace: 'ns',
     name: 'worker-1',
@@ -98,13 +106,13 @@ describe('HeartbeatLease', () => {
     });
   });
 
-  it('calls onLost once after a lease duration without a renewal, and again only after recovering', async () => {
+  it('calls onLost once after a lease duration less its margin without a renewal, and again only after recovering', async () => {
     const store = new FakeLeaseStore();
     const caller = newCaller();
     const lost = { count: 0 };
     await heartbeat(store, caller, lost).start();
     caller.mode = 'fail';
-    await vi.advanceTimersByTimeAsync(LEASE_MS - 1);
+    await vi.advanceTimersByTimeAsync(LOST_MS - 1);
     expect(lost.count).toBe(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(lost.count).toBe(1);
@@ -118,8 +126,43 @@ describe('HeartbeatLease', () => {
     await vi.advanceTimersByTimeAsync(RENEW_MS);
     expect(store.get('worker-1')?.spec?.holderIdentity).toBe('worker-1');
     caller.mode = 'fail';
-    await vi.advanceTimersByTimeAsync(LEASE_MS);
+    await vi.advanceTimersByTimeAsync(LOST_MS);
     expect(lost.count).toBe(2);
+  });
+
+  it('counts the lost deadline from when the last successful renewal was SENT, not answered', async () => {
+    const store = new FakeLeaseStore();
+    const caller = newCaller();
+    const lost = { count: 0 };
+    await heartbeat(store, caller, lost).start();
+    caller.delayMs = 40; // the next renewal is sent at RENEW_MS, answered 40 ms later
+    await vi.advanceTimersByTimeAsync(RENEW_MS + 40);
+    caller.delayMs = 0;
+    caller.mode = 'deny';
+    const sent = RENEW_MS;
+    await vi.advanceTimersByTimeAsync(sent + LOST_MS - 1 - (RENEW_MS + 40));
+    expect(lost.count).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(lost.count).toBe(1);
+  });
+
+  it('bears an API server that does not answer up to its outage tolerance, not one that says no', async () => {
+    const TOLERANCE_MS = 5 * LEASE_MS;
+    const lost = { count: 0 };
+    const caller = newCaller();
+    await heartbeat(new FakeLeaseStore(), caller, lost, TOLERANCE_MS).start();
+    caller.mode = 'fail';
+    await vi.advanceTimersByTimeAsync(TOLERANCE_MS - 1);
+    expect(lost.count).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(lost.count).toBe(1);
+
+    const denied = { count: 0 };
+    const other = newCaller();
+    await heartbeat(new FakeLeaseStore(), other, denied, TOLERANCE_MS).start();
+    other.mode = 'deny';
+    await vi.advanceTimersByTimeAsync(LOST_MS);
+    expect(denied.count).toBe(1);
   });
 
   it('re-creates the lease when it was deleted under it', async () => {

@@ -1,5 +1,6 @@
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../log.ts';
+import { isUnreachable } from './errors.ts';
 import { LeaseClaim, type LeaseAnnotations } from './lease/claim.ts';
 import { holderOf, monotonicNow } from './lease/observation.ts';
 import { LeaseRenewer } from './lease/renewer.ts';
@@ -19,11 +20,29 @@ export type HeartbeatLeaseOptions = {
   annotations?: Record<string, string>;
   logger?: Logger;
   /**
-   * Called once when no renewal succeeded for a whole lease duration: others
-   * now consider this holder dead. Renewing goes on; a later success re-arms it.
+   * Called once when renewals have failed for a lease duration less
+   * LOST_MARGIN (from the start of the last successful one), or for
+   * `outageToleranceMs` while the API server gave no answer at all. Renewing
+   * goes on; a later success re-arms it.
    */
   onLost: () => void;
+  /**
+   * How long renewals that get no answer (connection refused, timeouts, 5xx:
+   * `isUnreachable`) are borne before `onLost`: an API server restart is not
+   * a lost Lease. Default: the lost deadline (no patience).
+   */
+  outageToleranceMs?: number;
 };
+
+/**
+ * How much earlier than a lease duration the holder gives up: the others'
+ * clock starts no sooner than the start of the renewal they saw, and this
+ * covers a timer that fires late (a busy event loop) and clocks that run at
+ * slightly different rates.
+ */
+export function lostMargin(durationMs: number): number {
+  return Math.min(2000, durationMs / 5);
+}
 
 /**
  * A worker's liveness record: a Lease it creates (or takes over, when one of
@@ -57,11 +76,26 @@ export class HeartbeatLease {
       callTimeoutMs: Math.min(opts.renewIntervalMs, durationMs / 2),
       ...(opts.labels ? { labels: opts.labels } : {}),
     });
+    const deadlineMs = durationMs - lostMargin(durationMs);
+    const toleranceMs = opts.outageToleranceMs ?? 0;
     this.#renewer = new LeaseRenewer({
       intervalMs: opts.renewIntervalMs,
-      deadlineMs: durationMs,
+      deadlineMs,
       renew: (signal) => this.#renew(signal),
       onExpired: () => this.#expired(),
+      ...(toleranceMs > deadlineMs
+        ? {
+            unreachable: {
+              is: isUnreachable,
+              boundMs: toleranceMs,
+              onPatient: () =>
+                this.#log.warn(
+                  { toleranceSecs: toleranceMs / 1000 },
+                  'the API server does not answer: keeping the Lease as ours meanwhile',
+                ),
+            },
+          }
+        : {}),
     });
   }
 
@@ -95,7 +129,7 @@ export class HeartbeatLease {
       await this.#write(undefined, signal);
     } catch (e) {
       if (!signal.aborted) this.#log.warn({ err: e }, 'renewing the lease failed');
-      return false;
+      throw e; // the renewer tells "no answer" from "refused" by the error
     }
     if (this.#lost) this.#log.info('lease renewed again');
     this.#lost = false;
@@ -130,7 +164,7 @@ export class HeartbeatLease {
 
   #expired(): void {
     this.#lost = true;
-    this.#log.error('no renewal for a whole lease duration: lease lost');
+    this.#log.error('renewals failed for too long: lease lost');
     try {
       this.#o.onLost();
     } catch (e) {

@@ -2,7 +2,9 @@ import type { Watch } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
 
 const BACKOFF_BASE_MS = 200;
-const BACKOFF_MAX_MS = 30_000;
+// Well below a worker Lease (10 s): after an API server outage the Leases'
+// renewals must be seen before anyone's silence is judged (docs/architecture.md).
+export const BACKOFF_MAX_MS = 3_000;
 // client-node's Watch ends every watch that has been quiet for 30 s; a watch
 // that was open at least this long was working and reconnects at once.
 const HEALTHY_WATCH_MS = 1_000;
@@ -35,6 +37,7 @@ export function watchOnce(
   query: WatchQuery,
   onEvent: WatchEventHandler,
   log: Logger,
+  onConnected: () => void = () => {},
 ): { ended: Promise<WatchEnd>; end: () => void } {
   const openedAt = performance.now();
   let connected = false;
@@ -68,7 +71,10 @@ export function watchOnce(
       .then((ac) => {
         controller = ac;
         if (finished) ac.abort();
-        else connected = true;
+        else {
+          connected = true;
+          onConnected();
+        }
       }, finish);
   });
   const ended = err.then((e) => ({
@@ -78,7 +84,7 @@ export function watchOnce(
   return { ended, end };
 }
 
-/** Exponential from 200 ms to 30 s, with "equal jitter" so replicas spread out. */
+/** Exponential from 200 ms to BACKOFF_MAX_MS, with "equal jitter" so replicas spread out. */
 export function backoffMs(failures: number): number {
   const d = Math.min(BACKOFF_BASE_MS * 2 ** (failures - 1), BACKOFF_MAX_MS);
   return d / 2 + Math.random() * (d / 2);

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWatchServer, reject, send, until } from '../../test/support/fake-watch-server.ts';
 import { Informer, type InformerEvent, type ListOptions, type ListPage } from './informer.ts';
-import { backoffMs } from './informer-watch.ts';
+import { BACKOFF_MAX_MS, backoffMs } from './informer-watch.ts';
 import type { KubeObject } from './types.ts';
 
 const PATH = '/api/v1/namespaces/ns/configmaps';
@@ -153,7 +153,7 @@ describe('Informer', () => {
     expect(failures.map((l) => l['failures'])).toEqual([1, 2]);
   });
 
-  it('backs off exponentially with jitter, up to 30 s', () => {
+  it('backs off exponentially with jitter, up to a cap well below a worker Lease', () => {
     for (let i = 0; i < 50; i++) {
       const first = backoffMs(1);
       expect(first).toBeGreaterThanOrEqual(100);
@@ -162,9 +162,24 @@ describe('Informer', () => {
       expect(fourth).toBeGreaterThanOrEqual(800);
       expect(fourth).toBeLessThanOrEqual(1600);
       const capped = backoffMs(40);
-      expect(capped).toBeGreaterThanOrEqual(15_000);
-      expect(capped).toBeLessThanOrEqual(30_000);
+      expect(capped).toBeGreaterThanOrEqual(BACKOFF_MAX_MS / 2);
+      expect(capped).toBeLessThanOrEqual(BACKOFF_MAX_MS);
     }
+  });
+
+  it('says when it loses and regains sight of the API server, on changes only', async () => {
+    const sight: boolean[] = [];
+    startInformer(
+      [new Error('connection refused'), { items: [], metadata: { resourceVersion: '3' } }],
+      { onSight: (seeing) => sight.push(seeing) },
+    );
+    const first = await nextWatch();
+    expect(sight).toEqual([false, true]);
+    reject(first, 503, { kind: 'Status', code: 503, message: 'unavailable' });
+    reject(await nextWatch(), 503, { kind: 'Status', code: 503, message: 'unavailable' });
+    send(await nextWatch(), 'BOOKMARK', { metadata: { resourceVersion: '4' } });
+    await until(() => sight.length === 4);
+    expect(sight).toEqual([false, true, false, true]);
   });
 
   it('retries a failing LIST with backoff and syncs once it succeeds', async () => {

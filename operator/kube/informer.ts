@@ -38,6 +38,12 @@ export type InformerOptions<T> = {
    */
   parse?: (raw: unknown) => T;
   logger?: Logger;
+  /**
+   * Whether the API server can be seen: false when a LIST or a watch fails
+   * (no answer, or an error answer), true again once a LIST succeeds or a
+   * watch is open. Called on changes only, the first true included.
+   */
+  onSight?: (seeing: boolean) => void;
 };
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -62,6 +68,7 @@ export class Informer<T extends KubeObject> {
   #started = false;
   #rv: string | undefined;
   #failures = 0;
+  #seeing: boolean | undefined;
   #endWatch: (() => void) | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
   #loop: Promise<void> = Promise.resolve();
@@ -142,7 +149,10 @@ export class Informer<T extends KubeObject> {
         if (this.#rv === undefined) await this.#relist();
         if (!this.#stopped) healthy = await this.#watchUntilEnd();
       } catch (e) {
-        if (!this.#stopped) this.#logFailure('list failed', e);
+        if (!this.#stopped) {
+          this.#logFailure('list failed', e);
+          this.#sight(false);
+        }
       }
       if (this.#stopped) return;
       this.#failures = healthy ? 0 : this.#failures + 1;
@@ -175,6 +185,7 @@ export class Informer<T extends KubeObject> {
     } while (cont);
     this.#cache.replace(fresh);
     this.#rv = rv;
+    this.#sight(true);
     this.#log.debug({ objects: fresh.length, resourceVersion: rv }, 'listed');
     if (!this.#hasSynced) {
       this.#hasSynced = true;
@@ -192,7 +203,9 @@ export class Informer<T extends KubeObject> {
     };
     const onEvent = (type: string, raw: unknown): Error | undefined =>
       this.#onWatchEvent(type, raw);
-    const { ended, end } = watchOnce(this.#watch, this.#opts.path, query, onEvent, this.#log);
+    const { ended, end } = watchOnce(this.#watch, this.#opts.path, query, onEvent, this.#log, () =>
+      this.#sight(true),
+    );
     this.#endWatch = end;
     const { err, healthy } = await ended;
     this.#endWatch = undefined;
@@ -202,8 +215,15 @@ export class Informer<T extends KubeObject> {
       this.#log.info('resourceVersion expired (410); relisting');
     } else if (err && !isTimeout(err)) {
       this.#logFailure('watch failed', err);
+      this.#sight(false);
     }
     return healthy;
+  }
+
+  #sight(seeing: boolean): void {
+    if (this.#seeing === seeing) return;
+    this.#seeing = seeing;
+    this.#opts.onSight?.(seeing);
   }
 
   /** Applies one watch event; returns the error that should end the watch, if any. */

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Entry point of `kubectl fastflow` (bin/kubectl-fastflow imports it): runs
  * the plugin on this process's arguments and exits with its code. Ctrl-C

@@ -28,7 +28,7 @@ export interface SpawnOptions {
  */
 export function spawnFastflow(args: readonly string[], opts: SpawnOptions): FastflowProcess {
   const fd = openSync(opts.logFile, 'a');
-  const isScript = args[0]?.endsWith('.ts') ?? false;
+  const isScript = /\.[jt]s$/.test(args[0] ?? '');
   const child: ChildProcess = spawn(process.execPath, isScript ? [...args] : [cli, ...args], {
     cwd: repo,
     stdio: ['ignore', fd, fd],

@@ -12,12 +12,14 @@ import { until } from './until.ts';
 // per-caller views that can fail or hang. Objects go through JSON like on the wire, so MicroTime
 // formatting and string timestamps are what a real server would see.
 
-export type CallerMode = 'ok' | 'fail' | 'hang';
+/** 'fail': no answer (connection refused); 'deny': an answer, 403; 'hang': no answer until aborted. */
+export type CallerMode = 'ok' | 'fail' | 'deny' | 'hang';
 /**
  * One caller's view: `calls` lists the verbs called, `aborts` why each hung
- * call ended ('TimeoutError': its own deadline; 'AbortError': its caller's signal).
+ * call ended ('TimeoutError': its own deadline; 'AbortError': its caller's signal);
+ * `delayMs`: how long each call waits for its answer (on the global timers).
  */
-export type Caller = { mode: CallerMode; calls: string[]; aborts: string[] };
+export type Caller = { mode: CallerMode; calls: string[]; aborts: string[]; delayMs?: number };
 
 export class FakeLeaseStore {
   readonly leases = new Map<string, Record<string, unknown>>();
@@ -48,7 +50,11 @@ export class FakeLeaseStore {
       const ctx = new RequestContext('http://fake/', 'GET');
       for (const m of opts?.middleware ?? []) await m.pre(ctx).toPromise();
       const signal = ctx.getSignal();
-      if (caller.mode === 'fail') throw new Error('connect ECONNREFUSED');
+      if (caller.delayMs) await new Promise((r) => setTimeout(r, caller.delayMs));
+      if (caller.mode === 'fail') {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      }
+      if (caller.mode === 'deny') throw status(403, 'Forbidden');
       if (caller.mode === 'hang') {
         await new Promise<void>((_, reject) => {
           if (!signal) return;

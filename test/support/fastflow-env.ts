@@ -23,13 +23,18 @@ const WORKER_LEASE_SECS = '2';
 
 export class FastflowEnv {
   readonly namespace: string;
+  readonly kubeconfigPath: string;
   readonly logs = mkdtempSync(join(tmpdir(), 'fastflow-test-'));
-  readonly custom = testKubeConfig().makeApiClient(CustomObjectsApi);
-  readonly coordination = testKubeConfig().makeApiClient(CoordinationV1Api);
+  readonly custom: CustomObjectsApi;
+  readonly coordination: CoordinationV1Api;
   readonly processes: FastflowProcess[] = [];
 
-  constructor(namespace: string) {
+  /** `kubeconfigPath`: another cluster than the shared test cluster (e.g. one a test restarts). */
+  constructor(namespace: string, kubeconfigPath = testKubeconfigPath()) {
     this.namespace = namespace;
+    this.kubeconfigPath = kubeconfigPath;
+    this.custom = testKubeConfig(kubeconfigPath).makeApiClient(CustomObjectsApi);
+    this.coordination = testKubeConfig(kubeconfigPath).makeApiClient(CoordinationV1Api);
   }
 
   /** `env`: extra FASTFLOW_* settings, e.g. `FASTFLOW_METRICS_PORT` (off by default here). */
@@ -178,7 +183,7 @@ export class FastflowEnv {
   }
 
   kubectl(args: string[], input?: string): ReturnType<typeof kubectl> {
-    return kubectl(['-n', this.namespace, ...args], { input });
+    return kubectl(['-n', this.namespace, ...args], { input, kubeconfig: this.kubeconfigPath });
   }
 
   async stop(): Promise<void> {
@@ -188,7 +193,7 @@ export class FastflowEnv {
 
   #spawn(args: string[], log: string, env: Record<string, string>): FastflowProcess {
     const p = spawnFastflow(args, {
-      kubeconfig: testKubeconfigPath(),
+      kubeconfig: this.kubeconfigPath,
       namespace: this.namespace,
       logFile: join(this.logs, log),
       // Many processes share this machine: none binds the default metrics port unless asked.

@@ -46,6 +46,14 @@ export class LeaseObservation {
     return this.#holder;
   }
 
+  /**
+   * Starts the clock again as if the record had just changed: after a time we
+   * could not see the API server, silence says nothing about the holder.
+   */
+  restart(): void {
+    this.#changedAt = this.#now();
+  }
+
   /** Whether the record has not changed for `ms` on our clock. */
   unchangedFor(ms: number): boolean {
     return this.#now() - this.#changedAt >= ms;

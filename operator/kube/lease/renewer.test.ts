@@ -14,12 +14,32 @@ afterEach(() => {
 
 type Outcome = 'renewed' | 'failed' | 'throws' | 'hangs';
 
-type Probe = { calls: number[]; expired: unknown[]; aborted: number; outcome: Outcome };
+type Probe = {
+  calls: number[];
+  expired: unknown[];
+  patient: number[];
+  aborted: number;
+  outcome: Outcome;
+};
 
-/** A renewer whose renewals do what `t.outcome` says, and record when they ran. */
-function renewer(): { r: LeaseRenewer; t: Probe } {
-  const t: Probe = { calls: [], expired: [], aborted: 0, outcome: 'renewed' };
+const BOUND_MS = 5000;
+
+/**
+ * A renewer whose renewals do what `t.outcome` says, and record when they
+ * ran; `patient`: it waits up to BOUND_MS while renewals throw ECONNREFUSED.
+ */
+function renewer(patient = false): { r: LeaseRenewer; t: Probe } {
+  const t: Probe = { calls: [], expired: [], patient: [], aborted: 0, outcome: 'renewed' };
   const r = new LeaseRenewer({
+    ...(patient
+      ? {
+          unreachable: {
+            is: (e) => /ECONNREFUSED/.test(String(e)),
+            boundMs: BOUND_MS,
+            onPatient: () => t.patient.push(performance.now()),
+          },
+        }
+      : {}),
     intervalMs: INTERVAL_MS,
     deadlineMs: DEADLINE_MS,
     renew: (signal) => {
@@ -106,5 +126,54 @@ describe('LeaseRenewer', () => {
     await vi.advanceTimersByTimeAsync(3 * INTERVAL_MS);
     expect(t.calls.map((c) => c - since)).toEqual([100, 200, 300]);
     await r.stop();
+  });
+
+  it('with patience, waits up to its bound while the API server gives no answer; a success re-arms it', async () => {
+    const { r, t } = renewer(true);
+    const start = performance.now();
+    void r.start(start);
+    t.outcome = 'throws';
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS);
+    expect(t.expired).toEqual([]);
+    expect(t.patient.map((p) => p - start)).toEqual([DEADLINE_MS]);
+    t.outcome = 'hangs'; // a hung renewal gives no answer either
+    await vi.advanceTimersByTimeAsync(BOUND_MS - DEADLINE_MS - 1);
+    expect(t.expired).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.expired).toHaveLength(1);
+    await r.stop();
+
+    const again = renewer(true);
+    const since = performance.now();
+    void again.r.start(since);
+    again.t.outcome = 'throws';
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS + INTERVAL_MS);
+    again.t.outcome = 'renewed';
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS);
+    again.t.outcome = 'throws';
+    await vi.advanceTimersByTimeAsync(BOUND_MS - 1);
+    expect(again.t.expired).toEqual([]);
+    expect(again.t.patient).toHaveLength(2);
+    await again.r.stop();
+  });
+
+  it('with patience, gives up at the deadline, or at once past it, when the API server answers no', async () => {
+    const { r, t } = renewer(true);
+    void r.start(performance.now());
+    t.outcome = 'failed'; // an answer: the Lease was not renewed
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS);
+    expect(t.expired).toHaveLength(1);
+    expect(t.patient).toEqual([]);
+    await r.stop();
+
+    const late = renewer(true);
+    void late.r.start(performance.now());
+    late.t.outcome = 'throws';
+    await vi.advanceTimersByTimeAsync(2 * DEADLINE_MS);
+    expect(late.t.expired).toEqual([]);
+    late.t.outcome = 'failed';
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS);
+    expect(late.t.expired).toHaveLength(1);
+    await late.r.stop();
   });
 });

@@ -18,6 +18,20 @@ export type LeaseRenewerOptions = {
   onExpired: (lastError: unknown) => void;
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
+  /**
+   * Patience with an API server that does not answer. A renewal that fails
+   * with `is(error)` true (no answer, 5xx: see `isUnreachable`), or is still
+   * waiting, says nothing about the Lease; while every renewal since the last
+   * success failed so, `onExpired` waits for `boundMs` instead of
+   * `deadlineMs`, and `onPatient` says once when `deadlineMs` passed.
+   * A renewal that got any other answer ends the patience at once. Without
+   * it every failure counts (leader election, mutexes).
+   */
+  unreachable?: {
+    is: (e: unknown) => boolean;
+    boundMs: number;
+    onPatient?: (lastError: unknown) => void;
+  };
 };
 
 /**
@@ -64,17 +78,10 @@ export class LeaseRenewer {
   }
 
   async #run(signal: AbortSignal): Promise<void> {
-    const { intervalMs, deadlineMs, renew, onExpired } = this.#o;
-    let lastError: unknown;
-    let deadline: NodeJS.Timeout | undefined;
-    const arm = (): void => {
-      clearTimeout(deadline);
-      const left = this.#renewedAt + deadlineMs - this.#now();
-      deadline = setTimeout(() => onExpired(lastError), left);
-    };
-    const disarm = (): void => clearTimeout(deadline);
-    signal.addEventListener('abort', disarm, { once: true });
-    arm();
+    const { intervalMs, renew } = this.#o;
+    const deadline = new Deadline(this.#o, this.#now, () => this.#renewedAt);
+    signal.addEventListener('abort', deadline.disarm, { once: true });
+    deadline.arm();
     try {
       while (!signal.aborted) {
         await pause(intervalMs, signal);
@@ -86,16 +93,83 @@ export class LeaseRenewer {
           return false;
         });
         if (signal.aborted) return;
-        lastError = failure;
         if (renewed) {
           this.#renewedAt = began;
-          arm();
-        }
+          deadline.renewed();
+        } else deadline.failed(failure);
       }
     } finally {
-      disarm();
-      signal.removeEventListener('abort', disarm);
+      deadline.disarm();
+      signal.removeEventListener('abort', deadline.disarm);
     }
+  }
+}
+
+/**
+ * When to give up: `deadlineMs` after the start of the last success, or
+ * `unreachable.boundMs` while no renewal since then got an answer. A timer,
+ * so it fires on time even while a renewal hangs; told once per success.
+ */
+class Deadline {
+  readonly #o: LeaseRenewerOptions;
+  readonly #now: () => number;
+  readonly #renewedAt: () => number;
+  #timer: NodeJS.Timeout | undefined;
+  #lastError: unknown;
+  // Since the last success: a renewal got an answer that was no success.
+  #answered = false;
+  #patient = false;
+  #told = false;
+
+  constructor(o: LeaseRenewerOptions, now: () => number, renewedAt: () => number) {
+    this.#o = o;
+    this.#now = now;
+    this.#renewedAt = renewedAt;
+  }
+
+  renewed(): void {
+    this.#answered = false;
+    this.#patient = false;
+    this.#told = false;
+    this.#lastError = undefined;
+    this.arm();
+  }
+
+  failed(e: unknown): void {
+    this.#lastError = e;
+    const unreachable = this.#o.unreachable;
+    if (unreachable && e !== undefined && unreachable.is(e)) return;
+    this.#answered = true;
+    // Past the deadline only by patience: an answer ends it.
+    if (this.#patient) this.#expire();
+  }
+
+  readonly disarm = (): void => clearTimeout(this.#timer);
+
+  /** Times the deadline from the last success (the timer, not the clock, says when it passed). */
+  arm(): void {
+    this.disarm();
+    if (this.#told) return;
+    const left = this.#renewedAt() + this.#o.deadlineMs - this.#now();
+    this.#timer = setTimeout(() => this.#deadlinePassed(), Math.max(0, left));
+  }
+
+  #deadlinePassed(): void {
+    const { deadlineMs, unreachable } = this.#o;
+    if (!unreachable || this.#answered) {
+      this.#expire();
+      return;
+    }
+    this.#patient = true;
+    unreachable.onPatient?.(this.#lastError);
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, unreachable.boundMs - deadlineMs));
+  }
+
+  #expire(): void {
+    if (this.#told) return;
+    this.disarm();
+    this.#told = true;
+    this.#o.onExpired(this.#lastError);
   }
 }
 
