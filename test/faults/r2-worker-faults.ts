@@ -4,8 +4,7 @@
  * must give their attempts to other workers; the zombie's late results must
  * be refused (the API server's audit log: its DagInstance writes after it
  * woke, and their answers), and nothing recorded twice. Each fault hits a
- * batch of instances of its own, and a replacement worker starts, as a pod
- * would be restarted.
+ * batch of instances of its own.
  */
 import { accepted, by, summarizeWrites, workerAgent } from './audit.ts';
 import { busiestWorker, waitReassigned, type HeldAttempt } from './held-tasks.ts';
@@ -39,14 +38,13 @@ export function runR2(env: RunEnv): Promise<ScenarioResult> {
       await createLoadDag(sys);
       const timeoutMs = lease * 4 * 1000;
 
-      /** A batch of its own, its busiest worker hit by `signal`, a replacement started. */
+      /** A batch of its own, its busiest worker hit by `signal` (a killed one is replaced). */
       const hit = async (batch: string, signal: NodeJS.Signals) => {
         const names = await createInstances(sys, batch, half);
         const victim = await victimOf(sys, names);
         const at = performance.now();
         sys.procs.fault(victim.process, signal);
         env.log(`R2: ${signal} to worker ${victim.lease} holding ${victim.held.length} attempts`);
-        sys.startWorker();
         const moved = await waitReassigned(sys, victim.held, timeoutMs);
         return { names, victim, at, moved, since: moved ? secs(at, moved.at) : NaN };
       };

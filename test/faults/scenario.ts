@@ -46,6 +46,7 @@ export async function runScenario(
     result.logs = sys.procs.logDir;
     const out = await body(sys);
     Object.assign(result, out);
+    result.figures['operators and workers replaced'] = sys.exits.join(', ') || 'none';
   } catch (e) {
     result.error = errorText(e);
     if (sys) env.log(`${id} failed: ${result.error}\n${sys.procs.tails(15)}`);

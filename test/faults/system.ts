@@ -12,6 +12,9 @@ import type { ControlPlane } from '../local-cluster/control-plane.ts';
 import { AuditLog } from './audit.ts';
 import type { Sizes } from './options.ts';
 
+/** How soon an exited process is replaced (a kubelet restarts a container at once the first time). */
+const SUPERVISE_MS = 500;
+
 export const EXAMPLE_WORKER = 'examples/print-chain/worker.ts';
 
 /** What every scenario of a run shares: the control plane and the run's settings. */
@@ -32,6 +35,10 @@ export class FaultSystem {
   readonly audit: AuditLog;
   readonly env: RunEnv;
   readonly operators: string[] = [];
+  /** Operators and workers that exited and were replaced: "name (faulted)", "name (exited 1)". */
+  readonly exits: string[] = [];
+  readonly #supervised = new Set<string>();
+  readonly #supervisor = setInterval(() => this.#supervise(), SUPERVISE_MS);
   #workers = 0;
 
   private constructor(env: RunEnv, namespace: string, kubeconfig: string) {
@@ -71,6 +78,7 @@ export class FaultSystem {
     const name = `${this.namespace}-op-${this.operators.length + 1}`;
     this.procs.spawn(name, ['operator', '--identity', name], operatorLeaseEnv(this.env.sizes));
     this.operators.push(name);
+    this.#supervised.add(name);
     return name;
   }
 
@@ -82,6 +90,7 @@ export class FaultSystem {
       FASTFLOW_CONCURRENCY: String(this.env.sizes.workerConcurrency),
       FASTFLOW_LEASE_DURATION_SECS: String(this.env.sizes.workerLeaseSecs),
     });
+    this.#supervised.add(name);
     return name;
   }
 
@@ -117,17 +126,24 @@ export class FaultSystem {
     throw new Error(`nobody took over from ${old} in ${timeoutMs / 1000} s`);
   }
 
-  /** The worker Lease of a worker process. */
-  async workerLease(processName: string): Promise<string> {
-    for (let i = 0; i < 100; i++) {
-      const lease = (await this.holders()).workers.find((w) => w.startsWith(`${processName}-`));
-      if (lease) return lease;
-      await sleep(200);
+  /**
+   * Restarts every operator or worker that exits, killed or on its own, with
+   * a new replica (a new identity or worker name), as a Deployment would:
+   * an operator exits when it cannot renew its leadership, and its pod comes
+   * back. What exited is listed in `exits`.
+   */
+  #supervise(): void {
+    for (const p of this.procs.all()) {
+      if (p.exit === undefined || !this.#supervised.has(p.name)) continue;
+      this.#supervised.delete(p.name);
+      this.exits.push(`${p.name} (${p.faulted ? 'faulted' : `exited ${String(p.exit)}`})`);
+      if (this.operators.includes(p.name)) this.startOperator();
+      else this.startWorker();
     }
-    throw new Error(`worker ${processName} wrote no Lease`);
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#supervisor);
     this.watch.stop();
     await this.procs.stop();
   }
