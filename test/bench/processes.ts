@@ -105,8 +105,12 @@ export class Processes {
   }
 
   /** Waits until an operator holds the leader Lease and at least `workers` worker Leases exist. */
-  async ready(kc: KubeConfig, workers: number): Promise<LeaseHolders> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+  async ready(
+    kc: KubeConfig,
+    workers: number,
+    timeoutMs = READY_TIMEOUT_MS,
+  ): Promise<LeaseHolders> {
+    const deadline = Date.now() + timeoutMs;
     let last: LeaseHolders = { leader: undefined, workers: [] };
     while (Date.now() < deadline) {
       const gone = this.exitReason();
@@ -120,7 +124,7 @@ export class Processes {
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(
-      `not ready after ${READY_TIMEOUT_MS / 1000} s: leader ${last.leader ?? '(none)'}, ` +
+      `not ready after ${timeoutMs / 1000} s: leader ${last.leader ?? '(none)'}, ` +
         `worker leases [${last.workers.join(', ')}]`,
     );
   }

@@ -33,7 +33,7 @@ export function runR6(env: RunEnv, opts: { updateDocs: boolean }): Promise<Scena
       '--actions',
       'test/support/actions/data.ts',
     ]);
-    await sys.procs.ready(env.kc, env.sizes.workers + 1);
+    await sys.procs.ready(env.kc, env.sizes.workers + 1, 120_000);
     const observed = new Map<string, Observation>();
     let next = 0;
     const lane = async (): Promise<void> => {

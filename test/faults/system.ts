@@ -14,6 +14,8 @@ import type { Sizes } from './options.ts';
 
 /** How soon an exited process is replaced (a kubelet restarts a container at once the first time). */
 const SUPERVISE_MS = 500;
+/** Five processes starting at once on a loaded 2-core machine take a while. */
+const READY_TIMEOUT_MS = 120_000;
 
 export const EXAMPLE_WORKER = 'examples/print-chain/worker.ts';
 
@@ -68,7 +70,7 @@ export class FaultSystem {
     sys.startOperator();
     sys.startOperator();
     for (let i = 0; i < env.sizes.workers; i++) sys.startWorker();
-    await sys.procs.ready(env.kc, env.sizes.workers);
+    await sys.procs.ready(env.kc, env.sizes.workers, READY_TIMEOUT_MS);
     await sys.watch.start();
     return sys;
   }
