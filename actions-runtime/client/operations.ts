@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OperationRecord } from '../../operator/api/dag-instance.ts';
+import { MAX_OPERATION_VALUE, type OperationRecord } from '../../operator/api/dag-instance.ts';
+import { isPending } from '../../operator/core/operations.ts';
 import { OPERATION_ANNOTATIONS, type OperationName } from '../../operator/api/names.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import type { KubeClients } from '../../operator/kube/client.ts';
@@ -44,6 +45,14 @@ export async function operate(
   const list = checkTasks(name, tasks);
   const key = OPERATION_ANNOTATIONS[name];
   const value = `${operationToken()}${list.length > 0 ? `:${list.join(',')}` : ''}`;
+  if (value.length > MAX_OPERATION_VALUE) {
+    throw new FastflowClientError(
+      'Invalid',
+      `${name}: ${key} would be ${value.length} characters long (a token and ${list.length} ` +
+        `task names), more than the ${MAX_OPERATION_VALUE} the operator accepts: ` +
+        'name fewer tasks per call, or none for all that apply',
+    );
+  }
   const timeoutMs = opts.timeoutMs ?? ctx.operationTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   await setAnnotation(ctx, ref, name, value, deadline, opts.signal);
@@ -96,7 +105,7 @@ async function setAnnotation(
     signal?.throwIfAborted();
     const current = await ctx.get(ref);
     const pending = current.metadata.annotations?.[key];
-    if (pending && pending !== current.status?.operations?.[name]?.value) {
+    if (pending && isPending(pending, current.status?.operations?.[name])) {
       if (Date.now() >= deadline) {
         throw new FastflowClientError(
           'Timeout',

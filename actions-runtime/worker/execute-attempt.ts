@@ -55,7 +55,7 @@ export async function executeAttempt(
     return;
   }
   a.state = 'running';
-  const ref = { namespace: a.namespace, name: a.instance };
+  const ref = { namespace: a.namespace, name: a.instance, uid: view.uid };
   const base = { task: a.task, worker: deps.worker, attempt: a.attempt };
   const startedAt = new Date().toISOString();
   const scheduledMs = Date.parse(view.status.tasks?.[a.task]?.scheduledAt ?? '');
@@ -110,16 +110,33 @@ export async function executeAttempt(
   });
   if (result.lingering) {
     // Reported at once, but its slot stays taken: the concurrency limit counts running code.
-    deps.log.warn(
-      { instance: `${a.namespace}/${a.instance}`, task: a.task, attempt: a.attempt },
-      'the action ignores its abort signal: its slot stays taken until it returns',
-    );
+    // An action that honours its signal ends a few microtasks after the abort: only one
+    // still running after them ignores it.
+    if (!(await endsPromptly(result.ended ?? result.lingering))) {
+      deps.log.warn(
+        { instance: `${a.namespace}/${a.instance}`, task: a.task, attempt: a.attempt },
+        'the action ignores its abort signal: its slot stays taken until it returns',
+      );
+    }
     await result.lingering;
   }
 }
 
+function endsPromptly(ended: Promise<void>): Promise<boolean> {
+  return Promise.race([
+    ended.then(() => true),
+    new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+  ]);
+}
+
 /** What running an attempt gave; `lingering` when its action still runs past its outcome. */
-type Ran = { outcome: AttemptOutcome; params?: unknown; lingering?: Promise<void> };
+type Ran = {
+  outcome: AttemptOutcome;
+  params?: unknown;
+  /** The action's own end; `lingering` also closes its trace. */
+  ended?: Promise<void>;
+  lingering?: Promise<void>;
+};
 
 function finalFields(outcome: AttemptOutcome, params: unknown): AttemptReport['set'] {
   const recorded =
@@ -219,5 +236,9 @@ async function runIn(
     return { outcome };
   }
   // Its trace stays open while the action runs.
-  return { outcome, lingering: still.running.then(() => context.close()) };
+  return {
+    outcome,
+    ended: still.running,
+    lingering: still.running.then(() => context.close()),
+  };
 }

@@ -2,15 +2,12 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   I1,
   I2,
-  ME,
-  OTHER,
-  T1,
-  fences,
+  entries,
   running,
   succeeded,
   tick,
   writerSetup,
-} from '../../test/support/fake-status-api.ts';
+} from '../../test/support/fake-result-api.ts';
 
 const setup = writerSetup();
 
@@ -18,7 +15,6 @@ describe('ReportWriter: retries, drain and stop', () => {
   it('§13.6 §13.7 retries a 500 with backoff until the write lands', async () => {
     vi.useFakeTimers();
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     fake.faults.push(500, 500, 500);
     let result: boolean | undefined;
     void writer.report(I1, succeeded('a')).then((r) => (result = r));
@@ -34,14 +30,12 @@ describe('ReportWriter: retries, drain and stop', () => {
     await vi.advanceTimersByTimeAsync(400);
     expect(fake.calls).toHaveLength(4);
     expect(result).toBe(true);
-    expect(new Set(fake.calls.map((c) => JSON.stringify(c.body))).size).toBe(1);
-    expect(fake.task(I1, 'a')).toMatchObject({ phase: 'Succeeded' });
+    expect(fake.results(I1)).toMatchObject({ 'a@1': { phase: 'Succeeded' } });
   });
 
   it('holds later reports of an instance back while a failed write is retried', async () => {
     vi.useFakeTimers();
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     fake.faults.push(500);
     const run = writer.report(I1, running('a'));
     await vi.advanceTimersByTimeAsync(0);
@@ -49,90 +43,45 @@ describe('ReportWriter: retries, drain and stop', () => {
     await vi.advanceTimersByTimeAsync(100);
     await vi.advanceTimersByTimeAsync(0);
     expect(await Promise.all([run, done])).toEqual([true, true]);
-    expect(fake.calls.map(fences)).toEqual([['a:Scheduled'], ['a:Scheduled'], ['a:Running']]);
+    expect(fake.calls.map(entries)).toEqual([['a@1:Running'], ['a@1:Running'], ['a@1:Succeeded']]);
   });
 
-  it('does not take a write that landed but whose answer was lost for a fenced one', async () => {
+  it('a write that landed but whose answer was lost is written again, harmlessly', async () => {
     vi.useFakeTimers();
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     fake.faults.push('lost-after-apply');
     let result: boolean | undefined;
     void writer.report(I1, running('a')).then((r) => (result = r));
     await vi.advanceTimersByTimeAsync(1000);
-    expect(fake.task(I1, 'a')).toMatchObject({ phase: 'Running', startedAt: T1 });
     expect(result).toBe(true);
-    // The retry is refused by its own fence; a patch that changes nothing confirms the write.
-    expect(fake.calls.map(fences)).toEqual([['a:Scheduled'], ['a:Scheduled'], ['a:Running']]);
-    expect(fake.calls[2]?.body.filter((op) => op.op === 'add')).toEqual([
-      { op: 'add', path: '/status/tasks/a/phase', value: 'Running' },
-    ]);
-    // The next report of the attempt follows on from Running.
+    // The create landed; its retry finds the object and patches it instead.
+    expect(fake.calls.map((c) => c.verb)).toEqual(['create', 'create', 'patch']);
     const done = writer.report(I1, succeeded('a'));
     await vi.advanceTimersByTimeAsync(0);
     expect(await done).toBe(true);
-    expect(fake.task(I1, 'a')).toMatchObject({ phase: 'Succeeded' });
+    expect(fake.results(I1)).toMatchObject({ 'a@1': { phase: 'Succeeded' } });
   });
 
-  it('confirms each report of a batch whose write landed but whose answer was lost', async () => {
+  it('a refusal that is not about one entry is retried, never dropped', async () => {
     vi.useFakeTimers();
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    fake.assign(I1, 'b', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    fake.faults.push('lost-after-apply');
-    const results = Promise.all([
-      writer.report(I1, succeeded('a'), 10),
-      writer.report(I1, succeeded('b'), 10),
-    ]);
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(await results).toEqual([true, true]);
-    expect(fake.calls.map(fences)).toEqual([
-      ['a:Scheduled', 'b:Scheduled'],
-      ['a:Scheduled', 'b:Scheduled'],
-      ['a:Scheduled'],
-      ['a:Succeeded'],
-      ['b:Scheduled'],
-      ['b:Succeeded'],
-    ]);
-  });
-
-  it('still refuses a report whose retried write found the attempt reassigned', async () => {
-    vi.useFakeTimers();
-    const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    fake.faults.push(500);
+    fake.faults.push(422, 422, 422);
     let result: boolean | undefined;
-    void writer.report(I1, running('a')).then((r) => (result = r));
-    await vi.advanceTimersByTimeAsync(0);
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: OTHER, attempt: 2 });
+    void writer.report(I1, succeeded('a')).then((r) => (result = r));
     await vi.advanceTimersByTimeAsync(1000);
+    // The result is refused, then its stand-in too: the writer keeps trying until one lands.
+    expect(fake.calls.map(entries)).toEqual([
+      ['a@1:Succeeded'],
+      ['a@1:Failed'],
+      ['a@1:Failed'],
+      ['a@1:Failed'],
+    ]);
+    expect(fake.results(I1)).toMatchObject({ 'a@1': { phase: 'Failed', reason: 'ResultRefused' } });
     expect(result).toBe(false);
-    expect(fake.task(I1, 'a')).toEqual({ phase: 'Scheduled', worker: OTHER, attempt: 2 });
-  });
-
-  it('settles the reports of two attempts of one task queued together', async () => {
-    const { fake, writer } = setup();
-    fake.assign(I1, 'x', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    const release = fake.hold();
-    const blocker = writer.report(I1, running('x'));
-    await tick();
-    // Attempt 1 of a finished late; attempt 2 is already assigned here.
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 2 });
-    const settled: Array<boolean | 'pending'> = ['pending', 'pending'];
-    void writer.report(I1, succeeded('a', 1)).then((r) => (settled[0] = r));
-    void writer.report(I1, running('a', 2)).then((r) => (settled[1] = r));
-    release();
-    expect(await blocker).toBe(true);
-    await writer.drain();
-    await tick();
-    expect(settled).toEqual([false, true]);
-    expect(fake.task(I1, 'a')).toMatchObject({ phase: 'Running', attempt: 2 });
   });
 
   it('drain() waits until every queued report is written', async () => {
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    fake.assign(I1, 'b', { phase: 'Scheduled', worker: ME, attempt: 1 });
     const release = fake.hold();
     void writer.report(I1, running('a'));
     void writer.report(I1, running('b'), 30);
@@ -142,20 +91,17 @@ describe('ReportWriter: retries, drain and stop', () => {
     expect(drained).toBe(false);
     release();
     await draining;
-    expect(fake.task(I1, 'a')).toMatchObject({ phase: 'Running' });
-    expect(fake.task(I1, 'b')).toMatchObject({ phase: 'Running' });
+    expect(Object.keys(fake.results(I1) ?? {})).toEqual(['a@1', 'b@1']);
   });
 
-  it('drain() resolves at once when nothing is queued', async () => {
-    const { writer } = setup();
-    await writer.drain();
+  it('drain() resolves when nothing is queued, writing nothing', async () => {
+    const { fake, writer } = setup();
+    await expect(writer.drain()).resolves.toBeUndefined();
+    expect(fake.calls).toEqual([]);
   });
 
   it('stop() settles queued reports with false and writes nothing more', async () => {
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    fake.assign(I1, 'b', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    fake.assign(I2, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     const release = fake.hold();
     const inFlight = writer.report(I1, running('a'));
     await tick();
@@ -177,7 +123,6 @@ describe('ReportWriter: retries, drain and stop', () => {
   it('stop() ends the retries of a failing write with false', async () => {
     vi.useFakeTimers();
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     fake.faults.push(500, 500, 500, 500);
     let result: boolean | undefined;
     void writer.report(I1, running('a')).then((r) => (result = r));

@@ -4,41 +4,33 @@ import {
   I1,
   I2,
   ME,
-  OTHER,
   T1,
   T2,
-  fences,
+  entries,
   running,
   succeeded,
   tick,
   writerSetup,
-} from '../../test/support/fake-status-api.ts';
+} from '../../test/support/fake-result-api.ts';
 
 const setup = writerSetup();
 
-describe('ReportWriter: batches and fences', () => {
-  it('writes a report to an idle instance at once, fenced on worker, attempt and phase', async () => {
+describe('ReportWriter: batches into the worker’s TaskResult', () => {
+  it('creates the object with the first report, then merges later ones into it', async () => {
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     expect(await writer.report(I1, running('a'))).toBe(true);
-    expect(fake.calls).toHaveLength(1);
-    expect(fake.calls[0]).toEqual({
-      instance: 'ns/i1',
-      body: [
-        { op: 'test', path: '/status/tasks/a/worker', value: ME },
-        { op: 'test', path: '/status/tasks/a/attempt', value: 1 },
-        { op: 'test', path: '/status/tasks/a/phase', value: 'Scheduled' },
-        { op: 'add', path: '/status/tasks/a/phase', value: 'Running' },
-        { op: 'add', path: '/status/tasks/a/startedAt', value: T1 },
-      ],
+    expect(await writer.report(I1, succeeded('a', 1, { n: 1 }))).toBe(true);
+    expect(fake.calls.map((c) => [c.verb, ...entries(c)])).toEqual([
+      ['create', 'a@1:Running'],
+      ['patch', 'a@1:Succeeded'],
+    ]);
+    expect(fake.results(I1)).toEqual({
+      'a@1': { phase: 'Succeeded', startedAt: T1, finishedAt: T2, output: '{"n":1}' },
     });
-    expect(fake.task(I1, 'a')).toMatchObject({ phase: 'Running', startedAt: T1 });
   });
 
-  it('sends the reports that arrive while a write is in flight together in the next patch', async () => {
+  it('sends the reports that arrive while a write is in flight together in the next write', async () => {
     const { fake, writer } = setup();
-    for (const t of ['a', 'b', 'c'])
-      fake.assign(I1, t, { phase: 'Scheduled', worker: ME, attempt: 1 });
     const release = fake.hold();
     const first = writer.report(I1, running('a'));
     await tick();
@@ -48,48 +40,38 @@ describe('ReportWriter: batches and fences', () => {
     expect(fake.calls).toHaveLength(1);
     release();
     expect(await Promise.all([first, ...later])).toEqual([true, true, true]);
-    expect(fake.calls).toHaveLength(2);
-    expect(fences(fake.calls[1])).toEqual(['b:Scheduled', 'c:Scheduled']);
-    expect(fake.task(I1, 'c')).toMatchObject({ phase: 'Succeeded' });
+    expect(fake.calls.map(entries)).toEqual([['a@1:Running'], ['b@1:Running', 'c@1:Succeeded']]);
   });
 
   it('writes to different instances independently', async () => {
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    fake.assign(I2, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     const release = fake.hold();
     const reports = [writer.report(I1, running('a')), writer.report(I2, running('a'))];
     await tick();
-    expect(fake.calls.map((c) => c.instance)).toEqual(['ns/i1', 'ns/i2']);
+    expect(fake.calls).toHaveLength(2);
     release();
     expect(await Promise.all(reports)).toEqual([true, true]);
+    expect(fake.results(I2)).toMatchObject({ 'a@1': { phase: 'Running' } });
   });
 
-  it('merges a deferred Running report with the final report into one patch expecting Scheduled', async () => {
+  it('merges a deferred Running report with the result of a short task into one write', async () => {
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     const run = writer.report(I1, running('a'), 1000);
     await tick(5);
     expect(fake.calls).toHaveLength(0);
     const done = writer.report(I1, succeeded('a'));
     expect(await Promise.all([run, done])).toEqual([true, true]);
-    expect(fake.calls).toHaveLength(1);
-    expect(fake.calls[0]?.body).toEqual([
-      { op: 'test', path: '/status/tasks/a/worker', value: ME },
-      { op: 'test', path: '/status/tasks/a/attempt', value: 1 },
-      { op: 'test', path: '/status/tasks/a/phase', value: 'Scheduled' },
-      { op: 'add', path: '/status/tasks/a/phase', value: 'Succeeded' },
-      { op: 'add', path: '/status/tasks/a/startedAt', value: T1 },
-      { op: 'add', path: '/status/tasks/a/finishedAt', value: T2 },
-    ]);
-    await writer.drain();
-    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls.map(entries)).toEqual([['a@1:Succeeded']]);
+    expect(fake.results(I1)?.['a@1']).toEqual({
+      phase: 'Succeeded',
+      startedAt: T1,
+      finishedAt: T2,
+    });
   });
 
   it('writes a deferred report alone once its delay is over', async () => {
     vi.useFakeTimers();
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     const run = writer.report(I1, running('a'), 25);
     await vi.advanceTimersByTimeAsync(24);
     expect(fake.calls).toHaveLength(0);
@@ -98,77 +80,92 @@ describe('ReportWriter: batches and fences', () => {
     expect(await run).toBe(true);
   });
 
-  it('expects Running in the report that follows an applied Running write', async () => {
+  it('keeps two attempts of one task as two entries', async () => {
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    expect(await writer.report(I1, running('a'))).toBe(true);
-    expect(await writer.report(I1, succeeded('a'))).toBe(true);
-    expect(fake.calls.map(fences)).toEqual([['a:Scheduled'], ['a:Running']]);
-    // The attempt is over: its next report (none is expected) would start afresh.
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 2 });
-    expect(await writer.report(I1, running('a', 2))).toBe(true);
-    expect(fences(fake.calls[2])).toEqual(['a:Scheduled']);
+    await writer.report(I1, succeeded('a', 1));
+    await writer.report(I1, running('a', 2));
+    expect(Object.keys(fake.results(I1) ?? {})).toEqual(['a@1', 'a@2']);
   });
 
-  it('expects Running in a final report queued while the Running write is in flight', async () => {
+  it('drops the entries the instance status shows folded, in its next write only', async () => {
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    const release = fake.hold();
-    const run = writer.report(I1, running('a'));
-    await tick();
-    const done = writer.report(I1, succeeded('a'));
-    release();
-    expect(await Promise.all([run, done])).toEqual([true, true]);
-    expect(fake.calls.map(fences)).toEqual([['a:Scheduled'], ['a:Running']]);
-  });
-
-  it('on a 422 for a batch, retries each report alone and refuses only the fenced one', async () => {
-    const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    // b was given to another worker: this worker's attempt 1 is a zombie.
-    fake.assign(I1, 'b', { phase: 'Scheduled', worker: OTHER, attempt: 2 });
-    fake.assign(I1, 'c', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    const results = Promise.all([
-      writer.report(I1, running('a'), 10),
-      writer.report(I1, running('b'), 10),
-      writer.report(I1, running('c'), 10),
-    ]);
-    expect(await results).toEqual([true, false, true]);
-    expect(fake.calls.map(fences)).toEqual([
-      ['a:Scheduled', 'b:Scheduled', 'c:Scheduled'],
-      ['a:Scheduled'],
-      ['b:Scheduled'],
-      ['c:Scheduled'],
-    ]);
-    expect(fake.task(I1, 'b')).toEqual({ phase: 'Scheduled', worker: OTHER, attempt: 2 });
-    expect(fake.task(I1, 'a')).toMatchObject({ phase: 'Running' });
-  });
-
-  it('refuses a final report after its Running report was fenced', async () => {
-    const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: OTHER, attempt: 2 });
-    expect(await writer.report(I1, running('a'))).toBe(false);
-    expect(await writer.report(I1, succeeded('a'))).toBe(false);
-    expect(fake.task(I1, 'a')).toEqual({ phase: 'Scheduled', worker: OTHER, attempt: 2 });
-  });
-
-  it('resolves false when the instance is gone (404), without retrying', async () => {
-    const { fake, writer } = setup();
-    expect(await writer.report(I1, running('a'))).toBe(false);
-    fake.assign(I2, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
-    fake.faults.push(404);
-    expect(await writer.report(I2, running('a'))).toBe(false);
-    await writer.drain();
+    await writer.report(I1, succeeded('a'));
+    await writer.report(I1, running('b'));
+    writer.observe(I1, {
+      tasks: {
+        a: { phase: 'Succeeded', worker: ME, attempt: 1 },
+        b: { phase: 'Running', worker: ME, attempt: 1 },
+      },
+    });
+    await tick(10);
     expect(fake.calls).toHaveLength(2);
+    await writer.report(I1, running('c'));
+    expect(entries(fake.calls[2])).toEqual(['-a@1', 'c@1:Running']);
+    expect(Object.keys(fake.results(I1) ?? {})).toEqual(['b@1', 'c@1']);
+  });
+
+  it('creates the object again when the operator has deleted it', async () => {
+    const { fake, writer } = setup();
+    await writer.report(I1, succeeded('a'));
+    writer.observe(I1, { tasks: { a: { phase: 'Succeeded', worker: ME, attempt: 1 } } });
+    fake.remove(I1);
+    expect(await writer.report(I1, running('b'))).toBe(true);
+    expect(fake.calls.map((c) => [c.verb, ...entries(c)])).toEqual([
+      ['create', 'a@1:Succeeded'],
+      ['patch', '-a@1', 'b@1:Running'],
+      ['create', 'b@1:Running'],
+    ]);
+    expect(fake.results(I1)).toEqual({ 'b@1': { phase: 'Running', startedAt: T1 } });
+  });
+
+  it('a result the API server refuses becomes a failure of its attempt saying why; the others land', async () => {
+    const { fake, writer } = setup();
+    fake.maxOutput = 10;
+    const results = Promise.all([
+      writer.report(I1, succeeded('a', 1, 'short'), 10),
+      writer.report(I1, succeeded('b', 1, 'x'.repeat(20)), 10),
+    ]);
+    expect(await results).toEqual([true, false]);
+    expect(fake.calls.map(entries)).toEqual([
+      ['a@1:Succeeded', 'b@1:Succeeded'],
+      ['a@1:Succeeded'],
+      ['b@1:Succeeded'],
+      ['b@1:Failed'],
+    ]);
+    expect(fake.results(I1)?.['b@1']).toEqual({
+      phase: 'Failed',
+      finishedAt: T2,
+      reason: 'ResultRefused',
+      message: 'the API server refused to store the result: spec.results.b@1.output: Too long',
+    });
+    // Nothing more is written for a refused attempt.
+    expect(await writer.report(I1, succeeded('b', 1))).toBe(false);
+  });
+
+  it('holds back what would grow the object past its bound until folds make room', async () => {
+    const { fake, writer } = setup();
+    const big = 'x'.repeat(8000);
+    const ids = Array.from({ length: 30 }, (_, i) => `t${i}`);
+    const reports = ids.map((t) => writer.report(I1, succeeded(t, 1, big), 5));
+    await tick(30);
+    expect(fake.calls).toHaveLength(1);
+    const first = Object.keys(fake.calls[0]?.results ?? {});
+    expect(first.length).toBe(25); // 25 × ≈ 8 KiB fit in 200 KiB
+    const folded = Object.fromEntries(
+      ids.map((t) => [t, { phase: 'Succeeded' as const, worker: ME, attempt: 1 }]),
+    );
+    writer.observe(I1, { tasks: folded });
+    expect(await Promise.all(reports)).toEqual(ids.map(() => true));
+    expect(entries(fake.calls[1]).filter((e) => e.startsWith('-'))).toHaveLength(25);
+    expect(Object.keys(fake.results(I1) ?? {})).toHaveLength(5);
   });
 
   it('refuses a report the transition table has no row for after the last one', async () => {
     const { fake, writer } = setup();
-    fake.assign(I1, 'a', { phase: 'Scheduled', worker: ME, attempt: 1 });
     const done = writer.report(I1, succeeded('a'));
     expect(() => writer.report(I1, running('a'))).toThrow(TaskTransitionRefused);
     expect(await done).toBe(true);
     await writer.drain();
-    expect(fake.calls.map(fences)).toEqual([['a:Scheduled']]);
+    expect(fake.calls.map(entries)).toEqual([['a@1:Succeeded']]);
   });
 });

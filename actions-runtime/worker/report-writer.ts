@@ -1,91 +1,113 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import { ACTIVE_TASK_PHASES, type TaskPhase } from '../../operator/api/dag-instance.ts';
 import {
-  fenceReport,
-  mergeReports,
-  reportOps,
+  ACTIVE_TASK_PHASES,
+  type DagInstanceStatus,
+  type TaskPhase,
+} from '../../operator/api/dag-instance.ts';
+import {
+  MAX_RESULT_BYTES,
+  MAX_RESULTS_PER_OBJECT,
+  attemptKey,
+  parseAttemptKey,
+  type AttemptResult,
+} from '../../operator/api/task-result.ts';
+import {
+  mergeResults,
+  refusedResult,
+  resultBytes,
+  resultOf,
   type AttemptReport,
-  type TaskReport,
 } from '../../operator/core/task-report.ts';
-import { isInvalid, isNotFound, toKubeError } from '../../operator/kube/errors.ts';
-import { jsonPatchOptions } from '../../operator/kube/patch.ts';
-import { keyOf, refOf, type ObjectRef } from '../../operator/kube/types.ts';
+import { KubeApiError, isAlreadyExists, isNotFound } from '../../operator/kube/errors.ts';
+import { keyOf, type ObjectRef } from '../../operator/kube/types.ts';
 import type { Logger } from '../../operator/log.ts';
-import { STATUS_FIELD_MANAGER } from '../../operator/store/refs.ts';
-import { instanceResource } from '../../operator/api/names.ts';
+import {
+  TaskResultWriter,
+  type OwnerInstance,
+  type ResultChanges,
+} from '../../operator/store/task-results.ts';
 
 interface Pending {
-  report: TaskReport;
-  settle: Array<(applied: boolean) => void>;
+  result: AttemptResult;
+  settle: Array<(written: boolean) => void>;
 }
 
 interface InstanceQueue {
-  /** By attempt and task: two attempts of one task are two reports, never one replacing the other. */
+  instance: OwnerInstance;
+  /** By attempt key: two attempts of one task are two entries, never one replacing the other. */
   pending: Map<string, Pending>;
+  /** Entries in the object not yet seen folded, with their size in bytes. */
+  written: Map<string, number>;
+  /** Entries seen folded: removed by the next write (never a write of their own). */
+  prune: Set<string>;
+  /** Whether the object exists, as far as this writer knows (undefined: try a create). */
+  exists?: boolean;
   inFlight: boolean;
-  /** A deferred flush (see `report`'s deferMs). */
-  timer?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout; // a deferred flush (see `report`'s deferMs)
   /** A report that must not wait is queued: flush as soon as the write in flight is done. */
   urgent: boolean;
 }
 
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5000;
+type Outcome = { ok: true } | { ok: false; refused?: string };
+
+const [RETRY_MIN_MS, RETRY_MAX_MS] = [100, 5000];
 
 /**
- * Writes a worker's task reports into DagInstance status. Writes to one
- * instance are serialized; whatever arrives while one is in flight goes out
- * together in the next patch, so a burst of results costs one write, not one
- * per task, while an idle instance is written at once (no added latency).
- * Failures other than the fence are retried until they land or the worker
- * stops: a result is never dropped silently.
+ * Writes a worker's reports on its attempts into its own TaskResult object of
+ * each instance, which the operator folds into the instance status (fenced by
+ * attempt there) and deletes. Writes for one instance are serialized;
+ * whatever arrives while one is in flight goes out together in the next
+ * merge patch, so a burst of results costs one write, not one per task.
+ * Nothing is dropped: a result the API server refuses (422, 413) becomes a
+ * failure of its attempt saying why (ResultRefused); other failures are
+ * retried until they land or the worker stops.
  */
 export class ReportWriter {
-  readonly #custom: CustomObjectsApi;
+  readonly #api: TaskResultWriter;
+  readonly #worker: string;
   readonly #log: Logger;
   readonly #queues = new Map<string, InstanceQueue>();
-  /** The phase each attempt will have once the queued writes land: the next write's precondition. */
+  /** The phase each attempt will have once the queued writes land: the next report's origin. */
   readonly #lastPhase = new Map<string, TaskPhase>();
+  /** Attempts whose result was refused: their later reports are not written. */
+  readonly #refused = new Set<string>();
   #stopped = false;
 
-  constructor(custom: CustomObjectsApi, log: Logger) {
-    this.#custom = custom;
+  constructor(custom: CustomObjectsApi, worker: string, log: Logger) {
+    this.#api = new TaskResultWriter(custom, worker);
+    this.#worker = worker;
     this.#log = log;
   }
 
   /**
-   * Queues a report; resolves true once written, false if the attempt was no
-   * longer ours. With `deferMs`, the write waits that long for company: a
-   * Running report deferred a few milliseconds is merged with the result of a
-   * short task instead of costing a write of its own, and the result does
-   * not wait behind it. The phase written is the transition table's for the
-   * event from the attempt's last report (TaskTransitionRefused if none).
+   * Queues a report; resolves true once written, false if it never will be
+   * (the worker stopped, or the API server refused this attempt's result and
+   * a failure was written instead). With `deferMs`, the write waits that
+   * long for company: a Running report deferred a few milliseconds is merged
+   * with the result of a short task. The phase written is the transition
+   * table's for the event after the attempt's last report (throws
+   * TaskTransitionRefused if it has no row).
    */
-  report(instance: ObjectRef, r: AttemptReport, deferMs = 0): Promise<boolean> {
-    // Nothing is written after stop(): a report queued now would never settle.
+  report(instance: OwnerInstance, r: AttemptReport, deferMs = 0): Promise<boolean> {
     if (this.#stopped) return Promise.resolve(false);
     const key = keyOf(instance);
-    const attemptKey = `${key}/${r.task}/${r.attempt}`;
-    const full = fenceReport(r, this.#lastPhase.get(attemptKey) ?? 'Scheduled');
-    this.#lastPhase.set(attemptKey, full.set.phase);
-    const queue: InstanceQueue = this.#queues.get(key) ?? {
-      pending: new Map<string, Pending>(),
-      inFlight: false,
-      urgent: false,
-    };
-    this.#queues.set(key, queue);
+    const entryKey = attemptKey(r.task, r.attempt);
+    const full = `${key}/${entryKey}`;
+    if (this.#refused.has(full)) return Promise.resolve(false);
+    const result = resultOf(r, this.#lastPhase.get(full) ?? 'Scheduled');
+    this.#lastPhase.set(full, result.phase);
+    const queue = this.#queue(key, instance);
     return new Promise<boolean>((resolve) => {
-      const done = (applied: boolean): void => {
-        if (!applied || !ACTIVE_TASK_PHASES.has(full.set.phase)) this.#lastPhase.delete(attemptKey);
-        resolve(applied);
+      const done = (written: boolean): void => {
+        if (!written || !ACTIVE_TASK_PHASES.has(result.phase)) this.#lastPhase.delete(full);
+        resolve(written);
       };
-      const pendingKey = `${r.attempt}/${r.task}`;
-      const existing = queue.pending.get(pendingKey);
+      const existing = queue.pending.get(entryKey);
       if (existing) {
-        existing.report = mergeReports(existing.report, full);
+        existing.result = mergeResults(existing.result, result);
         existing.settle.push(done);
       } else {
-        queue.pending.set(pendingKey, { report: full, settle: [done] });
+        queue.pending.set(entryKey, { result, settle: [done] });
       }
       if (deferMs <= 0) {
         queue.urgent = true;
@@ -96,6 +118,37 @@ export class ReportWriter {
           this.#kick(key, queue);
         }, deferMs);
     });
+  }
+
+  /**
+   * The instance as the worker's watch shows it now (undefined: gone): the
+   * entries its status has folded, or whose attempt is no longer this
+   * worker's, are dropped from the object with the next write.
+   */
+  observe(instance: ObjectRef, status: DagInstanceStatus | undefined): void {
+    const key = keyOf(instance);
+    const queue = this.#queues.get(key);
+    if (!queue) return;
+    for (const k of queue.written.keys()) {
+      if (status !== undefined && this.#stillCurrent(k, status)) continue;
+      queue.written.delete(k);
+      // An instance that is gone took its TaskResult with it: nothing to drop.
+      if (status !== undefined) queue.prune.add(k);
+    }
+    if (queue.pending.size > 0) this.#kick(key, queue);
+    else if (!queue.inFlight && queue.written.size === 0 && status === undefined)
+      this.#queues.delete(key);
+  }
+
+  /** Whether the status still shows the entry's attempt as this worker's, not yet finished. */
+  #stillCurrent(entryKey: string, status: DagInstanceStatus): boolean {
+    const id = parseAttemptKey(entryKey);
+    const entry = id && status.tasks?.[id.task];
+    return (
+      entry?.worker === this.#worker &&
+      entry.attempt === id?.attempt &&
+      ACTIVE_TASK_PHASES.has(entry.phase)
+    );
   }
 
   /** Resolves once every queued report has been written or given up. */
@@ -114,108 +167,134 @@ export class ReportWriter {
     }
   }
 
+  #queue(key: string, instance: OwnerInstance): InstanceQueue {
+    const queue = this.#queues.get(key) ?? {
+      instance,
+      pending: new Map<string, Pending>(),
+      written: new Map<string, number>(),
+      prune: new Set<string>(),
+      inFlight: false,
+      urgent: false,
+    };
+    this.#queues.set(key, queue);
+    return queue;
+  }
+
   #kick(key: string, queue: InstanceQueue): void {
     if (queue.inFlight || queue.pending.size === 0 || this.#stopped) return;
+    // The object stays within its bounds: what does not fit waits for folds to make room.
+    let count = queue.written.size;
+    let bytes = [...queue.written.values()].reduce((a, b) => a + b, 0);
+    const batch: [string, Pending][] = [];
+    for (const [k, p] of queue.pending) {
+      const adds = queue.written.has(k) ? 0 : 1;
+      const grows = resultBytes(k, p.result) - (queue.written.get(k) ?? 0);
+      if (count + adds > MAX_RESULTS_PER_OBJECT || bytes + grows > MAX_RESULT_BYTES) continue;
+      count += adds;
+      bytes += grows;
+      batch.push([k, p]);
+    }
+    if (batch.length === 0) return;
     clearTimeout(queue.timer);
     queue.timer = undefined;
     queue.urgent = false;
-    const batch = [...queue.pending.values()];
-    queue.pending.clear();
+    for (const [k] of batch) queue.pending.delete(k);
     queue.inFlight = true;
-    void this.#flush(key, batch, RETRY_MIN_MS).finally(() => {
+    void this.#flush(queue, batch, RETRY_MIN_MS).finally(() => {
       queue.inFlight = false;
-      if (queue.pending.size === 0) this.#queues.delete(key);
       // Deferred reports keep waiting for their timer (which may have fired meanwhile).
-      else if (queue.urgent || queue.timer === undefined) this.#kick(key, queue);
+      if (queue.pending.size > 0 && (queue.urgent || queue.timer === undefined))
+        this.#kick(key, queue);
     });
   }
 
-  /**
-   * `retried`: an earlier try of this batch failed without an answer (a
-   * timeout, a dropped connection, a 5xx), so it may have landed all the
-   * same; then the retry is refused by its own fence (the phase has moved on)
-   * and must not be taken for a reassigned attempt.
-   */
-  async #flush(key: string, batch: Pending[], delayMs: number, retried = false): Promise<void> {
-    this.#log.debug(
-      { instance: key, reports: batch.map((p) => `${p.report.task}:${p.report.set.phase}`) },
-      'writing reports',
-    );
-    const outcome = await this.#patch(
-      key,
-      batch.map((p) => p.report),
-    );
-    if (outcome === 'applied' || outcome === 'gone') {
-      for (const p of batch) for (const s of p.settle) s(outcome === 'applied');
+  async #flush(queue: InstanceQueue, batch: [string, Pending][], delayMs: number): Promise<void> {
+    const key = keyOf(queue.instance);
+    this.#log.debug({ instance: key, reports: batch.map(([k]) => k) }, 'writing reports');
+    const outcome = await this.#write(queue, batch);
+    if (outcome.ok) {
+      for (const [, p] of batch) for (const s of p.settle) s(true);
       return;
     }
-    if (outcome === 'fenced' && batch.length > 1) {
-      // One attempt in the batch is no longer ours: write each alone to find it.
-      for (const p of batch) await this.#flush(key, [p], delayMs, retried);
+    if (outcome.refused === undefined) {
+      await this.#retry(queue, batch, delayMs);
       return;
     }
-    if (outcome === 'fenced' && batch[0]) {
-      await this.#refusedAlone(key, batch[0], delayMs, retried);
+    // The API server refused what the batch carries: find the entry it refuses.
+    if (batch.length > 1) {
+      for (const one of batch) await this.#flush(queue, [one], delayMs);
       return;
     }
-    await this.#retry(key, batch, delayMs);
+    const [k, p] = batch[0] ?? [];
+    if (k === undefined || p === undefined) return;
+    if (p.result.reason === 'ResultRefused') {
+      // Even the failure standing in for it is refused: the object, not the entry, is at fault.
+      this.#log.error({ instance: key, entry: k, why: outcome.refused }, 'result refused');
+      await this.#retry(queue, batch, delayMs);
+      return;
+    }
+    this.#log.warn({ instance: key, entry: k, why: outcome.refused }, 'result refused');
+    this.#refused.add(`${key}/${k}`);
+    const failure = refusedResult(p.result, outcome.refused, new Date());
+    await this.#flush(queue, [[k, { result: failure, settle: [] }]], delayMs);
+    for (const s of p.settle) s(false);
   }
 
-  /** A report refused on its own: its attempt is no longer ours, unless an earlier try landed. */
-  async #refusedAlone(key: string, p: Pending, delayMs: number, retried: boolean): Promise<void> {
-    const landed = retried ? await this.#landed(key, p.report) : 'no';
-    if (landed === 'retry') {
-      await this.#retry(key, [p], delayMs);
-      return;
-    }
-    if (landed === 'no') {
-      this.#log.warn({ instance: key, task: p.report.task }, 'report refused: attempt reassigned');
-    }
-    for (const s of p.settle) s(landed === 'yes');
-  }
-
-  async #retry(key: string, batch: Pending[], delayMs: number): Promise<void> {
+  async #retry(queue: InstanceQueue, batch: [string, Pending][], delayMs: number): Promise<void> {
     if (this.#stopped) {
-      for (const p of batch) for (const s of p.settle) s(false);
+      for (const [, p] of batch) for (const s of p.settle) s(false);
       return;
     }
     await new Promise((r) => setTimeout(r, delayMs));
-    await this.#flush(key, batch, Math.min(delayMs * 2, RETRY_MAX_MS), true);
+    await this.#flush(queue, batch, Math.min(delayMs * 2, RETRY_MAX_MS));
+  }
+
+  /** One write of the batch and the entries to drop: a merge patch, or a create if need be. */
+  async #write(queue: InstanceQueue, batch: [string, Pending][]): Promise<Outcome> {
+    const pruned = [...queue.prune];
+    const changes: ResultChanges = Object.fromEntries(pruned.map((k) => [k, null]));
+    for (const [k, p] of batch) changes[k] = p.result;
+    try {
+      await this.#createOrPatch(queue, changes);
+    } catch (e) {
+      if (e instanceof KubeApiError && (e.code === 422 || e.code === 413))
+        return { ok: false, refused: e.message };
+      this.#log.warn(
+        { instance: keyOf(queue.instance), err: String(e) },
+        'report write failed; retrying',
+      );
+      return { ok: false };
+    }
+    for (const k of pruned) queue.prune.delete(k);
+    for (const [k, p] of batch) queue.written.set(k, resultBytes(k, p.result));
+    return { ok: true };
   }
 
   /**
-   * Whether a report's write already landed: the entry is still our attempt
-   * and has the phase the report sets (only this worker writes that phase for
-   * this attempt). Asked with a patch that changes nothing.
+   * A patch if the object is there; a create if it is not (first write, or
+   * the operator deleted it once all was folded): either way the other on the
+   * answer that says the guess was wrong.
    */
-  async #landed(key: string, r: TaskReport): Promise<'yes' | 'no' | 'retry'> {
-    const check: TaskReport = { ...r, expect: r.set.phase, set: { phase: r.set.phase } };
-    const outcome = await this.#patch(key, [check]);
-    if (outcome === 'applied') return 'yes';
-    return outcome === 'retry' ? 'retry' : 'no';
-  }
-
-  async #patch(
-    key: string,
-    reports: TaskReport[],
-  ): Promise<'applied' | 'fenced' | 'gone' | 'retry'> {
+  async #createOrPatch(queue: InstanceQueue, changes: ResultChanges): Promise<void> {
+    if (queue.exists === true) {
+      try {
+        await this.#api.patch(queue.instance, changes);
+        return;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        queue.exists = false;
+      }
+    }
     try {
-      await this.#custom.patchNamespacedCustomObjectStatus(
-        {
-          ...instanceResource,
-          ...refOf(key),
-          fieldManager: STATUS_FIELD_MANAGER,
-          body: reportOps(reports),
-        },
-        jsonPatchOptions,
-      );
-      return 'applied';
+      // What the deleted object held was all folded: nothing to drop any more.
+      queue.written.clear();
+      await this.#api.create(queue.instance, changes);
+      queue.exists = true;
+      queue.prune.clear();
     } catch (e) {
-      const err = toKubeError(e);
-      if (isNotFound(err)) return 'gone';
-      if (isInvalid(err)) return 'fenced';
-      this.#log.warn({ instance: key, err: String(err) }, 'report write failed; retrying');
-      return 'retry';
+      if (!isAlreadyExists(e)) throw e;
+      queue.exists = true;
+      await this.#api.patch(queue.instance, changes);
     }
   }
 }

@@ -39,7 +39,8 @@ export interface WorkerOptions {
 /**
  * A worker: holds its heartbeat Lease advertising its actions, watches only
  * the instances labelled for it, runs the attempts assigned to it under a
- * concurrency limit, and reports each result into the instance status.
+ * concurrency limit, and reports each result into its TaskResult of the
+ * instance, for the operator to fold in.
  */
 export async function startWorker(
   config: WorkerConfig,
@@ -51,7 +52,7 @@ export async function startWorker(
   const ns = config.namespace;
   const attempts = new LocalAttempts(config.name);
   const slots = new Slots(config.concurrency);
-  const writer = new ReportWriter(clients.custom, log.child({ component: 'reports' }));
+  const writer = new ReportWriter(clients.custom, config.name, log.child({ component: 'reports' }));
   const revisions = new RevisionStore(clients.apps);
   const metrics = new WorkerMetrics(opts.metrics ?? new Registry(), registry.names());
   let leaseHeld = false;
@@ -109,6 +110,7 @@ export async function startWorker(
   informer.onEvent((ev) => {
     const { metadata, spec, status = {} } = ev.obj;
     const namespace = metadata.namespace ?? '';
+    writer.observe({ namespace, name: metadata.name }, ev.type === 'delete' ? undefined : status);
     if (ev.type === 'delete') {
       for (const a of attempts.forgetInstance(namespace, metadata.name))
         a.abort.abort(new Error('instance deleted'));

@@ -36,6 +36,29 @@ export const OperatorConfig = Common.extend({
   workerLeaseGcSecs: Seconds.default(600).describe(
     "A dead worker's Lease is deleted once it has been expired this long and holds no task.",
   ),
+  revisionGcSecs: Seconds.default(300).describe(
+    'A Dag snapshot no instance references is deleted once it is this old and unused this long.',
+  ),
+  traceAttemptsPerTask: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .describe('Attempt traces kept per task: those of its last attempts.'),
+  tracesPerInstance: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe('Attempt traces kept per instance in all: the oldest go first.'),
+  ttlSecondsAfterFinished: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'Delete a finished instance this long after it finished when neither it nor its Dag sets ttlSecondsAfterFinished; 0: keep.',
+    ),
 })
   .refine((c) => c.renewDeadlineSecs < c.leaseDurationSecs, {
     message: 'renewDeadlineSecs must be less than leaseDurationSecs',

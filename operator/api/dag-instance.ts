@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
 import { VarName } from './dag.ts';
+import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
 
 export const DagInstanceSpec = z
@@ -24,6 +25,7 @@ export const DagInstanceSpec = z
       .max(365 * 24 * 3600)
       .optional()
       .describe('The instance fails (DeadlineExceeded) if unfinished this long after it started.'),
+    ttlSecondsAfterFinished: TtlSecondsAfterFinished.optional(),
   })
   .meta({
     // The rules on dagRef and vars run only when old and new both have the
@@ -85,9 +87,9 @@ export const MAX_HISTORY = 10;
 /**
  * One task's state. Absent from status.tasks means Pending with nothing to
  * say: the map stays sparse so a 2,000-task instance does not start large.
- * The operator writes the scheduling fields; the assigned worker writes
- * phase Running/Succeeded/Failed of its own attempt only (a JSON Patch whose
- * `test` ops fence it to worker and attempt).
+ * The operator is its only writer: the assigned worker's reports
+ * (Running/Succeeded/Failed of its own attempt) reach it through the
+ * worker's TaskResult, folded in only for the attempt still current.
  */
 export const TaskStatus = z.object({
   phase: TaskPhase,
@@ -132,12 +134,26 @@ export const TERMINAL_INSTANCE_PHASES: ReadonlySet<InstancePhase> = new Set([
   'Canceled',
 ]);
 
+/** Longest operation annotation value acted on; a longer one is refused (and recorded shortened). */
+export const MAX_OPERATION_VALUE = 1024;
+/** Longest message of an operation record. */
+export const MAX_OPERATION_MESSAGE = 4096;
+/** Values of one operation annotation remembered besides the last: set again, one is refused. */
+export const MAX_EARLIER_OPERATIONS = 16;
+
 /** What became of the last value of one operation annotation (fastflow.io/cancel, retry, continue). */
 export const OperationRecord = z.object({
-  value: z.string().max(1024),
+  value: z.string().max(MAX_OPERATION_VALUE),
   result: z.enum(['Applied', 'Refused']),
-  message: z.string().max(4096),
+  message: z.string().max(MAX_OPERATION_MESSAGE),
   at: Timestamp,
+  earlier: z
+    .array(z.string().max(MAX_OPERATION_VALUE))
+    .max(MAX_EARLIER_OPERATIONS)
+    .optional()
+    .describe(
+      'Values of this annotation acted on before `value`, newest first: one set again is refused, never acted on twice.',
+    ),
 });
 export type OperationRecord = z.infer<typeof OperationRecord>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Conditions } from './common.ts';
+import { DagLifecycle } from './lifecycle.ts';
 
 /**
  * A task id: the key of the task in DagInstance.status.tasks and in JSON
@@ -130,6 +131,7 @@ export const DagSpec = z.strictObject({
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
   createdAt: z.int().optional(),
   updatedAt: z.int().optional(),
+  ...DagLifecycle.shape,
 });
 export type DagSpec = z.infer<typeof DagSpec>;
 

@@ -10,6 +10,13 @@ export const DAG_INSTANCE = {
   singular: 'daginstance',
   shortName: 'dagi',
 } as const;
+/** A worker's results for one instance, folded into its status by the operator. */
+export const TASK_RESULT = {
+  kind: 'TaskResult',
+  plural: 'taskresults',
+  singular: 'taskresult',
+  shortName: 'dagtr',
+} as const;
 export const CATEGORY = 'fastflow';
 
 /**
@@ -23,6 +30,11 @@ export const WORKER_LEASE_LABEL = 'fastflow.io/worker';
 /** Annotations on a worker Lease: what it can run and how much at once. */
 export const ACTIONS_ANNOTATION = 'fastflow.io/actions';
 export const CAPACITY_ANNOTATION = 'fastflow.io/capacity';
+/**
+ * Label (and annotation, with the full name) on the ConfigMaps that belong to
+ * an instance: its traces and its share data.
+ */
+export const INSTANCE_LABEL = 'fastflow.io/instance';
 /** Label on the ControllerRevision that snapshots a Dag. */
 export const DAG_NAME_LABEL = 'fastflow.io/dag';
 
@@ -49,4 +61,9 @@ export const instanceResource = {
   group: GROUP,
   version: VERSION,
   plural: DAG_INSTANCE.plural,
+} as const;
+export const taskResultResource = {
+  group: GROUP,
+  version: VERSION,
+  plural: TASK_RESULT.plural,
 } as const;

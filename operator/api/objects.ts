@@ -3,7 +3,8 @@ import { ObjectMeta } from './common.ts';
 import { appendPath } from './field-path.ts';
 import { DagSpec, DagStatus } from './dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from './dag-instance.ts';
-import { API_VERSION, DAG, DAG_INSTANCE } from './names.ts';
+import { API_VERSION, DAG, DAG_INSTANCE, TASK_RESULT } from './names.ts';
+import { TaskResultSpec } from './task-result.ts';
 
 /** The whole Dag object as read from the API server. */
 export const Dag = z.object({
@@ -24,6 +25,15 @@ export const DagInstance = z.object({
   status: DagInstanceStatus.optional(),
 });
 export type DagInstance = z.infer<typeof DagInstance>;
+
+/** A worker's results for one instance (written by that worker only). */
+export const TaskResult = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(TASK_RESULT.kind),
+  metadata: ObjectMeta,
+  spec: TaskResultSpec,
+});
+export type TaskResult = z.infer<typeof TaskResult>;
 
 /**
  * The Dag snapshot an instance runs, stored in an immutable ControllerRevision

@@ -8,6 +8,7 @@ const ATTEMPT_FAILURES = [
   'OutputTooLarge',
   'TimedOut',
   'Aborted',
+  'ResultRefused',
 ] as const;
 
 /** Why a task is in its phase, or why an attempt of it ended: a closed set (metrics, docs). */
@@ -19,6 +20,7 @@ export const TaskReason = z
     'WorkerLost',
     'Canceled',
     'DeadlineExceeded',
+    'DagRevisionLost',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -62,6 +64,11 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     description:
       "the attempt's signal was aborted: the task was canceled or taken away, or the worker stopped or lost its Lease",
   },
+  ResultRefused: {
+    retryable: false,
+    description:
+      'the API server refused to store the result (the message quotes it: e.g. an output over the limit of the TaskResult schema)',
+  },
   NoWorkerForAction: {
     description: 'ready, but no live worker has the action (the message names it)',
   },
@@ -79,5 +86,10 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   DeadlineExceeded: {
     retryable: false,
     description: 'the instance ran past `spec.activeDeadlineSeconds`',
+  },
+  DagRevisionLost: {
+    retryable: false,
+    description:
+      'the Dag snapshot the instance runs (`status.dagRevision`) was deleted or cannot be read: the instance failed, and with it every unfinished task',
   },
 };

@@ -54,6 +54,16 @@ common(program.command('operator'))
     '--worker-lease-gc-secs <s>',
     "delete a dead worker's Lease after it has been expired this long",
   )
+  .option(
+    '--revision-gc-secs <s>',
+    'delete a Dag snapshot no instance references once it is this old and unused this long',
+  )
+  .option('--trace-attempts-per-task <n>', 'attempt traces kept per task (its last attempts)')
+  .option('--traces-per-instance <n>', 'attempt traces kept per instance (the oldest go first)')
+  .option(
+    '--ttl-seconds-after-finished <s>',
+    'delete finished instances this long after they finished unless they or their Dag say otherwise (0: keep)',
+  )
   .action(async (flags: Record<string, unknown>) => {
     const config = loadConfig(OperatorConfig, {
       ...flags,

@@ -10,7 +10,13 @@ import { pendingOperations, type OperationRequest } from '../core/operations.ts'
 import { usesShareData } from '../core/prechecks.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
 import { resolveVars } from '../core/vars.ts';
-import { failedToStart, started } from '../core/instance-start.ts';
+import {
+  failedToRun,
+  started,
+  whyNotStarted,
+  withOperationsRefused,
+  type CannotRun,
+} from '../core/instance-start.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
 import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
@@ -27,6 +33,7 @@ import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import type { LoadIndex } from './load-index.ts';
+import type { ResultInbox } from './result-inbox.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
 export interface InstanceReconcilerDeps {
@@ -38,6 +45,8 @@ export interface InstanceReconcilerDeps {
   registry: WorkerRegistry;
   load: LoadIndex;
   shareData: ShareDataStore;
+  /** The workers' results, folded into status before deciding. */
+  results: ResultInbox;
   /** Instances with a task waiting for an action no live worker has. */
   waiters: Set<string>;
   log: Logger;
@@ -66,6 +75,8 @@ export class InstanceReconciler {
     const cached = this.#d.cached(key);
     if (cached === undefined) {
       this.#d.waiters.delete(key);
+      // Results of an instance that is gone have nothing to go into.
+      await this.#d.results.cleanup(key, undefined);
       return {};
     }
     try {
@@ -88,15 +99,22 @@ export class InstanceReconciler {
       this.#d.waiters.delete(key);
       this.#lastWrite.delete(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
+      await this.#d.results.cleanup(key, status);
       return {};
     }
-    const run = await this.#snapshot(instance, now);
+    const run = await this.#snapshot(instance, operations, now);
     if ('failed' in run) {
-      this.#d.log.info({ instance: key, phase: 'Failed' }, run.failed.message ?? 'instance failed');
-      await this.#write(instance, run.failed, signal);
+      this.#d.waiters.delete(key);
+      this.#lastWrite.delete(key);
+      const written = await this.#write(instance, run.failed, signal);
+      if (written)
+        this.#d.log.info({ instance: key, phase: run.failed.phase }, run.failed.message ?? '');
+      await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), true);
       return {};
     }
-    const decision = await this.#decide(instance, run, operations, now);
+    // The workers' results count only for the attempts still current (fencing).
+    const folded = { ...run, status: this.#d.results.fold(key, run.status) };
+    const decision = await this.#decide(instance, folded, operations, now);
     return this.#persist(instance, decision, now, signal);
   }
 
@@ -155,6 +173,7 @@ export class InstanceReconciler {
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
     const labelled = written ?? instance;
     await syncWorkerLabels(this.#d.clients.custom, labelled, holders(decision.status), finished);
+    await this.#d.results.cleanup(key, decision.status);
     if (finished) {
       this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
@@ -184,20 +203,30 @@ export class InstanceReconciler {
   /**
    * The snapshot the instance runs and the status to decide from: taken now
    * for a new instance (the Dag must exist, be valid and take these vars),
-   * read back for a running one. Otherwise the Failed status that says why.
+   * read back for a running one. Otherwise the Failed status that says why,
+   * with the operations asked for refused: an instance that failed to start
+   * is never started by an operation, and one that has finished keeps how it
+   * ended when its snapshot is gone.
    */
   async #snapshot(
     instance: DagInstance,
+    operations: OperationRequest[],
     now: Date,
   ): Promise<
     { loaded: LoadedSnapshot; status: DagInstanceStatus } | { failed: DagInstanceStatus }
   > {
     const status = instance.status ?? {};
     const generation = instance.metadata.generation;
+    const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+    const fail = (why: CannotRun) => ({
+      failed: finished
+        ? { ...status, ...withOperationsRefused(status, why, operations, now) }
+        : failedToRun(status, why, generation, now, operations),
+    });
     if (!status.dagRevision) {
+      if (finished) return fail(whyNotStarted(status));
       const start = await this.#d.starter.start(instance);
-      if (!start.ok)
-        return { failed: failedToStart(status, start.reason, start.message, generation, now) };
+      if (!start.ok) return fail({ reason: start.reason, message: start.message });
       return { loaded: start.loaded, status: started(status, start.loaded.revision, now) };
     }
     try {
@@ -207,7 +236,7 @@ export class InstanceReconciler {
       if (!(e instanceof RevisionMissingError || e instanceof RevisionInvalidError)) throw e;
       const reason =
         e instanceof RevisionMissingError ? 'DagRevisionMissing' : 'DagRevisionInvalid';
-      return { failed: failedToStart(status, reason, e.message, generation, now) };
+      return fail({ reason, message: e.message });
     }
   }
 

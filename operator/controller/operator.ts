@@ -6,7 +6,11 @@ import type { DagInstance } from '../api/objects.ts';
 import { pendingOperations } from '../core/operations.ts';
 import type { KubeClients } from '../kube/client.ts';
 import { Controller } from '../kube/controller.ts';
-import { collectionInformer, instanceInformer } from '../kube/custom-informers.ts';
+import {
+  collectionInformer,
+  instanceInformer,
+  taskResultInformer,
+} from '../kube/custom-informers.ts';
 import { Informer } from '../kube/informer.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import type { KubeObject } from '../kube/types.ts';
@@ -19,10 +23,12 @@ import { dagResource } from '../api/names.ts';
 import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';
+import { garbageCollectors } from './gc.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
 import { collectDeadWorkerLeases } from './lease-gc.ts';
 import { LoadIndex } from './load-index.ts';
+import { ResultInbox } from './result-inbox.ts';
 import { WorkerRegistry, type WorkerChange } from './worker-registry.ts';
 
 export interface RunningOperator {
@@ -40,7 +46,7 @@ export interface OperatorOptions {
 }
 
 /**
- * Wires the operator: informers on Dags, DagInstances and worker Leases run
+ * Wires the operator: informers on Dags, DagInstances, TaskResults and worker Leases run
  * on every replica (a standby's caches are warm when it takes over); the
  * reconcile loops run only on the leader, and stop at once when it loses the
  * Lease.
@@ -63,6 +69,10 @@ export function startOperator(
     resyncMs: config.resyncSecs * 1000,
     logger: log.child({ informer: 'daginstances' }),
   });
+  const results = taskResultInformer(clients, {
+    namespace: ns,
+    logger: log.child({ informer: 'taskresults' }),
+  });
   const leases = new Informer<V1Lease & KubeObject>(clients.kc, {
     path: `/apis/coordination.k8s.io/v1/namespaces/${leaseNamespace}/leases`,
     labelSelector: WORKER_LEASE_LABEL,
@@ -76,6 +86,7 @@ export function startOperator(
   const load = new LoadIndex();
   const waiters = new Set<string>();
   const revisions = new RevisionStore(clients.apps);
+  const inbox = new ResultInbox(clients.custom, log.child({ component: 'results' }));
   // A lost worker's instances are reconciled at once; a new worker wakes the
   // instances that wait for an action (it may have it). Called only once the
   // informers run, after everything below exists.
@@ -95,6 +106,7 @@ export function startOperator(
     revisions,
     registry,
     shareData: new ShareDataStore(clients.core),
+    results: inbox,
     load,
     waiters,
     log: log.child({ controller: 'daginstance' }),
@@ -123,11 +135,23 @@ export function startOperator(
     queue: { onHandOut: (ms) => metrics.queueWaited('dag', ms) },
   });
 
+  const gc = garbageCollectors({
+    config,
+    clients,
+    instances,
+    dags,
+    revisions,
+    onCollected: (kind, count) => metrics.collected(kind, count),
+    log,
+  });
+
   dags.onEvent((ev) => dagController.enqueue(ev.key));
   instances.onEvent((ev) => {
     load.update(ev.key, ev.type === 'delete' ? undefined : (ev.obj.status ?? {}));
     if (ev.type !== 'delete' && needsReconcile(ev.obj)) instanceController.enqueue(ev.key);
   });
+  // A result (written or deleted) is a reason to look at its instance again.
+  results.onEvent((ev) => instanceController.enqueue(inbox.observe(ev)));
   leases.onEvent((ev) => {
     if (ev.type === 'delete') registry.remove(ev.obj.metadata?.name ?? '');
     else registry.observe(ev.obj);
@@ -167,10 +191,12 @@ export function startOperator(
     logger: log.child({ component: 'leader-election' }),
     onStartedLeading: (signal) => {
       leading = true;
-      void Promise.all([dags.synced(), instances.synced(), leases.synced()]).then(() => {
+      const synced = [dags, instances, results, leases].map((i) => i.synced());
+      void Promise.all(synced).then(() => {
         if (signal.aborted) return;
         instanceController.start(signal);
         dagController.start(signal);
+        gc.start(signal);
         sweepDeadLeases(signal);
         for (const key of dags.keys()) dagController.enqueue(key);
         for (const key of instances.keys()) instanceController.enqueue(key);
@@ -203,6 +229,7 @@ export function startOperator(
 
   dags.start();
   instances.start();
+  results.start();
   leases.start();
   void elector.run(stopAll.signal);
 
@@ -210,16 +237,17 @@ export function startOperator(
     done,
     isLeader: () => leading,
     notReady: () =>
-      Object.entries({ dags, instances, leases })
+      Object.entries({ dags, instances, results, leases })
         .filter(([, informer]) => !informer.hasSynced())
         .map(([name]) => `${name} informer not synced`),
     async stop() {
       stopAll.abort();
-      await Promise.all([instanceController.stop(), dagController.stop()]);
+      await Promise.all([instanceController.stop(), dagController.stop(), gc.stop()]);
       await recorder.flush();
       await elector.release();
       dags.stop();
       instances.stop();
+      results.stop();
       leases.stop();
       registry.stop();
       resolveDone('stopped');

@@ -4,6 +4,7 @@ import type { TaskSpec } from '../api/dag.ts';
 import {
   DagInstanceStatus as DagInstanceStatusSchema,
   TASK_PHASES,
+  TERMINAL_INSTANCE_PHASES,
   type DagInstanceStatus,
   type TaskPhase,
 } from '../api/dag-instance.ts';
@@ -16,7 +17,6 @@ import {
   simulate,
 } from '../../test/support/decide-simulation.ts';
 import { graphOf } from '../../test/support/decide-fixtures.ts';
-import type { OperationRequest } from './operations.ts';
 import {
   OPERATOR_EVENTS,
   TASK_TRANSITIONS,
@@ -73,18 +73,32 @@ const dagWithPolicies = randomDag.chain(({ tasks }) =>
     ),
 );
 
-/** Now and then an operation, on every task it applies to or on a few named ones. */
-function randomOperations(
+/**
+ * Now and then an operation annotation: a fresh value, on every task it
+ * applies to or on a few named ones; or a value set before (to be refused,
+ * never applied twice); or one too long to record (to be refused, never to
+ * wedge the instance).
+ */
+function randomAnnotations(
   random: () => number,
   ids: readonly string[],
   rate: number,
-): (step: number) => OperationRequest[] {
+): (step: number) => Record<string, string> {
   const names = Object.keys(OPERATION_ANNOTATIONS) as OperationName[];
+  const used = new Map<OperationName, string[]>(names.map((n) => [n, []]));
   return (step) => {
-    if (random() >= rate) return [];
+    if (random() >= rate) return {};
     const name = names[Math.floor(random() * names.length)] ?? 'cancel';
-    const tasks = random() < 0.5 ? undefined : ids.filter(() => random() < 0.3);
-    return [{ name, value: `${step}`, tasks: tasks?.length ? tasks : undefined }];
+    const before = used.get(name) ?? [];
+    const kind = random();
+    const tasks = random() < 0.5 ? [] : ids.filter(() => random() < 0.3);
+    let value = `${step}${tasks.length ? `:${tasks.join(',')}` : ''}`;
+    // A value of this operation's before the last one: the last is still set, so not asked again.
+    const older = before.slice(0, -1);
+    if (kind < 0.3 && older.length > 0) value = older[Math.floor(random() * older.length)] ?? value;
+    else if (kind < 0.4) value = `${step}:${Array.from({ length: 400 }, () => 't0').join(',')}`;
+    before.push(value);
+    return { [OPERATION_ANNOTATIONS[name]]: value };
   };
 }
 
@@ -107,9 +121,28 @@ function checkChanges(
   }
 }
 
+/** Each operation value is applied at most once, and each record bounded. */
+function checkOperations(
+  before: DagInstanceStatus,
+  after: DagInstanceStatus,
+  applied: Set<string>,
+): void {
+  for (const name of Object.keys(OPERATION_ANNOTATIONS) as OperationName[]) {
+    const record = after.operations?.[name];
+    if (!record || record === before.operations?.[name]) continue;
+    if (record.result === 'Applied') {
+      expect(applied.has(`${name}=${record.value}`), `${name}=${record.value} twice`).toBe(false);
+      applied.add(`${name}=${record.value}`);
+      seen.add('operation applied');
+    } else if (record.message.includes('acted on before')) seen.add('operation refused: again');
+    else if (record.message.includes('characters long')) seen.add('operation refused: too long');
+    else seen.add('operation refused');
+  }
+}
+
 // Hundreds of simulated runs: seconds on a loaded 2-core machine, above vitest's 5 s default.
 describe('decide and worker reports', { timeout: 60_000 }, () => {
-  it('never move a task outside the transition table', () => {
+  it('never move a task outside the transition table, and each decision is a fixed point', () => {
     fc.assert(
       fc.property(
         dagWithPolicies,
@@ -119,6 +152,8 @@ describe('decide and worker reports', { timeout: 60_000 }, () => {
         (tasks, workers, seed, deadlineStep) => {
           const graph = graphOf(tasks);
           const random = prng(seed);
+          const deadline = deadlineStep != null ? new Date(T0 + deadlineStep * 1000) : undefined;
+          const applied = new Set<string>();
           let reported: DagInstanceStatus | undefined;
           simulate({
             graph,
@@ -128,17 +163,27 @@ describe('decide and worker reports', { timeout: 60_000 }, () => {
             killRate: 0.1,
             reviveRate: 0.2,
             zombieRate: 0.3,
-            operations: randomOperations(random, graph.order, 0.1),
+            annotations: randomAnnotations(random, graph.order, 0.1),
             shareData: () =>
               Object.fromEntries(SHARE_KEYS.filter(() => random() < 0.2).map((k) => [k, 'y'])),
-            ...(deadlineStep != null ? { deadline: new Date(T0 + deadlineStep * 1000) } : {}),
+            ...(deadline ? { deadline } : {}),
             maxSteps: 80,
-            check: (before, after) => {
+            check: (before, after, _live, now, again) => {
               // What the workers wrote since the last decision, then the decision itself.
               if (reported) checkChanges(reported, before, graph.order, 'report');
               checkChanges(before, after, graph.order, 'decide');
+              // What decide writes is what the CRD accepts, whatever the operations asked.
               const parsed = DagInstanceStatusSchema.safeParse(after);
               expect(parsed.success, parsed.error?.message).toBe(true);
+              // The fixed point: the next reconcile, at the same time, changes nothing.
+              const next = again(after);
+              expect(next.assigned).toEqual([]);
+              expect(next.status).toEqual(after);
+              checkOperations(before, after, applied);
+              // Past the deadline the instance has finished, in the same pass.
+              if (deadline && now >= deadline) {
+                expect(TERMINAL_INSTANCE_PHASES.has(after.phase ?? 'Running')).toBe(true);
+              }
               reported = after;
             },
           });
@@ -148,21 +193,26 @@ describe('decide and worker reports', { timeout: 60_000 }, () => {
     );
     // The runs went through every kind of row: a property that never retries, cancels, loses a
     // worker or passes a deadline would hold for nothing.
-    expect([...seen]).toEqual(
-      expect.arrayContaining([
-        'Pending -> Scheduled by decide',
-        'Pending -> Skipped by decide',
-        'Pending -> Blocked by decide',
-        'Scheduled -> Running by report',
-        'Running -> Succeeded by report',
-        'Running -> Failed by report',
-        'Failed -> Retrying by decide',
-        'Retrying -> Scheduled by decide',
-        'Running -> Scheduled by decide',
-        'Running -> Canceled by decide',
-        'Running -> Failed by decide',
-        'Blocked -> Pending by decide',
-      ]),
-    );
+    const wanted = [
+      'Pending -> Scheduled by decide',
+      'Pending -> Skipped by decide',
+      'Pending -> Blocked by decide',
+      'Scheduled -> Running by report',
+      'Running -> Succeeded by report',
+      'Running -> Failed by report',
+      'Failed -> Retrying by decide',
+      'Retrying -> Scheduled by decide',
+      'Running -> Scheduled by decide',
+      'Running -> Canceled by decide',
+      'Running -> Failed by decide',
+      'Blocked -> Pending by decide',
+      'Retrying -> Failed by decide',
+      'Blocked -> Failed by decide',
+      'operation applied',
+      'operation refused',
+      'operation refused: again',
+      'operation refused: too long',
+    ];
+    expect(wanted.filter((w) => !seen.has(w))).toEqual([]);
   });
 });

@@ -262,4 +262,30 @@ describe('decide: workers', () => {
     expect(b.assigned).toEqual(a.assigned);
     expect(a.assigned[0]?.worker).toBe('w1');
   });
+
+  it("keeps a chain step on its parent's worker while it has room, and only a chain step", () => {
+    const workers = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 1)];
+    const graph = graphOf([task('a'), task('b', ['a']), task('c', ['a']), task('d', ['b'])]);
+    // a ran on w2: b and c are a fan-out (least loaded), d is b's only child.
+    const ran = { phase: 'Succeeded' as const, worker: 'w2', attempt: 1 };
+    const fanout = decide({
+      graph,
+      status: { ...start(), tasks: { a: ran } },
+      workers,
+      generation: 1,
+      now: at(1),
+    });
+    expect(fanout.assigned.map((x) => [x.task, x.worker])).toEqual([
+      ['b', 'w1'],
+      ['c', 'w2'],
+    ]);
+    const chain = { ...start(), tasks: { a: ran, b: { ...ran, worker: 'w2' } } };
+    const busy = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 2, 1)];
+    const d = decide({ graph, status: chain, workers: busy, generation: 1, now: at(2) });
+    expect(d.assigned.find((x) => x.task === 'd')?.worker).toBe('w2');
+    // A full parent's worker is no reason to wait: the step goes elsewhere.
+    const full = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 1, 1)];
+    const e = decide({ graph, status: chain, workers: full, generation: 1, now: at(2) });
+    expect(e.assigned.find((x) => x.task === 'd')?.worker).toBe('w1');
+  });
 });

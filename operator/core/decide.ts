@@ -1,10 +1,15 @@
-import type { DagInstanceStatus, TaskStatus } from '../api/dag-instance.ts';
+import {
+  TERMINAL_INSTANCE_PHASES,
+  type DagInstanceStatus,
+  type TaskStatus,
+} from '../api/dag-instance.ts';
+import { failUnfinished, type Stop } from './fail-unfinished.ts';
 import type { DagGraph } from './graph.ts';
 import { DONE_OK, summarize } from './instance-summary.ts';
-import { applyOperation, type OperationRequest } from './operations.ts';
+import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
-import { retryDelayMs, shouldRetry, withAttemptRecorded } from './retry.ts';
-import { canApply, phaseOf, transition } from './task-transitions.ts';
+import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
+import { phaseOf, transition } from './task-transitions.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
 
 export { instancePhase } from './instance-summary.ts';
@@ -53,28 +58,34 @@ export interface Decision {
  */
 export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
+  const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+  const pastDeadline = input.deadline !== undefined && now >= input.deadline;
   let tasks: Record<string, TaskStatus> = { ...status.tasks };
   const operations = { ...status.operations };
-  for (const op of input.operations ?? []) {
+  for (const asked of input.operations ?? []) {
+    // Past the deadline nothing may run again: every operation is refused.
+    const op = pastDeadline ? { ...asked, refused: asked.refused ?? DEADLINE_REFUSAL } : asked;
     const outcome = applyOperation(op, graph.order, tasks, now);
     tasks = outcome.tasks;
-    operations[op.name] = outcome.record;
+    operations[op.name] = recordOutcome(status.operations?.[op.name], outcome.record);
   }
   const base: DagInstanceStatus = {
     ...status,
     ...(input.operations?.length ? { operations } : {}),
   };
-  const deadlineExceeded = input.deadline !== undefined && now >= input.deadline;
-  if (deadlineExceeded) tasks = failUnfinished(graph, tasks, now);
-
   const step = new Step(input, tasks);
-  for (const id of graph.order) step.visit(id);
-  const next = summarize(
-    { graph, status: base, generation: input.generation, now, deadlineExceeded },
-    step.tasks,
-    [...step.waitingFor],
-  );
-  const wakeAt = earliest([step.wakeAt, deadlineExceeded ? undefined : input.deadline]);
+  if (!pastDeadline) for (const id of graph.order) step.visit(id);
+  else if (!finished) {
+    // Fails what could still run, and schedules, retries and reassigns nothing:
+    // the same pass must not start what the next one would fail.
+    step.tasks = failUnfinished(tasks, graph.order, DEADLINE_STOP, now, (id, t) =>
+      parentsDone(graph, t, id),
+    );
+  }
+  const next = summarize({ graph, status: base, generation: input.generation, now }, step.tasks, [
+    ...step.waitingFor,
+  ]);
+  const wakeAt = earliest([step.wakeAt, pastDeadline ? undefined : input.deadline]);
   return {
     status: next,
     assigned: step.assigned,
@@ -83,9 +94,26 @@ export function decide(input: DecideInput): Decision {
   };
 }
 
+const DEADLINE_MESSAGE = 'the instance ran past its activeDeadlineSeconds';
+const DEADLINE_REFUSAL = DEADLINE_MESSAGE;
+const DEADLINE_STOP: Stop = {
+  event: 'DeadlineExceeded',
+  reason: 'DeadlineExceeded',
+  message: DEADLINE_MESSAGE,
+};
+
+/** Whether every parent of `id` ended Succeeded or Skipped: it may start. */
+function parentsDone(
+  graph: DagGraph,
+  tasks: Readonly<Record<string, TaskStatus>>,
+  id: string,
+): boolean {
+  return (graph.parents.get(id) ?? []).every((p) => DONE_OK.has(phaseOf(tasks[p])));
+}
+
 /** One pass over the tasks in topological order, so a task sees its parents' new states. */
 class Step {
-  readonly tasks: Record<string, TaskStatus>;
+  tasks: Record<string, TaskStatus>;
   readonly assigned: Assignment[] = [];
   readonly waitingFor = new Set<string>();
   wakeAt: Date | undefined;
@@ -113,7 +141,7 @@ class Step {
         return;
       case undefined:
       case 'Pending':
-        if (this.#parentsDone(id)) this.#start(id, current);
+        if (parentsDone(this.#in.graph, this.tasks, id)) this.#start(id, current);
         return;
       case 'Succeeded':
       case 'Skipped':
@@ -123,18 +151,22 @@ class Step {
     }
   }
 
-  #parentsDone(id: string): boolean {
-    return (this.#in.graph.parents.get(id) ?? []).every((p) => DONE_OK.has(phaseOf(this.tasks[p])));
-  }
-
-  /** A ready task: its preCheck may skip or block it; otherwise it goes to a worker. */
+  /**
+   * A ready task: its preCheck may skip or block it; otherwise it goes to a
+   * worker. One waiting for a worker has passed its checks already (perhaps
+   * in the pass that lost its worker, which placed it without them): they
+   * are not evaluated again, so the next pass decides as this one did.
+   */
   #start(id: string, current: TaskStatus | undefined): void {
     const spec = this.#in.graph.tasks.get(id);
-    const verdict = evaluatePreCheck(
-      spec?.preCheck,
-      { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
-      current?.continued ?? false,
-    );
+    const waiting = current?.reason === 'NoWorkerForAction';
+    const verdict =
+      !waiting &&
+      evaluatePreCheck(
+        spec?.preCheck,
+        { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
+        current?.continued ?? false,
+      );
     if (verdict) {
       const skipped = verdict.act === 'skip';
       this.tasks[id] = transition(current, skipped ? 'SkipCheckHeld' : 'BlockCheckHeld', {
@@ -156,24 +188,20 @@ class Step {
       reason: 'WorkerLost',
       message: `worker ${current.worker} was lost`,
     };
-    const ready = transition(current, 'WorkerLost', {
-      attempt,
-      ...withAttemptRecorded(lost, 'Failed'),
-    });
+    const ready = transition(current, 'WorkerLost', carriedToNextAttempt(lost, 'Failed'));
     this.#place(id, attempt + 1, ready);
   }
 
   #maybeRetry(id: string, current: TaskStatus): void {
     const policy = this.#in.graph.tasks.get(id)?.retry;
     if (!shouldRetry(policy, current) || policy === undefined) return;
-    const failedAt = current.finishedAt ? Date.parse(current.finishedAt) : this.#in.now.getTime();
-    const retryAt = new Date(failedAt + retryDelayMs(policy, current.attempt ?? 1));
+    // The backoff counts from when this operator saw the failure, on its own
+    // clock: the worker's finishedAt comes from another clock (skew).
+    const retryAt = new Date(this.#in.now.getTime() + retryDelayMs(policy, current.attempt ?? 1));
     this.tasks[id] = transition(current, 'RetryAllowed', {
-      ...(current.attempt ? { attempt: current.attempt } : {}),
+      ...carriedToNextAttempt(current),
       retryAt: retryAt.toISOString(),
       message: `attempt ${current.attempt ?? 1} failed; retrying at ${retryAt.toISOString()}`,
-      ...withAttemptRecorded(current),
-      ...(current.continued ? { continued: true } : {}),
     });
     this.#retryWhenDue(id, this.tasks[id]);
   }
@@ -187,8 +215,17 @@ class Step {
     this.#place(id, (current.attempt ?? 1) + 1, transition(current, 'RetryDue', current));
   }
 
+  /** A chain step (its only parent has no other child) stays on its parent's worker. */
+  #chainWorker(id: string): string | undefined {
+    const [parent, ...others] = this.#in.graph.parents.get(id) ?? [];
+    if (parent === undefined || others.length > 0) return undefined;
+    if (this.#in.graph.children.get(parent)?.length !== 1) return undefined;
+    return this.tasks[parent]?.worker;
+  }
+
   /**
-   * Gives the attempt to the least loaded live worker with the action, or
+   * Gives a chain step to its parent's worker while it has room, else to
+   * the least loaded live worker with the action, or
    * leaves it Pending saying which action it waits for. History and the
    * continued flag travel with the task from attempt to attempt.
    */
@@ -200,7 +237,7 @@ class Step {
       ...(from?.continued ? { continued: true } : {}),
     };
     const note = lostWorkerNote(from, attempt);
-    const worker = this.#pool.pick(action);
+    const worker = this.#pool.pick(action, this.#chainWorker(id));
     if (worker) {
       this.tasks[id] = transition(from, 'Assigned', {
         worker,
@@ -231,30 +268,6 @@ function lostWorkerNote(from: TaskStatus | undefined, attempt: number): string |
   const last = from?.history?.at(-1);
   if (last?.reason !== 'WorkerLost' || last.attempt !== attempt - 1) return undefined;
   return `worker ${last.worker} was lost during attempt ${last.attempt}`;
-}
-
-/**
- * Past the deadline every task that had started or was waiting fails, and
- * none is retried (DeadlineExceeded); tasks that never became ready stay so.
- */
-function failUnfinished(
-  graph: DagGraph,
-  tasks: Record<string, TaskStatus>,
-  now: Date,
-): Record<string, TaskStatus> {
-  const next = { ...tasks };
-  for (const id of graph.order) {
-    const entry = next[id];
-    if (entry && canApply(entry.phase, 'DeadlineExceeded')) {
-      next[id] = transition(entry, 'DeadlineExceeded', {
-        ...entry,
-        reason: 'DeadlineExceeded',
-        message: 'the instance ran past its activeDeadlineSeconds',
-        finishedAt: now.toISOString(),
-      });
-    }
-  }
-  return next;
 }
 
 function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {

@@ -18,8 +18,6 @@ export interface SummaryInput {
   status: DagInstanceStatus;
   generation: number | undefined;
   now: Date;
-  /** Set when the instance ran past its activeDeadlineSeconds. */
-  deadlineExceeded?: boolean;
 }
 
 /**
@@ -88,16 +86,16 @@ function describe(
         message: `all ${ids.length} tasks succeeded`,
         condition: { status: 'True', reason: 'Succeeded' },
       };
-    case 'Failed':
+    case 'Failed': {
+      // Read from the tasks, not from the clock: a later pass says the same.
+      const deadline = ids.find((id) => tasks[id]?.reason === 'DeadlineExceeded');
       return {
-        message: input.deadlineExceeded
-          ? 'the instance ran past its activeDeadlineSeconds'
+        message: deadline
+          ? (tasks[deadline]?.message ?? 'the instance ran past its activeDeadlineSeconds')
           : list(inPhase('Failed'), 'failed'),
-        condition: {
-          status: 'False',
-          reason: input.deadlineExceeded ? 'DeadlineExceeded' : 'TaskFailed',
-        },
+        condition: { status: 'False', reason: deadline ? 'DeadlineExceeded' : 'TaskFailed' },
       };
+    }
     case 'Canceled':
       return {
         message: list(inPhase('Canceled'), 'canceled'),

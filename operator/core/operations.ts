@@ -1,30 +1,71 @@
-import type { DagInstanceStatus, OperationRecord, TaskStatus } from '../api/dag-instance.ts';
+import {
+  MAX_EARLIER_OPERATIONS,
+  MAX_OPERATION_MESSAGE,
+  MAX_OPERATION_VALUE,
+  type DagInstanceStatus,
+  type OperationRecord,
+  type TaskStatus,
+} from '../api/dag-instance.ts';
 import { OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
-import { withAttemptRecorded } from './retry.ts';
+import { carriedToNextAttempt } from './retry.ts';
 import { canApply, phaseOf, transition, type OperatorEvent } from './task-transitions.ts';
 
 export interface OperationRequest {
   name: OperationName;
+  /** The annotation's value as status.operations records it (see recordedValue). */
   value: string;
   /** The tasks named after `:`; undefined means "all that apply". */
   tasks: string[] | undefined;
+  /** Why it is refused whatever the tasks' phases (a value too long, or acted on before). */
+  refused?: string;
 }
 
 /** Order in which operations set together apply: a retry after a cancel reopens it. */
 const ORDER: readonly OperationName[] = ['cancel', 'retry', 'continue'];
 
 /**
+ * The value as status.operations records it: itself, or, when longer than
+ * the record may hold (and so refused), its start and its length.
+ */
+export function recordedValue(value: string): string {
+  if (value.length <= MAX_OPERATION_VALUE) return value;
+  const tail = `… (${value.length} characters)`;
+  return `${value.slice(0, MAX_OPERATION_VALUE - tail.length)}${tail}`;
+}
+
+/** Whether the operator has yet to act on this value of the annotation. */
+export function isPending(value: string | undefined, record: OperationRecord | undefined): boolean {
+  return value !== undefined && value !== '' && record?.value !== recordedValue(value);
+}
+
+/**
  * The operations asked for by annotation and not yet acted on: a value is
  * acted on once, and recorded in status.operations in the same write as its
- * effect, so a restart mid-way neither loses nor repeats it.
+ * effect, so a restart mid-way neither loses nor repeats it. A value acted
+ * on before (one of the last MAX_EARLIER_OPERATIONS + 1), or too long to
+ * record, is refused instead, with the reason.
  */
 export function pendingOperations(
   annotations: Readonly<Record<string, string>> | undefined,
   handled: DagInstanceStatus['operations'],
 ): OperationRequest[] {
-  return ORDER.flatMap((name) => {
-    const value = annotations?.[OPERATION_ANNOTATIONS[name]];
-    if (value === undefined || value === '' || handled?.[name]?.value === value) return [];
+  return ORDER.flatMap((name): OperationRequest[] => {
+    const key = OPERATION_ANNOTATIONS[name];
+    const value = annotations?.[key];
+    const record = handled?.[name];
+    if (value === undefined || !isPending(value, record)) return [];
+    if (value.length > MAX_OPERATION_VALUE) {
+      const refused =
+        `${key} is ${value.length} characters long, more than the ${MAX_OPERATION_VALUE} ` +
+        'accepted: nothing was done (name fewer tasks, or none for all that apply)';
+      return [{ name, value: recordedValue(value), tasks: undefined, refused }];
+    }
+    if (record?.earlier?.includes(value)) {
+      const refused =
+        `${key}=${value} was acted on before, and each value is acted on once: ` +
+        'set a new value (e.g. "$(date +%s)") to ask again';
+      return [{ name, value, tasks: undefined, refused }];
+    }
     const colon = value.indexOf(':');
     const list = colon < 0 ? '' : value.slice(colon + 1).trim();
     const tasks =
@@ -36,6 +77,21 @@ export function pendingOperations(
             .filter(Boolean);
     return [{ name, value, tasks }];
   });
+}
+
+/**
+ * The record of an operation just acted on, remembering the values acted on
+ * before it (newest first, bounded), so that one set again is not repeated.
+ */
+export function recordOutcome(
+  previous: OperationRecord | undefined,
+  record: OperationRecord,
+): OperationRecord {
+  const seen = previous ? [previous.value, ...(previous.earlier ?? [])] : [];
+  const earlier = [...new Set(seen)]
+    .filter((v) => v !== record.value)
+    .slice(0, MAX_EARLIER_OPERATIONS);
+  return { ...record, ...(earlier.length > 0 ? { earlier } : {}) };
 }
 
 export interface OperationOutcome {
@@ -60,13 +116,14 @@ export function applyOperation(
   const chosen = op.tasks ?? taskIds.filter(applies);
   const refuse = (message: string): OperationOutcome => ({
     tasks: { ...tasks },
-    record: { value: op.value, result: 'Refused', message, at: now.toISOString() },
+    record: { value: op.value, result: 'Refused', message: clamp(message), at: now.toISOString() },
   });
+  if (op.refused !== undefined) return refuse(`${op.name}: ${op.refused}`);
   if (unknown.length > 0) return refuse(`${op.name}: no task ${names(unknown)} in this Dag`);
   if (chosen.length === 0) return refuse(`${op.name}: ${rule.nothing}`);
   const wrong = chosen.filter((id) => !applies(id));
   if (wrong.length > 0) {
-    const states = wrong.map((id) => `${id} is ${phaseOf(tasks[id])}`).join(', ');
+    const states = names(wrong.map((id) => `${id} is ${phaseOf(tasks[id])}`));
     return refuse(`${op.name}: ${rule.only} (${states})`);
   }
   const next = { ...tasks };
@@ -76,7 +133,7 @@ export function applyOperation(
     record: {
       value: op.value,
       result: 'Applied',
-      message: `${op.name}: ${names(chosen)}`,
+      message: clamp(`${op.name}: ${names(chosen)}`),
       at: now.toISOString(),
     },
   };
@@ -107,11 +164,8 @@ const RULES: Record<OperationName, Rule> = {
   },
   retry: {
     event: 'RetryRequested',
-    apply: (e) =>
-      transition(e, 'RetryRequested', {
-        ...(e?.attempt ? { attempt: e.attempt } : {}),
-        ...(e ? withAttemptRecorded(e) : {}),
-      }),
+    // The task keeps its history and, when it was continued, stays past its block checks.
+    apply: (e) => transition(e, 'RetryRequested', e ? carriedToNextAttempt(e) : {}),
     nothing: 'no failed or canceled task to retry',
     only: 'only failed or canceled tasks can be retried',
   },
@@ -127,6 +181,13 @@ const RULES: Record<OperationName, Rule> = {
     only: 'only blocked tasks can be continued',
   },
 };
+
+/** A message as the record holds it: the limit is the CRD's, a longer one would fail the write. */
+function clamp(message: string): string {
+  return message.length <= MAX_OPERATION_MESSAGE
+    ? message
+    : `${message.slice(0, MAX_OPERATION_MESSAGE - 1)}…`;
+}
 
 function names(ids: readonly string[]): string {
   const shown = ids.slice(0, 10).join(', ');

@@ -43,3 +43,20 @@ export function withAttemptRecorded(
   const total = (entry.historyDropped ?? 0) + dropped;
   return { history: all.slice(dropped), ...(total > 0 ? { historyDropped: total } : {}) };
 }
+
+/**
+ * What a task carries from an attempt that ended into its next one: the
+ * attempt number, its history with that attempt recorded, and the continued
+ * flag (a task continued past its block checks is not blocked again by them
+ * when retried or moved to another worker).
+ */
+export function carriedToNextAttempt(
+  entry: TaskStatus,
+  phase: AttemptRecord['phase'] = entry.phase,
+): Pick<TaskStatus, 'attempt' | 'history' | 'historyDropped' | 'continued'> {
+  return {
+    ...(entry.attempt ? { attempt: entry.attempt } : {}),
+    ...withAttemptRecorded(entry, phase),
+    ...(entry.continued ? { continued: true } : {}),
+  };
+}

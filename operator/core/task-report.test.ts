@@ -1,101 +1,86 @@
 import { describe, expect, it } from 'vitest';
-import { mergeReports, reportOps, type TaskReport } from './task-report.ts';
+import {
+  mergeResults,
+  refusedResult,
+  resultBytes,
+  resultOf,
+  type AttemptReport,
+} from './task-report.ts';
+import { TaskTransitionRefused } from './task-transitions.ts';
 
 const W = 'w1-abcde';
+const T = '2026-05-01T10:00:00.000Z';
 
-function report(task: string, over: Partial<TaskReport> = {}): TaskReport {
+function report(over: Partial<AttemptReport> = {}): AttemptReport {
   return {
-    task,
+    task: 'a',
     worker: W,
     attempt: 2,
-    expect: 'Scheduled',
-    set: { phase: 'Running', startedAt: '2026-05-01T10:00:00.000Z' },
+    event: 'AttemptStarted',
+    set: { startedAt: T },
     ...over,
   };
 }
 
-describe('reportOps', () => {
-  it('tests worker, attempt and the expected phase, then adds each set field', () => {
-    expect(reportOps([report('a')])).toEqual([
-      { op: 'test', path: '/status/tasks/a/worker', value: W },
-      { op: 'test', path: '/status/tasks/a/attempt', value: 2 },
-      { op: 'test', path: '/status/tasks/a/phase', value: 'Scheduled' },
-      { op: 'add', path: '/status/tasks/a/phase', value: 'Running' },
-      { op: 'add', path: '/status/tasks/a/startedAt', value: '2026-05-01T10:00:00.000Z' },
-    ]);
+describe('resultOf', () => {
+  it('takes the phase from the transition table for the event after the last phase', () => {
+    expect(resultOf(report(), 'Scheduled')).toEqual({ phase: 'Running', startedAt: T });
+    expect(resultOf(report({ event: 'AttemptSucceeded', set: {} }), 'Running')).toEqual({
+      phase: 'Succeeded',
+    });
   });
 
-  it('fences every report of a batch before its own writes, in order', () => {
-    const ops = reportOps([
-      report('a'),
-      report('b', { expect: 'Running', set: { phase: 'Failed', reason: 'TimedOut' } }),
-    ]);
-    expect(ops.map((o) => `${o.op} ${o.path}`)).toEqual([
-      'test /status/tasks/a/worker',
-      'test /status/tasks/a/attempt',
-      'test /status/tasks/a/phase',
-      'add /status/tasks/a/phase',
-      'add /status/tasks/a/startedAt',
-      'test /status/tasks/b/worker',
-      'test /status/tasks/b/attempt',
-      'test /status/tasks/b/phase',
-      'add /status/tasks/b/phase',
-      'add /status/tasks/b/reason',
-    ]);
-    expect(ops[7]).toEqual({ op: 'test', path: '/status/tasks/b/phase', value: 'Running' });
+  it('refuses an event the table has no row for after the last phase', () => {
+    expect(() => resultOf(report(), 'Running')).toThrow(TaskTransitionRefused);
   });
 
-  it('escapes ~ and / in task keys as JSON Pointer requires (~ first)', () => {
-    const ops = reportOps([report('deploy/step~1')]);
-    expect(ops[0]?.path).toBe('/status/tasks/deploy~1step~01/worker');
-    expect(reportOps([report('~/')])[0]?.path).toBe('/status/tasks/~0~1/worker');
-    // Reserved characters of grown tasks other than / need no escaping.
-    expect(reportOps([report('fanout[3]')])[0]?.path).toBe('/status/tasks/fanout[3]/worker');
-    expect(reportOps([report('step#2')])[0]?.path).toBe('/status/tasks/step#2/worker');
+  it('carries output and params as JSON text, and leaves out what is unset', () => {
+    const r = report({
+      event: 'AttemptSucceeded',
+      set: { finishedAt: T, output: { n: 1 }, params: ['x'], message: undefined },
+    });
+    expect(resultOf(r, 'Scheduled')).toEqual({
+      phase: 'Succeeded',
+      finishedAt: T,
+      output: '{"n":1}',
+      params: '["x"]',
+    });
   });
 
-  it('leaves out fields set to undefined', () => {
-    const ops = reportOps([report('a', { set: { phase: 'Succeeded', message: undefined } })]);
-    expect(ops.filter((o) => o.op === 'add')).toEqual([
-      { op: 'add', path: '/status/tasks/a/phase', value: 'Succeeded' },
-    ]);
-  });
-
-  it('truncates a long message to fit the schema, and only the message', () => {
-    const long = 'x'.repeat(10_000);
-    const ops = reportOps([
-      report('a', { set: { phase: 'Failed', reason: 'ActionFailed', message: long } }),
-    ]);
-    const message = ops.find((o) => o.path.endsWith('/message'));
-    expect(typeof message?.value).toBe('string');
-    expect((message?.value as string).length).toBe(4000);
-    expect(long.startsWith(message?.value as string)).toBe(true);
-    const short = reportOps([report('a', { set: { phase: 'Failed', message: 'short' } })]);
-    expect(short.find((o) => o.path.endsWith('/message'))?.value).toBe('short');
-  });
-
-  it('returns no ops for no reports', () => {
-    expect(reportOps([])).toEqual([]);
+  it('cuts a long message to what the schema takes, and only the message', () => {
+    const r = report({
+      event: 'AttemptFailed',
+      set: { reason: 'ActionFailed', message: 'x'.repeat(5000) },
+    });
+    const result = resultOf(r, 'Running');
+    expect(result.message).toHaveLength(4096);
+    expect(result.reason).toBe('ActionFailed');
   });
 });
 
-describe('mergeReports', () => {
-  it('keeps the earlier precondition and lets the later fields win', () => {
-    const running = report('a', { expect: 'Scheduled' });
-    const done = report('a', {
-      expect: 'Running',
-      set: { phase: 'Succeeded', finishedAt: '2026-05-01T10:00:05.000Z' },
+describe('mergeResults', () => {
+  it('lets the later fields win and keeps the earlier ones', () => {
+    expect(
+      mergeResults({ phase: 'Running', startedAt: T }, { phase: 'Succeeded', finishedAt: T }),
+    ).toEqual({ phase: 'Succeeded', startedAt: T, finishedAt: T });
+  });
+});
+
+describe('refusedResult', () => {
+  it('fails the attempt with ResultRefused, quoting the API server, without output or params', () => {
+    const refused = { phase: 'Succeeded' as const, startedAt: T, finishedAt: T, output: '"x"' };
+    expect(refusedResult(refused, 'spec.results.a@1.output: Too long', new Date(T))).toEqual({
+      phase: 'Failed',
+      startedAt: T,
+      finishedAt: T,
+      reason: 'ResultRefused',
+      message: 'the API server refused to store the result: spec.results.a@1.output: Too long',
     });
-    expect(mergeReports(running, done)).toEqual({
-      ...running,
-      expect: 'Scheduled',
-      set: {
-        phase: 'Succeeded',
-        startedAt: '2026-05-01T10:00:00.000Z',
-        finishedAt: '2026-05-01T10:00:05.000Z',
-      },
-    });
-    // The inputs are not modified.
-    expect(running.set.phase).toBe('Running');
+  });
+});
+
+describe('resultBytes', () => {
+  it('counts the key and the JSON of the entry', () => {
+    expect(resultBytes('a@1', { phase: 'Running' })).toBe(3 + '{"phase":"Running"}'.length);
   });
 });

@@ -1,4 +1,5 @@
 import type { TaskPhase, TaskStatus } from '../api/dag-instance.ts';
+import { MAX_RESULT_MESSAGE, type AttemptResult } from '../api/task-result.ts';
 import { nextPhase, type WorkerEvent } from './task-transitions.ts';
 
 /** What a worker says about one attempt of one task it was assigned. */
@@ -7,68 +8,52 @@ export interface AttemptReport {
   worker: string;
   attempt: number;
   event: WorkerEvent;
-  /** The fields it writes besides the phase (startedAt, output, reason...). */
+  /** The fields it reports besides the phase (startedAt, output, reason...). */
   set: Omit<Partial<TaskStatus>, 'phase'>;
 }
 
-/** A report as written: fenced on the phase it moves the attempt from. */
-export interface TaskReport {
-  task: string;
-  worker: string;
-  attempt: number;
-  /** The phase the worker last wrote (or was assigned in): the write's precondition. */
-  expect: TaskPhase;
-  set: Partial<TaskStatus> & { phase: TaskPhase };
+/**
+ * The result entry a report writes for an attempt last reported in phase
+ * `from`: the phase the transition table gives for the event, output and
+ * params as JSON text, the message cut to what the schema takes. Throws
+ * TaskTransitionRefused for an event `from` has no row for.
+ */
+export function resultOf(r: AttemptReport, from: TaskPhase): AttemptResult {
+  const { startedAt, finishedAt, reason, message, output, params } = r.set;
+  const phase = nextPhase(from, r.event) as AttemptResult['phase'];
+  return {
+    phase,
+    ...(startedAt !== undefined ? { startedAt } : {}),
+    ...(finishedAt !== undefined ? { finishedAt } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+    ...(message !== undefined ? { message: message.slice(0, MAX_RESULT_MESSAGE) } : {}),
+    ...(output !== undefined ? { output: JSON.stringify(output) } : {}),
+    ...(params !== undefined ? { params: JSON.stringify(params) } : {}),
+  };
+}
+
+/** Two reports on the same attempt: the later one's fields win, the earlier ones stay. */
+export function mergeResults(earlier: AttemptResult, later: AttemptResult): AttemptResult {
+  return { ...earlier, ...later };
 }
 
 /**
- * The written form of a report on an attempt last known in phase `from`:
- * fenced on it, and setting the phase the transition table gives for the
- * event. Throws TaskTransitionRefused for an event `from` has no row for.
+ * What stands in for a result the API server refused to store: the attempt
+ * failed, and the message says why, so the task fails visibly instead of
+ * its result being lost.
  */
-export function fenceReport(r: AttemptReport, from: TaskPhase): TaskReport {
-  const { event, set, ...attempt } = r;
-  return { ...attempt, expect: from, set: { phase: nextPhase(from, event), ...set } };
+export function refusedResult(refused: AttemptResult, why: string, now: Date): AttemptResult {
+  const message = `the API server refused to store the result: ${why}`;
+  return {
+    phase: 'Failed',
+    ...(refused.startedAt ? { startedAt: refused.startedAt } : {}),
+    finishedAt: refused.finishedAt ?? now.toISOString(),
+    reason: 'ResultRefused',
+    message: message.slice(0, MAX_RESULT_MESSAGE),
+  };
 }
 
-export type JsonPatchOp =
-  { op: 'test'; path: string; value: unknown } | { op: 'add'; path: string; value: unknown };
-
-/** Longest message a worker writes: the schema allows 4096 characters. */
-const MAX_MESSAGE = 4000;
-
-function pointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-
-/**
- * The JSON Patch a worker sends for its reports. Each report is fenced by
- * `test` ops on worker, attempt and phase: if the operator has since given
- * the task to another worker or attempt (this worker was presumed dead), the
- * whole patch is refused instead of overwriting the newer attempt. The test
- * and the change apply atomically on the API server.
- */
-export function reportOps(reports: readonly TaskReport[]): JsonPatchOp[] {
-  return reports.flatMap((r) => {
-    const base = `/status/tasks/${pointer(r.task)}`;
-    const fence: JsonPatchOp[] = [
-      { op: 'test', path: `${base}/worker`, value: r.worker },
-      { op: 'test', path: `${base}/attempt`, value: r.attempt },
-      { op: 'test', path: `${base}/phase`, value: r.expect },
-    ];
-    const writes: JsonPatchOp[] = Object.entries(r.set)
-      .filter(([, v]) => v !== undefined)
-      .map(([field, value]) => ({
-        op: 'add',
-        path: `${base}/${field}`,
-        value:
-          field === 'message' && typeof value === 'string' ? value.slice(0, MAX_MESSAGE) : value,
-      }));
-    return [...fence, ...writes];
-  });
-}
-
-/** Two reports on the same attempt, the later one's fields winning, the earlier precondition kept. */
-export function mergeReports(earlier: TaskReport, later: TaskReport): TaskReport {
-  return { ...earlier, set: { ...earlier.set, ...later.set } };
+/** The room an entry takes in a TaskResult (its key and its JSON). */
+export function resultBytes(key: string, result: AttemptResult): number {
+  return key.length + JSON.stringify(result).length;
 }

@@ -13,6 +13,7 @@ export const OPERATOR_EVENTS = [
   'RetryRequested',
   'ContinueRequested',
   'DeadlineExceeded',
+  'DagRevisionLost',
 ] as const;
 /** What a worker reports about its own attempt. */
 export const WORKER_EVENTS = ['AttemptStarted', 'AttemptSucceeded', 'AttemptFailed'] as const;
@@ -104,7 +105,12 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
   DeadlineExceeded: {
     from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
     to: 'Failed',
-    when: 'the instance ran past `spec.activeDeadlineSeconds` (`reason: DeadlineExceeded`, never retried)',
+    when: 'the instance ran past `spec.activeDeadlineSeconds` (`reason: DeadlineExceeded`, never retried); a task that was ready but not placed fails too',
+  },
+  DagRevisionLost: {
+    from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
+    to: 'Failed',
+    when: 'the Dag snapshot the instance runs was deleted or cannot be read: the instance fails and its running attempts are aborted (`reason: DagRevisionLost`, never retried)',
   },
 };
 

@@ -46,6 +46,17 @@ describe('WorkerPool', () => {
     expect(picks.map(() => pool.pick(action))).toEqual(picks);
   });
 
+  it('prefers the given worker while it has a free slot, then the least loaded', () => {
+    const pool = new WorkerPool([w('a', ['A'], 4, 0), w('b', ['A'], 2, 0)]);
+    expect([pool.pick('A', 'b'), pool.pick('A', 'b'), pool.pick('A', 'b')]).toEqual([
+      'b',
+      'b',
+      'a',
+    ]);
+    expect(pool.pick('A', 'gone')).toBe('a');
+    expect(new WorkerPool([w('a', ['A']), w('b', ['B'])]).pick('A', 'b')).toBe('a');
+  });
+
   it('knows which workers are live', () => {
     const pool = new WorkerPool([w('w1', ['A']), w('w2', [])]);
     expect(pool.isLive('w1')).toBe(true);

@@ -25,13 +25,23 @@ export class WorkerPool {
     return this.#workers.some((w) => w.name === name);
   }
 
-  /** The least loaded live worker (relative to its capacity) that has the action. */
-  pick(action: string): string | undefined {
+  /**
+   * The least loaded live worker (relative to its capacity) that has the
+   * action; `prefer` (the worker of the task's parent) instead while it has
+   * a free slot: a chain stays on one worker, whose label and TaskResult of
+   * the instance then serve every step instead of being added and removed
+   * at each one.
+   */
+  pick(action: string, prefer?: string): string | undefined {
     let best: WorkerView | undefined;
     let bestRatio = Infinity;
     for (const w of this.#workers) {
       if (!w.actions.has(action)) continue;
       const ratio = (w.load + (this.#extra.get(w.name) ?? 0)) / w.capacity;
+      if (w.name === prefer && ratio < 1) {
+        best = w;
+        break;
+      }
       if (ratio < bestRatio) {
         best = w;
         bestRatio = ratio;

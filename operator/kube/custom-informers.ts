@@ -1,5 +1,5 @@
-import { DagInstance } from '../api/objects.ts';
-import { instanceResource, type dagResource } from '../api/names.ts';
+import { DagInstance, TaskResult } from '../api/objects.ts';
+import { instanceResource, taskResultResource, type dagResource } from '../api/names.ts';
 import type { KubeClients } from './client.ts';
 import { Informer, type InformerOptions, type ListPage } from './informer.ts';
 import type { KubeObject } from './types.ts';
@@ -10,7 +10,7 @@ export type CollectionOptions<T> = Omit<InformerOptions<T>, 'path' | 'list'> & {
   namespace?: string | undefined;
 };
 
-type CustomResource = typeof dagResource | typeof instanceResource;
+type CustomResource = typeof dagResource | typeof instanceResource | typeof taskResultResource;
 
 /**
  * An informer on one of fastflow's custom resources, in one namespace or in
@@ -54,5 +54,16 @@ export function instanceInformer(
   return collectionInformer(clients, instanceResource, {
     ...opts,
     parse: (raw) => DagInstance.parse(raw),
+  });
+}
+
+/** An informer on the workers' TaskResults, parsed like the DagInstance one. */
+export function taskResultInformer(
+  clients: KubeClients,
+  opts: Omit<CollectionOptions<TaskResult>, 'parse'>,
+): Informer<TaskResult> {
+  return collectionInformer(clients, taskResultResource, {
+    ...opts,
+    parse: (raw) => TaskResult.parse(raw),
   });
 }

@@ -14,9 +14,3 @@ export const mergePatchOptions: ConfigurationOptions = setHeaderOptions(
   'Content-Type',
   PatchStrategy.MergePatch,
 );
-
-/** Options for a JSON Patch (RFC 6902), e.g. with a `test` op as a precondition. */
-export const jsonPatchOptions: ConfigurationOptions = setHeaderOptions(
-  'Content-Type',
-  PatchStrategy.JsonPatch,
-);

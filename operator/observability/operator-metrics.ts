@@ -16,6 +16,9 @@ export const RECONCILE_RESULTS = [
 /** What became of an Event the operator meant to record. */
 export const EVENT_RESULTS = ['written', 'failed', 'dropped'] as const;
 export type EventResult = (typeof EVENT_RESULTS)[number];
+/** What the leader's collectors delete: the `kind` label. */
+export const COLLECTED_KINDS = ['instance', 'snapshot', 'trace'] as const;
+export type CollectedKind = (typeof COLLECTED_KINDS)[number];
 
 /** Where the gauges read their values at scrape time. */
 export interface OperatorSources {
@@ -40,6 +43,7 @@ export class OperatorMetrics {
   readonly #reconcileErrors: Counter<'controller' | 'result'>;
   readonly #queueWait: Histogram<'controller'>;
   readonly #events: Counter<'reason' | 'result'>;
+  readonly #collected: Counter<'kind'>;
   #sources: OperatorSources | undefined;
 
   constructor(registry: Registry) {
@@ -70,6 +74,12 @@ export class OperatorMetrics {
       labelNames: ['reason', 'result'],
       registers,
     });
+    this.#collected = new Counter({
+      name: `${METRIC_PREFIX}collected_total`,
+      help: 'Objects the leader deleted: finished instances, unreferenced Dag snapshots, traces.',
+      labelNames: ['kind'],
+      registers,
+    });
     this.#gauges(registry);
     this.#zero();
   }
@@ -94,6 +104,10 @@ export class OperatorMetrics {
     this.#events.inc({ reason, result });
   }
 
+  collected(kind: CollectedKind, count = 1): void {
+    this.#collected.inc({ kind }, count);
+  }
+
   #zero(): void {
     for (const controller of CONTROLLERS) {
       for (const result of RECONCILE_RESULTS) this.#reconcileDuration.zero({ controller, result });
@@ -104,6 +118,7 @@ export class OperatorMetrics {
     for (const reason of EVENT_REASONS) {
       for (const result of EVENT_RESULTS) this.#events.inc({ reason, result }, 0);
     }
+    for (const kind of COLLECTED_KINDS) this.#collected.inc({ kind }, 0);
   }
 
   #gauges(registry: Registry): void {

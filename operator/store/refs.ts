@@ -1,8 +1,6 @@
 /**
- * The one field manager of every DagInstance status write, operator's and
- * workers' alike. The API server tracks which manager owns each field; with
- * one name the ownership of a task entry never moves between managers, which
- * keeps managedFields to one entry instead of one per writer (and the
- * per-write bookkeeping cheaper).
+ * The field manager of every DagInstance status write (the operator is the
+ * only writer): one fixed name whatever the replica, so a new leader's writes
+ * never move the ownership of a field and managedFields stays one entry.
  */
 export const STATUS_FIELD_MANAGER = 'fastflow';

@@ -55,3 +55,68 @@ describe('RevisionStore.load', () => {
     await expect(load).rejects.toThrow(message);
   });
 });
+
+/**
+ * A ControllerRevision API whose deletes wait until `finishDelete` is called,
+ * and that records the order of creates and deletes.
+ */
+function racingApps() {
+  const calls: string[] = [];
+  let finishDelete: () => void = () => {};
+  const api = {
+    createNamespacedControllerRevision: ({ body }: { body: V1ControllerRevision }) => {
+      calls.push(`create ${body.metadata?.name}`);
+      return Promise.resolve(body);
+    },
+    deleteNamespacedControllerRevision: ({ name }: { name: string }) => {
+      calls.push(`delete ${name}`);
+      return new Promise<void>((resolve) => {
+        finishDelete = () => {
+          calls.push(`deleted ${name}`);
+          resolve();
+        };
+      });
+    },
+  };
+  return { api: api as unknown as AppsV1Api, calls, finishDelete: () => finishDelete() };
+}
+
+describe('RevisionStore.delete and ensure', () => {
+  const spec = { tasks: [{ id: 'a', actionName: 'A' }] };
+  const dag = { namespace: 'ns', name: 'd' };
+  const name = RevisionStore.nameFor('d', spec);
+
+  it('an ensure during a deletion waits for it and creates the snapshot again', async () => {
+    let now = 1000;
+    const { api, calls, finishDelete } = racingApps();
+    const store = new RevisionStore(api, () => now);
+    await store.ensure(dag, 1, spec);
+    now = 5000;
+    const deleted = store.delete({ namespace: 'ns', name }, 'uid-1', 2000);
+    // An instance starts while the delete is in flight: its ensure must not
+    // answer from the cache, and must create only after the delete.
+    const ensured = store.ensure(dag, 1, spec);
+    await Promise.resolve();
+    expect(calls).toEqual([`create ${name}`, `delete ${name}`]);
+    finishDelete();
+    expect(await deleted).toBe(true);
+    expect((await ensured).revision).toBe(name);
+    expect(calls).toEqual([
+      `create ${name}`,
+      `delete ${name}`,
+      `deleted ${name}`,
+      `create ${name}`,
+    ]);
+    expect(store.lastUsed('ns', name)).toBe(5000);
+  });
+
+  it('does not delete a snapshot handed out after the collection decided', async () => {
+    let now = 1000;
+    const { api, calls } = racingApps();
+    const store = new RevisionStore(api, () => now);
+    now = 3000;
+    await store.ensure(dag, 1, spec);
+    expect(await store.delete({ namespace: 'ns', name }, 'uid-1', 2000)).toBe(false);
+    expect(calls).toEqual([`create ${name}`]);
+  });
+});

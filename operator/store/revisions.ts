@@ -4,8 +4,9 @@ import type { DagSpec } from '../api/dag.ts';
 import { DAG_NAME_LABEL } from '../api/names.ts';
 import { DagSnapshot, describeZodError } from '../api/objects.ts';
 import { buildGraph, type DagGraph } from '../core/graph.ts';
-import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isAlreadyExists, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
 import { keyOf, type ObjectRef } from '../kube/types.ts';
+import { boundedName, subjectMetadata } from './labels.ts';
 
 /** A Dag snapshot ready to run: the spec and its graph. */
 export interface LoadedSnapshot {
@@ -30,27 +31,42 @@ const CACHE_LIMIT = 1000;
  */
 export class RevisionStore {
   readonly #apps: AppsV1Api;
+  readonly #now: () => number;
   readonly #cache = new Map<string, LoadedSnapshot>();
+  /** When `ensure` last handed out each snapshot, by key. */
+  readonly #lastUsed = new Map<string, number>();
+  /** Deletions in flight, by key: `ensure` waits for them, then creates again. */
+  readonly #deleting = new Map<string, Promise<void>>();
 
-  constructor(apps: AppsV1Api) {
+  constructor(apps: AppsV1Api, now: () => number = Date.now) {
     this.#apps = apps;
+    this.#now = now;
   }
 
   static nameFor(dagName: string, spec: DagSpec): string {
     const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 10);
-    return `${dagName.slice(0, 242)}-${hash}`;
+    return boundedName(dagName, `-${hash}`);
   }
 
   /** Makes sure the snapshot of this Dag spec exists; returns it. */
   async ensure(dag: ObjectRef, generation: number, spec: DagSpec): Promise<LoadedSnapshot> {
     const name = RevisionStore.nameFor(dag.name, spec);
-    const cached = this.#cache.get(keyOf({ namespace: dag.namespace, name }));
+    const key = keyOf({ namespace: dag.namespace, name });
+    // Marked before any await: a collection deciding after this sees it used.
+    this.#lastUsed.set(key, this.#now());
+    const deleting = this.#deleting.get(key);
+    if (deleting) await deleting.catch(() => undefined);
+    const cached = this.#cache.get(key);
     if (cached) return cached;
     const snapshot: DagSnapshot = { dag: dag.name, generation, spec };
     const body: V1ControllerRevision = {
       apiVersion: 'apps/v1',
       kind: 'ControllerRevision',
-      metadata: { name, namespace: dag.namespace, labels: { [DAG_NAME_LABEL]: dag.name } },
+      metadata: {
+        name,
+        namespace: dag.namespace,
+        ...subjectMetadata({ [DAG_NAME_LABEL]: dag.name }),
+      },
       data: snapshot,
       revision: generation,
     };
@@ -61,6 +77,43 @@ export class RevisionStore {
       if (!isAlreadyExists(err)) throw err;
     }
     return this.#remember(dag.namespace, name, snapshot);
+  }
+
+  /** When this process last handed out the snapshot with `ensure` (ms), if it did. */
+  lastUsed(namespace: string, name: string): number | undefined {
+    return this.#lastUsed.get(keyOf({ namespace, name }));
+  }
+
+  /**
+   * Deletes a snapshot no instance references, unless `ensure` handed it out
+   * after `unusedSince` (an instance starting now may be about to record it).
+   * While the deletion is in flight, `ensure` of the same spec waits for it and
+   * creates the snapshot again, so no instance ever records one that is gone.
+   * The uid precondition spares a snapshot created again meanwhile.
+   * Returns whether it was deleted.
+   */
+  async delete(ref: ObjectRef, uid: string, unusedSince: number): Promise<boolean> {
+    const key = keyOf(ref);
+    if ((this.#lastUsed.get(key) ?? -Infinity) > unusedSince || this.#deleting.has(key)) {
+      return false;
+    }
+    this.#cache.delete(key);
+    const deletion = this.#apps
+      .deleteNamespacedControllerRevision({ ...ref, body: { preconditions: { uid } } })
+      .then(() => undefined);
+    this.#deleting.set(key, deletion);
+    try {
+      await deletion;
+      // Unless an `ensure` came meanwhile (it creates the snapshot again).
+      if ((this.#lastUsed.get(key) ?? -Infinity) <= unusedSince) this.#lastUsed.delete(key);
+      return true;
+    } catch (e) {
+      const err = toKubeError(e);
+      if (isNotFound(err) || isConflict(err)) return false;
+      throw err;
+    } finally {
+      this.#deleting.delete(key);
+    }
   }
 
   /**

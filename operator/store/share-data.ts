@@ -1,7 +1,9 @@
 import type { CoreV1Api, V1OwnerReference } from '@kubernetes/client-node';
+import { INSTANCE_LABEL } from '../api/names.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
+import { boundedName, subjectMetadata } from './labels.ts';
 
 /** Bound on one instance's share data (the ConfigMap holding it may reach 1 MiB). */
 export const MAX_SHARE_DATA_BYTES = 256 * 1024;
@@ -10,7 +12,7 @@ export class ShareDataError extends Error {}
 
 /** The ConfigMap that holds an instance's share data. */
 export function shareDataName(instance: string): string {
-  return `${instance.slice(0, 240)}-share`;
+  return boundedName(instance, '-share');
 }
 
 /**
@@ -76,7 +78,7 @@ export class ShareDataStore {
           metadata: {
             name,
             ownerReferences: [owner],
-            labels: { 'fastflow.io/instance': instance.name },
+            ...subjectMetadata({ [INSTANCE_LABEL]: instance.name }),
           },
           data: { [key]: value },
         },

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
+import { INSTANCE_LABEL } from '../api/names.ts';
+import type { TraceSeen } from '../core/trace-gc.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
+import { boundedName, labelValue, subjectMetadata, subjectOf } from './labels.ts';
 
 /** Trace lines kept per attempt: the newest; older ones are counted as dropped. */
 export const MAX_TRACE_LINES = 200;
@@ -9,7 +12,7 @@ export const MAX_TRACE_LINES = 200;
 export const MAX_TRACE_LINE = 1024;
 
 export const TRACE_LABELS = {
-  instance: 'fastflow.io/instance',
+  instance: INSTANCE_LABEL,
   task: 'fastflow.io/task',
   attempt: 'fastflow.io/attempt',
   kind: 'fastflow.io/kind',
@@ -35,7 +38,21 @@ export interface AttemptTrace {
  */
 export function traceName(a: AttemptRef): string {
   const hash = createHash('sha256').update(a.task).digest('hex').slice(0, 8);
-  return `${a.instance.name.slice(0, 220)}-t${hash}-${a.attempt}`;
+  return boundedName(a.instance.name, `-t${hash}-${a.attempt}`);
+}
+
+/**
+ * The label selector of an instance's traces (of one task, if given). Labels
+ * hold `labelValue`s, so a selected trace may belong to another instance whose
+ * long name hashes alike only in theory: `read` also checks the annotations.
+ */
+export function traceSelector(instance: string, task?: string): string {
+  const selector = [
+    `${TRACE_LABELS.instance}=${labelValue(instance)}`,
+    `${TRACE_LABELS.kind}=trace`,
+  ];
+  if (task !== undefined) selector.push(`${TRACE_LABELS.task}=${labelValue(task)}`);
+  return selector.join(',');
 }
 
 export class TraceStore {
@@ -52,6 +69,10 @@ export class TraceStore {
     trace: Omit<AttemptTrace, 'task' | 'attempt'>,
   ): Promise<void> {
     const name = traceName(a);
+    const subject = subjectMetadata({
+      [TRACE_LABELS.instance]: a.instance.name,
+      [TRACE_LABELS.task]: a.task,
+    });
     const data = { trace: trace.lines.join('\n'), dropped: String(trace.dropped) };
     const body: V1ConfigMap = {
       metadata: {
@@ -59,11 +80,11 @@ export class TraceStore {
         namespace: a.instance.namespace,
         ownerReferences: [owner],
         labels: {
-          [TRACE_LABELS.instance]: a.instance.name,
-          [TRACE_LABELS.task]: a.task,
+          ...subject.labels,
           [TRACE_LABELS.attempt]: String(a.attempt),
           [TRACE_LABELS.kind]: 'trace',
         },
+        annotations: subject.annotations,
       },
       data,
     };
@@ -78,20 +99,44 @@ export class TraceStore {
 
   /** Every attempt's trace of an instance (or of one task), oldest attempt first. */
   async read(instance: ObjectRef, task?: string): Promise<AttemptTrace[]> {
-    const selector = [`${TRACE_LABELS.instance}=${instance.name}`, `${TRACE_LABELS.kind}=trace`];
-    if (task) selector.push(`${TRACE_LABELS.task}=${task}`);
-    const list = await this.#core.listNamespacedConfigMap({
-      namespace: instance.namespace,
-      labelSelector: selector.join(','),
-    });
-    return list.items
+    return (await this.#list(instance, task))
       .map((cm) => ({
-        task: cm.metadata?.labels?.[TRACE_LABELS.task] ?? '',
+        task: subjectOf(cm.metadata, TRACE_LABELS.task) ?? '',
         attempt: Number(cm.metadata?.labels?.[TRACE_LABELS.attempt] ?? 0),
         lines: (cm.data?.['trace'] ?? '').split('\n').filter((l) => l !== ''),
         dropped: Number(cm.data?.['dropped'] ?? 0),
       }))
       .sort((x, y) => x.task.localeCompare(y.task) || x.attempt - y.attempt);
+  }
+
+  /** The trace objects of an instance, without their lines: what collecting them needs. */
+  async objects(instance: ObjectRef): Promise<TraceSeen[]> {
+    return (await this.#list(instance)).map((cm) => ({
+      name: cm.metadata?.name ?? '',
+      task: subjectOf(cm.metadata, TRACE_LABELS.task) ?? '',
+      attempt: Number(cm.metadata?.labels?.[TRACE_LABELS.attempt] ?? 0),
+      createdAt: new Date(cm.metadata?.creationTimestamp ?? 0).getTime(),
+    }));
+  }
+
+  /** Deletes one trace object; one already gone is no error. */
+  async delete(namespace: string, name: string): Promise<void> {
+    try {
+      await this.#core.deleteNamespacedConfigMap({ namespace, name });
+    } catch (e) {
+      const err = toKubeError(e);
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async #list(instance: ObjectRef, task?: string): Promise<V1ConfigMap[]> {
+    const list = await this.#core.listNamespacedConfigMap({
+      namespace: instance.namespace,
+      labelSelector: traceSelector(instance.name, task),
+    });
+    return list.items
+      .filter((cm) => subjectOf(cm.metadata, TRACE_LABELS.instance) === instance.name)
+      .filter((cm) => task === undefined || subjectOf(cm.metadata, TRACE_LABELS.task) === task);
   }
 }
 

@@ -1,83 +1,140 @@
-import { CustomObjectsApi } from '@kubernetes/client-node';
+/**
+ * Results are fenced by attempt where the operator folds them in: the test
+ * plays two workers (their Leases and their report writers) against a real
+ * operator, so it can let the first one be presumed dead and replay its late
+ * result after the task went to the second.
+ */
+import { CustomObjectsApi, type V1Lease } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ReportWriter } from '../../actions-runtime/worker/report-writer.ts';
-import { DagInstance } from '../../operator/api/objects.ts';
-import { mergePatchOptions } from '../../operator/kube/patch.ts';
+import type { DagInstance } from '../../operator/api/objects.ts';
+import {
+  ACTIONS_ANNOTATION,
+  CAPACITY_ANNOTATION,
+  WORKER_LEASE_LABEL,
+  taskResultResource,
+} from '../../operator/api/names.ts';
+import { isNotFound, toKubeError } from '../../operator/kube/errors.ts';
 import { silentLogger } from '../../operator/log.ts';
-import { instanceResource } from '../../operator/api/names.ts';
-import { createTestNamespace, deleteTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import { microTime, toMicroTime } from '../../operator/kube/time.ts';
+import { taskResultName } from '../../operator/store/task-results.ts';
+import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import { FastflowEnv } from '../support/fastflow-env.ts';
 
-// No operator runs here: the test plays the operator by writing the status
-// itself, so that it can put a task on attempt 2 and replay attempt 1's write.
-let namespace: string;
-const custom = (): CustomObjectsApi => testKubeConfig().makeApiClient(CustomObjectsApi);
+let env: FastflowEnv;
+const renewing = new Map<string, NodeJS.Timeout>();
+const writers = new Map<string, ReportWriter>();
+
+/** A worker Lease the test keeps alive (as a worker's heartbeat does) until `die`. */
+async function fakeWorker(name: string): Promise<{ writer: ReportWriter; die: () => void }> {
+  const lease = (): V1Lease => ({
+    metadata: {
+      name,
+      labels: { [WORKER_LEASE_LABEL]: '' },
+      annotations: { [ACTIONS_ANNOTATION]: '["print"]', [CAPACITY_ANNOTATION]: '4' },
+    },
+    spec: { holderIdentity: name, leaseDurationSeconds: 2, renewTime: toMicroTime(new Date()) },
+  });
+  const namespace = env.namespace;
+  await env.coordination.createNamespacedLease({ namespace, body: lease() });
+  const renew = (): void =>
+    void env.coordination
+      .patchNamespacedLease({
+        namespace,
+        name,
+        body: [{ op: 'replace', path: '/spec/renewTime', value: microTime(new Date()) }],
+      })
+      .catch(() => undefined);
+  renewing.set(name, setInterval(renew, 300));
+  const writer = new ReportWriter(
+    testKubeConfig().makeApiClient(CustomObjectsApi),
+    name,
+    silentLogger(),
+  );
+  writers.set(name, writer);
+  return { writer, die: () => clearInterval(renewing.get(name)) };
+}
+
+const taskA = (i: DagInstance) => i.status?.tasks?.['a'];
+
+async function resultGone(instance: string, worker: string): Promise<void> {
+  const name = taskResultName(instance, worker);
+  for (;;) {
+    try {
+      await env.custom.getNamespacedCustomObject({
+        ...taskResultResource,
+        namespace: env.namespace,
+        name,
+      });
+    } catch (e) {
+      if (isNotFound(toKubeError(e))) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 beforeAll(async () => {
-  namespace = await createTestNamespace('fencing');
-  await custom().createNamespacedCustomObject({
-    ...instanceResource,
-    namespace,
-    body: {
-      apiVersion: 'fastflow.io/v1alpha1',
-      kind: 'DagInstance',
-      metadata: { name: 'run' },
-      spec: { dagRef: { name: 'any' } },
-    },
-  });
-  const at = new Date().toISOString();
-  await custom().patchNamespacedCustomObjectStatus(
-    {
-      ...instanceResource,
-      namespace,
-      name: 'run',
-      body: {
-        status: {
-          phase: 'Running',
-          tasks: {
-            a: { phase: 'Scheduled', worker: 'w2', attempt: 2, scheduledAt: at },
-            b: { phase: 'Scheduled', worker: 'w1', attempt: 1, scheduledAt: at },
-          },
-        },
-      },
-    },
-    mergePatchOptions,
-  );
+  env = new FastflowEnv(await createTestNamespace('fencing'));
+  env.startOperator('operator-a');
+  await env.createDag('one', { tasks: [{ id: 'a', actionName: 'print' }] });
 });
-afterAll(async () => deleteTestNamespace(namespace));
+afterAll(async () => {
+  for (const t of renewing.values()) clearInterval(t);
+  for (const w of writers.values()) w.stop();
+  await env.stop();
+});
 
-it('§13.12 §13.13 refuses the late write of an attempt that was given to another worker, and keeps the others', async () => {
-  const writer = new ReportWriter(custom(), silentLogger());
-  const ref = { namespace, name: 'run' };
+it('§13.12 §13.13 discards the late result of an attempt given to another worker, and folds the current one', async () => {
+  const zombie = await fakeWorker('zombie-aaaaa');
+  await env.createInstance('late', 'one');
+  const first = await env.waitForInstance('late', (i) => taskA(i)?.worker === 'zombie-aaaaa');
+  expect(taskA(first)).toMatchObject({ phase: 'Scheduled', attempt: 1 });
+
+  // The zombie is presumed dead; attempt 2 goes to the heir.
+  zombie.die();
+  const heir = await fakeWorker('heir-bbbbb');
+  await env.waitForInstance('late', (i) => taskA(i)?.worker === 'heir-bbbbb');
+  const ref = { namespace: env.namespace, name: 'late', uid: first.metadata.uid ?? '' };
+
+  // Attempt 1's result arrives late: written, then discarded and deleted by the operator.
   const finishedAt = new Date().toISOString();
-  const [zombie, current, other] = await Promise.all([
-    // w1 was presumed dead during attempt 1 of `a`; its result arrives late.
-    writer.report(ref, {
-      task: 'a',
-      worker: 'w1',
-      attempt: 1,
-      event: 'AttemptSucceeded',
-      set: { finishedAt },
-    }),
-    writer.report(ref, {
-      task: 'a',
-      worker: 'w2',
-      attempt: 2,
-      event: 'AttemptStarted',
-      set: { startedAt: finishedAt },
-    }),
-    writer.report(ref, {
-      task: 'b',
-      worker: 'w1',
-      attempt: 1,
-      event: 'AttemptFailed',
-      set: { finishedAt, message: 'boom' },
-    }),
-  ]);
-  expect([zombie, current, other]).toEqual([false, true, true]);
+  const late = { task: 'a', worker: 'zombie-aaaaa', attempt: 1 };
+  expect(
+    await zombie.writer.report(ref, { ...late, event: 'AttemptSucceeded', set: { finishedAt } }),
+  ).toBe(true);
+  await resultGone('late', 'zombie-aaaaa');
+  const after = await env.getInstance('late');
+  expect(taskA(after)).toMatchObject({ phase: 'Scheduled', worker: 'heir-bbbbb', attempt: 2 });
+  expect(after.status?.phase).toBe('Running');
 
-  const after = DagInstance.parse(
-    await custom().getNamespacedCustomObject({ ...instanceResource, namespace, name: 'run' }),
-  );
-  expect(after.status?.tasks?.['a']).toMatchObject({ phase: 'Running', worker: 'w2', attempt: 2 });
-  expect(after.status?.tasks?.['b']).toMatchObject({ phase: 'Failed', message: 'boom' });
+  // The current attempt's result counts.
+  const current = { task: 'a', worker: 'heir-bbbbb', attempt: 2 };
+  expect(
+    await heir.writer.report(ref, { ...current, event: 'AttemptSucceeded', set: { finishedAt } }),
+  ).toBe(true);
+  const done = await env.finished('late');
+  expect(done.status?.phase).toBe('Succeeded');
+  expect(taskA(done)).toMatchObject({ phase: 'Succeeded', worker: 'heir-bbbbb', attempt: 2 });
+  expect(taskA(done)?.history?.map((h) => [h.attempt, h.reason])).toEqual([[1, 'WorkerLost']]);
+  await resultGone('late', 'heir-bbbbb');
+});
+
+it('a result the API server refuses to store fails its task with ResultRefused, saying why', async () => {
+  await fakeWorker('honest-ccccc');
+  await env.createInstance('refused', 'one');
+  // Whichever live fake worker gets the task reports on it.
+  const assigned = await env.waitForInstance('refused', (i) => writers.has(taskA(i)?.worker ?? ''));
+  const name = taskA(assigned)?.worker ?? '';
+  const writer = writers.get(name);
+  const ref = { namespace: env.namespace, name: 'refused', uid: assigned.metadata.uid ?? '' };
+  const attempt = { task: 'a', worker: name, attempt: taskA(assigned)?.attempt ?? 1 };
+  // An output over the TaskResult schema's limit (the SDK refuses it earlier; the API server is the backstop).
+  const output = 'x'.repeat(9000);
+  const set = { finishedAt: new Date().toISOString(), output };
+  expect(await writer?.report(ref, { ...attempt, event: 'AttemptSucceeded', set })).toBe(false);
+  const failed = await env.finished('refused');
+  expect(failed.status?.phase).toBe('Failed');
+  expect(taskA(failed)).toMatchObject({ phase: 'Failed', reason: 'ResultRefused' });
+  expect(taskA(failed)?.message).toMatch(/^the API server refused to store the result: .*output/);
+  expect(taskA(failed)?.output).toBeUndefined();
 });

@@ -6,7 +6,8 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { DagInstance } from '../../operator/api/objects.ts';
+import { TaskResult } from '../../operator/api/objects.ts';
+import { taskResultName } from '../../operator/store/task-results.ts';
 import { mergePatchOptions } from '../../operator/kube/patch.ts';
 import { silentLogger } from '../../operator/log.ts';
 import { ReportWriter } from '../../actions-runtime/worker/report-writer.ts';
@@ -25,9 +26,10 @@ import {
 
 const chart = useHelmRelease();
 
+let seedUid = '';
 beforeAll(async () => {
   await applyChartRbac(chart);
-  await seedWorkerObjects(chart);
+  seedUid = await seedWorkerObjects(chart);
 });
 
 describe('as the user fastflow-worker', () => {
@@ -35,7 +37,9 @@ describe('as the user fastflow-worker', () => {
     'list daginstances.fastflow.io',
     'watch daginstances.fastflow.io',
     'get daginstances.fastflow.io',
-    'patch daginstances.fastflow.io --subresource=status',
+    'create taskresults.fastflow.io',
+    'get taskresults.fastflow.io',
+    'patch taskresults.fastflow.io',
     'get controllerrevisions.apps',
     'get configmaps',
     'create configmaps',
@@ -53,7 +57,10 @@ describe('as the user fastflow-worker', () => {
     'update daginstances.fastflow.io',
     'patch daginstances.fastflow.io',
     'delete daginstances.fastflow.io',
+    'patch daginstances.fastflow.io --subresource=status',
     'update daginstances.fastflow.io --subresource=status',
+    'list taskresults.fastflow.io',
+    'delete taskresults.fastflow.io',
     'create controllerrevisions.apps',
     'list leases.coordination.k8s.io',
     'watch leases.coordination.k8s.io',
@@ -89,13 +96,14 @@ describe('as the user fastflow-worker', () => {
       as(['-n', chart.otherNs, 'get', 'controllerrevision', 'seed-0123456789']),
       'get snapshot',
     );
-    // The worker's own status writer: a JSON Patch fenced by `test` operations.
+    // The worker's own report writer: its TaskResult of the instance, created then patched.
     const writer = new ReportWriter(
       testKubeConfig(user).makeApiClient(CustomObjectsApi),
+      me,
       silentLogger(),
     );
     const written = await writer.report(
-      { namespace: chart.otherNs, name: 'seed-1' },
+      { namespace: chart.otherNs, name: 'seed-1', uid: seedUid },
       {
         task: 'a',
         worker: me,
@@ -104,13 +112,29 @@ describe('as the user fastflow-worker', () => {
         set: { startedAt: new Date().toISOString() },
       },
     );
-    writer.stop();
-    expect(written).toBe(true);
-    const running = await ok(
-      kubectl(['-n', chart.otherNs, 'get', 'dagi', 'seed-1', '-o', 'json']),
-      'get',
+    const finished = await writer.report(
+      { namespace: chart.otherNs, name: 'seed-1', uid: seedUid },
+      { task: 'a', worker: me, attempt: 1, event: 'AttemptSucceeded', set: {} },
     );
-    expect((JSON.parse(running) as DagInstance).status?.tasks?.['a']?.phase).toBe('Running');
+    writer.stop();
+    expect([written, finished]).toEqual([true, true]);
+    const result = TaskResult.parse(
+      JSON.parse(
+        await ok(
+          kubectl([
+            '-n',
+            chart.otherNs,
+            'get',
+            'taskresult',
+            taskResultName('seed-1', me),
+            '-o',
+            'json',
+          ]),
+          'get result',
+        ),
+      ),
+    );
+    expect(result.spec.results['a@1']?.phase).toBe('Succeeded');
 
     // Its own Lease, the way the heartbeat writes it: create, merge patch, update, delete.
     await ok(as(['create', '-f', '-'], lease(me, chart.ns)), 'create own lease');
@@ -170,8 +194,15 @@ describe('as the user fastflow-worker', () => {
           mergePatchOptions,
         ),
       ),
+      // The operator is the only writer of an instance's status.
+      refusal(
+        api.patchNamespacedCustomObjectStatus(
+          { ...instance, name: 'seed-1', body: { status: { phase: 'Succeeded' } } },
+          mergePatchOptions,
+        ),
+      ),
     ]);
-    expect(refusals.map((r) => r.code)).toEqual([403, 403, 403, 403, 403, 403]);
+    expect(refusals.map((r) => r.code)).toEqual([403, 403, 403, 403, 403, 403, 403]);
     const said = refusals.map((r) =>
       /cannot (\w+) resource "([\w/]+)"/.exec(r.stderr)?.slice(1).join(' '),
     );
@@ -182,6 +213,7 @@ describe('as the user fastflow-worker', () => {
       'patch dags',
       'patch dags/status',
       'patch daginstances',
+      'patch daginstances/status',
     ]);
   });
 });

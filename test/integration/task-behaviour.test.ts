@@ -153,8 +153,15 @@ describe('cancel and time limits', () => {
       reason: 'Canceled',
     });
     expect(canceled.status?.tasks?.['after']?.phase).toBe('Canceled');
-    // The worker's late report of the aborted attempt is fenced off: still Canceled.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The worker's late result of the aborted attempt is fenced off: once the operator has
+    // discarded it as stale (it says so), the task is still Canceled.
+    await env.logLine(
+      'operator-a.log',
+      (l) =>
+        l['msg'] === 'stale result discarded' &&
+        l['instance'] === `${env.namespace}/long-1` &&
+        l['key'] === 'nap@1',
+    );
     expect((await env.getInstance('long-1')).status?.tasks?.['nap']?.phase).toBe('Canceled');
   });
 

@@ -5,6 +5,7 @@ import type { DagInstanceStatus, TaskPhase } from '../../operator/api/dag-instan
 import { decide, type Decision } from '../../operator/core/decide.ts';
 import { buildGraph, type DagGraph } from '../../operator/core/graph.ts';
 import { started } from '../../operator/core/instance-start.ts';
+import { pendingOperations } from '../../operator/core/operations.ts';
 import { transition, type WorkerEvent } from '../../operator/core/task-transitions.ts';
 import type { WorkerView } from '../../operator/core/worker-pool.ts';
 
@@ -36,15 +37,38 @@ export function start(): DagInstanceStatus {
   return started(undefined, 'dag-rev-1', T0);
 }
 
+/** What a reconcile reads besides the status: annotations (operations), deadline, vars. */
+export interface StepInput {
+  annotations?: Record<string, string>;
+  deadline?: Date;
+  vars?: Record<string, string>;
+}
+
+/**
+ * One reconcile's decision, as the reconciler makes it: the operations are
+ * those of the annotations not yet recorded in the status.
+ */
 export function step(
   graph: DagGraph,
   status: DagInstanceStatus,
   workers: WorkerView[],
   now = at(1),
+  extra: StepInput = {},
 ): Decision {
-  const decision = decide({ graph, status, workers, generation: 1, now });
+  const run = (s: DagInstanceStatus, when: Date): Decision =>
+    decide({
+      graph,
+      status: s,
+      workers,
+      generation: 1,
+      now: when,
+      operations: pendingOperations(extra.annotations, s.operations),
+      ...(extra.deadline ? { deadline: extra.deadline } : {}),
+      ...(extra.vars ? { vars: extra.vars } : {}),
+    });
+  const decision = run(status, now);
   // Every decision is a fixed point of itself.
-  const again = decide({ graph, status: decision.status, workers, generation: 1, now });
+  const again = run(decision.status, now);
   expect(again.assigned).toEqual([]);
   expect(again.status).toEqual(decision.status);
   return decision;
@@ -61,6 +85,22 @@ export function report(
   expect(current, `task ${id} has a status`).toBeDefined();
   const next = transition(current, event, { ...current, ...(message ? { message } : {}) });
   return { ...status, tasks: { ...status.tasks, [id]: next } };
+}
+
+/** The worker's report of a failed attempt, with the reason and the finishedAt of its own clock. */
+export function failure(
+  status: DagInstanceStatus,
+  id: string,
+  finishedAt?: Date,
+): DagInstanceStatus {
+  const failed = report(status, id, 'AttemptFailed', 'boom');
+  const entry = {
+    ...failed.tasks?.[id],
+    phase: 'Failed' as const,
+    reason: 'ActionFailed' as const,
+  };
+  if (finishedAt) entry.finishedAt = finishedAt.toISOString();
+  return { ...failed, tasks: { ...failed.tasks, [id]: entry } };
 }
 
 export function phases(status: DagInstanceStatus): Record<string, TaskPhase> {

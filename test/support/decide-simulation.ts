@@ -9,11 +9,13 @@ import {
   type TaskPhase,
   type TaskStatus,
 } from '../../operator/api/dag-instance.ts';
-import { decide } from '../../operator/core/decide.ts';
+import { attemptKey } from '../../operator/api/task-result.ts';
+import { decide, type Decision } from '../../operator/core/decide.ts';
+import { foldResults } from '../../operator/core/fold-results.ts';
 import type { DagGraph } from '../../operator/core/graph.ts';
 import { started } from '../../operator/core/instance-start.ts';
-import type { OperationRequest } from '../../operator/core/operations.ts';
-import { fenceReport } from '../../operator/core/task-report.ts';
+import { pendingOperations } from '../../operator/core/operations.ts';
+import { resultOf } from '../../operator/core/task-report.ts';
 import type { WorkerEvent } from '../../operator/core/task-transitions.ts';
 import type { WorkerView } from '../../operator/core/worker-pool.ts';
 
@@ -99,10 +101,9 @@ interface Held {
 }
 
 /**
- * A worker's report on its attempt, written as the ReportWriter writes it:
- * the phase from the transition table, fenced on worker, attempt and the
- * phase the worker last knew, so a late report on a reassigned attempt is
- * refused as the API server refuses it.
+ * A worker's report on its attempt, as the ReportWriter writes it (the phase
+ * from the transition table, after the phase the worker last knew) and the
+ * operator folds it: only into the attempt that is still current.
  */
 export function report(
   status: DagInstanceStatus,
@@ -117,15 +118,13 @@ export function report(
       : event === 'AttemptSucceeded'
         ? { finishedAt: at }
         : { finishedAt: at, reason: 'ActionFailed', message: `${held.id} broke` };
-  const r = fenceReport(
+  const result = resultOf(
     { task: held.id, worker: held.worker, attempt: held.attempt, event, set },
     held.phase,
   );
-  const entry = status.tasks?.[held.id];
-  if (entry?.worker !== r.worker || entry.attempt !== r.attempt || entry.phase !== r.expect) {
-    return status;
-  }
-  return { ...status, tasks: { ...status.tasks, [held.id]: { ...entry, ...r.set } } };
+  const results = { [attemptKey(held.id, held.attempt)]: result };
+  const { tasks } = foldResults(status.tasks ?? {}, [{ worker: held.worker, results }]);
+  return { ...status, tasks };
 }
 
 export interface SimOptions {
@@ -145,19 +144,28 @@ export interface SimOptions {
   maxSteps: number;
   /** Most workers that may die in one run. */
   maxKills?: number;
-  /** Operations asked for at a step (cancel, retry, continue). */
-  operations?: (step: number) => OperationRequest[];
+  /**
+   * Operation annotations set at a step (cancel, retry, continue): the
+   * operations decided on are those not yet recorded, as the reconciler asks.
+   */
+  annotations?: (step: number) => Record<string, string>;
   /** The instance's share data at a step, for preChecks that read it. */
   shareData?: (step: number) => Record<string, string>;
   deadline?: Date;
   /** Probability per step that a dead worker's attempt reports late, as a zombie would. */
   zombieRate?: number;
-  /** Called on every decision with the input it was made from. */
+  /**
+   * Called on every decision with the input it was made from; `again`
+   * decides once more as the next reconcile at the same time would (same
+   * live workers, their load read from that status, same annotations, share
+   * data and deadline).
+   */
   check?: (
     before: DagInstanceStatus,
     after: DagInstanceStatus,
     live: WorkerView[],
     now: Date,
+    again: (status: DagInstanceStatus) => Decision,
   ) => void;
 }
 
@@ -177,7 +185,7 @@ export function simulate(options: SimOptions): SimResult {
   for (let stepNo = 1; stepNo <= options.maxSteps; stepNo++) {
     const now = new Date(T0 + stepNo * 1000);
     const status = world.decide(stepNo, now);
-    const idle = !options.operations && status.phase === 'Blocked';
+    const idle = !options.annotations && status.phase === 'Blocked';
     if (TERMINAL_INSTANCE_PHASES.has(status.phase ?? 'Pending') || idle) {
       return { status, steps: stepNo, kills: world.kills };
     }
@@ -194,6 +202,7 @@ class World {
   #live: RandomWorker[];
   readonly #dead: RandomWorker[] = [];
   readonly #zombies: Held[] = [];
+  readonly #annotations: Record<string, string> = {};
 
   constructor(options: SimOptions) {
     this.#o = options;
@@ -202,18 +211,21 @@ class World {
 
   decide(stepNo: number, now: Date): DagInstanceStatus {
     const o = this.#o;
-    const workers = views(this.#live, this.status);
-    const decision = decide({
-      graph: o.graph,
-      status: this.status,
-      workers,
-      generation: 1,
-      now,
-      ...(o.operations ? { operations: o.operations(stepNo) } : {}),
-      ...(o.shareData ? { shareData: o.shareData(stepNo) } : {}),
-      ...(o.deadline ? { deadline: o.deadline } : {}),
-    });
-    o.check?.(this.status, decision.status, workers, now);
+    Object.assign(this.#annotations, o.annotations?.(stepNo));
+    const shareData = o.shareData?.(stepNo);
+    const reconcile = (status: DagInstanceStatus): Decision =>
+      decide({
+        graph: o.graph,
+        status,
+        workers: views(this.#live, status),
+        generation: 1,
+        now,
+        operations: pendingOperations(this.#annotations, status.operations),
+        ...(shareData ? { shareData } : {}),
+        ...(o.deadline ? { deadline: o.deadline } : {}),
+      });
+    const decision = reconcile(this.status);
+    o.check?.(this.status, decision.status, views(this.#live, this.status), now, reconcile);
     this.status = decision.status;
     return this.status;
   }

@@ -3,7 +3,7 @@
  * as real OS processes (so tests can kill -9 them) against the test cluster,
  * scoped to the test's namespace, with short leases so failover is quick.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -69,7 +69,13 @@ export class FastflowEnv {
     });
   }
 
-  async createInstance(name: string, dag: string, vars?: Record<string, string>): Promise<void> {
+  /** `spec`: more DagInstance spec fields, e.g. `ttlSecondsAfterFinished`. */
+  async createInstance(
+    name: string,
+    dag: string,
+    vars?: Record<string, string>,
+    spec: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.custom.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
@@ -79,9 +85,20 @@ export class FastflowEnv {
         apiVersion: `${GROUP}/${VERSION}`,
         kind: DAG_INSTANCE.kind,
         metadata: { name },
-        spec: { dagRef: { name: dag }, ...(vars ? { vars } : {}) },
+        spec: { dagRef: { name: dag }, ...(vars ? { vars } : {}), ...spec },
       },
     });
+  }
+
+  /** Names of the DagInstances that exist now. */
+  async instanceNames(): Promise<string[]> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: DAG_INSTANCE.plural,
+      namespace: this.namespace,
+    })) as { items: { metadata: { name: string } }[] };
+    return list.items.map((i) => i.metadata.name).sort();
   }
 
   async getInstance(name: string): Promise<DagInstance> {
@@ -134,6 +151,31 @@ export class FastflowEnv {
       (i) => ['Succeeded', 'Failed', 'Canceled'].includes(i.status?.phase ?? ''),
       timeoutMs,
     );
+  }
+
+  /**
+   * Waits until a line of a process's JSON log (`worker.log` for the worker
+   * started with prefix `worker`) satisfies `match`: what the process did,
+   * seen from outside, instead of a sleep.
+   */
+  async logLine(
+    file: string,
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const text = existsSync(join(this.logs, file))
+        ? readFileSync(join(this.logs, file), 'utf8')
+        : '';
+      for (const raw of text.split('\n')) {
+        if (!raw.startsWith('{')) continue;
+        const line = JSON.parse(raw) as Record<string, unknown>;
+        if (match(line)) return line;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no matching line in ${join(this.logs, file)} within ${timeoutMs} ms`);
   }
 
   /** Worker names currently holding a heartbeat Lease, by process-name prefix. */

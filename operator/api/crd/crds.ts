@@ -3,11 +3,12 @@ import { stringify } from 'yaml';
 import { renderPolicy } from './precheck-policy.ts';
 import { DagSpec, DagStatus } from '../dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from '../dag-instance.ts';
-import { CATEGORY, DAG, DAG_INSTANCE, GROUP, VERSION } from '../names.ts';
+import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, VERSION } from '../names.ts';
+import { TaskResultSpec } from '../task-result.ts';
 import { toStructuralSchema } from './json-schema.ts';
 import type { StructuralSchema } from './structural-schema.ts';
 
-/** The two CustomResourceDefinitions, built from the zod schemas in operator/api. */
+/** The CustomResourceDefinitions, built from the zod schemas in operator/api. */
 
 export interface PrinterColumn {
   name: string;
@@ -36,7 +37,7 @@ export interface CustomResourceDefinition {
       name: string;
       served: boolean;
       storage: boolean;
-      subresources: { status: Record<string, never> };
+      subresources?: { status: Record<string, never> };
       additionalPrinterColumns: PrinterColumn[];
       schema: { openAPIV3Schema: StructuralSchema };
     }[];
@@ -54,7 +55,8 @@ interface KindDefinition {
   names: KindNames;
   description: string;
   spec: { schema: z.ZodType; description: string };
-  status: { schema: z.ZodType; description: string };
+  /** Absent for a kind without a status (its one writer writes the spec). */
+  status?: { schema: z.ZodType; description: string };
   columns: PrinterColumn[];
 }
 
@@ -110,7 +112,7 @@ export function dagInstanceCrd(): CustomResourceDefinition {
     },
     status: {
       schema: DagInstanceStatus,
-      description: 'Progress of the run, written by the operator and the workers.',
+      description: 'Progress of the run, written by the operator only.',
     },
     columns: [
       {
@@ -124,6 +126,25 @@ export function dagInstanceCrd(): CustomResourceDefinition {
       AGE,
       { name: 'Duration', type: 'string', jsonPath: '.status.duration' },
       { name: 'Message', type: 'string', jsonPath: '.status.message', priority: 1 },
+    ],
+  });
+}
+
+export function taskResultCrd(): CustomResourceDefinition {
+  return buildCrd({
+    names: TASK_RESULT,
+    description:
+      "A TaskResult holds one worker's reports on its attempts of one DagInstance. The " +
+      'operator folds them into the instance status (only for the attempt still current) ' +
+      'and deletes the object.',
+    spec: {
+      schema: TaskResultSpec,
+      description: 'Written by its worker only: the newest report of each attempt not yet folded.',
+    },
+    columns: [
+      { name: 'Instance', type: 'string', jsonPath: '.spec.instance' },
+      { name: 'Worker', type: 'string', jsonPath: '.spec.worker' },
+      AGE,
     ],
   });
 }
@@ -150,7 +171,7 @@ function buildCrd(def: KindDefinition): CustomResourceDefinition {
           name: VERSION,
           served: true,
           storage: true,
-          subresources: { status: {} },
+          ...(def.status ? { subresources: { status: {} } } : {}),
           additionalPrinterColumns: def.columns,
           schema: { openAPIV3Schema: rootSchema(def) },
         },
@@ -161,7 +182,12 @@ function buildCrd(def: KindDefinition): CustomResourceDefinition {
 
 function rootSchema(def: KindDefinition): StructuralSchema {
   const spec = toStructuralSchema(def.spec.schema, 'spec');
-  const status = toStructuralSchema(def.status.schema, 'status');
+  const status = def.status && {
+    status: {
+      description: def.status.description,
+      ...toStructuralSchema(def.status.schema, 'status'),
+    },
+  };
   return {
     description: def.description,
     type: 'object',
@@ -180,7 +206,7 @@ function rootSchema(def: KindDefinition): StructuralSchema {
       },
       metadata: { type: 'object' },
       spec: { description: def.spec.description, ...spec },
-      status: { description: def.status.description, ...status },
+      ...status,
     },
     required: ['spec'],
   };
@@ -196,7 +222,7 @@ export interface CrdFile {
 
 /** What `npm run gen:crds` writes, file by file. */
 export function crdFiles(): CrdFile[] {
-  const crds = [dagCrd(), dagInstanceCrd()].map((crd) => ({
+  const crds = [dagCrd(), dagInstanceCrd(), taskResultCrd()].map((crd) => ({
     name: `${GROUP}_${crd.spec.names.plural}.yaml`,
     content: renderCrd(crd),
   }));

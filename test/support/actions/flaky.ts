@@ -12,3 +12,15 @@ export const flakyAction = defineAction({
     }
   },
 });
+
+/** `traced-flaky`: as `flaky`, and traces one line per attempt first. */
+export const tracedFlakyAction = defineAction({
+  name: 'traced-flaky',
+  params: z.object({ failAttempts: z.coerce.number().int().min(0).default(1) }),
+  run(ctx, { failAttempts }) {
+    ctx.trace(`attempt ${ctx.task.attempt}`);
+    if (ctx.task.attempt <= failAttempts) {
+      throw new Error(`attempt ${ctx.task.attempt} fails on purpose`);
+    }
+  },
+});

@@ -1,0 +1,90 @@
+import {
+  ACTIVE_TASK_PHASES,
+  TERMINAL_INSTANCE_PHASES,
+  type DagInstanceStatus,
+} from '../api/dag-instance.ts';
+import type { TaskResult } from '../api/objects.ts';
+import { foldResults, type Folded } from '../core/fold-results.ts';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { InformerEvent } from '../kube/informer.ts';
+import { keyOf } from '../kube/types.ts';
+import type { Logger } from '../log.ts';
+import { deleteTaskResult } from '../store/task-results.ts';
+
+/**
+ * The workers' TaskResults, by the instance they belong to (kept from the
+ * informer, so a pass never scans them all): folded into the instance's
+ * status before it decides, and deleted once folded and their worker holds
+ * no task of the instance any more. While it still does, the worker drops
+ * the folded entries itself with its next write, so nothing is deleted per
+ * task.
+ */
+export class ResultInbox {
+  readonly #byInstance = new Map<string, Map<string, TaskResult>>();
+  readonly #custom: CustomObjectsApi;
+  readonly #log: Logger;
+
+  constructor(custom: CustomObjectsApi, log: Logger) {
+    this.#custom = custom;
+    this.#log = log;
+  }
+
+  /** Keeps the index in step with the informer; returns the instance the result belongs to. */
+  observe(ev: InformerEvent<TaskResult>): string {
+    const instance = keyOf({ namespace: ev.obj.metadata.namespace, name: ev.obj.spec.instance });
+    const results = this.#byInstance.get(instance) ?? new Map<string, TaskResult>();
+    if (ev.type === 'delete') results.delete(ev.key);
+    else results.set(ev.key, ev.obj);
+    if (results.size > 0) this.#byInstance.set(instance, results);
+    else this.#byInstance.delete(instance);
+    return instance;
+  }
+
+  /** The status with every result of the instance folded in (stale ones left out). */
+  fold(instance: string, status: DagInstanceStatus): DagInstanceStatus {
+    const results = [...(this.#byInstance.get(instance)?.values() ?? [])];
+    if (results.length === 0) return status;
+    const folded = foldResults(
+      status.tasks ?? {},
+      results.map((r) => r.spec),
+    );
+    this.#logStale(instance, folded.outcomes);
+    return { ...status, tasks: folded.tasks };
+  }
+
+  #logStale(instance: string, outcomes: Folded['outcomes']): void {
+    for (const o of outcomes) {
+      if (o.outcome === 'stale') this.#log.info({ instance, ...o }, 'stale result discarded');
+    }
+  }
+
+  /**
+   * After the status that folded them is written: deletes the results of
+   * workers that hold no Scheduled or Running task of the instance (all of
+   * them once it has finished, or when it is gone), each only if unchanged
+   * since it was folded.
+   */
+  async cleanup(instance: string, status: DagInstanceStatus | undefined): Promise<void> {
+    const results = this.#byInstance.get(instance);
+    if (!results) return;
+    const finished = status?.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+    const holding = finished ? new Set<string>() : workersHolding(status);
+    for (const r of [...results.values()]) {
+      if (holding.has(r.spec.worker)) continue;
+      // A finished instance folds nothing more: say which late results go unread.
+      if (finished) this.#logStale(instance, foldResults(status.tasks ?? {}, [r.spec]).outcomes);
+      const ref = { namespace: r.metadata.namespace ?? '', name: r.metadata.name };
+      const gone = await deleteTaskResult(this.#custom, ref, r.metadata.resourceVersion);
+      if (!gone) this.#log.debug({ instance, result: ref.name }, 'result changed; folding again');
+    }
+  }
+}
+
+/** Workers with a Scheduled or Running task in the status. */
+function workersHolding(status: DagInstanceStatus | undefined): Set<string> {
+  const holding = new Set<string>();
+  for (const t of Object.values(status?.tasks ?? {})) {
+    if (t.worker && ACTIVE_TASK_PHASES.has(t.phase)) holding.add(t.worker);
+  }
+  return holding;
+}

@@ -1,0 +1,104 @@
+import type { TaskStatus } from '../api/dag-instance.ts';
+import { parseAttemptKey, type AttemptResult, type ReportedPhase } from '../api/task-result.ts';
+import { canApply, transition, type WorkerEvent } from './task-transitions.ts';
+
+const EVENT_OF: Readonly<Record<ReportedPhase, WorkerEvent>> = {
+  Running: 'AttemptStarted',
+  Succeeded: 'AttemptSucceeded',
+  Failed: 'AttemptFailed',
+};
+
+/** One worker's results for one instance, by attempt key (a TaskResult's spec). */
+export interface WorkerResults {
+  worker: string;
+  results: Readonly<Record<string, AttemptResult>>;
+}
+
+/**
+ * What became of one result: folded into the task's entry now, already there
+ * from an earlier fold, or stale (the attempt is no longer current, or the
+ * move is not in the transition table) and discarded.
+ */
+export type FoldOutcome = 'folded' | 'already' | 'stale';
+
+export interface Folded {
+  tasks: Record<string, TaskStatus>;
+  outcomes: { worker: string; key: string; outcome: FoldOutcome }[];
+}
+
+/**
+ * Folds workers' results into the task entries, fenced by attempt: a result
+ * counts only if the entry still names its worker and attempt and the
+ * transition table has a row from the entry's phase to the result's. A late
+ * result of an attempt given to another worker (its worker was presumed
+ * dead), or of a canceled task, is stale: it can never overwrite the newer
+ * attempt. Pure and idempotent: folding the same results again changes
+ * nothing.
+ */
+export function foldResults(
+  tasks: Readonly<Record<string, TaskStatus>>,
+  from: readonly WorkerResults[],
+): Folded {
+  const next: Record<string, TaskStatus> = { ...tasks };
+  const outcomes: Folded['outcomes'] = [];
+  for (const { worker, results } of from) {
+    for (const [key, result] of Object.entries(results)) {
+      const outcome = foldOne(next, worker, key, result);
+      outcomes.push({ worker, key, outcome });
+    }
+  }
+  return { tasks: next, outcomes };
+}
+
+function foldOne(
+  tasks: Record<string, TaskStatus>,
+  worker: string,
+  key: string,
+  result: AttemptResult,
+): FoldOutcome {
+  const id = parseAttemptKey(key);
+  const entry = id && tasks[id.task];
+  if (!id || !entry || entry.worker !== worker || entry.attempt !== id.attempt) return 'stale';
+  if (entry.phase === result.phase) return 'already';
+  const event = EVENT_OF[result.phase];
+  if (!canApply(entry.phase, event)) return 'stale';
+  const { phase: _reported, output, params, ...fields } = result;
+  const { phase: _current, ...kept } = entry;
+  const read = readJson(output, params);
+  tasks[id.task] = transition(entry, read.unreadable ? 'AttemptFailed' : event, {
+    ...kept,
+    ...fields,
+    ...read.fields,
+  });
+  return 'folded';
+}
+
+/** Output and params back from JSON text; an output that is not JSON fails the attempt. */
+function readJson(
+  output: string | undefined,
+  params: string | undefined,
+): { unreadable: boolean; fields: Pick<TaskStatus, 'output' | 'params' | 'reason' | 'message'> } {
+  const out = output === undefined ? undefined : parseJson(output);
+  const par = params === undefined ? undefined : parseJson(params);
+  if (out && !out.ok) {
+    return {
+      unreadable: true,
+      fields: { reason: 'ResultRefused', message: 'the reported output is not JSON' },
+    };
+  }
+  return {
+    unreadable: false,
+    fields: {
+      ...(out?.ok ? { output: out.value } : {}),
+      ...(par?.ok ? { params: par.value } : {}),
+    },
+  };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
