@@ -2,8 +2,9 @@
  * R2: a worker dies mid-task (kill -9), and a worker freezes (SIGSTOP) for
  * longer than its Lease, then wakes up (SIGCONT) as a zombie. The operator
  * must give their attempts to other workers; the zombie's late results must
- * be refused (the API server's audit log: its DagInstance writes after it
- * woke, and their answers), and nothing recorded twice. Each fault hits a
+ * not count (none of the attempts taken from it ends as its success in
+ * history; its writes after it woke are listed from the API server's audit
+ * log), and nothing recorded twice. Each fault hits a
  * batch of instances of its own.
  */
 import { accepted, by, summarizeWrites, workerAgent } from './audit.ts';
@@ -57,19 +58,19 @@ export function runR2(env: RunEnv): Promise<ScenarioResult> {
 
       const names = [...k.names, ...z.names];
       const load = await settle(sys, names, wokeAt);
+      // Its writes after it woke (results, traces; its Lease renewals left out), for the figures.
       const late = sys.audit
         .entries()
         .filter(
           (e) =>
-            e.resource === 'daginstances' &&
-            e.at >= wokeAtWall &&
-            by(workerAgent(z.victim.lease))(e),
+            e.resource !== 'leases' && e.at >= wokeAtWall && by(workerAgent(z.victim.lease))(e),
         );
-      const lateAccepted = late.filter(accepted);
-      // An accepted write is a late result unless the zombie holds a current attempt there.
-      const lateResults = lateAccepted.filter((e) => {
-        const tasks = Object.values(sys.watch.get(e.name)?.status?.tasks ?? {});
-        return !tasks.some((t) => t.worker === z.victim.lease);
+      // The operator folds a result only for the current attempt: an attempt taken from the
+      // zombie must end in history as lost, never as its late success.
+      const lateResults = z.victim.held.filter((h) => {
+        const t = sys.watch.get(h.instance)?.status?.tasks?.[h.task];
+        const record = t?.history?.find((r) => r.attempt === h.attempt);
+        return (t?.attempt ?? 1) > h.attempt && record?.phase === 'Succeeded';
       });
       const movedCheck = (what: string, r: typeof k, signal: string): Check =>
         check(
@@ -83,12 +84,10 @@ export function runR2(env: RunEnv): Promise<ScenarioResult> {
         movedCheck('killed', k, 'kill -9'),
         movedCheck('stopped', z, 'SIGSTOP'),
         check(
-          "none of the zombie's late results accepted",
+          "none of the zombie's late results counted",
           lateResults.length === 0,
-          `its DagInstance writes after SIGCONT: ${summarizeWrites(late)}` +
-            (lateResults.length > 0
-              ? `; accepted into ${lateResults.map((e) => e.name).join(', ')}`
-              : ''),
+          `of its ${z.victim.held.length} attempts, ${lateResults.length} taken from it ended as its ` +
+            `success; its writes after SIGCONT: ${summarizeWrites(late)}`,
         ),
         ...loadChecks(load),
       ];
@@ -96,8 +95,10 @@ export function runR2(env: RunEnv): Promise<ScenarioResult> {
         figures: {
           'kill -9 → attempts reassigned (s)': k.since,
           'SIGSTOP → attempts reassigned (s)': z.since,
-          'zombie writes after SIGCONT, refused': late.length - lateAccepted.length,
-          'zombie writes after SIGCONT, accepted': lateAccepted.length,
+          'zombie writes after SIGCONT, refused by the API server': late.filter((e) => !accepted(e))
+            .length,
+          'zombie writes after SIGCONT, accepted (the operator folds only current attempts)':
+            late.filter(accepted).length,
           'zombie after SIGCONT': String(sys.procs.get(z.victim.process).exit ?? 'still running'),
         },
         load,
