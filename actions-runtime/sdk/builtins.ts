@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import type { KubeClients } from '../../operator/kube/client.ts';
 import { defineAction, type Action } from './action.ts';
+import { containerAction } from './container-action.ts';
+import { httpAction } from './http-action.ts';
+import { transformAction } from './transform-action.ts';
 import { ffWaitingAction, waitAction } from './wait-action.ts';
 
 /** `print`: writes its params to the trace (and, at debug level, to the worker log). */
@@ -27,9 +31,18 @@ export const sleepAction = defineAction({
   },
 });
 
-export const builtinActions: readonly Action<unknown>[] = [
-  printAction,
-  sleepAction,
-  waitAction,
-  ffWaitingAction,
-];
+/**
+ * The actions every worker has (docs/builtin-actions.md). `http` and
+ * `container` read Secrets and run Jobs through the worker's API clients.
+ */
+export function builtinActions(clients: KubeClients): readonly Action<unknown>[] {
+  return [
+    printAction,
+    sleepAction,
+    waitAction,
+    ffWaitingAction,
+    transformAction,
+    httpAction(clients.core),
+    containerAction(clients),
+  ];
+}

@@ -10,7 +10,7 @@ import { ActionRegistry } from '../sdk/registry.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 
 export interface RunWorkerOptions {
-  /** Your actions; the built-in `print` and `sleep` are always registered too. */
+  /** Your actions; the built-in ones (docs/builtin-actions.md) are always registered too. */
   actions?: readonly Action<unknown>[];
   /** Settings; unset ones come from `FASTFLOW_*` environment variables, then defaults. */
   config?: Partial<Record<keyof WorkerConfig, unknown>>;
@@ -24,7 +24,6 @@ export interface RunWorkerOptions {
  * /healthz and /readyz on `metricsPort`, connects, and runs until stopped.
  */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<RunningWorker> {
-  const registry = new ActionRegistry().register(...builtinActions, ...(opts.actions ?? []));
   const input = { ...opts.config };
   input.name = uniqueProcessName(
     typeof input.name === 'string' ? input.name : process.env['FASTFLOW_NAME'],
@@ -36,6 +35,10 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<RunningWor
     userAgent: `fastflow-worker/${config.name}`,
     onResponse: new KubeRequestMetrics(metrics).onResponse,
   });
+  const registry = new ActionRegistry().register(
+    ...builtinActions(clients),
+    ...(opts.actions ?? []),
+  );
   let started: RunningWorker | undefined;
   const server =
     config.metricsPort > 0

@@ -110,10 +110,11 @@ export async function startWorker(
   informer.onEvent((ev) => {
     const { metadata, spec, status = {} } = ev.obj;
     const namespace = metadata.namespace ?? '';
+    // Gone from the watch: deleted, or its label removed because this worker holds no task of it.
     writer.observe({ namespace, name: metadata.name }, ev.type === 'delete' ? undefined : status);
     if (ev.type === 'delete') {
       for (const a of attempts.forgetInstance(namespace, metadata.name))
-        a.abort.abort(new Error('instance deleted'));
+        a.abort.abort(new Error('instance deleted, or no task of it is assigned here'));
       return;
     }
     for (const change of attempts.observe(namespace, metadata.name, status)) {

@@ -29,7 +29,7 @@ export const LAYERS: Layer[] = [
     may: ['api', 'core', 'kube', 'config', 'store', 'observability', 'log'],
   },
   { name: 'mutex', dir: 'actions-runtime/mutex', may: ['api', 'kube', 'log'] },
-  { name: 'sdk', dir: 'actions-runtime/sdk', may: ['api', 'log', 'mutex'] },
+  { name: 'sdk', dir: 'actions-runtime/sdk', may: ['api', 'kube', 'store', 'log', 'mutex'] },
   {
     name: 'client',
     dir: 'actions-runtime/client',

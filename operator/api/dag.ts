@@ -77,39 +77,35 @@ export const RetryPolicy = z.strictObject({
 });
 export type RetryPolicy = z.infer<typeof RetryPolicy>;
 
-export const MAX_TASKS = 2000;
-export const MAX_DEPENDENCIES = 64;
+/**
+ * The most tasks a Dag holds, and so a task depends on: as many as an
+ * instance may hold (docs/architecture.md, "Any fan-in and fan-out"). A bare
+ * count, checked at admission; no CEL rule iterates tasks or dependOn, since
+ * the API server prices a rule by these bounds (what a rule would check here,
+ * the operator and `kubectl fastflow lint` check instead).
+ */
+export const MAX_TASKS = 10_000;
 
-export const TaskSpec = z
-  .strictObject({
-    id: TaskId,
-    name: z.string().max(253).optional(),
-    desc: z.string().max(1024).optional(),
-    actionName: z.string().min(1).max(253).describe('The registered action that runs this task.'),
-    dependOn: z
-      .array(TaskId)
-      .max(MAX_DEPENDENCIES)
-      .optional()
-      .describe('Ids of the tasks that must succeed (or be skipped) before this one runs.'),
-    params: Params.optional(),
-    timeoutSecs: z
-      .int()
-      .min(0)
-      .max(7 * 24 * 3600)
-      .optional()
-      .describe('Per-attempt time limit from the moment the action starts; 0 or absent: none.'),
-    preCheck: PreCheck.optional(),
-    retry: RetryPolicy.optional(),
-  })
-  .meta({
-    'x-kubernetes-validations': [
-      {
-        rule: '!has(self.dependOn) || !(self.id in self.dependOn)',
-        message: 'a task cannot depend on itself',
-        fieldPath: '.dependOn',
-      },
-    ],
-  });
+export const TaskSpec = z.strictObject({
+  id: TaskId,
+  name: z.string().max(253).optional(),
+  desc: z.string().max(1024).optional(),
+  actionName: z.string().min(1).max(253).describe('The registered action that runs this task.'),
+  dependOn: z
+    .array(TaskId)
+    .max(MAX_TASKS)
+    .optional()
+    .describe('Ids of the tasks that must succeed (or be skipped) before this one runs.'),
+  params: Params.optional(),
+  timeoutSecs: z
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .optional()
+    .describe('Per-attempt time limit from the moment the action starts; 0 or absent: none.'),
+  preCheck: PreCheck.optional(),
+  retry: RetryPolicy.optional(),
+});
 export type TaskSpec = z.infer<typeof TaskSpec>;
 
 /**

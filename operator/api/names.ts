@@ -35,6 +35,16 @@ export const CAPACITY_ANNOTATION = 'fastflow.io/capacity';
  * an instance: its traces and its share data.
  */
 export const INSTANCE_LABEL = 'fastflow.io/instance';
+/**
+ * Labels on what one attempt of a task leaves behind (its trace ConfigMap,
+ * the Job of the built-in container action): which attempt of which task of
+ * which instance.
+ */
+export const ATTEMPT_LABELS = {
+  instance: INSTANCE_LABEL,
+  task: 'fastflow.io/task',
+  attempt: 'fastflow.io/attempt',
+} as const;
 /** Label on the ControllerRevision that snapshots a Dag. */
 export const DAG_NAME_LABEL = 'fastflow.io/dag';
 

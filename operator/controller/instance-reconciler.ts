@@ -1,8 +1,4 @@
-import {
-  ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
-  type DagInstanceStatus,
-} from '../api/dag-instance.ts';
+import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import { decide, type Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
@@ -17,6 +13,7 @@ import {
   withOperationsRefused,
   type CannotRun,
 } from '../core/instance-start.ts';
+import { labelledWorkers } from '../core/worker-labels.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
 import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
@@ -84,8 +81,8 @@ export class InstanceReconciler {
     } catch (e) {
       if (!isConflict(e)) throw e;
       // Someone wrote since our cache saw the object: decide again on a fresh read.
-      const fresh = await this.#read(key);
-      return fresh === undefined ? {} : await this.#pass(parse(key, fresh), signal);
+      const fresh = await this.#fresh(key);
+      return fresh === undefined ? {} : await this.#pass(fresh, signal);
     }
   }
 
@@ -98,7 +95,7 @@ export class InstanceReconciler {
     if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
       this.#d.waiters.delete(key);
       this.#lastWrite.delete(key);
-      await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), true);
+      await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
       return {};
     }
@@ -109,7 +106,9 @@ export class InstanceReconciler {
       const written = await this.#write(instance, run.failed, signal);
       if (written)
         this.#d.log.info({ instance: key, phase: run.failed.phase }, run.failed.message ?? '');
-      await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), true);
+      await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), () =>
+        this.#fresh(key),
+      );
       return {};
     }
     // The workers' results count only for the attempts still current (fencing).
@@ -171,8 +170,11 @@ export class InstanceReconciler {
     const written = await this.#write(instance, decision.status, signal);
     if (written) this.#lastWrite.set(key, now.getTime());
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
+    // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
-    await syncWorkerLabels(this.#d.clients.custom, labelled, holders(decision.status), finished);
+    await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status), () =>
+      this.#fresh(key),
+    );
     await this.#d.results.cleanup(key, decision.status);
     if (finished) {
       this.#lastWrite.delete(key);
@@ -252,27 +254,21 @@ export class InstanceReconciler {
     return written;
   }
 
-  async #read(key: string): Promise<unknown> {
+  /** The instance as the API server has it now (not the cache); undefined once deleted. */
+  async #fresh(key: string): Promise<DagInstance | undefined> {
     try {
-      return await this.#d.clients.custom.getNamespacedCustomObject({
+      const raw: unknown = await this.#d.clients.custom.getNamespacedCustomObject({
         ...instanceResource,
         ...refOf(key),
       });
+      return parse(key, raw);
     } catch (e) {
+      if (e instanceof TerminalError) throw e;
       const err = toKubeError(e);
       if (isNotFound(err)) return undefined;
       throw err;
     }
   }
-}
-
-/** Workers that hold a task of the instance: each must see it through its label. */
-function holders(status: DagInstanceStatus): Set<string> {
-  const workers = new Set<string>();
-  for (const t of Object.values(status.tasks ?? {})) {
-    if (t.worker && ACTIVE_TASK_PHASES.has(t.phase)) workers.add(t.worker);
-  }
-  return workers;
 }
 
 /** The instance's deadline, when it has activeDeadlineSeconds and has started. */

@@ -1,6 +1,7 @@
 import { delimiter } from 'node:path';
 import {
   AppsV1Api,
+  BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
   createConfiguration,
@@ -60,6 +61,7 @@ export type KubeClients = {
   custom: CustomObjectsApi;
   coordination: CoordinationV1Api;
   apps: AppsV1Api;
+  batch: BatchV1Api;
   core: CoreV1Api;
   events: EventsV1Api;
 };
@@ -96,6 +98,7 @@ export function makeClients(kc: KubeConfig, opts: TransportOptions): KubeClients
     custom: new CustomObjectsApi(configuration),
     coordination: new CoordinationV1Api(configuration),
     apps: new AppsV1Api(configuration),
+    batch: new BatchV1Api(configuration),
     core: new CoreV1Api(configuration),
     events: new EventsV1Api(configuration),
   };

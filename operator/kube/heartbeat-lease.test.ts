@@ -202,5 +202,29 @@ describe('HeartbeatLease', () => {
     await expect(heartbeat(new FakeLeaseStore(), caller, { count: 0 }).start()).rejects.toThrow(
       /ECONNREFUSED/,
     );
+    const denied = newCaller();
+    denied.mode = 'deny';
+    const h = heartbeat(new FakeLeaseStore(), denied, { count: 0 }, 5 * LEASE_MS);
+    await expect(h.start()).rejects.toThrow(/403|forbidden/i);
+  });
+
+  it('start() tries again while the API server gives no answer, within its outage tolerance', async () => {
+    const store = new FakeLeaseStore();
+    const caller = newCaller();
+    caller.mode = 'fail';
+    const starting = heartbeat(store, caller, { count: 0 }, 5 * LEASE_MS).start();
+    await vi.advanceTimersByTimeAsync(LEASE_MS);
+    expect(store.get('worker-1')).toBeUndefined();
+    caller.mode = 'ok';
+    await vi.advanceTimersByTimeAsync(LEASE_MS);
+    await starting;
+    expect(store.get('worker-1')?.spec?.holderIdentity).toBe('worker-1');
+
+    const silent = newCaller();
+    silent.mode = 'fail';
+    const giving = heartbeat(new FakeLeaseStore(), silent, { count: 0 }, 5 * LEASE_MS).start();
+    const failed = expect(giving).rejects.toThrow(/ECONNREFUSED/);
+    await vi.advanceTimersByTimeAsync(5 * LEASE_MS);
+    await failed;
   });
 });

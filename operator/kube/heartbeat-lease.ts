@@ -51,6 +51,8 @@ export function lostMargin(durationMs: number): number {
  * the record changed under it takes it over again at once, and one that finds
  * it gone (garbage-collected as dead) writes it anew.
  */
+const [START_RETRY_MIN_MS, START_RETRY_MAX_MS] = [200, 5_000];
+
 export class HeartbeatLease {
   readonly #o: HeartbeatLeaseOptions;
   readonly #log: Logger;
@@ -99,12 +101,29 @@ export class HeartbeatLease {
     });
   }
 
-  /** Writes the lease once (throws if that fails), then renews in the background. */
+  /**
+   * Writes the lease once, then renews in the background. An API server that
+   * gives no answer (a busy or restarting one) is tried again, with backoff,
+   * for up to `outageToleranceMs`; one that refuses, or silence beyond that,
+   * fails the start.
+   */
   async start(): Promise<void> {
     if (this.#renewing) throw new Error(`heartbeat lease ${this.#o.name} already started`);
-    const since = monotonicNow();
-    await this.#write(this.#o.annotations, this.#stop.signal);
-    this.#renewing = this.#renewer.start(since);
+    const first = monotonicNow();
+    for (let delayMs = START_RETRY_MIN_MS; ; delayMs = Math.min(2 * delayMs, START_RETRY_MAX_MS)) {
+      const since = monotonicNow();
+      try {
+        await this.#write(this.#o.annotations, this.#stop.signal);
+        this.#renewing = this.#renewer.start(since);
+        return;
+      } catch (e) {
+        const waited = monotonicNow() - first;
+        if (!isUnreachable(e) || waited + delayMs > (this.#o.outageToleranceMs ?? 0)) throw e;
+        this.#log.warn({ err: e }, 'writing the lease got no answer; trying again');
+        await new Promise((r) => setTimeout(r, delayMs));
+        if (this.#stop.signal.aborted) throw e;
+      }
+    }
   }
 
   /** Stops renewing and deletes the lease we wrote (best effort: errors are logged). */

@@ -152,4 +152,26 @@ tasks: [{ id: a, actionName: print, dependOn: [z] }]
     expect(lintText('').problems).toEqual([{ path: '', message: 'no Dag in this file' }]);
     expect(lintText('- a\n- b\n').problems[0]?.message).toMatch(/^expected a Dag manifest/);
   });
+
+  it('checks a 5,000-task Dag with a 4,998-way join; notes that client-side apply cannot keep it', () => {
+    const middle = Array.from({ length: 4998 }, (_, i) => `w${i}`);
+    const tasks = [
+      { id: 'root', actionName: 'sleep', params: { seconds: 0 } },
+      ...middle.map((id) => ({
+        id,
+        actionName: 'sleep',
+        params: { seconds: 0 },
+        dependOn: ['root'],
+      })),
+      { id: 'join', actionName: 'print', dependOn: [...middle, 'join'] },
+    ];
+    const r = lintText(JSON.stringify({ tasks }));
+    expect(r.dags).toEqual([{ name: undefined, tasks: 5000 }]);
+    expect(r.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'tasks[4999].dependOn[4998]: task "join" depends on itself',
+    ]);
+    expect(r.notes).toEqual([
+      expect.stringMatching(/^\d+ KiB: client-side `kubectl apply` cannot keep .* --server-side/),
+    ]);
+  });
 });

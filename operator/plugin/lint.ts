@@ -43,6 +43,9 @@ export type LintResult = {
   dags: { name: string | undefined; tasks: number }[];
 };
 
+/** What all of an object's annotations may hold (Kubernetes' limit), kubectl's last-applied copy included. */
+const ANNOTATIONS_MAX_BYTES = 256 * 1024;
+
 /** The position of the deepest node of `path` found in the document (a map entry: its key). */
 function locate(doc: Document, path: readonly Segment[]): number | undefined {
   let node: unknown = doc.contents;
@@ -86,10 +89,19 @@ export function lintText(text: string): LintResult {
       }
       return;
     }
-    const check = checkDocument(doc.toJS({ maxAliasCount: 100 }));
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    const check = checkDocument(value);
+    const where = several ? `document ${i + 1}: ` : '';
     if (check.kind === 'skipped') {
-      result.notes.push(`${several ? `document ${i + 1}: ` : ''}${check.note}`);
+      result.notes.push(`${where}${check.note}`);
       return;
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    if (bytes > ANNOTATIONS_MAX_BYTES) {
+      result.notes.push(
+        `${where}${Math.ceil(bytes / 1024)} KiB: client-side \`kubectl apply\` cannot keep its ` +
+          'last-applied copy (annotations hold 256 KiB): use `kubectl apply --server-side` or `kubectl create`',
+      );
     }
     result.dags.push({ name: check.name, tasks: check.tasks });
     for (const f of check.found) {

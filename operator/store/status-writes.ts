@@ -1,10 +1,10 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { DagStatus } from '../api/dag.ts';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
-import { WORKER_LABEL_PREFIX, workerLabel } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
-import { toKubeError } from '../kube/errors.ts';
+import { labelledWorkers, workerLabelChange } from '../core/worker-labels.ts';
+import { isConflict, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
 import { STATUS_FIELD_MANAGER } from './refs.ts';
@@ -42,36 +42,62 @@ export async function writeInstanceStatus(
 }
 
 /**
- * Keeps the `w.fastflow.io/<worker>` labels in step with the workers that hold
- * tasks of the instance: added while it runs (so those workers' filtered
- * watches see it), all removed once it has finished.
+ * Keeps the `w.fastflow.io/<worker>` labels equal to `workers`, the workers
+ * that must see the instance's writes (see core/worker-labels.ts), so that a
+ * worker's filtered watch sees an instance only while it holds a task there.
+ * Called after the status write: a worker whose label is added then receives
+ * the object with its assignment. A removal is conditional on the
+ * resourceVersion `workers` was computed from, so a label never goes while a
+ * newer version assigns that worker something. Should a newer version exist
+ * (409: often the operator's own label write, not yet in its cache), the
+ * labels are computed again from a fresh read; should that meet a newer one
+ * still, the additions go alone and the removals wait for the pass that the
+ * newer write brings.
  */
 export async function syncWorkerLabels(
   custom: CustomObjectsApi,
   instance: DagInstance,
   workers: ReadonlySet<string>,
-  finished: boolean,
+  reread: () => Promise<DagInstance | undefined>,
 ): Promise<void> {
-  const labels = instance.metadata.labels ?? {};
-  const change: Record<string, string | null> = {};
-  for (const w of workers) {
-    if (!finished && !(workerLabel(w) in labels)) change[workerLabel(w)] = '';
-  }
-  if (finished) {
-    for (const key of Object.keys(labels)) {
-      if (key.startsWith(WORKER_LABEL_PREFIX)) change[key] = null;
+  if (await tryWorkerLabels(custom, instance, workers, false)) return;
+  const fresh = await reread();
+  if (fresh) await tryWorkerLabels(custom, fresh, labelledWorkers(fresh.status ?? {}), true);
+}
+
+/** False when a removal met a newer version (and, if `last`, the additions were made alone). */
+async function tryWorkerLabels(
+  custom: CustomObjectsApi,
+  instance: DagInstance,
+  workers: ReadonlySet<string>,
+  last: boolean,
+): Promise<boolean> {
+  const change = workerLabelChange(instance.metadata.labels ?? {}, workers);
+  if (change === undefined) return true;
+  const { namespace = '', name, resourceVersion } = instance.metadata;
+  const patch = async (metadata: object): Promise<void> => {
+    try {
+      await custom.patchNamespacedCustomObject(
+        { ...instanceResource, namespace, name, body: { metadata } },
+        mergePatchOptions,
+      );
+    } catch (e) {
+      throw toKubeError(e);
     }
+  };
+  if (!change.removes) {
+    await patch({ labels: change.labels });
+    return true;
   }
-  if (Object.keys(change).length === 0) return;
-  const { namespace = '', name } = instance.metadata;
   try {
-    await custom.patchNamespacedCustomObject(
-      { ...instanceResource, namespace, name, body: { metadata: { labels: change } } },
-      mergePatchOptions,
-    );
+    await patch({ labels: change.labels, resourceVersion });
+    return true;
   } catch (e) {
-    throw toKubeError(e);
+    if (!isConflict(e)) throw e;
   }
+  const additions = Object.entries(change.labels).filter(([, v]) => v !== null);
+  if (last && additions.length > 0) await patch({ labels: Object.fromEntries(additions) });
+  return false;
 }
 
 /** Writes a Dag's status when it changed (the operator is its only writer). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
-import { INSTANCE_LABEL } from '../api/names.ts';
+import { ATTEMPT_LABELS } from '../api/names.ts';
 import type { TraceSeen } from '../core/trace-gc.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
@@ -11,12 +11,7 @@ export const MAX_TRACE_LINES = 200;
 /** Longest trace line kept. */
 export const MAX_TRACE_LINE = 1024;
 
-export const TRACE_LABELS = {
-  instance: INSTANCE_LABEL,
-  task: 'fastflow.io/task',
-  attempt: 'fastflow.io/attempt',
-  kind: 'fastflow.io/kind',
-} as const;
+export const TRACE_LABELS = { ...ATTEMPT_LABELS, kind: 'fastflow.io/kind' } as const;
 
 export interface AttemptRef {
   instance: ObjectRef;

@@ -1,5 +1,4 @@
 /** The DAG shapes the benchmark runs, built from no-op tasks (`sleep` 0 s). */
-import { MAX_DEPENDENCIES } from '../../operator/api/dag.ts';
 
 export type BenchTask = {
   id: string;
@@ -32,34 +31,14 @@ export function chainDag(length: number): BenchDagSpec {
   };
 }
 
-/**
- * `root` → `w<i>` (width of them, in parallel) → `join`. A task may depend on
- * at most MAX_DEPENDENCIES others, so a wider fan-in goes through a layer of
- * group joins: `w<i>` → `j<g>` (each at most MAX_DEPENDENCIES children) → `join`.
- */
+/** `root` → `w<i>` (width of them, in parallel) → `join`, which depends on every `w<i>`. */
 export function wideDag(width: number): BenchDagSpec {
   if (width < 1) throw new Error('a fan-out needs at least one child');
   const ids = Array.from(
     { length: width },
     (_, i) => `w${String(i + 1).padStart(String(width).length, '0')}`,
   );
-  const groups: string[][] = [];
-  for (let i = 0; i < ids.length; i += MAX_DEPENDENCIES)
-    groups.push(ids.slice(i, i + MAX_DEPENDENCIES));
-  if (groups.length > MAX_DEPENDENCIES) {
-    throw new Error(`a fan-out wider than ${MAX_DEPENDENCIES ** 2} needs more join layers`);
-  }
-  const joins =
-    groups.length === 1
-      ? [noop('join', ids)]
-      : [
-          ...groups.map((g, i) => noop(`j${i + 1}`, g)),
-          noop(
-            'join',
-            groups.map((_, i) => `j${i + 1}`),
-          ),
-        ];
-  return { tasks: [noop('root'), ...ids.map((id) => noop(id, ['root'])), ...joins] };
+  return { tasks: [noop('root'), ...ids.map((id) => noop(id, ['root'])), noop('join', ids)] };
 }
 
 /**

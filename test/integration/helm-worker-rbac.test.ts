@@ -4,6 +4,7 @@
  * to a worker's job and no to the rest, and real requests agree.
  */
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { TaskResult } from '../../operator/api/objects.ts';
@@ -13,7 +14,8 @@ import { silentLogger } from '../../operator/log.ts';
 import { ReportWriter } from '../../actions-runtime/worker/report-writer.ts';
 import { applyChartRbac, SEEDED_WORKER, seedWorkerObjects } from '../support/chart-rbac.ts';
 import { kubectl, testKubeConfig, testWorkerKubeconfigPath } from '../support/cluster.ts';
-import { useHelmRelease } from '../support/helm-release.ts';
+import { manifests, render } from '../support/helm.ts';
+import { useHelmRelease, type Loose } from '../support/helm-release.ts';
 import {
   answers,
   canI,
@@ -32,6 +34,25 @@ beforeAll(async () => {
   seedUid = await seedWorkerObjects(chart);
 });
 
+/** A Job in the other namespace, owned by the seeded instance or by nothing. */
+function job(name: string, owned: boolean): string {
+  const owner = { apiVersion: 'fastflow.io/v1alpha1', kind: 'DagInstance', name: 'seed-1' };
+  return stringify({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: chart.otherNs,
+      ...(owned ? { ownerReferences: [{ ...owner, uid: seedUid }] } : {}),
+    },
+    spec: {
+      template: {
+        spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] },
+      },
+    },
+  });
+}
+
 describe('as the user fastflow-worker', () => {
   const workerMay = [
     'list daginstances.fastflow.io',
@@ -45,6 +66,17 @@ describe('as the user fastflow-worker', () => {
     'create configmaps',
     'update configmaps',
     'patch configmaps',
+    // The built-in actions: http's credentials, container's Job, Pod and log.
+    'get secrets',
+    'create jobs.batch',
+    'get jobs.batch',
+    'list jobs.batch',
+    'watch jobs.batch',
+    'delete jobs.batch',
+    'get pods',
+    'list pods',
+    'watch pods',
+    'get pods --subresource=log',
   ];
   const workerMayNot = [
     'get dags.fastflow.io',
@@ -66,8 +98,14 @@ describe('as the user fastflow-worker', () => {
     'watch leases.coordination.k8s.io',
     'list configmaps',
     'delete configmaps',
-    'get secrets',
+    'list secrets',
+    'watch secrets',
+    'create secrets',
+    'update jobs.batch',
+    'patch jobs.batch',
     'create pods',
+    'delete pods',
+    'create pods --subresource=exec',
   ];
   const leaseVerbs = ['create', 'get', 'update', 'patch', 'delete'].map(
     (v) => `${v} leases.coordination.k8s.io`,
@@ -215,5 +253,40 @@ describe('as the user fastflow-worker', () => {
       'patch daginstances',
       'patch daginstances/status',
     ]);
+  });
+});
+
+describe("the built-in actions' grants", () => {
+  it('as the user fastflow-worker: the guard lets it create and delete only Jobs owned by an instance', async (ctx) => {
+    const user = testWorkerKubeconfigPath();
+    if (user === undefined) return ctx.skip();
+    const as = kubectlAs(user);
+    // A new admission policy takes effect within moments: wait for its first refusal.
+    let refused = await as(['create', '--dry-run=server', '-f', '-'], job('app-job', false));
+    for (let i = 0; i < 75 && !/fastflow worker guard/.test(refused.stderr); i++) {
+      await sleep(200);
+      refused = await as(['create', '--dry-run=server', '-f', '-'], job('app-job', false));
+    }
+    expect(refused.stderr).toContain('may only create and delete Jobs owned by a DagInstance');
+    await ok(as(['create', '-f', '-'], job('owned-job', true)), 'create an owned Job');
+    await ok(as(['-n', chart.otherNs, 'delete', 'job', 'owned-job']), 'delete an owned Job');
+    await ok(kubectl(['create', '-f', '-'], { input: job('app-job', false) }), "an app's Job");
+    const deleted = await as(['-n', chart.otherNs, 'delete', 'job', 'app-job']);
+    expect(deleted.code).not.toBe(0);
+    expect(deleted.stderr).toContain('fastflow worker guard');
+  });
+
+  it('renders the Secret and Job rules by default, and none with the switches off', async () => {
+    const workerRules = async (set: string[]): Promise<string[]> => {
+      const role = manifests(await render(chart.helm, chart.opts({ set }))).find(
+        (m) => m.kind === 'ClusterRole' && m.metadata.name === `${chart.fullname}-worker`,
+      ) as Loose;
+      return (role.rules as { resources: string[] }[]).flatMap((r) => r.resources);
+    };
+    const builtins = ['secrets', 'jobs', 'pods', 'pods/log'];
+    expect(await workerRules([])).toEqual(expect.arrayContaining(builtins));
+    const off = await workerRules(['rbac.workerSecrets=false', 'rbac.workerJobs=false']);
+    expect(off.filter((r) => builtins.includes(r))).toEqual([]);
+    expect(off).toContain('configmaps');
   });
 });

@@ -10,6 +10,9 @@ import { DAG, GROUP } from '../names.ts';
  * with an unknown act, source or op is refused by `kubectl apply` (fastflow
  * panicked on an unknown source and silently never ran a task with an
  * unknown act, §13.5). The allowed values come from the zod schema.
+ * Its CEL is priced at run time on the object sent, which etcd bounds: the
+ * densest preChecks a storable Dag holds stay within the API server's budget
+ * (test/integration/crds.test.ts), so it never refuses a valid Dag for cost.
  */
 const POLICY_NAME = 'dags.fastflow.io-precheck';
 

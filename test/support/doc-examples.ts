@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+
+/**
+ * The Dag named `name` among the YAML examples of a page of docs/, as
+ * written there: tests run the documented examples themselves, so a page
+ * cannot drift from what works.
+ */
+export function docDag(page: string, name: string): Record<string, unknown> {
+  const text = readFileSync(new URL(`../../docs/${page}`, import.meta.url), 'utf8');
+  for (const [, block] of text.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+    for (const doc of parseAllDocuments(block ?? '')) {
+      const obj = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: unknown };
+      if (obj?.kind === 'Dag' && obj.metadata?.name === name) {
+        return obj.spec as Record<string, unknown>;
+      }
+    }
+  }
+  throw new Error(`docs/${page} has no Dag named ${name}`);
+}
