@@ -16,6 +16,7 @@ export default defineConfig({
             'actions-runtime/**/*.test.ts',
             'hack/**/*.test.ts',
             'test/bench/**/*.test.ts',
+            'test/faults/**/*.test.ts',
           ],
         },
       },

@@ -74,6 +74,8 @@ export const LAYERS: Layer[] = [
   // production layer; production code never imports them.
   { name: 'local-cluster', dir: 'test/local-cluster', may: ['*production'] },
   { name: 'tests', dir: 'test', may: ['*production', 'local-cluster'] },
+  // The fault suite builds on the bench's processes, instances and figures.
+  { name: 'faults', dir: 'test/faults', may: ['*production', 'local-cluster', 'tests'] },
   { name: 'scripts', dir: 'hack', may: ['*production', 'local-cluster'] },
   { name: 'examples', dir: 'examples', may: ['sdk-entry'] },
   { name: 'test-config', dir: 'vitest.config.ts', may: [] },

@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../local-cluster/control-plane.ts';
 import { installCrds } from '../local-cluster/kubectl.ts';
-import { errorText } from './errors.ts';
+import { errorText, optionsOrExit } from './errors.ts';
 import { parseOptions, usage, type BenchOptions } from './options.ts';
 import { measureCreates } from './raw-writes.ts';
 import { heading, printRaw, printSummary, type BenchResults } from './report.ts';
@@ -135,17 +135,7 @@ async function main(opts: BenchOptions): Promise<number> {
 
 let code = 1;
 try {
-  let opts: ReturnType<typeof parseOptions>;
-  try {
-    opts = parseOptions(process.argv.slice(2));
-  } catch (e) {
-    console.log(`${errorText(e)}\n${usage()}`);
-    process.exit(2);
-  }
-  if (opts === 'help') {
-    console.log(usage());
-    process.exit(0);
-  }
+  const opts = optionsOrExit(parseOptions, usage);
   const t0 = performance.now();
   try {
     code = await main(opts);

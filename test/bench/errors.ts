@@ -15,3 +15,19 @@ export function errorText(e: unknown): string {
   }
   return e.message;
 }
+
+/** The options `parse` makes of the command line; bad flags print usage and exit 2, --help exits 0. */
+export function optionsOrExit<T>(parse: (argv: string[]) => T | 'help', usage: () => string): T {
+  let opts: T | 'help';
+  try {
+    opts = parse(process.argv.slice(2));
+  } catch (e) {
+    console.log(`${errorText(e)}\n${usage()}`);
+    process.exit(2);
+  }
+  if (opts === 'help') {
+    console.log(usage());
+    process.exit(0);
+  }
+  return opts;
+}

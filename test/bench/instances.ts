@@ -20,6 +20,9 @@ export type TaskState = {
   finishedAt?: string;
   reason?: string;
   message?: string;
+  /** Earlier attempts of the task, newest last (at most 10; older ones counted in historyDropped). */
+  history?: { attempt: number; worker?: string; phase: string; reason?: string }[];
+  historyDropped?: number;
 };
 
 export type InstanceObject = {
@@ -39,6 +42,18 @@ export const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Faile
 
 export function isTerminal(i: InstanceObject | undefined): boolean {
   return TERMINAL_PHASES.has(i?.status?.phase ?? '');
+}
+
+/**
+ * What counts as progress of an instance: its phase and each task's phase and
+ * attempt. Labels, conditions and timestamps are left out, so an instance
+ * whose status is rewritten without moving (a write loop) shows no progress.
+ */
+export function progressKey(i: InstanceObject): string {
+  const tasks = Object.entries(i.status?.tasks ?? {})
+    .map(([id, t]) => `${id}:${t.phase ?? ''}:${t.attempt ?? 1}`)
+    .sort();
+  return `${i.status?.phase ?? ''}|${tasks.join(',')}`;
 }
 
 /** One line about an instance's state, for error messages. */
@@ -148,6 +163,8 @@ export class InstanceWatch {
   readonly #api: BenchApi;
   readonly #watch: Watch;
   readonly #objects = new Map<string, InstanceObject>();
+  /** performance.now() when each instance last made progress (see progressKey). */
+  readonly #progress = new Map<string, { key: string; at: number }>();
   readonly #waiters = new Set<Waiter>();
   #abort: AbortController | undefined;
   #stopped = false;
@@ -168,6 +185,11 @@ export class InstanceWatch {
 
   get(name: string): InstanceObject | undefined {
     return this.#objects.get(name);
+  }
+
+  /** performance.now() of the last progress of that instance; undefined when never seen. */
+  progressAt(name: string): number | undefined {
+    return this.#progress.get(name)?.at;
   }
 
   /** How many instances seen so far satisfy `test`. */
@@ -214,6 +236,9 @@ export class InstanceWatch {
     if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     this.#objects.set(name, obj);
     this.#lastChange = performance.now();
+    const key = progressKey(obj);
+    if (this.#progress.get(name)?.key !== key)
+      this.#progress.set(name, { key, at: this.#lastChange });
     for (const w of this.#waiters) {
       if (w.name === name && w.done(obj)) {
         this.#waiters.delete(w);

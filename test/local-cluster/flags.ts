@@ -28,7 +28,22 @@ export function apiserverFlags(opts: {
   apiPort: number;
   keyPath: string;
   tokenFile: string;
+  /** Write requests are logged here (see AUDIT_POLICY). */
+  audit?: { logPath: string; policyPath: string };
 }): string[] {
+  const audit = opts.audit
+    ? [
+        '--audit-policy-file',
+        opts.audit.policyPath,
+        '--audit-log-path',
+        opts.audit.logPath,
+        '--audit-log-format',
+        'json',
+        // Written synchronously with the response: a reader sees every request already answered.
+        '--audit-log-mode',
+        'blocking',
+      ]
+    : [];
   return [
     '--etcd-servers',
     opts.etcdUrl,
@@ -57,5 +72,16 @@ export function apiserverFlags(opts: {
     // No controller-manager runs to create service account tokens.
     '--disable-admission-plugins',
     'ServiceAccount',
+    ...audit,
   ];
 }
+
+/** Audit policy: every request that may write, at level Metadata (no bodies); reads are not logged. */
+export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    verbs: [get, list, watch]
+  - level: Metadata
+`;

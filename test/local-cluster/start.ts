@@ -3,7 +3,7 @@
  * first (wait for /health), then kube-apiserver (wait for /readyz).
  */
 import { existsSync } from 'node:fs';
-import { access, mkdir, mkdtemp } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinaries } from './binaries.ts';
@@ -11,7 +11,7 @@ import type { Running } from './children.ts';
 import { stopRunning, track } from './cleanup.ts';
 import { Component } from './component.ts';
 import { writeKubeconfig, writeServiceAccountKey, writeTokens } from './credentials.ts';
-import { apiserverFlags, etcdFlags } from './flags.ts';
+import { AUDIT_POLICY, apiserverFlags, etcdFlags } from './flags.ts';
 import { defaultLog } from './log.ts';
 import { freePorts } from './ports.ts';
 import { httpGet } from './readiness.ts';
@@ -35,7 +35,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(binDir, opts.fsync ?? false, log);
+      return await startOnce(binDir, opts.fsync ?? false, opts.auditLog ?? false, log);
     } catch (e) {
       // Another process may grab a port between our probe and the bind.
       const portRace = e instanceof Error && /address already in use/i.test(e.message);
@@ -48,6 +48,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 async function startOnce(
   binDir: string,
   fsync: boolean,
+  auditLog: boolean,
   log: (msg: string) => void,
 ): Promise<ControlPlane> {
   const t0 = performance.now();
@@ -77,10 +78,15 @@ async function startOnce(
       },
     });
     await etcd.start();
+    let audit: { logPath: string; policyPath: string } | undefined;
+    if (auditLog) {
+      audit = { logPath: join(dir, 'audit.log'), policyPath: join(dir, 'audit-policy.yaml') };
+      await writeFile(audit.policyPath, AUDIT_POLICY);
+    }
     const apiserver = new Component(state, {
       name: 'kube-apiserver',
       command: join(binDir, 'kube-apiserver'),
-      args: apiserverFlags({ dir, etcdUrl, apiPort, keyPath, tokenFile }),
+      args: apiserverFlags({ dir, etcdUrl, apiPort, keyPath, tokenFile, audit }),
       readyTimeoutMs: APISERVER_READY_TIMEOUT_MS,
       probe: async () => {
         const res = await httpGet(`${server}/readyz`, { token: tokens.admin });
@@ -113,6 +119,7 @@ async function startOnce(
         return { etcd: etcd.pid, apiserver: apiserver.pid, watchdog: watchdog.pid as number };
       },
       fsync,
+      auditLogPath: audit?.logPath,
       startMs,
       kubeconfigFor(user: ClusterUser): string {
         if (user === 'admin') return kubeconfigPath;

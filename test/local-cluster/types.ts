@@ -9,6 +9,11 @@ export type ControlPlaneOptions = {
   log?: (msg: string) => void;
   /** Let etcd fsync (slower, production-like). Default false: `--unsafe-no-fsync`. */
   fsync?: boolean;
+  /**
+   * Let kube-apiserver write an audit log of every write request (JSON lines, level Metadata:
+   * who, what, when, response code) to `<dir>/audit.log`. Default false.
+   */
+  auditLog?: boolean;
 };
 
 export type ControlPlane = {
@@ -28,6 +33,8 @@ export type ControlPlane = {
   readonly pids: { etcd: number; apiserver: number; watchdog: number };
   /** Whether etcd runs with fsync (false: `--unsafe-no-fsync`). */
   fsync: boolean;
+  /** The API server's audit log of write requests, when started with `auditLog`. */
+  auditLogPath: string | undefined;
   /** Milliseconds from start to a ready API server (binaries lookup excluded). */
   startMs: number;
   /** Writes (once) and returns a kubeconfig for that user. */
