@@ -268,4 +268,23 @@ describe('WorkerRegistry', () => {
     expect(changes.filter((c) => c.startsWith('left'))).toEqual(['left w1', 'left w2', 'left w3']);
     expect(names(registry)).toEqual([]);
   });
+
+  it('workers declared dead before do not make one more death look like an outage', () => {
+    const { registry, changes } = setup();
+    for (const w of ['w1', 'w2', 'w3']) registry.observe(lease(w));
+    // w1 is killed: the others renew, and it leaves after its duration.
+    for (let t = 0; t < 4; t++) {
+      vi.advanceTimersByTime(3_000);
+      registry.observe(lease('w2'));
+      registry.observe(lease('w3'));
+    }
+    expect(changes).toContain('left w1');
+    // Then w2 goes silent alone while w3 renews: w1's old silence is no company.
+    for (let t = 0; t < 4; t++) {
+      vi.advanceTimersByTime(3_000);
+      registry.observe(lease('w3'));
+    }
+    expect(changes).toContain('left w2');
+    expect(names(registry)).toEqual(['w3']);
+  });
 });

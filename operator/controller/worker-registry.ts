@@ -14,6 +14,8 @@ interface WorkerRecord {
   timer: NodeJS.Timeout | undefined;
   /** Declared dead ('left' told) since its Lease last changed. */
   left: boolean;
+  /** When it was declared dead (our clock). */
+  leftAt?: number;
 }
 
 export interface LiveWorker {
@@ -75,6 +77,7 @@ export class WorkerRegistry {
     this.#log.info('the API server is visible again: every worker Lease gets a full duration');
     this.#silentTogetherSince = undefined;
     for (const w of this.#workers.values()) {
+      if (w.left) continue; // declared dead while we could see: that verdict stands
       w.observed.restart();
       this.#arm(w);
     }
@@ -167,9 +170,12 @@ export class WorkerRegistry {
     return !w.observed.unchangedFor(w.leaseDurationMs);
   }
 
-  /** Alive: its Lease changed within a duration, or its silence is no verdict (`spared`). */
+  /**
+   * Alive: its Lease changed within a duration, or its silence is no verdict
+   * (`spared`) and it was not declared dead before.
+   */
   #isAlive(w: WorkerRecord, spared: boolean): boolean {
-    return spared || this.#isFresh(w);
+    return (spared && !w.left) || this.#isFresh(w);
   }
 
   /**
@@ -178,11 +184,17 @@ export class WorkerRegistry {
    */
   #spared(): boolean {
     if (!this.#seeing) return true;
+    // Workers declared dead before the silence began do not count: their Leases
+    // stay until collected, and would make one more death look like an outage.
+    const since = this.#silentTogetherSince ?? Infinity;
     let silent = 0;
+    let counted = 0;
     for (const w of this.#workers.values()) {
+      if (w.left && (w.leftAt ?? 0) < since) continue;
+      counted++;
       if (w.observed.unchangedFor(w.leaseDurationMs / 2)) silent++;
     }
-    if (silent < 2 || silent * 2 <= this.#workers.size) {
+    if (silent < 2 || silent * 2 <= counted) {
       if (this.#silentTogetherSince !== undefined) this.#silenceEnded();
       return false;
     }
@@ -204,7 +216,7 @@ export class WorkerRegistry {
     this.#silentTogetherSince = undefined;
     this.#log.info('worker Leases change again: the silent ones get a full duration');
     for (const w of this.#workers.values()) {
-      if (!w.observed.unchangedFor(w.leaseDurationMs / 2)) continue;
+      if (w.left || !w.observed.unchangedFor(w.leaseDurationMs / 2)) continue;
       w.observed.restart();
       this.#arm(w);
     }
@@ -225,6 +237,7 @@ export class WorkerRegistry {
       } else {
         this.#log.info({ worker: record.name }, 'worker lease expired');
         record.left = true;
+        record.leftAt = this.#now();
         this.#onChange({ type: 'left', worker: record.name });
       }
     }, delayMs);
