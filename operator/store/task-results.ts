@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { boundedName } from './labels.ts';
 import type { CustomObjectsApi, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, DAG_INSTANCE, TASK_RESULT, taskResultResource } from '../api/names.ts';
 import type { AttemptResult } from '../api/task-result.ts';
@@ -17,7 +18,8 @@ export interface OwnerInstance extends ObjectRef {
  */
 export function taskResultName(instance: string, worker: string): string {
   const hash = createHash('sha256').update(worker).digest('hex').slice(0, 10);
-  return `${instance.slice(0, 240)}-r${hash}`;
+  // Two long instance names sharing a prefix keep apart (the whole name is hashed in).
+  return boundedName(instance, `-r${hash}`);
 }
 
 /** Entries to write (a result) or to drop (null) in one write of a worker's results. */
