@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
-import { VarName } from './dag.ts';
+import { VAR_NAME_PATTERN, VAR_NAME_RULE, VarName } from './dag.ts';
 import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
 
@@ -14,7 +14,15 @@ export const DagInstanceSpec = z
       .optional()
       .meta({
         maxProperties: 128,
-        'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'vars are immutable' }],
+        'x-kubernetes-validations': [
+          { rule: 'self == oldSelf', message: 'vars are immutable' },
+          // A map key's pattern is not in the structural schema: without this
+          // rule a bad name would pass admission and the instance never start.
+          {
+            rule: `self.all(k, size(k) <= 63 && k.matches('${VAR_NAME_PATTERN}'))`,
+            message: VAR_NAME_RULE,
+          },
+        ],
       })
       .describe(
         'Values for the Dag vars; each overrides the default (an empty string is a value).',

@@ -18,11 +18,14 @@ export const TaskId = z
   );
 
 /** A var name: usable as `{{name}}` in templates. */
+export const VAR_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]*$';
+export const VAR_NAME_RULE =
+  'var names start with a letter or "_", then letters, digits, "_", "." or "-" (at most 63)';
 export const VarName = z
   .string()
   .min(1)
   .max(63)
-  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or "_"');
+  .regex(new RegExp(VAR_NAME_PATTERN), 'must start with a letter or "_"');
 
 export const VarDef = z.strictObject({
   desc: z.string().max(1024).optional(),

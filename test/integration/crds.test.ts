@@ -219,6 +219,18 @@ describe('DagInstance admission', () => {
     }
   });
 
+  it('refuses a var name the Dag could not declare', async () => {
+    const { code, message } = await refusal(
+      custom.createNamespacedCustomObject({
+        ...instances(),
+        body: instance('bad-var', { dagRef: { name: 'test-dag' }, vars: { '1x': 'a' } }),
+      }),
+    );
+    expect(code).toBe(422);
+    expect(message).toContain('spec.vars: Invalid value');
+    expect(message).toContain('var names start with a letter or "_"');
+  });
+
   it('allows metadata changes, and shows the printer columns', async () => {
     await custom.patchNamespacedCustomObject(
       { ...instances(), name: 'with-vars', body: { metadata: { labels: { a: 'b' } } } },
