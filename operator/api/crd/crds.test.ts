@@ -218,8 +218,15 @@ describe('DagInstance CRD', () => {
     const rules = (s: StructuralSchema | undefined): string[] =>
       (s?.['x-kubernetes-validations'] ?? []).map((v) => v.rule);
     expect(rules(spec?.properties?.dagRef)).toEqual(['self == oldSelf']);
-    expect(rules(spec?.properties?.vars)).toEqual(['self == oldSelf']);
+    expect(rules(spec?.properties?.vars)?.[0]).toBe('self == oldSelf');
     expect(rules(spec)).toEqual(['has(self.vars) == has(oldSelf.vars)']);
+  });
+
+  it("vars' names are checked at admission (a map key has no pattern in a structural schema)", () => {
+    const rules = (spec?.properties?.vars?.['x-kubernetes-validations'] ?? []).map((v) => v.rule);
+    expect(rules).toContain(
+      "self.all(k, size(k) <= 63 && k.matches('^[A-Za-z_][A-Za-z0-9_.-]*$'))",
+    );
   });
 
   it('timestamps keep their format and drop zod regex', () => {
