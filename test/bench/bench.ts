@@ -21,7 +21,7 @@ import { installCrds } from '../local-cluster/kubectl.ts';
 import { errorText, optionsOrExit } from './errors.ts';
 import { parseOptions, usage, type BenchOptions } from './options.ts';
 import { measureCreates } from './raw-writes.ts';
-import { heading, printRaw, printSummary, type BenchResults } from './report.ts';
+import { heading, noResults, printRaw, printSummary, type BenchResults } from './report.ts';
 import { targetFigures } from './targets.ts';
 import { fastflowPhases, type Started } from './workloads.ts';
 
@@ -92,17 +92,7 @@ async function rawPhase(kc: KubeConfig, opts: BenchOptions, res: BenchResults): 
 }
 
 async function main(opts: BenchOptions): Promise<number> {
-  const res: BenchResults = {
-    fsync: opts.fsync,
-    cores: availableParallelism(),
-    raw1: undefined,
-    rawN: undefined,
-    chain: undefined,
-    wide: undefined,
-    large: undefined,
-    live: undefined,
-    outcomes: [],
-  };
+  const res = noResults(opts.fsync, availableParallelism());
   heading('Control plane');
   cp = await startControlPlane({ fsync: opts.fsync, log });
   await installCrds(cp.binDir, cp.kubeconfigPath);

@@ -24,6 +24,21 @@ export type BenchResults = {
   outcomes: PhaseOutcome[];
 };
 
+/** Results before any phase ran. */
+export function noResults(fsync: boolean, cores: number): BenchResults {
+  return {
+    fsync,
+    cores,
+    raw1: undefined,
+    rawN: undefined,
+    chain: undefined,
+    wide: undefined,
+    large: undefined,
+    live: undefined,
+    outcomes: [],
+  };
+}
+
 const out = (text = ''): void => {
   process.stdout.write(`${text}\n`);
 };

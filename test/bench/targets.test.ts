@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInstanceWatchEvents } from './apiserver-metrics.ts';
-import type { BenchResults } from './report.ts';
+import { noResults, type BenchResults } from './report.ts';
 import type { PhaseResult } from './scenarios.ts';
 import { metricSum } from './scenarios-live.ts';
 import { summarize } from './stats.ts';
@@ -28,17 +28,7 @@ function phase(over: Partial<PhaseResult>): PhaseResult {
   };
 }
 
-const empty: BenchResults = {
-  fsync: false,
-  cores: 2,
-  raw1: undefined,
-  rawN: undefined,
-  chain: undefined,
-  wide: undefined,
-  large: undefined,
-  live: undefined,
-  outcomes: [],
-};
+const empty: BenchResults = noResults(false, 2);
 
 describe('bench target figures', () => {
   it('has every key of the issue, null when a phase did not run', () => {
