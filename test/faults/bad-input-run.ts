@@ -9,6 +9,7 @@ import { errorText } from '../bench/errors.ts';
 import { describeInstance, isTerminal, type InstanceObject } from '../bench/instances.ts';
 import type { BadInput } from './bad-input-case.ts';
 import { sleep, type FaultSystem } from './system.ts';
+import { recordedValue } from '../../operator/core/operations.ts';
 
 export type Outcome =
   | 'refused'
@@ -170,7 +171,8 @@ async function operate(
       | { operations?: Record<string, { value: string; result: string; message: string }> }
       | undefined;
     const rec = r?.operations?.[op.name];
-    return rec?.value === op.value ? rec : undefined;
+    // A value too long to record is recorded as its start and its length.
+    return rec?.value === recordedValue(op.value) ? rec : undefined;
   });
   if (!record)
     return {
