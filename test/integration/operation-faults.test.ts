@@ -110,8 +110,13 @@ describe('operation values', () => {
     await env.createInstance('pair-1', 'pair');
     const long = `t1:${Array.from({ length: 100 }, (_, i) => `task-${i}-of-many`).join(',')}`;
     await annotate('pair-1', 'retry', long);
-    const done = await env.finished('pair-1', 30_000);
-    expect(done.status?.phase).toBe('Succeeded');
+    // The two quick tasks may finish before the operator sees the annotation: the record may
+    // come in the pass after the one that finished the instance.
+    const done = await env.waitForInstance(
+      'pair-1',
+      (i) => i.status?.phase === 'Succeeded' && i.status.operations?.retry !== undefined,
+      30_000,
+    );
     expect(done.status?.operations?.retry?.result).toBe('Refused');
     expect(done.status?.operations?.retry?.message).toContain(
       `fastflow.io/retry is ${long.length} characters long, more than the 1024 accepted`,
