@@ -51,6 +51,15 @@ export const OperatorConfig = Common.extend({
     .min(1)
     .default(1000)
     .describe('Attempt traces kept per instance in all: the oldest go first.'),
+  chainLookAhead: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(16)
+    .default(2)
+    .describe(
+      "Chain steps pre-assigned ahead of a task to its worker, which starts each in-process when its parent succeeds; 0: off.",
+    ),
   ttlSecondsAfterFinished: z.coerce
     .number()
     .int()

@@ -123,6 +123,20 @@ export const TaskStatus = z.object({
     .describe('Continued after a block: its block checks are not evaluated again.'),
   history: z.array(AttemptRecord).max(MAX_HISTORY).optional(),
   historyDropped: z.int().min(0).optional(),
+  after: z
+    .string()
+    .max(300)
+    .optional()
+    .describe(
+      'Pre-assigned: the attempt key (`<task>@<attempt>`) of its parent on the same worker, which starts it in-process once that attempt succeeds.',
+    ),
+  voided: z
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'Attempt numbers spent on pre-assignments voided before they started: not counted toward `retry.limit`.',
+    ),
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
 

@@ -21,6 +21,7 @@ export const TaskReason = z
     'Canceled',
     'DeadlineExceeded',
     'DagRevisionLost',
+    'PreAssignmentVoided',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -91,5 +92,9 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: false,
     description:
       'the Dag snapshot the instance runs (`status.dagRevision`) was deleted or cannot be read: the instance failed, and with it every unfinished task',
+  },
+  PreAssignmentVoided: {
+    description:
+      'pre-assigned behind its parent on the same worker, but the parent did not succeed at that attempt (it failed, or its worker was lost): back to Pending, the attempt not counted',
   },
 };

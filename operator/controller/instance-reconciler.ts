@@ -46,6 +46,8 @@ export interface InstanceReconcilerDeps {
   results: ResultInbox;
   /** Instances with a task waiting for an action no live worker has. */
   waiters: Set<string>;
+  /** Chain steps pre-assigned ahead of a running task (the operator's `chainLookAhead`). */
+  chainLookAhead?: number;
   log: Logger;
   now?: () => Date;
 }
@@ -133,6 +135,7 @@ export class InstanceReconciler {
       generation: instance.metadata.generation,
       now,
       operations,
+      ...(this.#d.chainLookAhead !== undefined ? { chainLookAhead: this.#d.chainLookAhead } : {}),
       ...(await this.#checkSources(instance, run.loaded)),
       ...deadlineOf(instance, run.status),
     });

@@ -109,6 +109,7 @@ export function startOperator(
     results: inbox,
     load,
     waiters,
+    chainLookAhead: config.chainLookAhead,
     log: log.child({ controller: 'daginstance' }),
   });
   const instanceController = new Controller({

@@ -274,6 +274,7 @@ describe('decide: workers', () => {
       workers,
       generation: 1,
       now: at(1),
+      chainLookAhead: 0,
     });
     expect(fanout.assigned.map((x) => [x.task, x.worker])).toEqual([
       ['b', 'w1'],
@@ -281,11 +282,12 @@ describe('decide: workers', () => {
     ]);
     const chain = { ...start(), tasks: { a: ran, b: { ...ran, worker: 'w2' } } };
     const busy = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 2, 1)];
-    const d = decide({ graph, status: chain, workers: busy, generation: 1, now: at(2) });
+    const plain = { generation: 1, now: at(2), chainLookAhead: 0 };
+    const d = decide({ graph, status: chain, workers: busy, ...plain });
     expect(d.assigned.find((x) => x.task === 'd')?.worker).toBe('w2');
     // A full parent's worker is no reason to wait: the step goes elsewhere.
     const full = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 1, 1)];
-    const e = decide({ graph, status: chain, workers: full, generation: 1, now: at(2) });
+    const e = decide({ graph, status: chain, workers: full, ...plain });
     expect(e.assigned.find((x) => x.task === 'd')?.worker).toBe('w1');
   });
 });

@@ -8,6 +8,7 @@ import type { DagGraph } from './graph.ts';
 import { DONE_OK, summarize } from './instance-summary.ts';
 import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
+import { preAssignChains, voidPreAssignments } from './pre-assign.ts';
 import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
 import { phaseOf, transition } from './task-transitions.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
@@ -29,6 +30,8 @@ export interface DecideInput {
   operations?: readonly OperationRequest[];
   /** startTime + activeDeadlineSeconds, when the instance has one. */
   deadline?: Date;
+  /** Chain steps pre-assigned ahead of a running task (pre-assign.ts); default 2, 0: off. */
+  chainLookAhead?: number;
 }
 
 export interface Assignment {
@@ -73,9 +76,11 @@ export function decide(input: DecideInput): Decision {
     ...status,
     ...(input.operations?.length ? { operations } : {}),
   };
-  const step = new Step(input, tasks);
-  if (!pastDeadline) for (const id of graph.order) step.visit(id);
-  else if (!finished) {
+  const step = new Step(input, voidPreAssignments(tasks, input.workers));
+  if (!pastDeadline) {
+    for (const id of graph.order) step.visit(id);
+    preAssignChains(input, step);
+  } else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
     // the same pass must not start what the next one would fail.
     step.tasks = failUnfinished(tasks, graph.order, DEADLINE_STOP, now, (id, t) =>
@@ -235,6 +240,7 @@ class Step {
       ...(from?.history ? { history: from.history } : {}),
       ...(from?.historyDropped ? { historyDropped: from.historyDropped } : {}),
       ...(from?.continued ? { continued: true } : {}),
+      ...(from?.voided ? { voided: from.voided } : {}),
     };
     const note = lostWorkerNote(from, attempt);
     const worker = this.#pool.pick(action, this.#chainWorker(id));

@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../api/dag-instance.ts';
 import { parseAttemptKey, type AttemptResult, type ReportedPhase } from '../api/task-result.ts';
+import { preAssignmentGate } from './pre-assign.ts';
 import { canApply, transition, type WorkerEvent } from './task-transitions.ts';
 
 const EVENT_OF: Readonly<Record<ReportedPhase, WorkerEvent>> = {
@@ -16,10 +17,12 @@ export interface WorkerResults {
 
 /**
  * What became of one result: folded into the task's entry now, already there
- * from an earlier fold, or stale (the attempt is no longer current, or the
- * move is not in the transition table) and discarded.
+ * from an earlier fold, held (a pre-assigned task's report, while its
+ * parent's result has not been folded: it stays in the TaskResult for a
+ * later pass), or stale (the attempt is no longer current, or the move is
+ * not in the transition table) and discarded.
  */
-export type FoldOutcome = 'folded' | 'already' | 'stale';
+export type FoldOutcome = 'folded' | 'already' | 'held' | 'stale';
 
 export interface Folded {
   tasks: Record<string, TaskStatus>;
@@ -32,8 +35,10 @@ export interface Folded {
  * transition table has a row from the entry's phase to the result's. A late
  * result of an attempt given to another worker (its worker was presumed
  * dead), or of a canceled task, is stale: it can never overwrite the newer
- * attempt. Pure and idempotent: folding the same results again changes
- * nothing.
+ * attempt. A pre-assigned task's report counts only once its parent has
+ * succeeded at the attempt it runs after: parents fold first (a report
+ * held in one round is tried again after the others). Pure and idempotent:
+ * folding the same results again changes nothing.
  */
 export function foldResults(
   tasks: Readonly<Record<string, TaskStatus>>,
@@ -41,13 +46,23 @@ export function foldResults(
 ): Folded {
   const next: Record<string, TaskStatus> = { ...tasks };
   const outcomes: Folded['outcomes'] = [];
-  for (const { worker, results } of from) {
-    for (const [key, result] of Object.entries(results)) {
-      const outcome = foldOne(next, worker, key, result);
-      outcomes.push({ worker, key, outcome });
+  let todo = from.flatMap(({ worker, results }) =>
+    Object.entries(results).map(([key, result]) => ({ worker, key, result })),
+  );
+  for (;;) {
+    const held: typeof todo = [];
+    for (const r of todo) {
+      const outcome = foldOne(next, r.worker, r.key, r.result);
+      if (outcome === 'held') held.push(r);
+      else outcomes.push({ worker: r.worker, key: r.key, outcome });
     }
+    // A round that folded nothing more cannot open another gate.
+    if (held.length === 0 || held.length === todo.length) {
+      for (const r of held) outcomes.push({ worker: r.worker, key: r.key, outcome: 'held' });
+      return { tasks: next, outcomes };
+    }
+    todo = held;
   }
-  return { tasks: next, outcomes };
 }
 
 function foldOne(
@@ -60,10 +75,13 @@ function foldOne(
   const entry = id && tasks[id.task];
   if (!id || !entry || entry.worker !== worker || entry.attempt !== id.attempt) return 'stale';
   if (entry.phase === result.phase) return 'already';
+  const gate = preAssignmentGate(tasks, entry);
+  if (gate !== 'open') return gate === 'wait' ? 'held' : 'stale';
   const event = EVENT_OF[result.phase];
   if (!canApply(entry.phase, event)) return 'stale';
   const { phase: _reported, output, params, ...fields } = result;
-  const { phase: _current, ...kept } = entry;
+  // Its parent has succeeded: the task no longer waits behind it.
+  const { phase: _current, after: _after, ...kept } = entry;
   const read = readJson(output, params);
   tasks[id.task] = transition(entry, read.unreadable ? 'AttemptFailed' : event, {
     ...kept,

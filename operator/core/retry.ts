@@ -18,7 +18,9 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
 
 /** Whether a failed attempt should be followed by another under the policy. */
 export function shouldRetry(policy: RetryPolicy | undefined, entry: TaskStatus): boolean {
-  return policy !== undefined && isRetryable(entry.reason) && (entry.attempt ?? 1) <= policy.limit;
+  // Numbers spent on voided pre-assignments never ran: they do not use up the limit.
+  const tried = (entry.attempt ?? 1) - (entry.voided ?? 0);
+  return policy !== undefined && isRetryable(entry.reason) && tried <= policy.limit;
 }
 
 /**
@@ -46,17 +48,19 @@ export function withAttemptRecorded(
 
 /**
  * What a task carries from an attempt that ended into its next one: the
- * attempt number, its history with that attempt recorded, and the continued
- * flag (a task continued past its block checks is not blocked again by them
- * when retried or moved to another worker).
+ * attempt number (and how many of them were voided pre-assignments), its
+ * history with that attempt recorded, and the continued flag (a task
+ * continued past its block checks is not blocked again by them when retried
+ * or moved to another worker).
  */
 export function carriedToNextAttempt(
   entry: TaskStatus,
   phase: AttemptRecord['phase'] = entry.phase,
-): Pick<TaskStatus, 'attempt' | 'history' | 'historyDropped' | 'continued'> {
+): Pick<TaskStatus, 'attempt' | 'history' | 'historyDropped' | 'continued' | 'voided'> {
   return {
     ...(entry.attempt ? { attempt: entry.attempt } : {}),
     ...withAttemptRecorded(entry, phase),
     ...(entry.continued ? { continued: true } : {}),
+    ...(entry.voided ? { voided: entry.voided } : {}),
   };
 }

@@ -3,6 +3,8 @@ import type { TaskPhase, TaskStatus } from '../api/dag-instance.ts';
 /** What the operator sees or is asked for that moves a task (decide and operations). */
 export const OPERATOR_EVENTS = [
   'Assigned',
+  'PreAssigned',
+  'PreAssignmentVoided',
   'NoWorkerForAction',
   'SkipCheckHeld',
   'BlockCheckHeld',
@@ -41,6 +43,16 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     from: ['Pending'],
     to: 'Scheduled',
     when: 'ready (every parent `Succeeded` or `Skipped`, no preCheck holds): the least loaded live worker with the action gets attempt + 1',
+  },
+  PreAssigned: {
+    from: ['Pending'],
+    to: 'Scheduled',
+    when: "the sole child of a task its worker holds, that task its only unfinished parent, no share-data preCheck and no vars preCheck holding: pre-assigned to the same worker (`after: <parent>@<attempt>`), which starts it in-process when the parent succeeds (up to `chainLookAhead` steps ahead)",
+  },
+  PreAssignmentVoided: {
+    from: ['Scheduled'],
+    to: 'Pending',
+    when: 'pre-assigned, but the parent did not succeed at that attempt (failed, retried, canceled, or its worker was lost) before it started (`reason: PreAssignmentVoided`, the attempt not counted toward `retry.limit`)',
   },
   NoWorkerForAction: {
     from: ['Pending'],

@@ -42,6 +42,8 @@ export interface StepInput {
   annotations?: Record<string, string>;
   deadline?: Date;
   vars?: Record<string, string>;
+  /** Default 0: these tests see plain assignment; pre-assign.test.ts the chains ahead. */
+  chainLookAhead?: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export function step(
       operations: pendingOperations(extra.annotations, s.operations),
       ...(extra.deadline ? { deadline: extra.deadline } : {}),
       ...(extra.vars ? { vars: extra.vars } : {}),
+      chainLookAhead: extra.chainLookAhead ?? 0,
     });
   const decision = run(status, now);
   // Every decision is a fixed point of itself.

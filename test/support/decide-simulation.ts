@@ -15,6 +15,7 @@ import { foldResults } from '../../operator/core/fold-results.ts';
 import type { DagGraph } from '../../operator/core/graph.ts';
 import { started } from '../../operator/core/instance-start.ts';
 import { pendingOperations } from '../../operator/core/operations.ts';
+import { preAssignmentGate } from '../../operator/core/pre-assign.ts';
 import { resultOf } from '../../operator/core/task-report.ts';
 import type { WorkerEvent } from '../../operator/core/task-transitions.ts';
 import type { WorkerView } from '../../operator/core/worker-pool.ts';
@@ -268,12 +269,14 @@ class World {
     return items[Math.floor(this.#o.random() * items.length)] as T;
   }
 
-  /** The active attempts of the named workers. */
+  /** The active attempts of the named workers that may run. */
   #held(names: ReadonlySet<string>): Held[] {
     return this.#o.graph.order.flatMap((id) => {
       const t = this.status.tasks?.[id];
       const worker = t?.worker ?? '';
       if (!t || !ACTIVE_TASK_PHASES.has(t.phase) || !names.has(worker)) return [];
+      // A pre-assigned attempt starts only once its parent has succeeded.
+      if (preAssignmentGate(this.status.tasks ?? {}, t) !== 'open') return [];
       return [{ id, worker, attempt: t.attempt ?? 1, phase: t.phase }];
     });
   }

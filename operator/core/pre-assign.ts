@@ -1,0 +1,191 @@
+import type { TaskSpec } from '../api/dag.ts';
+import { ACTIVE_TASK_PHASES, type TaskStatus } from '../api/dag-instance.ts';
+import { attemptKey, parseAttemptKey } from '../api/task-result.ts';
+import type { DagGraph } from './graph.ts';
+import { DONE_OK } from './instance-summary.ts';
+import { evaluatePreCheck, orderedChecks } from './prechecks.ts';
+import { phaseOf, transition } from './task-transitions.ts';
+import type { WorkerView } from './worker-pool.ts';
+
+/**
+ * Chains at in-process speed (docs/architecture.md): the sole successor of
+ * a task a worker holds is pre-assigned to that worker, `after` the
+ * parent's attempt, and the worker starts it in the same process the moment
+ * the parent succeeds. These are the operator's pure rules for it.
+ */
+
+/**
+ * Whether a pre-assigned task's reports may count yet: `open` once its
+ * parent succeeded at the attempt it was pre-assigned behind (or it is not
+ * pre-assigned), `wait` while that attempt is still active on the same
+ * worker, `closed` when it never will (the parent failed, was retried,
+ * canceled or moved to another worker).
+ */
+export type PreAssignmentGate = 'open' | 'wait' | 'closed';
+
+export function preAssignmentGate(
+  tasks: Readonly<Record<string, TaskStatus>>,
+  entry: TaskStatus,
+): PreAssignmentGate {
+  if (entry.after === undefined) return 'open';
+  const ref = parseAttemptKey(entry.after);
+  const parent = ref && tasks[ref.task];
+  if (!parent || parent.attempt !== ref.attempt || parent.worker !== entry.worker) return 'closed';
+  if (parent.phase === 'Succeeded') return 'open';
+  return ACTIVE_TASK_PHASES.has(parent.phase) ? 'wait' : 'closed';
+}
+
+/**
+ * Pre-assignments that can no longer start go back to Pending, their
+ * attempt number spent (fencing never sees one number twice) but not
+ * counted toward the retry limit: the parent's attempt did not succeed, or
+ * the worker holding both is lost (the parent then gets a new attempt, and
+ * the child is pre-assigned again behind it). Runs before a decision visits
+ * the tasks, so a lost worker's pre-assigned task is never placed on its own
+ * ahead of its parent.
+ */
+export function voidPreAssignments(
+  tasks: Readonly<Record<string, TaskStatus>>,
+  live: readonly WorkerView[],
+): Record<string, TaskStatus> {
+  const next = { ...tasks };
+  for (const [id, entry] of Object.entries(tasks)) {
+    if (entry.phase !== 'Scheduled' || entry.after === undefined) continue;
+    const gate = preAssignmentGate(tasks, entry);
+    const lost = !live.some((w) => w.name === entry.worker);
+    if (gate === 'open' || (gate === 'wait' && !lost)) continue;
+    next[id] = transition(entry, 'PreAssignmentVoided', {
+      ...carried(entry),
+      ...(entry.attempt ? { attempt: entry.attempt } : {}),
+      voided: (entry.voided ?? 0) + 1,
+      reason: 'PreAssignmentVoided',
+      message: `pre-assigned behind ${entry.after}, which did not succeed on worker ${entry.worker}`,
+    });
+  }
+  return next;
+}
+
+/** Steps pre-assigned ahead when the operator's `chainLookAhead` setting is not given. */
+export const DEFAULT_LOOK_AHEAD = 2;
+
+export interface PreAssignInput {
+  graph: DagGraph;
+  tasks: Readonly<Record<string, TaskStatus>>;
+  /** Live workers: the parent's worker must have the successor's action. */
+  workers: readonly WorkerView[];
+  /** The instance's vars: a vars preCheck is decided now (vars never change). */
+  vars: Readonly<Record<string, string>>;
+  /** Steps pre-assigned ahead of each task a worker runs; 0: none. */
+  lookAhead: number;
+  now: Date;
+}
+
+export interface PreAssigned {
+  tasks: Record<string, TaskStatus>;
+  assigned: { task: string; worker: string; attempt: number }[];
+}
+
+/**
+ * From each task a worker holds and may run now (not itself waiting for a
+ * parent), walks its chain of sole successors and pre-assigns them to the
+ * same worker until `lookAhead` steps wait behind it. Stops at a successor
+ * with another unfinished parent, another sibling, a preCheck that reads
+ * share data (it must be read when the task becomes ready) or that holds
+ * on the vars, or an action the worker lacks: the ordinary assignment
+ * handles those when they become ready.
+ */
+export function preAssign(input: PreAssignInput): PreAssigned {
+  const tasks: Record<string, TaskStatus> = { ...input.tasks };
+  const assigned: PreAssigned['assigned'] = [];
+  if (input.lookAhead <= 0) return { tasks, assigned };
+  for (const id of input.graph.order) {
+    const head = tasks[id];
+    if (!head || !ACTIVE_TASK_PHASES.has(head.phase) || !head.worker) continue;
+    if (preAssignmentGate(tasks, head) !== 'open') continue;
+    const worker = input.workers.find((w) => w.name === head.worker);
+    let parent = id;
+    for (let ahead = 0; ahead < input.lookAhead; ahead++) {
+      const child = soleSuccessor(input.graph, tasks, parent);
+      const after = attemptKey(parent, tasks[parent]?.attempt ?? 1);
+      const entry = child === undefined ? undefined : tasks[child];
+      if (child === undefined) break;
+      if (entry?.phase === 'Scheduled' && entry.after === after) {
+        parent = child;
+        continue;
+      }
+      const spec = input.graph.tasks.get(child);
+      if (phaseOf(entry) !== 'Pending' || !spec || !worker?.actions.has(spec.actionName)) break;
+      if (!checksAllowStart(spec, input.vars, entry?.continued ?? false)) break;
+      const attempt = (entry?.attempt ?? 0) + 1;
+      tasks[child] = transition(entry, 'PreAssigned', {
+        ...(entry ? carried(entry) : {}),
+        worker: worker.name,
+        attempt,
+        scheduledAt: input.now.toISOString(),
+        after,
+      });
+      assigned.push({ task: child, worker: worker.name, attempt });
+      parent = child;
+    }
+  }
+  return { tasks, assigned };
+}
+
+/**
+ * A decision's last step: pre-assigns chains behind the tasks it leaves
+ * with workers, into the decision's tasks and assignments.
+ */
+export function preAssignChains(
+  input: Pick<PreAssignInput, 'graph' | 'workers' | 'now'> & {
+    vars?: Readonly<Record<string, string>>;
+    chainLookAhead?: number;
+  },
+  step: { tasks: Record<string, TaskStatus>; assigned: PreAssigned['assigned'] },
+): void {
+  const { graph, workers, vars = {}, chainLookAhead = DEFAULT_LOOK_AHEAD, now } = input;
+  const pre = preAssign({
+    graph,
+    tasks: step.tasks,
+    workers,
+    vars,
+    lookAhead: chainLookAhead,
+    now,
+  });
+  step.tasks = pre.tasks;
+  step.assigned.push(...pre.assigned);
+}
+
+/** The only child of `parent`, when every other parent of that child has finished well. */
+function soleSuccessor(
+  graph: DagGraph,
+  tasks: Readonly<Record<string, TaskStatus>>,
+  parent: string,
+): string | undefined {
+  const [child, ...siblings] = graph.children.get(parent) ?? [];
+  if (child === undefined || siblings.length > 0) return undefined;
+  const others = (graph.parents.get(child) ?? []).filter((p) => p !== parent);
+  return others.every((p) => DONE_OK.has(phaseOf(tasks[p]))) ? child : undefined;
+}
+
+/** No check reads share data (read only when ready), and none holds on the vars now. */
+function checksAllowStart(
+  spec: TaskSpec,
+  vars: Readonly<Record<string, string>>,
+  continued: boolean,
+): boolean {
+  const checks = orderedChecks(spec.preCheck);
+  if (checks.some((c) => c.conditions.some((k) => k.source === 'share-data'))) return false;
+  return evaluatePreCheck(spec.preCheck, { vars, shareData: {} }, continued) === undefined;
+}
+
+/** What a task keeps from one placement to the next. */
+function carried(
+  entry: TaskStatus,
+): Pick<TaskStatus, 'history' | 'historyDropped' | 'continued' | 'voided'> {
+  return {
+    ...(entry.history ? { history: entry.history } : {}),
+    ...(entry.historyDropped ? { historyDropped: entry.historyDropped } : {}),
+    ...(entry.continued ? { continued: true } : {}),
+    ...(entry.voided ? { voided: entry.voided } : {}),
+  };
+}
