@@ -58,7 +58,7 @@ export const OperatorConfig = Common.extend({
     .max(16)
     .default(2)
     .describe(
-      "Chain steps pre-assigned ahead of a task to its worker, which starts each in-process when its parent succeeds; 0: off.",
+      'Chain steps pre-assigned ahead of a task to its worker, which starts each in-process when its parent succeeds; 0: off.',
     ),
   ttlSecondsAfterFinished: z.coerce
     .number()

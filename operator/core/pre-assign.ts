@@ -95,40 +95,44 @@ export interface PreAssigned {
  * handles those when they become ready.
  */
 export function preAssign(input: PreAssignInput): PreAssigned {
-  const tasks: Record<string, TaskStatus> = { ...input.tasks };
-  const assigned: PreAssigned['assigned'] = [];
-  if (input.lookAhead <= 0) return { tasks, assigned };
+  const out: PreAssigned = { tasks: { ...input.tasks }, assigned: [] };
+  if (input.lookAhead <= 0) return out;
   for (const id of input.graph.order) {
-    const head = tasks[id];
+    const head = out.tasks[id];
     if (!head || !ACTIVE_TASK_PHASES.has(head.phase) || !head.worker) continue;
-    if (preAssignmentGate(tasks, head) !== 'open') continue;
+    if (preAssignmentGate(out.tasks, head) !== 'open') continue;
     const worker = input.workers.find((w) => w.name === head.worker);
-    let parent = id;
-    for (let ahead = 0; ahead < input.lookAhead; ahead++) {
-      const child = soleSuccessor(input.graph, tasks, parent);
-      const after = attemptKey(parent, tasks[parent]?.attempt ?? 1);
-      const entry = child === undefined ? undefined : tasks[child];
-      if (child === undefined) break;
-      if (entry?.phase === 'Scheduled' && entry.after === after) {
-        parent = child;
-        continue;
-      }
-      const spec = input.graph.tasks.get(child);
-      if (phaseOf(entry) !== 'Pending' || !spec || !worker?.actions.has(spec.actionName)) break;
-      if (!checksAllowStart(spec, input.vars, entry?.continued ?? false)) break;
-      const attempt = (entry?.attempt ?? 0) + 1;
-      tasks[child] = transition(entry, 'PreAssigned', {
-        ...(entry ? carried(entry) : {}),
-        worker: worker.name,
-        attempt,
-        scheduledAt: input.now.toISOString(),
-        after,
-      });
-      assigned.push({ task: child, worker: worker.name, attempt });
-      parent = child;
-    }
+    if (worker) extendChain(input, out, id, worker);
   }
-  return { tasks, assigned };
+  return out;
+}
+
+/** Pre-assigns up to `lookAhead` sole successors of `head` to its worker, counting those already. */
+function extendChain(
+  input: PreAssignInput,
+  out: PreAssigned,
+  head: string,
+  worker: WorkerView,
+): void {
+  let parent = head;
+  for (let ahead = 0; ahead < input.lookAhead; ahead++) {
+    const child = soleSuccessor(input.graph, out.tasks, parent);
+    if (child === undefined) return;
+    const after = attemptKey(parent, out.tasks[parent]?.attempt ?? 1);
+    const entry = out.tasks[child];
+    parent = child;
+    if (entry?.phase === 'Scheduled' && entry.after === after) continue;
+    if (!mayPreAssign(input, child, entry, worker)) return;
+    const attempt = (entry?.attempt ?? 0) + 1;
+    out.tasks[child] = transition(entry, 'PreAssigned', {
+      ...(entry ? carried(entry) : {}),
+      worker: worker.name,
+      attempt,
+      scheduledAt: input.now.toISOString(),
+      after,
+    });
+    out.assigned.push({ task: child, worker: worker.name, attempt });
+  }
 }
 
 /**
@@ -167,7 +171,21 @@ function soleSuccessor(
   return others.every((p) => DONE_OK.has(phaseOf(tasks[p]))) ? child : undefined;
 }
 
-/** No check reads share data (read only when ready), and none holds on the vars now. */
+/**
+ * A Pending task whose action the worker has, no check of which reads share
+ * data (read only when the task is ready), and none holds on the vars now.
+ */
+function mayPreAssign(
+  input: PreAssignInput,
+  id: string,
+  entry: TaskStatus | undefined,
+  worker: WorkerView,
+): boolean {
+  const spec = input.graph.tasks.get(id);
+  if (phaseOf(entry) !== 'Pending' || !spec || !worker.actions.has(spec.actionName)) return false;
+  return checksAllowStart(spec, input.vars, entry?.continued ?? false);
+}
+
 function checksAllowStart(
   spec: TaskSpec,
   vars: Readonly<Record<string, string>>,

@@ -47,7 +47,7 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
   PreAssigned: {
     from: ['Pending'],
     to: 'Scheduled',
-    when: "the sole child of a task its worker holds, that task its only unfinished parent, no share-data preCheck and no vars preCheck holding: pre-assigned to the same worker (`after: <parent>@<attempt>`), which starts it in-process when the parent succeeds (up to `chainLookAhead` steps ahead)",
+    when: 'the sole child of a task its worker holds, that task its only unfinished parent, no share-data preCheck and no vars preCheck holding: pre-assigned to the same worker (`after: <parent>@<attempt>`), which starts it in-process when the parent succeeds (up to `chainLookAhead` steps ahead)',
   },
   PreAssignmentVoided: {
     from: ['Scheduled'],
