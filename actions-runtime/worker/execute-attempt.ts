@@ -22,6 +22,14 @@ export interface ExecuteDeps extends ContextDeps {
   revisions: RevisionStore;
   writer: ReportWriter;
   metrics?: WorkerMetrics;
+  /** Successors pre-assigned behind an attempt (chain-starts.ts). */
+  chain?: ChainHooks;
+}
+
+/** What an attempt tells the successors pre-assigned behind it. */
+export interface ChainHooks {
+  hasSuccessor(a: LocalAttempt): boolean;
+  finished(a: LocalAttempt, outcome: { ok: true; output?: unknown } | { ok: false }): void;
 }
 
 /** The instance as the worker saw it when the attempt was assigned. */
@@ -59,7 +67,8 @@ export async function executeAttempt(
   const base = { task: a.task, worker: deps.worker, attempt: a.attempt };
   const startedAt = new Date().toISOString();
   const scheduledMs = Date.parse(view.status.tasks?.[a.task]?.scheduledAt ?? '');
-  if (!Number.isNaN(scheduledMs)) {
+  // A pre-assigned attempt was scheduled while its parent ran: that wait is not a delay.
+  if (!Number.isNaN(scheduledMs) && a.after === undefined) {
     deps.metrics?.scheduledToStarted((Date.parse(startedAt) - scheduledMs) / 1000);
   }
   void deps.writer
@@ -92,22 +101,7 @@ export async function executeAttempt(
   const seconds = (performance.now() - began.at) / 1000;
   deps.metrics?.finished(began.action ?? UNKNOWN_ACTION, taskResult(outcome), seconds);
   a.state = 'done';
-  const reason = 'reason' in outcome ? { reason: outcome.reason } : {};
-  deps.log.info(
-    {
-      instance: `${a.namespace}/${a.instance}`,
-      task: a.task,
-      attempt: a.attempt,
-      phase: TASK_TRANSITIONS[outcome.event].to,
-      ...reason,
-    },
-    'attempt finished',
-  );
-  void deps.writer.report(ref, {
-    ...base,
-    event: outcome.event,
-    set: finalFields(outcome, result.params),
-  });
+  reportOutcome(a, ref, result, deps);
   if (result.lingering) {
     // Reported at once, but its slot stays taken: the concurrency limit counts running code.
     // An action that honours its signal ends a few microtasks after the abort: only one
@@ -120,6 +114,37 @@ export async function executeAttempt(
     }
     await result.lingering;
   }
+}
+
+/**
+ * Logs and queues the attempt's final report, and tells its pre-assigned
+ * successor: one starting right now reports its start in the same write as
+ * this result, which waits a moment for it.
+ */
+function reportOutcome(
+  a: LocalAttempt,
+  ref: { namespace: string; name: string; uid: string },
+  result: Ran,
+  deps: ExecuteDeps,
+): void {
+  const { outcome } = result;
+  const reason = 'reason' in outcome ? { reason: outcome.reason } : {};
+  deps.log.info(
+    {
+      instance: `${a.namespace}/${a.instance}`,
+      task: a.task,
+      attempt: a.attempt,
+      phase: TASK_TRANSITIONS[outcome.event].to,
+      ...reason,
+    },
+    'attempt finished',
+  );
+  const succeeded = outcome.event === 'AttemptSucceeded';
+  const defer = succeeded && deps.chain?.hasSuccessor(a) ? RUNNING_REPORT_DEFER_MS : 0;
+  const set = finalFields(outcome, result.params);
+  const report = { task: a.task, worker: deps.worker, attempt: a.attempt, event: outcome.event };
+  void deps.writer.report(ref, { ...report, set }, defer);
+  deps.chain?.finished(a, succeeded ? { ok: true, output: outcome.output } : { ok: false });
 }
 
 function endsPromptly(ended: Promise<void>): Promise<boolean> {

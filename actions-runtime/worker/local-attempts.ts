@@ -7,6 +7,8 @@ export interface LocalAttempt {
   readonly task: string;
   readonly attempt: number;
   readonly dagRevision: string;
+  /** Pre-assigned: the parent's attempt key; it starts once that attempt succeeds (chain-starts.ts). */
+  readonly after?: string;
   readonly abort: AbortController;
   state: 'queued' | 'running' | 'done';
 }
@@ -89,6 +91,7 @@ export class LocalAttempts {
         task,
         attempt: entry.attempt,
         dagRevision,
+        ...(entry.after !== undefined ? { after: entry.after } : {}),
         abort: new AbortController(),
         state: 'queued',
       };

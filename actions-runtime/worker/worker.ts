@@ -15,6 +15,7 @@ import { WorkerMetrics } from './metrics.ts';
 import { RevisionStore } from '../../operator/store/revisions.ts';
 import { ShareDataStore } from '../../operator/store/share-data.ts';
 import { TraceStore } from '../../operator/store/traces.ts';
+import { ChainStarts } from './chain-starts.ts';
 import { executeAttempt, type ExecuteDeps, type InstanceView } from './execute-attempt.ts';
 import { LocalAttempts, type LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from '../sdk/registry.ts';
@@ -101,6 +102,8 @@ export async function startWorker(
   const launch = (a: LocalAttempt, view: InstanceView): void => {
     void slots.run(() => executeAttempt(a, view, deps));
   };
+  const chain = new ChainStarts(launch);
+  deps.chain = chain;
 
   const informer = instanceInformer(clients, {
     namespace: ns,
@@ -113,15 +116,18 @@ export async function startWorker(
     // Gone from the watch: deleted, or its label removed because this worker holds no task of it.
     writer.observe({ namespace, name: metadata.name }, ev.type === 'delete' ? undefined : status);
     if (ev.type === 'delete') {
+      chain.forgetInstance(namespace, metadata.name);
       for (const a of attempts.forgetInstance(namespace, metadata.name))
         a.abort.abort(new Error('instance deleted, or no task of it is assigned here'));
       return;
     }
+    const view: InstanceView = { uid: metadata.uid ?? '', spec, status };
     for (const change of attempts.observe(namespace, metadata.name, status)) {
-      if (change.type === 'start')
-        launch(change.attempt, { uid: metadata.uid ?? '', spec, status });
+      // A pre-assigned attempt waits for its parent's success (chain-starts.ts).
+      if (change.type === 'start') chain.hold(change.attempt, view);
       else change.attempt.abort.abort(new Error(change.why));
     }
+    chain.observe(namespace, metadata.name, view);
   });
   informer.start();
   await informer.synced();
