@@ -49,20 +49,29 @@ export function voidPreAssignments(
   live: readonly WorkerView[],
 ): Record<string, TaskStatus> {
   const next = { ...tasks };
-  for (const [id, entry] of Object.entries(tasks)) {
-    if (entry.phase !== 'Scheduled' || entry.after === undefined) continue;
-    const gate = preAssignmentGate(tasks, entry);
-    const lost = !live.some((w) => w.name === entry.worker);
-    if (gate === 'open' || (gate === 'wait' && !lost)) continue;
-    next[id] = transition(entry, 'PreAssignmentVoided', {
-      ...carried(entry),
-      ...(entry.attempt ? { attempt: entry.attempt } : {}),
-      voided: (entry.voided ?? 0) + 1,
-      reason: 'PreAssignmentVoided',
-      message: `pre-assigned behind ${entry.after}, which did not succeed on worker ${entry.worker}`,
-    });
+  // A voided step voids the one behind it: again until none is left to void.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [id, entry] of Object.entries(next)) {
+      if (entry.phase !== 'Scheduled' || entry.after === undefined) continue;
+      const gate = preAssignmentGate(next, entry);
+      const lost = !live.some((w) => w.name === entry.worker);
+      if (gate === 'open' || (gate === 'wait' && !lost)) continue;
+      next[id] = voided(entry);
+      changed = true;
+    }
   }
   return next;
+}
+
+function voided(entry: TaskStatus): TaskStatus {
+  return transition(entry, 'PreAssignmentVoided', {
+    ...carried(entry),
+    ...(entry.attempt ? { attempt: entry.attempt } : {}),
+    voided: (entry.voided ?? 0) + 1,
+    reason: 'PreAssignmentVoided',
+    message: `pre-assigned behind ${entry.after}, which did not succeed on worker ${entry.worker}`,
+  });
 }
 
 /** Steps pre-assigned ahead when the operator's `chainLookAhead` setting is not given. */

@@ -155,6 +155,10 @@ export interface SimOptions {
   deadline?: Date;
   /** Probability per step that a dead worker's attempt reports late, as a zombie would. */
   zombieRate?: number;
+  /** The operator's chainLookAhead; default decide's. */
+  chainLookAhead?: number;
+  /** Workers report a pre-assigned attempt's start before its parent succeeds (the fold must hold it). */
+  eager?: boolean;
   /**
    * Called on every decision with the input it was made from; `again`
    * decides once more as the next reconcile at the same time would (same
@@ -224,6 +228,7 @@ class World {
         operations: pendingOperations(this.#annotations, status.operations),
         ...(shareData ? { shareData } : {}),
         ...(o.deadline ? { deadline: o.deadline } : {}),
+        ...(o.chainLookAhead !== undefined ? { chainLookAhead: o.chainLookAhead } : {}),
       });
     const decision = reconcile(this.status);
     o.check?.(this.status, decision.status, views(this.#live, this.status), now, reconcile);
@@ -276,7 +281,7 @@ class World {
       const worker = t?.worker ?? '';
       if (!t || !ACTIVE_TASK_PHASES.has(t.phase) || !names.has(worker)) return [];
       // A pre-assigned attempt starts only once its parent has succeeded.
-      if (preAssignmentGate(this.status.tasks ?? {}, t) !== 'open') return [];
+      if (!this.#o.eager && preAssignmentGate(this.status.tasks ?? {}, t) !== 'open') return [];
       return [{ id, worker, attempt: t.attempt ?? 1, phase: t.phase }];
     });
   }
