@@ -58,6 +58,10 @@ common(program.command('operator'))
     '--revision-gc-secs <s>',
     'delete a Dag snapshot no instance references once it is this old and unused this long',
   )
+  .option(
+    '--chain-look-ahead <n>',
+    'chain steps pre-assigned ahead of a running task to its worker (0: off)',
+  )
   .option('--trace-attempts-per-task <n>', 'attempt traces kept per task (its last attempts)')
   .option('--traces-per-instance <n>', 'attempt traces kept per instance (the oldest go first)')
   .option(

@@ -90,6 +90,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes chainLookAhead from 0 (off) to 16, default 2, and refuses others by name', () => {
+    expect(loadConfig(OperatorConfig, { identity: 'op' }, {}).chainLookAhead).toBe(2);
+    expect(
+      loadConfig(OperatorConfig, { identity: 'op', chainLookAhead: '0' }, {}).chainLookAhead,
+    ).toBe(0);
+    for (const bad of ['17', '-1', '1.5', 'two'])
+      expect(() =>
+        loadConfig(OperatorConfig, { identity: 'op' }, { FASTFLOW_CHAIN_LOOK_AHEAD: bad }),
+      ).toThrow('--chain-look-ahead (FASTFLOW_CHAIN_LOOK_AHEAD)');
+  });
+
   it('names a bad value that came from the environment the same way', () => {
     expect(() =>
       loadConfig(WorkerConfig, { name: 'w1-abcde' }, { FASTFLOW_LEASE_DURATION_SECS: '-1' }),
