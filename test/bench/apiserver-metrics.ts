@@ -5,13 +5,7 @@
  */
 import https from 'node:https';
 
-export const WRITE_VERBS: ReadonlySet<string> = new Set([
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'APPLY',
-]);
+const WRITE_VERBS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY']);
 
 /** One sample of `apiserver_request_total`. */
 export type RequestSample = {
@@ -31,7 +25,7 @@ export type Scrape = { at: number; samples: RequestSample[]; instanceWatchEvents
 const SCRAPE_TIMEOUT_MS = 10_000;
 
 /** GET `${server}/metrics` as admin (self-signed TLS of the local cluster). */
-export function fetchMetrics(server: string, token: string): Promise<string> {
+function fetchMetrics(server: string, token: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = https.get(
       new URL('/metrics', server),
@@ -61,7 +55,7 @@ const LINE = /^apiserver_request_total\{([^}]*)\}\s+(\S+)/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
 /** Parses the `apiserver_request_total` samples of a Prometheus text exposition. */
-export function parseRequestTotals(text: string): RequestSample[] {
+function parseRequestTotals(text: string): RequestSample[] {
   const out: RequestSample[] = [];
   for (const line of text.split('\n')) {
     const m = LINE.exec(line);
@@ -138,7 +132,7 @@ export type WriteCounts = {
   instanceWatchEvents: number;
 };
 
-export const COUNTED_RESOURCES = ['daginstances', 'leases', 'controllerrevisions'] as const;
+const COUNTED_RESOURCES = ['daginstances', 'leases', 'controllerrevisions'] as const;
 
 export function writeCounts(before: Scrape, after: Scrape): WriteCounts {
   const d = diff(before, after).filter((s) => WRITE_VERBS.has(s.verb));
