@@ -6,7 +6,13 @@
  */
 import { Watch, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { TERMINAL_INSTANCE_PHASES } from '../../operator/api/dag-instance.ts';
-import { GROUP, VERSION } from '../../operator/api/names.ts';
+import {
+  API_VERSION,
+  GROUP,
+  VERSION,
+  dagResource,
+  instanceResource,
+} from '../../operator/api/names.ts';
 import { makeClients } from '../../operator/kube/client.ts';
 import type { BenchDagSpec } from './dags.ts';
 
@@ -90,20 +96,23 @@ export class BenchApi {
     this.namespace = namespace;
   }
 
-  /** Where the bench's objects of one kind live: its namespace. */
-  #of(plural: 'dags' | 'daginstances') {
-    return { group: GROUP, version: VERSION, plural, namespace: this.namespace };
+  /** The bench's Dags and instances: in its namespace. */
+  get #dags() {
+    return { ...dagResource, namespace: this.namespace };
+  }
+  get #instances() {
+    return { ...instanceResource, namespace: this.namespace };
   }
 
   async createDag(name: string, spec: BenchDagSpec): Promise<void> {
     await this.custom.createNamespacedCustomObject({
-      ...this.#of('dags'),
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Dag', metadata: { name }, spec },
+      ...this.#dags,
+      body: { apiVersion: API_VERSION, kind: 'Dag', metadata: { name }, spec },
     });
   }
 
   async getDagStatus(name: string): Promise<{ valid?: boolean; message?: string } | undefined> {
-    const dag = (await this.custom.getNamespacedCustomObject({ ...this.#of('dags'), name })) as {
+    const dag = (await this.custom.getNamespacedCustomObject({ ...this.#dags, name })) as {
       status?: { valid?: boolean; message?: string };
     };
     return dag.status;
@@ -111,9 +120,9 @@ export class BenchApi {
 
   async createInstance(name: string, dag: string): Promise<void> {
     await this.custom.createNamespacedCustomObject({
-      ...this.#of('daginstances'),
+      ...this.#instances,
       body: {
-        apiVersion: `${GROUP}/${VERSION}`,
+        apiVersion: API_VERSION,
         kind: 'DagInstance',
         metadata: { name },
         spec: { dagRef: { name: dag } },
@@ -123,13 +132,13 @@ export class BenchApi {
 
   async getInstance(name: string): Promise<InstanceObject> {
     return (await this.custom.getNamespacedCustomObject({
-      ...this.#of('daginstances'),
+      ...this.#instances,
       name,
     })) as InstanceObject;
   }
 
   async listInstances(): Promise<{ items: InstanceObject[]; resourceVersion: string }> {
-    const list = (await this.custom.listNamespacedCustomObject(this.#of('daginstances'))) as {
+    const list = (await this.custom.listNamespacedCustomObject(this.#instances)) as {
       items: InstanceObject[];
       metadata?: { resourceVersion?: string };
     };
