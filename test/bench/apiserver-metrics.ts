@@ -126,7 +126,7 @@ export type WriteCounts = {
   breakdown: Map<string, Map<string, number>>;
   /** Writes to resources other than those three, by resource. */
   others: Map<string, number>;
-  /** Refused writes (HTTP 409 conflicts, 422 failed JSON Patch tests) to daginstances. */
+  /** Refused writes to daginstances: HTTP 409 (a stale resourceVersion), 422 (invalid). */
   daginstanceConflicts: number;
   /** Watch events sent for DagInstances, to all watchers (the bench's own watch included). */
   instanceWatchEvents: number;

@@ -93,7 +93,7 @@ function printWrites(w: WriteCounts, r: PhaseResult): void {
     out(`  other resources: ${[...w.others].map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
   }
   if (w.daginstanceConflicts > 0) {
-    out(`  of which refused (409 conflict / 422 failed test): ${fmt(w.daginstanceConflicts)}`);
+    out(`  of which refused (409 conflict / 422 invalid): ${fmt(w.daginstanceConflicts)}`);
   }
 }
 
