@@ -25,6 +25,11 @@ function deps(create: AttemptDataStore['create']): Parameters<typeof finalReport
   return { data: { create } as unknown as AttemptDataStore, bounds, log: silentLogger() };
 }
 
+/** The final report of an attempt that returned `big`, with data writes done by `create`. */
+function reportBig(create: AttemptDataStore['create'], a = attempt()) {
+  return finalReport(a, 'u', { event: 'AttemptSucceeded', output: big }, undefined, deps(create));
+}
+
 describe('finalReport', () => {
   it('reports a small output inline and writes no data object', async () => {
     const create = vi.fn<AttemptDataStore['create']>();
@@ -75,13 +80,7 @@ describe('finalReport', () => {
       .fn<AttemptDataStore['create']>()
       .mockRejectedValueOnce(new KubeApiError(503, 'ServiceUnavailable', 'etcd leader changed'))
       .mockResolvedValue('inst-d1-1');
-    const r = await finalReport(
-      attempt(),
-      'u',
-      { event: 'AttemptSucceeded', output: big },
-      undefined,
-      deps(create),
-    );
+    const r = await reportBig(create);
     expect(create).toHaveBeenCalledTimes(2);
     expect(r.set).toMatchObject({ outputRef: 'inst-d1-1' });
   });
@@ -89,13 +88,7 @@ describe('finalReport', () => {
   it('fails the attempt, quoting the API server, when it refuses the data object', async () => {
     const refusal = new KubeApiError(422, 'Invalid', 'ConfigMap "inst-d1-1" is invalid: too long');
     const create = vi.fn<AttemptDataStore['create']>().mockRejectedValue(refusal);
-    const r = await finalReport(
-      attempt(),
-      'u',
-      { event: 'AttemptSucceeded', output: big },
-      undefined,
-      deps(create),
-    );
+    const r = await reportBig(create);
     expect(r.outcome).toMatchObject({ event: 'AttemptFailed', reason: 'ResultRefused' });
     expect(r.set.message).toContain('is invalid: too long');
     expect(r.set.outputRef).toBeUndefined();
@@ -107,13 +100,7 @@ describe('finalReport', () => {
       a.abort.abort(new Error('worker stopping'));
       return Promise.reject(new Error('connection refused'));
     });
-    const r = await finalReport(
-      a,
-      'u',
-      { event: 'AttemptSucceeded', output: big },
-      undefined,
-      deps(create),
-    );
+    const r = await reportBig(create, a);
     expect(r.outcome).toMatchObject({ event: 'AttemptFailed', reason: 'Aborted' });
     expect(r.set.message).toContain('connection refused');
   });
