@@ -111,18 +111,16 @@ describe('upstreamOutputs', () => {
     const read = vi
       .fn<AttemptDataStore['read']>()
       .mockResolvedValue({ output: { marker: 'm' }, params: { p: 1 } });
-    const status = {
-      tasks: {
-        small: { phase: 'Succeeded' as const, output: 1 },
-        large: { phase: 'Succeeded' as const, outputRef: 'inst-d2-1' },
-      },
+    const tasks = {
+      small: { phase: 'Succeeded' as const, output: 1 },
+      large: { phase: 'Succeeded' as const, outputRef: 'inst-d2-1' },
     };
     const refs = templateReferences({
       x: '{{tasks.small.output}}',
       y: '{{tasks.large.output.marker}}',
       z: '{{tasks.large.output}}',
     });
-    const outputs = await upstreamOutputs(attempt(), { uid: 'u', status }, refs, {
+    const outputs = await upstreamOutputs(attempt(), 'u', tasks, refs, {
       read,
     } as unknown as AttemptDataStore);
     expect(outputs).toEqual({ small: 1, large: { marker: 'm' } });

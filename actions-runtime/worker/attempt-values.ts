@@ -8,7 +8,7 @@ import {
 } from '../../operator/core/attempt-values.ts';
 import type { AttemptReport } from '../../operator/core/task-report.ts';
 import type { ReferenceAt } from '../../operator/core/templates.ts';
-import type { DagInstanceStatus } from '../../operator/api/dag-instance.ts';
+import type { TaskStatus } from '../../operator/api/dag-instance.ts';
 import { KubeApiError } from '../../operator/kube/errors.ts';
 import type { Logger } from '../../operator/log.ts';
 import type { AttemptDataStore } from '../../operator/store/attempt-data.ts';
@@ -100,19 +100,21 @@ async function store(
 }
 
 /**
- * The outputs of upstream tasks that `refs` read: inline ones from the status
- * the worker has, referenced ones with one read each (cached by the store).
+ * The outputs of upstream tasks that `refs` read, from their entries
+ * (`tasks`: the status the worker has): inline ones as they are, referenced
+ * ones with one read each (cached by the store).
  */
 export async function upstreamOutputs(
   a: LocalAttempt,
-  view: { uid: string; status: DagInstanceStatus },
+  uid: string,
+  tasks: Readonly<Record<string, TaskStatus>>,
   refs: readonly ReferenceAt[],
   data: AttemptDataStore,
 ): Promise<Record<string, unknown>> {
-  const { inline, byRef } = outputsToRead(refs, view.status.tasks ?? {});
+  const { inline, byRef } = outputsToRead(refs, tasks);
   const read = await Promise.all(
     [...byRef].map(async ([task, name]) => {
-      const values = await data.read(a.namespace, name, view.uid);
+      const values = await data.read(a.namespace, name, uid);
       return [task, values.output] as const;
     }),
   );

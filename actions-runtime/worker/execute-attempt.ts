@@ -179,7 +179,8 @@ async function render(
   const shareData = needsShareData
     ? await deps.shareData.read({ namespace: a.namespace, name: a.instance })
     : {};
-  const outputs = await upstreamOutputs(a, view, refs, deps.data);
+  const tasks = view.status.tasks ?? {};
+  const outputs = await upstreamOutputs(a, view.uid, tasks, refs, deps.data);
   return renderParams(task.params ?? {}, { vars, shareData, outputs });
 }
 
