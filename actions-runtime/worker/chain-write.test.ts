@@ -1,5 +1,7 @@
 import type { CoordinationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { INLINE_VALUE_BYTES, MAX_OUTPUT_BYTES } from '../../operator/api/attempt-data.ts';
+import type { AttemptDataStore } from '../../operator/store/attempt-data.ts';
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import { buildGraph } from '../../operator/core/graph.ts';
 import { silentLogger } from '../../operator/log.ts';
@@ -48,6 +50,8 @@ describe('a pre-assigned step on the worker', () => {
       traces: { write: () => Promise.resolve() } as unknown as TraceStore,
       coordination: {} as CoordinationV1Api,
       leaseNamespace: 'ns',
+      data: {} as AttemptDataStore,
+      bounds: { inlineBytes: INLINE_VALUE_BYTES, maxBytes: MAX_OUTPUT_BYTES },
     };
     const chain = new ChainStarts((a, v) => ran.push(executeAttempt(a, v, deps)));
     deps.chain = chain;

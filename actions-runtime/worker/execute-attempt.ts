@@ -1,8 +1,4 @@
-import {
-  MAX_RECORDED_PARAMS_BYTES,
-  type DagInstanceSpec,
-  type DagInstanceStatus,
-} from '../../operator/api/dag-instance.ts';
+import type { DagInstanceSpec, DagInstanceStatus } from '../../operator/api/dag-instance.ts';
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import type { AttemptReport } from '../../operator/core/task-report.ts';
 import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
@@ -12,12 +8,13 @@ import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
 import type { Action } from '../sdk/action.ts';
 import { attemptContext, type ContextDeps } from './attempt-context.ts';
+import { finalReport, upstreamOutputs, type ValuesDeps } from './attempt-values.ts';
 import type { LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from '../sdk/registry.ts';
 import type { ReportWriter } from './report-writer.ts';
 import { runAttempt, type AttemptOutcome } from './run-attempt.ts';
 
-export interface ExecuteDeps extends ContextDeps {
+export interface ExecuteDeps extends ContextDeps, ValuesDeps {
   registry: ActionRegistry;
   revisions: RevisionStore;
   writer: ReportWriter;
@@ -96,12 +93,12 @@ export async function executeAttempt(
       },
     };
   }
-  const { outcome } = result;
+  const { outcome, set } = await finalReport(a, view.uid, result.outcome, result.params, deps);
   if (began.action === undefined) begin(UNKNOWN_ACTION);
   const seconds = (performance.now() - began.at) / 1000;
   deps.metrics?.finished(began.action ?? UNKNOWN_ACTION, taskResult(outcome), seconds);
   a.state = 'done';
-  reportOutcome(a, ref, result, deps);
+  reportOutcome(a, ref, { outcome, set }, deps);
   if (result.lingering) {
     // Reported at once, but its slot stays taken: the concurrency limit counts running code.
     // An action that honours its signal ends a few microtasks after the abort: only one
@@ -124,10 +121,10 @@ export async function executeAttempt(
 function reportOutcome(
   a: LocalAttempt,
   ref: { namespace: string; name: string; uid: string },
-  result: Ran,
+  final: { outcome: AttemptOutcome; set: AttemptReport['set'] },
   deps: ExecuteDeps,
 ): void {
-  const { outcome } = result;
+  const { outcome, set } = final;
   const reason = 'reason' in outcome ? { reason: outcome.reason } : {};
   deps.log.info(
     {
@@ -141,7 +138,6 @@ function reportOutcome(
   );
   const succeeded = outcome.event === 'AttemptSucceeded';
   const defer = succeeded && deps.chain?.hasSuccessor(a) ? RUNNING_REPORT_DEFER_MS : 0;
-  const set = finalFields(outcome, result.params);
   const report = { task: a.task, worker: deps.worker, attempt: a.attempt, event: outcome.event };
   void deps.writer.report(ref, { ...report, set }, defer);
   deps.chain?.finished(a, succeeded ? { ok: true, output: outcome.output } : { ok: false });
@@ -162,22 +158,6 @@ type Ran = {
   ended?: Promise<void>;
   lingering?: Promise<void>;
 };
-
-function finalFields(outcome: AttemptOutcome, params: unknown): AttemptReport['set'] {
-  const recorded =
-    params !== undefined && Buffer.byteLength(JSON.stringify(params)) <= MAX_RECORDED_PARAMS_BYTES
-      ? { params }
-      : {};
-  const finishedAt = new Date().toISOString();
-  if (outcome.event === 'AttemptSucceeded') {
-    return {
-      finishedAt,
-      ...recorded,
-      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-    };
-  }
-  return { finishedAt, reason: outcome.reason, message: outcome.message, ...recorded };
-}
 
 /**
  * Finds the task and its action in the snapshot, renders its params (vars,
@@ -228,10 +208,8 @@ async function render(
   const shareData = needsShareData
     ? await deps.shareData.read({ namespace: a.namespace, name: a.instance })
     : {};
-  const outputs: Record<string, unknown> = {};
-  for (const [id, entry] of Object.entries(view.status.tasks ?? {})) {
-    if (entry.output !== undefined) outputs[id] = entry.output;
-  }
+  const tasks = view.status.tasks ?? {};
+  const outputs = await upstreamOutputs(a, view.uid, tasks, refs, deps.data);
   return renderParams(task.params ?? {}, { vars, shareData, outputs });
 }
 
@@ -248,6 +226,7 @@ async function runIn(
   const still: { running?: Promise<void> } = {};
   const outcome = await runAttempt(action, params, context.ctx, {
     timeoutSecs: task.timeoutSecs,
+    maxOutputBytes: deps.bounds.maxBytes,
     signal: a.abort.signal,
     onLingering: (ended) => {
       still.running = ended;
