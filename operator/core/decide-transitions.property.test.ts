@@ -195,6 +195,7 @@ describe('decide and worker reports', { timeout: 60_000 }, () => {
     // worker or passes a deadline would hold for nothing.
     const wanted = [
       'Pending -> Scheduled by decide',
+      'Scheduled -> Pending by decide',
       'Pending -> Skipped by decide',
       'Pending -> Blocked by decide',
       'Scheduled -> Running by report',
