@@ -8,7 +8,7 @@ import type { DagGraph } from './graph.ts';
 import { DONE_OK, summarize } from './instance-summary.ts';
 import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
-import { preAssignChains, voidPreAssignments } from './pre-assign.ts';
+import { preAssignChains, soleSuccessor, voidPreAssignments } from './pre-assign.ts';
 import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
 import { phaseOf, transition } from './task-transitions.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
@@ -220,12 +220,11 @@ class Step {
     this.#place(id, (current.attempt ?? 1) + 1, transition(current, 'RetryDue', current));
   }
 
-  /** A chain step (its only parent has no other child) stays on its parent's worker. */
+  /** A chain step (the only child of a parent, as pre-assign.ts reads it) stays on that parent's worker. */
   #chainWorker(id: string): string | undefined {
-    const [parent, ...others] = this.#in.graph.parents.get(id) ?? [];
-    if (parent === undefined || others.length > 0) return undefined;
-    if (this.#in.graph.children.get(parent)?.length !== 1) return undefined;
-    return this.tasks[parent]?.worker;
+    const { graph } = this.#in;
+    const parent = graph.parents.get(id)?.find((p) => soleSuccessor(graph, this.tasks, p) === id);
+    return parent === undefined ? undefined : this.tasks[parent]?.worker;
   }
 
   /**

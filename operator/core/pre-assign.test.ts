@@ -149,4 +149,15 @@ describe('pre-assigning chains', () => {
       after: 'a@1',
     });
   });
+
+  it('keeps a join on the worker of the parent whose only child it is (chain affinity, same rule)', () => {
+    const graph = graphOf([task('a'), task('x'), task('y', ['x']), task('j', ['a', 'x'])]);
+    const done = (w: string): TaskStatus => ({ phase: 'Succeeded', worker: w, attempt: 1 });
+    const status: DagInstanceStatus = {
+      ...start(),
+      tasks: { a: done('w2'), x: done('w1'), y: done('w1') },
+    };
+    // w1 would win the tie by name; j is a's only child, so it stays on a's worker.
+    expect(step(graph, status, workers, at(1)).status.tasks?.['j']?.worker).toBe('w2');
+  });
 });

@@ -169,7 +169,7 @@ export function preAssignChains(
 }
 
 /** The only child of `parent`, when every other parent of that child has finished well. */
-function soleSuccessor(
+export function soleSuccessor(
   graph: DagGraph,
   tasks: Readonly<Record<string, TaskStatus>>,
   parent: string,
