@@ -8,7 +8,12 @@ import type { DagGraph } from './graph.ts';
 import { DONE_OK, summarize } from './instance-summary.ts';
 import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
-import { preAssignChains, soleSuccessor, voidPreAssignments } from './pre-assign.ts';
+import {
+  keptAcrossPlacements,
+  preAssignChains,
+  soleSuccessor,
+  voidPreAssignments,
+} from './pre-assign.ts';
 import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
 import { phaseOf, transition } from './task-transitions.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
@@ -235,12 +240,7 @@ class Step {
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
     const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
-    const keep: Omit<TaskStatus, 'phase'> = {
-      ...(from?.history ? { history: from.history } : {}),
-      ...(from?.historyDropped ? { historyDropped: from.historyDropped } : {}),
-      ...(from?.continued ? { continued: true } : {}),
-      ...(from?.voided ? { voided: from.voided } : {}),
-    };
+    const keep = from ? keptAcrossPlacements(from) : {};
     const note = lostWorkerNote(from, attempt);
     const worker = this.#pool.pick(action, this.#chainWorker(id));
     if (worker) {

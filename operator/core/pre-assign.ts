@@ -66,7 +66,7 @@ export function voidPreAssignments(
 
 function voided(entry: TaskStatus): TaskStatus {
   return transition(entry, 'PreAssignmentVoided', {
-    ...carried(entry),
+    ...keptAcrossPlacements(entry),
     ...(entry.attempt ? { attempt: entry.attempt } : {}),
     voided: (entry.voided ?? 0) + 1,
     reason: 'PreAssignmentVoided',
@@ -134,7 +134,7 @@ function extendChain(
     if (!mayPreAssign(input, child, entry, worker)) return;
     const attempt = (entry?.attempt ?? 0) + 1;
     out.tasks[child] = transition(entry, 'PreAssigned', {
-      ...(entry ? carried(entry) : {}),
+      ...(entry ? keptAcrossPlacements(entry) : {}),
       worker: worker.name,
       attempt,
       scheduledAt: input.now.toISOString(),
@@ -205,8 +205,8 @@ function checksAllowStart(
   return evaluatePreCheck(spec.preCheck, { vars, shareData: {} }, continued) === undefined;
 }
 
-/** What a task keeps from one placement to the next. */
-function carried(
+/** What a task keeps from one placement to the next (decide's placements use it too). */
+export function keptAcrossPlacements(
   entry: TaskStatus,
 ): Pick<TaskStatus, 'history' | 'historyDropped' | 'continued' | 'voided'> {
   return {
