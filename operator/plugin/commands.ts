@@ -2,7 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import { TaskId } from '../api/dag.ts';
-import type { OperationName } from '../api/names.ts';
 import { DagInstance } from '../api/objects.ts';
 import { TraceStore } from '../store/traces.ts';
 import { instanceResource } from '../api/names.ts';
@@ -162,7 +161,7 @@ export async function logsCommand(
 }
 
 export async function operationCommand(
-  op: OperationName,
+  op: 'cancel' | 'retry' | 'continue',
   name: string,
   tasks: readonly string[],
   flags: ClusterFlags,

@@ -6,7 +6,7 @@
  * succeed), 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
-import type { OperationName } from '../api/names.ts';
+import type { TaskOperationName } from '../core/operations.ts';
 import {
   getCommand,
   lintCommand,
@@ -28,7 +28,7 @@ function clusterFlags(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context (default: the current context)');
 }
 
-const OPERATIONS: Record<OperationName, string> = {
+const OPERATIONS: Record<Exclude<TaskOperationName, 'skip'>, string> = {
   cancel: 'cancel the unfinished tasks (all of them, or those named); waits for the operator',
   retry:
     'retry the failed and canceled tasks (all of them, or those named); waits for the operator',
@@ -77,7 +77,10 @@ function buildProgram(
       done(await logsCommand(name, task, flags, io)),
     );
 
-  for (const [op, description] of Object.entries(OPERATIONS) as [OperationName, string][]) {
+  for (const [op, description] of Object.entries(OPERATIONS) as [
+    Exclude<TaskOperationName, 'skip'>,
+    string,
+  ][]) {
     clusterFlags(program.command(op))
       .description(description)
       .argument('<instance>')
