@@ -19,6 +19,7 @@ export const TaskReason = z
     'PreCheck',
     'WorkerLost',
     'Canceled',
+    'SkipRequested',
     'DeadlineExceeded',
     'DagRevisionLost',
     'PreAssignmentVoided',
@@ -85,6 +86,9 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: false,
     description: 'canceled by a `cancel` operation',
   },
+  SkipRequested: {
+    description: 'skipped by a `skip` operation before it ran',
+  },
   DeadlineExceeded: {
     retryable: false,
     description: 'the instance ran past `spec.activeDeadlineSeconds`',
@@ -96,6 +100,6 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   },
   PreAssignmentVoided: {
     description:
-      'pre-assigned behind its parent on the same worker, but the parent did not succeed at that attempt (it failed, or its worker was lost): back to Pending, the attempt not counted',
+      'pre-assigned behind its parent on the same worker, but the parent did not succeed at that attempt (it failed, or its worker was lost), or the instance was paused: back to Pending, the attempt not counted',
   },
 };

@@ -6,7 +6,8 @@ import {
 import { failUnfinished, type Stop } from './fail-unfinished.ts';
 import type { DagGraph } from './graph.ts';
 import { DONE_OK, summarize } from './instance-summary.ts';
-import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
+import { applyOperations } from './instance-operations.ts';
+import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
 import {
   keptAcrossPlacements,
@@ -68,23 +69,15 @@ export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
   const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
   const pastDeadline = input.deadline !== undefined && now >= input.deadline;
-  let tasks: Record<string, TaskStatus> = { ...status.tasks };
-  const operations = { ...status.operations };
-  for (const asked of input.operations ?? []) {
-    // Past the deadline nothing may run again: every operation is refused.
-    const op = pastDeadline ? { ...asked, refused: asked.refused ?? DEADLINE_REFUSAL } : asked;
-    const outcome = applyOperation(op, graph.order, tasks, now);
-    tasks = outcome.tasks;
-    operations[op.name] = recordOutcome(status.operations?.[op.name], outcome.record);
-  }
-  const base: DagInstanceStatus = {
-    ...status,
-    ...(input.operations?.length ? { operations } : {}),
-  };
-  const step = new Step(input, voidPreAssignments(tasks, input.workers));
+  // Past the deadline nothing may run again: every operation is refused.
+  const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);
+  const { tasks, status: base } = ops;
+  const run = { ...input, vars: ops.vars };
+  // Paused, nothing new starts: not even a step pre-assigned behind a running task.
+  const step = new Step(run, voidPreAssignments(tasks, input.workers, ops.paused), ops.paused);
   if (!pastDeadline) {
     for (const id of graph.order) step.visit(id);
-    preAssignChains(input, step);
+    if (!ops.paused) preAssignChains(run, step);
   } else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
     // the same pass must not start what the next one would fail.
@@ -92,9 +85,8 @@ export function decide(input: DecideInput): Decision {
       parentsDone(graph, t, id),
     );
   }
-  const next = summarize({ graph, status: base, generation: input.generation, now }, step.tasks, [
-    ...step.waitingFor,
-  ]);
+  const summary = { graph, status: base, generation: input.generation, now, held: step.held };
+  const next = summarize(summary, step.tasks, [...step.waitingFor]);
   const wakeAt = earliest([step.wakeAt, pastDeadline ? undefined : input.deadline]);
   return {
     status: next,
@@ -127,13 +119,18 @@ class Step {
   readonly assigned: Assignment[] = [];
   readonly waitingFor = new Set<string>();
   wakeAt: Date | undefined;
+  /** A ready task was held by a pause: the instance has not finished. */
+  held = false;
   readonly #in: DecideInput;
   readonly #pool: WorkerPool;
+  /** Paused: nothing new starts (no first attempt, no retry); running attempts go on. */
+  readonly #paused: boolean;
 
-  constructor(input: DecideInput, tasks: Record<string, TaskStatus>) {
+  constructor(input: DecideInput, tasks: Record<string, TaskStatus>, paused: boolean) {
     this.#in = input;
     this.tasks = tasks;
     this.#pool = new WorkerPool(input.workers);
+    this.#paused = paused;
   }
 
   visit(id: string): void {
@@ -168,6 +165,10 @@ class Step {
    * are not evaluated again, so the next pass decides as this one did.
    */
   #start(id: string, current: TaskStatus | undefined): void {
+    if (this.#paused) {
+      this.held = true;
+      return;
+    }
     const spec = this.#in.graph.tasks.get(id);
     const waiting = current?.reason === 'NoWorkerForAction';
     const verdict =
@@ -217,6 +218,7 @@ class Step {
   }
 
   #retryWhenDue(id: string, current: TaskStatus): void {
+    if (this.#paused) return;
     const at = current.retryAt ? new Date(current.retryAt) : this.#in.now;
     if (at > this.#in.now) {
       this.wakeAt = earliest([this.wakeAt, at]);

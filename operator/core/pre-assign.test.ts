@@ -160,4 +160,20 @@ describe('pre-assigning chains', () => {
     // w1 would win the tie by name; j is a's only child, so it stays on a's worker.
     expect(step(graph, status, workers, at(1)).status.tasks?.['j']?.worker).toBe('w2');
   });
+
+  it('pre-assigns nothing while the instance is paused: the steps waiting go back to Pending until resumed', () => {
+    const s = step(chain, start(), workers, at(1), L2).status;
+    const pause = { 'fastflow.io/pause': 'p1' };
+    const paused = step(chain, s, workers, at(2), { ...L2, annotations: pause });
+    expect(paused.status.tasks?.['a']?.phase).toBe('Scheduled');
+    expect(paused.status.tasks?.['b']).toMatchObject({ phase: 'Pending', voided: 1 });
+    expect(paused.status.tasks?.['b']?.message).toContain('paused');
+    const resume = { ...pause, 'fastflow.io/resume': 'r1' };
+    const resumed = step(chain, paused.status, workers, at(3), { ...L2, annotations: resume });
+    expect(resumed.status.tasks?.['b']).toMatchObject({
+      phase: 'Scheduled',
+      attempt: 2,
+      after: 'a@1',
+    });
+  });
 });

@@ -38,15 +38,17 @@ export function preAssignmentGate(
 /**
  * Pre-assignments that can no longer start go back to Pending, their
  * attempt number spent (fencing never sees one number twice) but not
- * counted toward the retry limit: the parent's attempt did not succeed, or
- * the worker holding both is lost (the parent then gets a new attempt, and
- * the child is pre-assigned again behind it). Runs before a decision visits
- * the tasks, so a lost worker's pre-assigned task is never placed on its own
- * ahead of its parent.
+ * counted toward the retry limit: the parent's attempt did not succeed, the
+ * worker holding both is lost (the parent then gets a new attempt, and the
+ * child is pre-assigned again behind it), or the instance is paused (nothing
+ * new starts, and a step waiting behind its parent would). Runs before a
+ * decision visits the tasks, so a lost worker's pre-assigned task is never
+ * placed on its own ahead of its parent.
  */
 export function voidPreAssignments(
   tasks: Readonly<Record<string, TaskStatus>>,
   live: readonly WorkerView[],
+  paused = false,
 ): Record<string, TaskStatus> {
   const next = { ...tasks };
   // A voided step voids the one behind it: again until none is left to void.
@@ -56,21 +58,22 @@ export function voidPreAssignments(
       if (entry.phase !== 'Scheduled' || entry.after === undefined) continue;
       const gate = preAssignmentGate(next, entry);
       const lost = !live.some((w) => w.name === entry.worker);
-      if (gate === 'open' || (gate === 'wait' && !lost)) continue;
-      next[id] = voided(entry);
+      if (gate === 'open' || (gate === 'wait' && !lost && !paused)) continue;
+      const why = gate === 'wait' && !lost ? 'the instance was paused' : 'it did not succeed';
+      next[id] = voided(entry, why);
       changed = true;
     }
   }
   return next;
 }
 
-function voided(entry: TaskStatus): TaskStatus {
+function voided(entry: TaskStatus, why: string): TaskStatus {
   return transition(entry, 'PreAssignmentVoided', {
     ...keptAcrossPlacements(entry),
     ...(entry.attempt ? { attempt: entry.attempt } : {}),
     voided: (entry.voided ?? 0) + 1,
     reason: 'PreAssignmentVoided',
-    message: `pre-assigned behind ${entry.after}, which did not succeed on worker ${entry.worker}`,
+    message: `pre-assigned behind ${entry.after} on worker ${entry.worker}, but ${why}`,
   });
 }
 

@@ -14,6 +14,8 @@ export const OPERATOR_EVENTS = [
   'CancelRequested',
   'RetryRequested',
   'ContinueRequested',
+  'SkipRequested',
+  'RerunRequested',
   'DeadlineExceeded',
   'DagRevisionLost',
 ] as const;
@@ -52,7 +54,7 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
   PreAssignmentVoided: {
     from: ['Scheduled'],
     to: 'Pending',
-    when: 'pre-assigned, but the parent did not succeed at that attempt (failed, retried, canceled, or its worker was lost) before it started (`reason: PreAssignmentVoided`, the attempt not counted toward `retry.limit`)',
+    when: 'pre-assigned, but the parent did not succeed at that attempt (failed, retried, canceled, or its worker was lost) or the instance was paused before it started (`reason: PreAssignmentVoided`, the attempt not counted toward `retry.limit`)',
   },
   NoWorkerForAction: {
     from: ['Pending'],
@@ -113,6 +115,16 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     from: ['Blocked'],
     to: 'Pending',
     when: 'a `continue` operation (`continued: true`): its block checks are not evaluated again, its skip checks are',
+  },
+  SkipRequested: {
+    from: ['Pending', 'Blocked'],
+    to: 'Skipped',
+    when: 'a `skip` operation names it before it ran (`reason: SkipRequested`): its children may run',
+  },
+  RerunRequested: {
+    from: ['Pending', 'Succeeded', 'Failed', 'Retrying', 'Skipped', 'Blocked', 'Canceled'],
+    to: 'Pending',
+    when: 'a `rerun` operation names it or a task before it, or a `restart` (every task): its attempt goes to `history`, it runs again with its checks',
   },
   DeadlineExceeded: {
     from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
