@@ -16,6 +16,7 @@ import {
   type OperationRequest,
   type TaskOperationName,
 } from './operations.ts';
+import { preAssignmentGate } from './pre-assign.ts';
 import { carriedToNextAttempt } from './retry.ts';
 import { phaseOf, transition } from './task-transitions.ts';
 
@@ -137,7 +138,7 @@ function runAgain(
   refuse: (why: string) => InstanceOutcome,
 ): InstanceOutcome {
   const { graph, now } = input;
-  const running = graph.order.filter((id) => ACTIVE_TASK_PHASES.has(phaseOf(tasks[id])));
+  const running = runningTasks(graph, tasks);
   if (running.length > 0) {
     return refuse(
       `${names(running)} still running: wait for ${running.length > 1 ? 'them' : 'it'} ` +
@@ -221,8 +222,18 @@ function withDescendants(graph: DagGraph, task: string): string[] {
   return graph.order.filter((id) => found.has(id));
 }
 
+/** Tasks a worker holds, but for steps pre-assigned behind a parent: they have not started. */
+function runningTasks(graph: DagGraph, tasks: Readonly<Record<string, TaskStatus>>): string[] {
+  return graph.order.filter((id) => {
+    const t = tasks[id];
+    return (
+      t !== undefined && ACTIVE_TASK_PHASES.has(t.phase) && preAssignmentGate(tasks, t) !== 'wait'
+    );
+  });
+}
+
 function pauseNote(graph: DagGraph, tasks: Readonly<Record<string, TaskStatus>>): string {
-  const running = graph.order.filter((id) => ACTIVE_TASK_PHASES.has(phaseOf(tasks[id])));
+  const running = runningTasks(graph, tasks);
   return running.length > 0
     ? `nothing new starts; ${names(running)} finish${running.length > 1 ? '' : 'es'}`
     : 'nothing new starts';

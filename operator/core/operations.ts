@@ -8,6 +8,7 @@ import {
 } from '../api/dag-instance.ts';
 import { OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
 import { carriedToNextAttempt } from './retry.ts';
+import { unassignWaiting } from './pre-assign.ts';
 import { canApply, phaseOf, transition, type OperatorEvent } from './task-transitions.ts';
 
 export interface OperationRequest {
@@ -157,10 +158,13 @@ export function refusedOutright(
 export function applyOperation(
   op: OperationRequest & { name: TaskOperationName },
   taskIds: readonly string[],
-  tasks: Readonly<Record<string, TaskStatus>>,
+  tasksIn: Readonly<Record<string, TaskStatus>>,
   now: Date,
 ): OperationOutcome {
+  let tasks = tasksIn;
   const rule = RULES[op.name];
+  // A step pre-assigned behind its parent has not run: a skip takes it back first.
+  if (op.name === 'skip') tasks = unassignWaiting(tasks, op.tasks ?? [], 'it was skipped');
   const applies = (id: string): boolean => canApply(phaseOf(tasks[id]), rule.event);
   const chosen = op.tasks ?? (rule.named ? [] : taskIds.filter(applies));
   const refuse = (why: string): OperationOutcome => ({

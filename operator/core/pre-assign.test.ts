@@ -176,4 +176,14 @@ describe('pre-assigning chains', () => {
       after: 'a@1',
     });
   });
+
+  it('lets a skip take a step waiting behind its parent: it has not run', () => {
+    const s = step(chain, start(), workers, at(1), L2).status;
+    const d = step(chain, s, workers, at(2), {
+      ...L2,
+      annotations: { 'fastflow.io/skip': 's1:b' },
+    });
+    expect(d.status.operations?.skip?.result).toBe('Applied');
+    expect(d.status.tasks?.['b']).toMatchObject({ phase: 'Skipped', reason: 'SkipRequested' });
+  });
 });

@@ -67,6 +67,22 @@ export function voidPreAssignments(
   return next;
 }
 
+/** The named steps still waiting behind their parent, taken back to Pending (`why` says for what). */
+export function unassignWaiting(
+  tasks: Readonly<Record<string, TaskStatus>>,
+  ids: readonly string[],
+  why: string,
+): Readonly<Record<string, TaskStatus>> {
+  const waiting = ids.filter((id) => {
+    const t = tasks[id];
+    return t?.phase === 'Scheduled' && preAssignmentGate(tasks, t) === 'wait';
+  });
+  if (waiting.length === 0) return tasks;
+  const next = { ...tasks };
+  for (const id of waiting) next[id] = voided(next[id] as TaskStatus, why);
+  return next;
+}
+
 function voided(entry: TaskStatus, why: string): TaskStatus {
   return transition(entry, 'PreAssignmentVoided', {
     ...keptAcrossPlacements(entry),
