@@ -4,24 +4,12 @@ import type { TaskSpec } from '../../api/dag.ts';
 import { TERMINAL_INSTANCE_PHASES, type TaskPhase } from '../../api/dag-instance.ts';
 import { prng, randomDag, simulate } from '../../../test/support/decide-simulation.ts';
 import { graphOf } from '../../../test/support/decide-fixtures.ts';
-import type { DagGraph } from '../graph.ts';
+import { descendantsOf, type DagGraph } from '../graph.ts';
 import { validateDag } from '../validate-dag.ts';
 
 const CASES = ['a', 'b', 'c'] as const;
 type Role =
   { kind: 'action'; fails: boolean; optional: boolean } | { kind: 'switch'; picks: string };
-
-/** Every task that depends on `id`, directly or through others. */
-function after(graph: DagGraph, id: string): string[] {
-  const seen = new Set<string>();
-  const stack = [...(graph.children.get(id) ?? [])];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (seen.has(next)) continue;
-    seen.add(next);
-    stack.push(...(graph.children.get(next) ?? []));
-  }
-  return [...seen].sort();
-}
 
 /**
  * Random Dags where some tasks are switches (on a constant, each listing
@@ -54,7 +42,7 @@ const controlDag = randomDag.chain(({ tasks }) =>
         role.set(t.id, { kind: 'switch', picks: r.picks });
         const cases: Record<string, string[]> = { a: [], b: [] };
         const def: string[] = [];
-        after(graph, t.id).forEach((id, j) => {
+        [...descendantsOf(graph, t.id)].sort().forEach((id, j) => {
           const where = placement[(i + j) % placement.length];
           if (where === 'a' || where === 'b') cases[where]!.push(id);
           if (where === 'default') def.push(id);
