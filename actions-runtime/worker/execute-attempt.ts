@@ -144,7 +144,7 @@ async function prepareAndRun(
 ): Promise<Ran> {
   const { snapshot, graph } = await deps.revisions.load(a.namespace, a.dagRevision);
   const task = graph.tasks.get(a.task);
-  const action = task && deps.registry.get(task.actionName);
+  const action = task && deps.registry.get(task.actionName ?? '');
   // Only registered names label metrics: a Dag cannot add label values.
   begin(action ? action.name : UNKNOWN_ACTION);
   if (!task || !action) {

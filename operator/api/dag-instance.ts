@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
+import { ControlStatusFields } from './control-status.ts';
 import { VAR_NAME_PATTERN, VAR_NAME_RULE, VarName } from './dag.ts';
 import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
@@ -200,6 +201,7 @@ export const DagInstanceStatus = z.object({
     .describe(
       'Vars given by rerun operations (spec.vars are immutable): they override spec.vars from then on; a restart clears them.',
     ),
+  ...ControlStatusFields,
   operations: z
     .object({
       cancel: OperationRecord.optional(),

@@ -22,6 +22,9 @@ export const TaskReason = z
     'SkipRequested',
     'DeadlineExceeded',
     'DagRevisionLost',
+    'BranchNotTaken',
+    'SystemTaskFailed',
+    'Terminated',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -96,5 +99,17 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: false,
     description:
       'the Dag snapshot the instance runs (`status.dagRevision`) was deleted or cannot be read: the instance failed, and with it every unfinished task',
+  },
+  BranchNotTaken: {
+    description: 'listed under a case of a switch that picked another case (or was skipped)',
+  },
+  SystemTaskFailed: {
+    retryable: true,
+    description:
+      'a system task could not be decided (a switch expression failed to evaluate, setVars values did not render or fit)',
+  },
+  Terminated: {
+    retryable: false,
+    description: 'a terminate task ended the instance while this task was unfinished',
   },
 };
