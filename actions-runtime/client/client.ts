@@ -30,6 +30,7 @@ import {
 } from './transitions.ts';
 import { watchInstance, type WaitOptions } from './wait.ts';
 import { LeaseMutex, type LeaseMutexOptions } from '../mutex/mutex.ts';
+import { TaskShardStore } from '../../operator/store/task-shards.ts';
 
 export { FastflowClientError, type ClientErrorReason } from './errors.ts';
 export type { InstanceRef, RunDagOptions } from './instances.ts';
@@ -57,6 +58,8 @@ export type FastflowClientOptions = {
 };
 
 const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
+/** Shards a client keeps once read (immutable): a 10,000-task instance has 313. */
+const SHARD_CACHE = 1024;
 
 /** A programmatic client of fastflow's Dags and DagInstances. */
 export class FastflowClient {
@@ -66,6 +69,7 @@ export class FastflowClient {
   readonly #operationTimeoutMs: number;
   readonly #log: Logger;
   readonly #operations: OperationContext;
+  readonly #shards: TaskShardStore;
 
   constructor(source: KubeConfig | KubeClients, opts: FastflowClientOptions = {}) {
     const kc = source instanceof KubeConfig ? source : source.kc;
@@ -77,11 +81,13 @@ export class FastflowClient {
       opts.namespace || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
     this.#operationTimeoutMs = opts.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.#log = opts.logger ?? silentLogger();
+    this.#shards = new TaskShardStore(this.clients.custom, { cacheLimit: SHARD_CACHE });
     this.#operations = {
       clients: this.clients,
       log: this.#log,
       operationTimeoutMs: this.#operationTimeoutMs,
-      get: (ref) => this.get(ref),
+      // Waiting for an operation record needs no task entries: the shards are not read.
+      get: (ref) => readInstance(this.clients, this.#ref(ref)),
     };
   }
 
@@ -100,9 +106,13 @@ export class FastflowClient {
     return createInstance(this.clients, namespace, dag, vars, opts);
   }
 
-  /** The instance, validated against the DagInstance schema. */
+  /**
+   * The instance, validated against the DagInstance schema, in one piece:
+   * `status.tasks` holds every task's entry, those the operator moved into
+   * TaskShards included.
+   */
   async get(instance: InstanceRef): Promise<DagInstance> {
-    return readInstance(this.clients, this.#ref(instance));
+    return this.#shards.whole(await readInstance(this.clients, this.#ref(instance)));
   }
 
   /** Cancels the unfinished tasks (all of them, or `tasks`); the instance ends Canceled. */
@@ -187,12 +197,13 @@ export class FastflowClient {
       TERMINAL_INSTANCE_PHASES.has(i.status?.phase ?? 'Pending') ? i : undefined;
     const first = await this.get(ref);
     if (finished(first)) return first;
-    return watchInstance(this.clients, this.#log, ref, finished, {
+    const last = await watchInstance(this.clients, this.#log, ref, finished, {
       ...opts,
       onTimeout: (last) =>
         `DagInstance ${refText(ref)} did not finish within ${opts.timeoutMs} ms ` +
         `(phase ${last?.status?.phase ?? 'Pending'}, progress ${last?.status?.progress ?? '-'})`,
     });
+    return this.#shards.whole(last);
   }
 
   /**

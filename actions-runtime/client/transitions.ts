@@ -109,7 +109,10 @@ function taskTransitions(
   const before = previous?.status?.tasks ?? {};
   const after = current.status?.tasks ?? {};
   const tasks: TaskTransition[] = [];
+  // An entry that left status for a new shard has not changed: it moved.
+  const sharded = (current.status?.shards ?? 0) > (previous?.status?.shards ?? 0);
   for (const task of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (sharded && after[task] === undefined) continue;
     const a = before[task]?.phase ?? 'Pending';
     const b = after[task]?.phase ?? 'Pending';
     if (a !== b) tasks.push({ task, from: a, to: b });

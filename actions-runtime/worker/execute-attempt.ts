@@ -10,6 +10,7 @@ import { hasTemplates, renderParams, templateReferences } from '../../operator/c
 import { resolveVars } from '../../operator/core/vars.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
+import type { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { Action } from '../sdk/action.ts';
 import { attemptContext, type ContextDeps } from './attempt-context.ts';
 import type { LocalAttempt } from './local-attempts.ts';
@@ -20,6 +21,8 @@ import { runAttempt, type AttemptOutcome } from './run-attempt.ts';
 export interface ExecuteDeps extends ContextDeps {
   registry: ActionRegistry;
   revisions: RevisionStore;
+  /** The outputs of parents whose entries moved into shards. */
+  shards: TaskShardStore;
   writer: ReportWriter;
   metrics?: WorkerMetrics;
 }
@@ -207,6 +210,10 @@ async function render(
   for (const [id, entry] of Object.entries(view.status.tasks ?? {})) {
     if (entry.output !== undefined) outputs[id] = entry.output;
   }
+  // A parent whose entry the operator moved into a shard: its output is read there.
+  const parents = refs.flatMap((r) => (r.ref.kind === 'output' ? [r.ref.task] : []));
+  const owner = { namespace: a.namespace, name: a.instance, uid: view.uid };
+  Object.assign(outputs, await deps.shards.outputs(owner, view.status, parents));
   return renderParams(task.params ?? {}, { vars, shareData, outputs });
 }
 

@@ -14,6 +14,7 @@ import {
   operationCommand,
   runCommand,
   treeCommand,
+  type GetFlags,
   type RunFlags,
 } from './commands.ts';
 import type { ClusterFlags } from './connect.ts';
@@ -60,7 +61,8 @@ function buildProgram(
   clusterFlags(program.command('get'))
     .description('list the instances of a namespace, or show one with its tasks')
     .argument('[instance]', 'the instance to show')
-    .action(async (name: string | undefined, flags: ClusterFlags) =>
+    .option('-o, --output <format>', 'json or yaml: whole objects, every task in status.tasks')
+    .action(async (name: string | undefined, flags: GetFlags) =>
       done(await getCommand(name, flags, io)),
     );
 

@@ -137,6 +137,24 @@ export class TaskShardStore {
     );
   }
 
+  /**
+   * The outputs of `tasks` whose entries are in the instance's shards: what a
+   * worker renders `{{tasks.X.output}}` from when X's entry left status.
+   */
+  async outputs(
+    owner: OwnerInstance,
+    status: DagInstanceStatus,
+    tasks: readonly string[],
+  ): Promise<Record<string, unknown>> {
+    const wanted = tasks.filter((t) => status.tasks?.[t] === undefined);
+    if (wanted.length === 0 || !status.shards) return {};
+    const found: Record<string, unknown> = {};
+    for (const shard of await this.readAll(owner, status)) {
+      for (const t of wanted) if (shard[t]?.output !== undefined) found[t] = shard[t].output;
+    }
+    return found;
+  }
+
   #remember(owner: OwnerInstance, index: number, tasks: Record<string, TaskStatus>): void {
     if (this.#cacheLimit === 0) return;
     // Oldest first out: a Map keeps insertion order.
