@@ -61,11 +61,14 @@ export class InstanceShards {
       this.#add(key, owner, plan.index, tasks);
       status = afterShard(status, { index: plan.index, tasks });
     }
+    // The rest of the object: metadata (with managedFields, which grow with the entries) and spec.
+    const besides = Buffer.byteLength(JSON.stringify({ ...instance, status: {} }));
     const held = holdNewTasks(
       status,
       input.status.tasks,
       decision.assigned,
       this.#d.maxObjectBytes,
+      besides,
     );
     if (held.held > 0) {
       this.#d.log.debug(

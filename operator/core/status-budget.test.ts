@@ -39,6 +39,16 @@ describe('holdNewTasks', () => {
     expect(held.status.tasks?.['new-999']).toBeUndefined();
   });
 
+  it('counts the rest of the object, and each new entry twice (managedFields records its fields)', () => {
+    const d = decided(1000);
+    const alone = holdNewTasks(d.status, {}, d.assigned, 256 * 1024);
+    const beside = holdNewTasks(d.status, {}, d.assigned, 256 * 1024, 64 * 1024);
+    expect(bytes(alone.status) * 2).toBeLessThanOrEqual(
+      192 * 1024 + bytes({ phase: 'Running', tasks: {} }),
+    );
+    expect(beside.held).toBeGreaterThan(alone.held);
+  });
+
   it('never holds a retry or a reassignment, and puts back a waiting entry as it was', () => {
     const waiting: TaskStatus = { phase: 'Pending', reason: 'NoWorkerForAction', message: 'm' };
     const retried: TaskStatus = { phase: 'Retrying', attempt: 1 };
