@@ -172,6 +172,8 @@ export class InstanceWatch {
   #restarting = false;
   /** Last problem of the watch itself, for error messages. */
   lastWatchError: string | undefined;
+  /** The largest version of an instance seen (statuses shrink when entries move into shards). */
+  largest = { bytes: 0, what: '(none)' };
 
   constructor(kc: KubeConfig, api: BenchApi) {
     this.#api = api;
@@ -236,6 +238,8 @@ export class InstanceWatch {
     if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     this.#objects.set(name, obj);
     this.#lastChange = performance.now();
+    const bytes = Buffer.byteLength(JSON.stringify(obj));
+    if (bytes > this.largest.bytes) this.largest = { bytes, what: `DagInstance ${name}` };
     const key = progressKey(obj);
     if (this.#progress.get(name)?.key !== key)
       this.#progress.set(name, { key, at: this.#lastChange });
