@@ -57,10 +57,12 @@ describe('planShard', () => {
     expect(plan?.tasks['run']).toBeUndefined();
   });
 
-  it('takes the oldest failed entries past 100, or past 64 KiB of them', () => {
+  it('takes the oldest failed entries past 100, and either kind past 64 KiB of them', () => {
     expect(Object.keys(planShard({ tasks: entries(101, 'Failed') })?.tasks ?? {})).toHaveLength(32);
     const wordy = entries(20, 'Canceled', { message: 'x'.repeat(4000) });
     expect(planShard({ tasks: wordy })).toBeDefined();
+    const bulky = entries(9, 'Succeeded', { output: 'y'.repeat(8000) });
+    expect(Object.keys(planShard({ tasks: bulky })?.tasks ?? {})).toHaveLength(9);
   });
 
   it('keeps a shard under its byte bound whatever the outputs', () => {

@@ -13,8 +13,11 @@ const DONE: ReadonlySet<TaskPhase> = new Set(['Succeeded', 'Skipped']);
 const STOPPED: ReadonlySet<TaskPhase> = new Set(['Failed', 'Canceled', 'Blocked']);
 /** Failed/Canceled/Blocked entries kept in status before the oldest are compacted. */
 export const MAX_STOPPED_IN_STATUS = 100;
-/** ... and their bytes: 100 entries with 4 KiB messages would not fit in a bounded status. */
-export const MAX_STOPPED_BYTES = 64 * 1024;
+/**
+ * The bytes of either kind kept in status before the oldest are compacted:
+ * 31 entries with 8 KiB outputs, or 100 with 4 KiB messages, would not fit.
+ */
+export const MAX_FINISHED_BYTES = 64 * 1024;
 
 /** One shard to write: `<instance>-s<index>`, with the entries it takes from status.tasks. */
 export interface ShardPlan {
@@ -33,9 +36,13 @@ export function planShard(status: DagInstanceStatus): ShardPlan | undefined {
   const entries = Object.entries(status.tasks ?? {});
   const done = entries.filter(([, t]) => DONE.has(t.phase));
   const stopped = entries.filter(([, t]) => STOPPED.has(t.phase));
-  const tooMany =
-    stopped.length > MAX_STOPPED_IN_STATUS || entriesBytes(stopped) > MAX_STOPPED_BYTES;
-  const pick = done.length >= SHARD_TASKS ? done : tooMany ? stopped : undefined;
+  const full = (kept: typeof entries, count: boolean): boolean =>
+    count || entriesBytes(kept) > MAX_FINISHED_BYTES;
+  const pick = full(done, done.length >= SHARD_TASKS)
+    ? done
+    : full(stopped, stopped.length > MAX_STOPPED_IN_STATUS)
+      ? stopped
+      : undefined;
   if (pick === undefined) return undefined;
   const tasks: Record<string, TaskStatus> = {};
   let bytes = 0;
