@@ -78,6 +78,17 @@ describe('planShard', () => {
 });
 
 describe('afterShard', () => {
+  it('removes an entry read back with its keys in another order (the API server sorts them)', () => {
+    const entry: TaskStatus = { phase: 'Succeeded', output: { b: 1, a: [2] }, attempt: 1 };
+    const readBack = JSON.parse('{"attempt":1,"output":{"a":[2],"b":1},"phase":"Succeeded"}');
+    const after = afterShard({ tasks: { t: entry } }, { index: 0, tasks: { t: readBack } });
+    expect(after.tasks).toEqual({});
+    const other = { ...readBack, output: { a: [3], b: 1 } };
+    expect(afterShard({ tasks: { t: entry } }, { index: 0, tasks: { t: other } }).tasks).toEqual({
+      t: entry,
+    });
+  });
+
   it('removes the shard entries and counts the shard; an entry changed since stays', () => {
     const tasks = entries(32, 'Succeeded');
     const plan = planShard({ tasks, shards: 0 });

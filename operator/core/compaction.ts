@@ -86,8 +86,20 @@ export function afterShard(
   return { ...status, tasks, shards: Math.max(status.shards ?? 0, shard.index + 1) };
 }
 
+/**
+ * Equal as JSON values, whatever the order of object keys: a shard read back
+ * from the API server has its keys sorted, an entry folded in this pass not.
+ */
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { Watch, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { makeClients } from '../../operator/kube/client.ts';
+import { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { BenchDagSpec } from './dags.ts';
 
 const GROUP = 'fastflow.io';
@@ -26,9 +27,16 @@ export type TaskState = {
 };
 
 export type InstanceObject = {
-  metadata: { name: string; resourceVersion?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+  };
   status?: {
     phase?: string;
+    /** TaskShards holding the finished entries moved out of `tasks`. */
+    shards?: number;
     progress?: string;
     message?: string;
     startTime?: string;
@@ -89,6 +97,15 @@ export class BenchApi {
     // The product's pooled keep-alive transport: a create does not pay a TLS handshake.
     this.custom = makeClients(kc, { userAgent: 'fastflow-bench' }).custom;
     this.namespace = namespace;
+  }
+
+  /** The instance with every task's entry, those moved into TaskShards included: hops read all. */
+  async whole(i: InstanceObject): Promise<InstanceObject> {
+    if (!i.status?.shards) return i;
+    const owner = { namespace: this.namespace, name: i.metadata.name, uid: i.metadata.uid ?? '' };
+    const parts = await new TaskShardStore(this.custom).readAll(owner, { shards: i.status.shards });
+    const tasks = Object.assign({}, ...parts, i.status.tasks) as Record<string, TaskState>;
+    return { ...i, status: { ...i.status, tasks } };
   }
 
   async createDag(name: string, spec: BenchDagSpec): Promise<void> {
