@@ -22,6 +22,7 @@ import {
   type RunDagOptions,
 } from './instances.ts';
 import { operate, type OperationContext, type OperationOptions } from './operations.ts';
+import { withReferencedValues } from './outputs.ts';
 import {
   subscribeTransitions,
   type TransitionHandler,
@@ -108,11 +109,12 @@ export class FastflowClient {
 
   /**
    * The instance, validated against the DagInstance schema, in one piece:
-   * `status.tasks` holds every task's entry, those the operator moved into
-   * TaskShards included.
+   * `status.tasks` holds every task's entry (those the operator moved into
+   * TaskShards included), with the outputs and params kept beside it read in.
    */
   async get(instance: InstanceRef): Promise<DagInstance> {
-    return this.#shards.whole(await readInstance(this.clients, this.#ref(instance)));
+    const read = await readInstance(this.clients, this.#ref(instance));
+    return withReferencedValues(this.clients, await this.#shards.whole(read));
   }
 
   /** Cancels the unfinished tasks (all of them, or `tasks`); the instance ends Canceled. */
@@ -197,13 +199,13 @@ export class FastflowClient {
       TERMINAL_INSTANCE_PHASES.has(i.status?.phase ?? 'Pending') ? i : undefined;
     const first = await this.get(ref);
     if (finished(first)) return first;
-    const last = await watchInstance(this.clients, this.#log, ref, finished, {
+    const done = await watchInstance(this.clients, this.#log, ref, finished, {
       ...opts,
       onTimeout: (last) =>
         `DagInstance ${refText(ref)} did not finish within ${opts.timeoutMs} ms ` +
         `(phase ${last?.status?.phase ?? 'Pending'}, progress ${last?.status?.progress ?? '-'})`,
     });
-    return this.#shards.whole(last);
+    return withReferencedValues(this.clients, await this.#shards.whole(done));
   }
 
   /**

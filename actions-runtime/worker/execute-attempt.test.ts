@@ -1,3 +1,5 @@
+import { INLINE_VALUE_BYTES, MAX_OUTPUT_BYTES } from '../../operator/api/attempt-data.ts';
+import type { AttemptDataStore } from '../../operator/store/attempt-data.ts';
 import type { CoordinationV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TaskSpec } from '../../operator/api/dag.ts';
@@ -47,8 +49,12 @@ function deps(registry: ActionRegistry, reports: AttemptReport[]): ExecuteDeps {
     revisions: { load: () => Promise.resolve(loaded) } as unknown as RevisionStore,
     // Shard 0 holds quick's entry, moved out of status by the operator.
     shards: {
-      outputs: (_owner: unknown, status: { shards?: number }, tasks: string[]) =>
-        Promise.resolve(status.shards && tasks.includes('quick') ? { quick: { n: 7 } } : {}),
+      entries: (_owner: unknown, status: { shards?: number }, tasks: string[]) =>
+        Promise.resolve(
+          status.shards && tasks.includes('quick')
+            ? { quick: { phase: 'Succeeded', output: { n: 7 } } }
+            : {},
+        ),
     } as unknown as TaskShardStore,
     writer: {
       report: (_ref: unknown, r: AttemptReport) => {
@@ -60,6 +66,8 @@ function deps(registry: ActionRegistry, reports: AttemptReport[]): ExecuteDeps {
     log: silentLogger(),
     shareData: { read: () => Promise.resolve({}) } as unknown as ShareDataStore,
     traces: { write: () => Promise.resolve() } as unknown as TraceStore,
+    data: {} as AttemptDataStore,
+    bounds: { inlineBytes: INLINE_VALUE_BYTES, maxBytes: MAX_OUTPUT_BYTES },
     coordination: {} as CoordinationV1Api,
     leaseNamespace: 'ns',
   };

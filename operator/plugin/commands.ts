@@ -1,6 +1,7 @@
 /** The plugin's commands; each resolves with its exit code. */
 import { readFile } from 'node:fs/promises';
 import { FastflowClientError } from '../../actions-runtime/client/client.ts';
+import { withReferencedValues } from '../../actions-runtime/client/outputs.ts';
 import { TaskId } from '../api/dag.ts';
 import type { OperationName } from '../api/names.ts';
 import { DagInstance } from '../api/objects.ts';
@@ -106,7 +107,11 @@ export async function getCommand(
     const shards = new TaskShardStore(conn.clients.custom);
     const shown =
       name === undefined
-        ? await Promise.all((await listInstances(conn)).map((i) => shards.whole(i)))
+        ? await Promise.all(
+            (await listInstances(conn)).map(async (i) =>
+              withReferencedValues(conn.clients, await shards.whole(i)),
+            ),
+          )
         : await getInstance(conn, name);
     io.out(formatObjects(shown, format));
     return 0;

@@ -82,7 +82,7 @@ describe('TaskShardStore', () => {
     });
     await reader.whole(instance);
     expect(gets).toEqual(['run-1-s0', 'run-1-s1']);
-    expect(await reader.outputs(OWNER, instance.status, ['a', 'd'])).toEqual({});
+    expect(await reader.entries(OWNER, instance.status, ['a', 'd'])).toEqual({ a: done('1') });
   });
 
   it('names shards within 253 characters, apart for long names sharing a prefix', () => {

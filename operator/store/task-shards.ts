@@ -138,19 +138,20 @@ export class TaskShardStore {
   }
 
   /**
-   * The outputs of `tasks` whose entries are in the instance's shards: what a
-   * worker renders `{{tasks.X.output}}` from when X's entry left status.
+   * The entries of `tasks` that are in the instance's shards (absent from
+   * status): what a worker renders `{{tasks.X.output}}` from when X's entry
+   * left status (an inline output, or the reference to its data object).
    */
-  async outputs(
+  async entries(
     owner: OwnerInstance,
     status: DagInstanceStatus,
     tasks: readonly string[],
-  ): Promise<Record<string, unknown>> {
+  ): Promise<Record<string, TaskStatus>> {
     const wanted = tasks.filter((t) => status.tasks?.[t] === undefined);
     if (wanted.length === 0 || !status.shards) return {};
-    const found: Record<string, unknown> = {};
+    const found: Record<string, TaskStatus> = {};
     for (const shard of await this.readAll(owner, status)) {
-      for (const t of wanted) if (shard[t]?.output !== undefined) found[t] = shard[t].output;
+      for (const t of wanted) if (shard[t] !== undefined) found[t] = shard[t];
     }
     return found;
   }
