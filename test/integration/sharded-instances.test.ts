@@ -2,7 +2,7 @@
  * Instances whose finished task entries the operator moved into TaskShards:
  * a new operator process decides from them (a compacted parent is done, not
  * to be run again), a worker renders a template from a sharded parent's
- * output, and readers see every task in one object.
+ * output (inline, or in its attempt data), and readers see every task in one object.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,12 +34,14 @@ describe('an instance with shards', () => {
     await env.createDag('sharded', {
       tasks: [
         { id: 'first', actionName: 'emit' },
+        // An output past the inline bound: the sharded entry holds its outputRef.
+        { id: 'big', actionName: 'blob', params: { bytes: 4000, marker: 'm-1' } },
         ...chain(STEPS, 'first'),
         {
           id: 'reader',
           actionName: 'echo',
-          dependOn: ['first', `c${STEPS - 1}`],
-          params: { ip: '{{tasks.first.output.ip}}' },
+          dependOn: ['first', 'big', `c${STEPS - 1}`],
+          params: { ip: '{{tasks.first.output.ip}}', marker: '{{tasks.big.output.marker}}' },
         },
       ],
     });
@@ -48,13 +50,14 @@ describe('an instance with shards', () => {
     first.kill('SIGKILL');
     expect(compacted.status?.phase).toBe('Running');
     expect(compacted.status?.tasks?.['first']).toBeUndefined();
+    expect(compacted.status?.tasks?.['big']).toBeUndefined();
 
     env.startOperator('operator-b');
     const done = await env.finished('sharded-1', 120_000);
     expect(done.status).toMatchObject({
       phase: 'Succeeded',
-      counts: { Succeeded: STEPS + 2 },
-      progress: `${STEPS + 2}/${STEPS + 2}`,
+      counts: { Succeeded: STEPS + 3 },
+      progress: `${STEPS + 3}/${STEPS + 3}`,
     });
 
     // No key is both in a shard and in status: nothing sharded ran again.
@@ -73,7 +76,7 @@ describe('an instance with shards', () => {
       namespace: env.namespace,
     });
     const tasks: Record<string, TaskStatus> = (await client.get('sharded-1')).status?.tasks ?? {};
-    expect(Object.keys(tasks)).toHaveLength(STEPS + 2);
+    expect(Object.keys(tasks)).toHaveLength(STEPS + 3);
     expect(Object.values(tasks).every((t) => t.phase === 'Succeeded' && t.attempt === 1)).toBe(
       true,
     );
@@ -83,6 +86,7 @@ describe('an instance with shards', () => {
         Date.parse(parent?.finishedAt ?? ''),
       );
     }
-    expect(tasks['reader']?.output).toEqual({ ip: '10.1.2.3' });
+    expect(tasks['reader']?.output).toEqual({ ip: '10.1.2.3', marker: 'm-1' });
+    expect(tasks['big']?.output).toMatchObject({ marker: 'm-1', size: 4000 });
   }, 180_000);
 });
