@@ -2,7 +2,7 @@ import type { DagInstanceSpec, DagInstanceStatus } from '../../operator/api/dag-
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
 import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
-import { resolveVars } from '../../operator/core/vars.ts';
+import { givenVars, resolveVars } from '../../operator/core/vars.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
 import type { TaskShardStore } from '../../operator/store/task-shards.ts';
@@ -156,7 +156,7 @@ async function prepareAndRun(
       : `task "${a.task}" is not in the Dag snapshot`;
     return { outcome: { event: 'AttemptFailed', reason: 'ActionFailed', message } };
   }
-  const vars = resolveVars(snapshot.spec.vars, view.spec.vars);
+  const vars = resolveVars(snapshot.spec.vars, givenVars(view.spec, view.status));
   if (!vars.ok) {
     return { outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message: vars.message } };
   }

@@ -19,6 +19,7 @@ export const TaskReason = z
     'PreCheck',
     'WorkerLost',
     'Canceled',
+    'SkipRequested',
     'DeadlineExceeded',
     'DagRevisionLost',
   ])
@@ -83,6 +84,9 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   Canceled: {
     retryable: false,
     description: 'canceled by a `cancel` operation',
+  },
+  SkipRequested: {
+    description: 'skipped by a `skip` operation before it ran',
   },
   DeadlineExceeded: {
     retryable: false,

@@ -6,7 +6,8 @@ import {
 import { failUnfinished, type Stop } from './fail-unfinished.ts';
 import type { DagGraph } from './graph.ts';
 import { DONE_OK, summarize } from './instance-summary.ts';
-import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
+import { applyOperations } from './instance-operations.ts';
+import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
 import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
 import { phaseOf, transition } from './task-transitions.ts';
@@ -60,20 +61,10 @@ export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
   const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
   const pastDeadline = input.deadline !== undefined && now >= input.deadline;
-  let tasks: Record<string, TaskStatus> = { ...status.tasks };
-  const operations = { ...status.operations };
-  for (const asked of input.operations ?? []) {
-    // Past the deadline nothing may run again: every operation is refused.
-    const op = pastDeadline ? { ...asked, refused: asked.refused ?? DEADLINE_REFUSAL } : asked;
-    const outcome = applyOperation(op, graph.order, tasks, now);
-    tasks = outcome.tasks;
-    operations[op.name] = recordOutcome(status.operations?.[op.name], outcome.record);
-  }
-  const base: DagInstanceStatus = {
-    ...status,
-    ...(input.operations?.length ? { operations } : {}),
-  };
-  const step = new Step(input, tasks);
+  // Past the deadline nothing may run again: every operation is refused.
+  const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);
+  const { tasks, status: base } = ops;
+  const step = new Step({ ...input, vars: ops.vars }, tasks, ops.paused);
   if (!pastDeadline) for (const id of graph.order) step.visit(id);
   else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
@@ -82,9 +73,8 @@ export function decide(input: DecideInput): Decision {
       parentsDone(graph, t, id),
     );
   }
-  const next = summarize({ graph, status: base, generation: input.generation, now }, step.tasks, [
-    ...step.waitingFor,
-  ]);
+  const summary = { graph, status: base, generation: input.generation, now, held: step.held };
+  const next = summarize(summary, step.tasks, [...step.waitingFor]);
   const wakeAt = earliest([step.wakeAt, pastDeadline ? undefined : input.deadline]);
   return {
     status: next,
@@ -117,13 +107,18 @@ class Step {
   readonly assigned: Assignment[] = [];
   readonly waitingFor = new Set<string>();
   wakeAt: Date | undefined;
+  /** A ready task was held by a pause: the instance has not finished. */
+  held = false;
   readonly #in: DecideInput;
   readonly #pool: WorkerPool;
+  /** Paused: nothing new starts (no first attempt, no retry); running attempts go on. */
+  readonly #paused: boolean;
 
-  constructor(input: DecideInput, tasks: Record<string, TaskStatus>) {
+  constructor(input: DecideInput, tasks: Record<string, TaskStatus>, paused: boolean) {
     this.#in = input;
     this.tasks = tasks;
     this.#pool = new WorkerPool(input.workers);
+    this.#paused = paused;
   }
 
   visit(id: string): void {
@@ -158,6 +153,10 @@ class Step {
    * are not evaluated again, so the next pass decides as this one did.
    */
   #start(id: string, current: TaskStatus | undefined): void {
+    if (this.#paused) {
+      this.held = true;
+      return;
+    }
     const spec = this.#in.graph.tasks.get(id);
     const waiting = current?.reason === 'NoWorkerForAction';
     const verdict =
@@ -207,6 +206,7 @@ class Step {
   }
 
   #retryWhenDue(id: string, current: TaskStatus): void {
+    if (this.#paused) return;
     const at = current.retryAt ? new Date(current.retryAt) : this.#in.now;
     if (at > this.#in.now) {
       this.wakeAt = earliest([this.wakeAt, at]);

@@ -18,6 +18,8 @@ export interface SummaryInput {
   status: DagInstanceStatus;
   generation: number | undefined;
   now: Date;
+  /** A ready task is held by a pause: it will run once resumed. */
+  held?: boolean;
 }
 
 /**
@@ -32,7 +34,9 @@ export function summarize(
   const { graph, status, now } = input;
   const phases = graph.order.map((id) => phaseOf(tasks[id]));
   const finished = phases.filter((p) => TERMINAL_TASK_PHASES.has(p)).length;
-  const phase = instancePhase(phases, waitingFor.length > 0);
+  const unpaused = instancePhase(phases, waitingFor.length > 0 || input.held === true);
+  // Paused shows until it finishes: what still runs may end it, nothing new starts.
+  const phase = status.pausedAt && !TERMINAL_INSTANCE_PHASES.has(unpaused) ? 'Paused' : unpaused;
   const { message, condition } = describe(input, phase, tasks, waitingFor, finished);
 
   const next: DagInstanceStatus = {
@@ -106,6 +110,13 @@ function describe(
         message: `${list(inPhase('Blocked'), 'blocked')}; continue it to go on`,
         condition: { status: 'Unknown', reason: 'Blocked' },
       };
+    case 'Paused': {
+      const running = inPhase('Running').length + inPhase('Scheduled').length;
+      return {
+        message: `paused at ${input.status.pausedAt}: ${running} running task(s) finish, nothing new starts; resume to go on`,
+        condition: { status: 'Unknown', reason: 'Paused' },
+      };
+    }
     case 'Pending':
     case 'Running':
       if (waitingFor.length > 0) {
