@@ -57,6 +57,15 @@ export const OperatorConfig = Common.extend({
     .min(1)
     .default(1000)
     .describe('Attempt traces kept per instance in all: the oldest go first.'),
+  maxObjectBytes: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024)
+    .default(256 * 1024)
+    .describe(
+      "The bound on an instance's status (JSON bytes): new tasks wait while it is above 75 % of it.",
+    ),
   ttlSecondsAfterFinished: z.coerce
     .number()
     .int()

@@ -184,6 +184,17 @@ export const DagInstanceStatus = z.object({
     .optional()
     .describe('Wall time from start to finish, once finished.'),
   progress: z.string().max(32).optional().describe('Finished tasks / all tasks, e.g. "3/5".'),
+  counts: z
+    .partialRecord(TaskPhase, z.int().min(0))
+    .optional()
+    .describe('Tasks by phase, wherever their entries live (status.tasks or shards).'),
+  shards: z
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'TaskShards <instance>-s0 … s<shards-1> hold the finished entries moved out of tasks.',
+    ),
   message: z.string().max(32768).optional(),
   tasks: z
     .record(z.string().max(253), TaskStatus)
