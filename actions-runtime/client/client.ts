@@ -32,6 +32,7 @@ import {
 } from './transitions.ts';
 import { watchInstance, type WaitOptions } from './wait.ts';
 import { LeaseMutex, type LeaseMutexOptions } from '../mutex/mutex.ts';
+import { TaskShardStore } from '../../operator/store/task-shards.ts';
 
 export { FastflowClientError, type ClientErrorReason } from './errors.ts';
 export type { InstanceRef, RunDagOptions, Started } from './instances.ts';
@@ -59,6 +60,8 @@ export type FastflowClientOptions = {
 };
 
 const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
+/** Shards a client keeps once read (immutable): a 10,000-task instance has 313. */
+const SHARD_CACHE = 1024;
 
 /** The options of the operations that always wait for the operator's record. */
 type WaitingOptions = Omit<OperationOptions, 'wait'>;
@@ -71,6 +74,7 @@ export class FastflowClient {
   readonly #operationTimeoutMs: number;
   readonly #log: Logger;
   readonly #operations: OperationContext;
+  readonly #shards: TaskShardStore;
 
   constructor(source: KubeConfig | KubeClients, opts: FastflowClientOptions = {}) {
     const kc = source instanceof KubeConfig ? source : source.kc;
@@ -82,6 +86,7 @@ export class FastflowClient {
       opts.namespace || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
     this.#operationTimeoutMs = opts.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.#log = opts.logger ?? silentLogger();
+    this.#shards = new TaskShardStore(this.clients.custom, { cacheLimit: SHARD_CACHE });
     this.#operations = {
       clients: this.clients,
       log: this.#log,
@@ -119,14 +124,13 @@ export class FastflowClient {
   }
 
   /**
-   * The instance, validated against the DagInstance schema, with the
-   * outputs and params kept beside it read into its task entries.
+   * The instance, validated against the DagInstance schema, in one piece:
+   * `status.tasks` holds every task's entry (those the operator moved into
+   * TaskShards included), with the outputs and params kept beside it read in.
    */
   async get(instance: InstanceRef): Promise<DagInstance> {
-    return withReferencedValues(
-      this.clients,
-      await readInstance(this.clients, this.#ref(instance)),
-    );
+    const read = await readInstance(this.clients, this.#ref(instance));
+    return withReferencedValues(this.clients, await this.#shards.whole(read));
   }
 
   /** Cancels the unfinished tasks (all of them, or `tasks`); the instance ends Canceled. */
@@ -256,7 +260,7 @@ export class FastflowClient {
         `DagInstance ${refText(ref)} did not finish within ${opts.timeoutMs} ms ` +
         `(phase ${last?.status?.phase ?? 'Pending'}, progress ${last?.status?.progress ?? '-'})`,
     });
-    return withReferencedValues(this.clients, done);
+    return withReferencedValues(this.clients, await this.#shards.whole(done));
   }
 
   /**

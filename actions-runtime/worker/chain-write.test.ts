@@ -2,6 +2,7 @@ import type { CoordinationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { INLINE_VALUE_BYTES, MAX_OUTPUT_BYTES } from '../../operator/api/attempt-data.ts';
 import type { AttemptDataStore } from '../../operator/store/attempt-data.ts';
+import type { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import { buildGraph } from '../../operator/core/graph.ts';
 import { silentLogger } from '../../operator/log.ts';
@@ -51,6 +52,7 @@ describe('a pre-assigned step on the worker', () => {
       coordination: {} as CoordinationV1Api,
       leaseNamespace: 'ns',
       data: {} as AttemptDataStore,
+      shards: { entries: () => Promise.resolve({}) } as unknown as TaskShardStore,
       bounds: { inlineBytes: INLINE_VALUE_BYTES, maxBytes: MAX_OUTPUT_BYTES },
     };
     const chain = new ChainStarts((a, v) => ran.push(executeAttempt(a, v, deps)));

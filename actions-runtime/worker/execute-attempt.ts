@@ -6,6 +6,7 @@ import { hasTemplates, renderParams, templateReferences } from '../../operator/c
 import { givenVars, resolveVars } from '../../operator/core/vars.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
+import type { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { Action } from '../sdk/action.ts';
 import { attemptContext, type ContextDeps } from './attempt-context.ts';
 import { finalReport, upstreamOutputs, type ValuesDeps } from './attempt-values.ts';
@@ -17,6 +18,8 @@ import { runAttempt, type AttemptOutcome } from './run-attempt.ts';
 export interface ExecuteDeps extends ContextDeps, ValuesDeps {
   registry: ActionRegistry;
   revisions: RevisionStore;
+  /** The entries of parents the operator moved into shards. */
+  shards: TaskShardStore;
   writer: ReportWriter;
   metrics?: WorkerMetrics;
   /** Successors pre-assigned behind an attempt (chain-starts.ts). */
@@ -173,7 +176,7 @@ async function prepareAndRun(
 ): Promise<Ran> {
   const { snapshot, graph } = await deps.revisions.load(a.namespace, a.dagRevision);
   const task = graph.tasks.get(a.task);
-  const action = task && deps.registry.get(task.actionName);
+  const action = task && deps.registry.get(task.actionName ?? '');
   // Only registered names label metrics: a Dag cannot add label values.
   begin(action ? action.name : UNKNOWN_ACTION);
   if (!task || !action) {
@@ -208,7 +211,11 @@ async function render(
   const shareData = needsShareData
     ? await deps.shareData.read({ namespace: a.namespace, name: a.instance })
     : {};
-  const tasks = view.status.tasks ?? {};
+  // A parent whose entry the operator moved into a shard: its entry is read there.
+  const parents = refs.flatMap((r) => (r.ref.kind === 'output' ? [r.ref.task] : []));
+  const owner = { namespace: a.namespace, name: a.instance, uid: view.uid };
+  const sharded = await deps.shards.entries(owner, view.status, parents);
+  const tasks = { ...sharded, ...view.status.tasks };
   const outputs = await upstreamOutputs(a, view.uid, tasks, refs, deps.data);
   return renderParams(task.params ?? {}, { vars, shareData, outputs });
 }

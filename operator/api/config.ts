@@ -66,6 +66,15 @@ export const OperatorConfig = Common.extend({
     .describe(
       'Chain steps pre-assigned ahead of a task to its worker, which starts each in-process when its parent succeeds; 0: off.',
     ),
+  maxObjectBytes: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024)
+    .default(256 * 1024)
+    .describe(
+      "The bound on an instance's status (JSON bytes): new tasks wait while it is above 75 % of it.",
+    ),
   ttlSecondsAfterFinished: z.coerce
     .number()
     .int()

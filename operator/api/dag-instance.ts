@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
+import { ControlStatusFields } from './control-status.ts';
 import { VAR_NAME_PATTERN, VAR_NAME_RULE, VarName } from './dag.ts';
 import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
@@ -197,6 +198,17 @@ export const DagInstanceStatus = z.object({
     .optional()
     .describe('Wall time from start to finish, once finished.'),
   progress: z.string().max(32).optional().describe('Finished tasks / all tasks, e.g. "3/5".'),
+  counts: z
+    .partialRecord(TaskPhase, z.int().min(0))
+    .optional()
+    .describe('Tasks by phase, wherever their entries live (status.tasks or shards).'),
+  shards: z
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'TaskShards <instance>-s0 … s<shards-1> hold the finished entries moved out of tasks.',
+    ),
   message: z.string().max(32768).optional(),
   tasks: z
     .record(z.string().max(253), TaskStatus)
@@ -214,6 +226,7 @@ export const DagInstanceStatus = z.object({
     .describe(
       'Vars given by rerun operations (spec.vars are immutable): they override spec.vars from then on; a restart clears them.',
     ),
+  ...ControlStatusFields,
   operations: z
     .object({
       cancel: OperationRecord.optional(),

@@ -23,6 +23,9 @@ export const TaskReason = z
     'DeadlineExceeded',
     'DagRevisionLost',
     'PreAssignmentVoided',
+    'BranchNotTaken',
+    'SystemTaskFailed',
+    'Terminated',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -101,5 +104,17 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   PreAssignmentVoided: {
     description:
       'pre-assigned behind its parent on the same worker, but the parent did not succeed at that attempt (it failed, or its worker was lost), or the instance was paused: back to Pending, the attempt not counted',
+  },
+  BranchNotTaken: {
+    description: 'listed under a case of a switch that picked another case (or was skipped)',
+  },
+  SystemTaskFailed: {
+    retryable: true,
+    description:
+      'a system task could not be decided (a switch expression failed to evaluate, setVars values did not render or fit)',
+  },
+  Terminated: {
+    retryable: false,
+    description: 'a terminate task ended the instance while this task was unfinished',
   },
 };

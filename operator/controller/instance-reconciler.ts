@@ -1,6 +1,6 @@
 import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
-import { decide, type Decision } from '../core/decide.ts';
+import type { Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { pendingOperations, type OperationRequest } from '../core/operations.ts';
 import { usesShareData } from '../core/prechecks.ts';
@@ -28,6 +28,7 @@ import {
 } from '../store/revisions.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
+import type { InstanceShards } from './instance-shards.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
@@ -44,6 +45,8 @@ export interface InstanceReconcilerDeps {
   shareData: ShareDataStore;
   /** The workers' results, folded into status before deciding. */
   results: ResultInbox;
+  /** Decides with the sharded tasks, moves finished entries into shards, bounds the status. */
+  shards: InstanceShards;
   /** Instances with a task waiting for an action no live worker has. */
   waiters: Set<string>;
   /** Chain steps pre-assigned ahead of a running task (the operator's `chainLookAhead`). */
@@ -74,6 +77,7 @@ export class InstanceReconciler {
     const cached = this.#d.cached(key);
     if (cached === undefined) {
       this.#d.waiters.delete(key);
+      this.#d.shards.forget(key);
       // Results of an instance that is gone have nothing to go into.
       await this.#d.results.cleanup(key, undefined);
       return {};
@@ -128,7 +132,7 @@ export class InstanceReconciler {
   ): Promise<Decision> {
     const key = keyOf(instance.metadata);
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
-    const decision = decide({
+    const decision = await this.#d.shards.decide(instance, {
       graph: run.loaded.graph,
       status: run.status,
       workers,

@@ -24,6 +24,8 @@ import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';
 import { garbageCollectors } from './gc.ts';
+import { InstanceShards } from './instance-shards.ts';
+import { TaskShardStore } from '../store/task-shards.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
 import { collectDeadWorkerLeases } from './lease-gc.ts';
@@ -107,6 +109,11 @@ export function startOperator(
     registry,
     shareData: new ShareDataStore(clients.core),
     results: inbox,
+    shards: new InstanceShards({
+      store: new TaskShardStore(clients.custom),
+      maxObjectBytes: config.maxObjectBytes,
+      log: log.child({ component: 'shards' }),
+    }),
     load,
     waiters,
     chainLookAhead: config.chainLookAhead,

@@ -3,9 +3,13 @@ import {
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
+import type { ControlStatus } from '../api/control-status.ts';
+import { controlStatusOf, decideControl } from './control/dispatch.ts';
+import { parentsDone } from './control/optional.ts';
+import { branchNotTaken } from './control/switch.ts';
 import { failUnfinished, type Stop } from './fail-unfinished.ts';
 import type { DagGraph } from './graph.ts';
-import { DONE_OK, summarize } from './instance-summary.ts';
+import { summarize } from './instance-summary.ts';
 import { applyOperations } from './instance-operations.ts';
 import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
@@ -15,8 +19,9 @@ import {
   soleSuccessor,
   voidPreAssignments,
 } from './pre-assign.ts';
-import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
-import { phaseOf, transition } from './task-transitions.ts';
+import { earliest } from './duration.ts';
+import { carriedToNextAttempt, lostWorkerNote, retryDelayMs, shouldRetry } from './retry.ts';
+import { transition } from './task-transitions.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
 
 export { instancePhase } from './instance-summary.ts';
@@ -76,7 +81,7 @@ export function decide(input: DecideInput): Decision {
   // Paused, nothing new starts: not even a step pre-assigned behind a running task.
   const step = new Step(run, voidPreAssignments(tasks, input.workers, ops.paused), ops.paused);
   if (!pastDeadline) {
-    for (const id of graph.order) step.visit(id);
+    step.visitAll(graph.order);
     if (!ops.paused) preAssignChains(run, step);
   } else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
@@ -85,7 +90,8 @@ export function decide(input: DecideInput): Decision {
       parentsDone(graph, t, id),
     );
   }
-  const summary = { graph, status: base, generation: input.generation, now, held: step.held };
+  const decided = { ...base, ...step.control };
+  const summary = { graph, status: decided, generation: input.generation, now, held: step.held };
   const next = summarize(summary, step.tasks, [...step.waitingFor]);
   const wakeAt = earliest([step.wakeAt, pastDeadline ? undefined : input.deadline]);
   return {
@@ -104,15 +110,6 @@ const DEADLINE_STOP: Stop = {
   message: DEADLINE_MESSAGE,
 };
 
-/** Whether every parent of `id` ended Succeeded or Skipped: it may start. */
-function parentsDone(
-  graph: DagGraph,
-  tasks: Readonly<Record<string, TaskStatus>>,
-  id: string,
-): boolean {
-  return (graph.parents.get(id) ?? []).every((p) => DONE_OK.has(phaseOf(tasks[p])));
-}
-
 /** One pass over the tasks in topological order, so a task sees its parents' new states. */
 class Step {
   tasks: Record<string, TaskStatus>;
@@ -121,6 +118,9 @@ class Step {
   wakeAt: Date | undefined;
   /** A ready task was held by a pause: the instance has not finished. */
   held = false;
+  /** What system tasks write on the instance, and the vars as tasks read them now. */
+  control: ControlStatus;
+  vars: Record<string, string>;
   readonly #in: DecideInput;
   readonly #pool: WorkerPool;
   /** Paused: nothing new starts (no first attempt, no retry); running attempts go on. */
@@ -129,8 +129,15 @@ class Step {
   constructor(input: DecideInput, tasks: Record<string, TaskStatus>, paused: boolean) {
     this.#in = input;
     this.tasks = tasks;
+    this.control = controlStatusOf(input.status);
+    this.vars = { ...input.vars, ...input.status.vars };
     this.#pool = new WorkerPool(input.workers);
     this.#paused = paused;
+  }
+
+  /** Once a terminate task has ended the instance, nothing moves. */
+  visitAll(order: readonly string[]): void {
+    for (const id of order) if (!this.control.terminated) this.visit(id);
   }
 
   visit(id: string): void {
@@ -165,6 +172,8 @@ class Step {
    * are not evaluated again, so the next pass decides as this one did.
    */
   #start(id: string, current: TaskStatus | undefined): void {
+    const notTaken = branchNotTaken(this.#in.graph, this.tasks, id, this.#in.now);
+    if (notTaken) return void (this.tasks[id] = notTaken);
     if (this.#paused) {
       this.held = true;
       return;
@@ -175,7 +184,7 @@ class Step {
       !waiting &&
       evaluatePreCheck(
         spec?.preCheck,
-        { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
+        { vars: this.vars, shareData: this.#in.shareData ?? {} },
         current?.continued ?? false,
       );
     if (verdict) {
@@ -227,6 +236,14 @@ class Step {
     this.#place(id, (current.attempt ?? 1) + 1, transition(current, 'RetryDue', current));
   }
 
+  /** A system task (control/) is decided here, on no worker; if it failed, retried now. */
+  #system(id: string, attempt: number, from: TaskStatus | undefined): boolean {
+    if (!decideControl(this.#in, this, id, attempt, from)) return false;
+    const entry = this.tasks[id];
+    if (entry?.phase === 'Failed') this.#maybeRetry(id, entry);
+    return true;
+  }
+
   /** A chain step (the only child of a parent, as pre-assign.ts reads it) stays on that parent's worker. */
   #chainWorker(id: string): string | undefined {
     const { graph } = this.#in;
@@ -241,6 +258,7 @@ class Step {
    * continued flag travel with the task from attempt to attempt.
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
+    if (this.#system(id, attempt, from)) return;
     const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
     const keep = from ? keptAcrossPlacements(from) : {};
     const note = lostWorkerNote(from, attempt);
@@ -264,21 +282,4 @@ class Step {
       message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
     });
   }
-}
-
-/**
- * "worker ... was lost during attempt N" while attempt N + 1 waits for a
- * worker and once it has one: read from the lost attempt's record in the
- * task's history, the newest, until another attempt follows it.
- */
-function lostWorkerNote(from: TaskStatus | undefined, attempt: number): string | undefined {
-  const last = from?.history?.at(-1);
-  if (last?.reason !== 'WorkerLost' || last.attempt !== attempt - 1) return undefined;
-  return `worker ${last.worker} was lost during attempt ${last.attempt}`;
-}
-
-function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {
-  let min: Date | undefined;
-  for (const d of dates) if (d && (!min || d < min)) min = d;
-  return min;
 }

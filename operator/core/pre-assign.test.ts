@@ -186,4 +186,15 @@ describe('pre-assigning chains', () => {
     expect(d.status.operations?.skip?.result).toBe('Applied');
     expect(d.status.tasks?.['b']).toMatchObject({ phase: 'Skipped', reason: 'SkipRequested' });
   });
+
+  it("drops `after` in the pass that sees the parent's success, and reads a parent moved into a shard", () => {
+    let s = step(chain, start(), workers, at(1), L2).status;
+    s = fold(s, 'w1', 'a@1', 'Succeeded');
+    const d = step(chain, s, workers, at(2), L2);
+    expect(d.status.tasks?.['b']).toMatchObject({ phase: 'Scheduled', worker: 'w1', attempt: 1 });
+    expect(d.status.tasks?.['b']?.after).toBeUndefined();
+    // A sharded parent is a stub (phase, attempt): the gate still opens.
+    const stub: TaskStatus = { phase: 'Succeeded', attempt: 1 };
+    expect(preAssignmentGate({ a: stub }, s.tasks?.['b'] as TaskStatus)).toBe('open');
+  });
 });

@@ -1,6 +1,7 @@
 import type { TaskSpec } from '../api/dag.ts';
 import { ACTIVE_TASK_PHASES, type TaskStatus } from '../api/dag-instance.ts';
 import { attemptKey, parseAttemptKey } from '../api/task-result.ts';
+import { inSwitchCase } from './control/switch.ts';
 import type { DagGraph } from './graph.ts';
 import { DONE_OK } from './instance-summary.ts';
 import { evaluatePreCheck, orderedChecks } from './prechecks.ts';
@@ -30,8 +31,11 @@ export function preAssignmentGate(
   if (entry.after === undefined) return 'open';
   const ref = parseAttemptKey(entry.after);
   const parent = ref && tasks[ref.task];
-  if (!parent || parent.attempt !== ref.attempt || parent.worker !== entry.worker) return 'closed';
+  if (!parent || parent.attempt !== ref.attempt) return 'closed';
+  // An attempt number is never reused, so it names its worker: a parent moved into a shard
+  // keeps only its phase and attempt.
   if (parent.phase === 'Succeeded') return 'open';
+  if (parent.worker !== entry.worker) return 'closed';
   return ACTIVE_TASK_PHASES.has(parent.phase) ? 'wait' : 'closed';
 }
 
@@ -43,7 +47,9 @@ export function preAssignmentGate(
  * child is pre-assigned again behind it), or the instance is paused (nothing
  * new starts, and a step waiting behind its parent would). Runs before a
  * decision visits the tasks, so a lost worker's pre-assigned task is never
- * placed on its own ahead of its parent.
+ * placed on its own ahead of its parent. One whose parent has succeeded
+ * drops `after` here, in the pass that folds that success, before the
+ * parent's entry can move into a shard.
  */
 export function voidPreAssignments(
   tasks: Readonly<Record<string, TaskStatus>>,
@@ -58,7 +64,13 @@ export function voidPreAssignments(
       if (entry.phase !== 'Scheduled' || entry.after === undefined) continue;
       const gate = preAssignmentGate(next, entry);
       const lost = !live.some((w) => w.name === entry.worker);
-      if (gate === 'open' || (gate === 'wait' && !lost && !paused)) continue;
+      if (gate === 'open') {
+        // Its parent succeeded: it waits no more, and the parent may move into a shard.
+        const { after: _after, ...ready } = entry;
+        next[id] = ready;
+        continue;
+      }
+      if (gate === 'wait' && !lost && !paused) continue;
       const why = gate === 'wait' && !lost ? 'the instance was paused' : 'it did not succeed';
       next[id] = voided(entry, why);
       changed = true;
@@ -200,8 +212,9 @@ export function soleSuccessor(
 }
 
 /**
- * A Pending task whose action the worker has, no check of which reads share
- * data (read only when the task is ready), and none holds on the vars now.
+ * A Pending action task the worker has the action of, not under a switch
+ * case (the switch decides it when it is ready), no check of which reads
+ * share data (read only when the task is ready), and none holds on the vars.
  */
 function mayPreAssign(
   input: PreAssignInput,
@@ -210,7 +223,9 @@ function mayPreAssign(
   worker: WorkerView,
 ): boolean {
   const spec = input.graph.tasks.get(id);
-  if (phaseOf(entry) !== 'Pending' || !spec || !worker.actions.has(spec.actionName)) return false;
+  // A system task (no actionName) is decided by the operator, never pre-assigned.
+  if (phaseOf(entry) !== 'Pending' || spec?.actionName === undefined) return false;
+  if (!worker.actions.has(spec.actionName) || inSwitchCase(input.graph, id)) return false;
   return checksAllowStart(spec, input.vars, entry?.continued ?? false);
 }
 

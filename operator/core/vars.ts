@@ -45,7 +45,13 @@ export function resolveVars(
  */
 export function givenVars(
   spec: { vars?: Record<string, string> | undefined },
-  status: { rerunVars?: Record<string, string> | undefined } | undefined,
+  status:
+    | {
+        rerunVars?: Record<string, string> | undefined;
+        vars?: Record<string, string> | undefined;
+      }
+    | undefined,
 ): Record<string, string> | undefined {
-  return status?.rerunVars ? { ...spec.vars, ...status.rerunVars } : spec.vars;
+  if (!status?.rerunVars && !status?.vars) return spec.vars;
+  return { ...spec.vars, ...status.rerunVars, ...status.vars };
 }
