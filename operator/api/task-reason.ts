@@ -21,6 +21,9 @@ export const TaskReason = z
     'Canceled',
     'DeadlineExceeded',
     'DagRevisionLost',
+    'ScheduleToStartTimeout',
+    'HeartbeatTimeout',
+    'ActionConcurrencyLimit',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -91,5 +94,19 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: false,
     description:
       'the Dag snapshot the instance runs (`status.dagRevision`) was deleted or cannot be read: the instance failed, and with it every unfinished task',
+  },
+  ScheduleToStartTimeout: {
+    retryable: true,
+    description:
+      "no worker reported the attempt Running within the task's `scheduleToStartSecs` of its assignment (the next attempt goes to another worker if there is one)",
+  },
+  HeartbeatTimeout: {
+    retryable: true,
+    description:
+      "the running action did not call `ctx.heartbeat()` within the task's `heartbeatTimeoutSecs`",
+  },
+  ActionConcurrencyLimit: {
+    description:
+      'ready, but its action already runs as often as the operator allows at once (`--action-concurrency`); it starts as soon as a slot frees',
   },
 };

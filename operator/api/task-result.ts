@@ -31,6 +31,11 @@ export const AttemptResult = z.strictObject({
     .max(MAX_RECORDED_PARAMS_BYTES)
     .optional()
     .describe('The params the attempt ran with, as JSON text, when templates changed them.'),
+  heartbeats: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Heartbeats the action has sent (ctx.heartbeat()), counted by the worker.'),
 });
 export type AttemptResult = z.infer<typeof AttemptResult>;
 

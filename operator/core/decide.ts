@@ -10,6 +10,8 @@ import { applyOperation, recordOutcome, type OperationRequest } from './operatio
 import { evaluatePreCheck } from './prechecks.ts';
 import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
 import { phaseOf, transition } from './task-transitions.ts';
+import { lostWorkerNote, workerToAvoid } from './previous-attempt.ts';
+import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
 
 export { instancePhase } from './instance-summary.ts';
@@ -132,6 +134,7 @@ class Step {
       case 'Scheduled':
       case 'Running':
         if (current.worker && !this.#pool.isLive(current.worker)) this.#reassign(id, current);
+        else this.#watch(id, watchTimeouts(this.#in.graph.tasks.get(id), current, this.#in.now));
         return;
       case 'Failed':
         this.#maybeRetry(id, current);
@@ -192,6 +195,13 @@ class Step {
     this.#place(id, attempt + 1, ready);
   }
 
+  /** Schedule-to-start and heartbeat timeouts: an expired attempt goes the way of a failed one. */
+  #watch(id: string, watched: Watched): void {
+    this.tasks[id] = watched.entry;
+    this.wakeAt = earliest([this.wakeAt, watched.wakeAt]);
+    if (watched.entry.phase === 'Failed') this.#maybeRetry(id, watched.entry);
+  }
+
   #maybeRetry(id: string, current: TaskStatus): void {
     const policy = this.#in.graph.tasks.get(id)?.retry;
     if (!shouldRetry(policy, current) || policy === undefined) return;
@@ -230,14 +240,15 @@ class Step {
    * continued flag travel with the task from attempt to attempt.
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
-    const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
+    const spec = this.#in.graph.tasks.get(id);
+    const action = spec?.actionName ?? '';
     const keep: Omit<TaskStatus, 'phase'> = {
       ...(from?.history ? { history: from.history } : {}),
       ...(from?.historyDropped ? { historyDropped: from.historyDropped } : {}),
       ...(from?.continued ? { continued: true } : {}),
     };
     const note = lostWorkerNote(from, attempt);
-    const worker = this.#pool.pick(action, this.#chainWorker(id));
+    const worker = this.#pool.pick(action, this.#chainWorker(id), workerToAvoid(from, attempt));
     if (worker) {
       this.tasks[id] = transition(from, 'Assigned', {
         worker,
@@ -247,6 +258,10 @@ class Step {
         ...(note ? { message: note } : {}),
       });
       this.assigned.push({ task: id, worker, attempt });
+      this.wakeAt = earliest([
+        this.wakeAt,
+        watchTimeouts(spec, this.tasks[id], this.#in.now).wakeAt,
+      ]);
       return;
     }
     this.waitingFor.add(action);
@@ -257,17 +272,6 @@ class Step {
       message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
     });
   }
-}
-
-/**
- * "worker ... was lost during attempt N" while attempt N + 1 waits for a
- * worker and once it has one: read from the lost attempt's record in the
- * task's history, the newest, until another attempt follows it.
- */
-function lostWorkerNote(from: TaskStatus | undefined, attempt: number): string | undefined {
-  const last = from?.history?.at(-1);
-  if (last?.reason !== 'WorkerLost' || last.attempt !== attempt - 1) return undefined;
-  return `worker ${last.worker} was lost during attempt ${last.attempt}`;
 }
 
 function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {

@@ -30,24 +30,27 @@ export class WorkerPool {
    * action; `prefer` (the worker of the task's parent) instead while it has
    * a free slot: a chain stays on one worker, whose label and TaskResult of
    * the instance then serve every step instead of being added and removed
-   * at each one.
+   * at each one. `avoid` (a worker that left an attempt unstarted or
+   * silent) only when no other worker has the action.
    */
-  pick(action: string, prefer?: string): string | undefined {
+  pick(action: string, prefer?: string, avoid?: string): string | undefined {
+    const best = this.#best(action, prefer, avoid) ?? this.#best(action, prefer);
+    if (best) this.#extra.set(best.name, (this.#extra.get(best.name) ?? 0) + 1);
+    return best?.name;
+  }
+
+  #best(action: string, prefer?: string, avoid?: string): WorkerView | undefined {
     let best: WorkerView | undefined;
     let bestRatio = Infinity;
     for (const w of this.#workers) {
-      if (!w.actions.has(action)) continue;
+      if (!w.actions.has(action) || w.name === avoid) continue;
       const ratio = (w.load + (this.#extra.get(w.name) ?? 0)) / w.capacity;
-      if (w.name === prefer && ratio < 1) {
-        best = w;
-        break;
-      }
+      if (w.name === prefer && ratio < 1) return w;
       if (ratio < bestRatio) {
         best = w;
         bestRatio = ratio;
       }
     }
-    if (best) this.#extra.set(best.name, (this.#extra.get(best.name) ?? 0) + 1);
-    return best?.name;
+    return best;
   }
 }
