@@ -19,7 +19,7 @@ export interface AttemptReport {
  * TaskTransitionRefused for an event `from` has no row for.
  */
 export function resultOf(r: AttemptReport, from: TaskPhase): AttemptResult {
-  const { startedAt, finishedAt, reason, message, output, params } = r.set;
+  const { startedAt, finishedAt, reason, message, output, params, heartbeats } = r.set;
   const phase = nextPhase(from, r.event) as AttemptResult['phase'];
   return {
     phase,
@@ -29,6 +29,7 @@ export function resultOf(r: AttemptReport, from: TaskPhase): AttemptResult {
     ...(message !== undefined ? { message: message.slice(0, MAX_RESULT_MESSAGE) } : {}),
     ...(output !== undefined ? { output: JSON.stringify(output) } : {}),
     ...(params !== undefined ? { params: JSON.stringify(params) } : {}),
+    ...(heartbeats !== undefined ? { heartbeats } : {}),
   };
 }
 
