@@ -9,6 +9,7 @@ import { resolveVars } from '../core/vars.ts';
 import {
   failedToRun,
   started,
+  waitingToStart,
   whyNotStarted,
   withOperationsRefused,
   type CannotRun,
@@ -100,6 +101,10 @@ export class InstanceReconciler {
       return {};
     }
     const run = await this.#snapshot(instance, operations, now);
+    if ('waiting' in run) {
+      await this.#write(instance, run.waiting, signal);
+      return {};
+    }
     if ('failed' in run) {
       this.#d.waiters.delete(key);
       this.#lastWrite.delete(key);
@@ -215,7 +220,9 @@ export class InstanceReconciler {
     operations: OperationRequest[],
     now: Date,
   ): Promise<
-    { loaded: LoadedSnapshot; status: DagInstanceStatus } | { failed: DagInstanceStatus }
+    | { loaded: LoadedSnapshot; status: DagInstanceStatus }
+    | { failed: DagInstanceStatus }
+    | { waiting: DagInstanceStatus }
   > {
     const status = instance.status ?? {};
     const generation = instance.metadata.generation;
@@ -227,9 +234,12 @@ export class InstanceReconciler {
     });
     if (!status.dagRevision) {
       if (finished) return fail(whyNotStarted(status));
-      const start = await this.#d.starter.start(instance);
-      if (!start.ok) return fail({ reason: start.reason, message: start.message });
-      return { loaded: start.loaded, status: started(status, start.loaded.revision, now) };
+      const canceling = operations.some((op) => op.name === 'cancel' && !op.refused);
+      const start = await this.#d.starter.start(instance, canceling);
+      if (start.ok)
+        return { loaded: start.loaded, status: started(status, start.loaded.revision, now) };
+      const why = { reason: start.reason, message: start.message };
+      return start.waiting ? { waiting: waitingToStart(status, why, generation, now) } : fail(why);
     }
     try {
       const namespace = instance.metadata.namespace ?? '';

@@ -71,6 +71,30 @@ export function whyNotStarted(status: DagInstanceStatus): CannotRun {
   };
 }
 
+/**
+ * The status of an instance waiting for a run slot of its Dag: Pending, and
+ * its Succeeded condition says why (the same words every pass, so waiting
+ * costs one write).
+ */
+export function waitingToStart(
+  status: DagInstanceStatus | undefined,
+  why: CannotRun,
+  generation: number | undefined,
+  now: Date,
+): DagInstanceStatus {
+  return {
+    ...status,
+    phase: 'Pending',
+    message: why.message,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    conditions: setCondition(
+      status?.conditions,
+      { type: 'Succeeded', status: 'Unknown', ...why, observedGeneration: generation },
+      now,
+    ),
+  };
+}
+
 /** The first status of a started instance: it runs the given Dag snapshot from now on. */
 export function started(
   status: DagInstanceStatus | undefined,
