@@ -18,7 +18,7 @@ function instance(
       ...(opts.started ? { dagRevision: 'd-1' } : {}),
       ...(opts.phase ? { phase: opts.phase } : {}),
     },
-  } as DagInstance;
+  };
 }
 
 function seen(slots: RunSlots, ...instances: DagInstance[]): void {
