@@ -61,6 +61,10 @@ common(program.command('operator'))
   .option('--trace-attempts-per-task <n>', 'attempt traces kept per task (its last attempts)')
   .option('--traces-per-instance <n>', 'attempt traces kept per instance (the oldest go first)')
   .option(
+    '--action-concurrency <json>',
+    'cluster-wide concurrency limits of actions, e.g. \'{"deploy":2}\' (the others wait for a slot)',
+  )
+  .option(
     '--ttl-seconds-after-finished <s>',
     'delete finished instances this long after they finished unless they or their Dag say otherwise (0: keep)',
   )

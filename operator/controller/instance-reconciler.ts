@@ -8,6 +8,7 @@ import { isProgressOnly } from '../core/progress-only.ts';
 import { resolveVars } from '../core/vars.ts';
 import {
   failedToRun,
+  deadlineOf,
   started,
   waitingToStart,
   whyNotStarted,
@@ -29,6 +30,7 @@ import {
 } from '../store/revisions.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
+import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
@@ -47,6 +49,7 @@ export interface InstanceReconcilerDeps {
   results: ResultInbox;
   /** Instances with a task waiting for an action no live worker has. */
   waiters: Set<string>;
+  limits: ActionLimiter;
   log: Logger;
   now?: () => Date;
 }
@@ -73,6 +76,7 @@ export class InstanceReconciler {
     const cached = this.#d.cached(key);
     if (cached === undefined) {
       this.#d.waiters.delete(key);
+      this.#d.limits.forget(key);
       // Results of an instance that is gone have nothing to go into.
       await this.#d.results.cleanup(key, undefined);
       return {};
@@ -95,6 +99,7 @@ export class InstanceReconciler {
     // A finished instance needs nothing more, unless an operation (a retry) reopens it.
     if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
       this.#d.waiters.delete(key);
+      this.#d.limits.forget(key);
       this.#lastWrite.delete(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
@@ -107,6 +112,7 @@ export class InstanceReconciler {
     }
     if ('failed' in run) {
       this.#d.waiters.delete(key);
+      this.#d.limits.forget(key);
       this.#lastWrite.delete(key);
       const written = await this.#write(instance, run.failed, signal);
       if (written)
@@ -131,6 +137,8 @@ export class InstanceReconciler {
   ): Promise<Decision> {
     const key = keyOf(instance.metadata);
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
+    const sources = await this.#checkSources(instance, run.loaded);
+    const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status);
     const decision = decide({
       graph: run.loaded.graph,
       status: run.status,
@@ -138,9 +146,11 @@ export class InstanceReconciler {
       generation: instance.metadata.generation,
       now,
       operations,
-      ...(await this.#checkSources(instance, run.loaded)),
-      ...deadlineOf(instance, run.status),
+      ...sources,
+      ...deadlineOf(instance.spec, run.status),
+      ...(actionSlots ? { actionSlots } : {}),
     });
+    this.#d.limits.record(key, run.loaded.graph, decision.status);
     for (const op of operations) {
       const record = decision.status.operations?.[op.name];
       const fields = { instance: key, operation: op.name, result: record?.result };
@@ -279,13 +289,6 @@ export class InstanceReconciler {
       throw err;
     }
   }
-}
-
-/** The instance's deadline, when it has activeDeadlineSeconds and has started. */
-function deadlineOf(instance: DagInstance, status: DagInstanceStatus): { deadline?: Date } {
-  const secs = instance.spec.activeDeadlineSeconds;
-  if (secs === undefined || status.startTime === undefined) return {};
-  return { deadline: new Date(Date.parse(status.startTime) + secs * 1000) };
 }
 
 function parse(key: string, raw: unknown): DagInstance {

@@ -28,6 +28,7 @@ import { garbageCollectors } from './gc.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
 import { collectDeadWorkerLeases } from './lease-gc.ts';
+import { ActionLimiter } from './action-limiter.ts';
 import { LoadIndex } from './load-index.ts';
 import { ResultInbox } from './result-inbox.ts';
 import { RunSlots } from './run-slots.ts';
@@ -87,6 +88,9 @@ export function startOperator(
   const metrics = new OperatorMetrics(opts.metrics ?? new Registry());
   const load = new LoadIndex();
   const slots = new RunSlots();
+  const limits = new ActionLimiter(config.actionConcurrency, (key) =>
+    instanceController.enqueue(key),
+  );
   /** A Dag's waiting instances that a freed slot (or a changed limit) lets start: looked at again. */
   const wakeWaiting = (dag: string): void => {
     for (const key of slots.startable(dag, maxRunningInstancesOf(dags.get(dag))))
@@ -117,6 +121,7 @@ export function startOperator(
     results: inbox,
     load,
     waiters,
+    limits,
     log: log.child({ controller: 'daginstance' }),
   });
   const instanceController = new Controller({
@@ -207,6 +212,7 @@ export function startOperator(
       const synced = [dags, instances, results, leases].map((i) => i.synced());
       void Promise.all(synced).then(() => {
         if (signal.aborted) return;
+        limits.expect(load.busyInstances());
         instanceController.start(signal);
         dagController.start(signal);
         gc.start(signal);

@@ -13,6 +13,7 @@ import { phaseOf, transition } from './task-transitions.ts';
 import { lostWorkerNote, workerToAvoid } from './previous-attempt.ts';
 import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
+import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.ts';
 
 export { instancePhase } from './instance-summary.ts';
 
@@ -31,6 +32,8 @@ export interface DecideInput {
   operations?: readonly OperationRequest[];
   /** startTime + activeDeadlineSeconds, when the instance has one. */
   deadline?: Date;
+  /** Actions with a cluster-wide concurrency limit, and what this pass may place of each. */
+  actionSlots?: ReadonlyMap<string, ActionSlot>;
 }
 
 export interface Assignment {
@@ -125,7 +128,7 @@ class Step {
   constructor(input: DecideInput, tasks: Record<string, TaskStatus>) {
     this.#in = input;
     this.tasks = tasks;
-    this.#pool = new WorkerPool(input.workers);
+    this.#pool = new WorkerPool(input.workers, input.actionSlots);
   }
 
   visit(id: string): void {
@@ -162,7 +165,7 @@ class Step {
    */
   #start(id: string, current: TaskStatus | undefined): void {
     const spec = this.#in.graph.tasks.get(id);
-    const waiting = current?.reason === 'NoWorkerForAction';
+    const waiting = isWaitingToBePlaced(current);
     const verdict =
       !waiting &&
       evaluatePreCheck(
@@ -258,18 +261,15 @@ class Step {
         ...(note ? { message: note } : {}),
       });
       this.assigned.push({ task: id, worker, attempt });
-      this.wakeAt = earliest([
-        this.wakeAt,
-        watchTimeouts(spec, this.tasks[id], this.#in.now).wakeAt,
-      ]);
+      this.#watch(id, watchTimeouts(spec, this.tasks[id], this.#in.now));
       return;
     }
-    this.waitingFor.add(action);
-    this.tasks[id] = transition(from, 'NoWorkerForAction', {
+    const why = notPlaced(action, this.#pool.limitNote(action), note);
+    if (why.reason === 'NoWorkerForAction') this.waitingFor.add(action);
+    this.tasks[id] = transition(from, why.reason, {
       ...(attempt > 1 ? { attempt: attempt - 1 } : {}),
       ...keep,
-      reason: 'NoWorkerForAction',
-      message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
+      ...why,
     });
   }
 }

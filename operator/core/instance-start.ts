@@ -1,5 +1,6 @@
 import {
   TERMINAL_TASK_PHASES,
+  type DagInstanceSpec,
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
@@ -93,6 +94,13 @@ export function waitingToStart(
       now,
     ),
   };
+}
+
+/** The instance's deadline, when it has activeDeadlineSeconds and has started. */
+export function deadlineOf(spec: DagInstanceSpec, status: DagInstanceStatus): { deadline?: Date } {
+  const secs = spec.activeDeadlineSeconds;
+  if (secs === undefined || status.startTime === undefined) return {};
+  return { deadline: new Date(Date.parse(status.startTime) + secs * 1000) };
 }
 
 /** The first status of a started instance: it runs the given Dag snapshot from now on. */

@@ -1,3 +1,5 @@
+import { actionLimitNote, type ActionSlot } from './action-slots.ts';
+
 /** A live worker as the scheduler sees it. */
 export interface WorkerView {
   readonly name: string;
@@ -15,10 +17,19 @@ export interface WorkerView {
 export class WorkerPool {
   readonly #workers: readonly WorkerView[];
   readonly #extra = new Map<string, number>();
+  readonly #slots: Map<string, ActionSlot>;
 
-  constructor(workers: readonly WorkerView[]) {
+  /** `slots`: the cluster-wide limits of some actions, with what this pass may still place. */
+  constructor(workers: readonly WorkerView[], slots?: ReadonlyMap<string, ActionSlot>) {
     // Sorted by name so that equal loads always break the same way.
     this.#workers = [...workers].sort((a, b) => a.name.localeCompare(b.name));
+    this.#slots = new Map([...(slots ?? [])].map(([a, s]) => [a, { ...s }]));
+  }
+
+  /** Why no worker may take the action now, when it is its concurrency limit. */
+  limitNote(action: string): string | undefined {
+    const slot = this.#slots.get(action);
+    return slot && slot.free <= 0 ? actionLimitNote(action, slot.limit) : undefined;
   }
 
   isLive(name: string): boolean {
@@ -31,11 +42,15 @@ export class WorkerPool {
    * a free slot: a chain stays on one worker, whose label and TaskResult of
    * the instance then serve every step instead of being added and removed
    * at each one. `avoid` (a worker that left an attempt unstarted or
-   * silent) only when no other worker has the action.
+   * silent) only when no other worker has the action. None while the
+   * action is at its cluster-wide limit.
    */
   pick(action: string, prefer?: string, avoid?: string): string | undefined {
+    const slot = this.#slots.get(action);
+    if (slot && slot.free <= 0) return undefined;
     const best = this.#best(action, prefer, avoid) ?? this.#best(action, prefer);
     if (best) this.#extra.set(best.name, (this.#extra.get(best.name) ?? 0) + 1);
+    if (best && slot) slot.free -= 1;
     return best?.name;
   }
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import { createTestNamespace } from '../support/cluster.ts';
@@ -5,30 +6,20 @@ import { FastflowEnv } from '../support/fastflow-env.ts';
 
 let env: FastflowEnv;
 
+const nap = fileURLToPath(new URL('../support/actions/nap.ts', import.meta.url));
+
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('limits'));
-  env.startOperator('operator-a');
-  env.startWorker('worker', { concurrency: 8 });
+  env.startOperator('operator-a', { env: { FASTFLOW_ACTION_CONCURRENCY: '{"nap":1}' } });
+  env.startWorker('worker', { concurrency: 8, actions: [nap] });
 });
 afterAll(async () => env.stop());
 
 const condition = (i: DagInstance) => i.status?.conditions?.find((c) => c.type === 'Succeeded');
 const ms = (t: string | undefined) => Date.parse(t ?? '');
 
-async function createInstance(name: string, dag: string, extra: Record<string, unknown> = {}) {
-  await env.custom.createNamespacedCustomObject({
-    group: 'fastflow.io',
-    version: 'v1alpha1',
-    plural: 'daginstances',
-    namespace: env.namespace,
-    body: {
-      apiVersion: 'fastflow.io/v1alpha1',
-      kind: 'DagInstance',
-      metadata: { name },
-      spec: { dagRef: { name: dag }, ...extra },
-    },
-  });
-}
+const createInstance = (name: string, dag: string, spec: Record<string, unknown> = {}) =>
+  env.createInstance(name, dag, undefined, spec);
 
 describe('maxRunningInstances', () => {
   it('runs one instance at a time; the others wait, saying why, and start in creation order as slots free', async () => {
@@ -107,4 +98,41 @@ describe('maxRunningInstances', () => {
       expect(applied.stderr).toContain(field);
     }
   });
+});
+
+describe('--action-concurrency', () => {
+  it('runs at most one nap at a time across instances; a waiting task says why and starts when one ends', async () => {
+    await env.createDag('naps', {
+      tasks: [
+        { id: 'n1', actionName: 'nap', params: { seconds: 0.5 } },
+        { id: 'n2', actionName: 'nap', params: { seconds: 0.5 } },
+        { id: 'free', actionName: 'sleep', params: { seconds: 0.1 } },
+      ],
+    });
+    await createInstance('naps-1', 'naps');
+    await createInstance('naps-2', 'naps');
+    const waiting = await env.waitForInstance('naps-2', (i) =>
+      Object.values(i.status?.tasks ?? {}).some((t) => t.reason === 'ActionConcurrencyLimit'),
+    );
+    const task = Object.values(waiting.status?.tasks ?? {}).find(
+      (t) => t.reason === 'ActionConcurrencyLimit',
+    );
+    expect(task).toMatchObject({ phase: 'Pending' });
+    expect(task?.message).toContain('action "nap" runs at most 1 at once across the cluster');
+    const done = [await env.finished('naps-1', 60_000), await env.finished('naps-2', 60_000)];
+    const spans = done.flatMap((i) => {
+      expect(i.status?.phase).toBe('Succeeded');
+      // The unlimited action was not held back by the limited one.
+      expect(i.status?.tasks?.['free']?.phase).toBe('Succeeded');
+      return ['n1', 'n2'].map((id) => i.status?.tasks?.[id]);
+    });
+    // All on one worker (one clock): no two naps ran at the same time.
+    const sorted = spans
+      .map((t) => [ms(t?.startedAt), ms(t?.finishedAt)] as const)
+      .sort((a, b) => a[0] - b[0]);
+    expect(sorted).toHaveLength(4);
+    for (let k = 1; k < sorted.length; k++) {
+      expect(sorted[k]?.[0]).toBeGreaterThanOrEqual(sorted[k - 1]?.[1] ?? Infinity);
+    }
+  }, 120_000);
 });
