@@ -41,6 +41,23 @@ describe('decide: cluster-wide action concurrency', () => {
     expect(d.status.tasks?.['B']?.reason).toBeUndefined();
   });
 
+  it('says so in the instance condition while nothing of it runs', () => {
+    const one = graphOf([task('A', [], 'Deploy')]);
+    const d = decide({
+      graph: one,
+      status: start(),
+      workers,
+      generation: 1,
+      now: at(1),
+      actionSlots: new Map([['Deploy', { limit: 1, free: 0 }]]),
+    });
+    expect(d.status.phase).toBe('Running');
+    expect(d.status.conditions?.find((c) => c.type === 'Succeeded')?.reason).toBe(
+      'WaitingForActionSlot',
+    );
+    expect(d.status.message).toMatch(/^task A is Pending: waiting for a slot: action "Deploy"/);
+  });
+
   it('without a slot map, nothing is limited', () => {
     const d = decide({ graph, status: start(), workers, generation: 1, now: at(1) });
     expect(d.assigned).toHaveLength(3);

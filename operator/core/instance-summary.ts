@@ -1,4 +1,5 @@
 import {
+  ACTIVE_TASK_PHASES,
   TERMINAL_INSTANCE_PHASES,
   TERMINAL_TASK_PHASES,
   type DagInstanceStatus,
@@ -113,6 +114,14 @@ function describe(
         return {
           message: `waiting for a live worker with action ${actions}`,
           condition: { status: 'Unknown', reason: 'WaitingForWorker' },
+        };
+      }
+      const limited = ids.filter((id) => tasks[id]?.reason === 'ActionConcurrencyLimit');
+      // Nothing else moves: say what it waits for, where `kubectl get dagi` shows it.
+      if (limited.length > 0 && !ids.some((id) => ACTIVE_TASK_PHASES.has(phaseOf(tasks[id])))) {
+        return {
+          message: list(limited, 'is Pending'),
+          condition: { status: 'Unknown', reason: 'WaitingForActionSlot' },
         };
       }
       return {
