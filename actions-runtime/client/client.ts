@@ -22,6 +22,7 @@ import {
   type RunDagOptions,
 } from './instances.ts';
 import { operate, type OperationContext, type OperationOptions } from './operations.ts';
+import { withReferencedValues } from './outputs.ts';
 import {
   subscribeTransitions,
   type TransitionHandler,
@@ -81,7 +82,8 @@ export class FastflowClient {
       clients: this.clients,
       log: this.#log,
       operationTimeoutMs: this.#operationTimeoutMs,
-      get: (ref) => this.get(ref),
+      // Waiting for an operation record needs no task entries: the shards are not read.
+      get: (ref) => readInstance(this.clients, this.#ref(ref)),
     };
   }
 
@@ -100,9 +102,15 @@ export class FastflowClient {
     return createInstance(this.clients, namespace, dag, vars, opts);
   }
 
-  /** The instance, validated against the DagInstance schema. */
+  /**
+   * The instance, validated against the DagInstance schema, with the
+   * outputs and params kept beside it read into its task entries.
+   */
   async get(instance: InstanceRef): Promise<DagInstance> {
-    return readInstance(this.clients, this.#ref(instance));
+    return withReferencedValues(
+      this.clients,
+      await readInstance(this.clients, this.#ref(instance)),
+    );
   }
 
   /** Cancels the unfinished tasks (all of them, or `tasks`); the instance ends Canceled. */
@@ -187,12 +195,13 @@ export class FastflowClient {
       TERMINAL_INSTANCE_PHASES.has(i.status?.phase ?? 'Pending') ? i : undefined;
     const first = await this.get(ref);
     if (finished(first)) return first;
-    return watchInstance(this.clients, this.#log, ref, finished, {
+    const done = await watchInstance(this.clients, this.#log, ref, finished, {
       ...opts,
       onTimeout: (last) =>
         `DagInstance ${refText(ref)} did not finish within ${opts.timeoutMs} ms ` +
         `(phase ${last?.status?.phase ?? 'Pending'}, progress ${last?.status?.progress ?? '-'})`,
     });
+    return withReferencedValues(this.clients, done);
   }
 
   /**

@@ -92,13 +92,8 @@ export const AttemptRecord = z.object({
 });
 export type AttemptRecord = z.infer<typeof AttemptRecord>;
 
-/** Largest JSON output an action may return; more fails the attempt with a clear message. */
-export const MAX_OUTPUT_BYTES = 8192;
-/** Largest rendered params recorded with an attempt. */
-export const MAX_RECORDED_PARAMS_BYTES = 4096;
-
 /** Attempt records kept per task: the newest, with a count of the older ones dropped. */
-export const MAX_HISTORY = 10;
+export const MAX_HISTORY = 3;
 
 /**
  * One task's state. Absent from status.tasks means Pending with nothing to
@@ -115,16 +110,22 @@ export const TaskStatus = z.object({
   startedAt: Timestamp.optional(),
   finishedAt: Timestamp.optional(),
   reason: TaskReason.optional(),
-  message: z.string().max(4096).optional(),
+  message: z.string().max(1024).optional(),
   retryAt: Timestamp.optional().describe('When a Retrying task becomes ready again.'),
   output: z
     .unknown()
     .optional()
-    .describe('What the action returned (JSON, at most 8 KiB): read by downstream templates.'),
+    .describe('What the action returned (JSON, inline up to 1 KiB): read by downstream templates.'),
   params: z
     .unknown()
     .optional()
     .describe('The params this attempt ran with, when templates made them differ from the Dag.'),
+  outputRef: ObjectName.optional().describe(
+    'The ConfigMap holding the output when it is above the inline bound (key `output`).',
+  ),
+  paramsRef: ObjectName.optional().describe(
+    'The ConfigMap holding the recorded params when they are above the inline bound (key `params`).',
+  ),
   continued: z
     .boolean()
     .optional()

@@ -56,7 +56,8 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   },
   OutputTooLarge: {
     retryable: false,
-    description: 'the action returned more than 8 KiB of JSON',
+    description:
+      "the action returned more JSON than the worker's `maxOutputBytes` (8 KiB by default)",
   },
   TimedOut: {
     retryable: true,

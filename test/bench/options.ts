@@ -29,7 +29,7 @@ export type BenchOptions = {
   json: string | undefined;
 };
 
-export const PHASES = ['raw', 'chain', 'wide', 'large', 'live'] as const;
+const PHASES = ['raw', 'chain', 'wide', 'large', 'live'] as const;
 export type Phase = (typeof PHASES)[number];
 
 const NUMBERS = {
