@@ -1,6 +1,7 @@
 import type { TaskStatus } from '../api/dag-instance.ts';
 import type { TaskSpec } from '../api/dag.ts';
-import { transition } from './task-transitions.ts';
+import type { TaskReason } from '../api/task-reason.ts';
+import { transition, type OperatorEvent } from './task-transitions.ts';
 
 /** A task holding a live worker after its timeouts are applied, and when to look again. */
 export interface Watched {
@@ -21,34 +22,38 @@ export interface Watched {
 export function watchTimeouts(spec: TaskSpec | undefined, entry: TaskStatus, now: Date): Watched {
   const toStart = spec?.scheduleToStartSecs;
   if (entry.phase === 'Scheduled' && toStart !== undefined && entry.scheduledAt) {
-    const at = after(entry.scheduledAt, toStart);
-    if (now < at) return { entry, wakeAt: at };
-    return {
-      entry: transition(entry, 'ScheduleToStartExpired', {
-        ...entry,
-        reason: 'ScheduleToStartTimeout',
-        message: `worker ${entry.worker} did not start attempt ${entry.attempt ?? 1} within scheduleToStartSecs (${toStart}s)`,
-        finishedAt: now.toISOString(),
-      }),
-    };
+    return expiring(entry, after(entry.scheduledAt, toStart), now, {
+      event: 'ScheduleToStartExpired',
+      reason: 'ScheduleToStartTimeout',
+      message: `worker ${entry.worker} did not start attempt ${entry.attempt ?? 1} within scheduleToStartSecs (${toStart}s)`,
+    });
   }
   const beat = spec?.heartbeatTimeoutSecs;
   if (entry.phase === 'Running' && beat !== undefined) {
     if (!entry.heartbeatAt) {
       return { entry: { ...entry, heartbeatAt: now.toISOString() }, wakeAt: after(now, beat) };
     }
-    const at = after(entry.heartbeatAt, beat);
-    if (now < at) return { entry, wakeAt: at };
-    return {
-      entry: transition(entry, 'HeartbeatExpired', {
-        ...entry,
-        reason: 'HeartbeatTimeout',
-        message: `no heartbeat from the action for heartbeatTimeoutSecs (${beat}s) on worker ${entry.worker}`,
-        finishedAt: now.toISOString(),
-      }),
-    };
+    return expiring(entry, after(entry.heartbeatAt, beat), now, {
+      event: 'HeartbeatExpired',
+      reason: 'HeartbeatTimeout',
+      message: `no heartbeat from the action for heartbeatTimeoutSecs (${beat}s) on worker ${entry.worker}`,
+    });
   }
   return { entry };
+}
+
+/** The entry as it is until `at`, then failed by the timeout. */
+function expiring(
+  entry: TaskStatus,
+  at: Date,
+  now: Date,
+  why: { event: OperatorEvent; reason: TaskReason; message: string },
+): Watched {
+  if (now < at) return { entry, wakeAt: at };
+  const { event, ...fields } = why;
+  return {
+    entry: transition(entry, event, { ...entry, ...fields, finishedAt: now.toISOString() }),
+  };
 }
 
 function after(from: string | Date, secs: number): Date {
