@@ -34,6 +34,15 @@ const Common = z.object({
 /** Action name → the most tasks of it Scheduled or Running at once across the cluster. */
 const ActionLimits = z.record(z.string().min(1).max(253), z.int().min(1).max(1_000_000));
 
+/** Action name → at most `starts` task starts in any `perSecs` seconds, across the cluster. */
+const ActionRates = z.record(
+  z.string().min(1).max(253),
+  z.strictObject({
+    starts: z.int().min(1).max(1_000_000),
+    perSecs: z.number().positive().max(86_400),
+  }),
+);
+
 /** A flag or environment value holds JSON text: `{"deploy": 2}`. */
 function jsonText(value: unknown, ctx: z.core.ParsePayload): unknown {
   if (typeof value !== 'string') return value;
@@ -43,7 +52,7 @@ function jsonText(value: unknown, ctx: z.core.ParsePayload): unknown {
     ctx.issues.push({
       code: 'custom',
       input: value,
-      message: 'must be a JSON object of action names to limits, e.g. {"deploy":2}',
+      message: 'must be a JSON object keyed by action name, e.g. {"deploy":2}',
     });
     return z.NEVER;
   }
@@ -82,6 +91,12 @@ export const OperatorConfig = Common.extend({
     .default(0)
     .describe(
       'Delete a finished instance this long after it finished when neither it nor its Dag sets ttlSecondsAfterFinished; 0: keep.',
+    ),
+  actionRate: z
+    .preprocess(jsonText, ActionRates)
+    .default({})
+    .describe(
+      'Cluster-wide rate limits of actions, as JSON: {"http": {"starts": 10, "perSecs": 60}} starts at most 10 http tasks in any 60 s; the others wait and start as soon as the rate allows.',
     ),
   actionConcurrency: z
     .preprocess(jsonText, ActionLimits)

@@ -23,7 +23,7 @@ export const TaskReason = z
     'DagRevisionLost',
     'ScheduleToStartTimeout',
     'HeartbeatTimeout',
-    'ActionConcurrencyLimit',
+    'ActionLimit',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -106,8 +106,8 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     description:
       "the running action did not call `ctx.heartbeat()` within the task's `heartbeatTimeoutSecs`",
   },
-  ActionConcurrencyLimit: {
+  ActionLimit: {
     description:
-      'ready, but its action already runs as often as the operator allows at once (`--action-concurrency`); it starts as soon as a slot frees',
+      'ready, but its action is at a cluster-wide limit of the operator (`--action-concurrency`: as many running at once as allowed; `--action-rate`: as many started lately as allowed; the message says which); it starts as soon as the limit allows',
   },
 };

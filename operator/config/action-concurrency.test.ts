@@ -20,7 +20,7 @@ describe('--action-concurrency', () => {
   });
 
   it.each([
-    ['not JSON', 'deploy=2', 'must be a JSON object of action names to limits'],
+    ['not JSON', 'deploy=2', 'must be a JSON object keyed by action name'],
     ['a negative limit', '{"deploy": -1}', 'deploy: Too small: expected number to be >=1'],
     ['a zero limit', '{"deploy": 0}', 'deploy: Too small'],
     ['a fraction', '{"deploy": 1.5}', 'deploy: Invalid input: expected int'],
@@ -32,5 +32,24 @@ describe('--action-concurrency', () => {
     ['an empty action name', '{"": 2}', 'Invalid key in record'],
   ])('refuses %s, naming the setting', (_, value, message) => {
     expect(() => load(value)).toThrow(message);
+  });
+});
+
+describe('--action-rate', () => {
+  const rate = (value: string) =>
+    loadConfig(OperatorConfig, { identity: 'op-1' }, { FASTFLOW_ACTION_RATE: value });
+
+  it('reads starts per window as JSON', () => {
+    expect(rate('{"http": {"starts": 10, "perSecs": 60}}').actionRate).toEqual({
+      http: { starts: 10, perSecs: 60 },
+    });
+  });
+
+  it.each([
+    ['no starts', '{"http": {"starts": 0, "perSecs": 1}}', 'http.starts: Too small'],
+    ['a negative window', '{"http": {"starts": 1, "perSecs": -1}}', 'http.perSecs: Too small'],
+    ['a bare number', '{"http": 5}', '--action-rate (FASTFLOW_ACTION_RATE): http: Invalid input'],
+  ])('refuses %s, naming the setting', (_, value, message) => {
+    expect(() => rate(value)).toThrow(message);
   });
 });

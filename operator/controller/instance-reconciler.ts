@@ -138,7 +138,7 @@ export class InstanceReconciler {
     const key = keyOf(instance.metadata);
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
-    const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status);
+    const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const decision = decide({
       graph: run.loaded.graph,
       status: run.status,
@@ -150,7 +150,7 @@ export class InstanceReconciler {
       ...deadlineOf(instance.spec, run.status),
       ...(actionSlots ? { actionSlots } : {}),
     });
-    this.#d.limits.record(key, run.loaded.graph, decision.status);
+    this.#d.limits.record(key, run.loaded.graph, decision.status, decision.assigned, now);
     for (const op of operations) {
       const record = decision.status.operations?.[op.name];
       const fields = { instance: key, operation: op.name, result: record?.result };

@@ -88,8 +88,10 @@ export function startOperator(
   const metrics = new OperatorMetrics(opts.metrics ?? new Registry());
   const load = new LoadIndex();
   const slots = new RunSlots();
-  const limits = new ActionLimiter(config.actionConcurrency, (key) =>
-    instanceController.enqueue(key),
+  const limits = new ActionLimiter(
+    config.actionConcurrency,
+    (key) => instanceController.enqueue(key),
+    config.actionRate,
   );
   /** A Dag's waiting instances that a freed slot (or a changed limit) lets start: looked at again. */
   const wakeWaiting = (dag: string): void => {
@@ -269,6 +271,7 @@ export function startOperator(
       results.stop();
       leases.stop();
       registry.stop();
+      limits.stop();
       resolveDone('stopped');
     },
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { actionLimitNote } from './action-slots.ts';
 import { decide } from './decide.ts';
 import { at, graphOf, report, start, task, worker } from '../../test/support/decide-fixtures.ts';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
@@ -12,7 +13,7 @@ const pass = (status: DagInstanceStatus, free: number, now = at(1)) =>
     workers,
     generation: 1,
     now,
-    actionSlots: new Map([['Deploy', { limit: 1, free }]]),
+    actionSlots: new Map([['Deploy', { free, note: actionLimitNote('Deploy', 1) }]]),
   });
 
 describe('decide: cluster-wide action concurrency', () => {
@@ -21,7 +22,7 @@ describe('decide: cluster-wide action concurrency', () => {
     expect(d.assigned.map((a) => a.task).sort()).toEqual(['A', 'C']);
     expect(d.status.tasks?.['B']).toMatchObject({
       phase: 'Pending',
-      reason: 'ActionConcurrencyLimit',
+      reason: 'ActionLimit',
     });
     expect(d.status.tasks?.['B']?.message).toContain(
       'action "Deploy" runs at most 1 at once across the cluster (--action-concurrency)',
@@ -49,7 +50,7 @@ describe('decide: cluster-wide action concurrency', () => {
       workers,
       generation: 1,
       now: at(1),
-      actionSlots: new Map([['Deploy', { limit: 1, free: 0 }]]),
+      actionSlots: new Map([['Deploy', { free: 0, note: actionLimitNote('Deploy', 1) }]]),
     });
     expect(d.status.phase).toBe('Running');
     expect(d.status.conditions?.find((c) => c.type === 'Succeeded')?.reason).toBe(

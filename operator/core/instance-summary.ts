@@ -116,7 +116,7 @@ function describe(
           condition: { status: 'Unknown', reason: 'WaitingForWorker' },
         };
       }
-      const limited = ids.filter((id) => tasks[id]?.reason === 'ActionConcurrencyLimit');
+      const limited = ids.filter((id) => tasks[id]?.reason === 'ActionLimit');
       // Nothing else moves: say what it waits for, where `kubectl get dagi` shows it.
       if (limited.length > 0 && !ids.some((id) => ACTIVE_TASK_PHASES.has(phaseOf(tasks[id])))) {
         return {

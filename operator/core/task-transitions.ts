@@ -16,7 +16,7 @@ export const OPERATOR_EVENTS = [
   'DagRevisionLost',
   'ScheduleToStartExpired',
   'HeartbeatExpired',
-  'ActionConcurrencyLimit',
+  'ActionLimit',
 ] as const;
 /** What a worker reports about its own attempt. */
 export const WORKER_EVENTS = [
@@ -65,10 +65,10 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     to: 'Blocked',
     when: 'ready, and a `block` preCheck holds (not evaluated again once continued)',
   },
-  ActionConcurrencyLimit: {
+  ActionLimit: {
     from: ['Pending'],
     to: 'Pending',
-    when: 'ready, but its action runs as often as `--action-concurrency` allows (`reason: ActionConcurrencyLimit`): placed as soon as a slot frees',
+    when: 'ready, but its action is at its `--action-concurrency` or `--action-rate` limit (`reason: ActionLimit`): placed as soon as the limit allows',
   },
   AttemptStarted: {
     from: ['Scheduled'],

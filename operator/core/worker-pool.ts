@@ -1,4 +1,4 @@
-import { actionLimitNote, type ActionSlot } from './action-slots.ts';
+import type { ActionSlot } from './action-slots.ts';
 
 /** A live worker as the scheduler sees it. */
 export interface WorkerView {
@@ -26,10 +26,10 @@ export class WorkerPool {
     this.#slots = new Map([...(slots ?? [])].map(([a, s]) => [a, { ...s }]));
   }
 
-  /** Why no worker may take the action now, when it is its concurrency limit. */
+  /** Why no worker may take the action now, when it is a cluster-wide limit of it. */
   limitNote(action: string): string | undefined {
     const slot = this.#slots.get(action);
-    return slot && slot.free <= 0 ? actionLimitNote(action, slot.limit) : undefined;
+    return slot && slot.free <= 0 ? slot.note : undefined;
   }
 
   isLive(name: string): boolean {

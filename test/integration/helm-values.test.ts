@@ -20,6 +20,11 @@ describe('bad values are refused with a message naming them', () => {
       'operator: { actionConcurrency: { deploy: -1 } }',
       /'\/operator\/actionConcurrency\/deploy'.*minimum/,
     ],
+    [
+      'an action rate without starts',
+      'operator: { actionRate: { http: { starts: 0, perSecs: 60 } } }',
+      /'\/operator\/actionRate\/http\/starts'.*minimum/,
+    ],
     ['an unknown log level', 'logLevel: verbose', /'\/logLevel'.*must be one of/],
     ['a string for a boolean', 'crds: { install: "yes" }', /'\/crds\/install'.*want boolean/],
     [

@@ -10,7 +10,12 @@ const nap = fileURLToPath(new URL('../support/actions/nap.ts', import.meta.url))
 
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('limits'));
-  env.startOperator('operator-a', { env: { FASTFLOW_ACTION_CONCURRENCY: '{"nap":1}' } });
+  env.startOperator('operator-a', {
+    env: {
+      FASTFLOW_ACTION_CONCURRENCY: '{"nap":1}',
+      FASTFLOW_ACTION_RATE: '{"print":{"starts":1,"perSecs":1}}',
+    },
+  });
   env.startWorker('worker', { concurrency: 8, actions: [nap] });
 });
 afterAll(async () => env.stop());
@@ -112,11 +117,9 @@ describe('--action-concurrency', () => {
     await createInstance('naps-1', 'naps');
     await createInstance('naps-2', 'naps');
     const waiting = await env.waitForInstance('naps-2', (i) =>
-      Object.values(i.status?.tasks ?? {}).some((t) => t.reason === 'ActionConcurrencyLimit'),
+      Object.values(i.status?.tasks ?? {}).some((t) => t.reason === 'ActionLimit'),
     );
-    const task = Object.values(waiting.status?.tasks ?? {}).find(
-      (t) => t.reason === 'ActionConcurrencyLimit',
-    );
+    const task = Object.values(waiting.status?.tasks ?? {}).find((t) => t.reason === 'ActionLimit');
     expect(task).toMatchObject({ phase: 'Pending' });
     expect(task?.message).toContain('action "nap" runs at most 1 at once across the cluster');
     const done = [await env.finished('naps-1', 60_000), await env.finished('naps-2', 60_000)];
@@ -135,4 +138,25 @@ describe('--action-concurrency', () => {
       expect(sorted[k]?.[0]).toBeGreaterThanOrEqual(sorted[k - 1]?.[1] ?? Infinity);
     }
   }, 120_000);
+});
+
+describe('--action-rate', () => {
+  it('places at most one print per second; the others wait, saying why, and start as the rate allows', async () => {
+    await env.createDag('prints', {
+      tasks: ['p1', 'p2', 'p3'].map((id) => ({ id, actionName: 'print' })),
+    });
+    await createInstance('prints-1', 'prints');
+    const waiting = await env.waitForInstance('prints-1', (i) =>
+      Object.values(i.status?.tasks ?? {}).some((t) => t.reason === 'ActionLimit'),
+    );
+    const task = Object.values(waiting.status?.tasks ?? {}).find((t) => t.reason === 'ActionLimit');
+    expect(task?.message).toContain('action "print" starts at most 1 times per 1s');
+    const done = await env.finished('prints-1', 60_000);
+    expect(done.status?.phase).toBe('Succeeded');
+    // Placed on the operator's clock at least a second apart.
+    const placed = ['p1', 'p2', 'p3'].map((id) => ms(done.status?.tasks?.[id]?.scheduledAt)).sort();
+    for (let k = 1; k < placed.length; k++) {
+      expect((placed[k] ?? 0) - (placed[k - 1] ?? 0)).toBeGreaterThanOrEqual(1000);
+    }
+  }, 60_000);
 });
