@@ -20,6 +20,7 @@ import {
   type InstanceKey,
   type InstanceRef,
   type RunDagOptions,
+  type Started,
 } from './instances.ts';
 import { operate, type OperationContext, type OperationOptions } from './operations.ts';
 import { withReferencedValues } from './outputs.ts';
@@ -33,7 +34,7 @@ import { watchInstance, type WaitOptions } from './wait.ts';
 import { LeaseMutex, type LeaseMutexOptions } from '../mutex/mutex.ts';
 
 export { FastflowClientError, type ClientErrorReason } from './errors.ts';
-export type { InstanceRef, RunDagOptions } from './instances.ts';
+export type { InstanceRef, RunDagOptions, Started } from './instances.ts';
 export type { OperationOptions } from './operations.ts';
 export {
   transitionOf,
@@ -58,6 +59,9 @@ export type FastflowClientOptions = {
 };
 
 const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
+
+/** The options of the operations that always wait for the operator's record. */
+type WaitingOptions = Omit<OperationOptions, 'wait'>;
 
 /** A programmatic client of fastflow's Dags and DagInstances. */
 export class FastflowClient {
@@ -98,6 +102,18 @@ export class FastflowClient {
     vars: Record<string, string> = {},
     opts: RunDagOptions = {},
   ): Promise<string> {
+    return (await this.startDag(dag, vars, opts)).name;
+  }
+
+  /**
+   * runDag, saying whether it created the instance or, with an
+   * `idempotencyKey` used before, found the one that key started.
+   */
+  async startDag(
+    dag: string,
+    vars: Record<string, string> = {},
+    opts: RunDagOptions = {},
+  ): Promise<Started> {
     const namespace = opts.namespace || this.namespace;
     return createInstance(this.clients, namespace, dag, vars, opts);
   }
@@ -183,6 +199,45 @@ export class FastflowClient {
     opts: OperationOptions = {},
   ): Promise<OperationRecord | string> {
     return this.#operate('continue', instance, tasks, opts);
+  }
+
+  /** Skips tasks that have not run (Pending or Blocked); their children run. Waits for the operator. */
+  skip(
+    instance: InstanceRef,
+    tasks: string[],
+    opts: WaitingOptions = {},
+  ): Promise<OperationRecord> {
+    return this.#operate('skip', instance, tasks, opts) as Promise<OperationRecord>;
+  }
+
+  /**
+   * Runs `task` and every task after it again (none may be running), with
+   * `vars`, when given, overriding the instance's from then on (recorded in
+   * status.rerunVars: spec.vars are immutable).
+   */
+  rerun(
+    instance: InstanceRef,
+    task: string,
+    opts: WaitingOptions & { vars?: Record<string, string> } = {},
+  ): Promise<OperationRecord> {
+    const { vars, ...rest } = opts;
+    const ref = this.#ref(instance);
+    return operate(this.#operations, 'rerun', ref, [task], rest, vars) as Promise<OperationRecord>;
+  }
+
+  /** Runs every task again from the start, with the instance's own vars (none may be running). */
+  restart(instance: InstanceRef, opts: WaitingOptions = {}): Promise<OperationRecord> {
+    return this.#operate('restart', instance, undefined, opts) as Promise<OperationRecord>;
+  }
+
+  /** Holds the instance: running tasks finish, nothing new starts until `resume`. */
+  pause(instance: InstanceRef, opts: WaitingOptions = {}): Promise<OperationRecord> {
+    return this.#operate('pause', instance, undefined, opts) as Promise<OperationRecord>;
+  }
+
+  /** Lets a paused instance go on. */
+  resume(instance: InstanceRef, opts: WaitingOptions = {}): Promise<OperationRecord> {
+    return this.#operate('resume', instance, undefined, opts) as Promise<OperationRecord>;
   }
 
   /**

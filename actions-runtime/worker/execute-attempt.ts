@@ -2,7 +2,7 @@ import type { DagInstanceSpec, DagInstanceStatus } from '../../operator/api/dag-
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
 import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
-import { resolveVars } from '../../operator/core/vars.ts';
+import { givenVars, resolveVars } from '../../operator/core/vars.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
 import type { Action } from '../sdk/action.ts';
@@ -145,7 +145,7 @@ async function prepareAndRun(
 ): Promise<Ran> {
   const { snapshot, graph } = await deps.revisions.load(a.namespace, a.dagRevision);
   const task = graph.tasks.get(a.task);
-  const action = task && deps.registry.get(task.actionName);
+  const action = task && deps.registry.get(task.actionName ?? '');
   // Only registered names label metrics: a Dag cannot add label values.
   begin(action ? action.name : UNKNOWN_ACTION);
   if (!task || !action) {
@@ -154,7 +154,7 @@ async function prepareAndRun(
       : `task "${a.task}" is not in the Dag snapshot`;
     return { outcome: { event: 'AttemptFailed', reason: 'ActionFailed', message } };
   }
-  const vars = resolveVars(snapshot.spec.vars, view.spec.vars);
+  const vars = resolveVars(snapshot.spec.vars, givenVars(view.spec, view.status));
   if (!vars.ok) {
     return { outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message: vars.message } };
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
+import { ControlStatusFields } from './control-status.ts';
 import { VAR_NAME_PATTERN, VAR_NAME_RULE, VarName } from './dag.ts';
 import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
@@ -147,6 +148,7 @@ export const INSTANCE_PHASES = [
   'Pending',
   'Running',
   'Blocked',
+  'Paused',
   'Succeeded',
   'Failed',
   'Canceled',
@@ -166,7 +168,7 @@ export const MAX_OPERATION_MESSAGE = 4096;
 /** Values of one operation annotation remembered besides the last: set again, one is refused. */
 export const MAX_EARLIER_OPERATIONS = 16;
 
-/** What became of the last value of one operation annotation (fastflow.io/cancel, retry, continue). */
+/** What became of the last value of one operation annotation (fastflow.io/cancel, retry, ...). */
 export const OperationRecord = z.object({
   value: z.string().max(MAX_OPERATION_VALUE),
   result: z.enum(['Applied', 'Refused']),
@@ -205,11 +207,27 @@ export const DagInstanceStatus = z.object({
     .meta({ maxProperties: 10000 })
     .describe('State of each task that has left Pending or has something to say, by task key.'),
   conditions: Conditions.optional(),
+  pausedAt: Timestamp.optional().describe(
+    'Set by a pause operation, cleared by resume: running tasks finish, nothing new starts.',
+  ),
+  rerunVars: z
+    .record(VarName, z.string().max(8192))
+    .optional()
+    .meta({ maxProperties: 128 })
+    .describe(
+      'Vars given by rerun operations (spec.vars are immutable): they override spec.vars from then on; a restart clears them.',
+    ),
+  ...ControlStatusFields,
   operations: z
     .object({
       cancel: OperationRecord.optional(),
       retry: OperationRecord.optional(),
       continue: OperationRecord.optional(),
+      skip: OperationRecord.optional(),
+      rerun: OperationRecord.optional(),
+      restart: OperationRecord.optional(),
+      pause: OperationRecord.optional(),
+      resume: OperationRecord.optional(),
     })
     .optional()
     .describe('The operation annotations already acted on, each exactly once.'),

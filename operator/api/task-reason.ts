@@ -19,11 +19,15 @@ export const TaskReason = z
     'PreCheck',
     'WorkerLost',
     'Canceled',
+    'SkipRequested',
     'DeadlineExceeded',
     'DagRevisionLost',
     'ScheduleToStartTimeout',
     'HeartbeatTimeout',
     'ActionLimit',
+    'BranchNotTaken',
+    'SystemTaskFailed',
+    'Terminated',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -87,6 +91,9 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: false,
     description: 'canceled by a `cancel` operation',
   },
+  SkipRequested: {
+    description: 'skipped by a `skip` operation before it ran',
+  },
   DeadlineExceeded: {
     retryable: false,
     description: 'the instance ran past `spec.activeDeadlineSeconds`',
@@ -109,5 +116,17 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   ActionLimit: {
     description:
       'ready, but its action is at a cluster-wide limit of the operator (`--action-concurrency`: as many running at once as allowed; `--action-rate`: as many started lately as allowed; the message says which); it starts as soon as the limit allows',
+  },
+  BranchNotTaken: {
+    description: 'listed under a case of a switch that picked another case (or was skipped)',
+  },
+  SystemTaskFailed: {
+    retryable: true,
+    description:
+      'a system task could not be decided (a switch expression failed to evaluate, setVars values did not render or fit)',
+  },
+  Terminated: {
+    retryable: false,
+    description: 'a terminate task ended the instance while this task was unfinished',
   },
 };

@@ -3,14 +3,25 @@ import {
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
+import type { ControlStatus } from '../api/control-status.ts';
+import { controlStatusOf, decideControl } from './control/dispatch.ts';
+import { parentsDone } from './control/optional.ts';
+import { branchNotTaken } from './control/switch.ts';
 import { failUnfinished, type Stop } from './fail-unfinished.ts';
 import type { DagGraph } from './graph.ts';
-import { DONE_OK, summarize } from './instance-summary.ts';
-import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
+import { summarize } from './instance-summary.ts';
+import { applyOperations } from './instance-operations.ts';
+import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
-import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
-import { phaseOf, transition } from './task-transitions.ts';
-import { lostWorkerNote, workerToAvoid } from './previous-attempt.ts';
+import { earliest } from './duration.ts';
+import {
+  carriedToNextAttempt,
+  lostWorkerNote,
+  retryDelayMs,
+  shouldRetry,
+  workerToAvoid,
+} from './retry.ts';
+import { transition } from './task-transitions.ts';
 import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
 import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.ts';
@@ -65,21 +76,11 @@ export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
   const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
   const pastDeadline = input.deadline !== undefined && now >= input.deadline;
-  let tasks: Record<string, TaskStatus> = { ...status.tasks };
-  const operations = { ...status.operations };
-  for (const asked of input.operations ?? []) {
-    // Past the deadline nothing may run again: every operation is refused.
-    const op = pastDeadline ? { ...asked, refused: asked.refused ?? DEADLINE_REFUSAL } : asked;
-    const outcome = applyOperation(op, graph.order, tasks, now);
-    tasks = outcome.tasks;
-    operations[op.name] = recordOutcome(status.operations?.[op.name], outcome.record);
-  }
-  const base: DagInstanceStatus = {
-    ...status,
-    ...(input.operations?.length ? { operations } : {}),
-  };
-  const step = new Step(input, tasks);
-  if (!pastDeadline) for (const id of graph.order) step.visit(id);
+  // Past the deadline nothing may run again: every operation is refused.
+  const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);
+  const { tasks, status: base } = ops;
+  const step = new Step({ ...input, vars: ops.vars }, tasks, ops.paused);
+  if (!pastDeadline) step.visitAll(graph.order);
   else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
     // the same pass must not start what the next one would fail.
@@ -87,9 +88,9 @@ export function decide(input: DecideInput): Decision {
       parentsDone(graph, t, id),
     );
   }
-  const next = summarize({ graph, status: base, generation: input.generation, now }, step.tasks, [
-    ...step.waitingFor,
-  ]);
+  const decided = { ...base, ...step.control };
+  const summary = { graph, status: decided, generation: input.generation, now, held: step.held };
+  const next = summarize(summary, step.tasks, [...step.waitingFor]);
   const wakeAt = earliest([step.wakeAt, pastDeadline ? undefined : input.deadline]);
   return {
     status: next,
@@ -107,28 +108,34 @@ const DEADLINE_STOP: Stop = {
   message: DEADLINE_MESSAGE,
 };
 
-/** Whether every parent of `id` ended Succeeded or Skipped: it may start. */
-function parentsDone(
-  graph: DagGraph,
-  tasks: Readonly<Record<string, TaskStatus>>,
-  id: string,
-): boolean {
-  return (graph.parents.get(id) ?? []).every((p) => DONE_OK.has(phaseOf(tasks[p])));
-}
-
 /** One pass over the tasks in topological order, so a task sees its parents' new states. */
 class Step {
   tasks: Record<string, TaskStatus>;
   readonly assigned: Assignment[] = [];
   readonly waitingFor = new Set<string>();
   wakeAt: Date | undefined;
+  /** A ready task was held by a pause: the instance has not finished. */
+  held = false;
+  /** What system tasks write on the instance, and the vars as tasks read them now. */
+  control: ControlStatus;
+  vars: Record<string, string>;
   readonly #in: DecideInput;
   readonly #pool: WorkerPool;
+  /** Paused: nothing new starts (no first attempt, no retry); running attempts go on. */
+  readonly #paused: boolean;
 
-  constructor(input: DecideInput, tasks: Record<string, TaskStatus>) {
+  constructor(input: DecideInput, tasks: Record<string, TaskStatus>, paused: boolean) {
     this.#in = input;
     this.tasks = tasks;
+    this.control = controlStatusOf(input.status);
+    this.vars = { ...input.vars, ...input.status.vars };
     this.#pool = new WorkerPool(input.workers, input.actionSlots);
+    this.#paused = paused;
+  }
+
+  /** Once a terminate task has ended the instance, nothing moves. */
+  visitAll(order: readonly string[]): void {
+    for (const id of order) if (!this.control.terminated) this.visit(id);
   }
 
   visit(id: string): void {
@@ -164,13 +171,19 @@ class Step {
    * are not evaluated again, so the next pass decides as this one did.
    */
   #start(id: string, current: TaskStatus | undefined): void {
+    const notTaken = branchNotTaken(this.#in.graph, this.tasks, id, this.#in.now);
+    if (notTaken) return void (this.tasks[id] = notTaken);
+    if (this.#paused) {
+      this.held = true;
+      return;
+    }
     const spec = this.#in.graph.tasks.get(id);
     const waiting = isWaitingToBePlaced(current);
     const verdict =
       !waiting &&
       evaluatePreCheck(
         spec?.preCheck,
-        { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
+        { vars: this.vars, shareData: this.#in.shareData ?? {} },
         current?.continued ?? false,
       );
     if (verdict) {
@@ -220,12 +233,21 @@ class Step {
   }
 
   #retryWhenDue(id: string, current: TaskStatus): void {
+    if (this.#paused) return;
     const at = current.retryAt ? new Date(current.retryAt) : this.#in.now;
     if (at > this.#in.now) {
       this.wakeAt = earliest([this.wakeAt, at]);
       return;
     }
     this.#place(id, (current.attempt ?? 1) + 1, transition(current, 'RetryDue', current));
+  }
+
+  /** A system task (control/) is decided here, on no worker; if it failed, retried now. */
+  #system(id: string, attempt: number, from: TaskStatus | undefined): boolean {
+    if (!decideControl(this.#in, this, id, attempt, from)) return false;
+    const entry = this.tasks[id];
+    if (entry?.phase === 'Failed') this.#maybeRetry(id, entry);
+    return true;
   }
 
   /** A chain step (its only parent has no other child) stays on its parent's worker. */
@@ -243,6 +265,7 @@ class Step {
    * continued flag travel with the task from attempt to attempt.
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
+    if (this.#system(id, attempt, from)) return;
     const spec = this.#in.graph.tasks.get(id);
     const action = spec?.actionName ?? '';
     const keep: Omit<TaskStatus, 'phase'> = {
@@ -272,10 +295,4 @@ class Step {
       ...why,
     });
   }
-}
-
-function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {
-  let min: Date | undefined;
-  for (const d of dates) if (d && (!min || d < min)) min = d;
-  return min;
 }

@@ -10,3 +10,10 @@ export function formatDuration(ms: number): string {
   const totalMinutes = Math.floor(totalSeconds / 60);
   return `${Math.floor(totalMinutes / 60)}h${pad(totalMinutes % 60)}m`;
 }
+
+/** The earliest of the dates given (undefined ones ignored): when to wake next. */
+export function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {
+  let min: Date | undefined;
+  for (const d of dates) if (d && (!min || d < min)) min = d;
+  return min;
+}

@@ -5,6 +5,7 @@ import {
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
+import type { OperationName } from '../api/names.ts';
 import { findCondition } from './conditions.ts';
 
 /** Every reason an Event of fastflow's can carry: a closed set (a metrics label). */
@@ -27,8 +28,7 @@ export interface PlannedEvent {
   type: 'Normal' | 'Warning';
   reason: EventReason;
   /** What the operator did or saw (events.k8s.io/v1 `action`). */
-  action:
-    'Start' | 'RunTask' | 'Reassign' | 'Finish' | 'Validate' | 'Cancel' | 'Retry' | 'Continue';
+  action: 'Start' | 'RunTask' | 'Reassign' | 'Finish' | 'Validate' | OperationAction;
   /** Human-readable; the recorder cuts it to the API's 1 KiB. */
   note: string;
 }
@@ -96,12 +96,22 @@ const TASK_EVENTS: ReadonlyArray<
   },
 ];
 
-const OPERATION_ACTIONS = { cancel: 'Cancel', retry: 'Retry', continue: 'Continue' } as const;
+const OPERATION_ACTIONS = {
+  cancel: 'Cancel',
+  retry: 'Retry',
+  continue: 'Continue',
+  skip: 'Skip',
+  rerun: 'Rerun',
+  restart: 'Restart',
+  pause: 'Pause',
+  resume: 'Resume',
+} as const satisfies Record<OperationName, string>;
+type OperationAction = (typeof OPERATION_ACTIONS)[OperationName];
 
 /** Each operation acted on leaves one Event: applied, or refused with the reason. */
 function operationEvents(before: DagInstanceStatus, after: DagInstanceStatus): PlannedEvent[] {
   const events: PlannedEvent[] = [];
-  for (const name of ['cancel', 'retry', 'continue'] as const) {
+  for (const name of Object.keys(OPERATION_ACTIONS) as OperationName[]) {
     const record = after.operations?.[name];
     if (!record || before.operations?.[name]?.value === record.value) continue;
     const applied = record.result === 'Applied';

@@ -7,18 +7,20 @@ import {
   type TaskStatus,
 } from '../api/dag-instance.ts';
 import { setCondition } from './conditions.ts';
+import { DONE_OK, optionalFailures, phaseForInstance } from './control/optional.ts';
+import { terminatedSummary } from './control/terminate.ts';
 import { formatDuration } from './duration.ts';
 import type { DagGraph } from './graph.ts';
-import { phaseOf } from './task-transitions.ts';
 
-/** Phases that let a child run. */
-export const DONE_OK: ReadonlySet<string> = new Set(['Succeeded', 'Skipped']);
+export { DONE_OK } from './control/optional.ts';
 
 export interface SummaryInput {
   graph: DagGraph;
   status: DagInstanceStatus;
   generation: number | undefined;
   now: Date;
+  /** A ready task is held by a pause: it will run once resumed. */
+  held?: boolean;
 }
 
 /**
@@ -31,10 +33,16 @@ export function summarize(
   waitingFor: string[],
 ): DagInstanceStatus {
   const { graph, status, now } = input;
-  const phases = graph.order.map((id) => phaseOf(tasks[id]));
+  const phases = graph.order.map((id) => phaseForInstance(graph, tasks, id));
   const finished = phases.filter((p) => TERMINAL_TASK_PHASES.has(p)).length;
-  const phase = instancePhase(phases, waitingFor.length > 0);
-  const { message, condition } = describe(input, phase, tasks, waitingFor, finished);
+  // A terminate task decided how the instance ends, whatever its other tasks say.
+  const unpaused =
+    status.terminated?.phase ?? instancePhase(phases, waitingFor.length > 0 || input.held === true);
+  // Paused shows until it finishes: what still runs may end it, nothing new starts.
+  const phase = status.pausedAt && !TERMINAL_INSTANCE_PHASES.has(unpaused) ? 'Paused' : unpaused;
+  const { message, condition } = status.terminated
+    ? terminatedSummary(status.terminated)
+    : describe(input, phase, tasks, waitingFor, finished);
 
   const next: DagInstanceStatus = {
     ...status,
@@ -82,11 +90,19 @@ function describe(
       .map((id) => `task ${id} ${verb}${tasks[id]?.message ? `: ${tasks[id]?.message}` : ''}`)
       .join('; ');
   switch (phase) {
-    case 'Succeeded':
+    case 'Succeeded': {
+      const optional = optionalFailures(input.graph, tasks);
+      if (optional.length === 0) {
+        return {
+          message: `all ${ids.length} tasks succeeded`,
+          condition: { status: 'True', reason: 'Succeeded' },
+        };
+      }
       return {
-        message: `all ${ids.length} tasks succeeded`,
-        condition: { status: 'True', reason: 'Succeeded' },
+        message: `all ${ids.length} tasks finished; optional tasks failed: ${list(optional, 'failed')}`,
+        condition: { status: 'True', reason: 'OptionalTasksFailed' },
       };
+    }
     case 'Failed': {
       // Read from the tasks, not from the clock: a later pass says the same.
       const deadline = ids.find((id) => tasks[id]?.reason === 'DeadlineExceeded');
@@ -107,6 +123,13 @@ function describe(
         message: `${list(inPhase('Blocked'), 'blocked')}; continue it to go on`,
         condition: { status: 'Unknown', reason: 'Blocked' },
       };
+    case 'Paused': {
+      const running = inPhase('Running').length + inPhase('Scheduled').length;
+      return {
+        message: `paused at ${input.status.pausedAt}: ${running} running task(s) finish, nothing new starts; resume to go on`,
+        condition: { status: 'Unknown', reason: 'Paused' },
+      };
+    }
     case 'Pending':
     case 'Running':
       if (waitingFor.length > 0) {
@@ -116,9 +139,8 @@ function describe(
           condition: { status: 'Unknown', reason: 'WaitingForWorker' },
         };
       }
-      const limited = ids.filter((id) => tasks[id]?.reason === 'ActionLimit');
-      // Nothing else moves: say what it waits for, where `kubectl get dagi` shows it.
-      if (limited.length > 0 && !ids.some((id) => ACTIVE_TASK_PHASES.has(phaseOf(tasks[id])))) {
+      const limited = onlyLimited(ids, tasks);
+      if (limited.length > 0) {
         return {
           message: list(limited, 'is Pending'),
           condition: { status: 'Unknown', reason: 'WaitingForActionSlot' },
@@ -129,6 +151,15 @@ function describe(
         condition: { status: 'Unknown', reason: 'Running' },
       };
   }
+}
+
+/**
+ * The tasks waiting for a slot of their action while nothing else of the
+ * instance moves: what it waits for, said where `kubectl get dagi` shows it.
+ */
+function onlyLimited(ids: readonly string[], tasks: Record<string, TaskStatus>): string[] {
+  if (ids.some((id) => ACTIVE_TASK_PHASES.has(tasks[id]?.phase ?? 'Pending'))) return [];
+  return ids.filter((id) => tasks[id]?.reason === 'ActionLimit');
 }
 
 /**

@@ -16,12 +16,30 @@ export interface OperationRequest {
   value: string;
   /** The tasks named after `:`; undefined means "all that apply". */
   tasks: string[] | undefined;
+  /** The vars given after `?` (`<token>:<task>?name=value&…`, URL-encoded): a rerun's. */
+  vars?: Record<string, string>;
   /** Why it is refused whatever the tasks' phases (a value too long, or acted on before). */
   refused?: string;
 }
 
-/** Order in which operations set together apply: a retry after a cancel reopens it. */
-const ORDER: readonly OperationName[] = ['cancel', 'retry', 'continue'];
+/**
+ * Order in which operations set together apply: a retry after a cancel
+ * reopens it; a resume last, so that a pause and a resume asked together
+ * leave the instance going.
+ */
+const ORDER: readonly OperationName[] = [
+  'cancel',
+  'skip',
+  'restart',
+  'rerun',
+  'retry',
+  'continue',
+  'pause',
+  'resume',
+];
+
+/** The operations that act on tasks by the transition table (the others: instance-operations.ts). */
+export type TaskOperationName = 'cancel' | 'retry' | 'continue' | 'skip';
 
 /**
  * The value as status.operations records it: itself, or, when longer than
@@ -67,7 +85,11 @@ export function pendingOperations(
       return [{ name, value, tasks: undefined, refused }];
     }
     const colon = value.indexOf(':');
-    const list = colon < 0 ? '' : value.slice(colon + 1).trim();
+    const rest = colon < 0 ? '' : value.slice(colon + 1);
+    const question = rest.indexOf('?');
+    const list = (question < 0 ? rest : rest.slice(0, question)).trim();
+    const vars =
+      question < 0 ? undefined : Object.fromEntries(new URLSearchParams(rest.slice(question + 1)));
     const tasks =
       list === '' || list === '*'
         ? undefined
@@ -75,7 +97,7 @@ export function pendingOperations(
             .split(',')
             .map((t) => t.trim())
             .filter(Boolean);
-    return [{ name, value, tasks }];
+    return [{ name, value, tasks, ...(vars ? { vars } : {}) }];
   });
 }
 
@@ -99,44 +121,63 @@ export interface OperationOutcome {
   record: OperationRecord;
 }
 
+/** The record of an operation refused: its name, then why. */
+export function refusedRecord(op: OperationRequest, why: string, now: Date): OperationRecord {
+  const message = clamp(`${op.name}: ${why}`);
+  return { value: op.value, result: 'Refused', message, at: now.toISOString() };
+}
+
+/** The record of an operation applied: its name, then what it did. */
+export function appliedRecord(op: OperationRequest, what: string, now: Date): OperationRecord {
+  const message = clamp(`${op.name}: ${what}`);
+  return { value: op.value, result: 'Applied', message, at: now.toISOString() };
+}
+
 /**
- * Applies one operation to the task map, or refuses it with the reason (a
- * retry of a task that has not failed, a continue of one that is not
- * blocked, a cancel of a finished instance...). A refusal changes no task.
+ * Why an operation cannot apply whatever the tasks' phases, or undefined:
+ * refused when asked (too long, a value acted on before, past the deadline),
+ * tasks it does not know, vars given to an operation other than rerun.
+ */
+export function refusedOutright(
+  op: OperationRequest,
+  taskIds: readonly string[],
+): string | undefined {
+  if (op.refused !== undefined) return op.refused;
+  const unknown = (op.tasks ?? []).filter((t) => !taskIds.includes(t));
+  if (unknown.length > 0) return `no task ${names(unknown)} in this Dag`;
+  if (op.vars && op.name !== 'rerun') return 'only rerun takes vars (after "?")';
+  return undefined;
+}
+
+/**
+ * Applies one operation on tasks to the task map, or refuses it with the
+ * reason (a retry of a task that has not failed, a continue of one that is
+ * not blocked, a cancel of a finished instance...). A refusal changes no task.
  */
 export function applyOperation(
-  op: OperationRequest,
+  op: OperationRequest & { name: TaskOperationName },
   taskIds: readonly string[],
   tasks: Readonly<Record<string, TaskStatus>>,
   now: Date,
 ): OperationOutcome {
   const rule = RULES[op.name];
   const applies = (id: string): boolean => canApply(phaseOf(tasks[id]), rule.event);
-  const unknown = (op.tasks ?? []).filter((t) => !taskIds.includes(t));
-  const chosen = op.tasks ?? taskIds.filter(applies);
-  const refuse = (message: string): OperationOutcome => ({
+  const chosen = op.tasks ?? (rule.named ? [] : taskIds.filter(applies));
+  const refuse = (why: string): OperationOutcome => ({
     tasks: { ...tasks },
-    record: { value: op.value, result: 'Refused', message: clamp(message), at: now.toISOString() },
+    record: refusedRecord(op, why, now),
   });
-  if (op.refused !== undefined) return refuse(`${op.name}: ${op.refused}`);
-  if (unknown.length > 0) return refuse(`${op.name}: no task ${names(unknown)} in this Dag`);
-  if (chosen.length === 0) return refuse(`${op.name}: ${rule.nothing}`);
+  const outright = refusedOutright(op, taskIds);
+  if (outright !== undefined) return refuse(outright);
+  if (chosen.length === 0) return refuse(rule.nothing);
   const wrong = chosen.filter((id) => !applies(id));
   if (wrong.length > 0) {
     const states = names(wrong.map((id) => `${id} is ${phaseOf(tasks[id])}`));
-    return refuse(`${op.name}: ${rule.only} (${states})`);
+    return refuse(`${rule.only} (${states})`);
   }
   const next = { ...tasks };
   for (const id of chosen) next[id] = rule.apply(tasks[id], now);
-  return {
-    tasks: next,
-    record: {
-      value: op.value,
-      result: 'Applied',
-      message: clamp(`${op.name}: ${names(chosen)}`),
-      at: now.toISOString(),
-    },
-  };
+  return { tasks: next, record: appliedRecord(op, names(chosen), now) };
 }
 
 interface Rule {
@@ -146,9 +187,11 @@ interface Rule {
   apply(entry: TaskStatus | undefined, now: Date): TaskStatus;
   nothing: string;
   only: string;
+  /** It applies only to the tasks named: none named is refused, never "all that apply". */
+  named?: true;
 }
 
-const RULES: Record<OperationName, Rule> = {
+const RULES: Record<TaskOperationName, Rule> = {
   cancel: {
     // Tasks that have not started yet (absent) are canceled too: nothing new starts.
     event: 'CancelRequested',
@@ -180,6 +223,20 @@ const RULES: Record<OperationName, Rule> = {
     nothing: 'no blocked task to continue',
     only: 'only blocked tasks can be continued',
   },
+  skip: {
+    event: 'SkipRequested',
+    apply: (e, now) =>
+      transition(e, 'SkipRequested', {
+        ...(e?.attempt ? { attempt: e.attempt } : {}),
+        ...(e?.history ? { history: e.history } : {}),
+        reason: 'SkipRequested',
+        message: 'skipped by request',
+        finishedAt: now.toISOString(),
+      }),
+    nothing: 'name the tasks to skip (fastflow.io/skip=<token>:<task>,…)',
+    only: 'only tasks that have not run (Pending or Blocked) can be skipped',
+    named: true,
+  },
 };
 
 /** A message as the record holds it: the limit is the CRD's, a longer one would fail the write. */
@@ -189,7 +246,7 @@ function clamp(message: string): string {
     : `${message.slice(0, MAX_OPERATION_MESSAGE - 1)}…`;
 }
 
-function names(ids: readonly string[]): string {
+export function names(ids: readonly string[]): string {
   const shown = ids.slice(0, 10).join(', ');
   return ids.length > 10 ? `${shown} and ${ids.length - 10} more` : shown;
 }

@@ -12,11 +12,17 @@ export const OPERATOR_EVENTS = [
   'CancelRequested',
   'RetryRequested',
   'ContinueRequested',
+  'SkipRequested',
+  'RerunRequested',
   'DeadlineExceeded',
   'DagRevisionLost',
   'ScheduleToStartExpired',
   'HeartbeatExpired',
   'ActionLimit',
+  'SystemDecided',
+  'SystemFailed',
+  'BranchNotTaken',
+  'Terminated',
 ] as const;
 /** What a worker reports about its own attempt. */
 export const WORKER_EVENTS = [
@@ -130,6 +136,16 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     to: 'Pending',
     when: 'a `continue` operation (`continued: true`): its block checks are not evaluated again, its skip checks are',
   },
+  SkipRequested: {
+    from: ['Pending', 'Blocked'],
+    to: 'Skipped',
+    when: 'a `skip` operation names it before it ran (`reason: SkipRequested`): its children may run',
+  },
+  RerunRequested: {
+    from: ['Pending', 'Succeeded', 'Failed', 'Retrying', 'Skipped', 'Blocked', 'Canceled'],
+    to: 'Pending',
+    when: 'a `rerun` operation names it or a task before it, or a `restart` (every task): its attempt goes to `history`, it runs again with its checks',
+  },
   DeadlineExceeded: {
     from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
     to: 'Failed',
@@ -139,6 +155,26 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
     to: 'Failed',
     when: 'the Dag snapshot the instance runs was deleted or cannot be read: the instance fails and its running attempts are aborted (`reason: DagRevisionLost`, never retried)',
+  },
+  SystemDecided: {
+    from: ['Pending', 'Running'],
+    to: 'Succeeded',
+    when: "a system task (`type` other than `action`) is decided by the operator, on no worker: its output is recorded like an action's",
+  },
+  SystemFailed: {
+    from: ['Pending', 'Running'],
+    to: 'Failed',
+    when: 'a system task could not be decided (`reason: SystemTaskFailed`, e.g. its switch expression failed); retried under its policy',
+  },
+  BranchNotTaken: {
+    from: ['Pending'],
+    to: 'Skipped',
+    when: 'ready, and listed under a switch case that was not picked (`reason: BranchNotTaken`); its dependants follow the skip rule',
+  },
+  Terminated: {
+    from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
+    to: 'Canceled',
+    when: "a terminate task ended the instance: unfinished tasks that hold or could get a worker are canceled (`reason: Terminated`); a running action's signal is aborted",
   },
 };
 
