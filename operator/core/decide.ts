@@ -14,9 +14,17 @@ import { applyOperations } from './instance-operations.ts';
 import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
 import { earliest } from './duration.ts';
-import { carriedToNextAttempt, lostWorkerNote, retryDelayMs, shouldRetry } from './retry.ts';
+import {
+  carriedToNextAttempt,
+  lostWorkerNote,
+  retryDelayMs,
+  shouldRetry,
+  workerToAvoid,
+} from './retry.ts';
 import { transition } from './task-transitions.ts';
+import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
+import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.ts';
 
 export { instancePhase } from './instance-summary.ts';
 
@@ -35,6 +43,8 @@ export interface DecideInput {
   operations?: readonly OperationRequest[];
   /** startTime + activeDeadlineSeconds, when the instance has one. */
   deadline?: Date;
+  /** Actions with a cluster-wide concurrency limit, and what this pass may place of each. */
+  actionSlots?: ReadonlyMap<string, ActionSlot>;
 }
 
 export interface Assignment {
@@ -119,7 +129,7 @@ class Step {
     this.tasks = tasks;
     this.control = controlStatusOf(input.status);
     this.vars = { ...input.vars, ...input.status.vars };
-    this.#pool = new WorkerPool(input.workers);
+    this.#pool = new WorkerPool(input.workers, input.actionSlots);
     this.#paused = paused;
   }
 
@@ -134,6 +144,7 @@ class Step {
       case 'Scheduled':
       case 'Running':
         if (current.worker && !this.#pool.isLive(current.worker)) this.#reassign(id, current);
+        else this.#watch(id, watchTimeouts(this.#in.graph.tasks.get(id), current, this.#in.now));
         return;
       case 'Failed':
         this.#maybeRetry(id, current);
@@ -167,7 +178,7 @@ class Step {
       return;
     }
     const spec = this.#in.graph.tasks.get(id);
-    const waiting = current?.reason === 'NoWorkerForAction';
+    const waiting = isWaitingToBePlaced(current);
     const verdict =
       !waiting &&
       evaluatePreCheck(
@@ -198,6 +209,13 @@ class Step {
     };
     const ready = transition(current, 'WorkerLost', carriedToNextAttempt(lost, 'Failed'));
     this.#place(id, attempt + 1, ready);
+  }
+
+  /** Schedule-to-start and heartbeat timeouts: an expired attempt goes the way of a failed one. */
+  #watch(id: string, watched: Watched): void {
+    this.tasks[id] = watched.entry;
+    this.wakeAt = earliest([this.wakeAt, watched.wakeAt]);
+    if (watched.entry.phase === 'Failed') this.#maybeRetry(id, watched.entry);
   }
 
   #maybeRetry(id: string, current: TaskStatus): void {
@@ -248,14 +266,15 @@ class Step {
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
     if (this.#system(id, attempt, from)) return;
-    const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
+    const spec = this.#in.graph.tasks.get(id);
+    const action = spec?.actionName ?? '';
     const keep: Omit<TaskStatus, 'phase'> = {
       ...(from?.history ? { history: from.history } : {}),
       ...(from?.historyDropped ? { historyDropped: from.historyDropped } : {}),
       ...(from?.continued ? { continued: true } : {}),
     };
     const note = lostWorkerNote(from, attempt);
-    const worker = this.#pool.pick(action, this.#chainWorker(id));
+    const worker = this.#pool.pick(action, this.#chainWorker(id), workerToAvoid(from, attempt));
     if (worker) {
       this.tasks[id] = transition(from, 'Assigned', {
         worker,
@@ -265,14 +284,15 @@ class Step {
         ...(note ? { message: note } : {}),
       });
       this.assigned.push({ task: id, worker, attempt });
+      this.#watch(id, watchTimeouts(spec, this.tasks[id], this.#in.now));
       return;
     }
-    this.waitingFor.add(action);
-    this.tasks[id] = transition(from, 'NoWorkerForAction', {
+    const why = notPlaced(action, this.#pool.limitNote(action), note);
+    if (why.reason === 'NoWorkerForAction') this.waitingFor.add(action);
+    this.tasks[id] = transition(from, why.reason, {
       ...(attempt > 1 ? { attempt: attempt - 1 } : {}),
       ...keep,
-      reason: 'NoWorkerForAction',
-      message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
+      ...why,
     });
   }
 }
