@@ -9,6 +9,7 @@ import type { RevisionStore } from '../../operator/store/revisions.ts';
 import type { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { Action } from '../sdk/action.ts';
 import { attemptContext, type ContextDeps } from './attempt-context.ts';
+import { AttemptHeartbeat } from './attempt-heartbeat.ts';
 import { finalReport, upstreamOutputs, type ValuesDeps } from './attempt-values.ts';
 import type { LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from '../sdk/registry.ts';
@@ -229,7 +230,12 @@ async function runIn(
   params: unknown,
   deps: ExecuteDeps,
 ): Promise<Ran> {
-  const context = attemptContext(a, view.uid, vars, deps);
+  const ref = { namespace: a.namespace, name: a.instance, uid: view.uid };
+  const beats = new AttemptHeartbeat(task.heartbeatTimeoutSecs, (heartbeats) => {
+    const beat = { task: a.task, worker: deps.worker, attempt: a.attempt };
+    void deps.writer.report(ref, { ...beat, event: 'AttemptBeat', set: { heartbeats } }, 0);
+  });
+  const context = attemptContext(a, view.uid, vars, deps, () => beats.beat());
   const still: { running?: Promise<void> } = {};
   const outcome = await runAttempt(action, params, context.ctx, {
     timeoutSecs: task.timeoutSecs,
@@ -238,10 +244,12 @@ async function runIn(
     onLingering: (ended) => {
       still.running = ended;
     },
-  }).catch(async (e: unknown) => {
-    await context.close();
-    throw e;
-  });
+  })
+    .catch(async (e: unknown) => {
+      await context.close();
+      throw e;
+    })
+    .finally(() => beats.close());
   if (!still.running) {
     await context.close();
     return { outcome };

@@ -35,6 +35,14 @@ export const DagInstanceSpec = z
       .optional()
       .describe('The instance fails (DeadlineExceeded) if unfinished this long after it started.'),
     ttlSecondsAfterFinished: TtlSecondsAfterFinished.optional(),
+    priority: z
+      .int()
+      .min(-1000)
+      .max(1000)
+      .optional()
+      .describe(
+        'Among instances waiting for a run slot of their Dag (maxRunningInstances), higher starts first; default 0.',
+      ),
   })
   .meta({
     // The rules on dagRef and vars run only when old and new both have the
@@ -139,6 +147,14 @@ export const TaskStatus = z.object({
     .describe(
       'Attempt numbers spent on pre-assignments voided before they started: not counted toward `retry.limit`.',
     ),
+  heartbeats: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('Heartbeats of the running attempt folded so far.'),
+  heartbeatAt: Timestamp.optional().describe(
+    "When the operator saw the attempt's last heartbeat (or its start), on its own clock.",
+  ),
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
 

@@ -13,16 +13,19 @@ import { summarize } from './instance-summary.ts';
 import { applyOperations } from './instance-operations.ts';
 import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
-import {
-  keptAcrossPlacements,
-  preAssignChains,
-  soleSuccessor,
-  voidPreAssignments,
-} from './pre-assign.ts';
+import * as chain from './pre-assign.ts';
 import { earliest } from './duration.ts';
-import { carriedToNextAttempt, lostWorkerNote, retryDelayMs, shouldRetry } from './retry.ts';
+import {
+  carriedToNextAttempt,
+  lostWorkerNote,
+  retryDelayMs,
+  shouldRetry,
+  workerToAvoid,
+} from './retry.ts';
 import { transition } from './task-transitions.ts';
+import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
+import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.ts';
 
 export { instancePhase } from './instance-summary.ts';
 
@@ -43,6 +46,8 @@ export interface DecideInput {
   deadline?: Date;
   /** Chain steps pre-assigned ahead of a running task (pre-assign.ts); default 2, 0: off. */
   chainLookAhead?: number;
+  /** Actions with a cluster-wide concurrency limit, and what this pass may place of each. */
+  actionSlots?: ReadonlyMap<string, ActionSlot>;
 }
 
 export interface Assignment {
@@ -79,10 +84,10 @@ export function decide(input: DecideInput): Decision {
   const { tasks, status: base } = ops;
   const run = { ...input, vars: ops.vars };
   // Paused, nothing new starts: not even a step pre-assigned behind a running task.
-  const step = new Step(run, voidPreAssignments(tasks, input.workers, ops.paused), ops.paused);
+  const step = new Step(run, chain.voidPreAssignments(tasks, run, ops.paused), ops.paused);
   if (!pastDeadline) {
     step.visitAll(graph.order);
-    if (!ops.paused) preAssignChains(run, step);
+    if (!ops.paused) chain.preAssignChains(run, step);
   } else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
     // the same pass must not start what the next one would fail.
@@ -131,7 +136,7 @@ class Step {
     this.tasks = tasks;
     this.control = controlStatusOf(input.status);
     this.vars = { ...input.vars, ...input.status.vars };
-    this.#pool = new WorkerPool(input.workers);
+    this.#pool = new WorkerPool(input.workers, input.actionSlots);
     this.#paused = paused;
   }
 
@@ -146,6 +151,7 @@ class Step {
       case 'Scheduled':
       case 'Running':
         if (current.worker && !this.#pool.isLive(current.worker)) this.#reassign(id, current);
+        else this.#watch(id, watchTimeouts(this.#in.graph.tasks.get(id), current, this.#in.now));
         return;
       case 'Failed':
         this.#maybeRetry(id, current);
@@ -179,7 +185,7 @@ class Step {
       return;
     }
     const spec = this.#in.graph.tasks.get(id);
-    const waiting = current?.reason === 'NoWorkerForAction';
+    const waiting = isWaitingToBePlaced(current);
     const verdict =
       !waiting &&
       evaluatePreCheck(
@@ -210,6 +216,13 @@ class Step {
     };
     const ready = transition(current, 'WorkerLost', carriedToNextAttempt(lost, 'Failed'));
     this.#place(id, attempt + 1, ready);
+  }
+
+  /** Schedule-to-start and heartbeat timeouts: an expired attempt goes the way of a failed one. */
+  #watch(id: string, watched: Watched): void {
+    this.tasks[id] = watched.entry;
+    this.wakeAt = earliest([this.wakeAt, watched.wakeAt]);
+    if (watched.entry.phase === 'Failed') this.#maybeRetry(id, watched.entry);
   }
 
   #maybeRetry(id: string, current: TaskStatus): void {
@@ -244,13 +257,6 @@ class Step {
     return true;
   }
 
-  /** A chain step (the only child of a parent, as pre-assign.ts reads it) stays on that parent's worker. */
-  #chainWorker(id: string): string | undefined {
-    const { graph } = this.#in;
-    const parent = graph.parents.get(id)?.find((p) => soleSuccessor(graph, this.tasks, p) === id);
-    return parent === undefined ? undefined : this.tasks[parent]?.worker;
-  }
-
   /**
    * Gives a chain step to its parent's worker while it has room, else to
    * the least loaded live worker with the action, or
@@ -259,10 +265,12 @@ class Step {
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
     if (this.#system(id, attempt, from)) return;
-    const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
-    const keep = from ? keptAcrossPlacements(from) : {};
+    const spec = this.#in.graph.tasks.get(id);
+    const action = spec?.actionName ?? '';
+    const keep = from ? chain.keptAcrossPlacements(from) : {};
     const note = lostWorkerNote(from, attempt);
-    const worker = this.#pool.pick(action, this.#chainWorker(id));
+    const prefer = chain.chainWorker(this.#in.graph, this.tasks, id);
+    const worker = this.#pool.pick(action, prefer, workerToAvoid(from, attempt));
     if (worker) {
       this.tasks[id] = transition(from, 'Assigned', {
         worker,
@@ -272,14 +280,15 @@ class Step {
         ...(note ? { message: note } : {}),
       });
       this.assigned.push({ task: id, worker, attempt });
+      this.#watch(id, watchTimeouts(spec, this.tasks[id], this.#in.now));
       return;
     }
-    this.waitingFor.add(action);
-    this.tasks[id] = transition(from, 'NoWorkerForAction', {
+    const why = notPlaced(action, this.#pool.limitNote(action), note);
+    if (why.reason === 'NoWorkerForAction') this.waitingFor.add(action);
+    this.tasks[id] = transition(from, why.reason, {
       ...(attempt > 1 ? { attempt: attempt - 1 } : {}),
       ...keep,
-      reason: 'NoWorkerForAction',
-      message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
+      ...why,
     });
   }
 }

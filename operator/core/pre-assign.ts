@@ -53,7 +53,7 @@ export function preAssignmentGate(
  */
 export function voidPreAssignments(
   tasks: Readonly<Record<string, TaskStatus>>,
-  live: readonly WorkerView[],
+  { workers: live, now }: { workers: readonly WorkerView[]; now: Date },
   paused = false,
 ): Record<string, TaskStatus> {
   const next = { ...tasks };
@@ -66,8 +66,9 @@ export function voidPreAssignments(
       const lost = !live.some((w) => w.name === entry.worker);
       if (gate === 'open') {
         // Its parent succeeded: it waits no more, and the parent may move into a shard.
+        // Its schedule-to-start clock starts now: the wait behind the parent is not the worker's.
         const { after: _after, ...ready } = entry;
-        next[id] = ready;
+        next[id] = { ...ready, scheduledAt: now.toISOString() };
         continue;
       }
       if (gate === 'wait' && !lost && !paused) continue;
@@ -118,6 +119,8 @@ export interface PreAssignInput {
   /** Steps pre-assigned ahead of each task a worker runs; 0: none. */
   lookAhead: number;
   now: Date;
+  /** Actions under a cluster-wide limit (--action-concurrency, --action-rate): never pre-assigned. */
+  limited?: ReadonlySet<string>;
 }
 
 export interface PreAssigned {
@@ -131,8 +134,8 @@ export interface PreAssigned {
  * same worker until `lookAhead` steps wait behind it. Stops at a successor
  * with another unfinished parent, another sibling, a preCheck that reads
  * share data (it must be read when the task becomes ready) or that holds
- * on the vars, or an action the worker lacks: the ordinary assignment
- * handles those when they become ready.
+ * on the vars, an action the worker lacks or one under a cluster-wide
+ * limit: the ordinary assignment handles those when they become ready.
  */
 export function preAssign(input: PreAssignInput): PreAssigned {
   const out: PreAssigned = { tasks: { ...input.tasks }, assigned: [] };
@@ -183,6 +186,7 @@ export function preAssignChains(
   input: Pick<PreAssignInput, 'graph' | 'workers' | 'now'> & {
     vars?: Readonly<Record<string, string>>;
     chainLookAhead?: number;
+    actionSlots?: ReadonlyMap<string, unknown>;
   },
   step: { tasks: Record<string, TaskStatus>; assigned: PreAssigned['assigned'] },
 ): void {
@@ -194,9 +198,20 @@ export function preAssignChains(
     vars,
     lookAhead: chainLookAhead,
     now,
+    limited: new Set(input.actionSlots?.keys()),
   });
   step.tasks = pre.tasks;
   step.assigned.push(...pre.assigned);
+}
+
+/** The worker of the parent whose sole successor `id` is: a chain step stays on it. */
+export function chainWorker(
+  graph: DagGraph,
+  tasks: Readonly<Record<string, TaskStatus>>,
+  id: string,
+): string | undefined {
+  const parent = graph.parents.get(id)?.find((p) => soleSuccessor(graph, tasks, p) === id);
+  return parent === undefined ? undefined : tasks[parent]?.worker;
 }
 
 /** The only child of `parent`, when every other parent of that child has finished well. */
@@ -226,6 +241,9 @@ function mayPreAssign(
   // A system task (no actionName) is decided by the operator, never pre-assigned.
   if (phaseOf(entry) !== 'Pending' || spec?.actionName === undefined) return false;
   if (!worker.actions.has(spec.actionName) || inSwitchCase(input.graph, id)) return false;
+  // A limited action waits for its slot like any ready task: a step pre-assigned ahead would
+  // hold a slot it may not use for long, or start past the rate the limiter counts at placement.
+  if (input.limited?.has(spec.actionName)) return false;
   return checksAllowStart(spec, input.vars, entry?.continued ?? false);
 }
 

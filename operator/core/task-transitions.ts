@@ -18,13 +18,21 @@ export const OPERATOR_EVENTS = [
   'RerunRequested',
   'DeadlineExceeded',
   'DagRevisionLost',
+  'ScheduleToStartExpired',
+  'HeartbeatExpired',
+  'ActionLimit',
   'SystemDecided',
   'SystemFailed',
   'BranchNotTaken',
   'Terminated',
 ] as const;
 /** What a worker reports about its own attempt. */
-export const WORKER_EVENTS = ['AttemptStarted', 'AttemptSucceeded', 'AttemptFailed'] as const;
+export const WORKER_EVENTS = [
+  'AttemptStarted',
+  'AttemptBeat',
+  'AttemptSucceeded',
+  'AttemptFailed',
+] as const;
 export type OperatorEvent = (typeof OPERATOR_EVENTS)[number];
 export type WorkerEvent = (typeof WORKER_EVENTS)[number];
 export type TaskEvent = OperatorEvent | WorkerEvent;
@@ -53,7 +61,7 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
   PreAssigned: {
     from: ['Pending'],
     to: 'Scheduled',
-    when: 'the sole child of a task its worker holds, that task its only unfinished parent, no share-data preCheck and no vars preCheck holding: pre-assigned to the same worker (`after: <parent>@<attempt>`), which starts it in-process when the parent succeeds (up to `chainLookAhead` steps ahead)',
+    when: 'the sole child of a task its worker holds, that task its only unfinished parent, no share-data preCheck, no vars preCheck holding and its action under no `--action-concurrency`/`--action-rate` limit: pre-assigned to the same worker (`after: <parent>@<attempt>`), which starts it in-process when the parent succeeds (up to `chainLookAhead` steps ahead)',
   },
   PreAssignmentVoided: {
     from: ['Scheduled'],
@@ -75,10 +83,30 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     to: 'Blocked',
     when: 'ready, and a `block` preCheck holds (not evaluated again once continued)',
   },
+  ActionLimit: {
+    from: ['Pending'],
+    to: 'Pending',
+    when: 'ready, but its action is at its `--action-concurrency` or `--action-rate` limit (`reason: ActionLimit`): placed as soon as the limit allows',
+  },
   AttemptStarted: {
     from: ['Scheduled'],
     to: 'Running',
     when: 'the worker starts the action (its own attempt only)',
+  },
+  ScheduleToStartExpired: {
+    from: ['Scheduled'],
+    to: 'Failed',
+    when: 'not reported Running within `scheduleToStartSecs` of its assignment, or of the parent succeeding when pre-assigned (`reason: ScheduleToStartTimeout`, retryable; the next attempt avoids that worker)',
+  },
+  AttemptBeat: {
+    from: ['Running'],
+    to: 'Running',
+    when: 'the action called `ctx.heartbeat()` (its own attempt only; written at most every few seconds): `heartbeatAt` moves on',
+  },
+  HeartbeatExpired: {
+    from: ['Running'],
+    to: 'Failed',
+    when: "no heartbeat within `heartbeatTimeoutSecs` (counted from the start, then from each beat, on the operator's clock; `reason: HeartbeatTimeout`, retryable)",
   },
   AttemptSucceeded: {
     from: ['Scheduled', 'Running'],
