@@ -65,6 +65,15 @@ export const OPERATION_ANNOTATIONS = {
 } as const;
 export type OperationName = keyof typeof OPERATION_ANNOTATIONS;
 
+/**
+ * A signal to a task that waits (approve, reject, or end a wait), acted on
+ * once per value like an operation: `<token>:<verb>:<task>[:<text>]`.
+ * SIGNAL_BY_ANNOTATION names who sent it, and admission requires it to be
+ * the user making the request (operator/api/crd/signal-policy.ts).
+ */
+export const SIGNAL_ANNOTATION = 'fastflow.io/signal';
+export const SIGNAL_BY_ANNOTATION = 'fastflow.io/signal-by';
+
 /** Arguments CustomObjectsApi needs to address our kinds. */
 export const dagResource = { group: GROUP, version: VERSION, plural: DAG.plural } as const;
 export const instanceResource = {

@@ -21,6 +21,10 @@ export const TaskReason = z
     'Canceled',
     'DeadlineExceeded',
     'DagRevisionLost',
+    'Waiting',
+    'Signaled',
+    'Approved',
+    'Rejected',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -91,5 +95,15 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: false,
     description:
       'the Dag snapshot the instance runs (`status.dagRevision`) was deleted or cannot be read: the instance failed, and with it every unfinished task',
+  },
+  Waiting: {
+    description:
+      'a `wait` or `approval` task waits (Running, no worker): for its time, or for a signal (the message says which)',
+  },
+  Signaled: { description: 'a `wait` task ended by a signal: its payload is the output' },
+  Approved: { description: 'an `approval` task approved: the output says by whom and when' },
+  Rejected: {
+    retryable: false,
+    description: 'an `approval` task rejected: the message and output say by whom and when',
   },
 };

@@ -28,7 +28,15 @@ export interface PlannedEvent {
   reason: EventReason;
   /** What the operator did or saw (events.k8s.io/v1 `action`). */
   action:
-    'Start' | 'RunTask' | 'Reassign' | 'Finish' | 'Validate' | 'Cancel' | 'Retry' | 'Continue';
+    | 'Start'
+    | 'RunTask'
+    | 'Reassign'
+    | 'Finish'
+    | 'Validate'
+    | 'Cancel'
+    | 'Retry'
+    | 'Continue'
+    | 'Signal';
   /** Human-readable; the recorder cuts it to the API's 1 KiB. */
   note: string;
 }
@@ -96,12 +104,17 @@ const TASK_EVENTS: ReadonlyArray<
   },
 ];
 
-const OPERATION_ACTIONS = { cancel: 'Cancel', retry: 'Retry', continue: 'Continue' } as const;
+const OPERATION_ACTIONS = {
+  cancel: 'Cancel',
+  retry: 'Retry',
+  continue: 'Continue',
+  signal: 'Signal',
+} as const;
 
 /** Each operation acted on leaves one Event: applied, or refused with the reason. */
 function operationEvents(before: DagInstanceStatus, after: DagInstanceStatus): PlannedEvent[] {
   const events: PlannedEvent[] = [];
-  for (const name of ['cancel', 'retry', 'continue'] as const) {
+  for (const name of ['cancel', 'retry', 'continue', 'signal'] as const) {
     const record = after.operations?.[name];
     if (!record || before.operations?.[name]?.value === record.value) continue;
     const applied = record.result === 'Applied';
@@ -109,7 +122,7 @@ function operationEvents(before: DagInstanceStatus, after: DagInstanceStatus): P
       type: applied ? 'Normal' : 'Warning',
       reason: applied ? 'OperationApplied' : 'OperationRefused',
       action: OPERATION_ACTIONS[name],
-      note: `${record.message} (fastflow.io/${name}=${record.value})`,
+      note: `${record.message} (fastflow.io/${name}=${record.value}${record.by ? ` by ${record.by}` : ''})`,
     });
   }
   return events;

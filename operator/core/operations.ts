@@ -6,22 +6,35 @@ import {
   type OperationRecord,
   type TaskStatus,
 } from '../api/dag-instance.ts';
-import { OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
+import {
+  OPERATION_ANNOTATIONS,
+  SIGNAL_ANNOTATION,
+  SIGNAL_BY_ANNOTATION,
+  type OperationName,
+} from '../api/names.ts';
 import { carriedToNextAttempt } from './retry.ts';
+import { parseSignal, signalEffect, type SignalRequest } from './signals.ts';
 import { canApply, phaseOf, transition, type OperatorEvent } from './task-transitions.ts';
 
 export interface OperationRequest {
-  name: OperationName;
+  /** An operation, or a signal to a waiting task (signals.ts), recorded the same way. */
+  name: OperationName | 'signal';
   /** The annotation's value as status.operations records it (see recordedValue). */
   value: string;
   /** The tasks named after `:`; undefined means "all that apply". */
   tasks: string[] | undefined;
   /** Why it is refused whatever the tasks' phases (a value too long, or acted on before). */
   refused?: string;
+  /** For a signal: what it asks for. */
+  signal?: SignalRequest;
 }
 
-/** Order in which operations set together apply: a retry after a cancel reopens it. */
-const ORDER: readonly OperationName[] = ['cancel', 'retry', 'continue'];
+/**
+ * Order in which operations set together apply: a retry after a cancel
+ * reopens it; a signal comes last, to the tasks as the others left them.
+ */
+const ORDER: readonly OperationRequest['name'][] = ['cancel', 'retry', 'continue', 'signal'];
+const ANNOTATIONS = { ...OPERATION_ANNOTATIONS, signal: SIGNAL_ANNOTATION } as const;
 
 /**
  * The value as status.operations records it: itself, or, when longer than
@@ -50,7 +63,7 @@ export function pendingOperations(
   handled: DagInstanceStatus['operations'],
 ): OperationRequest[] {
   return ORDER.flatMap((name): OperationRequest[] => {
-    const key = OPERATION_ANNOTATIONS[name];
+    const key = ANNOTATIONS[name];
     const value = annotations?.[key];
     const record = handled?.[name];
     if (value === undefined || !isPending(value, record)) return [];
@@ -65,6 +78,11 @@ export function pendingOperations(
         `${key}=${value} was acted on before, and each value is acted on once: ` +
         'set a new value (e.g. "$(date +%s)") to ask again';
       return [{ name, value, tasks: undefined, refused }];
+    }
+    if (name === 'signal') {
+      const parsed = parseSignal(value, annotations?.[SIGNAL_BY_ANNOTATION]);
+      if ('refused' in parsed) return [{ name, value, tasks: undefined, refused: parsed.refused }];
+      return [{ name, value, tasks: [parsed.signal.task], signal: parsed.signal }];
     }
     const colon = value.indexOf(':');
     const list = colon < 0 ? '' : value.slice(colon + 1).trim();
@@ -109,17 +127,32 @@ export function applyOperation(
   taskIds: readonly string[],
   tasks: Readonly<Record<string, TaskStatus>>,
   now: Date,
+  /** A task's type (absent: action), which decides whether a signal applies to it. */
+  typeOf: (id: string) => string | undefined = () => undefined,
 ): OperationOutcome {
-  const rule = RULES[op.name];
-  const applies = (id: string): boolean => canApply(phaseOf(tasks[id]), rule.event);
+  const at = now.toISOString();
   const unknown = (op.tasks ?? []).filter((t) => !taskIds.includes(t));
-  const chosen = op.tasks ?? taskIds.filter(applies);
+  const by = op.signal ? { by: op.signal.by } : {};
   const refuse = (message: string): OperationOutcome => ({
     tasks: { ...tasks },
-    record: { value: op.value, result: 'Refused', message: clamp(message), at: now.toISOString() },
+    record: { value: op.value, result: 'Refused', message: clamp(message), at, ...by },
   });
   if (op.refused !== undefined) return refuse(`${op.name}: ${op.refused}`);
   if (unknown.length > 0) return refuse(`${op.name}: no task ${names(unknown)} in this Dag`);
+  if (op.name === 'signal') {
+    if (!op.signal) return refuse('signal: nothing asked');
+    const { task } = op.signal;
+    const effect = signalEffect(op.signal, typeOf(task), tasks[task], now);
+    if ('refused' in effect) return refuse(effect.refused);
+    const message = clamp(effect.message);
+    return {
+      tasks: { ...tasks, [task]: effect.entry },
+      record: { value: op.value, result: 'Applied', message, at, ...by },
+    };
+  }
+  const rule = RULES[op.name];
+  const applies = (id: string): boolean => canApply(phaseOf(tasks[id]), rule.event);
+  const chosen = op.tasks ?? taskIds.filter(applies);
   if (chosen.length === 0) return refuse(`${op.name}: ${rule.nothing}`);
   const wrong = chosen.filter((id) => !applies(id));
   if (wrong.length > 0) {
@@ -134,7 +167,7 @@ export function applyOperation(
       value: op.value,
       result: 'Applied',
       message: clamp(`${op.name}: ${names(chosen)}`),
-      at: now.toISOString(),
+      at,
     },
   };
 }

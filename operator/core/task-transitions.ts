@@ -14,6 +14,10 @@ export const OPERATOR_EVENTS = [
   'ContinueRequested',
   'DeadlineExceeded',
   'DagRevisionLost',
+  'WaitStarted',
+  'WaitOver',
+  'SignalReceived',
+  'ApprovalRejected',
 ] as const;
 /** What a worker reports about its own attempt. */
 export const WORKER_EVENTS = ['AttemptStarted', 'AttemptSucceeded', 'AttemptFailed'] as const;
@@ -111,6 +115,26 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
     to: 'Failed',
     when: 'the Dag snapshot the instance runs was deleted or cannot be read: the instance fails and its running attempts are aborted (`reason: DagRevisionLost`, never retried)',
+  },
+  WaitStarted: {
+    from: ['Pending'],
+    to: 'Running',
+    when: 'a ready `wait` or `approval` task starts waiting, on no worker (`reason: Waiting`)',
+  },
+  WaitOver: {
+    from: ['Running'],
+    to: 'Succeeded',
+    when: "a `wait` task's duration has passed, or its `until` time has come",
+  },
+  SignalReceived: {
+    from: ['Running'],
+    to: 'Succeeded',
+    when: 'a waiting task is approved (`reason: Approved`) or signaled (`reason: Signaled`, the payload is its output)',
+  },
+  ApprovalRejected: {
+    from: ['Running'],
+    to: 'Failed',
+    when: 'a waiting `approval` task is rejected (`reason: Rejected`, never retried by its policy)',
   },
 };
 
