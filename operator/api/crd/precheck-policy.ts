@@ -81,11 +81,7 @@ export function preCheckPolicy(): object[] {
   ];
 }
 
-export function renderPolicy(header: string): string {
-  return (
-    header +
-    preCheckPolicy()
-      .map((doc) => stringify(doc, { lineWidth: 0 }))
-      .join('---\n')
-  );
+/** Policy documents as one generated YAML file. */
+export function renderPolicy(header: string, docs: object[] = preCheckPolicy()): string {
+  return header + docs.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
 }
