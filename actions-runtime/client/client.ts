@@ -9,6 +9,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { TERMINAL_INSTANCE_PHASES, type OperationRecord } from '../../operator/api/dag-instance.ts';
 import type { OperationName } from '../../operator/api/names.ts';
+import type { SignalVerb } from '../../operator/api/waits.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import { makeClients, type KubeClients } from '../../operator/kube/client.ts';
 import { silentLogger, type Logger } from '../../operator/log.ts';
@@ -21,7 +22,13 @@ import {
   type InstanceRef,
   type RunDagOptions,
 } from './instances.ts';
-import { operate, type OperationContext, type OperationOptions } from './operations.ts';
+import {
+  operate,
+  sendSignal,
+  type OperationContext,
+  type OperationOptions,
+  type Sent,
+} from './operations.ts';
 import {
   subscribeTransitions,
   type TransitionHandler,
@@ -33,7 +40,7 @@ import { LeaseMutex, type LeaseMutexOptions } from '../mutex/mutex.ts';
 
 export { FastflowClientError, type ClientErrorReason } from './errors.ts';
 export type { InstanceRef, RunDagOptions } from './instances.ts';
-export type { OperationOptions } from './operations.ts';
+export type { OperationOptions, Sent } from './operations.ts';
 export {
   transitionOf,
   type InstanceTransition,
@@ -57,6 +64,9 @@ export type FastflowClientOptions = {
 };
 
 const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
+
+/** What a person says with an approval or a rejection. */
+type Said = { message?: string };
 
 /** A programmatic client of fastflow's Dags and DagInstances. */
 export class FastflowClient {
@@ -177,6 +187,35 @@ export class FastflowClient {
     return this.#operate('continue', instance, tasks, opts);
   }
 
+  /** Approves a waiting approval task: it succeeds, saying who (this client's user) and when. */
+  approve<O extends OperationOptions>(
+    i: InstanceRef,
+    task: string,
+    opts = {} as O & Said,
+  ): Promise<Sent<O>> {
+    return this.#signal(i, { verb: 'approve', task, text: opts.message }, opts);
+  }
+
+  /** Rejects a waiting approval task: it fails (Rejected), saying who and when. */
+  reject<O extends OperationOptions>(
+    i: InstanceRef,
+    task: string,
+    opts = {} as O & Said,
+  ): Promise<Sent<O>> {
+    return this.#signal(i, { verb: 'reject', task, text: opts.message }, opts);
+  }
+
+  /** Ends a waiting wait task; `payload` (any JSON) becomes its output. */
+  signal<O extends OperationOptions>(
+    i: InstanceRef,
+    task: string,
+    payload?: unknown,
+    opts = {} as O,
+  ): Promise<Sent<O>> {
+    const text = payload === undefined ? undefined : JSON.stringify(payload);
+    return this.#signal(i, { verb: 'signal', task, text }, opts);
+  }
+
   /**
    * Resolves with the instance once it is Succeeded, Failed or Canceled (a
    * watch, no polling). Rejects on timeout or abort, or when it is deleted.
@@ -227,6 +266,20 @@ export class FastflowClient {
     opts: OperationOptions,
   ): Promise<OperationRecord | string> {
     return operate(this.#operations, name, this.#ref(instance), tasks, opts);
+  }
+
+  #signal<O extends OperationOptions>(
+    instance: InstanceRef,
+    signal: { verb: SignalVerb; task: string; text: string | undefined },
+    opts: O,
+  ): Promise<Sent<O>> {
+    const { text, ...rest } = signal;
+    return sendSignal(
+      this.#operations,
+      this.#ref(instance),
+      { ...rest, ...(text ? { text } : {}) },
+      opts,
+    );
   }
 
   #ref(instance: InstanceRef): InstanceKey {

@@ -5,7 +5,6 @@
 import type { OperationRecord } from '../../operator/api/dag-instance.ts';
 import { ObjectName } from '../../operator/api/common.ts';
 import { TaskId } from '../../operator/api/dag.ts';
-import type { OperationName } from '../../operator/api/names.ts';
 import { describeZodError } from '../../operator/api/objects.ts';
 import { toKubeError } from '../../operator/kube/errors.ts';
 
@@ -44,7 +43,7 @@ export function checkName(what: string, value: string): void {
   }
 }
 
-export function checkTasks(op: OperationName, tasks: string[] | undefined): string[] {
+export function checkTasks(op: string, tasks: string[] | undefined): string[] {
   const list = tasks ?? [];
   const bad = list.filter((t) => !TaskId.safeParse(t).success);
   if (bad.length > 0) {

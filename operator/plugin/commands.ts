@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import { TaskId } from '../api/dag.ts';
 import type { OperationName } from '../api/names.ts';
+import type { OperationRecord } from '../api/dag-instance.ts';
 import { DagInstance } from '../api/objects.ts';
 import { TraceStore } from '../store/traces.ts';
 import { instanceResource } from '../api/names.ts';
@@ -173,12 +174,30 @@ export async function operationCommand(
   if (bad.length > 0) {
     throw new UsageError(`${bad.map((t) => JSON.stringify(t)).join(', ')}: not a task id`);
   }
+  const list = tasks.length > 0 ? [...tasks] : undefined;
+  return askOperator(op, name, flags, io, (client, ref, opts) => client[op](ref, list, opts));
+}
+
+/**
+ * Asks the operator for `op` on instance `name` through `send` (an
+ * operation or a signal) and says what it did, or why it refused.
+ */
+export async function askOperator(
+  op: string,
+  name: string,
+  flags: ClusterFlags,
+  io: IO,
+  send: (
+    client: Connection['client'],
+    ref: { namespace: string; name: string },
+    opts: { signal?: AbortSignal },
+  ) => Promise<OperationRecord>,
+): Promise<number> {
   const conn = open(flags, io);
   const ref = { namespace: conn.namespace, name };
   let message: string;
   try {
-    const list = tasks.length > 0 ? [...tasks] : undefined;
-    const record = await conn.client[op](ref, list, io.signal ? { signal: io.signal } : {});
+    const record = await send(conn.client, ref, io.signal ? { signal: io.signal } : {});
     message = record.message;
   } catch (e) {
     if (io.signal?.aborted) {
