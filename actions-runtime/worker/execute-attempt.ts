@@ -6,7 +6,12 @@ import {
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import type { AttemptReport } from '../../operator/core/task-report.ts';
 import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
-import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
+import {
+  hasTemplates,
+  outputsOf,
+  renderParams,
+  templateReferences,
+} from '../../operator/core/templates.ts';
 import { resolveVars } from '../../operator/core/vars.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
@@ -168,7 +173,7 @@ async function prepareAndRun(
 ): Promise<Ran> {
   const { snapshot, graph } = await deps.revisions.load(a.namespace, a.dagRevision);
   const task = graph.tasks.get(a.task);
-  const action = task && deps.registry.get(task.actionName);
+  const action = task && deps.registry.get(task.actionName ?? '');
   // Only registered names label metrics: a Dag cannot add label values.
   begin(action ? action.name : UNKNOWN_ACTION);
   if (!task || !action) {
@@ -177,7 +182,8 @@ async function prepareAndRun(
       : `task "${a.task}" is not in the Dag snapshot`;
     return { outcome: { event: 'AttemptFailed', reason: 'ActionFailed', message } };
   }
-  const vars = resolveVars(snapshot.spec.vars, view.spec.vars);
+  // Vars given new values by setVars tasks (status.vars) win over the spec's.
+  const vars = resolveVars(snapshot.spec.vars, { ...view.spec.vars, ...view.status.vars });
   if (!vars.ok) {
     return { outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message: vars.message } };
   }
@@ -203,10 +209,7 @@ async function render(
   const shareData = needsShareData
     ? await deps.shareData.read({ namespace: a.namespace, name: a.instance })
     : {};
-  const outputs: Record<string, unknown> = {};
-  for (const [id, entry] of Object.entries(view.status.tasks ?? {})) {
-    if (entry.output !== undefined) outputs[id] = entry.output;
-  }
+  const outputs = outputsOf(view.status.tasks ?? {});
   return renderParams(task.params ?? {}, { vars, shareData, outputs });
 }
 

@@ -31,7 +31,7 @@ describe('the layers lint rule', () => {
   it('refuses an import from a higher layer, naming both layers and what is allowed', () => {
     const errors = lint('operator/core/x.ts', "import { k } from '../kube/client.ts';\n");
     expect(errors).toEqual([
-      'core (operator/core) may not import kube (operator/kube); it may import: api',
+      'core (operator/core) may not import kube (operator/kube); it may import: api, control',
     ]);
   });
 

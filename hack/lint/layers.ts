@@ -17,7 +17,9 @@ export type Layer = { name: string; dir: string; may: string[] };
 /** Layers, lowest first: `dir` (a folder or one file) and what it may import. */
 export const LAYERS: Layer[] = [
   { name: 'api', dir: 'operator/api', may: [] },
-  { name: 'core', dir: 'operator/core', may: ['api'] },
+  // System tasks (task types other than action): decided by the pure core, which calls them.
+  { name: 'core', dir: 'operator/core', may: ['api', 'control'] },
+  { name: 'control', dir: 'operator/core/control', may: ['api', 'core'] },
   { name: 'log', dir: 'operator/log.ts', may: [] },
   { name: 'kube', dir: 'operator/kube', may: ['api', 'log'] },
   { name: 'config', dir: 'operator/config', may: ['api', 'log'] },
@@ -86,7 +88,7 @@ const PRODUCTION = LAYERS.filter((l) => /^(operator|actions-runtime)\//.test(l.d
 );
 
 // Layers whose code decides or describes and must never do I/O.
-const PURE = new Set(['api', 'core']);
+const PURE = new Set(['api', 'core', 'control']);
 const IO_PACKAGES = /^(node:|@kubernetes\/|pino$|prom-client$)/;
 
 /** The layer a repo-relative path belongs to: the longest `dir` that holds it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
+import { ControlStatusFields } from './control-status.ts';
 import { VAR_NAME_PATTERN, VAR_NAME_RULE, VarName } from './dag.ts';
 import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
@@ -193,6 +194,7 @@ export const DagInstanceStatus = z.object({
     .meta({ maxProperties: 10000 })
     .describe('State of each task that has left Pending or has something to say, by task key.'),
   conditions: Conditions.optional(),
+  ...ControlStatusFields,
   operations: z
     .object({
       cancel: OperationRecord.optional(),

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { DagSpec, MAX_TASKS, PreCheck, TaskId, TaskSpec, VarName } from './dag.ts';
 import { formatPath } from './field-path.ts';
 import { describeZodError } from './objects.ts';
+import { ACTION_NAME_REQUIRED } from './task-types.ts';
 
 const SEED_FILE = new URL('../../test/fixtures/fastflow-seed-dag.yaml', import.meta.url);
 
@@ -105,7 +106,11 @@ describe('DagSpec rejects with a path', () => {
           keys: ['action'],
           path: ['tasks', 2],
         }),
-        expect.objectContaining({ code: 'invalid_type', path: ['tasks', 2, 'actionName'] }),
+        expect.objectContaining({
+          code: 'custom',
+          path: ['tasks', 2, 'actionName'],
+          message: ACTION_NAME_REQUIRED,
+        }),
       ]),
     );
     const text = describeZodError(DagSpec.safeParse(doc).error as z.ZodError, 'spec');

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { Conditions } from './common.ts';
 import { DagLifecycle } from './lifecycle.ts';
+import {
+  ACTION_NAME_REQUIRED,
+  SetVarsSpec,
+  SwitchSpec,
+  TaskType,
+  TerminateSpec,
+  taskTypeOf,
+} from './task-types.ts';
+import { ApprovalSpec, WaitSpec } from './waits.ts';
 
 /**
  * A task id: the key of the task in DagInstance.status.tasks and in JSON
@@ -89,26 +98,49 @@ export type RetryPolicy = z.infer<typeof RetryPolicy>;
  */
 export const MAX_TASKS = 10_000;
 
-export const TaskSpec = z.strictObject({
-  id: TaskId,
-  name: z.string().max(253).optional(),
-  desc: z.string().max(1024).optional(),
-  actionName: z.string().min(1).max(253).describe('The registered action that runs this task.'),
-  dependOn: z
-    .array(TaskId)
-    .max(MAX_TASKS)
-    .optional()
-    .describe('Ids of the tasks that must succeed (or be skipped) before this one runs.'),
-  params: Params.optional(),
-  timeoutSecs: z
-    .int()
-    .min(0)
-    .max(7 * 24 * 3600)
-    .optional()
-    .describe('Per-attempt time limit from the moment the action starts; 0 or absent: none.'),
-  preCheck: PreCheck.optional(),
-  retry: RetryPolicy.optional(),
-});
+export const TaskSpec = z
+  .strictObject({
+    id: TaskId,
+    name: z.string().max(253).optional(),
+    desc: z.string().max(1024).optional(),
+    type: TaskType.optional(),
+    actionName: z
+      .string()
+      .min(1)
+      .max(253)
+      .optional()
+      .describe('The registered action that runs this task (required for type action).'),
+    dependOn: z
+      .array(TaskId)
+      .max(MAX_TASKS)
+      .optional()
+      .describe('Ids of the tasks that must succeed (or be skipped) before this one runs.'),
+    params: Params.optional(),
+    timeoutSecs: z
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .optional()
+      .describe('Per-attempt time limit from the moment the action starts; 0 or absent: none.'),
+    preCheck: PreCheck.optional(),
+    retry: RetryPolicy.optional(),
+    optional: z
+      .boolean()
+      .optional()
+      .describe("Its failure does not fail the instance; the instance's message names it."),
+    switch: SwitchSpec.optional(),
+    terminate: TerminateSpec.optional(),
+    setVars: SetVarsSpec.optional(),
+    wait: WaitSpec.optional(),
+    approval: ApprovalSpec.optional(),
+  })
+  .superRefine((task, ctx) => {
+    // Refined here rather than in the CRD (no CEL under tasks): the admission
+    // policy says the same, and the operator, lint and migrate read this.
+    if (taskTypeOf(task) === 'action' && task.actionName === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['actionName'], message: ACTION_NAME_REQUIRED });
+    }
+  });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 
 /**

@@ -21,6 +21,9 @@ export const TaskReason = z
     'Canceled',
     'DeadlineExceeded',
     'DagRevisionLost',
+    'BranchNotTaken',
+    'SystemTaskFailed',
+    'Terminated',
     'Waiting',
     'Signaled',
     'Approved',
@@ -95,6 +98,18 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: false,
     description:
       'the Dag snapshot the instance runs (`status.dagRevision`) was deleted or cannot be read: the instance failed, and with it every unfinished task',
+  },
+  BranchNotTaken: {
+    description: 'listed under a case of a switch that picked another case (or was skipped)',
+  },
+  SystemTaskFailed: {
+    retryable: true,
+    description:
+      'a system task could not be decided (a switch expression failed to evaluate, setVars values did not render or fit)',
+  },
+  Terminated: {
+    retryable: false,
+    description: 'a terminate task ended the instance while this task was unfinished',
   },
   Waiting: {
     description:

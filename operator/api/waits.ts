@@ -18,25 +18,18 @@ export const MAX_WAIT_MS = 366 * 24 * 3600 * 1000;
  * `type: wait` (Conductor's WAIT): the task waits, holding no worker, for a
  * duration from when it became ready, until a time, or (neither given) for a
  * signal. A signal ends any wait early; its payload is the task's output.
+ * Both given is a Dag problem (operator/core/control/wait.ts): no CEL rule
+ * under tasks, whose count prices it.
  */
-export const WaitSpec = z
-  .strictObject({
-    duration: WaitDuration.optional().describe(
-      'How long to wait from when the task becomes ready (90s, 10m, 1h30m).',
-    ),
-    until: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .describe('The time to wait until (RFC 3339); a time past ends the wait at once.'),
-  })
-  .meta({
-    'x-kubernetes-validations': [
-      {
-        rule: '!(has(self.duration) && has(self.until))',
-        message: 'wait takes duration or until, not both (neither: wait for a signal)',
-      },
-    ],
-  });
+export const WaitSpec = z.strictObject({
+  duration: WaitDuration.optional().describe(
+    'How long to wait from when the task becomes ready (90s, 10m, 1h30m).',
+  ),
+  until: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('The time to wait until (RFC 3339); a time past ends the wait at once.'),
+});
 export type WaitSpec = z.infer<typeof WaitSpec>;
 
 /**

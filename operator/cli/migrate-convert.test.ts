@@ -160,8 +160,8 @@ describe('convertFastflowDags', () => {
     ).toEqual([['a.yaml', 'test-dag', 'team-a']]);
     expect(r.problems.map((p) => `${p.file}: ${p.path}`)).toEqual([
       'b/test-dag.yml: id',
-      'c.yaml: tasks[0].actionName',
       'c.yaml: tasks[0].action',
+      'c.yaml: tasks[0].actionName',
     ]);
     expect(r.problems[0]?.message).toBe(
       'Dag name "test-dag" is already used by a.yaml: give one of them another id',

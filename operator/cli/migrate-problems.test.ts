@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { convert } from '../../test/support/migrate-fixtures.ts';
+import { ACTION_NAME_REQUIRED } from '../api/task-types.ts';
 
 describe('convertFastflowDag reports what the operator would refuse', () => {
   it('reports `action:` instead of `actionName:` with what it did in fastflow', () => {
@@ -9,13 +10,13 @@ describe('convertFastflowDag reports what the operator would refuse', () => {
     );
     expect(dag).toBeUndefined();
     expect(problems).toEqual([
-      { file: 'typo.yaml', path: 'tasks[0].actionName', message: 'required, but missing' },
       {
         file: 'typo.yaml',
         path: 'tasks[0].action',
         message:
           'unknown field (fastflow ignored it silently: the task failed with "action not found" at run time); did you mean actionName?',
       },
+      { file: 'typo.yaml', path: 'tasks[0].actionName', message: ACTION_NAME_REQUIRED },
     ]);
   });
 
@@ -54,8 +55,8 @@ describe('convertFastflowDag reports what the operator would refuse', () => {
       'tasks:\n- {id: build, action: P}\n- {id: [push], actionName: P, dependOn: [build]}\n- {id: rollout, actionName: P, dependOn: [push, verify]}\n',
     );
     expect(problems.map((p) => p.path)).toEqual([
-      'tasks[0].actionName',
       'tasks[0].action',
+      'tasks[0].actionName',
       'tasks[1].id',
       'tasks[2].dependOn[1]',
     ]);

@@ -3,13 +3,17 @@ import {
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
+import type { ControlStatus } from '../api/control-status.ts';
+import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
+import { parentsDone } from './control/optional.ts';
+import { branchNotTaken } from './control/switch.ts';
 import { failUnfinished, type Stop } from './fail-unfinished.ts';
 import type { DagGraph } from './graph.ts';
-import { DONE_OK, summarize } from './instance-summary.ts';
+import { summarize } from './instance-summary.ts';
 import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
 import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
-import { phaseOf, transition } from './task-transitions.ts';
+import { transition } from './task-transitions.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
 
 export { instancePhase } from './instance-summary.ts';
@@ -65,7 +69,8 @@ export function decide(input: DecideInput): Decision {
   for (const asked of input.operations ?? []) {
     // Past the deadline nothing may run again: every operation is refused.
     const op = pastDeadline ? { ...asked, refused: asked.refused ?? DEADLINE_REFUSAL } : asked;
-    const outcome = applyOperation(op, graph.order, tasks, now);
+    const typeOf = (id: string) => graph.tasks.get(id)?.type;
+    const outcome = applyOperation(op, graph.order, tasks, now, typeOf);
     tasks = outcome.tasks;
     operations[op.name] = recordOutcome(status.operations?.[op.name], outcome.record);
   }
@@ -82,9 +87,12 @@ export function decide(input: DecideInput): Decision {
       parentsDone(graph, t, id),
     );
   }
-  const next = summarize({ graph, status: base, generation: input.generation, now }, step.tasks, [
-    ...step.waitingFor,
-  ]);
+  const decided = { ...base, ...step.control };
+  const next = summarize(
+    { graph, status: decided, generation: input.generation, now },
+    step.tasks,
+    [...step.waitingFor],
+  );
   const wakeAt = earliest([step.wakeAt, pastDeadline ? undefined : input.deadline]);
   return {
     status: next,
@@ -102,27 +110,23 @@ const DEADLINE_STOP: Stop = {
   message: DEADLINE_MESSAGE,
 };
 
-/** Whether every parent of `id` ended Succeeded or Skipped: it may start. */
-function parentsDone(
-  graph: DagGraph,
-  tasks: Readonly<Record<string, TaskStatus>>,
-  id: string,
-): boolean {
-  return (graph.parents.get(id) ?? []).every((p) => DONE_OK.has(phaseOf(tasks[p])));
-}
-
 /** One pass over the tasks in topological order, so a task sees its parents' new states. */
 class Step {
   tasks: Record<string, TaskStatus>;
   readonly assigned: Assignment[] = [];
   readonly waitingFor = new Set<string>();
   wakeAt: Date | undefined;
+  /** What system tasks write on the instance, and the vars as tasks read them now. */
+  control: ControlStatus;
+  vars: Record<string, string>;
   readonly #in: DecideInput;
   readonly #pool: WorkerPool;
 
   constructor(input: DecideInput, tasks: Record<string, TaskStatus>) {
     this.#in = input;
     this.tasks = tasks;
+    this.control = controlStatusOf(input.status);
+    this.vars = { ...input.vars, ...input.status.vars };
     this.#pool = new WorkerPool(input.workers);
   }
 
@@ -131,7 +135,7 @@ class Step {
     switch (current?.phase) {
       case 'Scheduled':
       case 'Running':
-        if (current.worker && !this.#pool.isLive(current.worker)) this.#reassign(id, current);
+        this.#held(id, current);
         return;
       case 'Failed':
         this.#maybeRetry(id, current);
@@ -151,6 +155,12 @@ class Step {
     }
   }
 
+  /** A task on a lost worker moves on; one on no worker waits (a wait, an approval). */
+  #held(id: string, current: TaskStatus): void {
+    if (!current.worker) decideWaiting(this.#in, this, id, current);
+    else if (!this.#pool.isLive(current.worker)) this.#reassign(id, current);
+  }
+
   /**
    * A ready task: its preCheck may skip or block it; otherwise it goes to a
    * worker. One waiting for a worker has passed its checks already (perhaps
@@ -158,13 +168,15 @@ class Step {
    * are not evaluated again, so the next pass decides as this one did.
    */
   #start(id: string, current: TaskStatus | undefined): void {
+    const notTaken = branchNotTaken(this.#in.graph, this.tasks, id, this.#in.now);
+    if (notTaken) return void (this.tasks[id] = notTaken);
     const spec = this.#in.graph.tasks.get(id);
     const waiting = current?.reason === 'NoWorkerForAction';
     const verdict =
       !waiting &&
       evaluatePreCheck(
         spec?.preCheck,
-        { vars: this.#in.vars ?? {}, shareData: this.#in.shareData ?? {} },
+        { vars: this.vars, shareData: this.#in.shareData ?? {} },
         current?.continued ?? false,
       );
     if (verdict) {
@@ -230,6 +242,7 @@ class Step {
    * continued flag travel with the task from attempt to attempt.
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
+    if (decideControl(this.#in, this, id, attempt, from)) return; // a system task: no worker
     const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
     const keep: Omit<TaskStatus, 'phase'> = {
       ...(from?.history ? { history: from.history } : {}),

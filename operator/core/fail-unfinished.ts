@@ -4,13 +4,13 @@ import { canApply, transition, type OperatorEvent } from './task-transitions.ts'
 
 /** Why an instance stops its unfinished tasks: the row of the table, and what the task says. */
 export interface Stop {
-  event: Extract<OperatorEvent, 'DeadlineExceeded' | 'DagRevisionLost'>;
-  reason: Extract<TaskReason, 'DeadlineExceeded' | 'DagRevisionLost'>;
+  event: Extract<OperatorEvent, 'DeadlineExceeded' | 'DagRevisionLost' | 'Terminated'>;
+  reason: Extract<TaskReason, 'DeadlineExceeded' | 'DagRevisionLost' | 'Terminated'>;
   message: string;
 }
 
 /**
- * Fails every task of `ids` that is unfinished (waiting, placed, running,
+ * Stops (fails, or cancels when a terminate task ended the instance) every task of `ids` that is unfinished (waiting, placed, running,
  * waiting to be retried or blocked), and those that `ready` says could
  * start: the instance has stopped, so nothing may run or hold a worker any
  * more. Tasks that never became ready stay as they are. Finished tasks are

@@ -6,12 +6,12 @@ import {
   type TaskStatus,
 } from '../api/dag-instance.ts';
 import { setCondition } from './conditions.ts';
+import { DONE_OK, optionalFailures, phaseForInstance } from './control/optional.ts';
+import { terminatedSummary } from './control/terminate.ts';
 import { formatDuration } from './duration.ts';
 import type { DagGraph } from './graph.ts';
-import { phaseOf } from './task-transitions.ts';
 
-/** Phases that let a child run. */
-export const DONE_OK: ReadonlySet<string> = new Set(['Succeeded', 'Skipped']);
+export { DONE_OK } from './control/optional.ts';
 
 export interface SummaryInput {
   graph: DagGraph;
@@ -30,10 +30,13 @@ export function summarize(
   waitingFor: string[],
 ): DagInstanceStatus {
   const { graph, status, now } = input;
-  const phases = graph.order.map((id) => phaseOf(tasks[id]));
+  const phases = graph.order.map((id) => phaseForInstance(graph, tasks, id));
   const finished = phases.filter((p) => TERMINAL_TASK_PHASES.has(p)).length;
-  const phase = instancePhase(phases, waitingFor.length > 0);
-  const { message, condition } = describe(input, phase, tasks, waitingFor, finished);
+  // A terminate task decided how the instance ends, whatever its other tasks say.
+  const phase = status.terminated?.phase ?? instancePhase(phases, waitingFor.length > 0);
+  const { message, condition } = status.terminated
+    ? terminatedSummary(status.terminated)
+    : describe(input, phase, tasks, waitingFor, finished);
 
   const next: DagInstanceStatus = {
     ...status,
@@ -81,11 +84,19 @@ function describe(
       .map((id) => `task ${id} ${verb}${tasks[id]?.message ? `: ${tasks[id]?.message}` : ''}`)
       .join('; ');
   switch (phase) {
-    case 'Succeeded':
+    case 'Succeeded': {
+      const optional = optionalFailures(input.graph, tasks);
+      if (optional.length === 0) {
+        return {
+          message: `all ${ids.length} tasks succeeded`,
+          condition: { status: 'True', reason: 'Succeeded' },
+        };
+      }
       return {
-        message: `all ${ids.length} tasks succeeded`,
-        condition: { status: 'True', reason: 'Succeeded' },
+        message: `all ${ids.length} tasks finished; optional tasks failed: ${list(optional, 'failed')}`,
+        condition: { status: 'True', reason: 'OptionalTasksFailed' },
       };
+    }
     case 'Failed': {
       // Read from the tasks, not from the clock: a later pass says the same.
       const deadline = ids.find((id) => tasks[id]?.reason === 'DeadlineExceeded');

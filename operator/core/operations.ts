@@ -13,7 +13,7 @@ import {
   type OperationName,
 } from '../api/names.ts';
 import { carriedToNextAttempt } from './retry.ts';
-import { parseSignal, signalEffect, type SignalRequest } from './signals.ts';
+import { parseSignal, signalEffect, type SignalRequest } from './control/signals.ts';
 import { canApply, phaseOf, transition, type OperatorEvent } from './task-transitions.ts';
 
 export interface OperationRequest {

@@ -1,4 +1,5 @@
 import type { TaskSpec } from '../api/dag.ts';
+import { readsShareData } from './control/dispatch.ts';
 
 export interface PreCheckVerdict {
   act: 'skip' | 'block';
@@ -68,11 +69,12 @@ function conditionHolds(c: Condition, source: Readonly<Record<string, string>>):
   }
 }
 
-/** Whether any task reads share data in a check: only then does the operator load it. */
+/** Whether any task reads share data in a check or a system task: only then does the operator load it. */
 export function usesShareData(tasks: Iterable<TaskSpec>): boolean {
   for (const t of tasks) {
     if (
-      orderedChecks(t.preCheck).some((c) => c.conditions.some((k) => k.source === 'share-data'))
+      orderedChecks(t.preCheck).some((c) => c.conditions.some((k) => k.source === 'share-data')) ||
+      readsShareData(t)
     ) {
       return true;
     }

@@ -14,8 +14,11 @@ export const OPERATOR_EVENTS = [
   'ContinueRequested',
   'DeadlineExceeded',
   'DagRevisionLost',
+  'SystemDecided',
+  'SystemFailed',
+  'BranchNotTaken',
+  'Terminated',
   'WaitStarted',
-  'WaitOver',
   'SignalReceived',
   'ApprovalRejected',
 ] as const;
@@ -116,15 +119,30 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     to: 'Failed',
     when: 'the Dag snapshot the instance runs was deleted or cannot be read: the instance fails and its running attempts are aborted (`reason: DagRevisionLost`, never retried)',
   },
+  SystemDecided: {
+    from: ['Pending', 'Running'],
+    to: 'Succeeded',
+    when: "a system task (`type` other than `action`) is decided by the operator, on no worker: its output is recorded like an action's",
+  },
+  SystemFailed: {
+    from: ['Pending', 'Running'],
+    to: 'Failed',
+    when: 'a system task could not be decided (`reason: SystemTaskFailed`, e.g. its switch expression failed); retried under its policy',
+  },
+  BranchNotTaken: {
+    from: ['Pending'],
+    to: 'Skipped',
+    when: 'ready, and listed under a switch case that was not picked (`reason: BranchNotTaken`); its dependants follow the skip rule',
+  },
+  Terminated: {
+    from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
+    to: 'Canceled',
+    when: "a terminate task ended the instance: unfinished tasks that hold or could get a worker are canceled (`reason: Terminated`); a running action's signal is aborted",
+  },
   WaitStarted: {
     from: ['Pending'],
     to: 'Running',
     when: 'a ready `wait` or `approval` task starts waiting, on no worker (`reason: Waiting`)',
-  },
-  WaitOver: {
-    from: ['Running'],
-    to: 'Succeeded',
-    when: "a `wait` task's duration has passed, or its `until` time has come",
   },
   SignalReceived: {
     from: ['Running'],

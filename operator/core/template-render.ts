@@ -14,6 +14,17 @@ export interface TemplateSources {
   outputs: Readonly<Record<string, unknown>>;
 }
 
+/** The output of each task that has one, by task id: what templates read as `tasks.<id>.output`. */
+export function outputsOf(
+  tasks: Readonly<Record<string, { output?: unknown }>>,
+): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const [id, entry] of Object.entries(tasks)) {
+    if (entry.output !== undefined) outputs[id] = entry.output;
+  }
+  return outputs;
+}
+
 export type RenderResult = { ok: true; value: unknown } | { ok: false; message: string };
 
 /** Longest message renderParams returns (a task's status message holds 4 KiB). */
@@ -25,9 +36,13 @@ const MAX_RENDER_MESSAGE = 2048;
  * nor shared with it. Every failure is reported, each naming the field path
  * and the template, e.g. `params.target: {{.shareData.ip}}: share data has no key "ip"`.
  */
-export function renderParams(params: unknown, sources: TemplateSources): RenderResult {
+export function renderParams(
+  params: unknown,
+  sources: TemplateSources,
+  root = 'params',
+): RenderResult {
   const errors: string[] = [];
-  const value = mapStrings(params, 'params', (s, path) => {
+  const value = mapStrings(params, root, (s, path) => {
     if (!s.includes('{{')) return s;
     const parsed = parseTemplate(s);
     if (!parsed.ok) {

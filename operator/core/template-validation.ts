@@ -32,16 +32,24 @@ export function validateTemplates(spec: DagSpec, graph: DagGraph): TemplateProbl
   // Tasks whose output is read other than by a direct child: only they need ancestry.
   const readFromAfar: string[] = [];
   spec.tasks.forEach((task, i) => {
-    if (task.params === undefined) return;
-    forEachTemplate(task.params, formatPath(['spec', 'tasks', i, 'params']), (path, parsed) => {
-      found.push({ task: task.id, path, parsed });
-      if (!parsed.ok) return;
-      for (const p of parsed.parts) {
-        if (typeof p !== 'string' && p.kind === 'output' && !isParent(graph, task.id, p.task)) {
-          readFromAfar.push(p.task);
+    // What the operator renders for system tasks is checked as params are.
+    const fields: Array<[string[], unknown]> = [
+      [['params'], task.params],
+      [['terminate', 'output'], task.terminate?.output],
+      [['setVars'], task.setVars],
+    ];
+    for (const [field, value] of fields) {
+      if (value === undefined) continue;
+      forEachTemplate(value, formatPath(['spec', 'tasks', i, ...field]), (path, parsed) => {
+        found.push({ task: task.id, path, parsed });
+        if (!parsed.ok) return;
+        for (const p of parsed.parts) {
+          if (typeof p !== 'string' && p.kind === 'output' && !isParent(graph, task.id, p.task)) {
+            readFromAfar.push(p.task);
+          }
         }
-      }
-    });
+      });
+    }
   });
   if (found.length === 0) return [];
   const check: Checker = {

@@ -31,7 +31,7 @@
  * could only reach through `index`.
  */
 
-export { renderParams, declaredList, joinCapped } from './template-render.ts';
+export { renderParams, declaredList, joinCapped, outputsOf } from './template-render.ts';
 export type { RenderResult, TemplateSources } from './template-render.ts';
 export { parseTemplate } from './template-parse.ts';
 export {

@@ -1,4 +1,5 @@
 import type { DagSpec } from '../api/dag.ts';
+import { validateControl } from './control/dispatch.ts';
 import { buildGraph, type DagGraph } from './graph.ts';
 import { validateTemplates } from './template-validation.ts';
 import { joinCapped } from './templates.ts';
@@ -11,15 +12,23 @@ const MAX_MESSAGE = 16384;
 
 /**
  * What admission cannot afford to check (references between tasks, cycles,
- * templates in params): the operator reports it in Dag.status and refuses
+ * templates in params, system task specs): the operator reports it in Dag.status and refuses
  * instances of the Dag.
  */
 export function validateDag(spec: DagSpec): DagValidation {
   const result = buildGraph(spec.tasks);
   if (!result.ok) return invalid(result.problems);
-  const problems = validateTemplates(spec, result.graph);
+  const problems = dagProblems(spec, result.graph);
   if (problems.length > 0) return invalid(problems);
   return { valid: true, graph: result.graph };
+}
+
+/** The problems of a Dag whose graph is sound: its task types, then its templates. */
+export function dagProblems(
+  spec: DagSpec,
+  graph: DagGraph,
+): Array<{ reason: string; path: string; message: string }> {
+  return [...validateControl(spec, graph), ...validateTemplates(spec, graph)];
 }
 
 function invalid(

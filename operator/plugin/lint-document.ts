@@ -5,7 +5,7 @@ import { parsePath } from '../api/field-path.ts';
 import { API_VERSION, DAG } from '../api/names.ts';
 import { buildGraph } from '../core/graph.ts';
 import { validateTemplates } from '../core/template-validation.ts';
-import { validateDag } from '../core/validate-dag.ts';
+import { dagProblems, validateDag } from '../core/validate-dag.ts';
 import type { Found, Segment } from './lint-paths.ts';
 import { zodProblems } from './lint-zod.ts';
 
@@ -90,7 +90,7 @@ function operatorProblems(spec: unknown, schemaOk: boolean): Found[] {
     const v = validateDag(typed);
     if (v.valid) return [];
     const built = buildGraph(typed.tasks);
-    const found = built.ok ? validateTemplates(typed, built.graph) : built.problems;
+    const found = built.ok ? dagProblems(typed, built.graph) : built.problems;
     // validateDag is the authority: should it find what these do not, say what it says.
     return found.length > 0 ? found.map(toFound) : [{ path: ['spec'], message: v.message }];
   }

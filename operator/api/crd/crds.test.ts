@@ -172,7 +172,8 @@ describe('Dag CRD', () => {
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['id'],
     });
-    expect(task?.required).toEqual(['id', 'actionName']);
+    // actionName is required of action tasks only: TaskSpec's refinement and the admission policy.
+    expect(task?.required).toEqual(['id']);
     expect(task?.properties?.dependOn?.maxItems).toBe(MAX_TASKS);
   });
 
@@ -190,7 +191,7 @@ describe('Dag CRD', () => {
     });
     expect(task?.properties?.preCheck).toEqual({ 'x-kubernetes-preserve-unknown-fields': true });
     expect(task?.properties?.actionName?.description).toBe(
-      'The registered action that runs this task.',
+      'The registered action that runs this task (required for type action).',
     );
     expect(task?.properties?.timeoutSecs).toMatchObject({ minimum: 0, maximum: 604800 });
     expect(spec?.properties?.createdAt).toEqual({ type: 'integer' });

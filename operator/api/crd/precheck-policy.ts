@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { PreCheckCondition, PreCheckRule } from '../dag.ts';
 import { DAG, GROUP } from '../names.ts';
+import { ACTION_NAME_REQUIRED } from '../task-types.ts';
 
 /**
  * A ValidatingAdmissionPolicy for what the Dag CRD's own rules cannot see:
@@ -39,6 +40,11 @@ function taskOk(t: string): string {
   );
 }
 
+/** Whether task `t` names its action, or is a system task that needs none. */
+function actionOk(t: string): string {
+  return `((has(${t}.type) && ${t}.type != 'action') || has(${t}.actionName))`;
+}
+
 export function preCheckPolicy(): object[] {
   const tasks = 'object.spec.tasks';
   return [
@@ -67,6 +73,15 @@ export function preCheckPolicy(): object[] {
               `${PreCheckRule.shape.act.options.join(' or ')}, and conditions with source ` +
               `${PreCheckCondition.shape.source.options.join(' or ')} and op ` +
               `${PreCheckCondition.shape.op.options.join(', ')}'`,
+            reason: 'Invalid',
+          },
+          // actionName is required of action tasks only (`type` absent or action): a rule the
+          // CRD cannot hold (no CEL under tasks, see crds.ts), priced here on the object sent.
+          {
+            expression: `!has(object.spec.tasks) || ${tasks}.all(t, ${actionOk('t')})`,
+            messageExpression:
+              `'spec.tasks[' + string(${tasks}.map(t, ${actionOk('t')}).indexOf(false)) + '].actionName (task ' + ` +
+              `${tasks}.filter(t, !${actionOk('t')})[0].id + '): ${ACTION_NAME_REQUIRED}'`,
             reason: 'Invalid',
           },
         ],

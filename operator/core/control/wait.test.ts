@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskStatus } from '../api/dag-instance.ts';
-import { parseDuration } from './duration.ts';
-import { checkWait, startWaiting, waitEndsAt } from './waits.ts';
+import type { TaskStatus } from '../../api/dag-instance.ts';
+import { parseDuration } from '../duration.ts';
+import { buildGraph, type DagGraph } from '../graph.ts';
+import { checkWait, startWaiting, waitEndsAt, waitType } from './wait.ts';
 
+const built = buildGraph([{ id: 'w', type: 'wait' }]);
+const graph = (built.ok ? built.graph : undefined) as DagGraph;
 const t0 = new Date('2026-12-07T10:00:00.000Z');
 const after = (ms: number) => new Date(t0.getTime() + ms);
 
@@ -24,7 +27,7 @@ describe('a wait task', () => {
   const wait = (spec: { duration?: string; until?: string }) => ({ type: 'wait' as const, spec });
 
   it('waits for its duration from when it became ready: the time is the wake-up, never polled', () => {
-    const started = startWaiting(wait({ duration: '10m' }), 'cool', undefined, t0);
+    const started = startWaiting(wait({ duration: '10m' }), 'cool', undefined, 1, t0);
     expect(started).toMatchObject({ phase: 'Running', attempt: 1, reason: 'Waiting' });
     expect(started.worker).toBeUndefined();
     expect(started.message).toBe(`waiting until ${after(600_000).toISOString()}`);
@@ -38,7 +41,7 @@ describe('a wait task', () => {
   });
 
   it('computes the same end from the status alone, as a new leader would (Conductor N#3588, N#3402)', () => {
-    const started = startWaiting(wait({ duration: '45s' }), 'cool', undefined, t0);
+    const started = startWaiting(wait({ duration: '45s' }), 'cool', undefined, 1, t0);
     const reread = JSON.parse(JSON.stringify(started)) as TaskStatus;
     expect(checkWait(wait({ duration: '45s' }), reread, after(44_999)).wakeAt).toEqual(
       after(45_000),
@@ -50,15 +53,15 @@ describe('a wait task', () => {
 
   it('waits until a time; a time already past ends it at the first look', () => {
     const until = after(5000).toISOString();
-    const started = startWaiting(wait({ until }), 'w', undefined, t0);
+    const started = startWaiting(wait({ until }), 'w', undefined, 1, t0);
     expect(checkWait(wait({ until }), started, t0).wakeAt).toEqual(after(5000));
     const past = t0.toISOString();
-    const late = startWaiting(wait({ until: past }), 'w', undefined, after(1000));
+    const late = startWaiting(wait({ until: past }), 'w', undefined, 1, after(1000));
     expect(checkWait(wait({ until: past }), late, after(1000)).entry.phase).toBe('Succeeded');
   });
 
   it('with neither waits for a signal: no wake-up, and says how to send one', () => {
-    const started = startWaiting(wait({}), 'w', undefined, t0);
+    const started = startWaiting(wait({}), 'w', undefined, 1, t0);
     expect(started.message).toContain('kubectl fastflow signal <instance> w');
     expect(checkWait(wait({}), started, after(1e9))).toEqual({ entry: started });
     expect(waitEndsAt({}, t0.toISOString())).toBeUndefined();
@@ -74,6 +77,7 @@ describe('a wait task', () => {
       { type: 'approval', spec: { message: 'ship it?' } },
       'gate',
       rejected,
+      2,
       t0,
     );
     expect(again).toMatchObject({ phase: 'Running', attempt: 2, history: rejected.history });
@@ -83,5 +87,29 @@ describe('a wait task', () => {
     expect(checkWait({ type: 'approval', spec: undefined }, again, after(1e9))).toEqual({
       entry: again,
     });
+  });
+});
+
+describe('waitType.validate: what admission cannot price is a Dag problem', () => {
+  const spec = (wait: { duration?: string; until?: string }) => ({
+    id: 'w',
+    type: 'wait' as const,
+    wait,
+  });
+
+  it('refuses duration and until together, and a duration over 366 days', () => {
+    expect(
+      waitType.validate(spec({ duration: '1s', until: t0.toISOString() }), 2, { tasks: [] }, graph),
+    ).toEqual([
+      {
+        reason: 'InvalidWait',
+        path: 'spec.tasks[2].wait.until',
+        message: 'task "w": wait takes duration or until, not both (neither: wait for a signal)',
+      },
+    ]);
+    expect(waitType.validate(spec({ duration: '9000h' }), 0, { tasks: [] }, graph)[0]?.path).toBe(
+      'spec.tasks[0].wait.duration',
+    );
+    expect(waitType.validate(spec({ duration: '8760h' }), 0, { tasks: [] }, graph)).toEqual([]);
   });
 });

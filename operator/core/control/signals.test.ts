@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DagInstanceStatus, type TaskStatus } from '../api/dag-instance.ts';
-import { applyOperation, pendingOperations } from './operations.ts';
+import { DagInstanceStatus, type TaskStatus } from '../../api/dag-instance.ts';
+import { applyOperation, pendingOperations } from '../operations.ts';
 import { parseSignal, signalEffect, type SignalRequest } from './signals.ts';
 
 const now = new Date('2026-12-07T10:00:00.000Z');

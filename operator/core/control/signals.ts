@@ -1,7 +1,7 @@
-import type { TaskStatus } from '../api/dag-instance.ts';
-import { SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../api/names.ts';
-import { SIGNAL_VERBS, type ApprovalOutput, type SignalVerb } from '../api/waits.ts';
-import { phaseOf, transition } from './task-transitions.ts';
+import type { TaskStatus } from '../../api/dag-instance.ts';
+import { SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../../api/names.ts';
+import { SIGNAL_VERBS, type ApprovalOutput, type SignalVerb } from '../../api/waits.ts';
+import { phaseOf, transition } from '../task-transitions.ts';
 
 /** A signal as the fastflow.io/signal annotation asks for it (`<token>:<verb>:<task>[:<text>]`). */
 export interface SignalRequest {

@@ -1,0 +1,87 @@
+import type { ControlStatus } from '../../api/control-status.ts';
+import type { DagSpec, TaskSpec } from '../../api/dag.ts';
+import type { TaskStatus } from '../../api/dag-instance.ts';
+import type { DagGraph } from '../graph.ts';
+import { transition } from '../task-transitions.ts';
+
+/** What a system task decides from: the pass so far, and the task. */
+export interface ControlContext {
+  readonly graph: DagGraph;
+  readonly now: Date;
+  readonly shareData: Readonly<Record<string, string>>;
+  readonly tasks: Readonly<Record<string, TaskStatus>>;
+  /** The vars as tasks read them now (setVars values included). */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly control: Readonly<ControlStatus>;
+  readonly id: string;
+  readonly spec: TaskSpec;
+  /** The attempt this decision is (a retried system task is decided again). */
+  readonly attempt: number;
+  /** The task's entry before: absent, Pending, or Pending after a retry. */
+  readonly from: TaskStatus | undefined;
+}
+
+/** A system task's decision: its own entry, and what else it changes. */
+export interface ControlDecision {
+  entry: TaskStatus;
+  /** Entries of other tasks it changes (terminate cancels them). */
+  others?: Record<string, TaskStatus>;
+  /** Instance fields it writes (merged into status). */
+  control?: ControlStatus;
+  /** Vars given new values, read by the tasks after it. */
+  vars?: Record<string, string>;
+  /** When to decide again by itself (a wait). */
+  wakeAt?: Date;
+}
+
+/** A Dag problem, reported like the graph's: Dag VALID False, `kubectl fastflow lint`. */
+export interface ControlProblem {
+  reason: string;
+  /** Field path, e.g. `spec.tasks[2].switch.expression`. */
+  path: string;
+  message: string;
+}
+
+/** One system task type: how it is decided, and what of its spec is checked when the Dag is applied. */
+export interface ControlType {
+  decide(ctx: ControlContext): ControlDecision;
+  /** A task of this type that waits (Running on no worker), looked at again in each pass. */
+  waiting?(ctx: ControlContext, current: TaskStatus): ControlDecision;
+  validate(task: TaskSpec, index: number, spec: DagSpec, graph: DagGraph): ControlProblem[];
+}
+
+/** What an entry keeps from attempt to attempt. */
+function kept(ctx: ControlContext): Omit<TaskStatus, 'phase'> {
+  const from = ctx.from;
+  return {
+    ...(from?.history ? { history: from.history } : {}),
+    ...(from?.historyDropped ? { historyDropped: from.historyDropped } : {}),
+    ...(from?.continued ? { continued: true } : {}),
+  };
+}
+
+/** The system task succeeded with `output`, recorded like an action's. */
+export function succeeded(ctx: ControlContext, output: unknown, message?: string): TaskStatus {
+  const at = ctx.now.toISOString();
+  return transition(ctx.from, 'SystemDecided', {
+    ...kept(ctx),
+    attempt: ctx.attempt,
+    startedAt: at,
+    finishedAt: at,
+    ...(output !== undefined ? { output } : {}),
+    ...(message ? { message } : {}),
+  });
+}
+
+/** The system task could not be decided: Failed, retried under its policy. */
+export function failed(ctx: ControlContext, message: string): TaskStatus {
+  const at = ctx.now.toISOString();
+  return transition(ctx.from, 'SystemFailed', {
+    ...kept(ctx),
+    attempt: ctx.attempt,
+    startedAt: at,
+    finishedAt: at,
+    reason: 'SystemTaskFailed',
+    message: message.slice(0, 4000),
+  });
+}
