@@ -138,7 +138,8 @@ export function applyOperation(
     record: { value: op.value, result: 'Refused', message: clamp(message), at, ...by },
   });
   if (op.refused !== undefined) return refuse(`${op.name}: ${op.refused}`);
-  if (unknown.length > 0) return refuse(`${op.name}: no task ${names(unknown)} in this Dag`);
+  const label = op.signal?.verb ?? op.name;
+  if (unknown.length > 0) return refuse(`${label}: no task ${names(unknown)} in this Dag`);
   if (op.name === 'signal') {
     if (!op.signal) return refuse('signal: nothing asked');
     const { task } = op.signal;

@@ -33,7 +33,7 @@ describe('parseSignal: the annotation value is user input', () => {
   it.each([
     ['t1:accept:gate', 'alice', 'with verb approve, reject, signal; got "accept"'],
     ['t1', 'alice', 'got ""'],
-    ['t1:approve:', 'alice', 'approve: fastflow.io/signal names no task'],
+    ['t1:approve:', 'alice', 'fastflow.io/signal names no task'],
     ['t1:approve:gate', undefined, 'needs fastflow.io/signal-by'],
     ['t1:approve:gate', '', 'needs fastflow.io/signal-by'],
   ])('refuses %j (by %j) saying why', (value, by, why) => {
@@ -124,7 +124,7 @@ describe('a signal through the operations path', () => {
     expect(outcome.tasks).toEqual({ gate: waiting });
     expect(outcome.record).toMatchObject({
       result: 'Refused',
-      message: 'signal: no task nope in this Dag',
+      message: 'approve: no task nope in this Dag',
       by: 'alice',
     });
   });

@@ -26,11 +26,11 @@ export function parseSignal(
         `${SIGNAL_VERBS.join(', ')}; got "${verb}"`,
     };
   }
-  if (task === '') return { refused: `${verb}: ${SIGNAL_ANNOTATION} names no task` };
+  if (task === '') return { refused: `${SIGNAL_ANNOTATION} names no task` };
   if (!by) {
     return {
       refused:
-        `${verb}: ${SIGNAL_ANNOTATION} needs ${SIGNAL_BY_ANNOTATION}, the user sending it, ` +
+        `${SIGNAL_ANNOTATION} needs ${SIGNAL_BY_ANNOTATION}, the user sending it, ` +
         'in the same request (kubectl auth whoami)',
     };
   }
