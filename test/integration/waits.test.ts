@@ -9,6 +9,7 @@ import { EventsV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import { createTestNamespace, kubectl, testKubeConfig } from '../support/cluster.ts';
+import { docDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 import { plugin } from '../support/plugin-cli.ts';
 
@@ -19,28 +20,9 @@ beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('waits'));
   env.startOperator('operator-a');
   env.startWorker('worker', { actions: [dataActions] });
-  await env.createDag('approval', {
-    tasks: [
-      { id: 'gate', type: 'approval', approval: { message: 'deploy to prod?' } },
-      {
-        id: 'deploy',
-        actionName: 'echo',
-        dependOn: ['gate'],
-        params: { by: '{{tasks.gate.output.by}}' },
-      },
-    ],
-  });
-  await env.createDag('signal', {
-    tasks: [
-      { id: 'build', type: 'wait' },
-      {
-        id: 'use',
-        actionName: 'echo',
-        dependOn: ['build'],
-        params: { v: '{{tasks.build.output.version}}' },
-      },
-    ],
-  });
+  // The examples of docs/control-flow-waits.md, as written there.
+  await env.createDag('approval', docDag('control-flow-waits.md', 'release'));
+  await env.createDag('signal', docDag('control-flow-waits.md', 'wait-for-build'));
 });
 afterAll(async () => env.stop());
 
@@ -50,19 +32,14 @@ const waiting = (name: string, id: string) =>
 
 describe('wait', () => {
   it('for a duration: the next task runs once it has passed', async () => {
-    await env.createDag('pause', {
-      tasks: [
-        { id: 'pause', type: 'wait', wait: { duration: '300ms' } },
-        { id: 'after', actionName: 'echo', dependOn: ['pause'] },
-      ],
-    });
+    await env.createDag('pause', docDag('control-flow-waits.md', 'cool-down'));
     await env.createInstance('pause-1', 'pause');
     const done = await env.finished('pause-1');
     expect(done.status?.phase).toBe('Succeeded');
     const pause = task(done, 'pause');
     expect(pause?.worker).toBeUndefined();
     const waited = Date.parse(pause?.finishedAt ?? '') - Date.parse(pause?.startedAt ?? '');
-    expect(waited).toBeGreaterThanOrEqual(300);
+    expect(waited).toBeGreaterThanOrEqual(2000);
     expect(Date.parse(task(done, 'after')?.startedAt ?? '')).toBeGreaterThanOrEqual(
       Date.parse(pause?.finishedAt ?? ''),
     );
@@ -106,14 +83,14 @@ describe('wait', () => {
       reason: 'Signaled',
       output: { version: '1.2.3' },
     });
-    expect(task(done, 'use')?.output).toEqual({ v: '1.2.3' });
+    expect(task(done, 'deploy')?.output).toMatchObject({ result: { deploying: '1.2.3' } });
   });
 });
 
 describe('approval', () => {
   it('approved with plain kubectl: who and when are recorded, the next task runs', async () => {
     await env.createInstance('approve-1', 'approval');
-    await waiting('approve-1', 'gate');
+    await waiting('approve-1', 'sign-off');
     const who = await kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
     const r = await kubectl([
       'annotate',
@@ -122,27 +99,35 @@ describe('approval', () => {
       env.namespace,
       'dagi',
       'approve-1',
-      `fastflow.io/signal=${Date.now()}:approve:gate:LGTM`,
+      `fastflow.io/signal=${Date.now()}:approve:sign-off:LGTM`,
       `fastflow.io/signal-by=${who.stdout}`,
     ]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const done = await env.finished('approve-1');
     expect(done.status?.phase).toBe('Succeeded');
-    expect(task(done, 'gate')).toMatchObject({
+    expect(task(done, 'sign-off')).toMatchObject({
       reason: 'Approved',
       output: { approved: true, by: 'admin', message: 'LGTM' },
     });
-    expect(task(done, 'deploy')?.output).toEqual({ by: 'admin' });
+    expect(task(done, 'deploy')?.output).toMatchObject({ result: { approvedBy: 'admin' } });
     expect(done.status?.operations?.signal).toMatchObject({ result: 'Applied', by: 'admin' });
   });
 
   it('approved with the plugin', async () => {
     await env.createInstance('approve-2', 'approval');
-    await waiting('approve-2', 'gate');
-    const r = await plugin(['approve', 'approve-2', 'gate', '-m', 'ship it', '-n', env.namespace]);
+    await waiting('approve-2', 'sign-off');
+    const r = await plugin([
+      'approve',
+      'approve-2',
+      'sign-off',
+      '-m',
+      'ship it',
+      '-n',
+      env.namespace,
+    ]);
     expect(r).toEqual({
       code: 0,
-      stdout: 'daginstance/approve-2: approve applied: gate by admin: ship it\n',
+      stdout: 'daginstance/approve-2: approve applied: sign-off by admin: ship it\n',
       stderr: '',
     });
     expect((await env.finished('approve-2')).status?.phase).toBe('Succeeded');
@@ -150,11 +135,11 @@ describe('approval', () => {
 
   it('rejected: the task fails saying who and when, the branch does not run', async () => {
     await env.createInstance('reject-1', 'approval');
-    await waiting('reject-1', 'gate');
+    await waiting('reject-1', 'sign-off');
     const r = await plugin([
       'reject',
       'reject-1',
-      'gate',
+      'sign-off',
       '--message',
       'not today',
       '-n',
@@ -163,7 +148,7 @@ describe('approval', () => {
     expect(r.code).toBe(0);
     const done = await env.finished('reject-1');
     expect(done.status?.phase).toBe('Failed');
-    const gate = task(done, 'gate');
+    const gate = task(done, 'sign-off');
     expect(gate).toMatchObject({
       phase: 'Failed',
       reason: 'Rejected',
@@ -175,7 +160,7 @@ describe('approval', () => {
 
   it('a signal to a task that is not waiting is refused with the reason, and leaves an Event', async () => {
     await env.createInstance('refuse-1', 'approval');
-    await waiting('refuse-1', 'gate');
+    await waiting('refuse-1', 'sign-off');
     const wrong = await plugin(['approve', 'refuse-1', 'deploy', '-n', env.namespace]);
     expect(wrong).toEqual({
       code: 1,

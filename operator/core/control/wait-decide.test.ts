@@ -88,6 +88,21 @@ describe('an approval task', () => {
     expect(d.status.phase).toBe('Failed');
   });
 
+  it('retried after a rejection: waits again as attempt 2, the rejection in its history', () => {
+    const waiting = waitingForApproval().status;
+    const rejected = step(approvalDag, waiting, workers, at(3), signal('t1:reject:gate'));
+    const again = step(approvalDag, rejected.status, workers, at(4), {
+      annotations: { 'fastflow.io/retry': 'r1:gate' },
+    });
+    expect(again.status.tasks?.['gate']).toMatchObject({
+      phase: 'Running',
+      reason: 'Waiting',
+      attempt: 2,
+      history: [{ attempt: 1, phase: 'Failed', reason: 'Rejected' }],
+    });
+    expect(again.status.phase).toBe('Running');
+  });
+
   it('refuses a second signal once decided, and one to a task not waiting, leaving the task as it was', () => {
     const approved = step(
       approvalDag,
