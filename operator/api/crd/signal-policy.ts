@@ -1,4 +1,5 @@
-import { DAG_INSTANCE, GROUP, SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../names.ts';
+import { DAG_INSTANCE, SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../names.ts';
+import { admissionPolicy } from './precheck-policy.ts';
 
 /**
  * A ValidatingAdmissionPolicy that makes fastflow.io/signal-by true: the
@@ -22,56 +23,31 @@ function annotation(obj: string, key: string): string {
 }
 
 export function signalPolicy(): object[] {
-  return [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: POLICY_NAME },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          resourceRules: [
-            {
-              apiGroups: [GROUP],
-              apiVersions: ['*'],
-              operations: ['CREATE', 'UPDATE'],
-              resources: [DAG_INSTANCE.plural],
-            },
-          ],
-        },
-        variables: [
-          { name: 'signal', expression: annotation('object', SIGNAL_ANNOTATION) },
-          { name: 'oldSignal', expression: annotation('oldObject', SIGNAL_ANNOTATION) },
-          { name: 'by', expression: annotation('object', SIGNAL_BY_ANNOTATION) },
-          { name: 'oldBy', expression: annotation('oldObject', SIGNAL_BY_ANNOTATION) },
-        ],
-        validations: [
-          {
-            expression:
-              'variables.signal == variables.oldSignal || variables.signal == "" || ' +
-              'variables.by == request.userInfo.username',
-            messageExpression:
-              `'${SIGNAL_BY_ANNOTATION} must name the user sending ${SIGNAL_ANNOTATION} ("' + ` +
-              `request.userInfo.username + '"), set in the same request ` +
-              `(kubectl fastflow approve|reject|signal does it)'`,
-            reason: 'Forbidden',
-          },
-          {
-            expression:
-              'variables.by == variables.oldBy || variables.signal != variables.oldSignal',
-            message:
-              `${SIGNAL_BY_ANNOTATION} changes only together with ${SIGNAL_ANNOTATION}: ` +
-              'it names who sent that signal',
-            reason: 'Forbidden',
-          },
-        ],
+  return admissionPolicy(POLICY_NAME, DAG_INSTANCE.plural, {
+    variables: [
+      { name: 'signal', expression: annotation('object', SIGNAL_ANNOTATION) },
+      { name: 'oldSignal', expression: annotation('oldObject', SIGNAL_ANNOTATION) },
+      { name: 'by', expression: annotation('object', SIGNAL_BY_ANNOTATION) },
+      { name: 'oldBy', expression: annotation('oldObject', SIGNAL_BY_ANNOTATION) },
+    ],
+    validations: [
+      {
+        expression:
+          'variables.signal == variables.oldSignal || variables.signal == "" || ' +
+          'variables.by == request.userInfo.username',
+        messageExpression:
+          `'${SIGNAL_BY_ANNOTATION} must name the user sending ${SIGNAL_ANNOTATION} ("' + ` +
+          `request.userInfo.username + '"), set in the same request ` +
+          `(kubectl fastflow approve|reject|signal does it)'`,
+        reason: 'Forbidden',
       },
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: POLICY_NAME },
-      spec: { policyName: POLICY_NAME, validationActions: ['Deny'] },
-    },
-  ];
+      {
+        expression: 'variables.by == variables.oldBy || variables.signal != variables.oldSignal',
+        message:
+          `${SIGNAL_BY_ANNOTATION} changes only together with ${SIGNAL_ANNOTATION}: ` +
+          'it names who sent that signal',
+        reason: 'Forbidden',
+      },
+    ],
+  });
 }
