@@ -79,7 +79,7 @@ export function decide(input: DecideInput): Decision {
     ...(input.operations?.length ? { operations } : {}),
   };
   const step = new Step(input, tasks);
-  if (!pastDeadline) for (const id of graph.order) step.visit(id);
+  if (!pastDeadline) step.visitAll(graph.order);
   else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
     // the same pass must not start what the next one would fail.
@@ -128,6 +128,11 @@ class Step {
     this.control = controlStatusOf(input.status);
     this.vars = { ...input.vars, ...input.status.vars };
     this.#pool = new WorkerPool(input.workers);
+  }
+
+  /** Once a terminate task has ended the instance, nothing moves. */
+  visitAll(order: readonly string[]): void {
+    for (const id of order) if (!this.control.terminated) this.visit(id);
   }
 
   visit(id: string): void {

@@ -131,3 +131,15 @@ function findCycle(
   // path runs child -> parent; show it in dependency direction.
   return [...path.slice(index.get(current)), current].reverse();
 }
+
+/** Every task that depends on `id`, directly or through others. */
+export function descendantsOf(graph: DagGraph, id: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...(graph.children.get(id) ?? [])];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...(graph.children.get(next) ?? []));
+  }
+  return seen;
+}

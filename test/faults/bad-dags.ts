@@ -180,6 +180,15 @@ export function dagCases(): BadInput[] {
     dagCase('task-without-action', 'a task without actionName', 'refused', 'actionName', {
       tasks: [{ id: 'a' }],
     }),
+    dagCase('switch-bad-cel', 'a switch expression that does not parse', 'invalid', 'switch', {
+      tasks: [{ id: 's', type: 'switch', switch: { expression: 'vars.x ==', cases: {} } }],
+    }),
+    dagCase('switch-unknown-branch', 'a switch case naming no task', 'invalid', 'ghost', {
+      tasks: [{ id: 's', type: 'switch', switch: { expression: '"a"', cases: { a: ['ghost'] } } }],
+    }),
+    dagCase('setvars-undeclared', 'setVars of an undeclared var', 'invalid', 'setVars', {
+      tasks: [{ id: 's', type: 'setVars', setVars: { nope: 'x' } }],
+    }),
     dagCase('action-empty', 'actionName ""', 'refused', 'actionName', {
       tasks: [{ id: 'a', actionName: '' }],
     }),

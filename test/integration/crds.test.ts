@@ -16,6 +16,7 @@ import { dagCrd, dagInstanceCrd } from '../../operator/api/crd/crds.ts';
 import type { CustomResourceDefinition } from '../../operator/api/crd/crds.ts';
 import { MAX_TASKS } from '../../operator/api/dag.ts';
 import { DAG, DAG_INSTANCE, GROUP, VERSION } from '../../operator/api/names.ts';
+import { ACTION_NAME_REQUIRED } from '../../operator/api/task-types.ts';
 import {
   createTestNamespace,
   deleteTestNamespace,
@@ -124,7 +125,9 @@ describe('Dag admission', () => {
     expect(table.stdout.split('\n')[0]?.split(/\s+/)).toEqual(['NAME', 'TASKS', 'VALID', 'AGE']);
 
     const explain = await kubectl(['explain', 'dags.spec.tasks.actionName']);
-    expect(explain.stdout).toContain('The registered action that runs this task.');
+    expect(explain.stdout).toContain(
+      'The registered action that runs this task (required for type action).',
+    );
   });
 
   it('refuses a duplicate task id (list map keyed by id)', async () => {
@@ -145,10 +148,10 @@ describe('Dag admission', () => {
     );
   });
 
-  it('refuses a task without actionName', async () => {
+  it('refuses an action task without actionName (the admission policy: a system task needs none)', async () => {
     const { code, message } = await refusal(createDag('noaction', { tasks: [{ id: 'a' }] }));
     expect(code).toBe(422);
-    expect(message).toContain('spec.tasks[0].actionName: Required value');
+    expect(message).toContain(`spec.tasks[0].actionName (task a): ${ACTION_NAME_REQUIRED}`);
   });
 
   it(`refuses more than ${MAX_TASKS} tasks (a count, no CEL)`, async () => {

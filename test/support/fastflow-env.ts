@@ -122,6 +122,16 @@ export class FastflowEnv {
     })) as Record<string, unknown>;
   }
 
+  /** The Dag's status once the operator has validated it (`valid` set). */
+  async dagStatus(name: string): Promise<Record<string, unknown>> {
+    for (let i = 0; i < 100; i++) {
+      const status = (await this.getDag(name))['status'] as Record<string, unknown> | undefined;
+      if (status?.['valid'] !== undefined) return status;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`Dag ${name} got no status`);
+  }
+
   /** Polls until `done(instance)` holds; fails with the last status and the logs' location. */
   async waitForInstance(
     name: string,

@@ -62,12 +62,7 @@ function kept(ctx: ControlContext): Omit<TaskStatus, 'phase'> {
 
 /** The system task succeeded with `output`, recorded like an action's. */
 export function succeeded(ctx: ControlContext, output: unknown, message?: string): TaskStatus {
-  const at = ctx.now.toISOString();
-  return transition(ctx.from, 'SystemDecided', {
-    ...kept(ctx),
-    attempt: ctx.attempt,
-    startedAt: at,
-    finishedAt: at,
+  return ended(ctx, 'SystemDecided', {
     ...(output !== undefined ? { output } : {}),
     ...(message ? { message } : {}),
   });
@@ -75,13 +70,24 @@ export function succeeded(ctx: ControlContext, output: unknown, message?: string
 
 /** The system task could not be decided: Failed, retried under its policy. */
 export function failed(ctx: ControlContext, message: string): TaskStatus {
+  return ended(ctx, 'SystemFailed', {
+    reason: 'SystemTaskFailed',
+    message: message.slice(0, 4000),
+  });
+}
+
+/** A system task is decided at once: it starts and finishes now, in this attempt. */
+function ended(
+  ctx: ControlContext,
+  event: 'SystemDecided' | 'SystemFailed',
+  fields: Omit<TaskStatus, 'phase'>,
+): TaskStatus {
   const at = ctx.now.toISOString();
-  return transition(ctx.from, 'SystemFailed', {
+  return transition(ctx.from, event, {
     ...kept(ctx),
     attempt: ctx.attempt,
     startedAt: at,
     finishedAt: at,
-    reason: 'SystemTaskFailed',
-    message: message.slice(0, 4000),
+    ...fields,
   });
 }

@@ -1,7 +1,7 @@
 import type { TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import { formatPath } from '../../api/field-path.ts';
-import type { DagGraph } from '../graph.ts';
+import { descendantsOf, type DagGraph } from '../graph.ts';
 import { transition } from '../task-transitions.ts';
 import { checkCel, evaluateCel } from './cel.ts';
 import { failed, succeeded, type ControlProblem, type ControlType } from './decision.ts';
@@ -146,7 +146,7 @@ function validateSwitch(
       message: `"${DEFAULT_CASE}" is not a case name: list its tasks under switch.default`,
     });
   }
-  const after = descendants(graph, task.id);
+  const after = descendantsOf(graph, task.id);
   const lists: Array<[PropertyKey[], readonly string[]]> = Object.entries(spec.cases).map(
     ([name, ids]) => [['cases', name], ids],
   );
@@ -164,16 +164,4 @@ function validateSwitch(
     });
   }
   return problems;
-}
-
-/** Every task that depends on `id`, directly or through others. */
-function descendants(graph: DagGraph, id: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...(graph.children.get(id) ?? [])];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (seen.has(next)) continue;
-    seen.add(next);
-    stack.push(...(graph.children.get(next) ?? []));
-  }
-  return seen;
 }
