@@ -20,9 +20,9 @@ beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('waits'));
   env.startOperator('operator-a');
   env.startWorker('worker', { actions: [dataActions] });
-  // The examples of docs/control-flow-waits.md, as written there.
-  await env.createDag('approval', docDag('control-flow-waits.md', 'release'));
-  await env.createDag('signal', docDag('control-flow-waits.md', 'wait-for-build'));
+  // The examples of docs/control-flow.md, as written there.
+  await env.createDag('approval', docDag('control-flow.md', 'release'));
+  await env.createDag('signal', docDag('control-flow.md', 'wait-for-build'));
 });
 afterAll(async () => env.stop());
 
@@ -32,7 +32,7 @@ const waiting = (name: string, id: string) =>
 
 describe('wait', () => {
   it('for a duration: the next task runs once it has passed', async () => {
-    await env.createDag('pause', docDag('control-flow-waits.md', 'cool-down'));
+    await env.createDag('pause', docDag('control-flow.md', 'cool-down'));
     await env.createInstance('pause-1', 'pause');
     const done = await env.finished('pause-1');
     expect(done.status?.phase).toBe('Succeeded');
