@@ -16,9 +16,11 @@ import { plugin } from '../support/plugin-cli.ts';
 const dataActions = fileURLToPath(new URL('../support/actions/data.ts', import.meta.url));
 let env: FastflowEnv;
 
+let operator: ReturnType<FastflowEnv['startOperator']>;
+
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('waits'));
-  env.startOperator('operator-a');
+  operator = env.startOperator('operator-a');
   env.startWorker('worker', { actions: [dataActions] });
   // The examples of docs/control-flow.md, as written there.
   await env.createDag('approval', docDag('control-flow.md', 'release'));
@@ -59,6 +61,23 @@ describe('wait', () => {
     expect(Date.parse(task(done, 'pause')?.finishedAt ?? '')).toBeGreaterThanOrEqual(
       Date.parse(until),
     );
+  });
+
+  it('ends on time across an operator restart (Conductor N#3588: an expired WAIT not advancing)', async () => {
+    await env.createDag('long-pause', {
+      tasks: [
+        { id: 'pause', type: 'wait', wait: { duration: '4s' } },
+        { id: 'after', actionName: 'echo', dependOn: ['pause'] },
+      ],
+    });
+    await env.createInstance('restart-1', 'long-pause');
+    await waiting('restart-1', 'pause');
+    // The operator that asked to be woken dies; a new one knows the end from the status alone.
+    operator.kill('SIGKILL');
+    operator = env.startOperator('operator-b');
+    const done = await env.finished('restart-1');
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(task(done, 'pause')?.message).toMatch(/^waited until /);
   });
 
   it('for a signal: its payload is the output the next task reads', async () => {
