@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { EventsV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FastflowClient, FastflowClientError } from '../../actions-runtime/index.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import { createTestNamespace, kubectl, testKubeConfig } from '../support/cluster.ts';
 import { docDag } from '../support/doc-examples.ts';
@@ -150,6 +151,21 @@ describe('approval', () => {
       stderr: '',
     });
     expect((await env.finished('approve-2')).status?.phase).toBe('Succeeded');
+  });
+
+  it('approved with the SDK client, which refuses a second decision with the reason', async () => {
+    const client = new FastflowClient(testKubeConfig(), { namespace: env.namespace });
+    await env.createInstance('approve-3', 'approval');
+    await waiting('approve-3', 'sign-off');
+    const record = await client.approve('approve-3', 'sign-off', { message: 'from code' });
+    expect(record).toMatchObject({
+      result: 'Applied',
+      by: 'admin',
+      message: 'approve: sign-off by admin: from code',
+    });
+    const again = client.reject('approve-3', 'sign-off');
+    await expect(again).rejects.toThrow('reject: sign-off is Succeeded, not waiting');
+    await expect(again).rejects.toBeInstanceOf(FastflowClientError);
   });
 
   it('rejected: the task fails saying who and when, the branch does not run', async () => {
