@@ -12,7 +12,8 @@ import type { DagGraph } from './graph.ts';
 import { summarize } from './instance-summary.ts';
 import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
-import { carriedToNextAttempt, retryDelayMs, shouldRetry } from './retry.ts';
+import { earliest } from './duration.ts';
+import { carriedToNextAttempt, lostWorkerNote, retryDelayMs, shouldRetry } from './retry.ts';
 import { transition } from './task-transitions.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
 
@@ -232,6 +233,14 @@ class Step {
     this.#place(id, (current.attempt ?? 1) + 1, transition(current, 'RetryDue', current));
   }
 
+  /** A system task (control/) is decided here, on no worker; if it failed, retried now. */
+  #system(id: string, attempt: number, from: TaskStatus | undefined): boolean {
+    if (!decideControl(this.#in, this, id, attempt, from)) return false;
+    const entry = this.tasks[id];
+    if (entry?.phase === 'Failed') this.#maybeRetry(id, entry);
+    return true;
+  }
+
   /** A chain step (its only parent has no other child) stays on its parent's worker. */
   #chainWorker(id: string): string | undefined {
     const [parent, ...others] = this.#in.graph.parents.get(id) ?? [];
@@ -247,7 +256,7 @@ class Step {
    * continued flag travel with the task from attempt to attempt.
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
-    if (decideControl(this.#in, this, id, attempt, from)) return; // a system task: no worker
+    if (this.#system(id, attempt, from)) return;
     const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
     const keep: Omit<TaskStatus, 'phase'> = {
       ...(from?.history ? { history: from.history } : {}),
@@ -275,21 +284,4 @@ class Step {
       message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
     });
   }
-}
-
-/**
- * "worker ... was lost during attempt N" while attempt N + 1 waits for a
- * worker and once it has one: read from the lost attempt's record in the
- * task's history, the newest, until another attempt follows it.
- */
-function lostWorkerNote(from: TaskStatus | undefined, attempt: number): string | undefined {
-  const last = from?.history?.at(-1);
-  if (last?.reason !== 'WorkerLost' || last.attempt !== attempt - 1) return undefined;
-  return `worker ${last.worker} was lost during attempt ${last.attempt}`;
-}
-
-function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {
-  let min: Date | undefined;
-  for (const d of dates) if (d && (!min || d < min)) min = d;
-  return min;
 }

@@ -22,3 +22,10 @@ export function parseDuration(text: string): number | undefined {
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined;
   return Math.round(parts.reduce((ms, [, n, unit]) => ms + Number(n) * UNIT_MS[unit ?? 's']!, 0));
 }
+
+/** The earliest of the dates given (undefined ones ignored): when to wake next. */
+export function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {
+  let min: Date | undefined;
+  for (const d of dates) if (d && (!min || d < min)) min = d;
+  return min;
+}

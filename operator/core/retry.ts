@@ -60,3 +60,14 @@ export function carriedToNextAttempt(
     ...(entry.continued ? { continued: true } : {}),
   };
 }
+
+/**
+ * "worker ... was lost during attempt N" while attempt N + 1 waits for a
+ * worker and once it has one: read from the lost attempt's record in the
+ * task's history, the newest, until another attempt follows it.
+ */
+export function lostWorkerNote(from: TaskStatus | undefined, attempt: number): string | undefined {
+  const last = from?.history?.at(-1);
+  if (last?.reason !== 'WorkerLost' || last.attempt !== attempt - 1) return undefined;
+  return `worker ${last.worker} was lost during attempt ${last.attempt}`;
+}

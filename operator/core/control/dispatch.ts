@@ -3,6 +3,7 @@ import type { DagSpec, TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import { formatPath } from '../../api/field-path.ts';
 import { TASK_TYPES, taskTypeOf, type TaskType } from '../../api/task-types.ts';
+import { earliest } from '../duration.ts';
 import type { DagGraph } from '../graph.ts';
 import { templateReferences } from '../templates.ts';
 import { setVarsType } from './set-vars.ts';
@@ -116,9 +117,7 @@ function apply(pass: ControlPass, id: string, decision: ControlDecision): void {
   Object.assign(pass.tasks, decision.others);
   if (decision.control) pass.control = { ...pass.control, ...decision.control };
   if (decision.vars) pass.vars = { ...pass.vars, ...decision.vars };
-  if (decision.wakeAt && (!pass.wakeAt || decision.wakeAt < pass.wakeAt)) {
-    pass.wakeAt = decision.wakeAt;
-  }
+  pass.wakeAt = earliest([pass.wakeAt, decision.wakeAt]);
   // Placed earlier in this pass and ended by this decision: no worker is told.
   for (let i = pass.assigned.length - 1; i >= 0; i--) {
     const task = pass.assigned[i]?.task ?? '';

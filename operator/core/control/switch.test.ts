@@ -9,6 +9,7 @@ import {
   task,
   worker,
 } from '../../../test/support/decide-fixtures.ts';
+import { usesShareData } from '../prechecks.ts';
 
 /** build -> route (switch on vars.env) -> prod-a -> prod-b | stage | dev; all -> notify. */
 function routed(expression = 'vars.env', extra: Partial<TaskSpec> = {}): TaskSpec[] {
@@ -132,6 +133,21 @@ describe('switch', () => {
     }
   });
 
+  it('a failed switch is retried under its policy in the same pass (each pass a fixed point)', () => {
+    const retry = { limit: 2, backoff: { seconds: 0, factor: 1 } };
+    const { decision } = afterBuild(routed('vars.missing', { retry }), { env: 'prod' });
+    expect(decision.status.tasks?.route).toMatchObject({ phase: 'Failed', attempt: 3 });
+    expect(decision.status.tasks?.route?.history?.map((h) => h.attempt)).toEqual([1, 2]);
+    const later = afterBuild(
+      routed('vars.missing', { retry: { limit: 1, backoff: { seconds: 30, factor: 1 } } }),
+      {
+        env: 'prod',
+      },
+    );
+    expect(later.decision.status.tasks?.route).toMatchObject({ phase: 'Retrying', attempt: 1 });
+    expect(later.decision.wakeAt).toBeDefined();
+  });
+
   it('a switch that is skipped (preCheck) skips every branch it lists', () => {
     const check = {
       act: 'skip' as const,
@@ -171,5 +187,25 @@ describe('switch', () => {
     expect(phases(d.status)).toMatchObject({ s1: 'Succeeded', s2: 'Succeeded', x: 'Skipped' });
     // y waits for a worker with its action: the only thing left to wait for.
     expect(d.waitingFor).toEqual(['Print']);
+  });
+});
+
+describe('what a system task reads', () => {
+  it('the operator loads share data for a switch or a rendered value that reads it, and only then', () => {
+    const reads = (t: TaskSpec) => usesShareData([t]);
+    expect(
+      reads({ id: 's', type: 'switch', switch: { expression: 'shareData.k == "x"', cases: {} } }),
+    ).toBe(true);
+    expect(reads({ id: 's', type: 'setVars', setVars: { v: '{{.shareData.k}}' } })).toBe(true);
+    expect(
+      reads({
+        id: 's',
+        type: 'terminate',
+        terminate: { phase: 'Failed', output: '{{.shareData.k}}' },
+      }),
+    ).toBe(true);
+    expect(reads({ id: 's', type: 'switch', switch: { expression: 'vars.k', cases: {} } })).toBe(
+      false,
+    );
   });
 });
