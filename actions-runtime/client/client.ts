@@ -1,15 +1,12 @@
 /**
  * The typed client of fastflow for programs (fastflow's Commander, the
- * Kubernetes way): start instances of a Dag, read them, cancel / retry /
- * continue them and wait until the operator has acted, wait for the end, and
- * subscribe to phase transitions (the SDK side of fastflow's lifecycle hooks).
- * Everything goes through the Kubernetes API: the operator is never called
- * directly, so the client works from any process with RBAC on the objects.
+ * Kubernetes way): start instances, read them, operate them and signal their
+ * waiting tasks (signals.ts), wait for the end, subscribe to transitions.
+ * All through the Kubernetes API: it works from any process with RBAC.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { TERMINAL_INSTANCE_PHASES, type OperationRecord } from '../../operator/api/dag-instance.ts';
 import type { OperationName } from '../../operator/api/names.ts';
-import type { SignalVerb } from '../../operator/api/waits.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import { makeClients, type KubeClients } from '../../operator/kube/client.ts';
 import { silentLogger, type Logger } from '../../operator/log.ts';
@@ -21,14 +18,10 @@ import {
   type InstanceKey,
   type InstanceRef,
   type RunDagOptions,
+  type Started,
 } from './instances.ts';
-import {
-  operate,
-  sendSignal,
-  type OperationContext,
-  type OperationOptions,
-  type Sent,
-} from './operations.ts';
+import { operate, type OperationContext, type OperationOptions } from './operations.ts';
+import { withReferencedValues } from './outputs.ts';
 import {
   subscribeTransitions,
   type TransitionHandler,
@@ -37,9 +30,10 @@ import {
 } from './transitions.ts';
 import { watchInstance, type WaitOptions } from './wait.ts';
 import { LeaseMutex, type LeaseMutexOptions } from '../mutex/mutex.ts';
+import { SignalSender } from './signals.ts';
 
 export { FastflowClientError, type ClientErrorReason } from './errors.ts';
-export type { InstanceRef, RunDagOptions } from './instances.ts';
+export type { InstanceRef, RunDagOptions, Started } from './instances.ts';
 export type { OperationOptions, Sent } from './operations.ts';
 export {
   transitionOf,
@@ -57,27 +51,25 @@ export type FastflowClientOptions = {
   namespace?: string;
   /** Sent as User-Agent (audit logs, API priority and fairness). Default `fastflow-client`. */
   userAgent?: string;
-  /** How long cancel/retry/continue wait for the operator to act. Default 10 s. */
+  /** How long operations and signals wait for the operator to act. Default 10 s. */
   operationTimeoutMs?: number;
   /** Logs of the watches the client opens (reconnects, errors). Default: silent. */
   logger?: Logger;
 };
 
-const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
-
-/** What a person says with an approval or a rejection. */
-type Said = { message?: string };
+/** The options of the operations that always wait for the operator's record. */
+type WaitingOptions = Omit<OperationOptions, 'wait'>;
 
 /** A programmatic client of fastflow's Dags and DagInstances. */
-export class FastflowClient {
+export class FastflowClient extends SignalSender {
   /** The namespace used when a call names none. */
   readonly namespace: string;
   readonly clients: KubeClients;
-  readonly #operationTimeoutMs: number;
   readonly #log: Logger;
   readonly #operations: OperationContext;
 
   constructor(source: KubeConfig | KubeClients, opts: FastflowClientOptions = {}) {
+    super();
     const kc = source instanceof KubeConfig ? source : source.kc;
     this.clients =
       source instanceof KubeConfig
@@ -85,13 +77,13 @@ export class FastflowClient {
         : source;
     this.namespace =
       opts.namespace || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
-    this.#operationTimeoutMs = opts.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.#log = opts.logger ?? silentLogger();
     this.#operations = {
       clients: this.clients,
       log: this.#log,
-      operationTimeoutMs: this.#operationTimeoutMs,
-      get: (ref) => this.get(ref),
+      operationTimeoutMs: opts.operationTimeoutMs ?? 10_000, // the default the options state
+      // Waiting for an operation record needs no task entries: the shards are not read.
+      get: (ref) => readInstance(this.clients, this.#ref(ref)),
     };
   }
 
@@ -106,13 +98,31 @@ export class FastflowClient {
     vars: Record<string, string> = {},
     opts: RunDagOptions = {},
   ): Promise<string> {
+    return (await this.startDag(dag, vars, opts)).name;
+  }
+
+  /**
+   * runDag, saying whether it created the instance or, with an
+   * `idempotencyKey` used before, found the one that key started.
+   */
+  async startDag(
+    dag: string,
+    vars: Record<string, string> = {},
+    opts: RunDagOptions = {},
+  ): Promise<Started> {
     const namespace = opts.namespace || this.namespace;
     return createInstance(this.clients, namespace, dag, vars, opts);
   }
 
-  /** The instance, validated against the DagInstance schema. */
+  /**
+   * The instance, validated against the DagInstance schema, with the
+   * outputs and params kept beside it read into its task entries.
+   */
   async get(instance: InstanceRef): Promise<DagInstance> {
-    return readInstance(this.clients, this.#ref(instance));
+    return withReferencedValues(
+      this.clients,
+      await readInstance(this.clients, this.#ref(instance)),
+    );
   }
 
   /** Cancels the unfinished tasks (all of them, or `tasks`); the instance ends Canceled. */
@@ -187,33 +197,43 @@ export class FastflowClient {
     return this.#operate('continue', instance, tasks, opts);
   }
 
-  /** Approves a waiting approval task: it succeeds, saying who (this client's user) and when. */
-  approve<O extends OperationOptions>(
-    i: InstanceRef,
-    task: string,
-    opts = {} as O & Said,
-  ): Promise<Sent<O>> {
-    return this.#signal(i, { verb: 'approve', task, text: opts.message }, opts);
+  /** Skips tasks that have not run (Pending or Blocked); their children run. Waits for the operator. */
+  skip(
+    instance: InstanceRef,
+    tasks: string[],
+    opts: WaitingOptions = {},
+  ): Promise<OperationRecord> {
+    return this.#operate('skip', instance, tasks, opts) as Promise<OperationRecord>;
   }
 
-  /** Rejects a waiting approval task: it fails (Rejected), saying who and when. */
-  reject<O extends OperationOptions>(
-    i: InstanceRef,
+  /**
+   * Runs `task` and every task after it again (none may be running), with
+   * `vars`, when given, overriding the instance's from then on (recorded in
+   * status.rerunVars: spec.vars are immutable).
+   */
+  rerun(
+    instance: InstanceRef,
     task: string,
-    opts = {} as O & Said,
-  ): Promise<Sent<O>> {
-    return this.#signal(i, { verb: 'reject', task, text: opts.message }, opts);
+    opts: WaitingOptions & { vars?: Record<string, string> } = {},
+  ): Promise<OperationRecord> {
+    const { vars, ...rest } = opts;
+    const ref = this.#ref(instance);
+    return operate(this.#operations, 'rerun', ref, [task], rest, vars) as Promise<OperationRecord>;
   }
 
-  /** Ends a waiting wait task; `payload` (any JSON) becomes its output. */
-  signal<O extends OperationOptions>(
-    i: InstanceRef,
-    task: string,
-    payload?: unknown,
-    opts = {} as O,
-  ): Promise<Sent<O>> {
-    const text = payload === undefined ? undefined : JSON.stringify(payload);
-    return this.#signal(i, { verb: 'signal', task, text }, opts);
+  /** Runs every task again from the start, with the instance's own vars (none may be running). */
+  restart(instance: InstanceRef, opts: WaitingOptions = {}): Promise<OperationRecord> {
+    return this.#operate('restart', instance, undefined, opts) as Promise<OperationRecord>;
+  }
+
+  /** Holds the instance: running tasks finish, nothing new starts until `resume`. */
+  pause(instance: InstanceRef, opts: WaitingOptions = {}): Promise<OperationRecord> {
+    return this.#operate('pause', instance, undefined, opts) as Promise<OperationRecord>;
+  }
+
+  /** Lets a paused instance go on. */
+  resume(instance: InstanceRef, opts: WaitingOptions = {}): Promise<OperationRecord> {
+    return this.#operate('resume', instance, undefined, opts) as Promise<OperationRecord>;
   }
 
   /**
@@ -226,12 +246,13 @@ export class FastflowClient {
       TERMINAL_INSTANCE_PHASES.has(i.status?.phase ?? 'Pending') ? i : undefined;
     const first = await this.get(ref);
     if (finished(first)) return first;
-    return watchInstance(this.clients, this.#log, ref, finished, {
+    const done = await watchInstance(this.clients, this.#log, ref, finished, {
       ...opts,
       onTimeout: (last) =>
         `DagInstance ${refText(ref)} did not finish within ${opts.timeoutMs} ms ` +
         `(phase ${last?.status?.phase ?? 'Pending'}, progress ${last?.status?.progress ?? '-'})`,
     });
+    return withReferencedValues(this.clients, done);
   }
 
   /**
@@ -268,18 +289,8 @@ export class FastflowClient {
     return operate(this.#operations, name, this.#ref(instance), tasks, opts);
   }
 
-  #signal<O extends OperationOptions>(
-    instance: InstanceRef,
-    signal: { verb: SignalVerb; task: string; text: string | undefined },
-    opts: O,
-  ): Promise<Sent<O>> {
-    const { text, ...rest } = signal;
-    return sendSignal(
-      this.#operations,
-      this.#ref(instance),
-      { ...rest, ...(text ? { text } : {}) },
-      opts,
-    );
+  protected signalTarget(instance: InstanceRef): { ctx: OperationContext; ref: InstanceKey } {
+    return { ctx: this.#operations, ref: this.#ref(instance) };
   }
 
   #ref(instance: InstanceRef): InstanceKey {

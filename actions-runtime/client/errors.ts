@@ -4,7 +4,8 @@
  */
 import type { OperationRecord } from '../../operator/api/dag-instance.ts';
 import { ObjectName } from '../../operator/api/common.ts';
-import { TaskId } from '../../operator/api/dag.ts';
+import { TaskId, VarName } from '../../operator/api/dag.ts';
+import type { OperationName } from '../../operator/api/names.ts';
 import { describeZodError } from '../../operator/api/objects.ts';
 import { toKubeError } from '../../operator/kube/errors.ts';
 
@@ -53,6 +54,18 @@ export function checkTasks(op: string, tasks: string[] | undefined): string[] {
     );
   }
   return [...new Set(list)];
+}
+
+/** A rerun's vars: declared names only, checked again by the operator against the Dag. */
+export function checkVars(op: OperationName, vars: Record<string, string>): Record<string, string> {
+  const bad = Object.keys(vars).filter((v) => !VarName.safeParse(v).success);
+  if (bad.length > 0) {
+    throw new FastflowClientError(
+      'Invalid',
+      `${op}: ${bad.map((v) => JSON.stringify(v)).join(', ')} is not a var name`,
+    );
+  }
+  return vars;
 }
 
 export function refText(ref: { namespace: string; name: string }): string {

@@ -12,6 +12,7 @@ import { isAlreadyExists, isInvalid, isNotFound, toKubeError } from '../../opera
 import { refOf, type KubeObject } from '../../operator/kube/types.ts';
 import { dagResource, instanceResource } from '../../operator/api/names.ts';
 import { checkName, errorMessage, FastflowClientError, notFound } from './errors.ts';
+import { startIdentity } from './idempotent-start.ts';
 
 /** An instance: its name (in the client's namespace), `namespace/name`, or both fields. */
 export type InstanceRef = string | { namespace?: string; name: string };
@@ -26,7 +27,16 @@ export type RunDagOptions = {
   /** The instance fails (DeadlineExceeded) if unfinished this long after it started. */
   activeDeadlineSeconds?: number;
   labels?: Record<string, string>;
+  /**
+   * Start at most once per key: the instance is named from the Dag and the
+   * key, and a start with a key used before returns that instance (as it is:
+   * these vars are not compared) instead of creating another.
+   */
+  idempotencyKey?: string;
 };
+
+/** The instance a start made, or found when its idempotency key was used before. */
+export type Started = { name: string; created: boolean };
 
 /** `instance` named in full, `defaultNamespace` when it names none; checked. */
 export function resolveInstanceRef(instance: InstanceRef, defaultNamespace: string): InstanceKey {
@@ -72,10 +82,13 @@ export async function createInstance(
   dag: string,
   vars: Record<string, string>,
   opts: RunDagOptions,
-): Promise<string> {
+): Promise<Started> {
   checkName('Dag name', dag);
   checkName('namespace', namespace);
   if (opts.name !== undefined) checkName('instance name', opts.name);
+  const { name, annotations, before } = startIdentity(clients, namespace, dag, opts);
+  const found = await before();
+  if (found !== undefined) return { name: found, created: false };
   const spec = {
     dagRef: { name: dag },
     ...(Object.keys(vars).length > 0 ? { vars } : {}),
@@ -89,9 +102,10 @@ export async function createInstance(
   }
   await checkDag(clients, namespace, dag, vars);
   const metadata = {
-    ...(opts.name ? { name: opts.name } : { generateName: `${dag.slice(0, 57)}-` }),
+    ...(name ? { name } : { generateName: `${dag.slice(0, 57)}-` }),
     namespace,
     ...(opts.labels ? { labels: opts.labels } : {}),
+    ...(annotations ? { annotations } : {}),
   };
   try {
     const created = (await clients.custom.createNamespacedCustomObject({
@@ -99,9 +113,12 @@ export async function createInstance(
       namespace,
       body: { apiVersion: API_VERSION, kind: DAG_INSTANCE.kind, metadata, spec: parsed.data },
     })) as KubeObject;
-    return created.metadata?.name ?? '';
+    return { name: created.metadata?.name ?? '', created: true };
   } catch (e) {
     if (isAlreadyExists(e)) {
+      // Another start with the key won the race: its instance is the one.
+      const raced = await before();
+      if (raced !== undefined) return { name: raced, created: false };
       throw new FastflowClientError(
         'Invalid',
         `DagInstance "${opts.name}" already exists in namespace "${namespace}"`,

@@ -37,4 +37,20 @@ describe('FastflowClient operations: values the operator would refuse', () => {
     await client.cancel('run-1', [], { wait: false, timeoutMs: 300 });
     expect(calls.filter((c) => c.verb === 'patch')).toHaveLength(1);
   });
+
+  it('writes a rerun as <token>:<task>?vars, and refuses a var name that cannot be one', async () => {
+    const { client, calls } = fakeCluster({ 'daginstances/team-a/run-1': instance() });
+    const timeoutMs = 200;
+    const vars = { region: 'us east', size: 'a&b' };
+    await rejection(client.rerun('run-1', 'deploy', { vars, timeoutMs }));
+    const patch = calls.find((c) => c.verb === 'patch')?.args['body'] as {
+      metadata: { annotations: Record<string, string> };
+    };
+    const value = patch.metadata.annotations['fastflow.io/rerun'] ?? '';
+    expect(value).toMatch(/^[0-9a-z]+:deploy\?region=us\+east&size=a%26b$/);
+    const bad = await rejection(
+      client.rerun('run-1', 'deploy', { vars: { 'no pe': 'x' }, timeoutMs }),
+    );
+    expect(bad).toMatchObject({ reason: 'Invalid', message: 'rerun: "no pe" is not a var name' });
+  });
 });

@@ -1,7 +1,8 @@
 /**
- * The operations on an instance (cancel / retry / continue) and the signals
- * to its waiting tasks (approve / reject / signal): an annotation the
- * operator acts on, then, by default, a wait for its record.
+ * The operations on an instance (cancel, retry, continue, skip, rerun,
+ * restart, pause, resume) and the signals to its waiting tasks (approve,
+ * reject, signal): an annotation the operator acts on, then, by default, a
+ * wait for its record.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,7 +21,7 @@ import { isConflict, isNotFound, toKubeError } from '../../operator/kube/errors.
 import { mergePatchOptions } from '../../operator/kube/patch.ts';
 import type { Logger } from '../../operator/log.ts';
 import { instanceResource } from '../../operator/api/names.ts';
-import { checkTasks, FastflowClientError, notFound, refText } from './errors.ts';
+import { checkTasks, checkVars, FastflowClientError, notFound, refText } from './errors.ts';
 import type { InstanceKey } from './instances.ts';
 import { watchInstance } from './wait.ts';
 
@@ -51,10 +52,15 @@ export async function operate(
   ref: InstanceKey,
   tasks: string[] | undefined,
   opts: OperationOptions,
+  vars?: Record<string, string>,
 ): Promise<OperationRecord | string> {
   const list = checkTasks(name, tasks);
   const key = OPERATION_ANNOTATIONS[name];
-  const value = `${operationToken()}${list.length > 0 ? `:${list.join(',')}` : ''}`;
+  const query =
+    vars && Object.keys(checkVars(name, vars)).length > 0
+      ? `?${new URLSearchParams(vars).toString()}`
+      : '';
+  const value = `${operationToken()}${list.length > 0 ? `:${list.join(',')}` : ''}${query}`;
   if (value.length > MAX_OPERATION_VALUE) {
     throw new FastflowClientError(
       'Invalid',

@@ -1,5 +1,5 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { MAX_OUTPUT_BYTES } from '../../operator/api/dag-instance.ts';
+import { MAX_OUTPUT_BYTES } from '../../operator/api/attempt-data.ts';
 import { defineAction, type Action } from './action.ts';
 import { NonRetryableError } from './errors.ts';
 import { HttpParams, isExpectedStatus, isRetryableStatus } from './http-params.ts';

@@ -25,6 +25,11 @@ export interface AttemptContext {
   close(): Promise<void>;
 }
 
+/** The owner reference that ties what an attempt leaves (traces, data) to its instance. */
+export function instanceOwner(a: LocalAttempt, uid: string): V1OwnerReference {
+  return { apiVersion: API_VERSION, kind: DAG_INSTANCE.kind, name: a.instance, uid };
+}
+
 /**
  * The context of one attempt: its vars, its trace (kept in a ConfigMap per
  * attempt, flushed every second while it changes and once at the end), the
@@ -38,12 +43,7 @@ export function attemptContext(
   deps: ContextDeps,
 ): AttemptContext {
   const instance = { namespace: a.namespace, name: a.instance };
-  const owner: V1OwnerReference = {
-    apiVersion: API_VERSION,
-    kind: DAG_INSTANCE.kind,
-    name: a.instance,
-    uid,
-  };
+  const owner = instanceOwner(a, uid);
   const log = deps.log.child({
     instance: `${a.namespace}/${a.instance}`,
     task: a.task,

@@ -1,3 +1,5 @@
+import { INLINE_VALUE_BYTES, MAX_OUTPUT_BYTES } from '../../operator/api/attempt-data.ts';
+import type { AttemptDataStore } from '../../operator/store/attempt-data.ts';
 import type { CoordinationV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TaskSpec } from '../../operator/api/dag.ts';
@@ -48,6 +50,8 @@ function deps(registry: ActionRegistry, reports: AttemptReport[]): ExecuteDeps {
     log: silentLogger(),
     shareData: { read: () => Promise.resolve({}) } as unknown as ShareDataStore,
     traces: { write: () => Promise.resolve() } as unknown as TraceStore,
+    data: {} as AttemptDataStore,
+    bounds: { inlineBytes: INLINE_VALUE_BYTES, maxBytes: MAX_OUTPUT_BYTES },
     coordination: {} as CoordinationV1Api,
     leaseNamespace: 'ns',
   };

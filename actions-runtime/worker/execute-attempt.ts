@@ -1,28 +1,19 @@
-import {
-  MAX_RECORDED_PARAMS_BYTES,
-  type DagInstanceSpec,
-  type DagInstanceStatus,
-} from '../../operator/api/dag-instance.ts';
+import type { DagInstanceSpec, DagInstanceStatus } from '../../operator/api/dag-instance.ts';
 import type { TaskSpec } from '../../operator/api/dag.ts';
-import type { AttemptReport } from '../../operator/core/task-report.ts';
 import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
-import {
-  hasTemplates,
-  outputsOf,
-  renderParams,
-  templateReferences,
-} from '../../operator/core/templates.ts';
-import { resolveVars } from '../../operator/core/vars.ts';
+import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
+import { givenVars, resolveVars } from '../../operator/core/vars.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
 import type { Action } from '../sdk/action.ts';
 import { attemptContext, type ContextDeps } from './attempt-context.ts';
+import { finalReport, upstreamOutputs, type ValuesDeps } from './attempt-values.ts';
 import type { LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from '../sdk/registry.ts';
 import type { ReportWriter } from './report-writer.ts';
 import { runAttempt, type AttemptOutcome } from './run-attempt.ts';
 
-export interface ExecuteDeps extends ContextDeps {
+export interface ExecuteDeps extends ContextDeps, ValuesDeps {
   registry: ActionRegistry;
   revisions: RevisionStore;
   writer: ReportWriter;
@@ -92,7 +83,7 @@ export async function executeAttempt(
       },
     };
   }
-  const { outcome } = result;
+  const { outcome, set } = await finalReport(a, view.uid, result.outcome, result.params, deps);
   if (began.action === undefined) begin(UNKNOWN_ACTION);
   const seconds = (performance.now() - began.at) / 1000;
   deps.metrics?.finished(began.action ?? UNKNOWN_ACTION, taskResult(outcome), seconds);
@@ -108,11 +99,7 @@ export async function executeAttempt(
     },
     'attempt finished',
   );
-  void deps.writer.report(ref, {
-    ...base,
-    event: outcome.event,
-    set: finalFields(outcome, result.params),
-  });
+  void deps.writer.report(ref, { ...base, event: outcome.event, set });
   if (result.lingering) {
     // Reported at once, but its slot stays taken: the concurrency limit counts running code.
     // An action that honours its signal ends a few microtasks after the abort: only one
@@ -143,22 +130,6 @@ type Ran = {
   lingering?: Promise<void>;
 };
 
-function finalFields(outcome: AttemptOutcome, params: unknown): AttemptReport['set'] {
-  const recorded =
-    params !== undefined && Buffer.byteLength(JSON.stringify(params)) <= MAX_RECORDED_PARAMS_BYTES
-      ? { params }
-      : {};
-  const finishedAt = new Date().toISOString();
-  if (outcome.event === 'AttemptSucceeded') {
-    return {
-      finishedAt,
-      ...recorded,
-      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-    };
-  }
-  return { finishedAt, reason: outcome.reason, message: outcome.message, ...recorded };
-}
-
 /**
  * Finds the task and its action in the snapshot, renders its params (vars,
  * share data, upstream outputs), and runs it in its attempt context. Rendered
@@ -182,8 +153,7 @@ async function prepareAndRun(
       : `task "${a.task}" is not in the Dag snapshot`;
     return { outcome: { event: 'AttemptFailed', reason: 'ActionFailed', message } };
   }
-  // Vars given new values by setVars tasks (status.vars) win over the spec's.
-  const vars = resolveVars(snapshot.spec.vars, { ...view.spec.vars, ...view.status.vars });
+  const vars = resolveVars(snapshot.spec.vars, givenVars(view.spec, view.status));
   if (!vars.ok) {
     return { outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message: vars.message } };
   }
@@ -209,7 +179,8 @@ async function render(
   const shareData = needsShareData
     ? await deps.shareData.read({ namespace: a.namespace, name: a.instance })
     : {};
-  const outputs = outputsOf(view.status.tasks ?? {});
+  const tasks = view.status.tasks ?? {};
+  const outputs = await upstreamOutputs(a, view.uid, tasks, refs, deps.data);
   return renderParams(task.params ?? {}, { vars, shareData, outputs });
 }
 
@@ -226,6 +197,7 @@ async function runIn(
   const still: { running?: Promise<void> } = {};
   const outcome = await runAttempt(action, params, context.ctx, {
     timeoutSecs: task.timeoutSecs,
+    maxOutputBytes: deps.bounds.maxBytes,
     signal: a.abort.signal,
     onLingering: (ended) => {
       still.running = ended;

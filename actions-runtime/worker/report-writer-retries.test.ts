@@ -3,6 +3,7 @@ import {
   I1,
   I2,
   entries,
+  type Fault,
   running,
   succeeded,
   tick,
@@ -11,13 +12,25 @@ import {
 
 const setup = writerSetup();
 
+/** A writer on fake timers whose store answers its first calls with `faults`. */
+function failing(...faults: Fault[]): ReturnType<typeof setup> {
+  vi.useFakeTimers();
+  const s = setup();
+  s.fake.faults.push(...faults);
+  return s;
+}
+
+/** What a report settles with, once it has (`value` stays undefined until then). */
+function outcome(report: Promise<boolean>): { value?: boolean } {
+  const o: { value?: boolean } = {};
+  void report.then((r) => (o.value = r));
+  return o;
+}
+
 describe('ReportWriter: retries, drain and stop', () => {
   it('§13.6 §13.7 retries a 500 with backoff until the write lands', async () => {
-    vi.useFakeTimers();
-    const { fake, writer } = setup();
-    fake.faults.push(500, 500, 500);
-    let result: boolean | undefined;
-    void writer.report(I1, succeeded('a')).then((r) => (result = r));
+    const { fake, writer } = failing(500, 500, 500);
+    const result = outcome(writer.report(I1, succeeded('a')));
     await vi.advanceTimersByTimeAsync(0);
     expect(fake.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(100);
@@ -26,17 +39,15 @@ describe('ReportWriter: retries, drain and stop', () => {
     expect(fake.calls).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
     expect(fake.calls).toHaveLength(3);
-    expect(result).toBeUndefined();
+    expect(result.value).toBeUndefined();
     await vi.advanceTimersByTimeAsync(400);
     expect(fake.calls).toHaveLength(4);
-    expect(result).toBe(true);
+    expect(result.value).toBe(true);
     expect(fake.results(I1)).toMatchObject({ 'a@1': { phase: 'Succeeded' } });
   });
 
   it('holds later reports of an instance back while a failed write is retried', async () => {
-    vi.useFakeTimers();
-    const { fake, writer } = setup();
-    fake.faults.push(500);
+    const { fake, writer } = failing(500);
     const run = writer.report(I1, running('a'));
     await vi.advanceTimersByTimeAsync(0);
     const done = writer.report(I1, succeeded('a'));
@@ -47,13 +58,10 @@ describe('ReportWriter: retries, drain and stop', () => {
   });
 
   it('a write that landed but whose answer was lost is written again, harmlessly', async () => {
-    vi.useFakeTimers();
-    const { fake, writer } = setup();
-    fake.faults.push('lost-after-apply');
-    let result: boolean | undefined;
-    void writer.report(I1, running('a')).then((r) => (result = r));
+    const { fake, writer } = failing('lost-after-apply');
+    const result = outcome(writer.report(I1, running('a')));
     await vi.advanceTimersByTimeAsync(1000);
-    expect(result).toBe(true);
+    expect(result.value).toBe(true);
     // The create landed; its retry finds the object and patches it instead.
     expect(fake.calls.map((c) => c.verb)).toEqual(['create', 'create', 'patch']);
     const done = writer.report(I1, succeeded('a'));
@@ -63,11 +71,8 @@ describe('ReportWriter: retries, drain and stop', () => {
   });
 
   it('a refusal that is not about one entry is retried, never dropped', async () => {
-    vi.useFakeTimers();
-    const { fake, writer } = setup();
-    fake.faults.push(422, 422, 422);
-    let result: boolean | undefined;
-    void writer.report(I1, succeeded('a')).then((r) => (result = r));
+    const { fake, writer } = failing(422, 422, 422);
+    const result = outcome(writer.report(I1, succeeded('a')));
     await vi.advanceTimersByTimeAsync(1000);
     // The result is refused, then its stand-in too: the writer keeps trying until one lands.
     expect(fake.calls.map(entries)).toEqual([
@@ -77,7 +82,7 @@ describe('ReportWriter: retries, drain and stop', () => {
       ['a@1:Failed'],
     ]);
     expect(fake.results(I1)).toMatchObject({ 'a@1': { phase: 'Failed', reason: 'ResultRefused' } });
-    expect(result).toBe(false);
+    expect(result.value).toBe(false);
   });
 
   it('drain() waits until every queued report is written', async () => {
@@ -121,15 +126,12 @@ describe('ReportWriter: retries, drain and stop', () => {
   });
 
   it('stop() ends the retries of a failing write with false', async () => {
-    vi.useFakeTimers();
-    const { fake, writer } = setup();
-    fake.faults.push(500, 500, 500, 500);
-    let result: boolean | undefined;
-    void writer.report(I1, running('a')).then((r) => (result = r));
+    const { fake, writer } = failing(500, 500, 500, 500);
+    const result = outcome(writer.report(I1, running('a')));
     await vi.advanceTimersByTimeAsync(0);
     writer.stop();
     await vi.advanceTimersByTimeAsync(1000);
-    expect(result).toBe(false);
+    expect(result.value).toBe(false);
     expect(fake.calls.length).toBeLessThanOrEqual(2);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { MAX_OUTPUT_BYTES } from '../../operator/api/dag-instance.ts';
+import { MAX_OUTPUT_BYTES } from '../../operator/api/attempt-data.ts';
 import { defineAction, type Action } from '../sdk/action.ts';
 import { NonRetryableError } from '../sdk/errors.ts';
 import { runAttempt } from './run-attempt.ts';

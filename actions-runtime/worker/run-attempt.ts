@@ -1,5 +1,5 @@
+import { MAX_OUTPUT_BYTES } from '../../operator/api/attempt-data.ts';
 import { formatPath } from '../../operator/api/field-path.ts';
-import { MAX_OUTPUT_BYTES } from '../../operator/api/dag-instance.ts';
 import type { AttemptFailureReason } from '../../operator/api/task-reason.ts';
 import type { Action, ActionContext } from '../sdk/action.ts';
 import { NonRetryableError } from '../sdk/errors.ts';
@@ -23,6 +23,8 @@ export async function runAttempt(
   ctx: Omit<ActionContext, 'signal'>,
   opts: {
     timeoutSecs?: number;
+    /** The largest output (bytes of JSON) the worker takes: more fails the attempt. */
+    maxOutputBytes?: number;
     signal: AbortSignal;
     /**
      * Called when the outcome is settled (timeout, abort) while the action
@@ -75,7 +77,7 @@ export async function runAttempt(
       await action.runBefore?.(actx, params);
       const output: unknown = await action.run(actx, params);
       await action.runAfter?.(actx, params);
-      return checkOutput(output);
+      return checkOutput(output, opts.maxOutputBytes ?? MAX_OUTPUT_BYTES);
     } catch (e) {
       return {
         event: 'AttemptFailed',
@@ -98,8 +100,8 @@ export async function runAttempt(
   return outcome;
 }
 
-/** The output becomes part of the task status: JSON, and small. */
-function checkOutput(output: unknown): AttemptOutcome {
+/** The output is kept with the task (inline or in its data object): JSON, and bounded. */
+function checkOutput(output: unknown, maxBytes: number): AttemptOutcome {
   if (output === undefined) return { event: 'AttemptSucceeded' };
   let json: string | undefined;
   try {
@@ -113,11 +115,11 @@ function checkOutput(output: unknown): AttemptOutcome {
   }
   if (json === undefined) return { event: 'AttemptSucceeded' };
   const bytes = Buffer.byteLength(json);
-  if (bytes > MAX_OUTPUT_BYTES) {
+  if (bytes > maxBytes) {
     return {
       event: 'AttemptFailed',
       reason: 'OutputTooLarge',
-      message: `output is ${bytes} bytes of JSON; the limit is ${MAX_OUTPUT_BYTES} (keep large data elsewhere and return a reference)`,
+      message: `output is ${bytes} bytes of JSON; the limit is ${maxBytes} (the worker's maxOutputBytes: keep large data elsewhere and return a reference)`,
     };
   }
   return { event: 'AttemptSucceeded', output: JSON.parse(json) as unknown };

@@ -13,6 +13,7 @@ import type { Logger } from '../../operator/log.ts';
 import { Registry } from '../../operator/observability/metrics.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { RevisionStore } from '../../operator/store/revisions.ts';
+import { AttemptDataStore } from '../../operator/store/attempt-data.ts';
 import { ShareDataStore } from '../../operator/store/share-data.ts';
 import { TraceStore } from '../../operator/store/traces.ts';
 import { executeAttempt, type ExecuteDeps, type InstanceView } from './execute-attempt.ts';
@@ -95,6 +96,8 @@ export async function startWorker(
     metrics,
     shareData: new ShareDataStore(clients.core),
     traces: new TraceStore(clients.core),
+    data: new AttemptDataStore(clients.core),
+    bounds: { inlineBytes: config.inlineValueBytes, maxBytes: config.maxOutputBytes },
     coordination: clients.coordination,
     leaseNamespace: leaseNamespaceOf(config),
   };

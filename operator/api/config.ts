@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  INLINE_VALUE_BYTES,
+  MAX_INLINE_VALUE_BYTES,
+  MAX_OUTPUT_BYTES,
+  MAX_OUTPUT_BYTES_LIMIT,
+} from './attempt-data.ts';
 import { WorkerName } from './worker-lease.ts';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -79,6 +85,22 @@ export const WorkerConfig = Common.extend({
   drainSecs: Seconds.default(30).describe(
     'How long a stopping worker lets its running tasks finish.',
   ),
+  inlineValueBytes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_INLINE_VALUE_BYTES)
+    .default(INLINE_VALUE_BYTES)
+    .describe(
+      'An output or recorded params up to this many bytes of JSON stay in the task entry; larger ones go to the attempt data object.',
+    ),
+  maxOutputBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_OUTPUT_BYTES_LIMIT)
+    .default(MAX_OUTPUT_BYTES)
+    .describe('The largest output (bytes of JSON) an action may return; more fails the task.'),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 

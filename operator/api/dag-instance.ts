@@ -85,13 +85,8 @@ export const AttemptRecord = z.object({
 });
 export type AttemptRecord = z.infer<typeof AttemptRecord>;
 
-/** Largest JSON output an action may return; more fails the attempt with a clear message. */
-export const MAX_OUTPUT_BYTES = 8192;
-/** Largest rendered params recorded with an attempt. */
-export const MAX_RECORDED_PARAMS_BYTES = 4096;
-
 /** Attempt records kept per task: the newest, with a count of the older ones dropped. */
-export const MAX_HISTORY = 10;
+export const MAX_HISTORY = 3;
 
 /**
  * One task's state. Absent from status.tasks means Pending with nothing to
@@ -108,16 +103,22 @@ export const TaskStatus = z.object({
   startedAt: Timestamp.optional(),
   finishedAt: Timestamp.optional(),
   reason: TaskReason.optional(),
-  message: z.string().max(4096).optional(),
+  message: z.string().max(1024).optional(),
   retryAt: Timestamp.optional().describe('When a Retrying task becomes ready again.'),
   output: z
     .unknown()
     .optional()
-    .describe('What the action returned (JSON, at most 8 KiB): read by downstream templates.'),
+    .describe('What the action returned (JSON, inline up to 1 KiB): read by downstream templates.'),
   params: z
     .unknown()
     .optional()
     .describe('The params this attempt ran with, when templates made them differ from the Dag.'),
+  outputRef: ObjectName.optional().describe(
+    'The ConfigMap holding the output when it is above the inline bound (key `output`).',
+  ),
+  paramsRef: ObjectName.optional().describe(
+    'The ConfigMap holding the recorded params when they are above the inline bound (key `params`).',
+  ),
   continued: z
     .boolean()
     .optional()
@@ -131,6 +132,7 @@ export const INSTANCE_PHASES = [
   'Pending',
   'Running',
   'Blocked',
+  'Paused',
   'Succeeded',
   'Failed',
   'Canceled',
@@ -150,7 +152,7 @@ export const MAX_OPERATION_MESSAGE = 4096;
 /** Values of one operation annotation remembered besides the last: set again, one is refused. */
 export const MAX_EARLIER_OPERATIONS = 16;
 
-/** What became of the last value of one operation annotation (fastflow.io/cancel, retry, continue). */
+/** What became of the last value of one operation annotation (fastflow.io/cancel, retry, ...). */
 export const OperationRecord = z.object({
   value: z.string().max(MAX_OPERATION_VALUE),
   result: z.enum(['Applied', 'Refused']),
@@ -194,6 +196,16 @@ export const DagInstanceStatus = z.object({
     .meta({ maxProperties: 10000 })
     .describe('State of each task that has left Pending or has something to say, by task key.'),
   conditions: Conditions.optional(),
+  pausedAt: Timestamp.optional().describe(
+    'Set by a pause operation, cleared by resume: running tasks finish, nothing new starts.',
+  ),
+  rerunVars: z
+    .record(VarName, z.string().max(8192))
+    .optional()
+    .meta({ maxProperties: 128 })
+    .describe(
+      'Vars given by rerun operations (spec.vars are immutable): they override spec.vars from then on; a restart clears them.',
+    ),
   ...ControlStatusFields,
   operations: z
     .object({
@@ -201,6 +213,11 @@ export const DagInstanceStatus = z.object({
       retry: OperationRecord.optional(),
       continue: OperationRecord.optional(),
       signal: OperationRecord.optional(),
+      skip: OperationRecord.optional(),
+      rerun: OperationRecord.optional(),
+      restart: OperationRecord.optional(),
+      pause: OperationRecord.optional(),
+      resume: OperationRecord.optional(),
     })
     .optional()
     .describe('The operation annotations already acted on, each exactly once.'),

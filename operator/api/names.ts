@@ -62,6 +62,11 @@ export const OPERATION_ANNOTATIONS = {
   cancel: 'fastflow.io/cancel',
   retry: 'fastflow.io/retry',
   continue: 'fastflow.io/continue',
+  skip: 'fastflow.io/skip',
+  rerun: 'fastflow.io/rerun',
+  restart: 'fastflow.io/restart',
+  pause: 'fastflow.io/pause',
+  resume: 'fastflow.io/resume',
 } as const;
 export type OperationName = keyof typeof OPERATION_ANNOTATIONS;
 
@@ -73,6 +78,13 @@ export type OperationName = keyof typeof OPERATION_ANNOTATIONS;
  */
 export const SIGNAL_ANNOTATION = 'fastflow.io/signal';
 export const SIGNAL_BY_ANNOTATION = 'fastflow.io/signal-by';
+
+/**
+ * Annotation of a DagInstance started with an idempotency key (the SDK's
+ * runDag, `kubectl fastflow run --idempotency-key`): its name is derived from
+ * the Dag and the key, so a second start with the key finds the first.
+ */
+export const IDEMPOTENCY_KEY_ANNOTATION = 'fastflow.io/idempotency-key';
 
 /** Arguments CustomObjectsApi needs to address our kinds. */
 export const dagResource = { group: GROUP, version: VERSION, plural: DAG.plural } as const;

@@ -19,6 +19,7 @@ export const TaskReason = z
     'PreCheck',
     'WorkerLost',
     'Canceled',
+    'SkipRequested',
     'DeadlineExceeded',
     'DagRevisionLost',
     'BranchNotTaken',
@@ -60,7 +61,8 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   },
   OutputTooLarge: {
     retryable: false,
-    description: 'the action returned more than 8 KiB of JSON',
+    description:
+      "the action returned more JSON than the worker's `maxOutputBytes` (8 KiB by default)",
   },
   TimedOut: {
     retryable: true,
@@ -89,6 +91,9 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   Canceled: {
     retryable: false,
     description: 'canceled by a `cancel` operation',
+  },
+  SkipRequested: {
+    description: 'skipped by a `skip` operation before it ran',
   },
   DeadlineExceeded: {
     retryable: false,

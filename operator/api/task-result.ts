@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ObjectName, Timestamp } from './common.ts';
-import { MAX_OUTPUT_BYTES, MAX_RECORDED_PARAMS_BYTES, TaskPhase } from './dag-instance.ts';
+import { MAX_INLINE_VALUE_BYTES } from './attempt-data.ts';
+import { TaskPhase } from './dag-instance.ts';
 import { TaskReason } from './task-reason.ts';
 
 /** The phases a worker reports for its own attempt (see TASK_TRANSITIONS). */
@@ -8,12 +9,14 @@ export const ReportedPhase = TaskPhase.extract(['Running', 'Succeeded', 'Failed'
 export type ReportedPhase = z.infer<typeof ReportedPhase>;
 
 /** Longest message a result carries, as in a task's status entry. */
-export const MAX_RESULT_MESSAGE = 4096;
+export const MAX_RESULT_MESSAGE = 1024;
 
 /**
  * What a worker says about one attempt it runs. Output and params travel as
  * JSON text so that the API server itself bounds them: a result over the
- * bound is refused (422) instead of growing the object.
+ * bound is refused (422) instead of growing the object. Values above the
+ * worker's inline bound are stored first in the attempt's data object and
+ * travel as its name (`outputRef`, `paramsRef`).
  */
 export const AttemptResult = z.strictObject({
   phase: ReportedPhase,
@@ -23,14 +26,16 @@ export const AttemptResult = z.strictObject({
   message: z.string().max(MAX_RESULT_MESSAGE).optional(),
   output: z
     .string()
-    .max(MAX_OUTPUT_BYTES)
+    .max(MAX_INLINE_VALUE_BYTES)
     .optional()
     .describe('What the action returned, as JSON text.'),
   params: z
     .string()
-    .max(MAX_RECORDED_PARAMS_BYTES)
+    .max(MAX_INLINE_VALUE_BYTES)
     .optional()
     .describe('The params the attempt ran with, as JSON text, when templates changed them.'),
+  outputRef: ObjectName.optional().describe('The attempt data object holding a larger output.'),
+  paramsRef: ObjectName.optional().describe('The attempt data object holding larger params.'),
 });
 export type AttemptResult = z.infer<typeof AttemptResult>;
 

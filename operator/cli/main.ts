@@ -107,6 +107,11 @@ common(program.command('worker'))
     'heartbeat Lease duration: a worker silent this long is dead',
   )
   .option('--drain-secs <s>', 'on SIGTERM, how long running tasks may finish')
+  .option(
+    '--inline-value-bytes <n>',
+    'outputs and recorded params up to this many bytes of JSON stay in the task entry (default 1024)',
+  )
+  .option('--max-output-bytes <n>', 'the largest output an action may return (default 8192)')
   .option('--actions <module...>', 'modules whose exported actions to register')
   .action(async (flags: Record<string, unknown>) => {
     const { actions: modules, ...config } = flags;

@@ -1,7 +1,7 @@
 import type { OperatorConfig } from '../api/config.ts';
 import type { DagInstance } from '../api/objects.ts';
 import type { KubeClients } from '../kube/client.ts';
-import { Controller } from '../kube/controller.ts';
+import { Controller, type ControllerOptions } from '../kube/controller.ts';
 import type { Informer } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
@@ -43,13 +43,7 @@ export function garbageCollectors(deps: {
     onDeleted: () => deps.onCollected?.('instance', 1),
     log,
   });
-  const controller = new Controller({
-    name: 'instance-gc',
-    concurrency: 1,
-    reconcile: (key, signal) => instanceGc.reconcile(key, signal),
-    logger: log,
-    logKey: 'dag',
-  });
+  const controller = collectorLoop('instance-gc', 'dag', log, instanceGc);
   const traceLog = deps.log.child({ controller: 'trace-gc' });
   const traceGc = new TraceGc({
     traces: new TraceStore(deps.clients.core),
@@ -61,13 +55,7 @@ export function garbageCollectors(deps: {
     onDeleted: (count) => deps.onCollected?.('trace', count),
     log: traceLog,
   });
-  const traceController = new Controller({
-    name: 'trace-gc',
-    concurrency: 1,
-    reconcile: (key, signal) => traceGc.reconcile(key, signal),
-    logger: traceLog,
-    logKey: 'instance',
-  });
+  const traceController = collectorLoop('trace-gc', 'instance', traceLog, traceGc);
   deps.instances.onEvent((ev) => {
     const instance = ev.type === 'delete' ? undefined : ev.obj;
     const dagKey = instanceGc.observe(ev.key, instance);
@@ -86,6 +74,22 @@ export function garbageCollectors(deps: {
       await Promise.all([controller.stop(), traceController.stop()]);
     },
   };
+}
+
+/** The controller that runs a collector's reconcile, one key at a time; logs name the key `logKey`. */
+function collectorLoop(
+  name: string,
+  logKey: string,
+  logger: Logger,
+  collector: Pick<ControllerOptions, 'reconcile'>,
+): Controller {
+  return new Controller({
+    name,
+    concurrency: 1,
+    reconcile: (key, signal) => collector.reconcile(key, signal),
+    logger,
+    logKey,
+  });
 }
 
 /**

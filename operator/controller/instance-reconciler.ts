@@ -5,7 +5,7 @@ import { mergePatchDiff } from '../core/merge-patch.ts';
 import { pendingOperations, type OperationRequest } from '../core/operations.ts';
 import { usesShareData } from '../core/prechecks.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
-import { resolveVars } from '../core/vars.ts';
+import { givenVars, resolveVars } from '../core/vars.ts';
 import {
   failedToRun,
   started,
@@ -188,7 +188,8 @@ export class InstanceReconciler {
     instance: DagInstance,
     loaded: LoadedSnapshot,
   ): Promise<{ vars: Record<string, string>; shareData?: Record<string, string> }> {
-    const resolved = resolveVars(loaded.snapshot.spec.vars, instance.spec.vars);
+    const given = givenVars(instance.spec, instance.status);
+    const resolved = resolveVars(loaded.snapshot.spec.vars, given);
     const vars = resolved.ok ? resolved.vars : {};
     if (!usesShareData(loaded.graph.tasks.values())) return { vars };
     const ref = { namespace: instance.metadata.namespace ?? '', name: instance.metadata.name };

@@ -1,10 +1,7 @@
-import {
-  ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
-  type DagInstanceStatus,
-} from '../api/dag-instance.ts';
+import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
 import type { TaskResult } from '../api/objects.ts';
 import { foldResults, type Folded } from '../core/fold-results.ts';
+import { labelledWorkers } from '../core/worker-labels.ts';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { InformerEvent } from '../kube/informer.ts';
 import { keyOf } from '../kube/types.ts';
@@ -68,7 +65,8 @@ export class ResultInbox {
     const results = this.#byInstance.get(instance);
     if (!results) return;
     const finished = status?.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
-    const holding = finished ? new Set<string>() : workersHolding(status);
+    // Workers holding a Scheduled or Running task: the set its labels follow (none once finished).
+    const holding = labelledWorkers(status ?? {});
     for (const r of [...results.values()]) {
       if (holding.has(r.spec.worker)) continue;
       // A finished instance folds nothing more: say which late results go unread.
@@ -78,13 +76,4 @@ export class ResultInbox {
       if (!gone) this.#log.debug({ instance, result: ref.name }, 'result changed; folding again');
     }
   }
-}
-
-/** Workers with a Scheduled or Running task in the status. */
-function workersHolding(status: DagInstanceStatus | undefined): Set<string> {
-  const holding = new Set<string>();
-  for (const t of Object.values(status?.tasks ?? {})) {
-    if (t.worker && ACTIVE_TASK_PHASES.has(t.phase)) holding.add(t.worker);
-  }
-  return holding;
 }

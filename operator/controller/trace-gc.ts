@@ -52,9 +52,10 @@ export class TraceGc {
       if (signal.aborted) throw new Error('leadership lost: deletion skipped');
       await this.#d.traces.delete(ref.namespace, name);
     }
-    if (doomed.length > 0) this.#d.onDeleted?.(doomed.length);
-    if (doomed.length > 0)
+    if (doomed.length > 0) {
+      this.#d.onDeleted?.(doomed.length);
       this.#d.log.info({ instance: key, deleted: doomed.length }, 'traces deleted');
+    }
     this.#collected.set(key, mark);
     return {};
   }

@@ -76,6 +76,23 @@ afterEach(() => {
 });
 
 const names = (r: WorkerRegistry): string[] => r.live().map((w) => w.name);
+
+/** Each named worker writes its Lease (a join, or a renewal with a new resourceVersion). */
+function renew(registry: WorkerRegistry, ...workers: string[]): void {
+  for (const w of workers) registry.observe(lease(w));
+}
+
+/** `times` rounds of: `everyMs` pass, then the named workers renew. */
+function renewEvery(
+  registry: WorkerRegistry,
+  { everyMs, times }: { everyMs: number; times: number },
+  ...workers: string[]
+): void {
+  for (let t = 0; t < times; t++) {
+    vi.advanceTimersByTime(everyMs);
+    renew(registry, ...workers);
+  }
+}
 const warnings = (logs: LogLine[]): LogLine[] => logs.filter((l) => l.level === 40);
 
 describe('WorkerRegistry', () => {
@@ -98,11 +115,8 @@ describe('WorkerRegistry', () => {
 
   it('renewals (a new resourceVersion) keep it live, without announcing it again', () => {
     const { registry, changes } = setup();
-    registry.observe(lease('w1'));
-    for (let i = 0; i < 5; i++) {
-      vi.advanceTimersByTime(9_000);
-      registry.observe(lease('w1'));
-    }
+    renew(registry, 'w1');
+    renewEvery(registry, { everyMs: 9_000, times: 5 }, 'w1');
     expect(changes).toEqual(['joined w1']);
     expect(names(registry)).toEqual(['w1']);
   });
@@ -228,19 +242,15 @@ describe('WorkerRegistry', () => {
 
   it('a worker silent alone while the others renew leaves after its duration', () => {
     const { registry, changes } = setup();
-    for (const w of ['w1', 'w2', 'w3']) registry.observe(lease(w));
-    for (let t = 0; t < 4; t++) {
-      vi.advanceTimersByTime(3_000);
-      registry.observe(lease('w2'));
-      registry.observe(lease('w3'));
-    }
+    renew(registry, 'w1', 'w2', 'w3');
+    renewEvery(registry, { everyMs: 3_000, times: 4 }, 'w2', 'w3');
     expect(changes).toContain('left w1');
     expect(names(registry)).toEqual(['w2', 'w3']);
   });
 
   it('most workers silent together are spared for holdMs; renewals in time keep them all', () => {
     const { registry, changes, logs } = setup();
-    for (const w of ['w1', 'w2', 'w3']) registry.observe(lease(w));
+    renew(registry, 'w1', 'w2', 'w3');
     vi.advanceTimersByTime(HOLD_MS);
     expect(names(registry)).toEqual(['w1', 'w2', 'w3']);
     expect(changes).toEqual(['joined w1', 'joined w2', 'joined w3']);
@@ -248,12 +258,10 @@ describe('WorkerRegistry', () => {
       'most worker Leases went silent together: suspecting the API server, not the workers',
     ]);
     // They come back one by one: the last ones are not judged by their silence before.
-    registry.observe(lease('w1'));
-    registry.observe(lease('w2'));
+    renew(registry, 'w1', 'w2');
     expect(names(registry)).toEqual(['w1', 'w2', 'w3']);
     vi.advanceTimersByTime(9_999);
-    registry.observe(lease('w1'));
-    registry.observe(lease('w2'));
+    renew(registry, 'w1', 'w2');
     expect(names(registry)).toEqual(['w1', 'w2', 'w3']);
     expect(changes).toHaveLength(3);
     vi.advanceTimersByTime(10);
@@ -262,7 +270,7 @@ describe('WorkerRegistry', () => {
 
   it('most workers silent together are declared dead once holdMs has passed', () => {
     const { registry, changes } = setup();
-    for (const w of ['w1', 'w2', 'w3']) registry.observe(lease(w));
+    renew(registry, 'w1', 'w2', 'w3');
     // Silent together from half a duration on: the hold counts from when that was seen.
     vi.advanceTimersByTime(10_000 + HOLD_MS + 1_000);
     expect(changes.filter((c) => c.startsWith('left'))).toEqual(['left w1', 'left w2', 'left w3']);
@@ -271,19 +279,12 @@ describe('WorkerRegistry', () => {
 
   it('workers declared dead before do not make one more death look like an outage', () => {
     const { registry, changes } = setup();
-    for (const w of ['w1', 'w2', 'w3']) registry.observe(lease(w));
+    renew(registry, 'w1', 'w2', 'w3');
     // w1 is killed: the others renew, and it leaves after its duration.
-    for (let t = 0; t < 4; t++) {
-      vi.advanceTimersByTime(3_000);
-      registry.observe(lease('w2'));
-      registry.observe(lease('w3'));
-    }
+    renewEvery(registry, { everyMs: 3_000, times: 4 }, 'w2', 'w3');
     expect(changes).toContain('left w1');
     // Then w2 goes silent alone while w3 renews: w1's old silence is no company.
-    for (let t = 0; t < 4; t++) {
-      vi.advanceTimersByTime(3_000);
-      registry.observe(lease('w3'));
-    }
+    renewEvery(registry, { everyMs: 3_000, times: 4 }, 'w3');
     expect(changes).toContain('left w2');
     expect(names(registry)).toEqual(['w3']);
   });

@@ -7,6 +7,8 @@ import type { Logger } from '../log.ts';
 interface WorkerRecord {
   name: string;
   advert: WorkerAdvert;
+  /** The advert's actions as a set, made once per Lease change rather than once per pass. */
+  actions: ReadonlySet<string>;
   leaseDurationMs: number;
   resourceVersion: string;
   /** When we last saw the Lease change, on our own clock. */
@@ -122,6 +124,7 @@ export class WorkerRegistry {
     return {
       name,
       advert: advert.value,
+      actions: new Set(advert.value.actions),
       leaseDurationMs: (lease.spec.leaseDurationSeconds ?? 10) * 1000,
       resourceVersion: rv,
       observed,
@@ -144,7 +147,7 @@ export class WorkerRegistry {
       .filter((w) => this.#isAlive(w, spared))
       .map((w) => ({
         name: w.name,
-        actions: new Set(w.advert.actions),
+        actions: w.actions,
         capacity: w.advert.capacity,
       }));
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from './decide.ts';
 import type { TaskSpec } from '../api/dag.ts';
 import {
   at,
+  decideOnce,
   failure,
   graphOf,
   phases,
@@ -108,26 +108,15 @@ describe('decide: a task waiting for a worker has passed its preCheck', () => {
     const placed = step(graph, start(), [worker('w1')], at(1));
     expect(placed.status.tasks?.['A']?.phase).toBe('Scheduled');
     // The check would hold now; the task passed it when it became ready, and stays placed.
-    const lost = decide({
-      graph,
-      status: report(placed.status, 'A', 'AttemptStarted'),
-      workers: [],
-      generation: 1,
-      now: at(2),
-      shareData: { k: 'y' },
+    const shareData = { k: 'y' };
+    const lost = decideOnce(graph, report(placed.status, 'A', 'AttemptStarted'), [], at(2), {
+      shareData,
     });
     expect(lost.status.tasks?.['A']).toMatchObject({
       phase: 'Pending',
       reason: 'NoWorkerForAction',
     });
-    const next = decide({
-      graph,
-      status: lost.status,
-      workers: [],
-      generation: 1,
-      now: at(2),
-      shareData: { k: 'y' },
-    });
+    const next = decideOnce(graph, lost.status, [], at(2), { shareData });
     expect(next.status).toEqual(lost.status);
   });
 });

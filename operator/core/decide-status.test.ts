@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import { decide } from './decide.ts';
-import { T0, at, graphOf, start, step, task, worker } from '../../test/support/decide-fixtures.ts';
+import {
+  T0,
+  at,
+  decideOnce,
+  graphOf,
+  start,
+  step,
+  task,
+  worker,
+} from '../../test/support/decide-fixtures.ts';
 
 describe('decide: status bookkeeping', () => {
   it('omits observedGeneration when the generation is unknown', () => {
@@ -37,13 +46,7 @@ describe('decide: status bookkeeping', () => {
       duration: '10.0s',
     });
     // A repeated pass (after a crash, a resync) comes later; nothing may change.
-    const again = decide({
-      graph,
-      status: done.status,
-      workers: [worker('w1')],
-      generation: 1,
-      now: at(3600),
-    });
+    const again = decideOnce(graph, done.status, [worker('w1')], at(3600));
     expect(again.assigned).toEqual([]);
     expect(again.status).toEqual(done.status);
   });

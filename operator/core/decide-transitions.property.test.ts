@@ -88,10 +88,23 @@ function randomAnnotations(
   const used = new Map<OperationName, string[]>(names.map((n) => [n, []]));
   return (step) => {
     if (random() >= rate) return {};
-    const name = names[Math.floor(random() * names.length)] ?? 'cancel';
+    // After a pause, often a resume: a paused run that never resumes shows little.
+    const paused = (used.get('pause')?.length ?? 0) > (used.get('resume')?.length ?? 0);
+    const name =
+      paused && random() < 0.5
+        ? 'resume'
+        : (names[Math.floor(random() * names.length)] ?? 'cancel');
     const before = used.get(name) ?? [];
     const kind = random();
-    const tasks = random() < 0.5 ? [] : ids.filter(() => random() < 0.3);
+    // A rerun names one task (more is refused): mostly one, to see reruns applied.
+    const one = name === 'rerun' && random() < 0.8;
+    // Pause, resume and restart name no task (one that does is refused): mostly none.
+    const whole = ['pause', 'resume', 'restart'].includes(name) ? 0.9 : 0.5;
+    const tasks = one
+      ? [ids[Math.floor(random() * ids.length)] ?? 't0']
+      : random() < whole
+        ? []
+        : ids.filter(() => random() < 0.3);
     let value = `${step}${tasks.length ? `:${tasks.join(',')}` : ''}`;
     // A value of this operation's before the last one: the last is still set, so not asked again.
     const older = before.slice(0, -1);
@@ -134,9 +147,28 @@ function checkOperations(
       expect(applied.has(`${name}=${record.value}`), `${name}=${record.value} twice`).toBe(false);
       applied.add(`${name}=${record.value}`);
       seen.add('operation applied');
+      seen.add(`operation applied: ${name}`);
     } else if (record.message.includes('acted on before')) seen.add('operation refused: again');
     else if (record.message.includes('characters long')) seen.add('operation refused: too long');
     else seen.add('operation refused');
+  }
+}
+
+/** A paused instance starts nothing: every task placed was placed before (or moved from a lost worker). */
+function checkPaused(
+  before: DagInstanceStatus,
+  after: DagInstanceStatus,
+  ids: readonly string[],
+): void {
+  if (after.pausedAt === undefined) return;
+  if (!TERMINAL_INSTANCE_PHASES.has(after.phase ?? 'Running')) expect(after.phase).toBe('Paused');
+  for (const id of ids) {
+    if (phaseOf(after.tasks?.[id]) !== 'Scheduled') continue;
+    const was = phaseOf(before.tasks?.[id]);
+    expect(was === 'Scheduled' || was === 'Running', `${id}: ${was} started while paused`).toBe(
+      true,
+    );
+    seen.add('paused');
   }
 }
 
@@ -163,7 +195,7 @@ describe('decide and worker reports', { timeout: 60_000 }, () => {
             killRate: 0.1,
             reviveRate: 0.2,
             zombieRate: 0.3,
-            annotations: randomAnnotations(random, graph.order, 0.1),
+            annotations: randomAnnotations(random, graph.order, 0.15),
             shareData: () =>
               Object.fromEntries(SHARE_KEYS.filter(() => random() < 0.2).map((k) => [k, 'y'])),
             ...(deadline ? { deadline } : {}),
@@ -180,6 +212,7 @@ describe('decide and worker reports', { timeout: 60_000 }, () => {
               expect(next.assigned).toEqual([]);
               expect(next.status).toEqual(after);
               checkOperations(before, after, applied);
+              checkPaused(before, after, graph.order);
               // Past the deadline the instance has finished, in the same pass.
               if (deadline && now >= deadline) {
                 expect(TERMINAL_INSTANCE_PHASES.has(after.phase ?? 'Running')).toBe(true);
@@ -212,6 +245,11 @@ describe('decide and worker reports', { timeout: 60_000 }, () => {
       'operation refused',
       'operation refused: again',
       'operation refused: too long',
+      ...(Object.keys(OPERATION_ANNOTATIONS) as OperationName[]).map(
+        (n) => `operation applied: ${n}`,
+      ),
+      'Succeeded -> Scheduled by decide',
+      'paused',
     ];
     expect(wanted.filter((w) => !seen.has(w))).toEqual([]);
   });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
-import { decide, type Decision } from './decide.ts';
+import type { Decision } from './decide.ts';
 import {
   T0,
   at,
+  decideOnce,
   graphOf,
   report,
   start,
@@ -190,7 +191,7 @@ describe('decide: workers', () => {
       ...Array.from({ length: n }, (_, i) => task(`leaf-${i}`, ['root'], action(i))),
     ]);
   const afterRoot = (graph: DagGraph, workers: WorkerView[]): Decision => {
-    const first = decide({ graph, status: start(), workers, generation: 1, now: at(1) });
+    const first = decideOnce(graph, start(), workers, at(1));
     return step(graph, report(first.status, 'root', 'AttemptSucceeded'), workers, at(2));
   };
   const perWorker = (d: Decision): Record<string, number> => {
@@ -221,8 +222,7 @@ describe('decide: workers', () => {
       task('root', [], 'B'),
       ...Array.from({ length: 100 }, (_, i) => task(`leaf-${i}`, ['root'], i % 2 ? 'A' : 'B')),
     ]);
-    const first = decide({ graph, status: start(), workers, generation: 1, now: at(1) });
-    const d = step(graph, report(first.status, 'root', 'AttemptSucceeded'), workers, at(2));
+    const d = afterRoot(graph, workers);
     expect(d.assigned).toHaveLength(100);
     for (const a of d.assigned) {
       const action = graph.tasks.get(a.task)?.actionName as string;
@@ -268,24 +268,18 @@ describe('decide: workers', () => {
     const graph = graphOf([task('a'), task('b', ['a']), task('c', ['a']), task('d', ['b'])]);
     // a ran on w2: b and c are a fan-out (least loaded), d is b's only child.
     const ran = { phase: 'Succeeded' as const, worker: 'w2', attempt: 1 };
-    const fanout = decide({
-      graph,
-      status: { ...start(), tasks: { a: ran } },
-      workers,
-      generation: 1,
-      now: at(1),
-    });
+    const fanout = decideOnce(graph, { ...start(), tasks: { a: ran } }, workers, at(1));
     expect(fanout.assigned.map((x) => [x.task, x.worker])).toEqual([
       ['b', 'w1'],
       ['c', 'w2'],
     ]);
     const chain = { ...start(), tasks: { a: ran, b: { ...ran, worker: 'w2' } } };
     const busy = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 2, 1)];
-    const d = decide({ graph, status: chain, workers: busy, generation: 1, now: at(2) });
+    const d = decideOnce(graph, chain, busy, at(2));
     expect(d.assigned.find((x) => x.task === 'd')?.worker).toBe('w2');
     // A full parent's worker is no reason to wait: the step goes elsewhere.
     const full = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 1, 1)];
-    const e = decide({ graph, status: chain, workers: full, generation: 1, now: at(2) });
+    const e = decideOnce(graph, chain, full, at(2));
     expect(e.assigned.find((x) => x.task === 'd')?.worker).toBe('w1');
   });
 });

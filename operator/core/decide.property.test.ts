@@ -6,8 +6,7 @@ import {
   DagInstanceStatus as DagInstanceStatusSchema,
   type TaskPhase,
 } from '../api/dag-instance.ts';
-import { decide } from './decide.ts';
-import { graphOf } from '../../test/support/decide-fixtures.ts';
+import { decideOnce, graphOf } from '../../test/support/decide-fixtures.ts';
 import {
   ACTIONS,
   DONE_OK,
@@ -124,18 +123,12 @@ describe('decide over random DAGs', { timeout: 60_000 }, () => {
                 }
               }
               // (2) Idempotence: decide on its own output with the same input changes nothing.
-              const again = decide({ graph, status: after, workers: live, generation: 1, now });
+              const again = decideOnce(graph, after, live, now);
               expect(again.assigned).toEqual([]);
               expect(again.status).toEqual(after);
               // ... and so does a repeat of it later (a reconcile after a crash or a resync).
               const later = new Date(now.getTime() + 3_600_000);
-              const repeat = decide({
-                graph,
-                status: after,
-                workers: live,
-                generation: 1,
-                now: later,
-              });
+              const repeat = decideOnce(graph, after, live, later);
               expect(repeat.assigned).toEqual([]);
               expect(repeat.status).toEqual(after);
               // What decide writes is what the CRD accepts.

@@ -10,7 +10,8 @@ import { branchNotTaken } from './control/switch.ts';
 import { failUnfinished, type Stop } from './fail-unfinished.ts';
 import type { DagGraph } from './graph.ts';
 import { summarize } from './instance-summary.ts';
-import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
+import { applyOperations } from './instance-operations.ts';
+import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
 import { earliest } from './duration.ts';
 import { carriedToNextAttempt, lostWorkerNote, retryDelayMs, shouldRetry } from './retry.ts';
@@ -65,21 +66,10 @@ export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
   const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
   const pastDeadline = input.deadline !== undefined && now >= input.deadline;
-  let tasks: Record<string, TaskStatus> = { ...status.tasks };
-  const operations = { ...status.operations };
-  for (const asked of input.operations ?? []) {
-    // Past the deadline nothing may run again: every operation is refused.
-    const op = pastDeadline ? { ...asked, refused: asked.refused ?? DEADLINE_REFUSAL } : asked;
-    const typeOf = (id: string) => graph.tasks.get(id)?.type;
-    const outcome = applyOperation(op, graph.order, tasks, now, typeOf);
-    tasks = outcome.tasks;
-    operations[op.name] = recordOutcome(status.operations?.[op.name], outcome.record);
-  }
-  const base: DagInstanceStatus = {
-    ...status,
-    ...(input.operations?.length ? { operations } : {}),
-  };
-  const step = new Step(input, tasks);
+  // Past the deadline nothing may run again: every operation is refused.
+  const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);
+  const { tasks, status: base } = ops;
+  const step = new Step({ ...input, vars: ops.vars }, tasks, ops.paused);
   if (!pastDeadline) step.visitAll(graph.order);
   else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
@@ -89,11 +79,8 @@ export function decide(input: DecideInput): Decision {
     );
   }
   const decided = { ...base, ...step.control };
-  const next = summarize(
-    { graph, status: decided, generation: input.generation, now },
-    step.tasks,
-    [...step.waitingFor],
-  );
+  const summary = { graph, status: decided, generation: input.generation, now, held: step.held };
+  const next = summarize(summary, step.tasks, [...step.waitingFor]);
   const wakeAt = earliest([step.wakeAt, pastDeadline ? undefined : input.deadline]);
   return {
     status: next,
@@ -117,18 +104,23 @@ class Step {
   readonly assigned: Assignment[] = [];
   readonly waitingFor = new Set<string>();
   wakeAt: Date | undefined;
+  /** A ready task was held by a pause: the instance has not finished. */
+  held = false;
   /** What system tasks write on the instance, and the vars as tasks read them now. */
   control: ControlStatus;
   vars: Record<string, string>;
   readonly #in: DecideInput;
   readonly #pool: WorkerPool;
+  /** Paused: nothing new starts (no first attempt, no retry); running attempts go on. */
+  readonly #paused: boolean;
 
-  constructor(input: DecideInput, tasks: Record<string, TaskStatus>) {
+  constructor(input: DecideInput, tasks: Record<string, TaskStatus>, paused: boolean) {
     this.#in = input;
     this.tasks = tasks;
     this.control = controlStatusOf(input.status);
     this.vars = { ...input.vars, ...input.status.vars };
     this.#pool = new WorkerPool(input.workers);
+    this.#paused = paused;
   }
 
   /** Once a terminate task has ended the instance, nothing moves. */
@@ -141,7 +133,7 @@ class Step {
     switch (current?.phase) {
       case 'Scheduled':
       case 'Running':
-        this.#held(id, current);
+        this.#inFlight(id, current);
         return;
       case 'Failed':
         this.#maybeRetry(id, current);
@@ -162,7 +154,7 @@ class Step {
   }
 
   /** A task on a lost worker moves on; one on no worker waits (a wait, an approval). */
-  #held(id: string, current: TaskStatus): void {
+  #inFlight(id: string, current: TaskStatus): void {
     if (!current.worker) decideWaiting(this.#in, this, id, current);
     else if (!this.#pool.isLive(current.worker)) this.#reassign(id, current);
   }
@@ -176,6 +168,10 @@ class Step {
   #start(id: string, current: TaskStatus | undefined): void {
     const notTaken = branchNotTaken(this.#in.graph, this.tasks, id, this.#in.now);
     if (notTaken) return void (this.tasks[id] = notTaken);
+    if (this.#paused) {
+      this.held = true;
+      return;
+    }
     const spec = this.#in.graph.tasks.get(id);
     const waiting = current?.reason === 'NoWorkerForAction';
     const verdict =
@@ -225,6 +221,7 @@ class Step {
   }
 
   #retryWhenDue(id: string, current: TaskStatus): void {
+    if (this.#paused) return;
     const at = current.retryAt ? new Date(current.retryAt) : this.#in.now;
     if (at > this.#in.now) {
       this.wakeAt = earliest([this.wakeAt, at]);

@@ -30,6 +30,14 @@ describe('foldResults', () => {
     expect(folded.outcomes).toEqual([{ worker: 'w1', key: 'a@1', outcome: 'folded' }]);
   });
 
+  it('folds the name of the data object holding a larger output, not a value', () => {
+    const folded = foldResults({ a: scheduled('w1', 1) }, [
+      { worker: 'w1', results: { 'a@1': { phase: 'Succeeded', outputRef: 'i-d1-1' } } },
+    ]);
+    expect(folded.tasks['a']).toMatchObject({ phase: 'Succeeded', outputRef: 'i-d1-1' });
+    expect(folded.tasks['a']?.output).toBeUndefined();
+  });
+
   it('§13.13 discards the late result of an attempt given to another worker', () => {
     const tasks = { a: scheduled('w2', 2) };
     const folded = foldResults(tasks, [

@@ -5,6 +5,7 @@ import {
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
+import type { OperationName } from '../api/names.ts';
 import { findCondition } from './conditions.ts';
 
 /** Every reason an Event of fastflow's can carry: a closed set (a metrics label). */
@@ -27,16 +28,7 @@ export interface PlannedEvent {
   type: 'Normal' | 'Warning';
   reason: EventReason;
   /** What the operator did or saw (events.k8s.io/v1 `action`). */
-  action:
-    | 'Start'
-    | 'RunTask'
-    | 'Reassign'
-    | 'Finish'
-    | 'Validate'
-    | 'Cancel'
-    | 'Retry'
-    | 'Continue'
-    | 'Signal';
+  action: 'Start' | 'RunTask' | 'Reassign' | 'Finish' | 'Validate' | OperationAction;
   /** Human-readable; the recorder cuts it to the API's 1 KiB. */
   note: string;
 }
@@ -108,13 +100,19 @@ const OPERATION_ACTIONS = {
   cancel: 'Cancel',
   retry: 'Retry',
   continue: 'Continue',
+  skip: 'Skip',
+  rerun: 'Rerun',
+  restart: 'Restart',
+  pause: 'Pause',
+  resume: 'Resume',
   signal: 'Signal',
-} as const;
+} as const satisfies Record<OperationName | 'signal', string>;
+type OperationAction = (typeof OPERATION_ACTIONS)[keyof typeof OPERATION_ACTIONS];
 
 /** Each operation acted on leaves one Event: applied, or refused with the reason. */
 function operationEvents(before: DagInstanceStatus, after: DagInstanceStatus): PlannedEvent[] {
   const events: PlannedEvent[] = [];
-  for (const name of ['cancel', 'retry', 'continue', 'signal'] as const) {
+  for (const name of Object.keys(OPERATION_ACTIONS) as (keyof typeof OPERATION_ACTIONS)[]) {
     const record = after.operations?.[name];
     if (!record || before.operations?.[name]?.value === record.value) continue;
     const applied = record.result === 'Applied';

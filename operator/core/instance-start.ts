@@ -6,7 +6,7 @@ import {
 import { findCondition, setCondition } from './conditions.ts';
 import { formatDuration } from './duration.ts';
 import { failUnfinished } from './fail-unfinished.ts';
-import { applyOperation, recordOutcome, type OperationRequest } from './operations.ts';
+import { recordOutcome, refusedRecord, type OperationRequest } from './operations.ts';
 
 /** Why an instance cannot run, as the user reads it in its Succeeded condition. */
 export interface CannotRun {
@@ -97,7 +97,7 @@ export function withOperationsRefused(
     const refusal =
       op.refused ??
       `the instance cannot run (${why.reason}: ${why.message}); create a new DagInstance instead`;
-    const { record } = applyOperation({ ...op, refused: refusal }, [], {}, now);
+    const record = refusedRecord(op, refusal, now);
     records[op.name] = recordOutcome(status?.operations?.[op.name], record);
   }
   return { operations: records };

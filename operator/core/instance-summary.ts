@@ -18,6 +18,8 @@ export interface SummaryInput {
   status: DagInstanceStatus;
   generation: number | undefined;
   now: Date;
+  /** A ready task is held by a pause: it will run once resumed. */
+  held?: boolean;
 }
 
 /**
@@ -33,7 +35,10 @@ export function summarize(
   const phases = graph.order.map((id) => phaseForInstance(graph, tasks, id));
   const finished = phases.filter((p) => TERMINAL_TASK_PHASES.has(p)).length;
   // A terminate task decided how the instance ends, whatever its other tasks say.
-  const phase = status.terminated?.phase ?? instancePhase(phases, waitingFor.length > 0);
+  const unpaused =
+    status.terminated?.phase ?? instancePhase(phases, waitingFor.length > 0 || input.held === true);
+  // Paused shows until it finishes: what still runs may end it, nothing new starts.
+  const phase = status.pausedAt && !TERMINAL_INSTANCE_PHASES.has(unpaused) ? 'Paused' : unpaused;
   const { message, condition } = status.terminated
     ? terminatedSummary(status.terminated)
     : describe(input, phase, tasks, waitingFor, finished);
@@ -117,6 +122,13 @@ function describe(
         message: `${list(inPhase('Blocked'), 'blocked')}; continue it to go on`,
         condition: { status: 'Unknown', reason: 'Blocked' },
       };
+    case 'Paused': {
+      const running = inPhase('Running').length + inPhase('Scheduled').length;
+      return {
+        message: `paused at ${input.status.pausedAt}: ${running} running task(s) finish, nothing new starts; resume to go on`,
+        condition: { status: 'Unknown', reason: 'Paused' },
+      };
+    }
     case 'Pending':
     case 'Running':
       if (waitingFor.length > 0) {

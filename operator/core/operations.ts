@@ -13,7 +13,7 @@ import {
   type OperationName,
 } from '../api/names.ts';
 import { carriedToNextAttempt } from './retry.ts';
-import { parseSignal, signalEffect, type SignalRequest } from './control/signals.ts';
+import { parseSignal, type SignalRequest } from './control/signals.ts';
 import { canApply, phaseOf, transition, type OperatorEvent } from './task-transitions.ts';
 
 export interface OperationRequest {
@@ -23,6 +23,8 @@ export interface OperationRequest {
   value: string;
   /** The tasks named after `:`; undefined means "all that apply". */
   tasks: string[] | undefined;
+  /** The vars given after `?` (`<token>:<task>?name=value&…`, URL-encoded): a rerun's. */
+  vars?: Record<string, string>;
   /** Why it is refused whatever the tasks' phases (a value too long, or acted on before). */
   refused?: string;
   /** For a signal: what it asks for. */
@@ -31,10 +33,25 @@ export interface OperationRequest {
 
 /**
  * Order in which operations set together apply: a retry after a cancel
- * reopens it; a signal comes last, to the tasks as the others left them.
+ * reopens it; a signal after the operations on tasks, to the tasks as they
+ * left them; a resume last, so that a pause and a resume asked together
+ * leave the instance going.
  */
-const ORDER: readonly OperationRequest['name'][] = ['cancel', 'retry', 'continue', 'signal'];
+const ORDER: readonly OperationRequest['name'][] = [
+  'cancel',
+  'skip',
+  'restart',
+  'rerun',
+  'retry',
+  'continue',
+  'signal',
+  'pause',
+  'resume',
+];
 const ANNOTATIONS = { ...OPERATION_ANNOTATIONS, signal: SIGNAL_ANNOTATION } as const;
+
+/** The operations that act on tasks by the transition table (the others: instance-operations.ts). */
+export type TaskOperationName = 'cancel' | 'retry' | 'continue' | 'skip';
 
 /**
  * The value as status.operations records it: itself, or, when longer than
@@ -84,17 +101,26 @@ export function pendingOperations(
       if ('refused' in parsed) return [{ name, value, tasks: undefined, refused: parsed.refused }];
       return [{ name, value, tasks: [parsed.signal.task], signal: parsed.signal }];
     }
-    const colon = value.indexOf(':');
-    const list = colon < 0 ? '' : value.slice(colon + 1).trim();
-    const tasks =
-      list === '' || list === '*'
-        ? undefined
-        : list
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean);
-    return [{ name, value, tasks }];
+    return [{ name, value, ...targets(value) }];
   });
+}
+
+/** The tasks named after `:` (none, or `*`: all that apply) and the vars after `?`. */
+function targets(value: string): Pick<OperationRequest, 'tasks' | 'vars'> {
+  const colon = value.indexOf(':');
+  const rest = colon < 0 ? '' : value.slice(colon + 1);
+  const question = rest.indexOf('?');
+  const list = (question < 0 ? rest : rest.slice(0, question)).trim();
+  const vars =
+    question < 0 ? undefined : Object.fromEntries(new URLSearchParams(rest.slice(question + 1)));
+  const tasks =
+    list === '' || list === '*'
+      ? undefined
+      : list
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
+  return { tasks, ...(vars ? { vars } : {}) };
 }
 
 /**
@@ -117,60 +143,63 @@ export interface OperationOutcome {
   record: OperationRecord;
 }
 
+/** The record of an operation refused: its name, then why. */
+export function refusedRecord(op: OperationRequest, why: string, now: Date): OperationRecord {
+  const message = clamp(`${op.name}: ${why}`);
+  return { value: op.value, result: 'Refused', message, at: now.toISOString() };
+}
+
+/** The record of an operation applied: its name, then what it did. */
+export function appliedRecord(op: OperationRequest, what: string, now: Date): OperationRecord {
+  const message = clamp(`${op.name}: ${what}`);
+  return { value: op.value, result: 'Applied', message, at: now.toISOString() };
+}
+
 /**
- * Applies one operation to the task map, or refuses it with the reason (a
- * retry of a task that has not failed, a continue of one that is not
- * blocked, a cancel of a finished instance...). A refusal changes no task.
+ * Why an operation cannot apply whatever the tasks' phases, or undefined:
+ * refused when asked (too long, a value acted on before, past the deadline),
+ * tasks it does not know, vars given to an operation other than rerun.
+ */
+export function refusedOutright(
+  op: OperationRequest,
+  taskIds: readonly string[],
+): string | undefined {
+  if (op.refused !== undefined) return op.refused;
+  const unknown = (op.tasks ?? []).filter((t) => !taskIds.includes(t));
+  if (unknown.length > 0) return `no task ${names(unknown)} in this Dag`;
+  if (op.vars && op.name !== 'rerun') return 'only rerun takes vars (after "?")';
+  return undefined;
+}
+
+/**
+ * Applies one operation on tasks to the task map, or refuses it with the
+ * reason (a retry of a task that has not failed, a continue of one that is
+ * not blocked, a cancel of a finished instance...). A refusal changes no task.
  */
 export function applyOperation(
-  op: OperationRequest,
+  op: OperationRequest & { name: TaskOperationName },
   taskIds: readonly string[],
   tasks: Readonly<Record<string, TaskStatus>>,
   now: Date,
-  /** A task's type (absent: action), which decides whether a signal applies to it. */
-  typeOf: (id: string) => string | undefined = () => undefined,
 ): OperationOutcome {
-  const at = now.toISOString();
-  const unknown = (op.tasks ?? []).filter((t) => !taskIds.includes(t));
-  const by = op.signal ? { by: op.signal.by } : {};
-  const refuse = (message: string): OperationOutcome => ({
-    tasks: { ...tasks },
-    record: { value: op.value, result: 'Refused', message: clamp(message), at, ...by },
-  });
-  if (op.refused !== undefined) return refuse(`${op.name}: ${op.refused}`);
-  const label = op.signal?.verb ?? op.name;
-  if (unknown.length > 0) return refuse(`${label}: no task ${names(unknown)} in this Dag`);
-  if (op.name === 'signal') {
-    if (!op.signal) return refuse('signal: nothing asked');
-    const { task } = op.signal;
-    const effect = signalEffect(op.signal, typeOf(task), tasks[task], now);
-    if ('refused' in effect) return refuse(effect.refused);
-    const message = clamp(effect.message);
-    return {
-      tasks: { ...tasks, [task]: effect.entry },
-      record: { value: op.value, result: 'Applied', message, at, ...by },
-    };
-  }
   const rule = RULES[op.name];
   const applies = (id: string): boolean => canApply(phaseOf(tasks[id]), rule.event);
-  const chosen = op.tasks ?? taskIds.filter(applies);
-  if (chosen.length === 0) return refuse(`${op.name}: ${rule.nothing}`);
+  const chosen = op.tasks ?? (rule.named ? [] : taskIds.filter(applies));
+  const refuse = (why: string): OperationOutcome => ({
+    tasks: { ...tasks },
+    record: refusedRecord(op, why, now),
+  });
+  const outright = refusedOutright(op, taskIds);
+  if (outright !== undefined) return refuse(outright);
+  if (chosen.length === 0) return refuse(rule.nothing);
   const wrong = chosen.filter((id) => !applies(id));
   if (wrong.length > 0) {
     const states = names(wrong.map((id) => `${id} is ${phaseOf(tasks[id])}`));
-    return refuse(`${op.name}: ${rule.only} (${states})`);
+    return refuse(`${rule.only} (${states})`);
   }
   const next = { ...tasks };
   for (const id of chosen) next[id] = rule.apply(tasks[id], now);
-  return {
-    tasks: next,
-    record: {
-      value: op.value,
-      result: 'Applied',
-      message: clamp(`${op.name}: ${names(chosen)}`),
-      at,
-    },
-  };
+  return { tasks: next, record: appliedRecord(op, names(chosen), now) };
 }
 
 interface Rule {
@@ -180,9 +209,11 @@ interface Rule {
   apply(entry: TaskStatus | undefined, now: Date): TaskStatus;
   nothing: string;
   only: string;
+  /** It applies only to the tasks named: none named is refused, never "all that apply". */
+  named?: true;
 }
 
-const RULES: Record<OperationName, Rule> = {
+const RULES: Record<TaskOperationName, Rule> = {
   cancel: {
     // Tasks that have not started yet (absent) are canceled too: nothing new starts.
     event: 'CancelRequested',
@@ -214,16 +245,30 @@ const RULES: Record<OperationName, Rule> = {
     nothing: 'no blocked task to continue',
     only: 'only blocked tasks can be continued',
   },
+  skip: {
+    event: 'SkipRequested',
+    apply: (e, now) =>
+      transition(e, 'SkipRequested', {
+        ...(e?.attempt ? { attempt: e.attempt } : {}),
+        ...(e?.history ? { history: e.history } : {}),
+        reason: 'SkipRequested',
+        message: 'skipped by request',
+        finishedAt: now.toISOString(),
+      }),
+    nothing: 'name the tasks to skip (fastflow.io/skip=<token>:<task>,…)',
+    only: 'only tasks that have not run (Pending or Blocked) can be skipped',
+    named: true,
+  },
 };
 
 /** A message as the record holds it: the limit is the CRD's, a longer one would fail the write. */
-function clamp(message: string): string {
+export function clamp(message: string): string {
   return message.length <= MAX_OPERATION_MESSAGE
     ? message
     : `${message.slice(0, MAX_OPERATION_MESSAGE - 1)}…`;
 }
 
-function names(ids: readonly string[]): string {
+export function names(ids: readonly string[]): string {
   const shown = ids.slice(0, 10).join(', ');
   return ids.length > 10 ? `${shown} and ${ids.length - 10} more` : shown;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_RESULT_MESSAGE } from '../api/task-result.ts';
 import {
   mergeResults,
   refusedResult,
@@ -53,8 +54,22 @@ describe('resultOf', () => {
       set: { reason: 'ActionFailed', message: 'x'.repeat(5000) },
     });
     const result = resultOf(r, 'Running');
-    expect(result.message).toHaveLength(4096);
+    expect(result.message).toHaveLength(MAX_RESULT_MESSAGE);
+    expect(MAX_RESULT_MESSAGE).toBe(1024);
     expect(result.reason).toBe('ActionFailed');
+  });
+
+  it('carries the names of the data object holding a larger output and params', () => {
+    const r = report({
+      event: 'AttemptSucceeded',
+      set: { finishedAt: T, outputRef: 'i-d1-1', paramsRef: 'i-d1-1' },
+    });
+    expect(resultOf(r, 'Running')).toEqual({
+      phase: 'Succeeded',
+      finishedAt: T,
+      outputRef: 'i-d1-1',
+      paramsRef: 'i-d1-1',
+    });
   });
 });
 

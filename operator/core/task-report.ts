@@ -15,11 +15,12 @@ export interface AttemptReport {
 /**
  * The result entry a report writes for an attempt last reported in phase
  * `from`: the phase the transition table gives for the event, output and
- * params as JSON text, the message cut to what the schema takes. Throws
+ * params as JSON text (or the name of the data object holding them), the
+ * message cut to what the schema takes. Throws
  * TaskTransitionRefused for an event `from` has no row for.
  */
 export function resultOf(r: AttemptReport, from: TaskPhase): AttemptResult {
-  const { startedAt, finishedAt, reason, message, output, params } = r.set;
+  const { startedAt, finishedAt, reason, message, output, params, outputRef, paramsRef } = r.set;
   const phase = nextPhase(from, r.event) as AttemptResult['phase'];
   return {
     phase,
@@ -29,6 +30,8 @@ export function resultOf(r: AttemptReport, from: TaskPhase): AttemptResult {
     ...(message !== undefined ? { message: message.slice(0, MAX_RESULT_MESSAGE) } : {}),
     ...(output !== undefined ? { output: JSON.stringify(output) } : {}),
     ...(params !== undefined ? { params: JSON.stringify(params) } : {}),
+    ...(outputRef !== undefined ? { outputRef } : {}),
+    ...(paramsRef !== undefined ? { paramsRef } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export const OPERATOR_EVENTS = [
   'CancelRequested',
   'RetryRequested',
   'ContinueRequested',
+  'SkipRequested',
+  'RerunRequested',
   'DeadlineExceeded',
   'DagRevisionLost',
   'SystemDecided',
@@ -108,6 +110,16 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     from: ['Blocked'],
     to: 'Pending',
     when: 'a `continue` operation (`continued: true`): its block checks are not evaluated again, its skip checks are',
+  },
+  SkipRequested: {
+    from: ['Pending', 'Blocked'],
+    to: 'Skipped',
+    when: 'a `skip` operation names it before it ran (`reason: SkipRequested`): its children may run',
+  },
+  RerunRequested: {
+    from: ['Pending', 'Succeeded', 'Failed', 'Retrying', 'Skipped', 'Blocked', 'Canceled'],
+    to: 'Pending',
+    when: 'a `rerun` operation names it or a task before it, or a `restart` (every task): its attempt goes to `history`, it runs again with its checks',
   },
   DeadlineExceeded: {
     from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],

@@ -38,3 +38,20 @@ export function resolveVars(
   }
   return { ok: true, vars };
 }
+
+/**
+ * The values an instance was given: its spec's (immutable), overridden by
+ * those later rerun operations gave (recorded in its status).
+ */
+export function givenVars(
+  spec: { vars?: Record<string, string> | undefined },
+  status:
+    | {
+        rerunVars?: Record<string, string> | undefined;
+        vars?: Record<string, string> | undefined;
+      }
+    | undefined,
+): Record<string, string> | undefined {
+  if (!status?.rerunVars && !status?.vars) return spec.vars;
+  return { ...spec.vars, ...status.rerunVars, ...status.vars };
+}

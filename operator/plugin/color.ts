@@ -46,6 +46,7 @@ export function phaseStyle(phase: string): Style {
       return 'cyan';
     case 'Retrying':
     case 'Blocked':
+    case 'Paused':
       return 'yellow';
     case 'Canceled':
       return 'magenta';

@@ -1,9 +1,6 @@
 /** The plugin's commands; each resolves with its exit code. */
 import { readFile } from 'node:fs/promises';
-import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import { TaskId } from '../api/dag.ts';
-import type { OperationName } from '../api/names.ts';
-import type { OperationRecord } from '../api/dag-instance.ts';
 import { DagInstance } from '../api/objects.ts';
 import { TraceStore } from '../store/traces.ts';
 import { instanceResource } from '../api/names.ts';
@@ -12,13 +9,7 @@ import { phaseStyle } from './color.ts';
 import { checkName, connect, type ClusterFlags, type Connection } from './connect.ts';
 import { PluginError, UsageError } from './errors.ts';
 import { instanceDetails, instanceElapsed, instanceTable } from './get.ts';
-import {
-  dagNotFound,
-  getDagSpec,
-  getInstance,
-  instanceGraph,
-  rethrowNotFound,
-} from './instance.ts';
+import { dagNotFound, getDagSpec, getInstance, instanceGraph } from './instance.ts';
 import type { IO } from './io.ts';
 import { formatLint, lintText } from './lint.ts';
 import { formatTraces, orderTraces } from './logs.ts';
@@ -26,7 +17,7 @@ import { renderTree, treeRows } from './tree.ts';
 import { checkVarsAgainstDag, parseVars } from './vars.ts';
 import { followInstance } from './watch.ts';
 
-function open(flags: ClusterFlags, io: IO): Connection {
+export function open(flags: ClusterFlags, io: IO): Connection {
   const conn = connect(flags, io.env);
   io.connected?.(conn.server);
   return conn;
@@ -36,7 +27,12 @@ const print = (io: IO, lines: readonly string[]): void => {
   if (lines.length > 0) io.out(`${lines.join('\n')}\n`);
 };
 
-export type RunFlags = ClusterFlags & { var?: string[]; name?: string; watch?: boolean };
+export type RunFlags = ClusterFlags & {
+  var?: string[];
+  name?: string;
+  watch?: boolean;
+  idempotencyKey?: string;
+};
 
 export async function runCommand(dag: string, flags: RunFlags, io: IO): Promise<number> {
   const vars = parseVars(flags.var ?? []);
@@ -51,11 +47,15 @@ export async function runCommand(dag: string, flags: RunFlags, io: IO): Promise<
     const problem = checkVarsAgainstDag(dag, found.spec.vars, vars);
     if (problem) throw new PluginError(problem);
   }
-  const name = await conn.client.runDag(dag, vars, {
+  const { name, created } = await conn.client.startDag(dag, vars, {
     namespace: conn.namespace,
     ...(flags.name ? { name: flags.name } : {}),
+    ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
   });
-  io.out(`daginstance.fastflow.io/${name} created\n`);
+  // As kubectl says of an object it finds as asked: nothing was created.
+  io.out(
+    `daginstance.fastflow.io/${name} ${created ? 'created' : 'unchanged (idempotency key used before)'}\n`,
+  );
   if (!flags.watch) return 0;
   const done = await followInstance(conn, name, io);
   return done.status?.phase === 'Succeeded' ? 0 : 1;
@@ -160,66 +160,6 @@ export async function logsCommand(
   }
   print(io, formatTraces(traces, instance.status?.tasks ?? {}, io.paint));
   return 0;
-}
-
-export async function operationCommand(
-  op: OperationName,
-  name: string,
-  tasks: readonly string[],
-  flags: ClusterFlags,
-  io: IO,
-): Promise<number> {
-  checkName('instance name', name);
-  const bad = tasks.filter((t) => !TaskId.safeParse(t).success);
-  if (bad.length > 0) {
-    throw new UsageError(`${bad.map((t) => JSON.stringify(t)).join(', ')}: not a task id`);
-  }
-  const list = tasks.length > 0 ? [...tasks] : undefined;
-  return askOperator(op, name, flags, io, (client, ref, opts) => client[op](ref, list, opts));
-}
-
-/**
- * Asks the operator for `op` on instance `name` through `send` (an
- * operation or a signal) and says what it did, or why it refused.
- */
-export async function askOperator(
-  op: string,
-  name: string,
-  flags: ClusterFlags,
-  io: IO,
-  send: (
-    client: Connection['client'],
-    ref: { namespace: string; name: string },
-    opts: { signal?: AbortSignal },
-  ) => Promise<OperationRecord>,
-): Promise<number> {
-  const conn = open(flags, io);
-  const ref = { namespace: conn.namespace, name };
-  let message: string;
-  try {
-    const record = await send(conn.client, ref, io.signal ? { signal: io.signal } : {});
-    message = record.message;
-  } catch (e) {
-    if (io.signal?.aborted) {
-      throw new PluginError(
-        `stopped waiting for the operator: the ${op} request on daginstance/${name} stands ` +
-          `(kubectl fastflow get ${name} -n ${conn.namespace} shows the outcome)`,
-        130,
-      );
-    }
-    if (e instanceof FastflowClientError && e.reason === 'Refused') {
-      const text = stripPrefix(e.record?.message ?? e.message, op);
-      throw new PluginError(`daginstance/${name}: ${op} refused by the operator: ${text}`);
-    }
-    rethrowNotFound(e, name, conn.namespace);
-  }
-  io.out(`daginstance/${name}: ${op} applied: ${stripPrefix(message, op)}\n`);
-  return 0;
-}
-
-/** The operator's messages start with the operation's name: `cancel: a, b`. */
-function stripPrefix(message: string, op: string): string {
-  return message.startsWith(`${op}: `) ? message.slice(op.length + 2) : message;
 }
 
 export async function lintCommand(

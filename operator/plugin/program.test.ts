@@ -65,7 +65,8 @@ describe('kubectl fastflow, no cluster needed', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: kubectl fastflow [options] [command]');
-    for (const name of ['run', 'get', 'tree', 'logs', 'cancel', 'retry', 'continue', 'lint']) {
+    const ops = ['cancel', 'retry', 'continue', 'skip', 'rerun', 'restart', 'pause', 'resume'];
+    for (const name of ['run', 'get', 'tree', 'logs', ...ops, 'lint']) {
       expect(help.stdout).toContain(`  ${name} `);
     }
     expect((await run([])).code).toBe(2);
@@ -78,6 +79,11 @@ describe('kubectl fastflow, no cluster needed', () => {
     const missing = await run(['tree']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error: missing required argument 'instance'");
+    // skip and rerun need their tasks; pause takes none; --var is rerun's only.
+    expect((await run(['skip', 'i1'])).stderr).toContain("missing required argument 'task'");
+    expect((await run(['rerun', 'i1'])).stderr).toContain("missing required argument 'task'");
+    expect((await run(['pause', 'i1', 'a'])).code).toBe(2);
+    expect((await run(['retry', 'i1', '--var', 'a=b'])).stderr).toContain("unknown option '--var'");
   });
 
   it('a malformed --var or name is a usage error, found before any cluster is needed', async () => {

@@ -1,7 +1,8 @@
 /**
  * `kubectl fastflow`: the kubectl plugin of fastflow (kubectl runs
  * `kubectl-fastflow` from PATH). Runs Dags and follows them, shows instances,
- * their DAG and their traces, cancels / retries / continues them, and lints
+ * their DAG and their traces, steers them (cancel, retry, continue, skip,
+ * rerun, restart, pause, resume), and lints
  * Dag files offline. Exit codes: 0 ok, 1 failure (or an instance that did not
  * succeed), 2 usage error.
  */
@@ -11,11 +12,11 @@ import {
   getCommand,
   lintCommand,
   logsCommand,
-  operationCommand,
   runCommand,
   treeCommand,
   type RunFlags,
 } from './commands.ts';
+import { operationCommand, type OperationFlags } from './operations.ts';
 import type { ClusterFlags } from './connect.ts';
 import { describeError } from './errors.ts';
 import { signalCommand, type SignalFlags } from './signal.ts';
@@ -29,12 +30,19 @@ function clusterFlags(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context (default: the current context)');
 }
 
-const OPERATIONS: Record<OperationName, string> = {
-  cancel: 'cancel the unfinished tasks (all of them, or those named); waits for the operator',
-  retry:
-    'retry the failed and canceled tasks (all of them, or those named); waits for the operator',
-  continue:
-    'continue the tasks blocked by a preCheck (all, or those named); waits for the operator',
+/** Each operation: its arguments after the instance, and what it does. */
+const OPERATIONS: Record<OperationName, { tasks: string; does: string }> = {
+  cancel: { tasks: '[task...]', does: 'cancel the unfinished tasks (all of them, or those named)' },
+  retry: { tasks: '[task...]', does: 'retry the failed and canceled tasks (all, or those named)' },
+  continue: {
+    tasks: '[task...]',
+    does: 'continue the tasks blocked by a preCheck (all, or those named)',
+  },
+  skip: { tasks: '<task...>', does: 'skip tasks that have not run; their children run' },
+  rerun: { tasks: '<task>', does: 'run a task and every task after it again (--var: new values)' },
+  restart: { tasks: '', does: 'run every task again from the start' },
+  pause: { tasks: '', does: 'hold the instance: running tasks finish, nothing new starts' },
+  resume: { tasks: '', does: 'let a paused instance go on' },
 };
 
 /** Builds the command line; `run` receives each command's exit code. */
@@ -55,6 +63,10 @@ function buildProgram(
     .argument('<dag>', 'the Dag to run')
     .option('--var <key=value>', 'a var of the instance (repeatable)', collect)
     .option('--name <name>', 'name of the instance (default: <dag>-<random>)')
+    .option(
+      '--idempotency-key <key>',
+      'start at most once per key: a key used before gives back that instance',
+    )
     .option('-w, --watch', 'show progress until it finishes; exit 0 only if it succeeded')
     .action(async (dag: string, flags: RunFlags) => done(await runCommand(dag, flags, io)));
 
@@ -78,14 +90,21 @@ function buildProgram(
       done(await logsCommand(name, task, flags, io)),
     );
 
-  for (const [op, description] of Object.entries(OPERATIONS) as [OperationName, string][]) {
-    clusterFlags(program.command(op))
-      .description(description)
-      .argument('<instance>')
-      .argument('[task...]', 'only these tasks')
-      .action(async (name: string, tasks: string[], flags: ClusterFlags) =>
-        done(await operationCommand(op, name, tasks, flags, io)),
-      );
+  for (const [op, { tasks, does }] of Object.entries(OPERATIONS) as [
+    OperationName,
+    (typeof OPERATIONS)[OperationName],
+  ][]) {
+    const cmd = clusterFlags(program.command(op))
+      .description(`${does}; waits for the operator`)
+      .argument('<instance>');
+    if (tasks !== '') cmd.argument(tasks, tasks.startsWith('[') ? 'only these tasks' : 'the tasks');
+    if (op === 'rerun')
+      cmd.option('--var <key=value>', 'a new value of a var (repeatable)', collect);
+    cmd.action(async (name: string, ...rest: unknown[]) => {
+      const named = tasks === '' ? [] : [rest[0]].flat().map(String);
+      const flags = (tasks === '' ? rest[0] : rest[1]) as OperationFlags;
+      done(await operationCommand(op, name, named, flags, io));
+    });
   }
 
   for (const verb of ['approve', 'reject'] as const) {

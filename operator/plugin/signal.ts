@@ -5,7 +5,7 @@
  */
 import { TaskId } from '../api/dag.ts';
 import type { SignalVerb } from '../api/waits.ts';
-import { askOperator } from './commands.ts';
+import { askOperator } from './operations.ts';
 import { checkName, type ClusterFlags } from './connect.ts';
 import { UsageError } from './errors.ts';
 import type { IO } from './io.ts';
@@ -24,7 +24,8 @@ export async function signalCommand(
   if (!TaskId.safeParse(task).success)
     throw new UsageError(`${JSON.stringify(task)}: not a task id`);
   const data = payload === undefined ? undefined : parsePayload(payload);
-  return askOperator(verb, name, flags, io, (client, ref, opts) => {
+  return askOperator(verb, name, flags, io, (client, ref, signal) => {
+    const opts: { signal?: AbortSignal } = signal ? { signal } : {};
     if (verb === 'signal') return client.signal(ref, task, data, opts);
     const said = { ...opts, ...(flags.message ? { message: flags.message } : {}) };
     return verb === 'approve' ? client.approve(ref, task, said) : client.reject(ref, task, said);

@@ -13,9 +13,10 @@ import { dagResource, instanceResource } from '../api/names.ts';
 /**
  * Writes the operator's view of an instance's status: only what changed, as a
  * merge patch conditional on the resourceVersion it was computed from. A
- * conflict (409) means a worker or another writer got there first: the caller
- * re-reads and decides again instead of overwriting it. Returns whether a
- * write happened.
+ * conflict (409) means the object changed since (the operator's own label
+ * write, a user's annotation): the caller re-reads and decides again instead
+ * of overwriting it. Returns the object written, or undefined when nothing
+ * changed.
  */
 export async function writeInstanceStatus(
   custom: CustomObjectsApi,

@@ -1,23 +1,22 @@
-import { createHash } from 'node:crypto';
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
-import { ATTEMPT_LABELS } from '../api/names.ts';
 import type { TraceSeen } from '../core/trace-gc.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
-import { boundedName, labelValue, subjectMetadata, subjectOf } from './labels.ts';
+import {
+  ATTEMPT_OBJECT_LABELS,
+  attemptObjectMetadata,
+  attemptObjectName,
+  attemptObjectSelector,
+  type AttemptRef,
+} from './attempt-objects.ts';
+import { subjectOf } from './labels.ts';
 
 /** Trace lines kept per attempt: the newest; older ones are counted as dropped. */
 export const MAX_TRACE_LINES = 200;
 /** Longest trace line kept. */
 export const MAX_TRACE_LINE = 1024;
 
-export const TRACE_LABELS = { ...ATTEMPT_LABELS, kind: 'fastflow.io/kind' } as const;
-
-export interface AttemptRef {
-  instance: ObjectRef;
-  task: string;
-  attempt: number;
-}
+export const TRACE_LABELS = ATTEMPT_OBJECT_LABELS;
 
 export interface AttemptTrace {
   task: string;
@@ -32,22 +31,7 @@ export interface AttemptTrace {
  * owned by the instance, they are deleted with it.
  */
 export function traceName(a: AttemptRef): string {
-  const hash = createHash('sha256').update(a.task).digest('hex').slice(0, 8);
-  return boundedName(a.instance.name, `-t${hash}-${a.attempt}`);
-}
-
-/**
- * The label selector of an instance's traces (of one task, if given). Labels
- * hold `labelValue`s, so a selected trace may belong to another instance whose
- * long name hashes alike only in theory: `read` also checks the annotations.
- */
-export function traceSelector(instance: string, task?: string): string {
-  const selector = [
-    `${TRACE_LABELS.instance}=${labelValue(instance)}`,
-    `${TRACE_LABELS.kind}=trace`,
-  ];
-  if (task !== undefined) selector.push(`${TRACE_LABELS.task}=${labelValue(task)}`);
-  return selector.join(',');
+  return attemptObjectName('trace', a);
 }
 
 export class TraceStore {
@@ -64,22 +48,13 @@ export class TraceStore {
     trace: Omit<AttemptTrace, 'task' | 'attempt'>,
   ): Promise<void> {
     const name = traceName(a);
-    const subject = subjectMetadata({
-      [TRACE_LABELS.instance]: a.instance.name,
-      [TRACE_LABELS.task]: a.task,
-    });
     const data = { trace: trace.lines.join('\n'), dropped: String(trace.dropped) };
     const body: V1ConfigMap = {
       metadata: {
         name,
         namespace: a.instance.namespace,
         ownerReferences: [owner],
-        labels: {
-          ...subject.labels,
-          [TRACE_LABELS.attempt]: String(a.attempt),
-          [TRACE_LABELS.kind]: 'trace',
-        },
-        annotations: subject.annotations,
+        ...attemptObjectMetadata('trace', a),
       },
       data,
     };
@@ -127,7 +102,7 @@ export class TraceStore {
   async #list(instance: ObjectRef, task?: string): Promise<V1ConfigMap[]> {
     const list = await this.#core.listNamespacedConfigMap({
       namespace: instance.namespace,
-      labelSelector: traceSelector(instance.name, task),
+      labelSelector: attemptObjectSelector('trace', instance.name, task),
     });
     return list.items
       .filter((cm) => subjectOf(cm.metadata, TRACE_LABELS.instance) === instance.name)

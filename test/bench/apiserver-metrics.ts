@@ -5,13 +5,7 @@
  */
 import https from 'node:https';
 
-export const WRITE_VERBS: ReadonlySet<string> = new Set([
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'APPLY',
-]);
+const WRITE_VERBS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY']);
 
 /** One sample of `apiserver_request_total`. */
 export type RequestSample = {
@@ -31,7 +25,7 @@ export type Scrape = { at: number; samples: RequestSample[]; instanceWatchEvents
 const SCRAPE_TIMEOUT_MS = 10_000;
 
 /** GET `${server}/metrics` as admin (self-signed TLS of the local cluster). */
-export function fetchMetrics(server: string, token: string): Promise<string> {
+function fetchMetrics(server: string, token: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = https.get(
       new URL('/metrics', server),
@@ -61,7 +55,7 @@ const LINE = /^apiserver_request_total\{([^}]*)\}\s+(\S+)/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
 /** Parses the `apiserver_request_total` samples of a Prometheus text exposition. */
-export function parseRequestTotals(text: string): RequestSample[] {
+function parseRequestTotals(text: string): RequestSample[] {
   const out: RequestSample[] = [];
   for (const line of text.split('\n')) {
     const m = LINE.exec(line);
@@ -132,13 +126,13 @@ export type WriteCounts = {
   breakdown: Map<string, Map<string, number>>;
   /** Writes to resources other than those three, by resource. */
   others: Map<string, number>;
-  /** Refused writes (HTTP 409 conflicts, 422 failed JSON Patch tests) to daginstances. */
+  /** Refused writes to daginstances: HTTP 409 (a stale resourceVersion), 422 (invalid). */
   daginstanceConflicts: number;
   /** Watch events sent for DagInstances, to all watchers (the bench's own watch included). */
   instanceWatchEvents: number;
 };
 
-export const COUNTED_RESOURCES = ['daginstances', 'leases', 'controllerrevisions'] as const;
+const COUNTED_RESOURCES = ['daginstances', 'leases', 'controllerrevisions'] as const;
 
 export function writeCounts(before: Scrape, after: Scrape): WriteCounts {
   const d = diff(before, after).filter((s) => WRITE_VERBS.has(s.verb));

@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../local-cluster/control-plane.ts';
 import { installCrds } from '../local-cluster/kubectl.ts';
-import { errorText, optionsOrExit } from './errors.ts';
+import { commandLog, errorText, optionsOrExit } from './errors.ts';
 import { parseOptions, usage, type BenchOptions } from './options.ts';
 import { measureCreates } from './raw-writes.ts';
 import { heading, noResults, printRaw, printSummary, type BenchResults } from './report.ts';
@@ -28,9 +28,7 @@ import { FASTFLOW_PHASES, fastflowPhases, type Started } from './workloads.ts';
 
 const RAW_NAMESPACE = 'bench-raw';
 
-const log = (msg: string): void => {
-  process.stderr.write(`bench: ${msg}\n`);
-};
+const log = commandLog('bench');
 
 let cp: ControlPlane | undefined;
 const started: Started = {};

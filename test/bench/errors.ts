@@ -16,6 +16,13 @@ export function errorText(e: unknown): string {
   return e.message;
 }
 
+/** Progress and problems of a command (`bench`, `faults`) on stderr, apart from its figures. */
+export function commandLog(command: string): (msg: string) => void {
+  return (msg) => {
+    process.stderr.write(`${command}: ${msg}\n`);
+  };
+}
+
 /** The options `parse` makes of the command line; bad flags print usage and exit 2, --help exits 0. */
 export function optionsOrExit<T>(parse: (argv: string[]) => T | 'help', usage: () => string): T {
   let opts: T | 'help';

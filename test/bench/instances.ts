@@ -5,11 +5,16 @@
  * for the operator's).
  */
 import { Watch, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { TERMINAL_INSTANCE_PHASES } from '../../operator/api/dag-instance.ts';
+import {
+  API_VERSION,
+  GROUP,
+  VERSION,
+  dagResource,
+  instanceResource,
+} from '../../operator/api/names.ts';
 import { makeClients } from '../../operator/kube/client.ts';
 import type { BenchDagSpec } from './dags.ts';
-
-const GROUP = 'fastflow.io';
-const VERSION = 'v1alpha1';
 
 export type TaskState = {
   phase?: string;
@@ -38,10 +43,10 @@ export type InstanceObject = {
   };
 };
 
-export const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Canceled']);
+const TERMINAL: ReadonlySet<string> = TERMINAL_INSTANCE_PHASES;
 
 export function isTerminal(i: InstanceObject | undefined): boolean {
-  return TERMINAL_PHASES.has(i?.status?.phase ?? '');
+  return TERMINAL.has(i?.status?.phase ?? '');
 }
 
 /**
@@ -91,35 +96,33 @@ export class BenchApi {
     this.namespace = namespace;
   }
 
+  /** The bench's Dags and instances: in its namespace. */
+  get #dags() {
+    return { ...dagResource, namespace: this.namespace };
+  }
+  get #instances() {
+    return { ...instanceResource, namespace: this.namespace };
+  }
+
   async createDag(name: string, spec: BenchDagSpec): Promise<void> {
     await this.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: 'dags',
-      namespace: this.namespace,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Dag', metadata: { name }, spec },
+      ...this.#dags,
+      body: { apiVersion: API_VERSION, kind: 'Dag', metadata: { name }, spec },
     });
   }
 
   async getDagStatus(name: string): Promise<{ valid?: boolean; message?: string } | undefined> {
-    const dag = (await this.custom.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: 'dags',
-      namespace: this.namespace,
-      name,
-    })) as { status?: { valid?: boolean; message?: string } };
+    const dag = (await this.custom.getNamespacedCustomObject({ ...this.#dags, name })) as {
+      status?: { valid?: boolean; message?: string };
+    };
     return dag.status;
   }
 
   async createInstance(name: string, dag: string): Promise<void> {
     await this.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: 'daginstances',
-      namespace: this.namespace,
+      ...this.#instances,
       body: {
-        apiVersion: `${GROUP}/${VERSION}`,
+        apiVersion: API_VERSION,
         kind: 'DagInstance',
         metadata: { name },
         spec: { dagRef: { name: dag } },
@@ -129,21 +132,16 @@ export class BenchApi {
 
   async getInstance(name: string): Promise<InstanceObject> {
     return (await this.custom.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: 'daginstances',
-      namespace: this.namespace,
+      ...this.#instances,
       name,
     })) as InstanceObject;
   }
 
   async listInstances(): Promise<{ items: InstanceObject[]; resourceVersion: string }> {
-    const list = (await this.custom.listNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: 'daginstances',
-      namespace: this.namespace,
-    })) as { items: InstanceObject[]; metadata?: { resourceVersion?: string } };
+    const list = (await this.custom.listNamespacedCustomObject(this.#instances)) as {
+      items: InstanceObject[];
+      metadata?: { resourceVersion?: string };
+    };
     return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 }

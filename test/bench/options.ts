@@ -30,7 +30,7 @@ export type BenchOptions = {
   json: string | undefined;
 };
 
-export const PHASES = ['raw', 'chain', 'wide', 'large', 'live', 'flow'] as const;
+const PHASES = ['raw', 'chain', 'wide', 'large', 'live', 'flow'] as const;
 export type Phase = (typeof PHASES)[number];
 
 const NUMBERS = {

@@ -42,7 +42,8 @@ export function noResults(fsync: boolean, cores: number): BenchResults {
   };
 }
 
-const out = (text = ''): void => {
+/** One line of the report on stdout (the figures; progress and problems go to stderr). */
+export const out = (text = ''): void => {
   process.stdout.write(`${text}\n`);
 };
 
@@ -73,7 +74,7 @@ function printHops(label: string, h: HopSummary): void {
   );
 }
 
-export function perTask(n: number | undefined, tasks: number): number {
+function perTask(n: number | undefined, tasks: number): number {
   return n === undefined || tasks === 0 ? NaN : n / tasks;
 }
 
@@ -95,7 +96,7 @@ function printWrites(w: WriteCounts, r: PhaseResult): void {
     out(`  other resources: ${[...w.others].map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
   }
   if (w.daginstanceConflicts > 0) {
-    out(`  of which refused (409 conflict / 422 failed test): ${fmt(w.daginstanceConflicts)}`);
+    out(`  of which refused (409 conflict / 422 invalid): ${fmt(w.daginstanceConflicts)}`);
   }
 }
 

@@ -26,7 +26,7 @@ const PROBES = 100;
 const blocked = (i: InstanceObject): boolean => i.status?.phase === 'Blocked';
 
 /** Resident memory of a process, from /proc (Linux). */
-export function rssMiB(pid: number): number {
+function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }

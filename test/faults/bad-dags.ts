@@ -1,26 +1,68 @@
 /** R6's bad Dags: wrong types, values out of range, bad ids, names at and past each length limit. */
 import { MAX_TASKS } from '../../operator/api/dag.ts';
-import { dnsName, oneTask, print, x, type BadInput, type Expect } from './bad-input-case.ts';
+import {
+  CYCLE,
+  dnsName,
+  manyVars,
+  oneTask,
+  print,
+  withTask,
+  x,
+  type BadInput,
+  type Expect,
+} from './bad-input-case.ts';
 
-function dagCase(
-  id: string,
-  input: string,
-  expect: Expect,
-  field: string,
-  spec: unknown,
-): BadInput {
-  return { id, group: 'Dag', input, expect, field, dag: { spec } };
-}
+// The tables below keep one case a line (prettier-ignore): a row is data, not code.
 
-/** A Dag whose one task has `more` merged in (wrong types, bad values). */
-const taskCase = (
-  id: string,
-  input: string,
-  field: string,
-  more: Record<string, unknown>,
-): BadInput => dagCase(id, input, 'refused', field, oneTask(more));
+/** A case: what it sends, what becomes of it, the field its message names, the spec. */
+type Row = [id: string, input: string, expect: Expect, field: string, spec: unknown];
 
-const WRONG_TYPES: [string, string, Record<string, unknown>][] = [
+const tasks = (...t: unknown[]): { tasks: unknown[] } => ({ tasks: t });
+const vars = (v: Record<string, unknown>): Record<string, unknown> => withTask({ vars: v });
+const preCheck = (act: string, ...conditions: unknown[]): Record<string, unknown> => ({
+  preCheck: { c: { act, conditions } },
+});
+const condition = (source: string, op: string): unknown => ({
+  source,
+  key: 'k',
+  op,
+  values: ['v'],
+});
+const backoff = (b: Record<string, number | string>): Record<string, unknown> => ({
+  retry: { limit: 1, backoff: b },
+});
+const TOO_MANY = tasks(...Array.from({ length: MAX_TASKS + 1 }, (_, i) => print(`t${i}`)));
+
+// prettier-ignore
+const SPECS: Row[] = [
+  ['no-tasks', 'spec without tasks', 'refused', 'spec.tasks', {}],
+  ['empty-tasks', 'tasks: []', 'refused', 'spec.tasks', tasks()],
+  ['tasks-object', 'tasks as an object', 'refused', 'spec.tasks', { tasks: { a: {} } }],
+  ['task-without-id', 'a task without id', 'refused', 'id', tasks({ actionName: 'print' })],
+  ['task-without-action', 'a task without actionName', 'refused', 'actionName', tasks({ id: 'a' })],
+  ['switch-bad-cel', 'a switch expression that does not parse', 'invalid', 'switch', tasks({ id: 's', type: 'switch', switch: { expression: 'vars.x ==', cases: {} } })],
+  ['switch-unknown-branch', 'a switch case naming no task', 'invalid', 'ghost', tasks({ id: 's', type: 'switch', switch: { expression: '"a"', cases: { a: ['ghost'] } } })],
+  ['setvars-undeclared', 'setVars of an undeclared var', 'invalid', 'setVars', tasks({ id: 's', type: 'setVars', setVars: { nope: 'x' } })],
+  ['action-empty', 'actionName ""', 'refused', 'actionName', oneTask({ actionName: '' })],
+  ['duplicate-ids', 'two tasks with id a', 'refused', 'spec.tasks', tasks(print('a'), print('a'))],
+  ['depend-on-unknown', 'dependOn names no task', 'invalid', 'dependOn', oneTask({ dependOn: ['ghost'] })],
+  ['cycle', 'a → b → a', 'invalid', 'cycle', CYCLE],
+  ['template-undeclared-var', 'params use {{nope}}, no such var', 'invalid', 'nope', oneTask({ params: { v: '{{nope}}' } })],
+  ['template-unclosed', 'params use "{{a"', 'invalid', 'params', oneTask({ params: { v: '{{a' } })],
+  ['spec-unknown-field', 'spec.owner (no such field)', 'refused', 'owner', withTask({ owner: 'me' })],
+  ['status-bad-enum', 'status: paused', 'refused', 'spec.status', withTask({ status: 'paused' })],
+  ['depend-on-self', 'a task that depends on itself', 'invalid', 'tasks[0].dependOn', oneTask({ dependOn: ['a'] })],
+  ['precheck-no-conditions', 'preCheck with no conditions', 'invalid', 'conditions', oneTask(preCheck('skip'))],
+  ['var-name-digit', 'var named 1x', 'invalid', 'spec.vars', vars({ '1x': {} })],
+  ['var-unknown-field', 'var with field "type"', 'refused', 'type', vars({ v: { type: 'int' } })],
+  ['var-default-number', 'var defaultValue 5', 'refused', 'defaultValue', vars({ v: { defaultValue: 5 } })],
+  ['vars-129', '129 vars', 'refused', 'spec.vars', vars(manyVars(129, {}))],
+  ['tasks-too-many', `${MAX_TASKS + 1} tasks`, 'refused', 'spec.tasks', TOO_MANY],
+  ['created-at-string', 'createdAt "yesterday"', 'refused', 'spec.createdAt', withTask({ createdAt: 'yesterday' })],
+];
+
+/** Refused: the one task with `more` merged in, a field of the wrong type (the input shows it). */
+const WRONG_TYPES: [id: string, field: string, more: Record<string, unknown>][] = [
   ['task-id-number', 'tasks[0].id', { id: 7 }],
   ['action-name-number', 'tasks[0].actionName', { actionName: 7 }],
   ['action-name-list', 'tasks[0].actionName', { actionName: ['print'] }],
@@ -32,81 +74,36 @@ const WRONG_TYPES: [string, string, Record<string, unknown>][] = [
   ['timeout-float', 'tasks[0].timeoutSecs', { timeoutSecs: 1.5 }],
   ['retry-string', 'tasks[0].retry', { retry: '3' }],
   ['retry-limit-string', 'tasks[0].retry.limit', { retry: { limit: 'x' } }],
-  [
-    'backoff-seconds-string',
-    'tasks[0].retry.backoff.seconds',
-    { retry: { limit: 1, backoff: { seconds: 'x' } } },
-  ],
+  ['backoff-seconds-string', 'tasks[0].retry.backoff.seconds', backoff({ seconds: 'x' })],
   ['name-number', 'tasks[0].name', { name: 5 }],
   ['desc-object', 'tasks[0].desc', { desc: { a: 1 } }],
   ['precheck-string', 'preCheck', { preCheck: 'x' }],
 ];
 
-const OUT_OF_RANGE: [string, string, Record<string, unknown>][] = [
+/** Refused: the one task with a value out of range or a field unknown (the input shows it). */
+// prettier-ignore
+const OUT_OF_RANGE: [id: string, field: string, more: Record<string, unknown>][] = [
   ['timeout-negative', 'tasks[0].timeoutSecs', { timeoutSecs: -1 }],
   ['timeout-past-7-days', 'tasks[0].timeoutSecs', { timeoutSecs: 7 * 24 * 3600 + 1 }],
   ['retry-limit-negative', 'tasks[0].retry.limit', { retry: { limit: -1 } }],
   ['retry-limit-101', 'tasks[0].retry.limit', { retry: { limit: 101 } }],
   ['retry-limit-missing', 'tasks[0].retry.limit', { retry: {} }],
-  [
-    'backoff-negative',
-    'tasks[0].retry.backoff.seconds',
-    { retry: { limit: 1, backoff: { seconds: -1 } } },
-  ],
-  [
-    'backoff-factor-below-1',
-    'tasks[0].retry.backoff.factor',
-    { retry: { limit: 1, backoff: { factor: 0.5 } } },
-  ],
-  [
-    'backoff-max-past-1-day',
-    'tasks[0].retry.backoff.maxSeconds',
-    { retry: { limit: 1, backoff: { maxSeconds: 86401 } } },
-  ],
+  ['backoff-negative', 'tasks[0].retry.backoff.seconds', backoff({ seconds: -1 })],
+  ['backoff-factor-below-1', 'tasks[0].retry.backoff.factor', backoff({ factor: 0.5 })],
+  ['backoff-max-past-1-day', 'tasks[0].retry.backoff.maxSeconds', backoff({ maxSeconds: 86401 })],
   ['retry-unknown-field', 'tasks[0].retry.tries', { retry: { limit: 1, tries: 2 } }],
   ['task-unknown-field', 'tasks[0].command', { command: 'rm -rf /' }],
   ['depend-on-bad-id', 'tasks[0].dependOn[0]', { dependOn: ['b/c'] }],
-  [
-    'depend-on-too-many',
-    'tasks[0].dependOn',
-    { dependOn: Array.from({ length: MAX_TASKS + 1 }, (_, i) => `d${i}`) },
-  ],
-  [
-    'precheck-bad-act',
-    'act',
-    {
-      preCheck: {
-        c: { act: 'explode', conditions: [{ source: 'vars', key: 'k', op: 'eq', values: ['v'] }] },
-      },
-    },
-  ],
-  [
-    'precheck-bad-op',
-    'op',
-    {
-      preCheck: {
-        c: { act: 'skip', conditions: [{ source: 'vars', key: 'k', op: 'like', values: ['v'] }] },
-      },
-    },
-  ],
-  [
-    'precheck-bad-source',
-    'source',
-    {
-      preCheck: {
-        c: { act: 'skip', conditions: [{ source: 'env', key: 'k', op: 'eq', values: ['v'] }] },
-      },
-    },
-  ],
+  ['depend-on-too-many', 'tasks[0].dependOn', { dependOn: TOO_MANY.tasks.map((_, i) => `d${i}`) }],
+  ['precheck-bad-act', 'act', preCheck('explode', condition('vars', 'eq'))],
+  ['precheck-bad-op', 'op', preCheck('skip', condition('vars', 'like'))],
+  ['precheck-bad-source', 'source', preCheck('skip', condition('env', 'eq'))],
 ];
 
-const TASK_IDS: [string, string, string][] = [
-  ['task-id-empty', 'tasks[0].id', ''],
-  ['task-id-slash', 'tasks[0].id', 'a/b'],
-  ['task-id-space', 'tasks[0].id', 'a b'],
-  ['task-id-leading-dash', 'tasks[0].id', '-a'],
-  ['task-id-trailing-dot', 'tasks[0].id', 'a.'],
-  ['task-id-bracket', 'tasks[0].id', 'a[1]'],
+/** Refused: task ids the schema's pattern does not let through. */
+// prettier-ignore
+const TASK_IDS: [id: string, value: string][] = [
+  ['empty', ''], ['slash', 'a/b'], ['space', 'a b'], ['leading-dash', '-a'], ['trailing-dot', 'a.'], ['bracket', 'a[1]'],
 ];
 
 /**
@@ -115,176 +112,64 @@ const TASK_IDS: [string, string, string][] = [
  * are map keys, which the CRD schema cannot check, so the operator does.
  */
 type Limit = [string, string, number, (v: string) => unknown, Expect?, [Expect, string]?];
+// prettier-ignore
 const LENGTH_LIMITS: Limit[] = [
-  ['task-id', 'tasks[0].id', 63, (v) => ({ tasks: [print(v)] })],
-  [
-    'action-name',
-    'tasks[0].actionName',
-    253,
-    (v) => ({ tasks: [{ id: 'a', actionName: v }] }),
-    'refused',
-    ['waiting', 'action'],
-  ],
+  ['task-id', 'tasks[0].id', 63, (v) => oneTask({ id: v })],
+  ['action-name', 'tasks[0].actionName', 253, (v) => oneTask({ actionName: v }), 'refused', ['waiting', 'action']],
   ['task-name', 'tasks[0].name', 253, (v) => oneTask({ name: v })],
   ['task-desc', 'tasks[0].desc', 1024, (v) => oneTask({ desc: v })],
-  ['dag-desc', 'spec.desc', 4096, (v) => ({ desc: v, ...oneTask() })],
-  ['dag-id-field', 'spec.id', 253, (v) => ({ id: v, ...oneTask() })],
-  [
-    'var-name',
-    'spec.vars',
-    63,
-    (v) => ({ vars: { [v]: { defaultValue: 'x' } }, ...oneTask() }),
-    'invalid',
-  ],
-  [
-    'var-default',
-    'defaultValue',
-    8192,
-    (v) => ({ vars: { v: { defaultValue: v } }, ...oneTask() }),
-  ],
-  [
-    'var-desc',
-    'desc',
-    1024,
-    (v) => ({ vars: { v: { desc: v, defaultValue: 'x' } }, ...oneTask() }),
-  ],
+  ['dag-desc', 'spec.desc', 4096, (v) => withTask({ desc: v })],
+  ['dag-id-field', 'spec.id', 253, (v) => withTask({ id: v })],
+  ['var-name', 'spec.vars', 63, (v) => vars({ [v]: { defaultValue: 'x' } }), 'invalid'],
+  ['var-default', 'defaultValue', 8192, (v) => vars({ v: { defaultValue: v } })],
+  ['var-desc', 'desc', 1024, (v) => vars({ v: { desc: v, defaultValue: 'x' } })],
 ];
 
-function lengthCases(): BadInput[] {
-  return LENGTH_LIMITS.flatMap(([id, field, limit, build, past = 'refused', at]) => [
-    dagCase(
-      `${id}-at-limit`,
-      `${id} of ${limit} characters`,
-      at?.[0] ?? 'succeeded',
-      at?.[1] ?? '',
-      build(x(limit)),
-    ),
-    dagCase(
-      `${id}-past-limit`,
-      `${id} of ${limit + 1} characters`,
-      past,
-      field,
-      build(x(limit + 1)),
-    ),
-  ]);
-}
+// prettier-ignore
+const lengthRows = ([id, field, limit, build, past = 'refused', at]: Limit): Row[] => [
+  [`${id}-at-limit`, `${id} of ${limit} characters`, at?.[0] ?? 'succeeded', at?.[1] ?? '', build(x(limit))],
+  [`${id}-past-limit`, `${id} of ${limit + 1} characters`, past, field, build(x(limit + 1))],
+];
+
+/** Dag names: at and past the 253 characters of a DNS subdomain, and not lower case. */
+// prettier-ignore
+const NAMES: [...Row, name: string][] = [
+  ['dag-name-at-limit', 'Dag name of 253 characters', 'succeeded', '', oneTask(), dnsName(253)],
+  ['dag-name-past-limit', 'Dag name of 254 characters', 'refused', 'metadata.name', oneTask(), dnsName(254)],
+  ['dag-name-uppercase', 'Dag name "Bad"', 'refused', 'metadata.name', oneTask(), 'Bad'],
+];
+
+const taskRow = (id: string, input: string, field: string, more: Record<string, unknown>): Row => [
+  id,
+  input,
+  'refused',
+  field,
+  oneTask(more),
+];
+
+const dagCase = ([id, input, expect, field, spec, name]: [...Row, string?]): BadInput => ({
+  id,
+  group: 'Dag',
+  input,
+  expect,
+  field,
+  dag: name === undefined ? { spec } : { name, spec },
+});
 
 export function dagCases(): BadInput[] {
-  return [
-    dagCase('no-tasks', 'spec without tasks', 'refused', 'spec.tasks', {}),
-    dagCase('empty-tasks', 'tasks: []', 'refused', 'spec.tasks', { tasks: [] }),
-    dagCase('tasks-object', 'tasks as an object', 'refused', 'spec.tasks', { tasks: { a: {} } }),
-    dagCase('task-without-id', 'a task without id', 'refused', 'id', {
-      tasks: [{ actionName: 'print' }],
-    }),
-    dagCase('task-without-action', 'a task without actionName', 'refused', 'actionName', {
-      tasks: [{ id: 'a' }],
-    }),
-    dagCase('switch-bad-cel', 'a switch expression that does not parse', 'invalid', 'switch', {
-      tasks: [{ id: 's', type: 'switch', switch: { expression: 'vars.x ==', cases: {} } }],
-    }),
-    dagCase('switch-unknown-branch', 'a switch case naming no task', 'invalid', 'ghost', {
-      tasks: [{ id: 's', type: 'switch', switch: { expression: '"a"', cases: { a: ['ghost'] } } }],
-    }),
-    dagCase('setvars-undeclared', 'setVars of an undeclared var', 'invalid', 'setVars', {
-      tasks: [{ id: 's', type: 'setVars', setVars: { nope: 'x' } }],
-    }),
-    dagCase('action-empty', 'actionName ""', 'refused', 'actionName', {
-      tasks: [{ id: 'a', actionName: '' }],
-    }),
-    dagCase('duplicate-ids', 'two tasks with id a', 'refused', 'spec.tasks', {
-      tasks: [print('a'), print('a')],
-    }),
-    dagCase('depend-on-unknown', 'dependOn names no task', 'invalid', 'dependOn', {
-      tasks: [print('a', { dependOn: ['ghost'] })],
-    }),
-    dagCase('cycle', 'a → b → a', 'invalid', 'cycle', {
-      tasks: [print('a', { dependOn: ['b'] }), print('b', { dependOn: ['a'] })],
-    }),
-    dagCase(
-      'template-undeclared-var',
-      'params use {{nope}}, no such var',
-      'invalid',
-      'nope',
-      oneTask({ params: { v: '{{nope}}' } }),
-    ),
-    dagCase(
-      'template-unclosed',
-      'params use "{{a"',
-      'invalid',
-      'params',
-      oneTask({ params: { v: '{{a' } }),
-    ),
-    dagCase('spec-unknown-field', 'spec.owner (no such field)', 'refused', 'owner', {
-      owner: 'me',
-      ...oneTask(),
-    }),
-    dagCase('status-bad-enum', 'status: paused', 'refused', 'spec.status', {
-      status: 'paused',
-      ...oneTask(),
-    }),
-    dagCase('depend-on-self', 'a task that depends on itself', 'invalid', 'tasks[0].dependOn', {
-      tasks: [print('a', { dependOn: ['a'] })],
-    }),
-    dagCase('precheck-no-conditions', 'preCheck with no conditions', 'invalid', 'conditions', {
-      tasks: [print('a', { preCheck: { c: { act: 'skip', conditions: [] } } })],
-    }),
-    dagCase('var-name-digit', 'var named 1x', 'invalid', 'spec.vars', {
-      vars: { '1x': {} },
-      ...oneTask(),
-    }),
-    dagCase('var-unknown-field', 'var with field "type"', 'refused', 'type', {
-      vars: { v: { type: 'int' } },
-      ...oneTask(),
-    }),
-    dagCase('var-default-number', 'var defaultValue 5', 'refused', 'defaultValue', {
-      vars: { v: { defaultValue: 5 } },
-      ...oneTask(),
-    }),
-    dagCase('vars-129', '129 vars', 'refused', 'spec.vars', {
-      vars: Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`v${i}`, {}])),
-      ...oneTask(),
-    }),
-    dagCase('tasks-too-many', `${MAX_TASKS + 1} tasks`, 'refused', 'spec.tasks', {
-      tasks: Array.from({ length: MAX_TASKS + 1 }, (_, i) => print(`t${i}`)),
-    }),
-    dagCase('created-at-string', 'createdAt "yesterday"', 'refused', 'spec.createdAt', {
-      createdAt: 'yesterday',
-      ...oneTask(),
-    }),
+  const rows: [...Row, string?][] = [
+    ...SPECS,
     ...WRONG_TYPES.map(([id, field, more]) =>
-      taskCase(id, `${field}: ${JSON.stringify(Object.values(more)[0])}`, field, more),
+      taskRow(id, `${field}: ${JSON.stringify(Object.values(more)[0])}`, field, more),
     ),
     ...OUT_OF_RANGE.map(([id, field, more]) =>
-      taskCase(id, `${JSON.stringify(more).slice(0, 80)}`, field, more),
+      taskRow(id, JSON.stringify(more).slice(0, 80), field, more),
     ),
-    ...TASK_IDS.map(([id, field, v]) =>
-      taskCase(id, `task id ${JSON.stringify(v)}`, field, { id: v }),
+    ...TASK_IDS.map(([id, v]) =>
+      taskRow(`task-id-${id}`, `task id ${JSON.stringify(v)}`, 'tasks[0].id', { id: v }),
     ),
-    ...lengthCases(),
-    {
-      id: 'dag-name-at-limit',
-      group: 'Dag',
-      input: 'Dag name of 253 characters',
-      expect: 'succeeded',
-      field: '',
-      dag: { name: dnsName(253), spec: oneTask() },
-    },
-    {
-      id: 'dag-name-past-limit',
-      group: 'Dag',
-      input: 'Dag name of 254 characters',
-      expect: 'refused',
-      field: 'metadata.name',
-      dag: { name: dnsName(254), spec: oneTask() },
-    },
-    {
-      id: 'dag-name-uppercase',
-      group: 'Dag',
-      input: 'Dag name "Bad"',
-      expect: 'refused',
-      field: 'metadata.name',
-      dag: { name: 'Bad', spec: oneTask() },
-    },
+    ...LENGTH_LIMITS.flatMap(lengthRows),
+    ...NAMES,
   ];
+  return rows.map(dagCase);
 }

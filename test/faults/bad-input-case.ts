@@ -36,6 +36,16 @@ export const print = (id: string, more: Record<string, unknown> = {}): Record<st
 export const oneTask = (more: Record<string, unknown> = {}): { tasks: unknown[] } => ({
   tasks: [print('a', more)],
 });
+/** A spec with `more` beside the one task of `oneTask()`. */
+export const withTask = (more: Record<string, unknown>): Record<string, unknown> => ({
+  ...more,
+  ...oneTask(),
+});
+/** Two tasks that depend on each other. */
+export const CYCLE = { tasks: [print('a', { dependOn: ['b'] }), print('b', { dependOn: ['a'] })] };
 export const x = (n: number, c = 'a'): string => c.repeat(n);
+/** n vars v0…v(n-1), each with `value`. */
+export const manyVars = (n: number, value: unknown): Record<string, unknown> =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`v${i}`, value]));
 /** A DNS-1123 name of exactly n characters. */
 export const dnsName = (n: number): string => `n${x(n - 2, 'a')}z`;

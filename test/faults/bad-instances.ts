@@ -1,14 +1,73 @@
 /** R6's bad DagInstances: missing or bad references, bad vars, deadlines, names at and past the limit. */
-import { dnsName, oneTask, print, x, type BadInput, type Expect } from './bad-input-case.ts';
+import {
+  CYCLE,
+  dnsName,
+  manyVars,
+  oneTask,
+  withTask,
+  x,
+  type BadInput,
+  type Expect,
+} from './bad-input-case.ts';
 
-const GOOD = { spec: oneTask() };
-const instanceCase = (
+// The tables below keep one case a line (prettier-ignore): a row is data, not code.
+
+/** A case: what it sends, what becomes of it, the field its message names, the spec, its Dag. */
+type Row = [
   id: string,
   input: string,
   expect: Expect,
   field: string,
   spec: Record<string, unknown>,
-  dag: BadInput['dag'] = GOOD,
+  dag?: BadInput['dag'],
+];
+
+const GOOD = { spec: oneTask() };
+/** A Dag that declares the var v and uses it. */
+const WITH_VAR = {
+  spec: { vars: { v: { defaultValue: 'x' } }, ...oneTask({ params: { v: '{{v}}' } }) },
+};
+
+// prettier-ignore
+const REFS: Row[] = [
+  ['no-dag-ref', 'spec without dagRef', 'refused', 'spec.dagRef', { dagRef: undefined }],
+  ['dag-ref-empty', 'dagRef.name ""', 'refused', 'spec.dagRef.name', { dagRef: { name: '' } }],
+  ['dag-ref-uppercase', 'dagRef.name "Bad"', 'refused', 'spec.dagRef.name', { dagRef: { name: 'Bad' } }],
+  ['dag-ref-string', 'dagRef: "x"', 'refused', 'spec.dagRef', { dagRef: 'x' }],
+  ['dag-ref-unknown-field', 'dagRef.namespace (no such field)', 'refused', 'namespace', { dagRef: { name: 'x', namespace: 'y' } }],
+  ['instance-unknown-field', 'spec.priority (no such field)', 'refused', 'priority', { dagRef: { name: 'x' }, priority: 1 }],
+  ['dag-missing', 'dagRef names no Dag', 'failed', 'ghost', { dagRef: { name: 'ghost' } }],
+  ['dag-invalid', 'dagRef names an invalid Dag (a cycle)', 'failed', 'cycle', {}, { spec: CYCLE }],
+  ['dag-stopped', 'dagRef names a stopped Dag', 'failed', 'stopped', {}, { spec: withTask({ status: 'stopped' }) }],
+];
+
+/** Instances of a Dag that declares the var v: [id, input, expect, field, spec.vars]. */
+// prettier-ignore
+const VARS: [id: string, input: string, expect: Expect, field: string, vars: unknown][] = [
+  ['var-undeclared', 'a var the Dag does not declare', 'failed', 'nope', { nope: 'x' }],
+  ['var-number', 'var value 5', 'refused', 'spec.vars', { v: 5 }],
+  ['var-object', 'var value {a: 1}', 'refused', 'spec.vars', { v: { a: 1 } }],
+  ['vars-list', 'vars as a list', 'refused', 'spec.vars', ['v']],
+  ['var-name-bad', 'var named "1x"', 'refused', 'spec.vars', { '1x': 'y' }],
+  ['var-value-at-limit', 'var value of 8192 characters', 'succeeded', '', { v: x(8192) }],
+  ['var-value-past-limit', 'var value of 8193 characters', 'refused', 'spec.vars', { v: x(8193) }],
+  ['instance-vars-129', '129 vars', 'refused', 'spec.vars', manyVars(129, 'x')],
+];
+
+/** Refused deadlines: [id suffix, as shown, activeDeadlineSeconds]. */
+const DEADLINES: [id: string, shown: string, seconds: unknown][] = [
+  ['zero', '0', 0],
+  ['negative', '-5', -5],
+  ['string', '"60"', '60'],
+  ['past-1-year', '1 year + 1 s', 365 * 24 * 3600 + 1],
+];
+
+/** Instance names of n characters: a DNS subdomain has at most 253. */
+const NAME_LENGTHS = [63, 64, 253, 254];
+
+const instanceCase = (
+  [id, input, expect, field, spec, dag = GOOD]: Row,
+  name?: string,
 ): BadInput => ({
   id,
   group: 'DagInstance',
@@ -16,156 +75,29 @@ const instanceCase = (
   expect,
   field,
   dag,
-  instance: { spec },
+  instance: name === undefined ? { spec } : { name, spec },
 });
 
 export function instanceCases(): BadInput[] {
-  const withVar = {
-    spec: { vars: { v: { defaultValue: 'x' } }, ...oneTask({ params: { v: '{{v}}' } }) },
-  };
   return [
-    instanceCase('no-dag-ref', 'spec without dagRef', 'refused', 'spec.dagRef', {
-      dagRef: undefined,
-    }),
-    instanceCase('dag-ref-empty', 'dagRef.name ""', 'refused', 'spec.dagRef.name', {
-      dagRef: { name: '' },
-    }),
-    instanceCase('dag-ref-uppercase', 'dagRef.name "Bad"', 'refused', 'spec.dagRef.name', {
-      dagRef: { name: 'Bad' },
-    }),
-    instanceCase('dag-ref-string', 'dagRef: "x"', 'refused', 'spec.dagRef', { dagRef: 'x' }),
-    instanceCase(
-      'dag-ref-unknown-field',
-      'dagRef.namespace (no such field)',
-      'refused',
-      'namespace',
-      { dagRef: { name: 'x', namespace: 'y' } },
+    ...REFS.map((row) => instanceCase(row)),
+    ...VARS.map(([id, input, expect, field, vars]) =>
+      instanceCase([id, input, expect, field, { vars }, WITH_VAR]),
     ),
-    instanceCase('instance-unknown-field', 'spec.priority (no such field)', 'refused', 'priority', {
-      dagRef: { name: 'x' },
-      priority: 1,
-    }),
-    instanceCase(
-      'dag-missing',
-      'dagRef names no Dag',
-      'failed',
-      'ghost',
-      { dagRef: { name: 'ghost' } },
-      undefined,
-    ),
-    instanceCase(
-      'dag-invalid',
-      'dagRef names an invalid Dag (a cycle)',
-      'failed',
-      'cycle',
-      {},
-      { spec: { tasks: [print('a', { dependOn: ['b'] }), print('b', { dependOn: ['a'] })] } },
-    ),
-    instanceCase(
-      'dag-stopped',
-      'dagRef names a stopped Dag',
-      'failed',
-      'stopped',
-      {},
-      { spec: { status: 'stopped', ...oneTask() } },
-    ),
-    instanceCase(
-      'var-undeclared',
-      'a var the Dag does not declare',
-      'failed',
-      'nope',
-      { vars: { nope: 'x' } },
-      withVar,
-    ),
-    instanceCase('var-number', 'var value 5', 'refused', 'spec.vars', { vars: { v: 5 } }, withVar),
-    instanceCase(
-      'var-object',
-      'var value {a: 1}',
-      'refused',
-      'spec.vars',
-      { vars: { v: { a: 1 } } },
-      withVar,
-    ),
-    instanceCase('vars-list', 'vars as a list', 'refused', 'spec.vars', { vars: ['v'] }, withVar),
-    instanceCase(
-      'var-name-bad',
-      'var named "1x"',
-      'refused',
-      'spec.vars',
-      { vars: { '1x': 'y' } },
-      withVar,
-    ),
-    instanceCase(
-      'var-value-at-limit',
-      'var value of 8192 characters',
-      'succeeded',
-      '',
-      { vars: { v: x(8192) } },
-      withVar,
-    ),
-    instanceCase(
-      'var-value-past-limit',
-      'var value of 8193 characters',
-      'refused',
-      'spec.vars',
-      { vars: { v: x(8193) } },
-      withVar,
-    ),
-    instanceCase(
-      'instance-vars-129',
-      '129 vars',
-      'refused',
-      'spec.vars',
-      { vars: Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`v${i}`, 'x'])) },
-      withVar,
-    ),
-    instanceCase(
-      'deadline-zero',
-      'activeDeadlineSeconds 0',
-      'refused',
-      'spec.activeDeadlineSeconds',
-      { activeDeadlineSeconds: 0 },
-    ),
-    instanceCase(
-      'deadline-negative',
-      'activeDeadlineSeconds -5',
-      'refused',
-      'spec.activeDeadlineSeconds',
-      { activeDeadlineSeconds: -5 },
-    ),
-    instanceCase(
-      'deadline-string',
-      'activeDeadlineSeconds "60"',
-      'refused',
-      'spec.activeDeadlineSeconds',
-      { activeDeadlineSeconds: '60' },
-    ),
-    instanceCase(
-      'deadline-past-1-year',
-      'activeDeadlineSeconds 1 year + 1 s',
-      'refused',
-      'spec.activeDeadlineSeconds',
-      { activeDeadlineSeconds: 365 * 24 * 3600 + 1 },
-    ),
-    ...[63, 64, 253].map((n) => ({
-      ...instanceCase(
-        `instance-name-${n}`,
-        `instance name of ${n} characters`,
-        'succeeded' as const,
-        '',
-        {},
-      ),
-      instance: { name: dnsName(n), spec: {} },
-    })),
-    {
-      ...instanceCase(
-        'instance-name-254',
-        'instance name of 254 characters',
+    ...DEADLINES.map(([id, shown, seconds]) =>
+      instanceCase([
+        `deadline-${id}`,
+        `activeDeadlineSeconds ${shown}`,
         'refused',
-        'metadata.name',
-        {},
-      ),
-      instance: { name: dnsName(254), spec: {} },
-    },
+        'spec.activeDeadlineSeconds',
+        { activeDeadlineSeconds: seconds },
+      ]),
+    ),
+    ...NAME_LENGTHS.map((n) => {
+      const [expect, field]: [Expect, string] =
+        n > 253 ? ['refused', 'metadata.name'] : ['succeeded', ''];
+      const input = `instance name of ${n} characters`;
+      return instanceCase([`instance-name-${n}`, input, expect, field, {}], dnsName(n));
+    }),
   ];
 }

@@ -10,7 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { optionsOrExit } from '../bench/errors.ts';
+import { commandLog, optionsOrExit } from '../bench/errors.ts';
 import { heading } from '../bench/report.ts';
 import { startControlPlane, type ControlPlane } from '../local-cluster/control-plane.ts';
 import { installCrds } from '../local-cluster/kubectl.ts';
@@ -27,9 +27,7 @@ import { passed, type ScenarioResult } from './result.ts';
 import { current } from './scenario.ts';
 import type { RunEnv } from './system.ts';
 
-const log = (msg: string): void => {
-  process.stderr.write(`faults: ${msg}\n`);
-};
+const log = commandLog('faults');
 
 const RUNNERS: Partial<
   Record<ScenarioId, (env: RunEnv, opts: FaultOptions) => Promise<ScenarioResult>>

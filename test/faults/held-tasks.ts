@@ -9,7 +9,7 @@ import { sleep, type FaultSystem } from './system.ts';
 export type HeldAttempt = { instance: string; task: string; attempt: number };
 
 /** The attempts `lease` holds (Scheduled or Running) in the named instances. */
-export function heldBy(sys: FaultSystem, names: readonly string[], lease: string): HeldAttempt[] {
+function heldBy(sys: FaultSystem, names: readonly string[], lease: string): HeldAttempt[] {
   const held: HeldAttempt[] = [];
   for (const instance of names) {
     for (const [task, t] of Object.entries(sys.watch.get(instance)?.status?.tasks ?? {})) {

@@ -10,10 +10,10 @@ import { isTerminal, type InstanceObject } from '../bench/instances.ts';
 import { account, type Accounting } from './accounting.ts';
 import { sleep, type FaultSystem } from './system.ts';
 
-export const LOAD_DAG = 'load';
+const LOAD_DAG = 'load';
 
 /** print → sleep → sleep → print: two tasks long enough to be hit mid-run. */
-export function loadDag(taskSeconds: number): BenchDagSpec {
+function loadDag(taskSeconds: number): BenchDagSpec {
   const sleepTask = { actionName: 'sleep', params: { seconds: taskSeconds } };
   return {
     tasks: [
@@ -72,7 +72,7 @@ export async function createWithRetry(sys: FaultSystem, name: string): Promise<v
 }
 
 /** Tasks of the named instances that have Succeeded, from the harness's watch. */
-export function tasksDone(sys: FaultSystem, names: readonly string[]): number {
+function tasksDone(sys: FaultSystem, names: readonly string[]): number {
   let n = 0;
   for (const name of names) {
     for (const t of Object.values(sys.watch.get(name)?.status?.tasks ?? {})) {

@@ -1,7 +1,7 @@
 /** `npm run faults -- [options]`: which scenarios, at which sizes, and where the figures go. */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7'] as const;
+const SCENARIOS = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export type Sizes = {

@@ -1,13 +1,9 @@
 /** Printing each scenario's figures as it ends, a summary table, and the `--json` object. */
 import { writeFileSync } from 'node:fs';
-import { heading } from '../bench/report.ts';
+import { heading, out } from '../bench/report.ts';
 import { fmt, table } from '../bench/stats.ts';
 import type { FaultOptions } from './options.ts';
 import { passed, type ScenarioResult } from './result.ts';
-
-const out = (text = ''): void => {
-  process.stdout.write(`${text}\n`);
-};
 
 function loadLine(r: ScenarioResult): string | undefined {
   const l = r.load;

@@ -17,7 +17,7 @@ const SUPERVISE_MS = 500;
 /** Five processes starting at once on a loaded 2-core machine take a while. */
 const READY_TIMEOUT_MS = 120_000;
 
-export const EXAMPLE_WORKER = 'examples/print-chain/worker.ts';
+const EXAMPLE_WORKER = 'examples/print-chain/worker.ts';
 
 /** What every scenario of a run shares: the control plane and the run's settings. */
 export type RunEnv = {

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import type { Condition } from '../../operator/api/common.ts';
 import type { DagInstanceStatus, TaskPhase } from '../../operator/api/dag-instance.ts';
-import { decide, type Decision } from '../../operator/core/decide.ts';
+import { decide, type DecideInput, type Decision } from '../../operator/core/decide.ts';
 import { buildGraph, type DagGraph } from '../../operator/core/graph.ts';
 import { started } from '../../operator/core/instance-start.ts';
 import { pendingOperations } from '../../operator/core/operations.ts';
@@ -44,6 +44,17 @@ export interface StepInput {
   vars?: Record<string, string>;
 }
 
+/** One decide, at generation 1, without the fixed-point check of `step`. */
+export function decideOnce(
+  graph: DagGraph,
+  status: DagInstanceStatus,
+  workers: readonly WorkerView[],
+  now = at(1),
+  more: Partial<DecideInput> = {},
+): Decision {
+  return decide({ graph, status, workers, generation: 1, now, ...more });
+}
+
 /**
  * One reconcile's decision, as the reconciler makes it: the operations are
  * those of the annotations not yet recorded in the status.
@@ -56,12 +67,7 @@ export function step(
   extra: StepInput = {},
 ): Decision {
   const run = (s: DagInstanceStatus, when: Date): Decision =>
-    decide({
-      graph,
-      status: s,
-      workers,
-      generation: 1,
-      now: when,
+    decideOnce(graph, s, workers, when, {
       operations: pendingOperations(extra.annotations, s.operations),
       ...(extra.deadline ? { deadline: extra.deadline } : {}),
       ...(extra.vars ? { vars: extra.vars } : {}),

@@ -10,7 +10,7 @@ import {
   type TaskStatus,
 } from '../../operator/api/dag-instance.ts';
 import { attemptKey } from '../../operator/api/task-result.ts';
-import { decide, type Decision } from '../../operator/core/decide.ts';
+import type { Decision } from '../../operator/core/decide.ts';
 import { foldResults } from '../../operator/core/fold-results.ts';
 import type { DagGraph } from '../../operator/core/graph.ts';
 import { started } from '../../operator/core/instance-start.ts';
@@ -18,9 +18,10 @@ import { pendingOperations } from '../../operator/core/operations.ts';
 import { resultOf } from '../../operator/core/task-report.ts';
 import type { WorkerEvent } from '../../operator/core/task-transitions.ts';
 import type { WorkerView } from '../../operator/core/worker-pool.ts';
+import { T0 as START, decideOnce } from './decide-fixtures.ts';
 
 export const ACTIONS = ['A', 'B', 'C'] as const;
-export const T0 = Date.parse('2026-05-01T10:00:00.000Z');
+export const T0 = START.getTime();
 export const DONE_OK: ReadonlySet<string> = new Set(['Succeeded', 'Skipped']);
 
 /** 1..40 tasks; edges only from earlier to later tasks, so always acyclic. */
@@ -214,12 +215,7 @@ class World {
     Object.assign(this.#annotations, o.annotations?.(stepNo));
     const shareData = o.shareData?.(stepNo);
     const reconcile = (status: DagInstanceStatus): Decision =>
-      decide({
-        graph: o.graph,
-        status,
-        workers: views(this.#live, status),
-        generation: 1,
-        now,
+      decideOnce(o.graph, status, views(this.#live, status), now, {
         operations: pendingOperations(this.#annotations, status.operations),
         ...(shareData ? { shareData } : {}),
         ...(o.deadline ? { deadline: o.deadline } : {}),

@@ -31,6 +31,7 @@ export function fakeCluster(objects: Record<string, Record<string, unknown>> = {
       const name =
         (body.metadata['name'] as string | undefined) ??
         `${String(body.metadata['generateName'])}x7k2p`;
+      if (objects[key({ ...args, name })]) return Promise.reject(apiError(409, 'AlreadyExists'));
       const stored = {
         ...body,
         metadata: { ...body.metadata, name, resourceVersion: String(++rv) },

@@ -10,7 +10,14 @@ import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { DagInstance } from '../../operator/api/objects.ts';
 import type { DagSpec } from '../../operator/api/dag.ts';
-import { DAG, DAG_INSTANCE, GROUP, VERSION, WORKER_LEASE_LABEL } from '../../operator/api/names.ts';
+import {
+  API_VERSION,
+  DAG,
+  DAG_INSTANCE,
+  WORKER_LEASE_LABEL,
+  dagResource,
+  instanceResource,
+} from '../../operator/api/names.ts';
 import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-process.ts';
 import { kubectl, testKubeConfig, testKubeconfigPath } from './cluster.ts';
 
@@ -61,11 +68,9 @@ export class FastflowEnv {
 
   async createDag(name: string, spec: DagSpec | Record<string, unknown>): Promise<void> {
     await this.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: DAG.plural,
+      ...dagResource,
       namespace: this.namespace,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: DAG.kind, metadata: { name }, spec },
+      body: { apiVersion: API_VERSION, kind: DAG.kind, metadata: { name }, spec },
     });
   }
 
@@ -77,12 +82,10 @@ export class FastflowEnv {
     spec: Record<string, unknown> = {},
   ): Promise<void> {
     await this.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: DAG_INSTANCE.plural,
+      ...instanceResource,
       namespace: this.namespace,
       body: {
-        apiVersion: `${GROUP}/${VERSION}`,
+        apiVersion: API_VERSION,
         kind: DAG_INSTANCE.kind,
         metadata: { name },
         spec: { dagRef: { name: dag }, ...(vars ? { vars } : {}), ...spec },
@@ -93,9 +96,7 @@ export class FastflowEnv {
   /** Names of the DagInstances that exist now. */
   async instanceNames(): Promise<string[]> {
     const list = (await this.custom.listNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: DAG_INSTANCE.plural,
+      ...instanceResource,
       namespace: this.namespace,
     })) as { items: { metadata: { name: string } }[] };
     return list.items.map((i) => i.metadata.name).sort();
@@ -103,9 +104,7 @@ export class FastflowEnv {
 
   async getInstance(name: string): Promise<DagInstance> {
     const raw = await this.custom.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: DAG_INSTANCE.plural,
+      ...instanceResource,
       namespace: this.namespace,
       name,
     });
@@ -114,9 +113,7 @@ export class FastflowEnv {
 
   async getDag(name: string): Promise<Record<string, unknown>> {
     return (await this.custom.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: DAG.plural,
+      ...dagResource,
       namespace: this.namespace,
       name,
     })) as Record<string, unknown>;

@@ -253,7 +253,7 @@ describe('TaskResult CRD', () => {
   it('bounds each result: output and params are JSON text of limited length', () => {
     const entry = results?.additionalProperties;
     expect(entry?.properties?.output).toMatchObject({ type: 'string', maxLength: 8192 });
-    expect(entry?.properties?.params).toMatchObject({ type: 'string', maxLength: 4096 });
+    expect(entry?.properties?.params).toMatchObject({ type: 'string', maxLength: 8192 });
     expect(results?.maxProperties).toBe(1024);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskSpec } from '../../api/dag.ts';
 import {
+  at,
   failure,
   graphOf,
   phases,
@@ -56,6 +57,20 @@ describe('optional', () => {
     expect(phases(decision.status)).toMatchObject({ lint: 'Scheduled' });
     expect(decision.status.tasks?.lint?.attempt).toBe(2);
     expect(decision.status.tasks?.ship).toBeUndefined();
+  });
+
+  it('a retry operation retries it after the instance succeeded (Conductor N#564: COMPLETED_WITH_ERRORS could not be retried)', () => {
+    const { graph, decision } = run(
+      [{ ...task('lint'), optional: true }, task('ship', ['lint'])],
+      'lint',
+    );
+    let status = report(decision.status, 'ship', 'AttemptStarted');
+    status = step(graph, report(status, 'ship', 'AttemptSucceeded'), w).status;
+    expect(status.phase).toBe('Succeeded');
+    const retried = step(graph, status, w, at(5), { annotations: { 'fastflow.io/retry': '1' } });
+    expect(retried.status.operations?.retry).toMatchObject({ result: 'Applied' });
+    expect(retried.status.tasks?.lint).toMatchObject({ phase: 'Scheduled', attempt: 2 });
+    expect(retried.status.phase).toBe('Running');
   });
 
   it('a task that is not optional still fails the instance', () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DagInstanceStatus, type TaskStatus } from '../../api/dag-instance.ts';
-import { applyOperation, pendingOperations } from '../operations.ts';
+import type { TaskSpec } from '../../api/dag.ts';
+import { pendingOperations } from '../operations.ts';
+import { graphOf, task } from '../../../test/support/decide-fixtures.ts';
+import { applySignal } from './signal-operation.ts';
 import { parseSignal, signalEffect, type SignalRequest } from './signals.ts';
 
 const now = new Date('2026-12-07T10:00:00.000Z');
@@ -97,14 +100,14 @@ describe('signalEffect', () => {
 });
 
 describe('a signal through the operations path', () => {
-  const order = ['build', 'gate'];
-  const typeOf = (id: string) => (id === 'gate' ? 'approval' : undefined);
+  const gate: TaskSpec = { id: 'gate', type: 'approval', dependOn: ['build'], approval: {} };
+  const graph = graphOf([task('build'), gate]);
 
   it('is pending until recorded, then acted on once, recorded with who sent it', () => {
     const annotations = annotated('t1:approve:gate:ok', 'alice');
     const [op, ...more] = pendingOperations(annotations, undefined);
     expect(more).toEqual([]);
-    const outcome = applyOperation(op!, order, { gate: waiting }, now, typeOf);
+    const outcome = applySignal(op!, graph, { gate: waiting }, now);
     expect(outcome.tasks.gate?.phase).toBe('Succeeded');
     expect(outcome.record).toEqual({
       value: 't1:approve:gate:ok',
@@ -120,7 +123,7 @@ describe('a signal through the operations path', () => {
 
   it('refuses a task the Dag does not have, and changes nothing', () => {
     const [op] = pendingOperations(annotated('t1:approve:nope', 'alice'), undefined);
-    const outcome = applyOperation(op!, order, { gate: waiting }, now, typeOf);
+    const outcome = applySignal(op!, graph, { gate: waiting }, now);
     expect(outcome.tasks).toEqual({ gate: waiting });
     expect(outcome.record).toMatchObject({
       result: 'Refused',
@@ -131,7 +134,7 @@ describe('a signal through the operations path', () => {
 
   it('refuses a value without its sender, naming the annotation to add', () => {
     const [op] = pendingOperations(annotated('t1:approve:gate'), undefined);
-    const outcome = applyOperation(op!, order, { gate: waiting }, now, typeOf);
+    const outcome = applySignal(op!, graph, { gate: waiting }, now);
     expect(outcome.record.result).toBe('Refused');
     expect(outcome.record.message).toContain('needs fastflow.io/signal-by');
   });
@@ -139,7 +142,7 @@ describe('a signal through the operations path', () => {
   it('refuses a value sent again (each is acted on once)', () => {
     const annotations = annotated('t1:approve:gate', 'alice');
     const [op] = pendingOperations(annotations, undefined);
-    const first = applyOperation(op!, order, { gate: waiting }, now, typeOf).record;
+    const first = applySignal(op!, graph, { gate: waiting }, now).record;
     const later = { signal: { ...first, value: 't2:approve:gate', earlier: ['t1:approve:gate'] } };
     const [again] = pendingOperations(annotations, later);
     expect(again?.refused).toContain('was acted on before');

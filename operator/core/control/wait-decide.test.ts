@@ -71,6 +71,23 @@ describe('an approval task', () => {
     expect(d.status.operations?.signal).toMatchObject({ result: 'Applied', by: 'alice' });
   });
 
+  it('approved while paused: the signal is recorded and applied, and nothing new starts until resume', () => {
+    const waiting = waitingForApproval().status;
+    const both = signal('t1:approve:gate');
+    const paused = step(approvalDag, waiting, workers, at(3), {
+      annotations: { ...both.annotations, 'fastflow.io/pause': 'p1' },
+    });
+    expect(paused.status.tasks?.['gate']?.phase).toBe('Succeeded');
+    expect(paused.status.operations?.signal).toMatchObject({ result: 'Applied', by: 'alice' });
+    expect(paused.status.pausedAt).toBe(at(3).toISOString());
+    expect(paused.assigned).toEqual([]);
+    expect(phases(paused.status)['deploy']).toBeUndefined();
+    const resumed = step(approvalDag, paused.status, workers, at(4), {
+      annotations: { 'fastflow.io/resume': 'r1' },
+    });
+    expect(resumed.assigned).toEqual([{ task: 'deploy', worker: 'w1', attempt: 1 }]);
+  });
+
   it('rejected: fails (Rejected) saying who and when, never retried by its policy; the branch stops', () => {
     const retried = graphOf([
       task('build'),

@@ -28,3 +28,12 @@ export const setterAction = defineAction({
     for (let i = 1; i <= times; i++) await ctx.shareData.set(key, String(i));
   },
 });
+
+/** `blob`: an output of about `bytes` bytes of JSON, with a `marker` to read downstream. */
+export const blobAction = defineAction({
+  name: 'blob',
+  params: z.object({ bytes: z.coerce.number().int().min(0), marker: z.string() }),
+  run(_ctx, { bytes, marker }) {
+    return { marker, size: bytes, fill: 'x'.repeat(bytes) };
+  },
+});
