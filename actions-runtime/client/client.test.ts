@@ -146,6 +146,14 @@ describe('transitionOf', () => {
     });
   });
 
+  it('reports no change for an entry that moved into a shard', () => {
+    const t = transitionOf(
+      instance({ phase: 'Running', tasks: { a: { phase: 'Succeeded' }, b: { phase: 'Running' } } }),
+      instance({ phase: 'Running', shards: 1, tasks: { b: { phase: 'Succeeded' } } }),
+    );
+    expect(t?.tasks).toEqual([{ task: 'b', from: 'Running', to: 'Succeeded' }]);
+  });
+
   it('maps Succeeded, Failed, Canceled and Blocked', () => {
     const running = instance({ phase: 'Running' });
     expect(transitionOf(running, instance({ phase: 'Succeeded' }))?.hooks).toEqual([

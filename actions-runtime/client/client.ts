@@ -31,6 +31,7 @@ import {
 import { watchInstance, type WaitOptions } from './wait.ts';
 import { LeaseMutex, type LeaseMutexOptions } from '../mutex/mutex.ts';
 import { SignalSender } from './signals.ts';
+import { TaskShardStore } from '../../operator/store/task-shards.ts';
 
 export { FastflowClientError, type ClientErrorReason } from './errors.ts';
 export type { InstanceRef, RunDagOptions, Started } from './instances.ts';
@@ -67,6 +68,7 @@ export class FastflowClient extends SignalSender {
   readonly clients: KubeClients;
   readonly #log: Logger;
   readonly #operations: OperationContext;
+  readonly #shards: TaskShardStore;
 
   constructor(source: KubeConfig | KubeClients, opts: FastflowClientOptions = {}) {
     super();
@@ -78,6 +80,8 @@ export class FastflowClient extends SignalSender {
     this.namespace =
       opts.namespace || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
     this.#log = opts.logger ?? silentLogger();
+    // Shards a client keeps once read (immutable): a 10,000-task instance has 313.
+    this.#shards = new TaskShardStore(this.clients.custom, { cacheLimit: 1024 });
     this.#operations = {
       clients: this.clients,
       log: this.#log,
@@ -115,14 +119,13 @@ export class FastflowClient extends SignalSender {
   }
 
   /**
-   * The instance, validated against the DagInstance schema, with the
-   * outputs and params kept beside it read into its task entries.
+   * The instance, validated against the DagInstance schema, in one piece:
+   * `status.tasks` holds every task's entry (those the operator moved into
+   * TaskShards included), with the outputs and params kept beside it read in.
    */
   async get(instance: InstanceRef): Promise<DagInstance> {
-    return withReferencedValues(
-      this.clients,
-      await readInstance(this.clients, this.#ref(instance)),
-    );
+    const read = await readInstance(this.clients, this.#ref(instance));
+    return withReferencedValues(this.clients, await this.#shards.whole(read));
   }
 
   /** Cancels the unfinished tasks (all of them, or `tasks`); the instance ends Canceled. */
@@ -252,7 +255,7 @@ export class FastflowClient extends SignalSender {
         `DagInstance ${refText(ref)} did not finish within ${opts.timeoutMs} ms ` +
         `(phase ${last?.status?.phase ?? 'Pending'}, progress ${last?.status?.progress ?? '-'})`,
     });
-    return withReferencedValues(this.clients, done);
+    return withReferencedValues(this.clients, await this.#shards.whole(done));
   }
 
   /**
@@ -274,10 +277,8 @@ export class FastflowClient extends SignalSender {
 
   /** A `LeaseMutex` in the client's namespace (unless `namespace` says otherwise). */
   mutex(opts: Omit<LeaseMutexOptions, 'namespace'> & { namespace?: string }): LeaseMutex {
-    return new LeaseMutex(this.clients.coordination, {
-      ...opts,
-      namespace: opts.namespace || this.namespace,
-    });
+    const namespace = opts.namespace || this.namespace;
+    return new LeaseMutex(this.clients.coordination, { ...opts, namespace });
   }
 
   async #operate(

@@ -109,12 +109,23 @@ function taskTransitions(
   const before = previous?.status?.tasks ?? {};
   const after = current.status?.tasks ?? {};
   const tasks: TaskTransition[] = [];
+  const moved = movedToShard(previous, current);
   for (const task of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (moved(task)) continue;
     const a = before[task]?.phase ?? 'Pending';
     const b = after[task]?.phase ?? 'Pending';
     if (a !== b) tasks.push({ task, from: a, to: b });
   }
   return tasks;
+}
+
+/** An entry that left status for a new shard has not changed: it moved. */
+function movedToShard(
+  previous: DagInstance | undefined,
+  current: DagInstance,
+): (task: string) => boolean {
+  const sharded = (current.status?.shards ?? 0) > (previous?.status?.shards ?? 0);
+  return (task) => sharded && current.status?.tasks?.[task] === undefined;
 }
 
 /** Operation records written since `previous` (a new value, or the same value acted on again). */

@@ -18,6 +18,13 @@ export interface ActionContext {
   readonly vars: Readonly<Record<string, string>>;
   readonly instance: { readonly namespace: string; readonly name: string };
   readonly task: { readonly id: string; readonly attempt: number };
+  /**
+   * Says the action is alive. A task with `heartbeatTimeoutSecs` fails
+   * (HeartbeatTimeout, retried under its policy) when its action goes that
+   * long without calling it; cheap to call often (the worker writes at most a
+   * few beats per timeout window, and none for a task without the timeout).
+   */
+  heartbeat(): void;
   /** A line of this attempt's trace (kept per attempt, newest 200 lines; see `kubectl fastflow logs`). */
   trace(message: string): void;
   readonly log: Logger;

@@ -41,6 +41,7 @@ export function attemptContext(
   uid: string,
   vars: Readonly<Record<string, string>>,
   deps: ContextDeps,
+  heartbeat: () => void,
 ): AttemptContext {
   const instance = { namespace: a.namespace, name: a.instance };
   const owner = instanceOwner(a, uid);
@@ -67,6 +68,7 @@ export function attemptContext(
     instance,
     task: { id: a.task, attempt: a.attempt },
     log,
+    heartbeat,
     trace: (message) => {
       buffer.add(message);
       log.debug({ trace: message }, 'trace');

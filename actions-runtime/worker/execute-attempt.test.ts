@@ -8,6 +8,7 @@ import { buildGraph } from '../../operator/core/graph.ts';
 import { silentLogger } from '../../operator/log.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
 import type { ShareDataStore } from '../../operator/store/share-data.ts';
+import type { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { TraceStore } from '../../operator/store/traces.ts';
 import { defineAction } from '../sdk/action.ts';
 import { ActionRegistry } from '../sdk/registry.ts';
@@ -26,6 +27,12 @@ afterEach(() => {
 const TASKS: TaskSpec[] = [
   { id: 'stubborn', actionName: 'stubborn', timeoutSecs: 1 },
   { id: 'quick', actionName: 'quick' },
+  {
+    id: 'reads',
+    actionName: 'reads',
+    dependOn: ['quick'],
+    params: { n: '{{tasks.quick.output.n}}' },
+  },
 ];
 
 /** Deps whose API calls are in memory; reports are recorded, never refused. */
@@ -40,6 +47,15 @@ function deps(registry: ActionRegistry, reports: AttemptReport[]): ExecuteDeps {
   return {
     registry,
     revisions: { load: () => Promise.resolve(loaded) } as unknown as RevisionStore,
+    // Shard 0 holds quick's entry, moved out of status by the operator.
+    shards: {
+      entries: (_owner: unknown, status: { shards?: number }, tasks: string[]) =>
+        Promise.resolve(
+          status.shards && tasks.includes('quick')
+            ? { quick: { phase: 'Succeeded', output: { n: 7 } } }
+            : {},
+        ),
+    } as unknown as TaskShardStore,
     writer: {
       report: (_ref: unknown, r: AttemptReport) => {
         reports.push(r);
@@ -107,5 +123,19 @@ describe('executeAttempt under a concurrency limit', () => {
     expect(reports).toContainEqual(
       expect.objectContaining({ task: 'quick', event: 'AttemptSucceeded' }),
     );
+  });
+});
+
+describe('executeAttempt rendering templates', () => {
+  it("reads a parent's output from its shard once its entry has left status", async () => {
+    let got: unknown;
+    const registry = new ActionRegistry().register(
+      defineAction({ name: 'reads', run: (_ctx: unknown, params: unknown) => void (got = params) }),
+    );
+    const reports: AttemptReport[] = [];
+    const view = { ...VIEW, status: { ...VIEW.status, shards: 1 } };
+    await executeAttempt(attempt('reads'), view, deps(registry, reports));
+    expect(got).toEqual({ n: 7 });
+    expect(reports.at(-1)).toMatchObject({ task: 'reads', event: 'AttemptSucceeded' });
   });
 });

@@ -5,8 +5,10 @@ import { hasTemplates, renderParams, templateReferences } from '../../operator/c
 import { givenVars, resolveVars } from '../../operator/core/vars.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
+import type { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { Action } from '../sdk/action.ts';
 import { attemptContext, type ContextDeps } from './attempt-context.ts';
+import { AttemptHeartbeat } from './attempt-heartbeat.ts';
 import { finalReport, upstreamOutputs, type ValuesDeps } from './attempt-values.ts';
 import type { LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from '../sdk/registry.ts';
@@ -16,6 +18,8 @@ import { runAttempt, type AttemptOutcome } from './run-attempt.ts';
 export interface ExecuteDeps extends ContextDeps, ValuesDeps {
   registry: ActionRegistry;
   revisions: RevisionStore;
+  /** The entries of parents the operator moved into shards. */
+  shards: TaskShardStore;
   writer: ReportWriter;
   metrics?: WorkerMetrics;
 }
@@ -179,7 +183,11 @@ async function render(
   const shareData = needsShareData
     ? await deps.shareData.read({ namespace: a.namespace, name: a.instance })
     : {};
-  const tasks = view.status.tasks ?? {};
+  // A parent whose entry the operator moved into a shard: its entry is read there.
+  const parents = refs.flatMap((r) => (r.ref.kind === 'output' ? [r.ref.task] : []));
+  const owner = { namespace: a.namespace, name: a.instance, uid: view.uid };
+  const sharded = await deps.shards.entries(owner, view.status, parents);
+  const tasks = { ...sharded, ...view.status.tasks };
   const outputs = await upstreamOutputs(a, view.uid, tasks, refs, deps.data);
   return renderParams(task.params ?? {}, { vars, shareData, outputs });
 }
@@ -193,7 +201,12 @@ async function runIn(
   params: unknown,
   deps: ExecuteDeps,
 ): Promise<Ran> {
-  const context = attemptContext(a, view.uid, vars, deps);
+  const ref = { namespace: a.namespace, name: a.instance, uid: view.uid };
+  const beats = new AttemptHeartbeat(task.heartbeatTimeoutSecs, (heartbeats) => {
+    const beat = { task: a.task, worker: deps.worker, attempt: a.attempt };
+    void deps.writer.report(ref, { ...beat, event: 'AttemptBeat', set: { heartbeats } }, 0);
+  });
+  const context = attemptContext(a, view.uid, vars, deps, () => beats.beat());
   const still: { running?: Promise<void> } = {};
   const outcome = await runAttempt(action, params, context.ctx, {
     timeoutSecs: task.timeoutSecs,
@@ -202,10 +215,12 @@ async function runIn(
     onLingering: (ended) => {
       still.running = ended;
     },
-  }).catch(async (e: unknown) => {
-    await context.close();
-    throw e;
-  });
+  })
+    .catch(async (e: unknown) => {
+      await context.close();
+      throw e;
+    })
+    .finally(() => beats.close());
   if (!still.running) {
     await context.close();
     return { outcome };

@@ -13,6 +13,7 @@ import type { Logger } from '../../operator/log.ts';
 import { Registry } from '../../operator/observability/metrics.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { RevisionStore } from '../../operator/store/revisions.ts';
+import { TaskShardStore } from '../../operator/store/task-shards.ts';
 import { AttemptDataStore } from '../../operator/store/attempt-data.ts';
 import { ShareDataStore } from '../../operator/store/share-data.ts';
 import { TraceStore } from '../../operator/store/traces.ts';
@@ -36,6 +37,9 @@ export interface WorkerOptions {
   /** Where the worker's metrics go (docs/metrics.md); default: a registry nobody reads. */
   metrics?: Registry;
 }
+
+/** Shards a worker keeps once read (immutable): the outputs of sharded parents. */
+const SHARD_CACHE = 256;
 
 /**
  * A worker: holds its heartbeat Lease advertising its actions, watches only
@@ -90,6 +94,7 @@ export async function startWorker(
   const deps: ExecuteDeps = {
     registry,
     revisions,
+    shards: new TaskShardStore(clients.custom, { cacheLimit: SHARD_CACHE }),
     writer,
     worker: config.name,
     log,

@@ -31,6 +31,33 @@ const Common = z.object({
     .describe('Port of the /metrics, /healthz and /readyz HTTP server; 0 disables it.'),
 });
 
+/** Action name → the most tasks of it Scheduled or Running at once across the cluster. */
+const ActionLimits = z.record(z.string().min(1).max(253), z.int().min(1).max(1_000_000));
+
+/** Action name → at most `starts` task starts in any `perSecs` seconds, across the cluster. */
+const ActionRates = z.record(
+  z.string().min(1).max(253),
+  z.strictObject({
+    starts: z.int().min(1).max(1_000_000),
+    perSecs: z.number().positive().max(86_400),
+  }),
+);
+
+/** A flag or environment value holds JSON text: `{"deploy": 2}`. */
+function jsonText(value: unknown, ctx: z.core.ParsePayload): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    ctx.issues.push({
+      code: 'custom',
+      input: value,
+      message: 'must be a JSON object keyed by action name, e.g. {"deploy":2}',
+    });
+    return z.NEVER;
+  }
+}
+
 export const OperatorConfig = Common.extend({
   identity: z.string().min(1).max(253),
   leaseName: z.string().min(1).max(253).default('fastflow-operator'),
@@ -57,6 +84,15 @@ export const OperatorConfig = Common.extend({
     .min(1)
     .default(1000)
     .describe('Attempt traces kept per instance in all: the oldest go first.'),
+  maxObjectBytes: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024)
+    .default(256 * 1024)
+    .describe(
+      "The bound on an instance's status (JSON bytes): new tasks wait while it is above 75 % of it.",
+    ),
   ttlSecondsAfterFinished: z.coerce
     .number()
     .int()
@@ -64,6 +100,18 @@ export const OperatorConfig = Common.extend({
     .default(0)
     .describe(
       'Delete a finished instance this long after it finished when neither it nor its Dag sets ttlSecondsAfterFinished; 0: keep.',
+    ),
+  actionRate: z
+    .preprocess(jsonText, ActionRates)
+    .default({})
+    .describe(
+      'Cluster-wide rate limits of actions, as JSON: {"http": {"starts": 10, "perSecs": 60}} starts at most 10 http tasks in any 60 s; the others wait and start as soon as the rate allows.',
+    ),
+  actionConcurrency: z
+    .preprocess(jsonText, ActionLimits)
+    .default({})
+    .describe(
+      'Cluster-wide concurrency limits of actions, as JSON: {"deploy": 2} runs at most 2 deploy tasks at once; the others wait and start as soon as one ends.',
     ),
 })
   .refine((c) => c.renewDeadlineSecs < c.leaseDurationSecs, {

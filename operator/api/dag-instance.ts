@@ -35,6 +35,14 @@ export const DagInstanceSpec = z
       .optional()
       .describe('The instance fails (DeadlineExceeded) if unfinished this long after it started.'),
     ttlSecondsAfterFinished: TtlSecondsAfterFinished.optional(),
+    priority: z
+      .int()
+      .min(-1000)
+      .max(1000)
+      .optional()
+      .describe(
+        'Among instances waiting for a run slot of their Dag (maxRunningInstances), higher starts first; default 0.',
+      ),
   })
   .meta({
     // The rules on dagRef and vars run only when old and new both have the
@@ -125,6 +133,14 @@ export const TaskStatus = z.object({
     .describe('Continued after a block: its block checks are not evaluated again.'),
   history: z.array(AttemptRecord).max(MAX_HISTORY).optional(),
   historyDropped: z.int().min(0).optional(),
+  heartbeats: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('Heartbeats of the running attempt folded so far.'),
+  heartbeatAt: Timestamp.optional().describe(
+    "When the operator saw the attempt's last heartbeat (or its start), on its own clock.",
+  ),
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
@@ -189,6 +205,17 @@ export const DagInstanceStatus = z.object({
     .optional()
     .describe('Wall time from start to finish, once finished.'),
   progress: z.string().max(32).optional().describe('Finished tasks / all tasks, e.g. "3/5".'),
+  counts: z
+    .partialRecord(TaskPhase, z.int().min(0))
+    .optional()
+    .describe('Tasks by phase, wherever their entries live (status.tasks or shards).'),
+  shards: z
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'TaskShards <instance>-s0 … s<shards-1> hold the finished entries moved out of tasks.',
+    ),
   message: z.string().max(32768).optional(),
   tasks: z
     .record(z.string().max(253), TaskStatus)

@@ -98,6 +98,12 @@ export type RetryPolicy = z.infer<typeof RetryPolicy>;
  */
 export const MAX_TASKS = 10_000;
 
+/** A task's schedule-to-start or heartbeat timeout: at least a second, at most 7 days. */
+const TimeoutSecs = z
+  .int()
+  .min(1)
+  .max(7 * 24 * 3600);
+
 export const TaskSpec = z
   .strictObject({
     id: TaskId,
@@ -133,6 +139,12 @@ export const TaskSpec = z
     setVars: SetVarsSpec.optional(),
     wait: WaitSpec.optional(),
     approval: ApprovalSpec.optional(),
+    scheduleToStartSecs: TimeoutSecs.optional().describe(
+      'An attempt that no worker reports Running this long after it was assigned fails (ScheduleToStartTimeout) and is retried under `retry`, on another worker if there is one.',
+    ),
+    heartbeatTimeoutSecs: TimeoutSecs.optional().describe(
+      'A running attempt whose action has not called ctx.heartbeat() for this long fails (HeartbeatTimeout) and is retried under `retry`.',
+    ),
   })
   .superRefine((task, ctx) => {
     // Refined here rather than in the CRD (no CEL under tasks): the admission
@@ -162,6 +174,14 @@ export const DagSpec = z.strictObject({
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
   createdAt: z.int().optional(),
   updatedAt: z.int().optional(),
+  maxRunningInstances: z
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe(
+      'At most this many instances of the Dag run at once; the others wait (phase Pending, reason WaitingForRunSlot) and start in order of priority, then creation, as slots free.',
+    ),
   ...DagLifecycle.shape,
 });
 export type DagSpec = z.infer<typeof DagSpec>;

@@ -17,6 +17,13 @@ export const TASK_RESULT = {
   singular: 'taskresult',
   shortName: 'dagtr',
 } as const;
+/** Finished task entries of one instance, moved out of its status by the operator. */
+export const TASK_SHARD = {
+  kind: 'TaskShard',
+  plural: 'taskshards',
+  singular: 'taskshard',
+  shortName: 'dagts',
+} as const;
 export const CATEGORY = 'fastflow';
 
 /**
@@ -97,4 +104,9 @@ export const taskResultResource = {
   group: GROUP,
   version: VERSION,
   plural: TASK_RESULT.plural,
+} as const;
+export const taskShardResource = {
+  group: GROUP,
+  version: VERSION,
+  plural: TASK_SHARD.plural,
 } as const;

@@ -3,8 +3,9 @@ import { ObjectMeta } from './common.ts';
 import { appendPath } from './field-path.ts';
 import { DagSpec, DagStatus } from './dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from './dag-instance.ts';
-import { API_VERSION, DAG, DAG_INSTANCE, TASK_RESULT } from './names.ts';
+import { API_VERSION, DAG, DAG_INSTANCE, TASK_RESULT, TASK_SHARD } from './names.ts';
 import { TaskResultSpec } from './task-result.ts';
+import { TaskShardSpec } from './task-shard.ts';
 
 /** The whole Dag object as read from the API server. */
 export const Dag = z.object({
@@ -34,6 +35,15 @@ export const TaskResult = z.object({
   spec: TaskResultSpec,
 });
 export type TaskResult = z.infer<typeof TaskResult>;
+
+/** Finished task entries of one instance (written once by the operator, never changed). */
+export const TaskShard = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(TASK_SHARD.kind),
+  metadata: ObjectMeta,
+  spec: TaskShardSpec,
+});
+export type TaskShard = z.infer<typeof TaskShard>;
 
 /**
  * The Dag snapshot an instance runs, stored in an immutable ControllerRevision

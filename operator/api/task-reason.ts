@@ -22,6 +22,9 @@ export const TaskReason = z
     'SkipRequested',
     'DeadlineExceeded',
     'DagRevisionLost',
+    'ScheduleToStartTimeout',
+    'HeartbeatTimeout',
+    'ActionLimit',
     'BranchNotTaken',
     'SystemTaskFailed',
     'Terminated',
@@ -103,6 +106,20 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
     retryable: false,
     description:
       'the Dag snapshot the instance runs (`status.dagRevision`) was deleted or cannot be read: the instance failed, and with it every unfinished task',
+  },
+  ScheduleToStartTimeout: {
+    retryable: true,
+    description:
+      "no worker reported the attempt Running within the task's `scheduleToStartSecs` of its assignment (the next attempt goes to another worker if there is one)",
+  },
+  HeartbeatTimeout: {
+    retryable: true,
+    description:
+      "the running action did not call `ctx.heartbeat()` within the task's `heartbeatTimeoutSecs`",
+  },
+  ActionLimit: {
+    description:
+      'ready, but its action is at a cluster-wide limit of the operator (`--action-concurrency`: as many running at once as allowed; `--action-rate`: as many started lately as allowed; the message says which); it starts as soon as the limit allows',
   },
   BranchNotTaken: {
     description: 'listed under a case of a switch that picked another case (or was skipped)',

@@ -36,6 +36,11 @@ export const AttemptResult = z.strictObject({
     .describe('The params the attempt ran with, as JSON text, when templates changed them.'),
   outputRef: ObjectName.optional().describe('The attempt data object holding a larger output.'),
   paramsRef: ObjectName.optional().describe('The attempt data object holding larger params.'),
+  heartbeats: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Heartbeats the action has sent (ctx.heartbeat()), counted by the worker.'),
 });
 export type AttemptResult = z.infer<typeof AttemptResult>;
 

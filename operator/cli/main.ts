@@ -61,6 +61,18 @@ common(program.command('operator'))
   .option('--trace-attempts-per-task <n>', 'attempt traces kept per task (its last attempts)')
   .option('--traces-per-instance <n>', 'attempt traces kept per instance (the oldest go first)')
   .option(
+    '--max-object-bytes <n>',
+    "bound on an instance's status; new tasks wait while it is above 75 % of it (default 262144)",
+  )
+  .option(
+    '--action-concurrency <json>',
+    'cluster-wide concurrency limits of actions, e.g. \'{"deploy":2}\' (the others wait for a slot)',
+  )
+  .option(
+    '--action-rate <json>',
+    'cluster-wide rate limits of actions, e.g. \'{"http":{"starts":10,"perSecs":60}}\'',
+  )
+  .option(
     '--ttl-seconds-after-finished <s>',
     'delete finished instances this long after they finished unless they or their Dag say otherwise (0: keep)',
   )

@@ -25,8 +25,11 @@ export function loadConfig<S extends z.ZodObject>(
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
-      const key = formatPath(i.path);
-      return key ? `--${kebab(key)} (${envName(key)}): ${i.message}` : i.message;
+      const [key, ...inside] = i.path;
+      if (typeof key !== 'string') return i.message;
+      // A setting that holds an object (JSON) names the part of it that is wrong.
+      const part = inside.length > 0 ? `${formatPath(inside)}: ` : '';
+      return `--${kebab(key)} (${envName(key)}): ${part}${i.message}`;
     });
     throw new ConfigInputError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }

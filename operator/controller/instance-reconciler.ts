@@ -1,18 +1,12 @@
 import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
-import { decide, type Decision } from '../core/decide.ts';
+import type { Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { pendingOperations, type OperationRequest } from '../core/operations.ts';
 import { usesShareData } from '../core/prechecks.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
 import { givenVars, resolveVars } from '../core/vars.ts';
-import {
-  failedToRun,
-  started,
-  whyNotStarted,
-  withOperationsRefused,
-  type CannotRun,
-} from '../core/instance-start.ts';
+import { deadlineOf } from '../core/instance-start.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
@@ -20,15 +14,13 @@ import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/erro
 import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource } from '../api/names.ts';
-import {
-  RevisionInvalidError,
-  RevisionMissingError,
-  type LoadedSnapshot,
-  type RevisionStore,
-} from '../store/revisions.ts';
+import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
+import type { InstanceShards } from './instance-shards.ts';
+import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
+import { runOf } from './instance-run.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
@@ -44,8 +36,11 @@ export interface InstanceReconcilerDeps {
   shareData: ShareDataStore;
   /** The workers' results, folded into status before deciding. */
   results: ResultInbox;
+  /** Decides with the sharded tasks, moves finished entries into shards, bounds the status. */
+  shards: InstanceShards;
   /** Instances with a task waiting for an action no live worker has. */
   waiters: Set<string>;
+  limits: ActionLimiter;
   log: Logger;
   now?: () => Date;
 }
@@ -71,7 +66,7 @@ export class InstanceReconciler {
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const cached = this.#d.cached(key);
     if (cached === undefined) {
-      this.#d.waiters.delete(key);
+      this.#forget(key);
       // Results of an instance that is gone have nothing to go into.
       await this.#d.results.cleanup(key, undefined);
       return {};
@@ -86,6 +81,14 @@ export class InstanceReconciler {
     }
   }
 
+  /** Drops what this process keeps about an instance that is gone or has finished. */
+  #forget(key: string): void {
+    this.#d.waiters.delete(key);
+    this.#d.shards.forget(key);
+    this.#d.limits.forget(key);
+    this.#lastWrite.delete(key);
+  }
+
   async #pass(instance: DagInstance, signal: AbortSignal): Promise<ReconcileResult> {
     const key = keyOf(instance.metadata);
     const now = (this.#d.now ?? (() => new Date()))();
@@ -93,16 +96,18 @@ export class InstanceReconciler {
     const operations = pendingOperations(instance.metadata.annotations, status.operations);
     // A finished instance needs nothing more, unless an operation (a retry) reopens it.
     if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
-      this.#d.waiters.delete(key);
-      this.#lastWrite.delete(key);
+      this.#forget(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
       return {};
     }
-    const run = await this.#snapshot(instance, operations, now);
+    const run = await runOf(this.#d, instance, operations, now);
+    if ('waiting' in run) {
+      await this.#write(instance, run.waiting, signal);
+      return {};
+    }
     if ('failed' in run) {
-      this.#d.waiters.delete(key);
-      this.#lastWrite.delete(key);
+      this.#forget(key);
       const written = await this.#write(instance, run.failed, signal);
       if (written)
         this.#d.log.info({ instance: key, phase: run.failed.phase }, run.failed.message ?? '');
@@ -126,16 +131,20 @@ export class InstanceReconciler {
   ): Promise<Decision> {
     const key = keyOf(instance.metadata);
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
-    const decision = decide({
+    const sources = await this.#checkSources(instance, run.loaded);
+    const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
+    const decision = await this.#d.shards.decide(instance, {
       graph: run.loaded.graph,
       status: run.status,
       workers,
       generation: instance.metadata.generation,
       now,
       operations,
-      ...(await this.#checkSources(instance, run.loaded)),
-      ...deadlineOf(instance, run.status),
+      ...sources,
+      ...deadlineOf(instance.spec, run.status),
+      ...(actionSlots ? { actionSlots } : {}),
     });
+    this.#d.limits.record(key, run.loaded.graph, decision.status, decision.assigned, now);
     for (const op of operations) {
       const record = decision.status.operations?.[op.name];
       const fields = { instance: key, operation: op.name, result: record?.result };
@@ -203,46 +212,6 @@ export class InstanceReconciler {
     return last === undefined ? 0 : Math.max(0, last + PROGRESS_INTERVAL_MS - now.getTime());
   }
 
-  /**
-   * The snapshot the instance runs and the status to decide from: taken now
-   * for a new instance (the Dag must exist, be valid and take these vars),
-   * read back for a running one. Otherwise the Failed status that says why,
-   * with the operations asked for refused: an instance that failed to start
-   * is never started by an operation, and one that has finished keeps how it
-   * ended when its snapshot is gone.
-   */
-  async #snapshot(
-    instance: DagInstance,
-    operations: OperationRequest[],
-    now: Date,
-  ): Promise<
-    { loaded: LoadedSnapshot; status: DagInstanceStatus } | { failed: DagInstanceStatus }
-  > {
-    const status = instance.status ?? {};
-    const generation = instance.metadata.generation;
-    const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
-    const fail = (why: CannotRun) => ({
-      failed: finished
-        ? { ...status, ...withOperationsRefused(status, why, operations, now) }
-        : failedToRun(status, why, generation, now, operations),
-    });
-    if (!status.dagRevision) {
-      if (finished) return fail(whyNotStarted(status));
-      const start = await this.#d.starter.start(instance);
-      if (!start.ok) return fail({ reason: start.reason, message: start.message });
-      return { loaded: start.loaded, status: started(status, start.loaded.revision, now) };
-    }
-    try {
-      const namespace = instance.metadata.namespace ?? '';
-      return { loaded: await this.#d.revisions.load(namespace, status.dagRevision), status };
-    } catch (e) {
-      if (!(e instanceof RevisionMissingError || e instanceof RevisionInvalidError)) throw e;
-      const reason =
-        e instanceof RevisionMissingError ? 'DagRevisionMissing' : 'DagRevisionInvalid';
-      return fail({ reason, message: e.message });
-    }
-  }
-
   async #write(
     instance: DagInstance,
     next: DagInstanceStatus,
@@ -270,13 +239,6 @@ export class InstanceReconciler {
       throw err;
     }
   }
-}
-
-/** The instance's deadline, when it has activeDeadlineSeconds and has started. */
-function deadlineOf(instance: DagInstance, status: DagInstanceStatus): { deadline?: Date } {
-  const secs = instance.spec.activeDeadlineSeconds;
-  if (secs === undefined || status.startTime === undefined) return {};
-  return { deadline: new Date(Date.parse(status.startTime) + secs * 1000) };
 }
 
 function parse(key: string, raw: unknown): DagInstance {

@@ -6,28 +6,42 @@ import { isNotFound, toKubeError } from '../kube/errors.ts';
 import { keyOf } from '../kube/types.ts';
 import { dagResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
+import type { RunSlots } from './run-slots.ts';
 
 export type StartResult =
-  { ok: true; loaded: LoadedSnapshot } | { ok: false; reason: string; message: string };
+  | { ok: true; loaded: LoadedSnapshot }
+  | { ok: false; reason: string; message: string; waiting?: true };
 
 /**
  * Everything that must hold before an instance may start, each failure with
  * the reason the user reads in the instance status: the Dag exists, is valid
- * and not stopped, and the vars fit its declaration. On success the Dag spec
- * is snapshotted so later edits never touch this run.
+ * and not stopped, the vars fit its declaration, and a run slot is free when
+ * the Dag limits its running instances (else it waits in line, saying so).
+ * On success the Dag spec is snapshotted so later edits never touch this run.
  */
 export class InstanceStarter {
   readonly #clients: KubeClients;
   readonly #revisions: RevisionStore;
   readonly #cachedDag: (key: string) => unknown;
+  readonly #slots: RunSlots;
 
-  constructor(clients: KubeClients, revisions: RevisionStore, cachedDag: (key: string) => unknown) {
+  constructor(
+    clients: KubeClients,
+    revisions: RevisionStore,
+    cachedDag: (key: string) => unknown,
+    slots: RunSlots,
+  ) {
     this.#clients = clients;
     this.#revisions = revisions;
     this.#cachedDag = cachedDag;
+    this.#slots = slots;
   }
 
-  async start(instance: DagInstance): Promise<StartResult> {
+  /**
+   * `unlimited`: start even if the Dag's maxRunningInstances are all taken
+   * (a cancel is pending: it ends the instance in the pass that starts it).
+   */
+  async start(instance: DagInstance, unlimited = false): Promise<StartResult> {
     const namespace = instance.metadata.namespace ?? '';
     const dagName = instance.spec.dagRef.name;
     const raw =
@@ -60,6 +74,19 @@ export class InstanceStarter {
     }
     const vars = resolveVars(spec.vars, instance.spec.vars);
     if (!vars.ok) return { ok: false, reason: 'InvalidVars', message: vars.message };
+    const limit = spec.maxRunningInstances;
+    if (
+      limit !== undefined &&
+      !unlimited &&
+      !this.#slots.admit(keyOf(instance.metadata), limit).ok
+    ) {
+      return {
+        ok: false,
+        waiting: true,
+        reason: 'WaitingForRunSlot',
+        message: `waiting to start: Dag "${dagName}" runs at most ${limit} instance${limit === 1 ? '' : 's'} at once (spec.maxRunningInstances); instances start in order of spec.priority, then creation, as running ones finish`,
+      };
+    }
     const loaded = await this.#revisions.ensure(
       { namespace, name: dagName },
       dag.data.metadata.generation ?? 0,

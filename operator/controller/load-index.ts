@@ -29,6 +29,11 @@ export class LoadIndex {
     return this.#load.get(worker) ?? 0;
   }
 
+  /** The instances in which some worker holds a task. */
+  busyInstances(): string[] {
+    return [...this.#byInstance.keys()];
+  }
+
   instancesOf(worker: string): string[] {
     return [...(this.#instances.get(worker) ?? [])];
   }

@@ -3,6 +3,7 @@ import { type OperatorConfig, leaseNamespaceOf } from '../api/config.ts';
 import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
 import { WORKER_LABEL_PREFIX, WORKER_LEASE_LABEL } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
+import { DagSpec } from '../api/dag.ts';
 import { pendingOperations } from '../core/operations.ts';
 import type { KubeClients } from '../kube/client.ts';
 import { Controller } from '../kube/controller.ts';
@@ -24,11 +25,15 @@ import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';
 import { garbageCollectors } from './gc.ts';
+import { InstanceShards } from './instance-shards.ts';
+import { TaskShardStore } from '../store/task-shards.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
 import { collectDeadWorkerLeases } from './lease-gc.ts';
+import { ActionLimiter } from './action-limiter.ts';
 import { LoadIndex } from './load-index.ts';
 import { ResultInbox } from './result-inbox.ts';
+import { RunSlots } from './run-slots.ts';
 import { WorkerRegistry, type WorkerChange } from './worker-registry.ts';
 
 export interface RunningOperator {
@@ -84,6 +89,17 @@ export function startOperator(
 
   const metrics = new OperatorMetrics(opts.metrics ?? new Registry());
   const load = new LoadIndex();
+  const slots = new RunSlots();
+  const limits = new ActionLimiter(
+    config.actionConcurrency,
+    (key) => instanceController.enqueue(key),
+    config.actionRate,
+  );
+  /** A Dag's waiting instances that a freed slot (or a changed limit) lets start: looked at again. */
+  const wakeWaiting = (dag: string): void => {
+    for (const key of slots.startable(dag, maxRunningInstancesOf(dags.get(dag))))
+      instanceController.enqueue(key);
+  };
   const waiters = new Set<string>();
   const revisions = new RevisionStore(clients.apps);
   const inbox = new ResultInbox(clients.custom, log.child({ component: 'results' }));
@@ -102,13 +118,19 @@ export function startOperator(
   const instanceReconciler = new InstanceReconciler({
     clients,
     cached: (k) => instances.get(k),
-    starter: new InstanceStarter(clients, revisions, (k) => dags.get(k)),
+    starter: new InstanceStarter(clients, revisions, (k) => dags.get(k), slots),
     revisions,
     registry,
     shareData: new ShareDataStore(clients.core),
     results: inbox,
+    shards: new InstanceShards({
+      store: new TaskShardStore(clients.custom),
+      maxObjectBytes: config.maxObjectBytes,
+      log: log.child({ component: 'shards' }),
+    }),
     load,
     waiters,
+    limits,
     log: log.child({ controller: 'daginstance' }),
   });
   const instanceController = new Controller({
@@ -145,9 +167,14 @@ export function startOperator(
     log,
   });
 
-  dags.onEvent((ev) => dagController.enqueue(ev.key));
+  dags.onEvent((ev) => {
+    dagController.enqueue(ev.key);
+    wakeWaiting(ev.key);
+  });
   instances.onEvent((ev) => {
     load.update(ev.key, ev.type === 'delete' ? undefined : (ev.obj.status ?? {}));
+    const freed = slots.update(ev.key, ev.type === 'delete' ? undefined : ev.obj);
+    if (freed !== undefined) wakeWaiting(freed);
     if (ev.type !== 'delete' && needsReconcile(ev.obj)) instanceController.enqueue(ev.key);
   });
   // A result (written or deleted) is a reason to look at its instance again.
@@ -194,6 +221,7 @@ export function startOperator(
       const synced = [dags, instances, results, leases].map((i) => i.synced());
       void Promise.all(synced).then(() => {
         if (signal.aborted) return;
+        limits.expect(load.busyInstances());
         instanceController.start(signal);
         dagController.start(signal);
         gc.start(signal);
@@ -250,6 +278,7 @@ export function startOperator(
       results.stop();
       leases.stop();
       registry.stop();
+      limits.stop();
       resolveDone('stopped');
     },
   };
@@ -261,4 +290,11 @@ function needsReconcile(instance: DagInstance): boolean {
   if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return true;
   if (pendingOperations(metadata.annotations, status.operations).length > 0) return true;
   return Object.keys(metadata.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
+}
+
+/** A Dag's spec.maxRunningInstances, read from its raw cached object (undefined: none, or gone). */
+function maxRunningInstancesOf(raw: unknown): number | undefined {
+  const spec = (raw as { spec?: { maxRunningInstances?: unknown } } | undefined)?.spec;
+  const parsed = DagSpec.shape.maxRunningInstances.safeParse(spec?.maxRunningInstances);
+  return parsed.success ? parsed.data : undefined;
 }

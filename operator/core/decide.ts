@@ -14,9 +14,17 @@ import { applyOperations } from './instance-operations.ts';
 import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
 import { earliest } from './duration.ts';
-import { carriedToNextAttempt, lostWorkerNote, retryDelayMs, shouldRetry } from './retry.ts';
+import {
+  carriedToNextAttempt,
+  lostWorkerNote,
+  retryDelayMs,
+  shouldRetry,
+  workerToAvoid,
+} from './retry.ts';
 import { transition } from './task-transitions.ts';
-import { WorkerPool, type WorkerView } from './worker-pool.ts';
+import { watchTimeouts, type Watched } from './task-timeouts.ts';
+import { chainWorker, WorkerPool, type WorkerView } from './worker-pool.ts';
+import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.ts';
 
 export { instancePhase } from './instance-summary.ts';
 
@@ -35,6 +43,8 @@ export interface DecideInput {
   operations?: readonly OperationRequest[];
   /** startTime + activeDeadlineSeconds, when the instance has one. */
   deadline?: Date;
+  /** Actions with a cluster-wide concurrency limit, and what this pass may place of each. */
+  actionSlots?: ReadonlyMap<string, ActionSlot>;
 }
 
 export interface Assignment {
@@ -119,7 +129,7 @@ class Step {
     this.tasks = tasks;
     this.control = controlStatusOf(input.status);
     this.vars = { ...input.vars, ...input.status.vars };
-    this.#pool = new WorkerPool(input.workers);
+    this.#pool = new WorkerPool(input.workers, input.actionSlots);
     this.#paused = paused;
   }
 
@@ -153,10 +163,11 @@ class Step {
     }
   }
 
-  /** A task on a lost worker moves on; one on no worker waits (a wait, an approval). */
+  /** One on no worker waits (a wait, an approval); on a lost worker moves on; else is watched. */
   #inFlight(id: string, current: TaskStatus): void {
     if (!current.worker) decideWaiting(this.#in, this, id, current);
     else if (!this.#pool.isLive(current.worker)) this.#reassign(id, current);
+    else this.#watch(id, watchTimeouts(this.#in.graph.tasks.get(id), current, this.#in.now));
   }
 
   /**
@@ -173,7 +184,7 @@ class Step {
       return;
     }
     const spec = this.#in.graph.tasks.get(id);
-    const waiting = current?.reason === 'NoWorkerForAction';
+    const waiting = isWaitingToBePlaced(current);
     const verdict =
       !waiting &&
       evaluatePreCheck(
@@ -204,6 +215,13 @@ class Step {
     };
     const ready = transition(current, 'WorkerLost', carriedToNextAttempt(lost, 'Failed'));
     this.#place(id, attempt + 1, ready);
+  }
+
+  /** Schedule-to-start and heartbeat timeouts: an expired attempt goes the way of a failed one. */
+  #watch(id: string, watched: Watched): void {
+    this.tasks[id] = watched.entry;
+    this.wakeAt = earliest([this.wakeAt, watched.wakeAt]);
+    if (watched.entry.phase === 'Failed') this.#maybeRetry(id, watched.entry);
   }
 
   #maybeRetry(id: string, current: TaskStatus): void {
@@ -238,14 +256,6 @@ class Step {
     return true;
   }
 
-  /** A chain step (its only parent has no other child) stays on its parent's worker. */
-  #chainWorker(id: string): string | undefined {
-    const [parent, ...others] = this.#in.graph.parents.get(id) ?? [];
-    if (parent === undefined || others.length > 0) return undefined;
-    if (this.#in.graph.children.get(parent)?.length !== 1) return undefined;
-    return this.tasks[parent]?.worker;
-  }
-
   /**
    * Gives a chain step to its parent's worker while it has room, else to
    * the least loaded live worker with the action, or
@@ -254,14 +264,19 @@ class Step {
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
     if (this.#system(id, attempt, from)) return;
-    const action = this.#in.graph.tasks.get(id)?.actionName ?? '';
+    const spec = this.#in.graph.tasks.get(id);
+    const action = spec?.actionName ?? '';
     const keep: Omit<TaskStatus, 'phase'> = {
       ...(from?.history ? { history: from.history } : {}),
       ...(from?.historyDropped ? { historyDropped: from.historyDropped } : {}),
       ...(from?.continued ? { continued: true } : {}),
     };
     const note = lostWorkerNote(from, attempt);
-    const worker = this.#pool.pick(action, this.#chainWorker(id));
+    const worker = this.#pool.pick(
+      action,
+      chainWorker(this.#in.graph, this.tasks, id),
+      workerToAvoid(from, attempt),
+    );
     if (worker) {
       this.tasks[id] = transition(from, 'Assigned', {
         worker,
@@ -271,14 +286,15 @@ class Step {
         ...(note ? { message: note } : {}),
       });
       this.assigned.push({ task: id, worker, attempt });
+      this.#watch(id, watchTimeouts(spec, this.tasks[id], this.#in.now));
       return;
     }
-    this.waitingFor.add(action);
-    this.tasks[id] = transition(from, 'NoWorkerForAction', {
+    const why = notPlaced(action, this.#pool.limitNote(action), note);
+    if (why.reason === 'NoWorkerForAction') this.waitingFor.add(action);
+    this.tasks[id] = transition(from, why.reason, {
       ...(attempt > 1 ? { attempt: attempt - 1 } : {}),
       ...keep,
-      reason: 'NoWorkerForAction',
-      message: `waiting for a live worker with action "${action}"${note ? `; ${note}` : ''}`,
+      ...why,
     });
   }
 }

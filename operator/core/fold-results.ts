@@ -59,7 +59,7 @@ function foldOne(
   const id = parseAttemptKey(key);
   const entry = id && tasks[id.task];
   if (!id || !entry || entry.worker !== worker || entry.attempt !== id.attempt) return 'stale';
-  if (entry.phase === result.phase) return 'already';
+  if (entry.phase === result.phase) return foldBeat(tasks, id.task, entry, result);
   const event = EVENT_OF[result.phase];
   if (!canApply(entry.phase, event)) return 'stale';
   const { phase: _reported, output, params, ...fields } = result;
@@ -70,6 +70,25 @@ function foldOne(
     ...fields,
     ...read.fields,
   });
+  return 'folded';
+}
+
+/**
+ * A running attempt's newer heartbeat count: recorded, and `heartbeatAt`
+ * cleared so that the decision stamps it with the operator's clock (the
+ * worker's is not trusted for timing). An older or equal count is already in.
+ */
+function foldBeat(
+  tasks: Record<string, TaskStatus>,
+  task: string,
+  entry: TaskStatus,
+  result: AttemptResult,
+): FoldOutcome {
+  if (entry.phase !== 'Running' || (result.heartbeats ?? 0) <= (entry.heartbeats ?? 0)) {
+    return 'already';
+  }
+  const { heartbeatAt: _seen, ...kept } = entry;
+  tasks[task] = transition(entry, 'AttemptBeat', { ...kept, heartbeats: result.heartbeats });
   return 'folded';
 }
 

@@ -189,10 +189,28 @@ function changedTasks(
   return lines;
 }
 
-/** An attempt that has just failed (not one that was already Failed before). */
+/**
+ * An attempt that has just failed (not one that was already Failed before):
+ * Failed now, or, retried within the same change, recorded Failed in history.
+ */
 const failure: TaskChange = (was, now) => {
-  if (now.phase !== 'Failed') return undefined;
-  if (was?.phase === 'Failed' && was.attempt === now.attempt) return undefined;
+  const ended = now.phase === 'Failed' ? now : failedSince(was, now);
+  if (ended === undefined) return undefined;
+  if (was?.phase === 'Failed' && was.attempt === ended.attempt) return undefined;
+  return failureDetail(ended);
+};
+
+/** The record of `was`'s running attempt when `now` shows it Failed in history (retried at once). */
+function failedSince(
+  was: TaskStatus | undefined,
+  now: TaskStatus,
+): Pick<TaskStatus, 'attempt' | 'reason' | 'message'> | undefined {
+  if (!was || !ACTIVE_TASK_PHASES.has(was.phase) || now.attempt === was.attempt) return undefined;
+  const record = now.history?.find((h) => h.attempt === (was.attempt ?? 1));
+  return record?.phase === 'Failed' && record.reason !== 'WorkerLost' ? record : undefined;
+}
+
+function failureDetail(now: Pick<TaskStatus, 'attempt' | 'reason' | 'message'>): string {
   const message =
     now.message && now.message.length > 200 ? `${now.message.slice(0, 199)}…` : now.message;
   const parts = [
@@ -200,7 +218,7 @@ const failure: TaskChange = (was, now) => {
     [now.reason, message].filter(Boolean).join(': ') || undefined,
   ].filter(Boolean);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
-};
+}
 
 /** A failed attempt that the task's retry policy follows with another. */
 const retry: TaskChange = (was, now) => {
@@ -213,6 +231,8 @@ const reassignment: TaskChange = (was, now) => {
   if (!was?.worker || !ACTIVE_TASK_PHASES.has(was.phase)) return undefined;
   if (now.phase !== 'Scheduled' && now.phase !== 'Pending') return undefined;
   if (now.worker === was.worker && now.attempt === was.attempt) return undefined;
+  // An attempt that failed (a timeout) and was retried at once was not taken from its worker.
+  if (failedSince(was, now)) return undefined;
   const to =
     now.phase === 'Scheduled' && now.worker
       ? `attempt ${now.attempt ?? '?'} on ${now.worker}`

@@ -4,7 +4,14 @@ import {
   DagInstanceStatus as DagInstanceStatusSchema,
   type DagInstanceStatus,
 } from '../api/dag-instance.ts';
-import { failedToRun, started, whyNotStarted, withOperationsRefused } from './instance-start.ts';
+import {
+  deadlineOf,
+  failedToRun,
+  started,
+  waitingToStart,
+  whyNotStarted,
+  withOperationsRefused,
+} from './instance-start.ts';
 import { pendingOperations } from './operations.ts';
 
 const t0 = new Date('2026-03-01T12:00:00.000Z');
@@ -135,5 +142,21 @@ describe('failedToRun: a running instance whose Dag snapshot is gone', () => {
     expect({ ...after, operations: undefined }).toEqual(succeeded);
     expect(after.operations?.retry).toMatchObject({ value: 'r1', result: 'Refused' });
     expect(after.operations?.retry?.message).toContain('cannot run (DagRevisionMissing: ');
+  });
+});
+
+describe('waitingToStart: an instance waiting for a run slot of its Dag', () => {
+  const why = { reason: 'WaitingForRunSlot', message: 'waiting to start: ...' };
+  const t0 = new Date('2026-05-01T10:00:00Z');
+
+  it('is Pending, saying why, and the same every pass (one write while it waits)', () => {
+    const once = waitingToStart(undefined, why, 1, t0);
+    expect(once).toMatchObject({ phase: 'Pending', message: why.message, observedGeneration: 1 });
+    expect(once.conditions?.[0]).toMatchObject({ type: 'Succeeded', status: 'Unknown', ...why });
+    expect(waitingToStart(once, why, 1, new Date('2026-05-01T11:00:00Z'))).toEqual(once);
+  });
+
+  it('has no deadline before it starts', () => {
+    expect(deadlineOf({ dagRef: { name: 'd' }, activeDeadlineSeconds: 5 }, {})).toEqual({});
   });
 });

@@ -1,5 +1,6 @@
 import {
   TERMINAL_TASK_PHASES,
+  type DagInstanceSpec,
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
@@ -69,6 +70,37 @@ export function whyNotStarted(status: DagInstanceStatus): CannotRun {
     reason: condition?.reason ?? 'FailedToStart',
     message: condition?.message ?? status.message ?? 'the instance did not start',
   };
+}
+
+/**
+ * The status of an instance waiting for a run slot of its Dag: Pending, and
+ * its Succeeded condition says why (the same words every pass, so waiting
+ * costs one write).
+ */
+export function waitingToStart(
+  status: DagInstanceStatus | undefined,
+  why: CannotRun,
+  generation: number | undefined,
+  now: Date,
+): DagInstanceStatus {
+  return {
+    ...status,
+    phase: 'Pending',
+    message: why.message,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    conditions: setCondition(
+      status?.conditions,
+      { type: 'Succeeded', status: 'Unknown', ...why, observedGeneration: generation },
+      now,
+    ),
+  };
+}
+
+/** The instance's deadline, when it has activeDeadlineSeconds and has started. */
+export function deadlineOf(spec: DagInstanceSpec, status: DagInstanceStatus): { deadline?: Date } {
+  const secs = spec.activeDeadlineSeconds;
+  if (secs === undefined || status.startTime === undefined) return {};
+  return { deadline: new Date(Date.parse(status.startTime) + secs * 1000) };
 }
 
 /** The first status of a started instance: it runs the given Dag snapshot from now on. */

@@ -1,4 +1,5 @@
 import {
+  ACTIVE_TASK_PHASES,
   TERMINAL_INSTANCE_PHASES,
   TERMINAL_TASK_PHASES,
   type DagInstanceStatus,
@@ -138,11 +139,27 @@ function describe(
           condition: { status: 'Unknown', reason: 'WaitingForWorker' },
         };
       }
+      const limited = onlyLimited(ids, tasks);
+      if (limited.length > 0) {
+        return {
+          message: list(limited, 'is Pending'),
+          condition: { status: 'Unknown', reason: 'WaitingForActionSlot' },
+        };
+      }
       return {
         message: `${finished}/${ids.length} tasks finished`,
         condition: { status: 'Unknown', reason: 'Running' },
       };
   }
+}
+
+/**
+ * The tasks waiting for a slot of their action while nothing else of the
+ * instance moves: what it waits for, said where `kubectl get dagi` shows it.
+ */
+function onlyLimited(ids: readonly string[], tasks: Record<string, TaskStatus>): string[] {
+  if (ids.some((id) => ACTIVE_TASK_PHASES.has(tasks[id]?.phase ?? 'Pending'))) return [];
+  return ids.filter((id) => tasks[id]?.reason === 'ActionLimit');
 }
 
 /**

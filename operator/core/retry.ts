@@ -71,3 +71,14 @@ export function lostWorkerNote(from: TaskStatus | undefined, attempt: number): s
   if (last?.reason !== 'WorkerLost' || last.attempt !== attempt - 1) return undefined;
   return `worker ${last.worker} was lost during attempt ${last.attempt}`;
 }
+
+/**
+ * The worker the next attempt should avoid: the one whose previous attempt
+ * never started or stopped beating (it may be wedged).
+ */
+export function workerToAvoid(from: TaskStatus | undefined, attempt: number): string | undefined {
+  const last = from?.history?.at(-1);
+  if (last?.attempt !== attempt - 1) return undefined;
+  const wedged = last.reason === 'ScheduleToStartTimeout' || last.reason === 'HeartbeatTimeout';
+  return wedged ? last.worker : undefined;
+}

@@ -20,7 +20,17 @@ export interface AttemptReport {
  * TaskTransitionRefused for an event `from` has no row for.
  */
 export function resultOf(r: AttemptReport, from: TaskPhase): AttemptResult {
-  const { startedAt, finishedAt, reason, message, output, params, outputRef, paramsRef } = r.set;
+  const {
+    startedAt,
+    finishedAt,
+    reason,
+    message,
+    output,
+    params,
+    outputRef,
+    paramsRef,
+    heartbeats,
+  } = r.set;
   const phase = nextPhase(from, r.event) as AttemptResult['phase'];
   return {
     phase,
@@ -32,6 +42,7 @@ export function resultOf(r: AttemptReport, from: TaskPhase): AttemptResult {
     ...(params !== undefined ? { params: JSON.stringify(params) } : {}),
     ...(outputRef !== undefined ? { outputRef } : {}),
     ...(paramsRef !== undefined ? { paramsRef } : {}),
+    ...(heartbeats !== undefined ? { heartbeats } : {}),
   };
 }
 

@@ -16,6 +16,9 @@ export const OPERATOR_EVENTS = [
   'RerunRequested',
   'DeadlineExceeded',
   'DagRevisionLost',
+  'ScheduleToStartExpired',
+  'HeartbeatExpired',
+  'ActionLimit',
   'SystemDecided',
   'SystemFailed',
   'BranchNotTaken',
@@ -25,7 +28,12 @@ export const OPERATOR_EVENTS = [
   'ApprovalRejected',
 ] as const;
 /** What a worker reports about its own attempt. */
-export const WORKER_EVENTS = ['AttemptStarted', 'AttemptSucceeded', 'AttemptFailed'] as const;
+export const WORKER_EVENTS = [
+  'AttemptStarted',
+  'AttemptBeat',
+  'AttemptSucceeded',
+  'AttemptFailed',
+] as const;
 export type OperatorEvent = (typeof OPERATOR_EVENTS)[number];
 export type WorkerEvent = (typeof WORKER_EVENTS)[number];
 export type TaskEvent = OperatorEvent | WorkerEvent;
@@ -66,10 +74,30 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     to: 'Blocked',
     when: 'ready, and a `block` preCheck holds (not evaluated again once continued)',
   },
+  ActionLimit: {
+    from: ['Pending'],
+    to: 'Pending',
+    when: 'ready, but its action is at its `--action-concurrency` or `--action-rate` limit (`reason: ActionLimit`): placed as soon as the limit allows',
+  },
   AttemptStarted: {
     from: ['Scheduled'],
     to: 'Running',
     when: 'the worker starts the action (its own attempt only)',
+  },
+  ScheduleToStartExpired: {
+    from: ['Scheduled'],
+    to: 'Failed',
+    when: 'not reported Running within `scheduleToStartSecs` of its assignment (`reason: ScheduleToStartTimeout`, retryable; the next attempt avoids that worker)',
+  },
+  AttemptBeat: {
+    from: ['Running'],
+    to: 'Running',
+    when: 'the action called `ctx.heartbeat()` (its own attempt only; written at most every few seconds): `heartbeatAt` moves on',
+  },
+  HeartbeatExpired: {
+    from: ['Running'],
+    to: 'Failed',
+    when: "no heartbeat within `heartbeatTimeoutSecs` (counted from the start, then from each beat, on the operator's clock; `reason: HeartbeatTimeout`, retryable)",
   },
   AttemptSucceeded: {
     from: ['Scheduled', 'Running'],

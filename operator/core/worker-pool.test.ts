@@ -57,6 +57,13 @@ describe('WorkerPool', () => {
     expect(new WorkerPool([w('a', ['A']), w('b', ['B'])]).pick('A', 'b')).toBe('a');
   });
 
+  it('avoids the given worker while another has the action, however loaded', () => {
+    const pool = new WorkerPool([w('a', ['A'], 4, 0), w('b', ['A'], 1, 3)]);
+    expect(pool.pick('A', undefined, 'a')).toBe('b');
+    expect(pool.pick('A', 'a', 'a')).toBe('b');
+    expect(new WorkerPool([w('a', ['A'])]).pick('A', undefined, 'a')).toBe('a');
+  });
+
   it('knows which workers are live', () => {
     const pool = new WorkerPool([w('w1', ['A']), w('w2', [])]);
     expect(pool.isLive('w1')).toBe(true);

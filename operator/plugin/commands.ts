@@ -1,14 +1,22 @@
 /** The plugin's commands; each resolves with its exit code. */
 import { readFile } from 'node:fs/promises';
+import { withReferencedValues } from '../../actions-runtime/client/outputs.ts';
 import { TaskId } from '../api/dag.ts';
 import { DagInstance } from '../api/objects.ts';
+import { TaskShardStore } from '../store/task-shards.ts';
 import { TraceStore } from '../store/traces.ts';
 import { instanceResource } from '../api/names.ts';
 import { toKubeError } from '../kube/errors.ts';
 import { phaseStyle } from './color.ts';
 import { checkName, connect, type ClusterFlags, type Connection } from './connect.ts';
 import { PluginError, UsageError } from './errors.ts';
-import { instanceDetails, instanceElapsed, instanceTable } from './get.ts';
+import {
+  formatObjects,
+  instanceDetails,
+  instanceElapsed,
+  instanceTable,
+  outputFormat,
+} from './get.ts';
 import { dagNotFound, getDagSpec, getInstance, instanceGraph } from './instance.ts';
 import type { IO } from './io.ts';
 import { formatLint, lintText } from './lint.ts';
@@ -85,13 +93,30 @@ async function listInstances(conn: Connection): Promise<DagInstance[]> {
   return items;
 }
 
+export type GetFlags = ClusterFlags & { output?: string };
+
 export async function getCommand(
   name: string | undefined,
-  flags: ClusterFlags,
+  flags: GetFlags,
   io: IO,
 ): Promise<number> {
   if (name !== undefined) checkName('instance name', name);
+  const format = outputFormat(flags.output);
   const conn = open(flags, io);
+  if (format !== undefined) {
+    // The client's get reads the shards already; a list reads each instance's.
+    const shards = new TaskShardStore(conn.clients.custom);
+    const shown =
+      name === undefined
+        ? await Promise.all(
+            (await listInstances(conn)).map(async (i) =>
+              withReferencedValues(conn.clients, await shards.whole(i)),
+            ),
+          )
+        : await getInstance(conn, name);
+    io.out(formatObjects(shown, format));
+    return 0;
+  }
   if (name === undefined) {
     const instances = await listInstances(conn);
     if (instances.length === 0) {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DagInstance } from '../api/objects.ts';
 import { makePaint } from './color.ts';
-import { instanceDetails, instanceTable, taskTable } from './get.ts';
+import { parse } from 'yaml';
+import { UsageError } from './errors.ts';
+import { formatObjects, instanceDetails, instanceTable, outputFormat, taskTable } from './get.ts';
 
 const plain = makePaint(false);
 const now = new Date('2025-01-01T00:05:00Z');
@@ -109,5 +111,28 @@ describe('get', () => {
       'TASK     PHASE     ATTEMPT   WORKER   DURATION   MESSAGE',
       'fan[1]   Running',
     ]);
+  });
+});
+
+describe('get -o', () => {
+  it('takes json or yaml and refuses anything else with a usage error', () => {
+    expect(outputFormat('json')).toBe('json');
+    expect(outputFormat(undefined)).toBeUndefined();
+    expect(() => outputFormat('wide')).toThrow(UsageError);
+    expect(() => outputFormat('wide')).toThrow('--output must be json or yaml, not "wide"');
+  });
+
+  it('prints one instance as one object, several as a List, in json and yaml alike', () => {
+    const one = instance('run-1', {
+      status: { phase: 'Running', tasks: { a: { phase: 'Succeeded' } } },
+    });
+    expect(JSON.parse(formatObjects(one, 'json'))).toEqual(one);
+    expect(parse(formatObjects(one, 'yaml'))).toEqual(one);
+    const list = JSON.parse(formatObjects([one, instance('run-2')], 'json')) as {
+      kind: string;
+      items: unknown[];
+    };
+    expect(list.kind).toBe('List');
+    expect(list.items).toEqual([one, instance('run-2')]);
   });
 });

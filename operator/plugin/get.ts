@@ -2,10 +2,12 @@
  * `kubectl fastflow get`: the instances of a namespace as `kubectl get dagi`
  * prints them, or one instance with its tasks.
  */
+import { stringify } from 'yaml';
 import type { TaskStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { formatDuration } from '../core/duration.ts';
 import { phaseStyle, type Paint } from './color.ts';
+import { UsageError } from './errors.ts';
 import { ageOf, formatTable, oneLine, taskDuration, taskNote } from './format.ts';
 
 export const LIST_HEADER = ['NAME', 'DAG', 'PHASE', 'PROGRESS', 'AGE', 'DURATION'] as const;
@@ -130,4 +132,29 @@ export function instanceDetails(
   const order = 'order' in graph ? graph.order : undefined;
   lines.push(...taskTable(order, i.status?.tasks ?? {}, now, paint));
   return lines;
+}
+
+export type OutputFormat = 'json' | 'yaml';
+
+/** The `-o` of `get`: json or yaml (as kubectl's), else a usage error. */
+export function outputFormat(value: string | undefined): OutputFormat | undefined {
+  if (value === undefined || value === 'json' || value === 'yaml') return value;
+  throw new UsageError(`--output must be json or yaml, not ${JSON.stringify(value)}`);
+}
+
+/**
+ * `get -o json|yaml`: one instance as `kubectl get dagi NAME -o json` prints
+ * it (status.tasks holding every task's entry, sharded ones included), or
+ * several as kubectl's List.
+ */
+export function formatObjects(
+  objects: DagInstance | readonly DagInstance[],
+  format: OutputFormat,
+): string {
+  const value = Array.isArray(objects)
+    ? { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }
+    : objects;
+  return format === 'json'
+    ? `${JSON.stringify(value, null, 4)}\n`
+    : stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -14,6 +14,7 @@ import {
   logsCommand,
   runCommand,
   treeCommand,
+  type GetFlags,
   type RunFlags,
 } from './commands.ts';
 import { operationCommand, type OperationFlags } from './operations.ts';
@@ -73,7 +74,8 @@ function buildProgram(
   clusterFlags(program.command('get'))
     .description('list the instances of a namespace, or show one with its tasks')
     .argument('[instance]', 'the instance to show')
-    .action(async (name: string | undefined, flags: ClusterFlags) =>
+    .option('-o, --output <format>', 'json or yaml: whole objects, every task in status.tasks')
+    .action(async (name: string | undefined, flags: GetFlags) =>
       done(await getCommand(name, flags, io)),
     );
 

@@ -14,6 +14,7 @@ import {
   instanceResource,
 } from '../../operator/api/names.ts';
 import { makeClients } from '../../operator/kube/client.ts';
+import { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { BenchDagSpec } from './dags.ts';
 
 export type TaskState = {
@@ -31,9 +32,16 @@ export type TaskState = {
 };
 
 export type InstanceObject = {
-  metadata: { name: string; resourceVersion?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+  };
   status?: {
     phase?: string;
+    /** TaskShards holding the finished entries moved out of `tasks`. */
+    shards?: number;
     progress?: string;
     message?: string;
     startTime?: string;
@@ -94,6 +102,15 @@ export class BenchApi {
     // The product's pooled keep-alive transport: a create does not pay a TLS handshake.
     this.custom = makeClients(kc, { userAgent: 'fastflow-bench' }).custom;
     this.namespace = namespace;
+  }
+
+  /** The instance with every task's entry, those moved into TaskShards included: hops read all. */
+  async whole(i: InstanceObject): Promise<InstanceObject> {
+    if (!i.status?.shards) return i;
+    const owner = { namespace: this.namespace, name: i.metadata.name, uid: i.metadata.uid ?? '' };
+    const parts = await new TaskShardStore(this.custom).readAll(owner, { shards: i.status.shards });
+    const tasks = Object.assign({}, ...parts, i.status.tasks) as Record<string, TaskState>;
+    return { ...i, status: { ...i.status, tasks } };
   }
 
   /** The bench's Dags and instances: in its namespace. */
@@ -170,6 +187,8 @@ export class InstanceWatch {
   #restarting = false;
   /** Last problem of the watch itself, for error messages. */
   lastWatchError: string | undefined;
+  /** The largest version of an instance seen (statuses shrink when entries move into shards). */
+  largest = { bytes: 0, what: '(none)' };
 
   constructor(kc: KubeConfig, api: BenchApi) {
     this.#api = api;
@@ -234,6 +253,8 @@ export class InstanceWatch {
     if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     this.#objects.set(name, obj);
     this.#lastChange = performance.now();
+    const bytes = Buffer.byteLength(JSON.stringify(obj));
+    if (bytes > this.largest.bytes) this.largest = { bytes, what: `DagInstance ${name}` };
     const key = progressKey(obj);
     if (this.#progress.get(name)?.key !== key)
       this.#progress.set(name, { key, at: this.#lastChange });

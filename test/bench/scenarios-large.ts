@@ -54,7 +54,7 @@ export async function runLarge(
     outputsDag(o.outputs, o.outputBytes),
   );
   try {
-    const largest = await largestObject(kc, ctx.api);
+    const largest = await largestObject(kc, ctx.api, ctx.watch.largest);
     res.maxObjectBytes = largest.bytes;
     res.largest = largest.what;
   } catch (e) {

@@ -155,7 +155,7 @@ export async function runWorkload(ctx: PhaseContext, w: Workload): Promise<Phase
         const name = `${w.name}-${String(next++).padStart(width, '0')}`;
         created.set(name, Date.now());
         await ctx.api.createInstance(name, w.dag);
-        const final = await waitFinished(run, name);
+        const final = await ctx.api.whole(await waitFinished(run, name));
         finals.set(name, final);
         const failed = failureOf(final);
         if (failed) throw new PhaseError(failed);

@@ -15,6 +15,16 @@ describe('bad values are refused with a message naming them', () => {
       'workers: { pools: [{ name: Bad_Name }] }',
       /'\/workers\/pools\/0\/name'.*does not match pattern/,
     ],
+    [
+      'a negative action concurrency limit',
+      'operator: { actionConcurrency: { deploy: -1 } }',
+      /'\/operator\/actionConcurrency\/deploy'.*minimum/,
+    ],
+    [
+      'an action rate without starts',
+      'operator: { actionRate: { http: { starts: 0, perSecs: 60 } } }',
+      /'\/operator\/actionRate\/http\/starts'.*minimum/,
+    ],
     ['an unknown log level', 'logLevel: verbose', /'\/logLevel'.*must be one of/],
     ['a string for a boolean', 'crds: { install: "yes" }', /'\/crds\/install'.*want boolean/],
     [

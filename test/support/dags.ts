@@ -1,7 +1,30 @@
 /**
- * Dags the operation tests share: one that fails once, one that runs long,
- * one that blocks until continued.
+ * Dags the tests share: one that fails once, one that runs long, one that
+ * blocks until continued, and large no-op shapes (`sleep` 0 s).
  */
+
+export type Task = { id: string; actionName: string; params?: object; dependOn?: string[] };
+
+const NOOP = { actionName: 'sleep', params: { seconds: 0 } };
+
+/** `root` → `width` no-op children `w0…` → `join`, which depends on every child. */
+export function wide(width: number): Task[] {
+  const middle = Array.from({ length: width }, (_, i) => `w${i}`);
+  return [
+    { id: 'root', ...NOOP },
+    ...middle.map((id) => ({ id, ...NOOP, dependOn: ['root'] })),
+    { id: 'join', ...NOOP, dependOn: middle },
+  ];
+}
+
+/** `c0` → `c1` → … → `c<length-1>`, no-op steps after `first` (when given, c0 depends on it). */
+export function chain(length: number, first?: string): Task[] {
+  return Array.from({ length }, (_, i) => ({
+    id: `c${i}`,
+    ...NOOP,
+    ...(i > 0 ? { dependOn: [`c${i - 1}`] } : first ? { dependOn: [first] } : {}),
+  }));
+}
 
 /** `shaky` fails its first attempt (the `flaky` test action); `after` depends on it. */
 export const SHAKY = {

@@ -8,6 +8,7 @@ export const ctx: Omit<ActionContext, 'signal'> = {
   instance: { namespace: 'ns', name: 'inst' },
   task: { id: 'a', attempt: 1 },
   trace: () => {},
+  heartbeat: () => {},
   log: silentLogger(),
   shareData: { get: () => Promise.resolve(undefined), set: () => Promise.resolve() },
   mutex: () => {

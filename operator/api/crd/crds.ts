@@ -4,8 +4,9 @@ import { renderPolicy } from './precheck-policy.ts';
 import { signalPolicy } from './signal-policy.ts';
 import { DagSpec, DagStatus } from '../dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from '../dag-instance.ts';
-import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, VERSION } from '../names.ts';
+import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, TASK_SHARD, VERSION } from '../names.ts';
 import { TaskResultSpec } from '../task-result.ts';
+import { TaskShardSpec } from '../task-shard.ts';
 import { toStructuralSchema } from './json-schema.ts';
 import type { StructuralSchema } from './structural-schema.ts';
 
@@ -150,6 +151,25 @@ export function taskResultCrd(): CustomResourceDefinition {
   });
 }
 
+export function taskShardCrd(): CustomResourceDefinition {
+  return buildCrd({
+    names: TASK_SHARD,
+    description:
+      'A TaskShard holds finished task entries of one DagInstance, moved out of its status ' +
+      'by the operator so that the instance stays small. Written once, never changed; ' +
+      'deleted with its instance.',
+    spec: {
+      schema: TaskShardSpec,
+      description: 'Written once by the operator: entries as they were in status.tasks.',
+    },
+    columns: [
+      { name: 'Instance', type: 'string', jsonPath: '.spec.instance' },
+      { name: 'Index', type: 'integer', jsonPath: '.spec.index' },
+      AGE,
+    ],
+  });
+}
+
 function buildCrd(def: KindDefinition): CustomResourceDefinition {
   const { kind, plural, singular, shortName } = def.names;
   return {
@@ -223,7 +243,7 @@ export interface CrdFile {
 
 /** What `npm run gen:crds` writes, file by file. */
 export function crdFiles(): CrdFile[] {
-  const crds = [dagCrd(), dagInstanceCrd(), taskResultCrd()].map((crd) => ({
+  const crds = [dagCrd(), dagInstanceCrd(), taskResultCrd(), taskShardCrd()].map((crd) => ({
     name: `${GROUP}_${crd.spec.names.plural}.yaml`,
     content: renderCrd(crd),
   }));

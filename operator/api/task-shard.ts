@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { ObjectName } from './common.ts';
+import { TaskStatus } from './dag-instance.ts';
+
+/**
+ * Finished task entries one shard holds at most: the operator compacts once
+ * this many Succeeded/Skipped entries have accumulated in status.
+ */
+export const SHARD_TASKS = 32;
+/** The JSON bytes of entries one shard holds at most (under the 256 KiB object bound). */
+export const MAX_SHARD_BYTES = 192 * 1024;
+
+export const TaskShardSpec = z.strictObject({
+  instance: ObjectName.describe('The DagInstance the entries belong to.'),
+  index: z.int().min(0).describe('n in <instance>-s<n>: shards 0..status.shards-1 exist.'),
+  tasks: z
+    .record(z.string().max(253), TaskStatus)
+    .meta({ maxProperties: SHARD_TASKS })
+    .describe('Finished task entries moved out of status.tasks, by task key, as they were there.'),
+});
+export type TaskShardSpec = z.infer<typeof TaskShardSpec>;

@@ -1,0 +1,179 @@
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { DagInstanceStatus, TaskStatus } from '../api/dag-instance.ts';
+import {
+  API_VERSION,
+  DAG_INSTANCE,
+  INSTANCE_LABEL,
+  TASK_SHARD,
+  taskShardResource,
+} from '../api/names.ts';
+import { TaskShard, describeZodError, type DagInstance } from '../api/objects.ts';
+import { reassemble } from '../core/compaction.ts';
+import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
+import { boundedName, subjectMetadata } from './labels.ts';
+import type { OwnerInstance } from './task-results.ts';
+
+/** Shard `index` of an instance: `<instance>-s<index>` (a long name keeps a prefix and a hash). */
+export function taskShardName(instance: string, index: number): string {
+  return boundedName(instance, `-s${index}`);
+}
+
+/** Shards read at once when a reader needs all of them. */
+const PARALLEL_READS = 8;
+
+/** A shard that should exist (index < status.shards) and does not, or does not parse. */
+export class ShardUnreadableError extends Error {}
+
+/**
+ * The TaskShards of instances: written once by the operator (never
+ * updated), read by the operator after a restart, by workers (the output
+ * of a sharded parent) and by `kubectl fastflow` and the SDK. Immutable, so
+ * a shard read once is cached for as long as its instance (by uid) lives.
+ */
+export class TaskShardStore {
+  readonly #custom: CustomObjectsApi;
+  /** `<namespace>/<shard name>@<instance uid>` → its entries. */
+  readonly #cache = new Map<string, Record<string, TaskStatus>>();
+  readonly #cacheLimit: number;
+
+  constructor(custom: CustomObjectsApi, opts: { cacheLimit?: number } = {}) {
+    this.#custom = custom;
+    this.#cacheLimit = opts.cacheLimit ?? 0;
+  }
+
+  /**
+   * Writes shard `index` of the instance with `tasks`, owned by it; returns
+   * the entries the shard holds: `tasks`, or those of the shard an earlier
+   * pass wrote under that name before it could write the status (409).
+   */
+  async create(
+    owner: OwnerInstance,
+    index: number,
+    tasks: Record<string, TaskStatus>,
+  ): Promise<Record<string, TaskStatus>> {
+    const name = taskShardName(owner.name, index);
+    const body = {
+      apiVersion: API_VERSION,
+      kind: TASK_SHARD.kind,
+      metadata: {
+        name,
+        namespace: owner.namespace,
+        ...subjectMetadata({ [INSTANCE_LABEL]: owner.name }),
+        ownerReferences: [
+          { apiVersion: API_VERSION, kind: DAG_INSTANCE.kind, name: owner.name, uid: owner.uid },
+        ],
+      },
+      spec: { instance: owner.name, index, tasks },
+    };
+    try {
+      await this.#custom.createNamespacedCustomObject({
+        ...taskShardResource,
+        namespace: owner.namespace,
+        body,
+      });
+    } catch (e) {
+      const err = toKubeError(e);
+      if (!isAlreadyExists(err)) throw err;
+      return this.read(owner, index);
+    }
+    this.#remember(owner, index, tasks);
+    return tasks;
+  }
+
+  /** The entries of shard `index` of the instance. */
+  async read(owner: OwnerInstance, index: number): Promise<Record<string, TaskStatus>> {
+    const name = taskShardName(owner.name, index);
+    const cached = this.#cache.get(cacheKey(owner, index));
+    if (cached) return cached;
+    let raw: unknown;
+    try {
+      raw = await this.#custom.getNamespacedCustomObject({
+        ...taskShardResource,
+        namespace: owner.namespace,
+        name,
+      });
+    } catch (e) {
+      const err = toKubeError(e);
+      if (isNotFound(err)) throw new ShardUnreadableError(`TaskShard ${name} is missing`);
+      throw err;
+    }
+    const parsed = TaskShard.safeParse(raw);
+    // A shard of an earlier instance of the same name, not yet collected, is not this one's.
+    const meta = parsed.data?.metadata as { ownerReferences?: { uid?: string }[] } | undefined;
+    const uid = meta?.ownerReferences?.[0]?.uid;
+    if (!parsed.success || (uid !== undefined && uid !== owner.uid)) {
+      const why = parsed.success ? 'belongs to another instance' : describeZodError(parsed.error);
+      throw new ShardUnreadableError(`TaskShard ${name} is unreadable: ${why}`);
+    }
+    this.#remember(owner, index, parsed.data.spec.tasks);
+    return parsed.data.spec.tasks;
+  }
+
+  /** Shards `from` … status.shards - 1 of the instance, in index order. */
+  async readAll(
+    owner: OwnerInstance,
+    status: DagInstanceStatus | undefined,
+    from = 0,
+  ): Promise<Record<string, TaskStatus>[]> {
+    const indexes = Array.from(
+      { length: Math.max(0, (status?.shards ?? 0) - from) },
+      (_, i) => i + from,
+    );
+    const out: Record<string, TaskStatus>[] = [];
+    for (let i = 0; i < indexes.length; i += PARALLEL_READS) {
+      const batch = indexes.slice(i, i + PARALLEL_READS);
+      out.push(...(await Promise.all(batch.map((n) => this.read(owner, n)))));
+    }
+    return out;
+  }
+
+  /** The instance in today's shape: status.tasks holding every task's entry (see reassemble). */
+  async whole(instance: DagInstance): Promise<DagInstance> {
+    if (!instance.status?.shards) return instance;
+    const shards = await this.readAll(ownerOf(instance), instance.status);
+    return reassemble(
+      instance,
+      shards.map((tasks) => ({ tasks })),
+    );
+  }
+
+  /**
+   * The entries of `tasks` that are in the instance's shards (absent from
+   * status): what a worker renders `{{tasks.X.output}}` from when X's entry
+   * left status (an inline output, or the reference to its data object).
+   */
+  async entries(
+    owner: OwnerInstance,
+    status: DagInstanceStatus,
+    tasks: readonly string[],
+  ): Promise<Record<string, TaskStatus>> {
+    const wanted = tasks.filter((t) => status.tasks?.[t] === undefined);
+    if (wanted.length === 0 || !status.shards) return {};
+    const found: Record<string, TaskStatus> = {};
+    for (const shard of await this.readAll(owner, status)) {
+      for (const t of wanted) if (shard[t] !== undefined) found[t] = shard[t];
+    }
+    return found;
+  }
+
+  #remember(owner: OwnerInstance, index: number, tasks: Record<string, TaskStatus>): void {
+    if (this.#cacheLimit === 0) return;
+    // Oldest first out: a Map keeps insertion order.
+    while (this.#cache.size >= this.#cacheLimit) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.#cache.delete(oldest);
+    }
+    this.#cache.set(cacheKey(owner, index), tasks);
+  }
+}
+
+function cacheKey(owner: OwnerInstance, index: number): string {
+  return `${owner.namespace}/${taskShardName(owner.name, index)}@${owner.uid}`;
+}
+
+/** An instance as the owner of its shards. */
+export function ownerOf(instance: DagInstance): OwnerInstance {
+  const { namespace = '', name, uid = '' } = instance.metadata;
+  return { namespace, name, uid };
+}
