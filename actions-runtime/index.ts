@@ -27,6 +27,7 @@ export {
   type LifecycleHook,
   type OperationOptions,
   type RunDagOptions,
+  type Sent,
   type TaskTransition,
   type TransitionHandler,
   type TransitionOptions,

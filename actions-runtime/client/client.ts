@@ -1,10 +1,8 @@
 /**
  * The typed client of fastflow for programs (fastflow's Commander, the
- * Kubernetes way): start instances of a Dag, read them, cancel / retry /
- * continue them and wait until the operator has acted, wait for the end, and
- * subscribe to phase transitions (the SDK side of fastflow's lifecycle hooks).
- * Everything goes through the Kubernetes API: the operator is never called
- * directly, so the client works from any process with RBAC on the objects.
+ * Kubernetes way): start instances, read them, operate them and signal their
+ * waiting tasks (signals.ts), wait for the end, subscribe to transitions.
+ * All through the Kubernetes API: it works from any process with RBAC.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { TERMINAL_INSTANCE_PHASES, type OperationRecord } from '../../operator/api/dag-instance.ts';
@@ -32,11 +30,12 @@ import {
 } from './transitions.ts';
 import { watchInstance, type WaitOptions } from './wait.ts';
 import { LeaseMutex, type LeaseMutexOptions } from '../mutex/mutex.ts';
+import { SignalSender } from './signals.ts';
 import { TaskShardStore } from '../../operator/store/task-shards.ts';
 
 export { FastflowClientError, type ClientErrorReason } from './errors.ts';
 export type { InstanceRef, RunDagOptions, Started } from './instances.ts';
-export type { OperationOptions } from './operations.ts';
+export type { OperationOptions, Sent } from './operations.ts';
 export {
   transitionOf,
   type InstanceTransition,
@@ -53,30 +52,26 @@ export type FastflowClientOptions = {
   namespace?: string;
   /** Sent as User-Agent (audit logs, API priority and fairness). Default `fastflow-client`. */
   userAgent?: string;
-  /** How long cancel/retry/continue wait for the operator to act. Default 10 s. */
+  /** How long operations and signals wait for the operator to act. Default 10 s. */
   operationTimeoutMs?: number;
   /** Logs of the watches the client opens (reconnects, errors). Default: silent. */
   logger?: Logger;
 };
 
-const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
-/** Shards a client keeps once read (immutable): a 10,000-task instance has 313. */
-const SHARD_CACHE = 1024;
-
 /** The options of the operations that always wait for the operator's record. */
 type WaitingOptions = Omit<OperationOptions, 'wait'>;
 
 /** A programmatic client of fastflow's Dags and DagInstances. */
-export class FastflowClient {
+export class FastflowClient extends SignalSender {
   /** The namespace used when a call names none. */
   readonly namespace: string;
   readonly clients: KubeClients;
-  readonly #operationTimeoutMs: number;
   readonly #log: Logger;
   readonly #operations: OperationContext;
   readonly #shards: TaskShardStore;
 
   constructor(source: KubeConfig | KubeClients, opts: FastflowClientOptions = {}) {
+    super();
     const kc = source instanceof KubeConfig ? source : source.kc;
     this.clients =
       source instanceof KubeConfig
@@ -84,13 +79,13 @@ export class FastflowClient {
         : source;
     this.namespace =
       opts.namespace || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
-    this.#operationTimeoutMs = opts.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.#log = opts.logger ?? silentLogger();
-    this.#shards = new TaskShardStore(this.clients.custom, { cacheLimit: SHARD_CACHE });
+    // Shards a client keeps once read (immutable): a 10,000-task instance has 313.
+    this.#shards = new TaskShardStore(this.clients.custom, { cacheLimit: 1024 });
     this.#operations = {
       clients: this.clients,
       log: this.#log,
-      operationTimeoutMs: this.#operationTimeoutMs,
+      operationTimeoutMs: opts.operationTimeoutMs ?? 10_000, // the default the options state
       // Waiting for an operation record needs no task entries: the shards are not read.
       get: (ref) => readInstance(this.clients, this.#ref(ref)),
     };
@@ -282,10 +277,8 @@ export class FastflowClient {
 
   /** A `LeaseMutex` in the client's namespace (unless `namespace` says otherwise). */
   mutex(opts: Omit<LeaseMutexOptions, 'namespace'> & { namespace?: string }): LeaseMutex {
-    return new LeaseMutex(this.clients.coordination, {
-      ...opts,
-      namespace: opts.namespace || this.namespace,
-    });
+    const namespace = opts.namespace || this.namespace;
+    return new LeaseMutex(this.clients.coordination, { ...opts, namespace });
   }
 
   async #operate(
@@ -295,6 +288,10 @@ export class FastflowClient {
     opts: OperationOptions,
   ): Promise<OperationRecord | string> {
     return operate(this.#operations, name, this.#ref(instance), tasks, opts);
+  }
+
+  protected signalTarget(instance: InstanceRef): { ctx: OperationContext; ref: InstanceKey } {
+    return { ctx: this.#operations, ref: this.#ref(instance) };
   }
 
   #ref(instance: InstanceRef): InstanceKey {

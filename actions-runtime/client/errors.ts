@@ -44,7 +44,7 @@ export function checkName(what: string, value: string): void {
   }
 }
 
-export function checkTasks(op: OperationName, tasks: string[] | undefined): string[] {
+export function checkTasks(op: string, tasks: string[] | undefined): string[] {
   const list = tasks ?? [];
   const bad = list.filter((t) => !TaskId.safeParse(t).success);
   if (bad.length > 0) {

@@ -1,13 +1,20 @@
 /**
  * The operations on an instance (cancel, retry, continue, skip, rerun,
- * restart, pause, resume): an annotation
- * the operator acts on, then, by default, a wait for its operation record.
+ * restart, pause, resume) and the signals to its waiting tasks (approve,
+ * reject, signal): an annotation the operator acts on, then, by default, a
+ * wait for its record.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_OPERATION_VALUE, type OperationRecord } from '../../operator/api/dag-instance.ts';
 import { isPending } from '../../operator/core/operations.ts';
-import { OPERATION_ANNOTATIONS, type OperationName } from '../../operator/api/names.ts';
+import {
+  OPERATION_ANNOTATIONS,
+  SIGNAL_ANNOTATION,
+  SIGNAL_BY_ANNOTATION,
+  type OperationName,
+} from '../../operator/api/names.ts';
+import type { SignalVerb } from '../../operator/api/waits.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import type { KubeClients } from '../../operator/kube/client.ts';
 import { isConflict, isNotFound, toKubeError } from '../../operator/kube/errors.ts';
@@ -34,6 +41,9 @@ export type OperationContext = {
   get: (ref: InstanceKey) => Promise<DagInstance>;
 };
 
+/** What a call that asks the operator for something resolves with: the record, or the value set (`wait: false`). */
+export type Sent<O extends OperationOptions> = O extends { wait: false } ? string : OperationRecord;
+
 const POLL_MS = 150;
 
 export async function operate(
@@ -59,9 +69,61 @@ export async function operate(
         'name fewer tasks per call, or none for all that apply',
     );
   }
+  return request(ctx, name, ref, value, {}, opts);
+}
+
+/**
+ * Sends a signal to a waiting task (fastflow.io/signal), under the name the
+ * API server knows this client by (SelfSubjectReview): admission refuses
+ * any other name in fastflow.io/signal-by.
+ */
+export async function sendSignal<O extends OperationOptions>(
+  ctx: OperationContext,
+  ref: InstanceKey,
+  signal: { verb: SignalVerb; task: string; text?: string },
+  opts: O,
+): Promise<Sent<O>> {
+  const [task] = checkTasks(signal.verb, [signal.task]);
+  const text = signal.text ? `:${signal.text}` : '';
+  const value = `${operationToken()}:${signal.verb}:${task}${text}`;
+  if (value.length > MAX_OPERATION_VALUE) {
+    throw new FastflowClientError(
+      'Invalid',
+      `${signal.verb}: ${SIGNAL_ANNOTATION} would be ${value.length} characters long, more than ` +
+        `the ${MAX_OPERATION_VALUE} the operator accepts: send a shorter message or payload`,
+    );
+  }
+  const by = await whoAmI(ctx);
+  const sent = await request(ctx, 'signal', ref, value, { [SIGNAL_BY_ANNOTATION]: by }, opts);
+  return sent as Sent<O>;
+}
+
+async function whoAmI(ctx: OperationContext): Promise<string> {
+  try {
+    const review = await ctx.clients.authentication.createSelfSubjectReview({ body: {} });
+    const name = review.status?.userInfo?.username;
+    if (name) return name;
+  } catch (e) {
+    throw toKubeError(e);
+  }
+  throw new FastflowClientError('Invalid', 'the API server did not say who this client is');
+}
+
+const KEYS = { ...OPERATION_ANNOTATIONS, signal: SIGNAL_ANNOTATION } as const;
+
+/** Sets annotation `name` to `value` (with `extra` beside it), then waits for its record. */
+async function request(
+  ctx: OperationContext,
+  name: OperationName | 'signal',
+  ref: InstanceKey,
+  value: string,
+  extra: Record<string, string>,
+  opts: OperationOptions,
+): Promise<OperationRecord | string> {
+  const key = KEYS[name];
   const timeoutMs = opts.timeoutMs ?? ctx.operationTimeoutMs;
   const deadline = Date.now() + timeoutMs;
-  await setAnnotation(ctx, ref, name, value, deadline, opts.signal);
+  await setAnnotation(ctx, ref, name, { [key]: value, ...extra }, deadline, opts.signal);
   if (opts.wait === false) return value;
   const record = await watchInstance(
     ctx.clients,
@@ -101,12 +163,12 @@ export async function operate(
 async function setAnnotation(
   ctx: OperationContext,
   ref: InstanceKey,
-  name: OperationName,
-  value: string,
+  name: OperationName | 'signal',
+  annotations: Record<string, string>,
   deadline: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const key = OPERATION_ANNOTATIONS[name];
+  const key = KEYS[name];
   for (;;) {
     signal?.throwIfAborted();
     const current = await ctx.get(ref);
@@ -130,7 +192,7 @@ async function setAnnotation(
           body: {
             metadata: {
               resourceVersion: current.metadata.resourceVersion,
-              annotations: { [key]: value },
+              annotations,
             },
           },
         },

@@ -188,6 +188,11 @@ export const OperationRecord = z.object({
   result: z.enum(['Applied', 'Refused']),
   message: z.string().max(MAX_OPERATION_MESSAGE),
   at: Timestamp,
+  by: z
+    .string()
+    .max(253)
+    .optional()
+    .describe('Who sent it (a signal: fastflow.io/signal-by, checked at admission).'),
   earlier: z
     .array(z.string().max(MAX_OPERATION_VALUE))
     .max(MAX_EARLIER_OPERATIONS)
@@ -248,6 +253,7 @@ export const DagInstanceStatus = z.object({
       cancel: OperationRecord.optional(),
       retry: OperationRecord.optional(),
       continue: OperationRecord.optional(),
+      signal: OperationRecord.optional(),
       skip: OperationRecord.optional(),
       rerun: OperationRecord.optional(),
       restart: OperationRecord.optional(),

@@ -9,6 +9,7 @@ import {
   TerminateSpec,
   taskTypeOf,
 } from './task-types.ts';
+import { ApprovalSpec, WaitSpec } from './waits.ts';
 
 /**
  * A task id: the key of the task in DagInstance.status.tasks and in JSON
@@ -136,6 +137,8 @@ export const TaskSpec = z
     switch: SwitchSpec.optional(),
     terminate: TerminateSpec.optional(),
     setVars: SetVarsSpec.optional(),
+    wait: WaitSpec.optional(),
+    approval: ApprovalSpec.optional(),
     scheduleToStartSecs: TimeoutSecs.optional().describe(
       'An attempt that no worker reports Running this long after it was assigned fails (ScheduleToStartTimeout) and is retried under `retry`, on another worker if there is one.',
     ),

@@ -78,6 +78,15 @@ export const OPERATION_ANNOTATIONS = {
 export type OperationName = keyof typeof OPERATION_ANNOTATIONS;
 
 /**
+ * A signal to a task that waits (approve, reject, or end a wait), acted on
+ * once per value like an operation: `<token>:<verb>:<task>[:<text>]`.
+ * SIGNAL_BY_ANNOTATION names who sent it, and admission requires it to be
+ * the user making the request (operator/api/crd/signal-policy.ts).
+ */
+export const SIGNAL_ANNOTATION = 'fastflow.io/signal';
+export const SIGNAL_BY_ANNOTATION = 'fastflow.io/signal-by';
+
+/**
  * Annotation of a DagInstance started with an idempotency key (the SDK's
  * runDag, `kubectl fastflow run --idempotency-key`): its name is derived from
  * the Dag and the key, so a second start with the key finds the first.

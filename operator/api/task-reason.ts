@@ -29,6 +29,10 @@ export const TaskReason = z
     'BranchNotTaken',
     'SystemTaskFailed',
     'Terminated',
+    'Waiting',
+    'Signaled',
+    'Approved',
+    'Rejected',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -133,5 +137,15 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   Terminated: {
     retryable: false,
     description: 'a terminate task ended the instance while this task was unfinished',
+  },
+  Waiting: {
+    description:
+      'a `wait` or `approval` task waits (Running, no worker): for its time, or for a signal (the message says which)',
+  },
+  Signaled: { description: 'a `wait` task ended by a signal: its payload is the output' },
+  Approved: { description: 'an `approval` task approved: the output says by whom and when' },
+  Rejected: {
+    retryable: false,
+    description: 'an `approval` task rejected: the message and output say by whom and when',
   },
 };

@@ -4,7 +4,7 @@ import {
   type TaskStatus,
 } from '../api/dag-instance.ts';
 import type { ControlStatus } from '../api/control-status.ts';
-import { controlStatusOf, decideControl } from './control/dispatch.ts';
+import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
 import { parentsDone } from './control/optional.ts';
 import { branchNotTaken } from './control/switch.ts';
 import { failUnfinished, type Stop } from './fail-unfinished.ts';
@@ -150,8 +150,7 @@ class Step {
     switch (current?.phase) {
       case 'Scheduled':
       case 'Running':
-        if (current.worker && !this.#pool.isLive(current.worker)) this.#reassign(id, current);
-        else this.#watch(id, watchTimeouts(this.#in.graph.tasks.get(id), current, this.#in.now));
+        this.#inFlight(id, current);
         return;
       case 'Failed':
         this.#maybeRetry(id, current);
@@ -169,6 +168,13 @@ class Step {
       case 'Canceled':
         return;
     }
+  }
+
+  /** One on no worker waits (a wait, an approval); on a lost worker moves on; else is watched. */
+  #inFlight(id: string, current: TaskStatus): void {
+    if (!current.worker) decideWaiting(this.#in, this, id, current);
+    else if (!this.#pool.isLive(current.worker)) this.#reassign(id, current);
+    else this.#watch(id, watchTimeouts(this.#in.graph.tasks.get(id), current, this.#in.now));
   }
 
   /**

@@ -11,6 +11,18 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(totalMinutes / 60)}h${pad(totalMinutes % 60)}m`;
 }
 
+const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/**
+ * Milliseconds of a Go duration (`90s`, `1h30m`, `250ms`, `1.5h`) as the
+ * api's WaitDuration admits it; undefined for anything else.
+ */
+export function parseDuration(text: string): number | undefined {
+  const parts = [...text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined;
+  return Math.round(parts.reduce((ms, [, n, unit]) => ms + Number(n) * UNIT_MS[unit ?? 's']!, 0));
+}
+
 /** The earliest of the dates given (undefined ones ignored): when to wake next. */
 export function earliest(dates: ReadonlyArray<Date | undefined>): Date | undefined {
   let min: Date | undefined;

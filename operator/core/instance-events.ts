@@ -105,13 +105,14 @@ const OPERATION_ACTIONS = {
   restart: 'Restart',
   pause: 'Pause',
   resume: 'Resume',
-} as const satisfies Record<OperationName, string>;
-type OperationAction = (typeof OPERATION_ACTIONS)[OperationName];
+  signal: 'Signal',
+} as const satisfies Record<OperationName | 'signal', string>;
+type OperationAction = (typeof OPERATION_ACTIONS)[keyof typeof OPERATION_ACTIONS];
 
 /** Each operation acted on leaves one Event: applied, or refused with the reason. */
 function operationEvents(before: DagInstanceStatus, after: DagInstanceStatus): PlannedEvent[] {
   const events: PlannedEvent[] = [];
-  for (const name of Object.keys(OPERATION_ACTIONS) as OperationName[]) {
+  for (const name of Object.keys(OPERATION_ACTIONS) as (keyof typeof OPERATION_ACTIONS)[]) {
     const record = after.operations?.[name];
     if (!record || before.operations?.[name]?.value === record.value) continue;
     const applied = record.result === 'Applied';
@@ -119,7 +120,7 @@ function operationEvents(before: DagInstanceStatus, after: DagInstanceStatus): P
       type: applied ? 'Normal' : 'Warning',
       reason: applied ? 'OperationApplied' : 'OperationRefused',
       action: OPERATION_ACTIONS[name],
-      note: `${record.message} (fastflow.io/${name}=${record.value})`,
+      note: `${record.message} (fastflow.io/${name}=${record.value}${record.by ? ` by ${record.by}` : ''})`,
     });
   }
   return events;

@@ -4,6 +4,7 @@ import {
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
+import { applySignal } from './control/signal-operation.ts';
 import type { DagGraph } from './graph.ts';
 import {
   appliedRecord,
@@ -42,7 +43,8 @@ export interface OperationsApplied {
  * Applies the operations asked for, in order, each recorded once (see
  * operations.ts); `refusal`, when given, refuses every one (past the
  * deadline nothing may run again). Operations on tasks go by the transition
- * table; pause, resume, restart and rerun act on the instance.
+ * table, a signal by its verb (control/signal-operation.ts); pause, resume,
+ * restart and rerun act on the instance.
  */
 export function applyOperations(input: OperationsInput, refusal?: string): OperationsApplied {
   const { graph, now } = input;
@@ -56,7 +58,9 @@ export function applyOperations(input: OperationsInput, refusal?: string): Opera
     const op = refusal === undefined ? asked : { ...asked, refused: asked.refused ?? refusal };
     const outcome: InstanceOutcome = isTaskOperation(op)
       ? applyOperation(op, graph.order, tasks, now)
-      : applyToInstance(op, { ...input, status: { ...input.status, ...fields } }, tasks, fields);
+      : op.name === 'signal'
+        ? applySignal(op, graph, tasks, now)
+        : applyToInstance(op, { ...input, status: { ...input.status, ...fields } }, tasks, fields);
     tasks = outcome.tasks;
     if (outcome.fields) fields = outcome.fields;
     records[op.name] = recordOutcome(input.status.operations?.[op.name], outcome.record);

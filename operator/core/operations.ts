@@ -6,13 +6,20 @@ import {
   type OperationRecord,
   type TaskStatus,
 } from '../api/dag-instance.ts';
-import { OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
+import {
+  OPERATION_ANNOTATIONS,
+  SIGNAL_ANNOTATION,
+  SIGNAL_BY_ANNOTATION,
+  type OperationName,
+} from '../api/names.ts';
 import { carriedToNextAttempt } from './retry.ts';
 import { unassignWaiting } from './pre-assign.ts';
+import { parseSignal, type SignalRequest } from './control/signals.ts';
 import { canApply, phaseOf, transition, type OperatorEvent } from './task-transitions.ts';
 
 export interface OperationRequest {
-  name: OperationName;
+  /** An operation, or a signal to a waiting task (signals.ts), recorded the same way. */
+  name: OperationName | 'signal';
   /** The annotation's value as status.operations records it (see recordedValue). */
   value: string;
   /** The tasks named after `:`; undefined means "all that apply". */
@@ -21,23 +28,28 @@ export interface OperationRequest {
   vars?: Record<string, string>;
   /** Why it is refused whatever the tasks' phases (a value too long, or acted on before). */
   refused?: string;
+  /** For a signal: what it asks for. */
+  signal?: SignalRequest;
 }
 
 /**
  * Order in which operations set together apply: a retry after a cancel
- * reopens it; a resume last, so that a pause and a resume asked together
+ * reopens it; a signal after the operations on tasks, to the tasks as they
+ * left them; a resume last, so that a pause and a resume asked together
  * leave the instance going.
  */
-const ORDER: readonly OperationName[] = [
+const ORDER: readonly OperationRequest['name'][] = [
   'cancel',
   'skip',
   'restart',
   'rerun',
   'retry',
   'continue',
+  'signal',
   'pause',
   'resume',
 ];
+const ANNOTATIONS = { ...OPERATION_ANNOTATIONS, signal: SIGNAL_ANNOTATION } as const;
 
 /** The operations that act on tasks by the transition table (the others: instance-operations.ts). */
 export type TaskOperationName = 'cancel' | 'retry' | 'continue' | 'skip';
@@ -69,7 +81,7 @@ export function pendingOperations(
   handled: DagInstanceStatus['operations'],
 ): OperationRequest[] {
   return ORDER.flatMap((name): OperationRequest[] => {
-    const key = OPERATION_ANNOTATIONS[name];
+    const key = ANNOTATIONS[name];
     const value = annotations?.[key];
     const record = handled?.[name];
     if (value === undefined || !isPending(value, record)) return [];
@@ -85,21 +97,31 @@ export function pendingOperations(
         'set a new value (e.g. "$(date +%s)") to ask again';
       return [{ name, value, tasks: undefined, refused }];
     }
-    const colon = value.indexOf(':');
-    const rest = colon < 0 ? '' : value.slice(colon + 1);
-    const question = rest.indexOf('?');
-    const list = (question < 0 ? rest : rest.slice(0, question)).trim();
-    const vars =
-      question < 0 ? undefined : Object.fromEntries(new URLSearchParams(rest.slice(question + 1)));
-    const tasks =
-      list === '' || list === '*'
-        ? undefined
-        : list
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean);
-    return [{ name, value, tasks, ...(vars ? { vars } : {}) }];
+    if (name === 'signal') {
+      const parsed = parseSignal(value, annotations?.[SIGNAL_BY_ANNOTATION]);
+      if ('refused' in parsed) return [{ name, value, tasks: undefined, refused: parsed.refused }];
+      return [{ name, value, tasks: [parsed.signal.task], signal: parsed.signal }];
+    }
+    return [{ name, value, ...targets(value) }];
   });
+}
+
+/** The tasks named after `:` (none, or `*`: all that apply) and the vars after `?`. */
+function targets(value: string): Pick<OperationRequest, 'tasks' | 'vars'> {
+  const colon = value.indexOf(':');
+  const rest = colon < 0 ? '' : value.slice(colon + 1);
+  const question = rest.indexOf('?');
+  const list = (question < 0 ? rest : rest.slice(0, question)).trim();
+  const vars =
+    question < 0 ? undefined : Object.fromEntries(new URLSearchParams(rest.slice(question + 1)));
+  const tasks =
+    list === '' || list === '*'
+      ? undefined
+      : list
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
+  return { tasks, ...(vars ? { vars } : {}) };
 }
 
 /**
@@ -244,7 +266,7 @@ const RULES: Record<TaskOperationName, Rule> = {
 };
 
 /** A message as the record holds it: the limit is the CRD's, a longer one would fail the write. */
-function clamp(message: string): string {
+export function clamp(message: string): string {
   return message.length <= MAX_OPERATION_MESSAGE
     ? message
     : `${message.slice(0, MAX_OPERATION_MESSAGE - 1)}…`;

@@ -25,6 +25,9 @@ export const OPERATOR_EVENTS = [
   'SystemFailed',
   'BranchNotTaken',
   'Terminated',
+  'WaitStarted',
+  'SignalReceived',
+  'ApprovalRejected',
 ] as const;
 /** What a worker reports about its own attempt. */
 export const WORKER_EVENTS = [
@@ -187,6 +190,21 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     from: ['Pending', 'Scheduled', 'Running', 'Retrying', 'Blocked'],
     to: 'Canceled',
     when: "a terminate task ended the instance: unfinished tasks that hold or could get a worker are canceled (`reason: Terminated`); a running action's signal is aborted",
+  },
+  WaitStarted: {
+    from: ['Pending'],
+    to: 'Running',
+    when: 'a ready `wait` or `approval` task starts waiting, on no worker (`reason: Waiting`)',
+  },
+  SignalReceived: {
+    from: ['Running'],
+    to: 'Succeeded',
+    when: 'a waiting task is approved (`reason: Approved`) or signaled (`reason: Signaled`, the payload is its output)',
+  },
+  ApprovalRejected: {
+    from: ['Running'],
+    to: 'Failed',
+    when: 'a waiting `approval` task is rejected (`reason: Rejected`, never retried by its policy)',
   },
 };
 

@@ -1,6 +1,7 @@
 import { delimiter } from 'node:path';
 import {
   AppsV1Api,
+  AuthenticationV1Api,
   BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -61,6 +62,8 @@ export type KubeClients = {
   custom: CustomObjectsApi;
   coordination: CoordinationV1Api;
   apps: AppsV1Api;
+  /** Who the client is (SelfSubjectReview): the name a signal is sent under. */
+  authentication: AuthenticationV1Api;
   batch: BatchV1Api;
   core: CoreV1Api;
   events: EventsV1Api;
@@ -98,6 +101,7 @@ export function makeClients(kc: KubeConfig, opts: TransportOptions): KubeClients
     custom: new CustomObjectsApi(configuration),
     coordination: new CoordinationV1Api(configuration),
     apps: new AppsV1Api(configuration),
+    authentication: new AuthenticationV1Api(configuration),
     batch: new BatchV1Api(configuration),
     core: new CoreV1Api(configuration),
     events: new EventsV1Api(configuration),

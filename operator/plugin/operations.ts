@@ -1,7 +1,8 @@
 /**
  * The plugin's operations on an instance (cancel, retry, continue, skip,
- * rerun, restart, pause, resume): each through the SDK client, which sets
- * the annotation and waits for the operator's record.
+ * rerun, restart, pause, resume), and how the plugin asks the operator for
+ * one or for a signal: through the SDK client, which sets the annotation
+ * and waits for the operator's record.
  */
 import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import type { OperationRecord } from '../api/dag-instance.ts';
@@ -18,7 +19,7 @@ export type OperationFlags = ClusterFlags & { var?: string[] };
 
 /** One operation asked for on the command line, as the client's call for it. */
 function call(
-  conn: Connection,
+  client: Connection['client'],
   op: OperationName,
   ref: { namespace: string; name: string },
   tasks: readonly string[],
@@ -27,7 +28,6 @@ function call(
 ): Promise<OperationRecord> {
   const opts = signal ? { signal } : {};
   const list = tasks.length > 0 ? [...tasks] : undefined;
-  const client = conn.client;
   switch (op) {
     case 'cancel':
     case 'retry':
@@ -57,11 +57,31 @@ export async function operationCommand(
     throw new UsageError(`${bad.map((t) => JSON.stringify(t)).join(', ')}: not a task id`);
   }
   const vars = parseVars(flags.var ?? []);
+  return askOperator(op, name, flags, io, (client, ref, signal) =>
+    call(client, op, ref, tasks, vars, signal),
+  );
+}
+
+/**
+ * Asks the operator for `op` on instance `name` through `send` (an
+ * operation, or a signal: signal.ts) and says what it did, or why it refused.
+ */
+export async function askOperator(
+  op: string,
+  name: string,
+  flags: ClusterFlags,
+  io: IO,
+  send: (
+    client: Connection['client'],
+    ref: { namespace: string; name: string },
+    signal: AbortSignal | undefined,
+  ) => Promise<OperationRecord>,
+): Promise<number> {
   const conn = open(flags, io);
   const ref = { namespace: conn.namespace, name };
   let message: string;
   try {
-    message = (await call(conn, op, ref, tasks, vars, io.signal)).message;
+    message = (await send(conn.client, ref, io.signal)).message;
   } catch (e) {
     if (io.signal?.aborted) {
       throw new PluginError(

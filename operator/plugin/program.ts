@@ -20,6 +20,7 @@ import {
 import { operationCommand, type OperationFlags } from './operations.ts';
 import type { ClusterFlags } from './connect.ts';
 import { describeError } from './errors.ts';
+import { signalCommand, type SignalFlags } from './signal.ts';
 import type { IO } from './io.ts';
 import { collect } from './vars.ts';
 
@@ -107,6 +108,27 @@ function buildProgram(
       done(await operationCommand(op, name, named, flags, io));
     });
   }
+
+  for (const verb of ['approve', 'reject'] as const) {
+    clusterFlags(program.command(verb))
+      .description(
+        `${verb} a waiting approval task, as the kubeconfig's user; waits for the operator`,
+      )
+      .argument('<instance>')
+      .argument('<task>')
+      .option('-m, --message <text>', 'what you say with it (kept in the output)')
+      .action(async (name: string, task: string, flags: SignalFlags) =>
+        done(await signalCommand(verb, name, task, undefined, flags, io)),
+      );
+  }
+  clusterFlags(program.command('signal'))
+    .description('end a waiting wait task; the payload (JSON) becomes its output')
+    .argument('<instance>')
+    .argument('<task>')
+    .argument('[payload]', 'JSON, e.g. \'{"build":"1.2.3"}\'')
+    .action(async (name: string, task: string, payload: string | undefined, flags: SignalFlags) =>
+      done(await signalCommand('signal', name, task, payload, flags, io)),
+    );
 
   program
     .command('lint')

@@ -7,6 +7,7 @@
  *   3. a wide fan-out: tasks/s, compared with the raw write rate;
  *   4. large instances: a 2,000-task chain and fan-out, 500 outputs of 8 KiB;
  *   5. 10,000 live instances: memory, start latency, leader failover;
+ *   6. control flow: an approval given → the next task running;
  * and for 2 and 3 the API writes per task from the API server's metrics.
  * `--json FILE` writes the figures the targets of docs/architecture.md name.
  * A phase that cannot finish fails with its reason and the processes' log
@@ -23,7 +24,7 @@ import { parseOptions, usage, type BenchOptions } from './options.ts';
 import { measureCreates } from './raw-writes.ts';
 import { heading, noResults, printRaw, printSummary, type BenchResults } from './report.ts';
 import { targetFigures } from './targets.ts';
-import { fastflowPhases, type Started } from './workloads.ts';
+import { FASTFLOW_PHASES, fastflowPhases, type Started } from './workloads.ts';
 
 const RAW_NAMESPACE = 'bench-raw';
 
@@ -107,7 +108,7 @@ async function main(opts: BenchOptions): Promise<number> {
   } catch (e) {
     // Outside any phase's own handling (namespace, watch): the rest cannot run.
     console.log(`FAILED: ${errorText(e)}`);
-    for (const p of ['chain', 'wide', 'large', 'live'] as const) {
+    for (const p of FASTFLOW_PHASES) {
       if (opts.phases.has(p) && !res.outcomes.some((o) => o.name === p)) {
         res.outcomes.push({ name: p, status: 'failed', reason: errorText(e) });
       }

@@ -2,7 +2,9 @@
 
 export type BenchTask = {
   id: string;
-  actionName: string;
+  /** A system task (no actionName), e.g. approval. */
+  type?: string;
+  actionName?: string;
   dependOn?: string[];
   params?: Record<string, unknown>;
   preCheck?: Record<string, unknown>;

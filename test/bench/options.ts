@@ -21,6 +21,7 @@ export type BenchOptions = {
   outputBytes: number;
   largeTimeoutSecs: number;
   liveInstances: number;
+  flowApprovals: number;
   workers: number;
   phases: Set<Phase>;
   fsync: boolean;
@@ -29,7 +30,7 @@ export type BenchOptions = {
   json: string | undefined;
 };
 
-const PHASES = ['raw', 'chain', 'wide', 'large', 'live'] as const;
+const PHASES = ['raw', 'chain', 'wide', 'large', 'live', 'flow'] as const;
 export type Phase = (typeof PHASES)[number];
 
 const NUMBERS = {
@@ -51,6 +52,7 @@ const NUMBERS = {
   'output-bytes': { def: 8000, help: 'size of each output of the outputs workload' },
   'large-timeout-secs': { def: 900, help: 'each large workload fails after this long' },
   'live-instances': { def: 10000, help: 'instances kept live (Blocked) in the live phase' },
+  'flow-approvals': { def: 20, help: 'approvals given one at a time in the flow phase' },
   workers: { def: 8, help: 'worker processes' },
   'worker-concurrency': { def: 8, help: "each worker's --concurrency" },
   'operator-concurrency': { def: 0, help: "the operator's --concurrency (0: its default)" },
@@ -138,6 +140,7 @@ export function parseOptions(
     outputBytes: num('output-bytes'),
     largeTimeoutSecs: Math.max(1, num('large-timeout-secs')),
     liveInstances: Math.max(1, num('live-instances')),
+    flowApprovals: Math.max(1, num('flow-approvals')),
     workers: Math.max(1, num('workers')),
     phases: new Set(phaseList as Phase[]),
     fsync: flagOrEnv('fsync'),

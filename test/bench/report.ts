@@ -4,6 +4,7 @@ import type { RawWriteResult } from './raw-writes.ts';
 import type { HopSummary, PhaseResult } from './scenarios.ts';
 import type { LargeResult } from './scenarios-large.ts';
 import type { LiveResult } from './scenarios-live.ts';
+import type { FlowResult } from './scenarios-flow.ts';
 import { fmt, fmtLatency, fmtMs, table, type Summary } from './stats.ts';
 import { targetFigures, targetLines } from './targets.ts';
 
@@ -21,6 +22,7 @@ export type BenchResults = {
   wide: PhaseResult | undefined;
   large: LargeResult | undefined;
   live: LiveResult | undefined;
+  flow: FlowResult | undefined;
   outcomes: PhaseOutcome[];
 };
 
@@ -35,6 +37,7 @@ export function noResults(fsync: boolean, cores: number): BenchResults {
     wide: undefined,
     large: undefined,
     live: undefined,
+    flow: undefined,
     outcomes: [],
   };
 }

@@ -33,7 +33,7 @@ const empty: BenchResults = noResults(false, 2);
 describe('bench target figures', () => {
   it('has every key of the issue, null when a phase did not run', () => {
     const t = targetFigures(empty);
-    expect(Object.keys(t)).toEqual(['raw', 'chain', 'wide', 'large', 'live']);
+    expect(Object.keys(t)).toEqual(['raw', 'chain', 'wide', 'large', 'live', 'flow']);
     expect(Object.keys(t.large)).toEqual([
       'chain2000Seconds',
       'wide2000Seconds',
@@ -42,7 +42,7 @@ describe('bench target figures', () => {
       'outputs500Seconds',
     ]);
     expect(Object.values(t).flatMap((g) => Object.values(g))).toEqual(
-      Array.from({ length: 16 }, () => null),
+      Array.from({ length: 17 }, () => null),
     );
     // NaN would not survive JSON: every figure is a number or null.
     expect(JSON.parse(JSON.stringify(t))).toEqual(t);

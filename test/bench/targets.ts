@@ -20,6 +20,7 @@ export type BenchTargets = {
     outputs500Seconds: Figure;
   };
   live: { operatorRssMiB: Figure; createToRunP99Ms: Figure; failoverSeconds: Figure };
+  flow: { signalToRunP50Ms: Figure };
 };
 
 /** A finite number, else null (NaN and ±Infinity are not JSON). */
@@ -63,6 +64,7 @@ export function targetFigures(res: BenchResults): BenchTargets {
       createToRunP99Ms: figure(res.live?.createToRunP99Ms),
       failoverSeconds: figure(res.live?.failoverSeconds),
     },
+    flow: { signalToRunP50Ms: figure(done(res.flow)?.signalToRunP50Ms) },
   };
 }
 
@@ -98,6 +100,7 @@ export const TARGETS: readonly Check[] = [
   { key: 'live.operatorRssMiB', goal: '≤ 512', ok: (t) => atMost(t.live.operatorRssMiB, 512) },
   { key: 'live.createToRunP99Ms', goal: '≤ 100', ok: (t) => atMost(t.live.createToRunP99Ms, 100) },
   { key: 'live.failoverSeconds', goal: '≤ 20', ok: (t) => atMost(t.live.failoverSeconds, 20) },
+  { key: 'flow.signalToRunP50Ms', goal: '≤ 30', ok: (t) => atMost(t.flow.signalToRunP50Ms, 30) },
 ];
 
 /** One line a target: "met", "NOT met" or "not measured", with the figure. */

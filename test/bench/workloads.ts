@@ -14,6 +14,7 @@ import type { BenchOptions } from './options.ts';
 import { BenchProcesses } from './processes.ts';
 import { heading, printPhase, type BenchResults } from './report.ts';
 import { runLarge } from './scenarios-large.ts';
+import { runFlow } from './scenarios-flow.ts';
 import { runLive } from './scenarios-live.ts';
 import { runChain, runWide, type PhaseContext, type PhaseResult } from './scenarios.ts';
 
@@ -23,7 +24,7 @@ const BENCH_ACTIONS = fileURLToPath(new URL('./actions.ts', import.meta.url));
 /** What the run started, for the cleanup of bench.ts. */
 export type Started = { procs?: BenchProcesses; watch?: InstanceWatch };
 
-const FASTFLOW_PHASES = ['chain', 'wide', 'large', 'live'] as const;
+export const FASTFLOW_PHASES = ['chain', 'wide', 'large', 'live', 'flow'] as const;
 
 /** Starts the operator and the workers; the reason when they do not come up. */
 async function startSystem(
@@ -204,5 +205,17 @@ const PHASE_RUNNERS: Record<(typeof FASTFLOW_PHASES)[number], Runner> = {
         `${live.createToRunP99Ms?.toFixed(0) ?? '—'} ms; failover ${live.failoverSeconds?.toFixed(1) ?? '—'} s`,
     );
     record(res, 'live', live.error, ctx.procs.tails());
+  },
+  async flow(ctx, _kc, opts, res) {
+    heading(
+      `6. Control flow: ${opts.flowApprovals} approvals, one at a time (approval given → next task running)`,
+    );
+    const flow = await runFlow(ctx, { approvals: opts.flowApprovals });
+    res.flow = flow;
+    console.log(
+      `approval given → next task running p50 ${flow.signalToRunP50Ms?.toFixed(0) ?? '—'} ms, ` +
+        `p99 ${flow.signalToRunP99Ms?.toFixed(0) ?? '—'} ms`,
+    );
+    record(res, 'flow', flow.error, ctx.procs.tails());
   },
 };

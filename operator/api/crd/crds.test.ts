@@ -6,6 +6,7 @@ import { MAX_TASKS } from '../dag.ts';
 import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, TASK_SHARD, VERSION } from '../names.ts';
 import { crdFiles, dagCrd, dagInstanceCrd, taskResultCrd, taskShardCrd } from './crds.ts';
 import { preCheckPolicy } from './precheck-policy.ts';
+import { signalPolicy } from './signal-policy.ts';
 import type { CustomResourceDefinition } from './crds.ts';
 import type { StructuralSchema } from './structural-schema.ts';
 
@@ -77,7 +78,7 @@ describe('committed CRDs', () => {
   }
 
   it('the YAML parses back to the built objects, with the header comment', () => {
-    const [dags, instances, results, shards, policy] = crdFiles();
+    const [dags, instances, results, shards, policy, signals] = crdFiles();
     for (const [file, crd] of [
       [dags, CRDS[0]?.[1]],
       [instances, CRDS[1]?.[1]],
@@ -90,6 +91,9 @@ describe('committed CRDs', () => {
     // The preCheck admission policy and its binding, one YAML document each.
     expect(policy?.name).toBe('fastflow.io_precheck-policy.yaml');
     expect(parseAllDocuments(policy?.content ?? '').map((d) => d.toJS())).toEqual(preCheckPolicy());
+    // The policy that checks who sends a signal.
+    expect(signals?.name).toBe('fastflow.io_signal-policy.yaml');
+    expect(parseAllDocuments(signals?.content ?? '').map((d) => d.toJS())).toEqual(signalPolicy());
   });
 });
 

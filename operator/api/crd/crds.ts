@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { stringify } from 'yaml';
 import { renderPolicy } from './precheck-policy.ts';
+import { signalPolicy } from './signal-policy.ts';
 import { DagSpec, DagStatus } from '../dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from '../dag-instance.ts';
 import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, TASK_SHARD, VERSION } from '../names.ts';
@@ -246,7 +247,11 @@ export function crdFiles(): CrdFile[] {
     name: `${GROUP}_${crd.spec.names.plural}.yaml`,
     content: renderCrd(crd),
   }));
-  return [...crds, { name: `${GROUP}_precheck-policy.yaml`, content: renderPolicy(CRD_HEADER) }];
+  return [
+    ...crds,
+    { name: `${GROUP}_precheck-policy.yaml`, content: renderPolicy(CRD_HEADER) },
+    { name: `${GROUP}_signal-policy.yaml`, content: renderPolicy(CRD_HEADER, signalPolicy()) },
+  ];
 }
 
 export function renderCrd(crd: CustomResourceDefinition): string {

@@ -45,13 +45,17 @@ function actionOk(t: string): string {
   return `((has(${t}.type) && ${t}.type != 'action') || has(${t}.actionName))`;
 }
 
-export function preCheckPolicy(): object[] {
-  const tasks = 'object.spec.tasks';
+/**
+ * A ValidatingAdmissionPolicy on creates and updates of `plural` (fastflow's
+ * group), denying what `checks` (its variables and validations) refuse, and
+ * its binding.
+ */
+export function admissionPolicy(name: string, plural: string, checks: object): object[] {
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: POLICY_NAME },
+      metadata: { name },
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
@@ -60,47 +64,50 @@ export function preCheckPolicy(): object[] {
               apiGroups: [GROUP],
               apiVersions: ['*'],
               operations: ['CREATE', 'UPDATE'],
-              resources: [DAG.plural],
+              resources: [plural],
             },
           ],
         },
-        validations: [
-          {
-            expression: `!has(object.spec.tasks) || ${tasks}.all(t, ${taskOk('t')})`,
-            messageExpression:
-              `'spec.tasks[' + string(${tasks}.map(t, ${taskOk('t')}).indexOf(false)) + '].preCheck (task ' + ` +
-              `${tasks}.filter(t, !${taskOk('t')})[0].id + '): every check needs act ` +
-              `${PreCheckRule.shape.act.options.join(' or ')}, and conditions with source ` +
-              `${PreCheckCondition.shape.source.options.join(' or ')} and op ` +
-              `${PreCheckCondition.shape.op.options.join(', ')}'`,
-            reason: 'Invalid',
-          },
-          // actionName is required of action tasks only (`type` absent or action): a rule the
-          // CRD cannot hold (no CEL under tasks, see crds.ts), priced here on the object sent.
-          {
-            expression: `!has(object.spec.tasks) || ${tasks}.all(t, ${actionOk('t')})`,
-            messageExpression:
-              `'spec.tasks[' + string(${tasks}.map(t, ${actionOk('t')}).indexOf(false)) + '].actionName (task ' + ` +
-              `${tasks}.filter(t, !${actionOk('t')})[0].id + '): ${ACTION_NAME_REQUIRED}'`,
-            reason: 'Invalid',
-          },
-        ],
+        ...checks,
       },
     },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: POLICY_NAME },
-      spec: { policyName: POLICY_NAME, validationActions: ['Deny'] },
+      metadata: { name },
+      spec: { policyName: name, validationActions: ['Deny'] },
     },
   ];
 }
 
-export function renderPolicy(header: string): string {
-  return (
-    header +
-    preCheckPolicy()
-      .map((doc) => stringify(doc, { lineWidth: 0 }))
-      .join('---\n')
-  );
+export function preCheckPolicy(): object[] {
+  const tasks = 'object.spec.tasks';
+  return admissionPolicy(POLICY_NAME, DAG.plural, {
+    validations: [
+      {
+        expression: `!has(object.spec.tasks) || ${tasks}.all(t, ${taskOk('t')})`,
+        messageExpression:
+          `'spec.tasks[' + string(${tasks}.map(t, ${taskOk('t')}).indexOf(false)) + '].preCheck (task ' + ` +
+          `${tasks}.filter(t, !${taskOk('t')})[0].id + '): every check needs act ` +
+          `${PreCheckRule.shape.act.options.join(' or ')}, and conditions with source ` +
+          `${PreCheckCondition.shape.source.options.join(' or ')} and op ` +
+          `${PreCheckCondition.shape.op.options.join(', ')}'`,
+        reason: 'Invalid',
+      },
+      // actionName is required of action tasks only (`type` absent or action): a rule the
+      // CRD cannot hold (no CEL under tasks, see crds.ts), priced here on the object sent.
+      {
+        expression: `!has(object.spec.tasks) || ${tasks}.all(t, ${actionOk('t')})`,
+        messageExpression:
+          `'spec.tasks[' + string(${tasks}.map(t, ${actionOk('t')}).indexOf(false)) + '].actionName (task ' + ` +
+          `${tasks}.filter(t, !${actionOk('t')})[0].id + '): ${ACTION_NAME_REQUIRED}'`,
+        reason: 'Invalid',
+      },
+    ],
+  });
+}
+
+/** Policy documents as one generated YAML file. */
+export function renderPolicy(header: string, docs: object[] = preCheckPolicy()): string {
+  return header + docs.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
 }

@@ -45,6 +45,8 @@ export interface ControlProblem {
 /** One system task type: how it is decided, and what of its spec is checked when the Dag is applied. */
 export interface ControlType {
   decide(ctx: ControlContext): ControlDecision;
+  /** A task of this type that waits (Running on no worker), looked at again in each pass. */
+  waiting?(ctx: ControlContext, current: TaskStatus): ControlDecision;
   validate(task: TaskSpec, index: number, spec: DagSpec, graph: DagGraph): ControlProblem[];
 }
 

@@ -9,6 +9,7 @@ import { templateReferences } from '../templates.ts';
 import { setVarsType } from './set-vars.ts';
 import { switchType } from './switch.ts';
 import { terminateType } from './terminate.ts';
+import { approvalType, waitType } from './wait.ts';
 import type { ControlContext, ControlDecision, ControlProblem, ControlType } from './decision.ts';
 
 export type { ControlContext, ControlDecision, ControlProblem, ControlType } from './decision.ts';
@@ -18,6 +19,8 @@ const TYPES: Readonly<Record<Exclude<TaskType, 'action'>, ControlType>> = {
   switch: switchType,
   terminate: terminateType,
   setVars: setVarsType,
+  wait: waitType,
+  approval: approvalType,
 };
 
 /** The fields of `status` that system tasks write. */
@@ -65,7 +68,37 @@ export function decideControl(
   const spec = input.graph.tasks.get(id);
   const type = spec ? taskTypeOf(spec) : 'action';
   if (spec === undefined || type === 'action') return false;
-  const ctx: ControlContext = {
+  apply(pass, id, TYPES[type].decide(contextOf(input, pass, id, spec, attempt, from)));
+  return true;
+}
+
+/**
+ * Called by decide() for a task that is Running on no worker: a system task
+ * that waits (wait, approval) is looked at again, e.g. its time has come.
+ */
+export function decideWaiting(
+  input: ControlInput,
+  pass: ControlPass,
+  id: string,
+  current: TaskStatus,
+): void {
+  const spec = input.graph.tasks.get(id);
+  const type = spec ? taskTypeOf(spec) : 'action';
+  if (spec === undefined || type === 'action') return;
+  const ctx = contextOf(input, pass, id, spec, current.attempt ?? 1, current);
+  const waiting = TYPES[type].waiting?.(ctx, current);
+  if (waiting) apply(pass, id, waiting);
+}
+
+function contextOf(
+  input: ControlInput,
+  pass: ControlPass,
+  id: string,
+  spec: TaskSpec,
+  attempt: number,
+  from: TaskStatus | undefined,
+): ControlContext {
+  return {
     graph: input.graph,
     now: input.now,
     shareData: input.shareData ?? {},
@@ -77,8 +110,6 @@ export function decideControl(
     attempt,
     from,
   };
-  apply(pass, id, TYPES[type].decide(ctx));
-  return true;
 }
 
 function apply(pass: ControlPass, id: string, decision: ControlDecision): void {

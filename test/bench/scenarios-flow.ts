@@ -1,0 +1,78 @@
+/**
+ * Control flow (issue 10): an approval given → the next task running. Each
+ * instance of `gate (approval) → next (no-op)` waits for approval; the bench
+ * sets fastflow.io/signal (with signal-by, as kubectl would) and measures
+ * from just before that write to the next task's startedAt (the worker's
+ * clock: the same machine). One instance at a time: a latency, not a load.
+ */
+import { SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../../operator/api/names.ts';
+import { mergePatchOptions } from '../../operator/kube/patch.ts';
+import type { BenchDagSpec } from './dags.ts';
+import { guard, waitDagValid, type PhaseContext, type Running } from './phase-guard.ts';
+import { summarize } from './stats.ts';
+
+export type FlowResult = {
+  approvals: number;
+  signalToRunP50Ms: number | undefined;
+  signalToRunP99Ms: number | undefined;
+  error: string | undefined;
+};
+
+const DAG = 'bench-approval';
+/** The user the bench's kubeconfig authenticates as (test/local-cluster/credentials.ts). */
+const USER = 'admin';
+
+const approvalDag: BenchDagSpec = {
+  tasks: [
+    { id: 'gate', type: 'approval' },
+    { id: 'next', actionName: 'sleep', params: { seconds: 0 }, dependOn: ['gate'] },
+  ],
+};
+
+async function approveOnce(run: Running, name: string): Promise<number> {
+  const { api, watch } = run.ctx;
+  await api.createInstance(name, DAG);
+  const w = watch.until(name, (i) => i.status?.tasks?.['gate']?.reason === 'Waiting');
+  await guard(run, w.promise, () => `${name} to wait for approval`).finally(w.cancel);
+  const ran = watch.until(name, (i) => i.status?.tasks?.['next']?.startedAt !== undefined);
+  const t0 = Date.now();
+  await api.custom.patchNamespacedCustomObject(
+    {
+      group: 'fastflow.io',
+      version: 'v1alpha1',
+      plural: 'daginstances',
+      namespace: api.namespace,
+      name,
+      body: {
+        metadata: {
+          annotations: { [SIGNAL_ANNOTATION]: `${t0}:approve:gate`, [SIGNAL_BY_ANNOTATION]: USER },
+        },
+      },
+    },
+    mergePatchOptions,
+  );
+  const done = await guard(run, ran.promise, () => `${name}: next to run`).finally(ran.cancel);
+  return Date.parse(done.status?.tasks?.['next']?.startedAt ?? '') - t0;
+}
+
+export async function runFlow(ctx: PhaseContext, o: { approvals: number }): Promise<FlowResult> {
+  const run: Running = { ctx, deadline: Date.now() + ctx.timeoutMs, abort: new AbortController() };
+  const res: FlowResult = {
+    approvals: o.approvals,
+    signalToRunP50Ms: undefined,
+    signalToRunP99Ms: undefined,
+    error: undefined,
+  };
+  try {
+    await ctx.api.createDag(DAG, approvalDag);
+    await waitDagValid(run, DAG);
+    const samples: number[] = [];
+    for (let i = 0; i < o.approvals; i++) samples.push(await approveOnce(run, `approval-${i}`));
+    const s = summarize(samples);
+    res.signalToRunP50Ms = s.p50;
+    res.signalToRunP99Ms = s.p99;
+  } catch (e) {
+    res.error = e instanceof Error ? e.message : String(e);
+  }
+  return res;
+}
