@@ -4,12 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACTIONS_ANNOTATION, CAPACITY_ANNOTATION } from '../api/names.ts';
 import { WorkerRegistry, type WorkerChange } from './worker-registry.ts';
 
-interface LogLine {
-  level: number;
-  msg: string;
-  worker?: string;
-  problem?: string;
-}
+type LogLine = { level: number; msg: string; worker?: string; problem?: string };
 
 let rv = 0;
 
@@ -23,11 +18,10 @@ function lease(
     rv?: string;
   } = {},
 ): V1Lease {
-  const annotations: Record<string, string> = {};
-  if (opts.actions !== undefined) annotations[ACTIONS_ANNOTATION] = opts.actions;
-  else annotations[ACTIONS_ANNOTATION] = '["print","sleep"]';
-  if (opts.capacity !== undefined) annotations[CAPACITY_ANNOTATION] = opts.capacity;
-  else annotations[CAPACITY_ANNOTATION] = '8';
+  const annotations: Record<string, string> = {
+    [ACTIONS_ANNOTATION]: opts.actions ?? '["print","sleep"]',
+    [CAPACITY_ANNOTATION]: opts.capacity ?? '8',
+  };
   return {
     metadata: {
       name,
@@ -250,6 +244,8 @@ describe('WorkerRegistry', () => {
 
   it('most workers silent together are spared for holdMs; renewals in time keep them all', () => {
     const { registry, changes, logs } = setup();
+    // Seen, then seen renewed: alive while we watched.
+    renew(registry, 'w1', 'w2', 'w3');
     renew(registry, 'w1', 'w2', 'w3');
     vi.advanceTimersByTime(HOLD_MS);
     expect(names(registry)).toEqual(['w1', 'w2', 'w3']);
@@ -271,6 +267,7 @@ describe('WorkerRegistry', () => {
   it('most workers silent together are declared dead once holdMs has passed', () => {
     const { registry, changes } = setup();
     renew(registry, 'w1', 'w2', 'w3');
+    renew(registry, 'w1', 'w2', 'w3');
     // Silent together from half a duration on: the hold counts from when that was seen.
     vi.advanceTimersByTime(10_000 + HOLD_MS + 1_000);
     expect(changes.filter((c) => c.startsWith('left'))).toEqual(['left w1', 'left w2', 'left w3']);
@@ -287,5 +284,16 @@ describe('WorkerRegistry', () => {
     renewEvery(registry, { everyMs: 3_000, times: 4 }, 'w3');
     expect(changes).toContain('left w2');
     expect(names(registry)).toEqual(['w3']);
+  });
+
+  it('Leases never seen renewed (workers dead before this operator started) are no outage', () => {
+    const { registry, changes, logs } = setup();
+    // A new leader reads 4 Leases: 3 of workers long dead, 1 of a live worker that renews.
+    renew(registry, 'dead1', 'dead2', 'dead3', 'live');
+    renewEvery(registry, { everyMs: 3_000, times: 4 }, 'live');
+    const left = changes.filter((c) => c.startsWith('left'));
+    expect(left).toEqual(['left dead1', 'left dead2', 'left dead3']);
+    expect(names(registry)).toEqual(['live']);
+    expect(warnings(logs)).toEqual([]);
   });
 });

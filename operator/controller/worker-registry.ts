@@ -18,6 +18,8 @@ interface WorkerRecord {
   left: boolean;
   /** When it was declared dead (our clock). */
   leftAt?: number;
+  /** We saw its Lease change at least once after we first read it: it was alive in our time. */
+  renewed: boolean;
 }
 
 export interface LiveWorker {
@@ -42,7 +44,7 @@ const RECHECK_MS = 1000;
  * Silence is a verdict only when we can see: while the Lease watch fails
  * (`sight(false)`) nobody is declared dead, and once it works again every
  * Lease's clock starts anew. When most workers go silent together (at least
- * two, more than half, each silent for half a duration), the API server is
+ * two, more than half of those we saw renew, each silent for half a duration), the API server is
  * the likelier culprit, as the node controller assumes: they are declared
  * dead only after `holdMs` of that.
  */
@@ -97,6 +99,8 @@ export class WorkerRegistry {
       return;
     }
     if (old?.timer) clearTimeout(old.timer);
+    // A Lease read again with a new version has been renewed while we watched.
+    record.renewed = old !== undefined;
     this.#workers.set(name, record);
     this.#arm(record);
     if (!wasLive || old.advert.actions.join() !== record.advert.actions.join()) {
@@ -130,6 +134,7 @@ export class WorkerRegistry {
       observed,
       timer: undefined,
       left: false,
+      renewed: false,
     };
   }
 
@@ -194,6 +199,9 @@ export class WorkerRegistry {
     let counted = 0;
     for (const w of this.#workers.values()) {
       if (w.left && (w.leftAt ?? 0) < since) continue;
+      // Nor do Leases we never saw renewed: a new leader reads the Leases of
+      // workers that died before it started, and their silence is old.
+      if (!w.renewed) continue;
       counted++;
       if (w.observed.unchangedFor(w.leaseDurationMs / 2)) silent++;
     }
