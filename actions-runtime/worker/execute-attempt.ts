@@ -68,9 +68,11 @@ export async function executeAttempt(
   const base = { task: a.task, worker: deps.worker, attempt: a.attempt };
   const startedAt = new Date().toISOString();
   const scheduledMs = Date.parse(view.status.tasks?.[a.task]?.scheduledAt ?? '');
-  // A pre-assigned attempt was scheduled while its parent ran: that wait is not a delay.
-  if (!Number.isNaN(scheduledMs) && a.after === undefined) {
-    deps.metrics?.scheduledToStarted((Date.parse(startedAt) - scheduledMs) / 1000);
+  // A pre-assigned attempt was scheduled while its parent ran: that wait is not
+  // a delay, it starts in-process the moment its parent succeeds (0 s).
+  if (!Number.isNaN(scheduledMs)) {
+    const waited = a.after === undefined ? (Date.parse(startedAt) - scheduledMs) / 1000 : 0;
+    deps.metrics?.scheduledToStarted(waited);
   }
   void deps.writer
     .report(ref, { ...base, event: 'AttemptStarted', set: { startedAt } }, RUNNING_REPORT_DEFER_MS)

@@ -121,10 +121,14 @@ describe('kubectl fastflow tree', () => {
 
   it('shows a failed task with its attempt message', async () => {
     const r = await plugin(['tree', 'shaky-1', '-n', cluster.ns]);
-    expect(drawn(lines(r.stdout))).toEqual([
-      'shaky     Failed T  ActionFailed: attempt 1 fails on purpose',
-      '└─ after  Pending',
-    ]);
+    const tree = drawn(lines(r.stdout));
+    expect(tree).toHaveLength(2);
+    const [failed, after] = tree;
+    expect(failed).toBe('shaky     Failed T  ActionFailed: attempt 1 fails on purpose');
+    // Its sole successor was pre-assigned behind it (a chain step) and went back to Pending.
+    expect(after).toMatch(
+      /^└─ after {2}Pending {8}PreAssignmentVoided: pre-assigned behind shaky@1 on worker worker-\S+, but it did not succeed$/,
+    );
   });
 });
 
