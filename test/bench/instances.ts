@@ -26,9 +26,11 @@ export type TaskState = {
   finishedAt?: string;
   reason?: string;
   message?: string;
-  /** Earlier attempts of the task, newest last (at most 10; older ones counted in historyDropped). */
+  /** Earlier attempts of the task, newest last (at most 3; older ones counted in historyDropped). */
   history?: { attempt: number; worker?: string; phase: string; reason?: string }[];
   historyDropped?: number;
+  /** Attempt numbers spent on voided pre-assignments (never ran). */
+  voided?: number;
 };
 
 export type InstanceObject = {

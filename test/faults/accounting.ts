@@ -70,9 +70,11 @@ export function taskAttempts(t: TaskState): {
     if (seen.has(h.attempt)) twice++;
     seen.add(h.attempt);
   }
+  // Attempt numbers spent on voided pre-assignments never ran: they are no extra attempt.
+  const extra = Math.max(0, attempt - 1 - (t.voided ?? 0));
   return {
-    extra: attempt - 1,
-    recorded: Math.min(attempt - 1, distinct.size + (t.historyDropped ?? 0)),
+    extra,
+    recorded: Math.min(extra, distinct.size + (t.historyDropped ?? 0)),
     twice,
     succeeded:
       history.filter((h) => h.phase === 'Succeeded').length + (t.phase === 'Succeeded' ? 1 : 0),

@@ -35,7 +35,7 @@ const REFS: Row[] = [
   ['dag-ref-uppercase', 'dagRef.name "Bad"', 'refused', 'spec.dagRef.name', { dagRef: { name: 'Bad' } }],
   ['dag-ref-string', 'dagRef: "x"', 'refused', 'spec.dagRef', { dagRef: 'x' }],
   ['dag-ref-unknown-field', 'dagRef.namespace (no such field)', 'refused', 'namespace', { dagRef: { name: 'x', namespace: 'y' } }],
-  ['instance-unknown-field', 'spec.priority (no such field)', 'refused', 'priority', { dagRef: { name: 'x' }, priority: 1 }],
+  ['instance-unknown-field', 'spec.owner (no such field)', 'refused', 'owner', { dagRef: { name: 'x' }, owner: 1 }],
   ['dag-missing', 'dagRef names no Dag', 'failed', 'ghost', { dagRef: { name: 'ghost' } }],
   ['dag-invalid', 'dagRef names an invalid Dag (a cycle)', 'failed', 'cycle', {}, { spec: CYCLE }],
   ['dag-stopped', 'dagRef names a stopped Dag', 'failed', 'stopped', {}, { spec: withTask({ status: 'stopped' }) }],
