@@ -9,7 +9,7 @@ import { ListenError, serveObservability } from '../observability/http-server.ts
 import { KubeRequestMetrics, createRegistry } from '../observability/metrics.ts';
 import { runWorker } from '../../actions-runtime/worker/run-worker.ts';
 import { loadActionModules } from './action-modules.ts';
-import { runMigrate, type MigrateOptions } from './migrate.ts';
+import { MIGRATE_SOURCES, runMigrate, type MigrateOptions } from './migrate.ts';
 
 /** Flags every command shares; each also reads FASTFLOW_<NAME> from the environment. */
 function common(cmd: Command): Command {
@@ -138,11 +138,16 @@ common(program.command('worker'))
 program
   .command('migrate')
   .description(
-    'convert a folder of fastflow Dag YAML files into Dag manifests (stdout), or --apply them',
+    'convert a folder of fastflow Dag YAML files (or, --from conductor, Conductor workflow JSON files) into Dag manifests (stdout), or --apply them',
   )
   .argument(
-    '<dir>',
-    'folder read like fastflow ReadDagFromDir: every .yaml/.yml file, one Dag each',
+    '<paths...>',
+    'fastflow: one folder, read like ReadDagFromDir (every .yaml/.yml file, one Dag each); conductor: JSON files or folders of them',
+  )
+  .addOption(
+    new Option('--from <source>', 'what the files are')
+      .choices(MIGRATE_SOURCES)
+      .default('fastflow'),
   )
   .option('--namespace <ns>', "namespace of the Dags (with --apply default: the context's)")
   .option('--apply', 'create or update the Dags in the cluster (server-side apply)')
@@ -151,8 +156,8 @@ program
     '--kubeconfig <path>',
     'kubeconfig file for --apply (default: $KUBECONFIG, else in-cluster)',
   )
-  .action(async (dir: string, flags: MigrateOptions) => {
-    process.exitCode = await runMigrate(dir, flags);
+  .action(async (paths: string[], flags: MigrateOptions) => {
+    process.exitCode = await runMigrate(paths, flags);
   });
 
 try {

@@ -3,8 +3,11 @@
  * and the small helpers to say it in the file's own terms.
  */
 
-/** Something about a file: `path` is the field in the fastflow file (empty: the whole file). */
-export type Finding = { file: string; path: string; message: string };
+/**
+ * Something about a file: `path` is the field in the source file (empty:
+ * the whole file); `dag`, when the file makes Dags, the one it concerns.
+ */
+export type Finding = { file: string; path: string; message: string; dag?: string };
 
 /** Records a note about the file being converted, at a field path. */
 export type Note = (path: string, message: string) => void;

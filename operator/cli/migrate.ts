@@ -5,6 +5,10 @@
  * `--apply` creates or updates them in the cluster (server-side apply). What
  * could not be converted is reported on stderr per file and field path, and
  * the exit code is 1 when anything failed.
+ *
+ * `fastflow migrate --from conductor FILE.json…` does the same with
+ * Conductor workflow definitions (conductor/): a Dag some of whose tasks did
+ * not convert is written, for you to finish, but not applied.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -20,8 +24,14 @@ import {
   type Finding,
   type SourceFile,
 } from './migrate-convert.ts';
+import { convertConductorFiles } from './conductor/convert.ts';
+import { readConductorFiles } from './conductor/read.ts';
+
+/** What the files are: fastflow (Go) Dag YAML (a folder) or Conductor workflow JSON (files or folders). */
+export const MIGRATE_SOURCES = ['fastflow', 'conductor'] as const;
 
 export type MigrateOptions = {
+  from?: (typeof MIGRATE_SOURCES)[number];
   namespace?: string;
   apply?: boolean;
   out?: string;
@@ -40,26 +50,41 @@ export const MIGRATE_FIELD_MANAGER = 'fastflow-migrate';
 
 /** Runs the command; resolves with the exit code (0 ok, 1 something failed, 2 bad usage). */
 export async function runMigrate(
-  dir: string,
+  paths: string | readonly string[],
   opts: MigrateOptions,
   io: MigrateIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
   },
 ): Promise<number> {
-  const input = await readInput(dir, opts, io);
+  const conductor = opts.from === 'conductor';
+  const input = await readInput(typeof paths === 'string' ? [paths] : paths, opts, io);
   if (typeof input === 'number') return input;
   const { files } = input;
 
   const target = opts.apply ? applyTarget(opts, io) : undefined;
   const namespace = target?.namespace ?? opts.namespace;
-  const result = convertFastflowDags(files, namespace ? { namespace } : {});
+  const convert = conductor ? convertConductorFiles : convertFastflowDags;
+  const result = convert(files, namespace ? { namespace } : {});
   const failedFiles = new Set(result.problems.map((p) => p.file)).size;
   report(io, files, result.dags, result.problems, result.notes);
 
   await writeManifests(result.dags, opts, io);
-  const refused = target ? await applyAll(target, result.dags, io) : 0;
-  io.stderr(summary(files.length, result.dags.length, failedFiles, target?.namespace, refused));
+  // A Dag written with problems (tasks that did not convert) is for you to finish first.
+  const unfinished = new Set(result.problems.flatMap((p) => (p.dag ? [p.dag] : [])));
+  const ready = result.dags.filter((d) => !unfinished.has(d.manifest.metadata.name));
+  const refused = target ? await applyAll(target, ready, io) : 0;
+  const counts = {
+    files: files.length,
+    dags: result.dags.length,
+    failedFiles,
+    unfinished: unfinished.size,
+  };
+  io.stderr(
+    conductor
+      ? conductorSummary(counts, target?.namespace, ready.length - refused, refused)
+      : summary(files.length, result.dags.length, failedFiles, target?.namespace, refused),
+  );
   return failedFiles > 0 || refused > 0 ? 1 : 0;
 }
 
@@ -101,12 +126,37 @@ function summary(
   return `fastflow migrate: ${parts.join(', ')}\n`;
 }
 
+function conductorSummary(
+  n: { files: number; dags: number; failedFiles: number; unfinished: number },
+  appliedTo: string | undefined,
+  applied: number,
+  refused: number,
+): string {
+  const parts = [
+    `${n.dags} Dag${n.dags === 1 ? '' : 's'} from ${n.files} file${n.files === 1 ? '' : 's'}`,
+  ];
+  if (n.unfinished > 0) parts.push(`${n.unfinished} with tasks to finish (not applied)`);
+  if (n.failedFiles > 0)
+    parts.push(`problems in ${n.failedFiles} file${n.failedFiles === 1 ? '' : 's'}`);
+  if (appliedTo !== undefined) parts.push(`${applied} applied to "${appliedTo}"`);
+  if (refused > 0) parts.push(`${refused} refused by the API server`);
+  return `fastflow migrate: ${parts.join(', ')}\n`;
+}
+
 /** The files, or the exit code when there is nothing to convert. */
 async function readInput(
-  dir: string,
+  paths: readonly string[],
   opts: MigrateOptions,
   io: MigrateIO,
 ): Promise<{ files: SourceFile[] } | number> {
+  const conductor = opts.from === 'conductor';
+  const [dir] = paths;
+  if (dir === undefined || (!conductor && paths.length > 1)) {
+    io.stderr(
+      `fastflow migrate: give ${conductor ? 'Conductor JSON files or folders' : 'one folder of fastflow Dag files'}\n`,
+    );
+    return 2;
+  }
   if (opts.namespace !== undefined && !ObjectName.safeParse(opts.namespace).success) {
     io.stderr(
       `fastflow migrate: --namespace ${JSON.stringify(opts.namespace)} is not a valid name\n`,
@@ -115,15 +165,17 @@ async function readInput(
   }
   let files: SourceFile[];
   try {
-    files = await readDagFiles(dir);
+    files = conductor ? await readConductorFiles(paths) : await readDagFiles(dir);
   } catch (e) {
     io.stderr(
-      `fastflow migrate: cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}\n`,
+      `fastflow migrate: cannot read ${paths.join(', ')}: ${e instanceof Error ? e.message : String(e)}\n`,
     );
     return 2;
   }
   if (files.length === 0) {
-    io.stderr(`fastflow migrate: no .yaml or .yml file under ${dir}\n`);
+    io.stderr(
+      `fastflow migrate: no ${conductor ? '.json' : '.yaml or .yml'} file under ${paths.join(', ')}\n`,
+    );
     return 1;
   }
   return { files };
@@ -166,14 +218,21 @@ function report(
   notes: readonly Finding[],
 ): void {
   const at = (f: Finding): string => (f.path ? `${f.file}: ${f.path}: ` : `${f.file}: `);
+  const plural = (n: number): string => `${n} problem${n === 1 ? '' : 's'}`;
   for (const file of files) {
-    const dag = dags.find((d) => d.file === file.path);
+    const made = dags.filter((d) => d.file === file.path);
     const mine = problems.filter((p) => p.file === file.path);
-    if (dag) io.stderr(`ok      ${file.path} -> Dag ${dag.manifest.metadata.name}\n`);
-    else
-      io.stderr(
-        `FAILED  ${file.path}: not converted (${mine.length} problem${mine.length === 1 ? '' : 's'})\n`,
-      );
+    for (const dag of made) {
+      const name = dag.manifest.metadata.name;
+      const unfinished = mine.filter((p) => p.dag === name).length;
+      if (unfinished === 0) io.stderr(`ok      ${file.path} -> Dag ${name}\n`);
+      else
+        io.stderr(
+          `PARTIAL ${file.path} -> Dag ${name}: ${plural(unfinished)} to fix before applying\n`,
+        );
+    }
+    if (made.length === 0)
+      io.stderr(`FAILED  ${file.path}: not converted (${plural(mine.length)})\n`);
     for (const p of mine) io.stderr(`  error ${at(p)}${p.message}\n`);
     for (const n of notes.filter((x) => x.file === file.path))
       io.stderr(`  note  ${at(n)}${n.message}\n`);
