@@ -48,22 +48,25 @@ export function parseReferences(s: string): Parsed {
 
 /** `workflow.input.x`, `workflow.variables.x`, `<ref>.output[.path]`; a string says why not. */
 function parseReference(expr: string): ConductorRef | string {
-  const [head, part, ...rest] = expr.split('.');
-  const restText = rest.join('.');
+  const dot = expr.indexOf('.');
+  const head = dot < 0 ? expr : expr.slice(0, dot);
+  const tail = dot < 0 ? '' : expr.slice(dot + 1);
   if (head === 'workflow') {
+    const [part, ...rest] = tail.split('.');
     if ((part === 'input' || part === 'variables') && rest.length === 1 && rest[0] !== '') {
       return { kind: 'var', name: rest[0] as string, source: part };
     }
     if (part === 'input' || part === 'variables') {
       return `\${${expr}}: only a whole input or variable converts (each is one var, a string): \${workflow.${part}.<name>}`;
     }
-    return `\${${expr}}: the workflow's ${part ?? 'whole context'} has no equivalent in a Dag's templates`;
+    return `\${${expr}}: the workflow's ${part || 'whole context'} has no equivalent in a Dag's templates`;
   }
-  if (head === undefined || head === '') return `\${${expr}}: an empty reference`;
-  if (part !== 'output') {
-    return `\${${expr}}: only a task's output is recorded (${part ?? 'the whole task'} is not)`;
+  if (head === '') return `\${${expr}}: an empty reference`;
+  const part = /^output(?=$|[.[])/.exec(tail);
+  if (!part) {
+    return `\${${expr}}: only a task's output is recorded (${tail.split(/[.[]/)[0] || 'the whole task'} is not)`;
   }
-  const path = parseJsonPath(restText === '' ? '' : `.${restText}`);
+  const path = parseJsonPath(tail.slice(part[0].length));
   if (typeof path === 'string') return `\${${expr}}: ${path}`;
   return { kind: 'output', ref: head, path };
 }
