@@ -36,7 +36,9 @@ export function dynamicFork(task: Task, at: Path, conv: Conversion, ref: string)
   if (items === undefined) return refuse(inputsAt, 'no forkTaskInputs (the list to fork over)');
   const cel = conv.cel(items);
   if ('error' in cel) return refuse([...inputsAt, 'forkTaskInputs'], cel.error);
-  if (cel.kind !== 'list' && cel.kind !== 'dyn' && cel.kind !== 'string') {
+  // A var (a string) may hold a list's JSON text; a literal string is no list.
+  const literal = typeof items === 'string' && !items.includes('${');
+  if (literal || (cel.kind !== 'list' && cel.kind !== 'dyn' && cel.kind !== 'string')) {
     return refuse([...inputsAt, 'forkTaskInputs'], 'forkTaskInputs is not a list');
   }
   const forEach = { items: cel.cel };
