@@ -30,7 +30,8 @@ export type DagTask = Omit<TaskSpec, 'type'> & {
 };
 
 /** A Conductor task reference: the Dag task id it became and its Conductor type. */
-export type RefInfo = { id: string; type: string; path: Path; dynamicFork?: string };
+/** A Conductor task reference: the Dag task id it became, its type, the loop whose body holds it. */
+export type RefInfo = { id: string; type: string; path: Path; dynamicFork?: string; loop?: string };
 
 export type Said = { path: string; message: string; task?: string };
 
@@ -40,6 +41,8 @@ export class Conversion {
   readonly vars = new Map<string, VarDef>();
   /** Ids of loop body tasks: run by their loop, listed under no switch case. */
   readonly loopBodies = new Set<string>();
+  /** The loop whose body is being converted: its body tasks read each other directly. */
+  scope: string | undefined;
   readonly problems: Said[] = [];
   readonly notes: Said[] = [];
   /** Where the workflow sits in its file (`[1]` in a list), prefixed to every path. */
@@ -61,7 +64,7 @@ export class Conversion {
   }
 
   /** Records the references of `list` and of every list nested in it (a first pass). */
-  collectRefs(list: unknown, path: Path): void {
+  collectRefs(list: unknown, path: Path, loop?: string): void {
     if (!Array.isArray(list)) return;
     let previous: RefInfo | undefined;
     (list as unknown[]).forEach((task, i) => {
@@ -73,7 +76,7 @@ export class Conversion {
         this.problem([...at, 'taskReferenceName'], 'required: every task needs one');
         return;
       }
-      const info: RefInfo = { id: this.taskId(ref, at), type, path: at };
+      const info: RefInfo = { id: this.taskId(ref, at), type, path: at, ...(loop ? { loop } : {}) };
       if (type === 'JOIN' && previous?.type === 'FORK_JOIN_DYNAMIC') info.dynamicFork = previous.id;
       if (this.refs.has(ref)) this.problem([...at, 'taskReferenceName'], `"${ref}" is used twice`);
       else this.refs.set(ref, info);
@@ -81,14 +84,14 @@ export class Conversion {
       const cases = task['decisionCases'];
       if (isRecord(cases)) {
         for (const [name, tasks] of Object.entries(cases)) {
-          this.collectRefs(tasks, [...at, 'decisionCases', name]);
+          this.collectRefs(tasks, [...at, 'decisionCases', name], loop);
         }
       }
-      this.collectRefs(task['defaultCase'], [...at, 'defaultCase']);
-      this.collectRefs(task['loopOver'], [...at, 'loopOver']);
+      this.collectRefs(task['defaultCase'], [...at, 'defaultCase'], loop);
+      this.collectRefs(task['loopOver'], [...at, 'loopOver'], info.id);
       const forks = task['forkTasks'];
       if (Array.isArray(forks)) {
-        forks.forEach((b, j) => this.collectRefs(b, [...at, 'forkTasks', j]));
+        forks.forEach((b, j) => this.collectRefs(b, [...at, 'forkTasks', j], loop));
       }
     });
   }
@@ -121,6 +124,10 @@ export class Conversion {
     const info = this.refs.get(r.ref);
     const shown = `\${${r.ref}.output${r.path.map((k) => `.${k}`).join('')}}`;
     if (!info) return `${shown}: no task "${r.ref}" in this workflow`;
+    // Outside its loop, a body task is read in the loop's output (its last iteration's).
+    if (info.loop !== undefined && info.loop !== this.scope) {
+      return { task: info.loop, path: ['outputs', info.id, ...r.path] };
+    }
     switch (info.type) {
       case 'JOIN': {
         const [branch, ...rest] = r.path;
@@ -134,6 +141,11 @@ export class Conversion {
         return `${shown}: a FORK_JOIN has no output`;
       case 'HTTP':
         return httpTarget(info.id, r.path, shown);
+      case 'DO_WHILE':
+        if (r.path.length > 0 && r.path[0] !== 'iteration') {
+          return `${shown}: a loop's output is its iteration count and its body tasks' last outputs: read \${<body ref>.output…}`;
+        }
+        break;
       case 'SUB_WORKFLOW':
         if (r.path[0] === 'subWorkflowId')
           return `${shown}: the child's id is not in the output (it is the child DagInstance's name)`;

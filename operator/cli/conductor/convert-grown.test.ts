@@ -187,3 +187,27 @@ describe('SUB_WORKFLOW → type: subDag', () => {
     expect(r.problems.join('\n')).toContain(why);
   });
 });
+
+describe('references into a loop', () => {
+  it('inside the body a body task is read directly; outside, in the loop output (the last iteration)', () => {
+    const r = convert([
+      {
+        name: 'l',
+        taskReferenceName: 'l',
+        type: 'DO_WHILE',
+        loopCondition: "$.l['iteration'] < 2",
+        loopOver: [simple('b1'), simple('b2', { inputParameters: { n: '${b1.output.n}' } })],
+      },
+      simple('after', { inputParameters: { n: '${b2.output.n}', i: '${l.output.iteration}' } }),
+      simple('bad', { inputParameters: { x: '${l.output.1.b1}' } }),
+    ]);
+    expect(r.task('b2')?.params).toEqual({ n: '{{tasks.b1.output.n}}' });
+    expect(r.task('after')?.params).toEqual({
+      n: '{{tasks.l.output.outputs.b2.n}}',
+      i: '{{tasks.l.output.iteration}}',
+    });
+    expect(r.problems).toEqual([
+      expect.stringContaining("${l.output.1.b1}: a loop's output is its iteration count"),
+    ]);
+  });
+});

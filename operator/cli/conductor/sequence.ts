@@ -136,7 +136,10 @@ function loopTask(
 ): string[] {
   const written = add(conv, task, at, ref, id, deps, { type: 'loop' });
   const before = conv.tasks.length;
+  const outer = conv.scope;
+  conv.scope = id;
   convertList(task['loopOver'], [...at, 'loopOver'], [], conv);
+  conv.scope = outer;
   const body = conv.tasks.slice(before).map((t) => t.id);
   for (const b of body) conv.loopBodies.add(b);
   if (body.length === 0) conv.problem([...at, 'loopOver'], `loop "${ref}": an empty loopOver`, ref);
