@@ -233,7 +233,10 @@ describe('docs/migration.md', () => {
       writeFileSync(path, b.body);
     }
     const sessions = blocks.filter(
-      (b) => b.info === 'console' && b.body.startsWith('$ fastflow migrate'),
+      (b) =>
+        b.info === 'console' &&
+        b.body.startsWith('$ fastflow migrate') &&
+        !b.body.includes('--from conductor'),
     );
     expect(sessions).toHaveLength(2);
     for (const session of sessions) {
@@ -247,5 +250,33 @@ describe('docs/migration.md', () => {
     }
     const written = blocks.find((b) => b.info === 'yaml output=dags.yaml');
     expect(readFileSync(join(work, 'dags.yaml'), 'utf8')).toBe(written?.body);
+  });
+});
+
+describe('docs/migration.md, Coming from Conductor', () => {
+  it('converts its Conductor flow exactly as written, output included', async () => {
+    const doc = readFileSync(new URL('../../docs/migration.md', import.meta.url), 'utf8');
+    const blocks = fencedBlocks(doc);
+    const work = mkdtempSync(join(tmpdir(), 'fastflow-doc-conductor-'));
+    const files = blocks.filter((b) => b.info.startsWith('json file='));
+    expect(files.map((b) => b.info)).toEqual(['json file=conductor/order_flow.json']);
+    for (const b of files) {
+      const path = join(work, b.info.slice('json file='.length));
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, b.body);
+    }
+    const [session] = blocks.filter(
+      (b) => b.info === 'console' && b.body.startsWith('$ fastflow migrate --from conductor'),
+    );
+    const [command = '', ...output] = (session?.body ?? '').trimEnd().split('\n');
+    const r = await migrate(command.replace('$ fastflow migrate ', '').split(' '), work);
+    expect(r.stderr).toBe(`${output.join('\n')}\n`);
+    expect(r.code).toBe(0);
+    const written = blocks.find((b) => b.info === 'yaml output=order-flow.yaml');
+    expect(readFileSync(join(work, 'order-flow.yaml'), 'utf8')).toBe(written?.body);
+    // The Dag is one the API server accepts as it is.
+    const dryRun = await env.kubectl(['apply', '--dry-run=server', '-f', '-'], written?.body ?? '');
+    expect(dryRun.stderr).toBe('');
+    expect(dryRun.code).toBe(0);
   });
 });
