@@ -6,17 +6,16 @@
  * namespace with a running operator and worker, and every Dag that converted
  * runs to Succeeded with fastflow's `PrintAction`.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastflowClient } from '../../actions-runtime/index.ts';
-import { createTestNamespace, testKubeConfig, testKubeconfigPath } from '../support/cluster.ts';
+import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
+import { migrate } from '../support/migrate-cli.ts';
 
-const cli = fileURLToPath(new URL('../../operator/cli/main.ts', import.meta.url));
 const printAction = fileURLToPath(new URL('../support/actions/print-action.ts', import.meta.url));
 const fixture = readFileSync(
   new URL('../fixtures/fastflow-seed-dag.yaml', import.meta.url),
@@ -106,23 +105,6 @@ tasks:
 };
 
 const CONVERTIBLE = ['test-dag', 'file-vars', 'precheck', 'fastflow-seed'];
-
-function migrate(
-  args: string[],
-  cwd?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, 'migrate', ...args],
-      { env: { ...process.env, KUBECONFIG: testKubeconfigPath() }, ...(cwd ? { cwd } : {}) },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 let env: FastflowEnv;
 let client: FastflowClient;
