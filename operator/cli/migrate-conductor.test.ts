@@ -118,3 +118,20 @@ describe('fastflow migrate --from conductor', () => {
     expect(d.err.join('')).toContain('no .json file under');
   });
 });
+
+describe('fastflow migrate --from conductor, a workflow whose Dag would not validate', () => {
+  it('is no Dag: FAILED, counted with the files that had problems, not as a Dag to finish', async () => {
+    const cyclic = workflow('loop_back', [
+      { ...PRINT, inputParameters: { x: '${later.output.x}' } },
+      { name: 'print', taskReferenceName: 'later', type: 'SIMPLE' },
+    ]);
+    const dir = folder({ 'bad.json': JSON.stringify(cyclic) });
+    const { out, err, io } = captured();
+    expect(await runMigrate([join(dir, 'bad.json')], { from: 'conductor' }, io)).toBe(1);
+    expect(out).toEqual([]);
+    const report = err.join('');
+    expect(report).toMatch(/FAILED {2}.*bad\.json: not converted \(1 problem\)/);
+    expect(report).toContain('the converted Dag loop-back: ');
+    expect(report).toContain('fastflow migrate: 0 Dags from 1 file, problems in 1 file\n');
+  });
+});

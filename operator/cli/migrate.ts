@@ -71,7 +71,10 @@ export async function runMigrate(
 
   await writeManifests(result.dags, opts, io);
   // A Dag written with problems (tasks that did not convert) is for you to finish first.
-  const unfinished = new Set(result.problems.flatMap((p) => (p.dag ? [p.dag] : [])));
+  const written = new Set(result.dags.map((d) => d.manifest.metadata.name));
+  const unfinished = new Set(
+    result.problems.flatMap((p) => (p.dag !== undefined && written.has(p.dag) ? [p.dag] : [])),
+  );
   const ready = result.dags.filter((d) => !unfinished.has(d.manifest.metadata.name));
   const refused = target ? await applyAll(target, ready, io) : 0;
   const counts = {
