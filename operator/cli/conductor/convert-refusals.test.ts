@@ -27,7 +27,7 @@ describe('what does not convert is named with the task and the reason, and the r
     [
       'INLINE',
       { evaluatorType: 'graaljs', expression: 'function f() {}' },
-      'a script run in Conductor',
+      'not one expression jq can say',
     ],
     ['KAFKA_PUBLISH', { kafka_request: { topic: 't' } }, 'no Kafka built-in'],
     ['EVENT', {}, 'no event sinks'],
@@ -41,7 +41,9 @@ describe('what does not convert is named with the task and the reason, and the r
     ]);
     expect(problems).toEqual([
       expect.stringMatching(
-        new RegExp(`^tasks\\[1\\]\\.type: task "odd" \\(${type}\\) does not convert: .*${why}`),
+        new RegExp(
+          `^tasks\\[1\\]\\.(type|inputParameters\\.expression): task "odd" \\(${type}\\) does not convert: .*${why}`,
+        ),
       ),
     ]);
     // The graph keeps its shape: an action task of the task's name stands in for it.

@@ -8,7 +8,7 @@
 import { isRecord } from '../migrate-findings.ts';
 import { dagName } from '../migrate-convert.ts';
 import type { Conversion, Path } from './context.ts';
-import { placeholder, type TypePart } from './task-converters.ts';
+import { placeholder, type TypePart } from './placeholder.ts';
 
 type Task = Record<string, unknown>;
 

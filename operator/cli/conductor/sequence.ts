@@ -10,7 +10,8 @@ import { isRecord } from '../migrate-findings.ts';
 import { loopCondition, switchExpression } from './conditions.ts';
 import type { Conversion, DagTask, Path } from './context.ts';
 import { dynamicFork } from './dynamic-fork.ts';
-import { typePart, type TypePart } from './task-converters.ts';
+import type { TypePart } from './placeholder.ts';
+import { typePart } from './task-converters.ts';
 
 type Task = Record<string, unknown>;
 

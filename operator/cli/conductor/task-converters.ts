@@ -6,16 +6,15 @@
  */
 import { isRecord } from '../migrate-findings.ts';
 import { dagName } from '../migrate-convert.ts';
-import type { Conversion, DagTask, Path } from './context.ts';
+import type { Conversion, Path } from './context.ts';
+import { inlineScript } from './inline-script.ts';
+import { placeholder, type TypePart } from './placeholder.ts';
 import { goDuration, rfc3339 } from './wait-times.ts';
 
 type Task = Record<string, unknown>;
-export type TypePart = Omit<DagTask, 'id' | 'dependOn'>;
 
 /** Why each Conductor type with no equivalent does not convert. */
 const NO_EQUIVALENT: Record<string, string> = {
-  INLINE:
-    "a script run in Conductor's server that is not one expression: write it as an action, or as a transform task (jq)",
   KAFKA_PUBLISH:
     'no Kafka built-in: write an action that publishes (a worker has your npm packages)',
   EVENT: 'no event sinks: write an action that publishes the event',
@@ -59,6 +58,8 @@ export function typePart(
     }
     case 'SUB_WORKFLOW':
       return subWorkflow(task, inputs, at, conv, ref);
+    case 'INLINE':
+      return inlineScript(task, inputs, inputsAt, conv, ref);
     default: {
       const why = NO_EQUIVALENT[type] ?? `Conductor's ${type} has no equivalent`;
       conv.problem(
@@ -69,25 +70,6 @@ export function typePart(
       return placeholder(task, inputs, inputsAt, conv, ref, type);
     }
   }
-}
-
-/** An action task of the Conductor task's name: the graph keeps its shape, and you can write that action. */
-export function placeholder(
-  task: Task,
-  inputs: Record<string, unknown>,
-  inputsAt: Path,
-  conv: Conversion,
-  ref: string,
-  type: string,
-): TypePart {
-  const name =
-    typeof task['name'] === 'string' && task['name'] !== '' ? task['name'] : type.toLowerCase();
-  const params = conv.params(inputs, inputsAt, ref) as Record<string, unknown>;
-  return {
-    actionName: name,
-    desc: `not converted from Conductor's ${type}`,
-    ...(Object.keys(params).length > 0 ? { params } : {}),
-  };
 }
 
 function simple(
