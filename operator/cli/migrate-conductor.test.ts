@@ -1,30 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, type CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClients } from '../kube/client.ts';
+import { captured, folder } from '../../test/support/migrate-io.ts';
 import { runMigrate } from './migrate.ts';
-
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fastflow-conductor-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-function captured() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) },
-  };
-}
 
 const workflow = (name: string, tasks: unknown[]): Record<string, unknown> => ({
   name,

@@ -64,20 +64,33 @@ export function convertFastflowDags(
       result.problems.push(...one.problems);
       continue;
     }
-    const name = one.dag.manifest.metadata.name;
-    const taken = byName.get(name);
-    if (taken !== undefined) {
-      result.problems.push({
-        file: file.path,
-        path: 'id',
-        message: `Dag name "${name}" is already used by ${taken}: give one of them another id`,
-      });
-      continue;
-    }
-    byName.set(name, file.path);
-    result.dags.push(one.dag);
+    addUnlessTaken(result, byName, one.dag, (name, taken) => ({
+      file: file.path,
+      path: 'id',
+      message: `Dag name "${name}" is already used by ${taken}: give one of them another id`,
+    }));
   }
   return result;
+}
+
+/**
+ * Adds `dag` to the result unless a Dag converted before has its name
+ * (`byName`: name → the file it came from); then `taken` is the problem.
+ */
+export function addUnlessTaken(
+  result: ConversionResult,
+  byName: Map<string, string>,
+  dag: ConvertedDag,
+  taken: (name: string, file: string) => Finding,
+): void {
+  const name = dag.manifest.metadata.name;
+  const earlier = byName.get(name);
+  if (earlier !== undefined) {
+    result.problems.push(taken(name, earlier));
+    return;
+  }
+  byName.set(name, dag.file);
+  result.dags.push(dag);
 }
 
 /** One file → one Dag, or the problems that prevent it. */

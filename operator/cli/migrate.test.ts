@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ApiException,
@@ -11,26 +10,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClients } from '../kube/client.ts';
+import { captured, folder } from '../../test/support/migrate-io.ts';
 import { MIGRATE_FIELD_MANAGER, readDagFiles, runMigrate } from './migrate.ts';
-
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fastflow-migrate-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-function captured() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) },
-  };
-}
 
 const GOOD = 'id: hello\ntasks:\n- {id: a, actionName: PrintAction, timeoutSecs: 30}\n';
 const TYPO = 'tasks:\n- {id: a, action: PrintAction}\n';

@@ -231,7 +231,6 @@ describe('what makes no Dag', () => {
         file: 'x.json',
         path: '[1].name',
         message: 'Dag name "my-flow" is already used by the workflow in x.json',
-        dag: 'my-flow',
       },
     ]);
   });

@@ -11,6 +11,7 @@ import { API_VERSION, DAG } from '../../api/names.ts';
 import { validateDag } from '../../core/validate-dag.ts';
 import { isRecord, kindOf, type Finding } from '../migrate-findings.ts';
 import {
+  addUnlessTaken,
   dagName,
   MIGRATED_FROM_ANNOTATION,
   type ConversionResult,
@@ -53,19 +54,11 @@ export function convertConductorFiles(
       result.notes.push(...one.notes);
       result.problems.push(...one.problems);
       if (!one.dag) continue;
-      const name = one.dag.manifest.metadata.name;
-      const taken = byName.get(name);
-      if (taken !== undefined) {
-        result.problems.push({
-          file: file.path,
-          path: formatPath([...base, 'name']),
-          message: `Dag name "${name}" is already used by the workflow in ${taken}`,
-          dag: name,
-        });
-        continue;
-      }
-      byName.set(name, file.path);
-      result.dags.push(one.dag);
+      addUnlessTaken(result, byName, one.dag, (name, taken) => ({
+        file: file.path,
+        path: formatPath([...base, 'name']),
+        message: `Dag name "${name}" is already used by the workflow in ${taken}`,
+      }));
     }
   }
   return result;

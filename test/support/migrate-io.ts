@@ -1,0 +1,24 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A new folder holding `files` (path → text): the input of `fastflow migrate`. */
+export function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fastflow-migrate-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** What a command printed, and the io that captures it. */
+export function captured() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) },
+  };
+}
