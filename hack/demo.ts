@@ -3,7 +3,7 @@
 // with PrintAction registered through the SDK), the examples applied, and the
 // instances' phase and progress shown until all finish. Exits 0 when every
 // instance succeeded.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,7 +57,11 @@ try {
   );
   say(`two operators and two workers started; their logs: ${logs}`);
 
-  const applied = await kubectl(['apply', '-n', NAMESPACE, '-R', '-f', examples]);
+  // examples/conductor holds Conductor JSON, the input of `fastflow migrate --from conductor`.
+  const manifests = readdirSync(examples, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'conductor')
+    .flatMap((e) => ['-f', join(examples, e.name)]);
+  const applied = await kubectl(['apply', '-n', NAMESPACE, '-R', ...manifests]);
   if (applied.code !== 0) throw new Error(`kubectl apply -f examples/ failed:\n${applied.stderr}`);
   say(applied.stdout.trim());
 
