@@ -222,7 +222,7 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
   ChildFailed: {
     from: ['Pending', 'Running'],
     to: 'Failed',
-    when: 'a `subDag` task\'s child failed or was canceled (`reason: ChildFailed`), its Dag is missing (`SubDagMissing`) or it nests too deep (`SubDagTooDeep`); retried under its policy with a new child',
+    when: "a `subDag` task's child failed or was canceled (`reason: ChildFailed`), its Dag is missing (`SubDagMissing`) or it nests too deep (`SubDagTooDeep`); retried under its policy with a new child",
   },
 };
 
