@@ -197,5 +197,12 @@ describe('validation', () => {
     // A loop elsewhere (d runs d) is d's problem, and a Dag not visible ends the path.
     expect(subDagLoop('a', runs('d'), (n) => dags[n])).toBeUndefined();
     expect(subDagLoop('a', runs('zz'), (n) => dags[n])).toBeUndefined();
+    // The Dag reconciler and the instance starter say so (Dag VALID False, instance not started).
+    const a = dag([task('first'), { id: 's', type: 'subDag', subDag: { dagName: 'b' } }]);
+    expect(validateDag(a, { name: 'a', dagOf: (n) => dags[n] })).toEqual({
+      valid: false,
+      reason: 'SubDagLoop',
+      message: 'spec.tasks[1].subDag.dagName: Dag "a" runs itself as a sub-DAG: a -> b -> c -> a',
+    });
   });
 });

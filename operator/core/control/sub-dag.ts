@@ -5,7 +5,13 @@ import type { TaskReason } from '../../api/task-reason.ts';
 import { taskTypeOf } from '../../api/task-types.ts';
 import { outputsOf, renderParams } from '../templates.ts';
 import { transition } from '../task-transitions.ts';
-import { failed, type ControlContext, type ControlDecision, type ControlType } from './decision.ts';
+import {
+  failed,
+  type ControlContext,
+  type ControlDecision,
+  type ControlProblem,
+  type ControlType,
+} from './decision.ts';
 
 /** How deep children may nest: a Dag that runs itself (directly or through others) stops here. */
 export const MAX_SUBDAG_DEPTH = 10;
@@ -167,4 +173,22 @@ export function subDagLoop(
     return undefined;
   };
   return walk(spec, [name]);
+}
+
+/** A Dag's name and how to read the other Dags of its namespace (undefined: not visible). */
+export interface DagsAround {
+  name: string;
+  dagOf: (name: string) => DagSpec | undefined;
+}
+
+/** The Dag problem of a Dag that runs itself as a sub-DAG (subDagLoop), at the task that starts the loop. */
+export function subDagLoopProblem(spec: DagSpec, around: DagsAround): ControlProblem | undefined {
+  const loop = subDagLoop(around.name, spec, around.dagOf);
+  if (loop === undefined) return undefined;
+  const i = spec.tasks.findIndex((t) => t.subDag?.dagName === loop[1]);
+  return {
+    reason: 'SubDagLoop',
+    path: formatPath(['spec', 'tasks', i, 'subDag', 'dagName']),
+    message: `Dag "${around.name}" runs itself as a sub-DAG: ${loop.join(' -> ')}`,
+  };
 }
