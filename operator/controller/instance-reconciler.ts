@@ -23,6 +23,7 @@ import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
+import type { OnFailureRuns } from './on-failure.ts';
 import type { SubDags } from './sub-dags.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
@@ -46,6 +47,8 @@ export interface InstanceReconcilerDeps {
   limits: ActionLimiter;
   /** The children of subDag tasks: read before deciding, created or canceled after the write. */
   subDags: SubDags;
+  /** Starts a failed instance's onFailure Dag, once. */
+  onFailure: OnFailureRuns;
   log: Logger;
   now?: () => Date;
 }
@@ -105,6 +108,7 @@ export class InstanceReconciler {
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
       await this.#d.subDags.sync(instance, status);
+      await this.#d.onFailure.ensure(instance, status);
       return {};
     }
     const run = await runOf(this.#d, instance, operations, now);
@@ -128,7 +132,9 @@ export class InstanceReconciler {
     const decision = await this.#decide(instance, folded, operations, now);
     const persisted = await this.#persist(instance, decision, now, signal);
     if (persisted.written !== false) {
-      await this.#d.subDags.sync(persisted.written ?? instance, decision.status, run.loaded.graph);
+      const written = persisted.written ?? instance;
+      await this.#d.subDags.sync(written, decision.status, run.loaded.graph);
+      await this.#d.onFailure.ensure(written, decision.status, run.loaded);
     }
     return persisted.result;
   }

@@ -20,6 +20,7 @@ export const EVENT_REASONS = [
   'InvalidDag',
   'OperationApplied',
   'OperationRefused',
+  'OnFailureStarted',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
@@ -66,6 +67,10 @@ export function instanceEvents(
   events.push(...operationEvents(before, after));
   const finished = finishEvent(before, after);
   if (finished) events.push(finished);
+  if (after.onFailureInstance && !before.onFailureInstance) {
+    const note = `started onFailure instance ${after.onFailureInstance}`;
+    events.push({ type: 'Normal', reason: 'OnFailureStarted', action: 'Start', note });
+  }
   return events;
 }
 
