@@ -92,6 +92,9 @@ export const SubDagSpec = z.strictObject({
 });
 export type SubDagSpec = z.infer<typeof SubDagSpec>;
 
+/** How deep subDag children nest: a Dag that runs itself (directly or through others) stops here. */
+export const MAX_SUBDAG_DEPTH = 10;
+
 /**
  * `spec.onFailure` (Conductor's failureWorkflow): when an instance ends
  * Failed, this Dag runs as a new instance with the failed one's details in

@@ -88,6 +88,19 @@ describe('a subDag task', () => {
       },
     ]);
     expect(await env.instanceNames()).toEqual(['ship-1', name]);
+    // The parent's tree shows the child's tasks under the task that ran it.
+    const tree = await plugin(['tree', 'ship-1', '-n', env.namespace]);
+    expect(tree.code).toBe(0);
+    const ids = tree.stdout.split('\n').map((l) => l.replace(/^[\s│├└─]+/, '').split(/\s+/)[0]);
+    expect(ids.slice(1, 6)).toEqual([
+      'build',
+      'deploy',
+      'deploy/apply',
+      'deploy/verify',
+      'announce',
+    ]);
+    const get = await plugin(['get', 'ship-1', '-n', env.namespace]);
+    expect(get.stdout).toMatch(/deploy\/verify\s+Succeeded/);
   });
 
   it('holds no worker slot while its child runs, and fails (then retries) as the child fails', async () => {

@@ -12,13 +12,8 @@ import {
   task,
   worker,
 } from '../../../test/support/decide-fixtures.ts';
-import {
-  childKey,
-  MAX_SUBDAG_DEPTH,
-  subDagLoop,
-  type ChildView,
-  type SubDagInput,
-} from './sub-dag.ts';
+import { MAX_SUBDAG_DEPTH } from '../../api/grown-tasks.ts';
+import { childKey, subDagLoop, type ChildView, type SubDagInput } from './sub-dag.ts';
 
 // subDag tasks through decide(), with the children as the operator's cache
 // shows them: each pass reads them anew, so what a pass decides depends on

@@ -1,6 +1,7 @@
 import type { DagSpec, TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import { formatPath } from '../../api/field-path.ts';
+import { MAX_SUBDAG_DEPTH } from '../../api/grown-tasks.ts';
 import type { TaskReason } from '../../api/task-reason.ts';
 import { taskTypeOf } from '../../api/task-types.ts';
 import { outputsOf, renderParams } from '../templates.ts';
@@ -13,8 +14,6 @@ import {
   type ControlType,
 } from './decision.ts';
 
-/** How deep children may nest: a Dag that runs itself (directly or through others) stops here. */
-export const MAX_SUBDAG_DEPTH = 10;
 /** Largest JSON of the vars one child gets (recorded in the task's `params`). */
 export const MAX_CHILD_VARS_BYTES = 8192;
 
