@@ -160,6 +160,52 @@ describe('a subDag task', () => {
     expect(ended.metadata.annotations?.['fastflow.io/cancel']).toBe('by-parent');
   });
 
+  it('cancels its child when the task alone is canceled', async () => {
+    await env.createInstance('cancel-2', 'wrap-hold');
+    const child = childInstanceName('cancel-2', 'run', 1);
+    await env.waitForInstance(child, (i) => i.status?.tasks?.['gate']?.reason === 'Waiting');
+    await env.kubectl([
+      'annotate',
+      '-n',
+      env.namespace,
+      'dagi',
+      'cancel-2',
+      'fastflow.io/cancel=1:run',
+    ]);
+    expect((await env.finished(child)).status?.phase).toBe('Canceled');
+    const parent = await env.finished('cancel-2');
+    expect(task(parent, 'run')).toMatchObject({ phase: 'Canceled', reason: 'Canceled' });
+  });
+
+  it('takes a large output by reference, and the task after reads it', async () => {
+    const fill = 'x'.repeat(3000);
+    await env.createDag('big', {
+      tasks: [
+        { id: 'big', actionName: 'transform', params: { queryExpression: '{fill: .f}', f: fill } },
+      ],
+    });
+    await env.createDag('wrap-big', {
+      tasks: [
+        { id: 'run', type: 'subDag', subDag: { dagName: 'big' } },
+        {
+          id: 'size',
+          actionName: 'transform',
+          dependOn: ['run'],
+          params: {
+            queryExpression: '{n: (.f | length)}',
+            f: '{{tasks.run.output.big.result.fill}}',
+          },
+        },
+      ],
+    });
+    await env.createInstance('big-1', 'wrap-big');
+    const done = await env.finished('big-1');
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(task(done, 'run')?.output).toBeUndefined();
+    expect(task(done, 'run')?.outputRef).toMatch(/^big-1-/);
+    expect(task(done, 'size')?.output).toMatchObject({ result: { n: 3000 } });
+  });
+
   it('fails clearly when its Dag does not exist', async () => {
     await env.createDag('wrap-missing', wrap('no-such-dag'));
     await env.createInstance('missing-1', 'wrap-missing');
