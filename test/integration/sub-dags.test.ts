@@ -142,38 +142,25 @@ describe('a subDag task', () => {
     });
   });
 
-  it('cancels its child when the parent is canceled', async () => {
-    await env.createInstance('cancel-1', 'wrap-hold');
-    const child = childInstanceName('cancel-1', 'run', 1);
+  /** An instance of wrap-hold whose child waits; `cancel` is the value set on the parent. */
+  async function canceled(name: string, cancel: string): Promise<DagInstance> {
+    await env.createInstance(name, 'wrap-hold');
+    const child = childInstanceName(name, 'run', 1);
     await env.waitForInstance(child, (i) => i.status?.tasks?.['gate']?.reason === 'Waiting');
-    await env.kubectl([
-      'annotate',
-      '-n',
-      env.namespace,
-      'dagi',
-      'cancel-1',
-      'fastflow.io/cancel=1',
-    ]);
-    expect((await env.finished('cancel-1')).status?.phase).toBe('Canceled');
+    const set = `fastflow.io/cancel=${cancel}`;
+    await env.kubectl(['annotate', '-n', env.namespace, 'dagi', name, set]);
     const ended = await env.finished(child);
     expect(ended.status?.phase).toBe('Canceled');
     expect(ended.metadata.annotations?.['fastflow.io/cancel']).toBe('by-parent');
+    return env.finished(name);
+  }
+
+  it('cancels its child when the parent is canceled', async () => {
+    expect((await canceled('cancel-1', '1')).status?.phase).toBe('Canceled');
   });
 
   it('cancels its child when the task alone is canceled', async () => {
-    await env.createInstance('cancel-2', 'wrap-hold');
-    const child = childInstanceName('cancel-2', 'run', 1);
-    await env.waitForInstance(child, (i) => i.status?.tasks?.['gate']?.reason === 'Waiting');
-    await env.kubectl([
-      'annotate',
-      '-n',
-      env.namespace,
-      'dagi',
-      'cancel-2',
-      'fastflow.io/cancel=1:run',
-    ]);
-    expect((await env.finished(child)).status?.phase).toBe('Canceled');
-    const parent = await env.finished('cancel-2');
+    const parent = await canceled('cancel-2', '1:run');
     expect(task(parent, 'run')).toMatchObject({ phase: 'Canceled', reason: 'Canceled' });
   });
 

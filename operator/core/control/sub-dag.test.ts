@@ -37,11 +37,15 @@ const seeing = (children: Record<string, ChildView>, more: Partial<SubDagInput> 
   ...more,
 });
 
+/** The status with build placed and succeeded. */
+function buildDone(g: ReturnType<typeof graphOf>) {
+  const placed = decideOnce(g, start(), workers, at(1), { vars: { cluster: 'eu' } });
+  return report(report(placed.status, 'build', 'AttemptStarted'), 'build', 'AttemptSucceeded');
+}
+
 /** build succeeded with an output; the next pass starts deploy. */
 function started(subDags: SubDagInput = none) {
-  const placed = decideOnce(graph, start(), workers, at(1), { vars: { cluster: 'eu' } });
-  const ran = report(placed.status, 'build', 'AttemptStarted');
-  const done = report(ran, 'build', 'AttemptSucceeded');
+  const done = buildDone(graph);
   done.tasks = { ...done.tasks, build: { ...done.tasks!['build']!, output: { version: '1.2' } } };
   return decideOnce(graph, done, workers, at(2), { vars: { cluster: 'eu' }, subDags });
 }
@@ -139,13 +143,7 @@ describe('a subDag task', () => {
   it(`fails, never retried, ${MAX_SUBDAG_DEPTH} levels down`, () => {
     const spec = { ...deploy, retry: { limit: 3 } };
     const g = graphOf([task('build'), spec]);
-    const placed = decideOnce(g, start(), workers, at(1));
-    const done = report(
-      report(placed.status, 'build', 'AttemptStarted'),
-      'build',
-      'AttemptSucceeded',
-    );
-    const d = decideOnce(g, done, workers, at(2), {
+    const d = decideOnce(g, buildDone(g), workers, at(2), {
       subDags: { ...none, depth: MAX_SUBDAG_DEPTH },
     });
     expect(d.status.tasks?.['deploy']).toMatchObject({ phase: 'Failed', reason: 'SubDagTooDeep' });
@@ -158,13 +156,7 @@ describe('a subDag task', () => {
       subDag: { dagName: 'rollout', vars: { v: '{{tasks.nope.output.x}}' } },
     };
     const g = graphOf([task('build'), bad]);
-    const placed = decideOnce(g, start(), workers, at(1));
-    const done = report(
-      report(placed.status, 'build', 'AttemptStarted'),
-      'build',
-      'AttemptSucceeded',
-    );
-    const d = decideOnce(g, done, workers, at(2));
+    const d = decideOnce(g, buildDone(g), workers, at(2));
     expect(d.status.tasks?.['deploy']).toMatchObject({
       phase: 'Failed',
       reason: 'SystemTaskFailed',
