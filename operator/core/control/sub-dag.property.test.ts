@@ -22,8 +22,6 @@ import { childKey, childVarsOf, type ChildView, type SubDagInput } from './sub-d
  * as the model says: the first child that succeeds within the retry limit
  * gives its output, else the last attempt fails.
  */
-type Script = { runs: number; ends: 'succeeds' | 'fails' | 'canceled'; lateBy: number };
-
 const script = fc.record({
   runs: fc.integer({ min: 0, max: 3 }),
   ends: fc.constantFrom('succeeds', 'fails', 'canceled'),
