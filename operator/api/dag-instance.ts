@@ -251,6 +251,9 @@ export const DagInstanceStatus = z.object({
   onFailureInstance: ObjectName.optional().describe(
     "The instance of the Dag's onFailure started for this failed one.",
   ),
+  onExitInstance: ObjectName.optional().describe(
+    "The instance of the Dag's onExit started when this one ended.",
+  ),
   operations: z
     .object({
       cancel: OperationRecord.optional(),

@@ -9,7 +9,7 @@ import {
   TerminateSpec,
   taskTypeOf,
 } from './task-types.ts';
-import { OnFailureSpec, SubDagSpec } from './grown-tasks.ts';
+import { OnExitSpec, OnFailureSpec, SubDagSpec } from './grown-tasks.ts';
 import { ApprovalSpec, WaitSpec } from './waits.ts';
 
 /**
@@ -185,6 +185,7 @@ export const DagSpec = z.strictObject({
       'At most this many instances of the Dag run at once; the others wait (phase Pending, reason WaitingForRunSlot) and start in order of priority, then creation, as slots free.',
     ),
   onFailure: OnFailureSpec.optional(),
+  onExit: OnExitSpec.optional(),
   ...DagLifecycle.shape,
 });
 export type DagSpec = z.infer<typeof DagSpec>;

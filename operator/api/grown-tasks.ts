@@ -110,6 +110,21 @@ export const OnFailureSpec = z.strictObject({
 });
 export type OnFailureSpec = z.infer<typeof OnFailureSpec>;
 
+/**
+ * `spec.onExit` (Argo's onExit): when an instance ends, whatever its phase,
+ * this Dag runs as a new instance with its details in vars (instance,
+ * phase, reason, failedTasks).
+ */
+export const OnExitSpec = z.strictObject({
+  dagName: z.string().min(1).max(253).describe('The Dag run when an instance of this one ends.'),
+  vars: z
+    .record(z.string().min(1).max(63), z.string().max(8192))
+    .meta({ maxProperties: 128 })
+    .optional()
+    .describe('More vars for it (templates rendered).'),
+});
+export type OnExitSpec = z.infer<typeof OnExitSpec>;
+
 /** The key of copy `index` of fan-out task `id`: `id[index]`. */
 export function fanOutKey(id: string, index: number): string {
   return `${id}[${index}]`;

@@ -23,7 +23,7 @@ import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
-import type { OnFailureRuns } from './on-failure.ts';
+import type { EndRuns } from './end-runs.ts';
 import type { SubDags } from './sub-dags.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
@@ -47,8 +47,8 @@ export interface InstanceReconcilerDeps {
   limits: ActionLimiter;
   /** The children of subDag tasks: read before deciding, created or canceled after the write. */
   subDags: SubDags;
-  /** Starts a failed instance's onFailure Dag, once. */
-  onFailure: OnFailureRuns;
+  /** Starts an ended instance's onFailure and onExit Dags, once each. */
+  endRuns: EndRuns;
   log: Logger;
   now?: () => Date;
 }
@@ -108,7 +108,7 @@ export class InstanceReconciler {
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
       await this.#d.subDags.sync(instance, status);
-      await this.#d.onFailure.ensure(instance, status);
+      await this.#d.endRuns.ensure(instance, status);
       return {};
     }
     const run = await runOf(this.#d, instance, operations, now);
@@ -134,7 +134,7 @@ export class InstanceReconciler {
     if (persisted.written !== false) {
       const written = persisted.written ?? instance;
       await this.#d.subDags.sync(written, decision.status, run.loaded.graph);
-      await this.#d.onFailure.ensure(written, decision.status, run.loaded);
+      await this.#d.endRuns.ensure(written, decision.status, run.loaded);
     }
     return persisted.result;
   }

@@ -27,7 +27,7 @@ import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
 import { maxRunningInstancesOf, needsReconcile } from './instance-triggers.ts';
 import { SubDags } from './sub-dags.ts';
-import { OnFailureRuns } from './on-failure.ts';
+import { EndRuns } from './end-runs.ts';
 import { AttemptDataStore } from '../store/attempt-data.ts';
 import { collectDeadWorkerLeases } from './lease-gc.ts';
 import { ActionLimiter } from './action-limiter.ts';
@@ -142,7 +142,7 @@ export function startOperator(
     chainLookAhead: config.chainLookAhead,
     limits,
     subDags,
-    onFailure: new OnFailureRuns({ custom: clients.custom, revisions, log }),
+    endRuns: new EndRuns({ custom: clients.custom, revisions, log }),
     log: log.child({ controller: 'daginstance' }),
   });
   const instanceController = new Controller({

@@ -21,6 +21,7 @@ export const EVENT_REASONS = [
   'OperationApplied',
   'OperationRefused',
   'OnFailureStarted',
+  'OnExitStarted',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
@@ -70,6 +71,10 @@ export function instanceEvents(
   if (after.onFailureInstance && !before.onFailureInstance) {
     const note = `started onFailure instance ${after.onFailureInstance}`;
     events.push({ type: 'Normal', reason: 'OnFailureStarted', action: 'Start', note });
+  }
+  if (after.onExitInstance && !before.onExitInstance) {
+    const note = `started onExit instance ${after.onExitInstance}`;
+    events.push({ type: 'Normal', reason: 'OnExitStarted', action: 'Start', note });
   }
   return events;
 }

@@ -29,6 +29,8 @@ export const CHILD_LABELS = {
   depth: 'fastflow.io/depth',
   /** On an onFailure instance: the failed instance it handles. */
   failedInstance: 'fastflow.io/failed-instance',
+  /** On an onExit instance: the instance that ended. */
+  exitedInstance: 'fastflow.io/exited-instance',
 } as const;
 
 /** The value of fastflow.io/cancel a parent sets on a child it no longer runs. */
@@ -41,9 +43,9 @@ export function childInstanceName(parent: string, task: string, attempt: number)
   return boundedName(parent, `-${safe === task ? task : `${safe}-${hash}`}-${attempt}`);
 }
 
-/** The instance a Dag's onFailure starts for failed instance `failed`. */
-export function onFailureInstanceName(failed: string): string {
-  return boundedName(failed, '-on-failure');
+/** The instance a Dag's onFailure (onExit) starts for instance `ended`: `<ended>-on-failure` (`-on-exit`). */
+export function endRunInstanceName(ended: string, kind: 'onFailure' | 'onExit'): string {
+  return boundedName(ended, kind === 'onFailure' ? '-on-failure' : '-on-exit');
 }
 
 /** How many parents are above an instance (its depth label; 0 for a root). */
