@@ -28,7 +28,7 @@ export const LAYERS: Layer[] = [
   {
     name: 'controller',
     dir: 'operator/controller',
-    may: ['api', 'core', 'kube', 'config', 'store', 'observability', 'log'],
+    may: ['api', 'core', 'control', 'kube', 'config', 'store', 'observability', 'log'],
   },
   { name: 'mutex', dir: 'actions-runtime/mutex', may: ['api', 'kube', 'log'] },
   { name: 'sdk', dir: 'actions-runtime/sdk', may: ['api', 'kube', 'store', 'log', 'mutex'] },
