@@ -279,3 +279,30 @@ describe('Conductor task types → Dag tasks', () => {
     expect(spec.tasks[1]?.params).toEqual({ s: '{{stage}}', i: '{{items}}' });
   });
 });
+
+describe('sub-workflows and the failure workflow', () => {
+  it('SUB_WORKFLOW is a subDag task and failureWorkflow is spec.onFailure: the Dag validates', () => {
+    const one = convertWorkflow(
+      {
+        name: 'parent_flow',
+        failureWorkflow: 'clean_up',
+        tasks: [
+          {
+            name: 'c',
+            taskReferenceName: 'child',
+            type: 'SUB_WORKFLOW',
+            subWorkflowParam: { name: 'child_flow' },
+            inputParameters: { n: 1 },
+          },
+        ],
+      },
+      [],
+      'p.json',
+    );
+    expect(one.problems).toEqual([]);
+    expect(one.dag?.manifest.spec).toMatchObject({
+      onFailure: { dagName: 'clean-up' },
+      tasks: [{ id: 'child', type: 'subDag', subDag: { dagName: 'child-flow', vars: { n: '1' } } }],
+    });
+  });
+});
