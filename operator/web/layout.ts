@@ -1,15 +1,18 @@
 /**
  * Where each node of the view graph is drawn, computed on the server by
  * dagre (@dagrejs/dagre: the layered layout of a DAG, kept up by the
- * dagrejs organisation) so that the browser only draws. An expanded group
+ * dagrejs organisation) so that the browser only draws; a view larger than
+ * dagre handles in time goes to rankedLayout (ranked-layout.ts). An expanded group
  * is one large node whose members the browser draws as a grid of cells
  * inside it: copies of a fan-out do not depend on each other, so a grid
  * says all there is and costs no layout.
  */
 import { createRequire } from 'node:module';
+import { rankedLayout } from './ranked-layout.ts';
 import type { ViewGraph } from './view-graph.ts';
 
-type Box = { x: number; y: number; width: number; height: number };
+/** A node's top-left corner and size. */
+export type Box = { x: number; y: number; width: number; height: number };
 type Point = { x: number; y: number };
 /** The part of dagre's API used here (its own .d.ts has extensionless imports nodenext cannot resolve). */
 type DagreGraph = {
@@ -31,6 +34,8 @@ export const GROUP_SIZE = { width: 196, height: 52 } as const;
 export const CELL = 14;
 const GROUP_HEADER = 28;
 const MAX_COLS = 60;
+/** Dagre lays out views up to this size (in about a second); larger ones are ranked. */
+export const DAGRE_MAX = { nodes: 150, edges: 300 } as const;
 
 export type PlacedNode = {
   id: string;
@@ -58,8 +63,9 @@ export function gridCols(n: number): number {
 }
 
 function sizeOf(members: number, expanded: boolean): { width: number; height: number } {
-  if (members === 0) return TASK_SIZE;
-  if (!expanded) return GROUP_SIZE;
+  // A fresh object each time: dagre writes the position into the label it is given.
+  if (members === 0) return { ...TASK_SIZE };
+  if (!expanded) return { ...GROUP_SIZE };
   const cols = gridCols(members);
   const rows = Math.ceil(members / cols);
   return {
@@ -68,18 +74,55 @@ function sizeOf(members: number, expanded: boolean): { width: number; height: nu
   };
 }
 
-/** Lays out `view` top to bottom; `expanded` names the groups drawn open. */
-export function layoutView(view: ViewGraph, expanded: ReadonlySet<string>): Layout {
+/** Dagre's layout of the sized nodes: boxes, edge routes and the drawing's size. */
+function dagreLayout(
+  nodes: { id: string; width: number; height: number }[],
+  edges: ViewGraph['edges'],
+): { boxes: Map<string, Box>; routes: Point[][]; width: number; height: number } {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 48, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const n of view.nodes) {
-    g.setNode(n.id, sizeOf(n.members.length, expanded.has(n.id)));
-  }
-  for (const e of view.edges) g.setEdge(e.from, e.to);
+  for (const n of nodes) g.setNode(n.id, { width: n.width, height: n.height });
+  for (const e of edges) g.setEdge(e.from, e.to);
   dagre.layout(g);
+  const boxes = new Map<string, Box>();
+  for (const n of nodes) {
+    const c = g.node(n.id);
+    boxes.set(n.id, {
+      x: c.x - c.width / 2,
+      y: c.y - c.height / 2,
+      width: c.width,
+      height: c.height,
+    });
+  }
+  const routes = edges.map((e) =>
+    (g.edge(e.from, e.to).points ?? []).map((p) => ({ x: p.x, y: p.y })),
+  );
+  const { width = 0, height = 0 } = g.graph();
+  return { boxes, routes, width, height };
+}
+
+/** A straight edge from the bottom of one box to the top of the other. */
+function straight(from: Box, to: Box): Point[] {
+  return [
+    { x: from.x + from.width / 2, y: from.y + from.height },
+    { x: to.x + to.width / 2, y: to.y },
+  ];
+}
+
+/** Lays out `view` top to bottom; `expanded` names the groups drawn open. */
+export function layoutView(view: ViewGraph, expanded: ReadonlySet<string>): Layout {
+  const sized = view.nodes.map((n) => ({
+    id: n.id,
+    ...sizeOf(n.members.length, expanded.has(n.id)),
+  }));
+  const small = sized.length <= DAGRE_MAX.nodes && view.edges.length <= DAGRE_MAX.edges;
+  const placed = small
+    ? dagreLayout(sized, view.edges)
+    : rankedLayout({ nodes: sized, edges: view.edges });
+  const routes = 'routes' in placed ? (placed.routes as Point[][]) : undefined;
+  const box = (id: string): Box => placed.boxes.get(id) ?? { x: 0, y: 0, width: 0, height: 0 };
   const nodes = view.nodes.map((n): PlacedNode => {
-    const placed = g.node(n.id);
     const group =
       n.members.length === 0
         ? {}
@@ -87,19 +130,18 @@ export function layoutView(view: ViewGraph, expanded: ReadonlySet<string>): Layo
             members: n.members,
             ...(expanded.has(n.id) ? { cols: gridCols(n.members.length) } : {}),
           };
-    return {
-      id: n.id,
-      x: placed.x - placed.width / 2,
-      y: placed.y - placed.height / 2,
-      width: placed.width,
-      height: placed.height,
-      ...group,
-    };
+    return { id: n.id, ...box(n.id), ...group };
   });
-  const edges = view.edges.map((e) => ({
+  const edges = view.edges.map((e, i) => ({
     ...e,
-    points: (g.edge(e.from, e.to).points ?? []).map((p) => ({ x: p.x, y: p.y })),
+    points: routes?.[i] ?? straight(box(e.from), box(e.to)),
   }));
-  const { width = 0, height = 0 } = g.graph();
-  return { width, height, nodes, edges, cell: CELL, header: GROUP_HEADER };
+  return {
+    width: placed.width,
+    height: placed.height,
+    nodes,
+    edges,
+    cell: CELL,
+    header: GROUP_HEADER,
+  };
 }
