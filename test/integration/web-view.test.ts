@@ -110,6 +110,7 @@ it('shows a failed task with its attempts and trace, and retries it', async () =
   if (SHOTS) await page.screenshot({ path: docs('instances') });
   await page.click('tr[data-instance="shaky-1"] a');
   await page.click(node('fetch'));
+  await page.waitForSelector('[data-testid=task-key]:has-text("fetch")');
   await page.waitForSelector('[data-testid=trace]:has-text("attempt 1")');
   await page.click('[data-task-op=retry]');
   await page.waitForSelector('#banner:has-text("retry applied")');

@@ -38,7 +38,7 @@ export function h(tag, attrs = {}, ...children) {
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) el.append(c instanceof Node ? c : String(c ?? ''));
+  for (const c of children.flat(Infinity)) el.append(c instanceof Node ? c : String(c ?? ''));
   return el;
 }
 

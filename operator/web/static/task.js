@@ -76,14 +76,18 @@ export function taskPanel(panel, { ns, name, readOnly, act }) {
       h('h4', {}, 'Trace'),
       d.traces.length === 0
         ? h('p', { class: 'muted' }, 'No trace lines.')
-        : d.traces.map((tr) => [
-            h(
-              'div',
-              { class: 'muted' },
-              `attempt ${tr.attempt}${tr.dropped ? ` (${tr.dropped} earlier lines dropped)` : ''}`,
-            ),
-            h('pre', { 'data-testid': 'trace' }, tr.lines.join('\n')),
-          ]),
+        : h(
+            'div',
+            {},
+            d.traces.map((tr) => [
+              h(
+                'div',
+                { class: 'muted' },
+                `attempt ${tr.attempt}${tr.dropped ? ` (${tr.dropped} earlier lines dropped)` : ''}`,
+              ),
+              h('pre', { 'data-testid': 'trace' }, tr.lines.join('\n')),
+            ]),
+          ),
       h('h4', {}, 'Declared'),
       json(d.spec),
     );
