@@ -66,7 +66,7 @@ describe('kubectl fastflow, no cluster needed', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: kubectl fastflow [options] [command]');
     const ops = ['cancel', 'retry', 'continue', 'skip', 'rerun', 'restart', 'pause', 'resume'];
-    for (const name of ['run', 'get', 'tree', 'logs', ...ops, 'lint']) {
+    for (const name of ['run', 'get', 'tree', 'logs', ...ops, 'lint', 'ui']) {
       expect(help.stdout).toContain(`  ${name} `);
     }
     expect((await run([])).code).toBe(2);
