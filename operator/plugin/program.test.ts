@@ -97,6 +97,9 @@ describe('kubectl fastflow, no cluster needed', () => {
     expect(name.stderr).toBe(
       'error: instance name "Not_A_Name" is not a valid name: must be a lowercase DNS-1123 name\n',
     );
+    const port = await run(['ui', '--port', 'http']);
+    expect(port).toMatchObject({ code: 2, stdout: '' });
+    expect(port.stderr).toBe('error: --port must be a port number (0-65535), not "http"\n');
     const task = await run(['cancel', 'x', 'bad task']);
     expect(task.code).toBe(2);
     expect(task.stderr).toBe('error: "bad task": not a task id\n');
