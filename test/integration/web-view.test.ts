@@ -123,6 +123,20 @@ it('shows a failed task with its attempts and trace, and retries it', async () =
   expect(rows).toEqual(['Succeeded', 'Failed']);
 });
 
+it('shares one watch of a namespace among every open page', async () => {
+  const second = await browser.newPage();
+  try {
+    await page.goto(`${ui.url}#/ns/${env.namespace}/i/release-1`);
+    await page.waitForSelector(`${node('deploy')}[data-phase=Succeeded]`);
+    await second.goto(`${ui.url}#/ns/${env.namespace}`);
+    await second.waitForSelector('tr[data-instance="release-1"]');
+    // Two streams (an instance page, a list), one informer of the namespace.
+    await expect.poll(() => ui.hub.watching()).toEqual({ [env.namespace]: 2 });
+  } finally {
+    await second.close();
+  }
+});
+
 it('refuses an operation that does not apply, saying why', async () => {
   await page.goto(`${ui.url}#/ns/${env.namespace}/i/release-1`);
   await page.waitForSelector(node('deploy'));
@@ -131,35 +145,17 @@ it('refuses an operation that does not apply, saying why', async () => {
 });
 
 it('opens a 5,000-copy fan-out collapsed into one group, and expands it', async () => {
-  const custom = env.custom;
-  await custom.createNamespacedCustomObject({
-    group: 'fastflow.io',
-    version: 'v1alpha1',
-    plural: 'dags',
-    namespace: quiet,
-    body: {
-      apiVersion: 'fastflow.io/v1alpha1',
-      kind: 'Dag',
-      metadata: { name: 'fan' },
-      spec: {
-        tasks: [
-          { id: 'split', actionName: 'print' },
-          { id: 'work', actionName: 'print', dependOn: ['split'] },
-          { id: 'merge', actionName: 'print', dependOn: ['work'] },
-        ],
-      },
-    },
+  // No operator watches this namespace: the status below is the test's.
+  const big = new FastflowEnv(quiet);
+  await big.createDag('fan', {
+    tasks: [
+      { id: 'split', actionName: 'print' },
+      { id: 'work', actionName: 'print', dependOn: ['split'] },
+      { id: 'merge', actionName: 'print', dependOn: ['work'] },
+    ],
   });
-  await custom.createNamespacedCustomObject({
-    ...instanceResource,
-    namespace: quiet,
-    body: {
-      apiVersion: 'fastflow.io/v1alpha1',
-      kind: 'DagInstance',
-      metadata: { name: 'fan-1' },
-      spec: { dagRef: { name: 'fan' } },
-    },
-  });
+  await big.createInstance('fan-1', 'fan');
+  const custom = big.custom;
   const phases = ['Succeeded', 'Succeeded', 'Running', 'Failed', 'Pending'] as const;
   const tasks: Record<string, { phase: string }> = {
     split: { phase: 'Succeeded' },
