@@ -7,6 +7,8 @@
  * fan-out opens collapsed into one group node that expands.
  * FASTFLOW_SCREENSHOTS=1 (`npm run screenshots`) saves the pages as docs/ui-*.png.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,6 +20,7 @@ import { startUi, type RunningUi } from '../../operator/web/server.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { createTestNamespace, testKubeconfigPath } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
+import { BIN, home } from '../support/plugin-cli.ts';
 
 const flaky = fileURLToPath(new URL('../support/actions/flaky.ts', import.meta.url));
 const SHOTS = process.env['FASTFLOW_SCREENSHOTS'] === '1';
@@ -188,4 +191,31 @@ it('opens a 5,000-copy fan-out collapsed into one group, and expands it', async 
   await page.waitForSelector('[data-testid=task-key]:has-text("work[3]")');
   expect(await page.textContent('[data-testid=task-key] .phase')).toBe('Failed');
   if (SHOTS) await page.screenshot({ path: docs('fanout-expanded') });
+});
+
+it('kubectl fastflow ui serves the page with the kubeconfig until Ctrl-C', async () => {
+  const child = spawn(process.execPath, [BIN, 'ui', '--port', '0', '-n', env.namespace], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: home, KUBECONFIG: testKubeconfigPath() },
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /web view at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  expect(await (await fetch(`${url}api/config`)).json()).toEqual({
+    namespace: env.namespace,
+    readOnly: false,
+  });
+  const page2 = await browser.newPage();
+  await page2.goto(url);
+  await page2.waitForSelector('tr[data-instance="release-1"]');
+  await page2.close();
+  const exited = once(child, 'exit');
+  child.kill('SIGINT');
+  expect((await exited)[0]).toBe(0);
 });
