@@ -77,6 +77,14 @@ export function applyOperations(input: OperationsInput, refusal?: string): Opera
 
 type InstanceFields = Pick<DagInstanceStatus, 'pausedAt' | 'rerunVars'>;
 type InstanceOutcome = OperationOutcome & { fields?: InstanceFields };
+/** One instance operation, what it acts on, and its refusal (which changes nothing). */
+interface InstanceStep {
+  op: OperationRequest;
+  input: OperationsInput;
+  tasks: Record<string, TaskStatus>;
+  fields: InstanceFields;
+  refuse: (why: string) => InstanceOutcome;
+}
 
 function isTaskOperation(
   op: OperationRequest,
@@ -95,27 +103,22 @@ function applyToInstance(
 ): InstanceOutcome {
   const { graph, now } = input;
   const refuse = (why: string): InstanceOutcome => ({ tasks, record: refusedRecord(op, why, now) });
+  const step: InstanceStep = { op, input, tasks, fields, refuse };
   const outright = refusedOutright(op, graph.order);
   if (outright !== undefined) return refuse(outright);
   if (op.name !== 'rerun' && op.tasks !== undefined) {
     return refuse(`it acts on the whole instance: name no task (fastflow.io/${op.name}=<token>)`);
   }
-  if (op.name === 'pause') return pause(op, input, tasks, fields, refuse);
+  if (op.name === 'pause') return pause(step);
   if (op.name === 'resume') {
     if (!fields.pausedAt) return refuse('the instance is not paused');
     const { pausedAt: _, ...rest } = fields;
     return { tasks, fields: rest, record: appliedRecord(op, 'nothing is held any more', now) };
   }
-  return runAgain(op, input, tasks, fields, refuse);
+  return runAgain(step);
 }
 
-function pause(
-  op: OperationRequest,
-  input: OperationsInput,
-  tasks: Record<string, TaskStatus>,
-  fields: InstanceFields,
-  refuse: (why: string) => InstanceOutcome,
-): InstanceOutcome {
+function pause({ op, input, tasks, fields, refuse }: InstanceStep): InstanceOutcome {
   const phase = input.status.phase ?? 'Pending';
   if (fields.pausedAt) return refuse(`the instance is already paused (since ${fields.pausedAt})`);
   if (TERMINAL_INSTANCE_PHASES.has(phase)) {
@@ -134,13 +137,7 @@ function pause(
  * (a late result of the old attempt stays stale). Refused while a task
  * runs: its result would land in a run that has started again.
  */
-function runAgain(
-  op: OperationRequest,
-  input: OperationsInput,
-  tasks: Record<string, TaskStatus>,
-  fields: InstanceFields,
-  refuse: (why: string) => InstanceOutcome,
-): InstanceOutcome {
+function runAgain({ op, input, tasks, fields, refuse }: InstanceStep): InstanceOutcome {
   const { graph, now } = input;
   const running = runningTasks(graph, tasks);
   if (running.length > 0) {
