@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import type { Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
@@ -97,7 +97,7 @@ export class InstanceReconciler {
     const status = instance.status ?? {};
     const operations = pendingOperations(instance.metadata.annotations, status.operations);
     // A finished instance needs nothing more, unless an operation (a retry) reopens it.
-    if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
+    if (instanceFinished(status.phase) && operations.length === 0) {
       this.#forget(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
@@ -181,7 +181,7 @@ export class InstanceReconciler {
     if (wait > 0) return { requeueAfterMs: Math.min(wait, wake ?? wait) };
     const written = await this.#write(instance, decision.status, signal);
     if (written) this.#lastWrite.set(key, now.getTime());
-    const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
+    const finished = instanceFinished(decision.status.phase);
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
     await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status), () =>

@@ -1,6 +1,6 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { type OperatorConfig, leaseNamespaceOf } from '../api/config.ts';
-import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import { instanceFinished } from '../api/dag-instance.ts';
 import { WORKER_LABEL_PREFIX, WORKER_LEASE_LABEL } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { DagSpec } from '../api/dag.ts';
@@ -287,7 +287,7 @@ export function startOperator(
 /** Finished instances need no work unless they still carry worker labels or an operation is asked for. */
 function needsReconcile(instance: DagInstance): boolean {
   const { status, metadata } = instance;
-  if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return true;
+  if (!status || !instanceFinished(status.phase)) return true;
   if (pendingOperations(metadata.annotations, status.operations).length > 0) return true;
   return Object.keys(metadata.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
 }

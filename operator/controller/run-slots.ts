@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import { instanceFinished } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { keyOf } from '../kube/types.ts';
 
@@ -39,8 +39,7 @@ export class RunSlots {
     const before = this.#places.get(key);
     const wasRunning = before !== undefined && (before.started || this.#reserved.has(key));
     this.#drop(key);
-    const phase = instance?.status?.phase;
-    if (instance && !(phase && TERMINAL_INSTANCE_PHASES.has(phase))) {
+    if (instance && !instanceFinished(instance.status?.phase)) {
       const place: Place = {
         dag: keyOf({ namespace: instance.metadata.namespace, name: instance.spec.dagRef.name }),
         started: instance.status?.dagRevision !== undefined,

@@ -1,8 +1,4 @@
-import {
-  TERMINAL_INSTANCE_PHASES,
-  type DagInstanceStatus,
-  type TaskStatus,
-} from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus, type TaskStatus } from '../api/dag-instance.ts';
 import type { ControlStatus } from '../api/control-status.ts';
 import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
 import { parentsDone } from './control/optional.ts';
@@ -77,7 +73,7 @@ export interface Decision {
  */
 export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
-  const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+  const finished = instanceFinished(status.phase);
   const pastDeadline = input.deadline !== undefined && now >= input.deadline;
   // Past the deadline nothing may run again: every operation is refused.
   const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);

@@ -5,7 +5,7 @@
  * for the operator's).
  */
 import { Watch, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { TERMINAL_INSTANCE_PHASES, type TaskStatus } from '../../operator/api/dag-instance.ts';
+import { instanceFinished, type TaskStatus } from '../../operator/api/dag-instance.ts';
 import {
   API_VERSION,
   GROUP,
@@ -44,10 +44,8 @@ export type InstanceObject = {
   };
 };
 
-const TERMINAL: ReadonlySet<string> = TERMINAL_INSTANCE_PHASES;
-
 export function isTerminal(i: InstanceObject | undefined): boolean {
-  return TERMINAL.has(i?.status?.phase ?? '');
+  return instanceFinished(i?.status?.phase);
 }
 
 /**
