@@ -21,6 +21,7 @@ import {
 import { transition } from './task-transitions.ts';
 import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
+import { withSetVars } from './vars.ts';
 import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.ts';
 
 export { instancePhase } from './instance-summary.ts';
@@ -78,7 +79,8 @@ export function decide(input: DecideInput): Decision {
   // Past the deadline nothing may run again: every operation is refused.
   const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);
   const { tasks, status: base } = ops;
-  const run = { ...input, vars: ops.vars };
+  // The vars tasks read, setVars values included: preChecks, pre-assigned chains, system tasks.
+  const run = { ...input, vars: withSetVars(ops.vars, input.status) };
   // Paused, nothing new starts: not even a step pre-assigned behind a running task.
   const step = new Step(run, chain.voidPreAssignments(tasks, run, ops.paused), ops.paused);
   if (!pastDeadline) {
@@ -131,7 +133,7 @@ class Step {
     this.#in = input;
     this.tasks = tasks;
     this.control = controlStatusOf(input.status);
-    this.vars = { ...input.vars, ...input.status.vars };
+    this.vars = { ...input.vars };
     this.#pool = new WorkerPool(input.workers, input.actionSlots);
     this.#paused = paused;
   }
