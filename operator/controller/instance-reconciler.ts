@@ -15,12 +15,14 @@ import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
+import type { AttemptDataStore } from '../store/attempt-data.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceShards } from './instance-shards.ts';
 import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
+import { loadStoredOutputs } from './stored-outputs.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
@@ -34,6 +36,8 @@ export interface InstanceReconcilerDeps {
   registry: WorkerRegistry;
   load: LoadIndex;
   shareData: ShareDataStore;
+  /** The attempt data objects: outputs above the inline bound that system tasks read. */
+  attemptData: AttemptDataStore;
   /** The workers' results, folded into status before deciding. */
   results: ResultInbox;
   /** Decides with the sharded tasks, moves finished entries into shards, bounds the status. */
@@ -134,6 +138,8 @@ export class InstanceReconciler {
     const key = keyOf(instance.metadata);
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
+    const tasks = run.status.tasks ?? {};
+    const stored = await loadStoredOutputs(this.#d.attemptData, instance, run.loaded.graph, tasks);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const decision = await this.#d.shards.decide(instance, {
       graph: run.loaded.graph,
@@ -144,6 +150,7 @@ export class InstanceReconciler {
       operations,
       ...(this.#d.chainLookAhead !== undefined ? { chainLookAhead: this.#d.chainLookAhead } : {}),
       ...sources,
+      ...stored,
       ...deadlineOf(instance.spec, run.status),
       ...(actionSlots ? { actionSlots } : {}),
     });

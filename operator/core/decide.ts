@@ -1,6 +1,7 @@
 import { instanceFinished, type DagInstanceStatus, type TaskStatus } from '../api/dag-instance.ts';
 import type { ControlStatus } from '../api/control-status.ts';
 import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
+import type { ControlInput } from './control/dispatch.ts';
 import { parentsDone } from './control/optional.ts';
 import { branchNotTaken } from './control/switch.ts';
 import { failUnfinished, type Stop } from './fail-unfinished.ts';
@@ -26,7 +27,7 @@ import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.
 
 export { instancePhase } from './instance-summary.ts';
 
-export interface DecideInput {
+export interface DecideInput extends Pick<ControlInput, 'storedOutputs'> {
   graph: DagGraph;
   status: DagInstanceStatus;
   /** Live workers only. */

@@ -1,6 +1,7 @@
 import type { ControlStatus } from '../../api/control-status.ts';
 import type { DagSpec, TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
+import type { StoredOutputs } from '../attempt-values.ts';
 import { formatPath } from '../../api/field-path.ts';
 import { TASK_TYPES, taskTypeOf, type TaskType } from '../../api/task-types.ts';
 import { earliest } from '../duration.ts';
@@ -38,6 +39,8 @@ export interface ControlInput {
   readonly graph: DagGraph;
   readonly now: Date;
   readonly shareData?: Readonly<Record<string, string>>;
+  /** Upstream outputs stored by reference (outputRef) that system tasks read. */
+  readonly storedOutputs?: StoredOutputs | undefined;
 }
 
 /** One decide pass, as system tasks change it. */
@@ -102,6 +105,7 @@ function contextOf(
     graph: input.graph,
     now: input.now,
     shareData: input.shareData ?? {},
+    storedOutputs: input.storedOutputs,
     tasks: pass.tasks,
     vars: pass.vars,
     control: pass.control,
