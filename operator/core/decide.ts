@@ -80,8 +80,8 @@ export function decide(input: DecideInput): Decision {
   // Past the deadline nothing may run again: every operation is refused.
   const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);
   const { tasks, status: base } = ops;
-  // The vars tasks read, setVars values included: preChecks, pre-assigned chains, system tasks.
-  const run = { ...input, vars: withSetVars(ops.vars, input.status) };
+  // The status as operations left it (a restart clears a terminate's end); the vars tasks read.
+  const run = { ...input, status: base, vars: withSetVars(ops.vars, base) };
   // Paused, nothing new starts: not even a step pre-assigned behind a running task.
   const step = new Step(run, chain.voidPreAssignments(tasks, run, ops.paused), ops.paused);
   if (!pastDeadline) {
