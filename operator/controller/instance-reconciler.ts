@@ -10,7 +10,7 @@ import { deadlineOf } from '../core/instance-start.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
-import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import { TerminalError, isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource } from '../api/names.ts';
@@ -236,18 +236,16 @@ export class InstanceReconciler {
 
   /** The instance as the API server has it now (not the cache); undefined once deleted. */
   async #fresh(key: string): Promise<DagInstance | undefined> {
+    let raw: unknown;
     try {
-      const raw: unknown = await this.#d.clients.custom.getNamespacedCustomObject({
-        ...instanceResource,
-        ...refOf(key),
-      });
-      return parse(key, raw);
+      raw = await kubeCall(() =>
+        this.#d.clients.custom.getNamespacedCustomObject({ ...instanceResource, ...refOf(key) }),
+      );
     } catch (e) {
-      if (e instanceof TerminalError) throw e;
-      const err = toKubeError(e);
-      if (isNotFound(err)) return undefined;
-      throw err;
+      if (isNotFound(e)) return undefined;
+      throw e;
     }
+    return parse(key, raw);
   }
 }
 

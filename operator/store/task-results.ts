@@ -3,7 +3,7 @@ import { boundedName } from './labels.ts';
 import type { CustomObjectsApi, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, DAG_INSTANCE, TASK_RESULT, taskResultResource } from '../api/names.ts';
 import type { AttemptResult } from '../api/task-result.ts';
-import { isConflict, isNotFound, kubeCall, toKubeError } from '../kube/errors.ts';
+import { isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
 
@@ -92,14 +92,15 @@ export async function deleteTaskResult(
   resourceVersion: string | undefined,
 ): Promise<boolean> {
   try {
-    await custom.deleteNamespacedCustomObject({
-      ...taskResultResource,
-      ...ref,
-      body: { preconditions: resourceVersion ? { resourceVersion } : {} },
-    });
+    await kubeCall(() =>
+      custom.deleteNamespacedCustomObject({
+        ...taskResultResource,
+        ...ref,
+        body: { preconditions: resourceVersion ? { resourceVersion } : {} },
+      }),
+    );
     return true;
-  } catch (e) {
-    const err = toKubeError(e);
+  } catch (err) {
     if (isNotFound(err)) return true;
     if (isConflict(err)) return false;
     throw err;

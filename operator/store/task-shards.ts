@@ -9,7 +9,7 @@ import {
 } from '../api/names.ts';
 import { TaskShard, describeZodError, type DagInstance } from '../api/objects.ts';
 import { reassemble } from '../core/compaction.ts';
-import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isAlreadyExists, isNotFound, kubeCall } from '../kube/errors.ts';
 import { boundedName, subjectMetadata } from './labels.ts';
 import { ShardIndex } from './shard-index.ts';
 import type { OwnerInstance } from './task-results.ts';
@@ -68,13 +68,14 @@ export class TaskShardStore {
       spec: { instance: owner.name, index, tasks },
     };
     try {
-      await this.#custom.createNamespacedCustomObject({
-        ...taskShardResource,
-        namespace: owner.namespace,
-        body,
-      });
-    } catch (e) {
-      const err = toKubeError(e);
+      await kubeCall(() =>
+        this.#custom.createNamespacedCustomObject({
+          ...taskShardResource,
+          namespace: owner.namespace,
+          body,
+        }),
+      );
+    } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       return this.read(owner, index);
     }
@@ -89,13 +90,14 @@ export class TaskShardStore {
     if (cached) return cached;
     let raw: unknown;
     try {
-      raw = await this.#custom.getNamespacedCustomObject({
-        ...taskShardResource,
-        namespace: owner.namespace,
-        name,
-      });
-    } catch (e) {
-      const err = toKubeError(e);
+      raw = await kubeCall(() =>
+        this.#custom.getNamespacedCustomObject({
+          ...taskShardResource,
+          namespace: owner.namespace,
+          name,
+        }),
+      );
+    } catch (err) {
       if (isNotFound(err)) throw new ShardUnreadableError(`TaskShard ${name} is missing`);
       throw err;
     }
