@@ -107,35 +107,6 @@ describe('outputs, share data, templates and traces', () => {
     expect(message).toContain('spec.tasks[2].params.v');
   });
 
-  it('system tasks read an upstream output stored by reference (above the inline bound)', async () => {
-    await env.createDag('big-route', {
-      vars: { env: { defaultValue: 'dev' } },
-      tasks: [
-        { id: 'big', actionName: 'blob', params: { bytes: '3000', marker: 'prod' } },
-        {
-          id: 'route',
-          type: 'switch',
-          dependOn: ['big'],
-          switch: { expression: 'tasks.big.output.marker', cases: { prod: ['ship'] } },
-        },
-        { id: 'ship', actionName: 'echo', dependOn: ['route'] },
-        {
-          id: 'set',
-          type: 'setVars',
-          dependOn: ['big'],
-          setVars: { env: '{{tasks.big.output.marker}}' },
-        },
-      ],
-    });
-    await env.createInstance('big-route-1', 'big-route');
-    const done = await env.finished('big-route-1');
-    expect(done.status?.tasks?.['big']?.outputRef).toBeTruthy();
-    expect(done.status?.tasks?.['route']?.output).toMatchObject({ selectedCase: 'prod' });
-    expect(done.status?.tasks?.['ship']?.phase).toBe('Succeeded');
-    expect(done.status?.vars).toEqual({ env: 'prod' });
-    expect(done.status?.phase).toBe('Succeeded');
-  });
-
   it('runs the built-in wait action (fastflow ff-waiting syntax): it waits its waitingTime', async () => {
     await env.createDag('waits', {
       tasks: [
