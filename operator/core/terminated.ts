@@ -14,18 +14,19 @@ export function refusedAfterTerminate(
   op: OperationRequest,
   terminated: Terminated | undefined,
 ): string | undefined {
-  if (terminated === undefined || !ONLY_IN_A_RUN.has(op.name)) return undefined;
-  return `${endedBy(terminated)}: ${op.name} does not undo that; ${howToRunAgain(terminated)}`;
+  const why = terminated === undefined ? undefined : ONLY_IN_A_RUN[op.name];
+  if (terminated === undefined || why === undefined) return undefined;
+  return `${endedBy(terminated)}: ${why}; to run it again, ${howToRunAgain(terminated)}`;
 }
 
 /** Pause and resume are refused as on any finished instance; restart and rerun may run it again. */
-const ONLY_IN_A_RUN: ReadonlySet<string> = new Set([
-  'cancel',
-  'retry',
-  'continue',
-  'skip',
-  'signal',
-]);
+const ONLY_IN_A_RUN: Readonly<Record<string, string>> = {
+  retry: 'a retry would reopen tasks its end stopped, and the end would stand',
+  continue: 'a continue would reopen a task its end stopped, and the end would stand',
+  skip: 'a skip changes nothing in a run that is over',
+  cancel: 'nothing is left to cancel',
+  signal: 'nothing waits for a signal any more',
+};
 
 function howToRunAgain(t: Terminated): string {
   return `rerun from ${t.task} or a task before it, or restart`;
