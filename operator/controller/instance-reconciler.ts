@@ -15,7 +15,7 @@ import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
-import type { AttemptDataStore } from '../store/attempt-data.ts';
+import { AttemptDataStore } from '../store/attempt-data.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceShards } from './instance-shards.ts';
@@ -36,8 +36,6 @@ export interface InstanceReconcilerDeps {
   registry: WorkerRegistry;
   load: LoadIndex;
   shareData: ShareDataStore;
-  /** The attempt data objects: outputs above the inline bound that system tasks read. */
-  attemptData: AttemptDataStore;
   /** The workers' results, folded into status before deciding. */
   results: ResultInbox;
   /** Decides with the sharded tasks, moves finished entries into shards, bounds the status. */
@@ -64,9 +62,12 @@ export class InstanceReconciler {
   readonly #d: InstanceReconcilerDeps;
   /** When each running instance's status was last written by this process. */
   readonly #lastWrite = new Map<string, number>();
+  /** Outputs above the inline bound that system tasks read: the worker's reader, and its cache. */
+  readonly #attemptData: AttemptDataStore;
 
   constructor(deps: InstanceReconcilerDeps) {
     this.#d = deps;
+    this.#attemptData = new AttemptDataStore(deps.clients.core);
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
@@ -139,7 +140,7 @@ export class InstanceReconciler {
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
     const tasks = run.status.tasks ?? {};
-    const stored = await loadStoredOutputs(this.#d.attemptData, instance, run.loaded.graph, tasks);
+    const stored = await loadStoredOutputs(this.#attemptData, instance, run.loaded.graph, tasks);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const decision = await this.#d.shards.decide(instance, {
       graph: run.loaded.graph,

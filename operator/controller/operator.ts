@@ -21,7 +21,6 @@ import { Registry } from '../observability/metrics.ts';
 import { OperatorMetrics } from '../observability/operator-metrics.ts';
 import { recordTransitions } from '../observability/transition-events.ts';
 import { dagResource } from '../api/names.ts';
-import { AttemptDataStore } from '../store/attempt-data.ts';
 import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
 import { DagReconciler } from './dag-reconciler.ts';
@@ -122,7 +121,6 @@ export function startOperator(
     revisions,
     registry,
     shareData: new ShareDataStore(clients.core),
-    attemptData: new AttemptDataStore(clients.core),
     results: inbox,
     shards: new InstanceShards({
       store: new TaskShardStore(clients.custom),
