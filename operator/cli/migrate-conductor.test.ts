@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { KubeConfig, type CustomObjectsApi } from '@kubernetes/client-node';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { KubeClients } from '../kube/client.ts';
-import { captured, folder } from '../../test/support/migrate-io.ts';
+import { applyClients, captured, folder } from '../../test/support/migrate-io.ts';
 import { runMigrate } from './migrate.ts';
 
 const workflow = (name: string, tasks: unknown[]): Record<string, unknown> => ({
@@ -56,14 +55,7 @@ describe('fastflow migrate --from conductor', () => {
         return Promise.resolve({});
       },
     };
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u', namespace: 'ns' }],
-      currentContext: 'x',
-    });
-    const clients = { kc, custom: custom as unknown as CustomObjectsApi } as KubeClients;
+    const clients = applyClients(custom as unknown as Partial<CustomObjectsApi>, 'ns');
     const dir = folder({
       'flows.json': JSON.stringify([workflow('good', [PRINT]), workflow('odd', [PRINT, KAFKA])]),
     });

@@ -2,15 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ApiException,
-  KubeConfig,
   RequestContext,
   type ConfigurationOptions,
   type CustomObjectsApi,
 } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { KubeClients } from '../kube/client.ts';
-import { captured, folder } from '../../test/support/migrate-io.ts';
+import { applyClients, captured, folder } from '../../test/support/migrate-io.ts';
 import { MIGRATE_FIELD_MANAGER, readDagFiles, runMigrate } from './migrate.ts';
 
 const GOOD = 'id: hello\ntasks:\n- {id: a, actionName: PrintAction, timeoutSecs: 30}\n';
@@ -81,14 +79,7 @@ describe('runMigrate', () => {
         return {};
       },
     };
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u', namespace: 'ctx-ns' }],
-      currentContext: 'x',
-    });
-    const clients = { kc, custom: custom as unknown as CustomObjectsApi } as KubeClients;
+    const clients = applyClients(custom as unknown as Partial<CustomObjectsApi>, 'ctx-ns');
     const { out, err, io } = captured();
     const dir = folder({
       'first.yaml': GOOD.replace('hello', 'first'),

@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig, type CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeClients } from '../../operator/kube/client.ts';
 
 /** A new folder holding `files` (path → text): the input of `fastflow migrate`. */
 export function folder(files: Record<string, string>): string {
@@ -21,4 +23,16 @@ export function captured() {
     err,
     io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) },
   };
+}
+
+/** Clients for `--apply` whose API is `custom` (a fake), in a context whose namespace is `namespace`. */
+export function applyClients(custom: Partial<CustomObjectsApi>, namespace: string): KubeClients {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u', namespace }],
+    currentContext: 'x',
+  });
+  return { kc, custom: custom as CustomObjectsApi } as KubeClients;
 }
