@@ -20,6 +20,8 @@ import { isScheduleProblem, readSchedule, type ScheduleTimes } from './schedule-
 /** One DagInstance the schedule started (found by its label), as the decision needs it. */
 export interface ScheduleRun {
   name: string;
+  /** When it was due (its scheduled-time annotation); unset for a run triggered by hand. */
+  due?: Date;
   phase?: InstancePhase;
   finishTime?: string;
   /** Its cancel annotation already holds the value Replace sets. */
@@ -89,13 +91,21 @@ function held(input: ScheduleInput, verdict: Verdict, next: Date | undefined): S
     events.push({ type: 'Warning', reason: 'InvalidSchedule', note: verdict.message });
   }
   const status = statusOf(input, verdict, [], 0, input.status?.caughtUpTo, next);
-  return { start: [], cancel: [], delete: historyToDelete(input), status, missed: 0, events };
+  return {
+    start: [],
+    cancel: [],
+    delete: historyToDelete(input, status),
+    status,
+    missed: 0,
+    events,
+  };
 }
 
 function decideRuns(input: ScheduleInput, times: ScheduleTimes): SchedulePlan {
   const { spec, status, now, nameOf } = input;
   const cursor = status?.caughtUpTo ? new Date(status.caughtUpTo) : input.createdAt;
-  const due = times.window(cursor, now, 1 + (spec.catchUp?.maxRuns ?? 0)).newest;
+  const window = times.window(cursor, now, 1 + (spec.catchUp?.maxRuns ?? 0));
+  const due = window.newest;
   const deadlineMs = (spec.startingDeadlineSeconds ?? Infinity) * 1000;
   const inTime = due.filter((t) => now.getTime() - t.getTime() <= deadlineMs);
   const existing = new Set(input.runs.map((r) => r.name));
@@ -103,30 +113,15 @@ function decideRuns(input: ScheduleInput, times: ScheduleTimes): SchedulePlan {
   const active = input.runs.filter((r) => !r.phase || !TERMINAL_INSTANCE_PHASES.has(r.phase));
   const newestDue = due.at(-1);
 
-  let start: Date[] = [];
-  let handledTo: Date = newestDue ?? cursor;
-  let cancel: string[] = [];
-  const policy = spec.concurrencyPolicy ?? 'Allow';
-  if (policy === 'Allow') {
-    start = inTime.filter(isNew);
-  } else if (policy === 'Replace') {
-    const last = inTime.at(-1);
-    start = last && isNew(last) ? [last] : [];
-    if (last) {
-      const keep = nameOf(last);
-      cancel = active.filter((r) => r.name !== keep && !r.cancelAsked).map((r) => r.name);
-    }
-  } else {
-    // Forbid: one at a time, oldest first; the others wait (bounded by the window and the deadline).
-    const waiting = inTime.filter(isNew);
-    const first = waiting[0];
-    if (first && active.length > 0) handledTo = new Date(first.getTime() - 1);
-    else if (first) {
-      start = [first];
-      if (waiting.length > 1) handledTo = first;
-    }
-  }
-  const handled = times.window(cursor, handledTo, 0);
+  const { start, cancel, handledTo } = applyPolicy(spec.concurrencyPolicy ?? 'Allow', {
+    inTime,
+    isNew,
+    active,
+    nameOf,
+    handledTo: newestDue ?? cursor,
+  });
+  // Forbid may leave runs waiting: count only what this pass is done with.
+  const handled = handledTo === (newestDue ?? cursor) ? window : times.window(cursor, handledTo, 0);
   const kept = inTime.filter((t) => t <= handledTo && !isNew(t)).length + start.length;
   const missed = Math.max(0, handled.count - kept);
   const events: ScheduleEvent[] = [];
@@ -144,15 +139,52 @@ function decideRuns(input: ScheduleInput, times: ScheduleTimes): SchedulePlan {
     message: 'the schedule is valid and its Dag exists',
   };
   const next = times.next(now);
+  const written = statusOf(input, verdict, started, missed, handledTo.toISOString(), next);
   return {
     start: started,
     cancel,
-    delete: historyToDelete(input),
-    status: statusOf(input, verdict, started, missed, handledTo.toISOString(), next),
+    delete: historyToDelete(input, written),
+    status: written,
     missed,
     events,
     ...(next ? { wakeAt: next } : {}),
   };
+}
+
+interface PolicyInput {
+  /** Due times within the window and the deadline, oldest first. */
+  inTime: Date[];
+  isNew: (t: Date) => boolean;
+  active: ScheduleRun[];
+  nameOf: (t: Date) => string;
+  /** The cursor if every due time is dealt with. */
+  handledTo: Date;
+}
+
+/** Which due runs start, which runs are canceled, and how far the cursor goes. */
+function applyPolicy(
+  policy: NonNullable<DagScheduleSpec['concurrencyPolicy']>,
+  p: PolicyInput,
+): { start: Date[]; cancel: string[]; handledTo: Date } {
+  if (policy === 'Allow')
+    return { start: p.inTime.filter(p.isNew), cancel: [], handledTo: p.handledTo };
+  if (policy === 'Replace') {
+    const last = p.inTime.at(-1);
+    if (!last) return { start: [], cancel: [], handledTo: p.handledTo };
+    const keep = p.nameOf(last);
+    return {
+      start: p.isNew(last) ? [last] : [],
+      cancel: p.active.filter((r) => r.name !== keep && !r.cancelAsked).map((r) => r.name),
+      handledTo: p.handledTo,
+    };
+  }
+  // Forbid: one at a time, oldest first; the others wait (bounded by the window and the deadline).
+  const waiting = p.inTime.filter(p.isNew);
+  const first = waiting[0];
+  if (!first) return { start: [], cancel: [], handledTo: p.handledTo };
+  if (p.active.length > 0)
+    return { start: [], cancel: [], handledTo: new Date(first.getTime() - 1) };
+  return { start: [first], cancel: [], handledTo: waiting.length > 1 ? first : p.handledTo };
 }
 
 function missedNote(
@@ -219,9 +251,17 @@ function statusOf(
 
 const isSet = (s: string | undefined): s is string => s !== undefined;
 
-/** Finished runs beyond the schedule's history limits (newest kept). */
-function historyToDelete(input: ScheduleInput): string[] {
-  const finished = input.runs.flatMap((r) => (r.finished ? [r.finished] : []));
+/**
+ * Finished runs beyond the schedule's history limits (newest kept). A run due
+ * after the cursor being written is kept whatever the limits: its name is
+ * what says it was started (a pass whose status write was lost), so deleting
+ * it would let a later pass start that due time again.
+ */
+function historyToDelete(input: ScheduleInput, written: DagScheduleStatus): string[] {
+  const cursor = new Date(written.caughtUpTo ?? input.createdAt);
+  const finished = input.runs.flatMap((r) =>
+    r.finished && !(r.due && r.due > cursor) ? [r.finished] : [],
+  );
   const plan = planInstanceGc(
     finished,
     {

@@ -50,7 +50,7 @@ export function readSchedule(
   if (cron.nextRun(now) === null) {
     return {
       reason: 'NeverDue',
-      message: `schedule ${JSON.stringify(expression)} is never due after ${now.toISOString()}`,
+      message: `schedule ${JSON.stringify(expression)} is never due again`,
     };
   }
   return {
