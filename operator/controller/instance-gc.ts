@@ -88,26 +88,36 @@ export class InstanceGc {
       : {};
   }
 
-  /**
-   * Deletes the instance as last seen: the uid and resourceVersion
-   * preconditions make the API server refuse if it changed since (a retry
-   * reopened it, say); its next event brings it back here.
-   */
   async #delete(key: string, instance: DagInstance, reason: GcReason): Promise<void> {
-    const { uid, resourceVersion } = instance.metadata;
-    try {
-      await this.#d.custom.deleteNamespacedCustomObject({
-        ...instanceResource,
-        ...refOf(key),
-        propagationPolicy: 'Background',
-        body: { preconditions: { uid, resourceVersion } },
-      });
-      this.#d.onDeleted?.();
-      this.#d.log.info({ instance: key, reason }, 'finished instance deleted');
-    } catch (e) {
-      const err = toKubeError(e);
-      if (isNotFound(err) || isConflict(err)) return;
-      throw err;
-    }
+    if (!(await deleteFinishedInstance(this.#d.custom, key, instance))) return;
+    this.#d.onDeleted?.();
+    this.#d.log.info({ instance: key, reason }, 'finished instance deleted');
+  }
+}
+
+/**
+ * Deletes a finished instance as last seen: the uid and resourceVersion
+ * preconditions make the API server refuse if it changed since (a retry
+ * reopened it, say); its next event brings it back to its collector. False
+ * when it was gone or had changed.
+ */
+export async function deleteFinishedInstance(
+  custom: CustomObjectsApi,
+  key: string,
+  instance: DagInstance,
+): Promise<boolean> {
+  const { uid, resourceVersion } = instance.metadata;
+  try {
+    await custom.deleteNamespacedCustomObject({
+      ...instanceResource,
+      ...refOf(key),
+      propagationPolicy: 'Background',
+      body: { preconditions: { uid, resourceVersion } },
+    });
+    return true;
+  } catch (e) {
+    const err = toKubeError(e);
+    if (isNotFound(err) || isConflict(err)) return false;
+    throw err;
   }
 }

@@ -1,10 +1,6 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { type OperatorConfig, leaseNamespaceOf } from '../api/config.ts';
-import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
-import { WORKER_LABEL_PREFIX, WORKER_LEASE_LABEL } from '../api/names.ts';
-import type { DagInstance } from '../api/objects.ts';
-import { DagSpec } from '../api/dag.ts';
-import { pendingOperations } from '../core/operations.ts';
+import { WORKER_LEASE_LABEL } from '../api/names.ts';
 import type { KubeClients } from '../kube/client.ts';
 import { Controller } from '../kube/controller.ts';
 import {
@@ -35,6 +31,8 @@ import { LoadIndex } from './load-index.ts';
 import { ResultInbox } from './result-inbox.ts';
 import { RunSlots } from './run-slots.ts';
 import { WorkerRegistry, type WorkerChange } from './worker-registry.ts';
+import { maxRunningInstancesOf, needsReconcile } from './operator-wake.ts';
+import { scheduleLoop } from './schedules.ts';
 
 export interface RunningOperator {
   /** Resolves when the process should exit: stopped, or leadership lost. */
@@ -86,7 +84,8 @@ export function startOperator(
     onSight: (seeing) => registry.sight(seeing),
   });
 
-  const metrics = new OperatorMetrics(opts.metrics ?? new Registry());
+  const metricsRegistry = opts.metrics ?? new Registry();
+  const metrics = new OperatorMetrics(metricsRegistry);
   const load = new LoadIndex();
   const slots = new RunSlots();
   const limits = new ActionLimiter(
@@ -218,12 +217,13 @@ export function startOperator(
     logger: log.child({ component: 'leader-election' }),
     onStartedLeading: (signal) => {
       leading = true;
-      const synced = [dags, instances, results, leases].map((i) => i.synced());
+      const synced = [dags, instances, results, leases, schedules.informer].map((i) => i.synced());
       void Promise.all(synced).then(() => {
         if (signal.aborted) return;
         limits.expect(load.busyInstances());
         instanceController.start(signal);
         dagController.start(signal);
+        schedules.start(signal);
         gc.start(signal);
         sweepDeadLeases(signal);
         for (const key of dags.keys()) dagController.enqueue(key);
@@ -248,53 +248,46 @@ export function startOperator(
     onResult: (reason, result) => metrics.event(reason, result),
   });
   recordTransitions({ dags, instances, recorder, active: () => leading });
+  const schedules = scheduleLoop({
+    ...{ config, clients, dags, instances, recorder, metrics, log },
+    registry: metricsRegistry,
+  });
   metrics.observe({
     instances: () => instances.list(),
     liveWorkers: () => registry.live().length,
     isLeader: () => leading,
-    queueDepth: (c) => (c === 'dag' ? dagController : instanceController).depth(),
+    queueDepth: (c) =>
+      ({ dag: dagController, daginstance: instanceController, dagschedule: schedules })[c].depth(),
   });
 
   dags.start();
   instances.start();
   results.start();
   leases.start();
+  schedules.informer.start();
   void elector.run(stopAll.signal);
 
   return {
     done,
     isLeader: () => leading,
     notReady: () =>
-      Object.entries({ dags, instances, results, leases })
+      Object.entries({ dags, instances, results, leases, schedules: schedules.informer })
         .filter(([, informer]) => !informer.hasSynced())
         .map(([name]) => `${name} informer not synced`),
     async stop() {
       stopAll.abort();
-      await Promise.all([instanceController.stop(), dagController.stop(), gc.stop()]);
+      const controllers = [instanceController, dagController, schedules];
+      await Promise.all([...controllers.map((c) => c.stop()), gc.stop()]);
       await recorder.flush();
       await elector.release();
       dags.stop();
       instances.stop();
       results.stop();
       leases.stop();
+      schedules.informer.stop();
       registry.stop();
       limits.stop();
       resolveDone('stopped');
     },
   };
-}
-
-/** Finished instances need no work unless they still carry worker labels or an operation is asked for. */
-function needsReconcile(instance: DagInstance): boolean {
-  const { status, metadata } = instance;
-  if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return true;
-  if (pendingOperations(metadata.annotations, status.operations).length > 0) return true;
-  return Object.keys(metadata.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
-}
-
-/** A Dag's spec.maxRunningInstances, read from its raw cached object (undefined: none, or gone). */
-function maxRunningInstancesOf(raw: unknown): number | undefined {
-  const spec = (raw as { spec?: { maxRunningInstances?: unknown } } | undefined)?.spec;
-  const parsed = DagSpec.shape.maxRunningInstances.safeParse(spec?.maxRunningInstances);
-  return parsed.success ? parsed.data : undefined;
 }
