@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isScheduleProblem, MAX_COUNTED, readSchedule, type ScheduleTimes } from './schedule-times.ts';
+import {
+  isScheduleProblem,
+  MAX_COUNTED,
+  readSchedule,
+  type ScheduleTimes,
+} from './schedule-times.ts';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const at = (iso: string): Date => new Date(iso);

@@ -18,6 +18,7 @@ import {
 import { DagInstance } from '../../operator/api/objects.ts';
 import { createTestNamespace } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
+import { docObject } from '../support/doc-examples.ts';
 import { refusal } from '../support/kube-requests.ts';
 import { plugin } from '../support/plugin-cli.ts';
 
@@ -142,6 +143,18 @@ describe('DagSchedule', () => {
     const status = (await getSchedule('every-sec')).status;
     expect(status?.nextScheduleTime).toBeUndefined();
     expect(ready(await getSchedule('every-sec'))?.reason).toBe('Suspended');
+  });
+
+  it('runs the example of docs/schedules.md as written', async () => {
+    const dag = docObject('schedules.md', 'Dag', 'hello-schedule');
+    await env.createDag(dag.metadata.name, dag.spec as Record<string, unknown>);
+    const schedule = docObject('schedules.md', 'DagSchedule', 'hello-every-10s');
+    await createSchedule(schedule.metadata.name, schedule.spec as Record<string, unknown>);
+    const run = await eventually('a succeeded run of the example', async () =>
+      (await runsOf('hello-every-10s')).find((r) => r.status?.phase === 'Succeeded'),
+    );
+    expect(run.spec).toEqual({ dagRef: { name: 'hello-schedule' }, vars: { who: 'schedules' } });
+    await plugin(['schedule', 'suspend', 'hello-every-10s', '-n', env.namespace]);
   });
 
   it('reports bad input in its Ready condition; a Dag that appears later starts it', async () => {
