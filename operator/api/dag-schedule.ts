@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { Conditions, ObjectMeta, ObjectName, Timestamp } from './common.ts';
+import { Conditions, ObjectName, Timestamp } from './common.ts';
 import { VAR_KEYS_RULE } from './dag-instance.ts';
 import { VarName } from './dag.ts';
-import { API_VERSION, DAG_SCHEDULE } from './names.ts';
 
 /**
  * The shape of a cron expression: 5 fields (minute first), 6 (seconds first)
@@ -102,12 +101,3 @@ export const DagScheduleStatus = z.object({
   conditions: Conditions.optional(),
 });
 export type DagScheduleStatus = z.infer<typeof DagScheduleStatus>;
-
-export const DagSchedule = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(DAG_SCHEDULE.kind),
-  metadata: ObjectMeta,
-  spec: DagScheduleSpec,
-  status: DagScheduleStatus.optional(),
-});
-export type DagSchedule = z.infer<typeof DagSchedule>;

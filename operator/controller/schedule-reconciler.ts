@@ -1,9 +1,9 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ObjectMeta } from '../api/common.ts';
-import { DagSchedule, DagScheduleStatus } from '../api/dag-schedule.ts';
+import { DagScheduleStatus } from '../api/dag-schedule.ts';
 import { OPERATION_ANNOTATIONS, instanceResource } from '../api/names.ts';
-import { DagInstance, describeZodError } from '../api/objects.ts';
+import { DagInstance, DagSchedule, describeZodError } from '../api/objects.ts';
 import { setCondition } from '../core/conditions.ts';
 import type { PlannedEvent } from '../core/instance-events.ts';
 import { finishedInstanceOf } from '../core/instance-gc.ts';

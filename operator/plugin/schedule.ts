@@ -6,7 +6,7 @@
  * exists already (the schedule started it, or an earlier backfill did) is
  * left as it is, so a backfill can be repeated.
  */
-import { DagSchedule } from '../api/dag-schedule.ts';
+import { DagSchedule } from '../api/objects.ts';
 import { scheduleResource } from '../api/names.ts';
 import { findCondition } from '../core/conditions.ts';
 import { isScheduleProblem, readSchedule } from '../core/schedule-times.ts';

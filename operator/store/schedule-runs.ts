@@ -6,7 +6,6 @@
  */
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { DagScheduleStatus } from '../api/dag-schedule.ts';
-import type { DagSchedule } from '../api/dag-schedule.ts';
 import {
   API_VERSION,
   DAG_INSTANCE,
@@ -16,7 +15,7 @@ import {
   instanceResource,
   scheduleResource,
 } from '../api/names.ts';
-import type { DagInstance } from '../api/objects.ts';
+import type { DagInstance, DagSchedule } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { isAlreadyExists, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';

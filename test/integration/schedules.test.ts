@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_INSTANCE_PHASES } from '../../operator/api/dag-instance.ts';
-import { DagSchedule } from '../../operator/api/dag-schedule.ts';
 import {
   API_VERSION,
   DAG_SCHEDULE,
@@ -15,7 +14,7 @@ import {
   instanceResource,
   scheduleResource,
 } from '../../operator/api/names.ts';
-import { DagInstance } from '../../operator/api/objects.ts';
+import { DagInstance, DagSchedule } from '../../operator/api/objects.ts';
 import { createTestNamespace } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 import { docObject } from '../support/doc-examples.ts';
