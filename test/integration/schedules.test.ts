@@ -277,6 +277,9 @@ describe('kubectl fastflow schedule', () => {
     )?.[1];
     expect(name, trigger.stdout + trigger.stderr).toBeDefined();
     expect((await env.finished(name!)).status?.phase).toBe('Succeeded');
+    const get = await env.kubectl(['get', 'dagsched', 'weekly', '-n', env.namespace]);
+    expect(get.stdout.split('\n')[0]).toMatch(/^NAME +SCHEDULE +LAST +NEXT +ACTIVE +SUSPEND +AGE$/);
+    expect(get.stdout.split('\n')[1]).toMatch(/^weekly +0 3 \* \* 1 +\S+Z +0 +\S+$/);
     const list = await plugin(['schedule', 'list', ...ns()]);
     expect(list.stdout.split('\n')[0]).toMatch(
       /^NAME +SCHEDULE +SUSPEND +ACTIVE +LAST +NEXT +AGE +READY$/,
