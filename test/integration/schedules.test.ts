@@ -6,20 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_INSTANCE_PHASES } from '../../operator/api/dag-instance.ts';
-import {
-  API_VERSION,
-  DAG_SCHEDULE,
-  SCHEDULE_LABEL,
-  SCHEDULED_TIME_ANNOTATION,
-  instanceResource,
-  scheduleResource,
-} from '../../operator/api/names.ts';
-import { DagInstance, DagSchedule } from '../../operator/api/objects.ts';
+import { SCHEDULED_TIME_ANNOTATION } from '../../operator/api/names.ts';
+import type { DagInstance, DagSchedule } from '../../operator/api/objects.ts';
 import { createTestNamespace } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 import { docObject } from '../support/doc-examples.ts';
 import { refusal } from '../support/kube-requests.ts';
 import { plugin } from '../support/plugin-cli.ts';
+import { scheduleHelpers } from '../support/schedules.ts';
 
 let env: FastflowEnv;
 const print = [{ id: 'a', actionName: 'print' }];
@@ -32,50 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => env.stop());
 
-function createSchedule(name: string, spec: Record<string, unknown>): Promise<unknown> {
-  return env.custom.createNamespacedCustomObject({
-    ...scheduleResource,
-    namespace: env.namespace,
-    body: { apiVersion: API_VERSION, kind: DAG_SCHEDULE.kind, metadata: { name }, spec },
-  });
-}
-
-async function getSchedule(name: string): Promise<DagSchedule> {
-  const raw = await env.custom.getNamespacedCustomObject({
-    ...scheduleResource,
-    namespace: env.namespace,
-    name,
-  });
-  return DagSchedule.parse(raw);
-}
-
-async function runsOf(schedule: string): Promise<DagInstance[]> {
-  const list = (await env.custom.listNamespacedCustomObject({
-    ...instanceResource,
-    namespace: env.namespace,
-    labelSelector: `${SCHEDULE_LABEL}=${schedule}`,
-  })) as { items: unknown[] };
-  return list.items.map((i) => DagInstance.parse(i));
-}
-
-/** Polls `probe` until it returns a value; fails with what it saw last. */
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let failure: unknown;
-  while (Date.now() < deadline) {
-    // A request may fail now and then (a new CRD's storage still starting: 429): look again.
-    const found = await probe().catch((e: unknown) => void (failure = e));
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `${what}: not seen in ${timeoutMs} ms (last error: ${String(failure)}; process logs: ${env.logs})`,
-  );
-}
+const { createSchedule, getSchedule, runsOf, eventually } = scheduleHelpers(() => env);
 
 type EventItem = { reason: string; regarding: { name: string } };
 const ready = (s: DagSchedule) => s.status?.conditions?.find((c) => c.type === 'Ready');
@@ -156,6 +107,26 @@ describe('DagSchedule', () => {
     await plugin(['schedule', 'suspend', 'hello-every-10s', '-n', env.namespace]);
   });
 
+  it('Replace: a run due while one runs cancels it and starts', async () => {
+    await env.createDag('slow', {
+      tasks: [{ id: 'a', actionName: 'sleep', params: { seconds: 30 } }],
+    });
+    await createSchedule('replacing', {
+      dagRef: { name: 'slow' },
+      schedule: '*/2 * * * * *',
+      concurrencyPolicy: 'Replace',
+      failedRunsHistoryLimit: 10,
+    });
+    const replaced = await eventually('a run canceled for a newer one', async () =>
+      (await runsOf('replacing')).find((r) => r.status?.phase === 'Canceled'),
+    );
+    await plugin(['schedule', 'suspend', 'replacing', '-n', env.namespace]);
+    const newer = replaced.metadata.annotations?.['fastflow.io/cancel'];
+    expect(newer).toMatch(/^replaced-by-replacing-\d{10}$/);
+    const runs = await runsOf('replacing');
+    expect(runs.map((r) => r.metadata.name)).toContain(newer?.slice('replaced-by-'.length));
+  });
+
   it('reports bad input in its Ready condition; a Dag that appears later starts it', async () => {
     const cases: [string, Record<string, unknown>, string, string][] = [
       ['bad-minute', { schedule: '61 * * * *' }, 'InvalidSchedule', 'Invalid value for minute: 61'],
@@ -225,69 +196,5 @@ describe('DagSchedule', () => {
       );
       return reasons.has('MissedRuns') && reasons.has('ScheduledRun') ? true : undefined;
     });
-  });
-});
-
-describe('kubectl fastflow schedule', () => {
-  const ns = (): string[] => ['-n', env.namespace];
-  const weekly = {
-    dagRef: { name: 'tick' },
-    schedule: '0 3 * * 1',
-    timeZone: 'Europe/Berlin',
-    successfulRunsHistoryLimit: 10,
-  };
-
-  it('backfills the runs of a past window, once however often it is asked, within --max', async () => {
-    await createSchedule('weekly', weekly);
-    const window = ['--from', '2025-01-01', '--to', '2025-01-31T23:59:59Z'];
-    const first = await plugin(['schedule', 'backfill', 'weekly', ...window, ...ns()]);
-    expect(first.stderr).toBe('');
-    // Mondays of January 2025 at 03:00 in Berlin (02:00 UTC).
-    const names = [6, 13, 20, 27].map(
-      (d) => `weekly-${Date.parse(`2025-01-${String(d).padStart(2, '0')}T02:00:00Z`) / 1000}`,
-    );
-    expect(first.stdout.split('\n').slice(0, 4)).toEqual(
-      names.map((n) => `daginstance.fastflow.io/${n} created`),
-    );
-    expect(first.stdout).toContain('4 created, 0 existed');
-    const again = await plugin(['schedule', 'backfill', 'weekly', ...window, ...ns()]);
-    expect(again.stdout).toContain('0 created, 4 existed');
-    expect((await runsOf('weekly')).map((r) => r.metadata.name).sort()).toEqual(names);
-    const wide = await plugin([
-      'schedule',
-      'backfill',
-      'weekly',
-      '--from',
-      '2025-01-01',
-      '--to',
-      '2025-12-31',
-      '--max',
-      '10',
-      ...ns(),
-    ]);
-    expect(wide.code).toBe(1);
-    expect(wide.stderr).toContain('52 runs are due from 2025-01-01T00:00:00.000Z');
-    expect(wide.stderr).toContain('more than --max 10');
-  });
-
-  it('triggers a run now, lists schedules, and names a schedule that does not exist', async () => {
-    const trigger = await plugin(['schedule', 'trigger', 'weekly', ...ns()]);
-    const name = /^daginstance\.fastflow\.io\/(weekly-manual-\d{10}) created\n$/.exec(
-      trigger.stdout,
-    )?.[1];
-    expect(name, trigger.stdout + trigger.stderr).toBeDefined();
-    expect((await env.finished(name!)).status?.phase).toBe('Succeeded');
-    const get = await env.kubectl(['get', 'dagsched', 'weekly', '-n', env.namespace]);
-    expect(get.stdout.split('\n')[0]).toMatch(/^NAME +SCHEDULE +LAST +NEXT +ACTIVE +SUSPEND +AGE$/);
-    expect(get.stdout.split('\n')[1]).toMatch(/^weekly +0 3 \* \* 1 +\S+Z +0 +\S+$/);
-    const list = await plugin(['schedule', 'list', ...ns()]);
-    expect(list.stdout.split('\n')[0]).toMatch(
-      /^NAME +SCHEDULE +SUSPEND +ACTIVE +LAST +NEXT +AGE +READY$/,
-    );
-    expect(list.stdout).toMatch(/\nweekly +0 3 \* \* 1 \(Europe\/Berlin\) +false /);
-    expect(list.stdout).toMatch(/\nbad-minute .* False: schedule "61 \* \* \* \*": Invalid value/);
-    const missing = await plugin(['schedule', 'trigger', 'nope', ...ns()]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(`dagschedule "nope" not found in namespace ${env.namespace}`);
   });
 });
