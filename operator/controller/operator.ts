@@ -25,13 +25,16 @@ import { InstanceShards } from './instance-shards.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
-import { collectDeadWorkerLeases } from './lease-gc.ts';
+import { maxRunningInstancesOf, needsReconcile } from './instance-triggers.ts';
+import { SubDags } from './sub-dags.ts';
+import { EndRuns } from './end-runs.ts';
+import { AttemptDataStore } from '../store/attempt-data.ts';
+import { sweepDeadWorkerLeases } from './lease-gc.ts';
 import { ActionLimiter } from './action-limiter.ts';
 import { LoadIndex } from './load-index.ts';
 import { ResultInbox } from './result-inbox.ts';
 import { RunSlots } from './run-slots.ts';
 import { WorkerRegistry, type WorkerChange } from './worker-registry.ts';
-import { maxRunningInstancesOf, needsReconcile } from './operator-wake.ts';
 import { scheduleLoop } from './schedules.ts';
 
 export interface RunningOperator {
@@ -101,6 +104,16 @@ export function startOperator(
   const waiters = new Set<string>();
   const revisions = new RevisionStore(clients.apps);
   const inbox = new ResultInbox(clients.custom, log.child({ component: 'results' }));
+  const shardStore = new TaskShardStore(clients.custom);
+  const subDags = new SubDags({
+    custom: clients.custom,
+    instance: (k) => instances.get(k),
+    dagExists: (k) => dags.get(k) !== undefined,
+    revisions,
+    shards: shardStore,
+    attemptData: new AttemptDataStore(clients.core),
+    log: log.child({ component: 'sub-dags' }),
+  });
   // A lost worker's instances are reconciled at once; a new worker wakes the
   // instances that wait for an action (it may have it). Called only once the
   // informers run, after everything below exists.
@@ -122,7 +135,7 @@ export function startOperator(
     shareData: new ShareDataStore(clients.core),
     results: inbox,
     shards: new InstanceShards({
-      store: new TaskShardStore(clients.custom),
+      store: shardStore,
       maxObjectBytes: config.maxObjectBytes,
       log: log.child({ component: 'shards' }),
     }),
@@ -130,6 +143,8 @@ export function startOperator(
     waiters,
     chainLookAhead: config.chainLookAhead,
     limits,
+    subDags,
+    endRuns: new EndRuns({ custom: clients.custom, revisions, log }),
     log: log.child({ controller: 'daginstance' }),
   });
   const instanceController = new Controller({
@@ -175,6 +190,9 @@ export function startOperator(
     const freed = slots.update(ev.key, ev.type === 'delete' ? undefined : ev.obj);
     if (freed !== undefined) wakeWaiting(freed);
     if (ev.type !== 'delete' && needsReconcile(ev.obj)) instanceController.enqueue(ev.key);
+    // A child that changed is news for its parent: the parent pass reads it from this cache.
+    const parent = subDags.observe(ev.key, ev.type === 'delete' ? undefined : ev.obj);
+    if (parent !== undefined) instanceController.enqueue(parent);
   });
   // A result (written or deleted) is a reason to look at its instance again.
   results.onEvent((ev) => instanceController.enqueue(inbox.observe(ev)));
@@ -185,23 +203,15 @@ export function startOperator(
 
   const stopAll = new AbortController();
   /** While leading: now and then, delete the Leases of workers long dead. */
-  const sweepDeadLeases = (signal: AbortSignal): void => {
-    const graceMs = config.workerLeaseGcSecs * 1000;
-    const timer = setInterval(
-      () =>
-        void collectDeadWorkerLeases({
-          coordination: clients.coordination,
-          namespace: leaseNamespace,
-          registry,
-          load,
-          graceMs,
-          log: log.child({ component: 'lease-gc' }),
-        }),
-      Math.min(60_000, Math.max(1000, graceMs / 2)),
-    );
-    timer.unref();
-    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
-  };
+  const sweepDeadLeases = (signal: AbortSignal): void =>
+    sweepDeadWorkerLeases(signal, {
+      coordination: clients.coordination,
+      namespace: leaseNamespace,
+      registry,
+      load,
+      graceMs: config.workerLeaseGcSecs * 1000,
+      log: log.child({ component: 'lease-gc' }),
+    });
   let leading = false;
   let resolveDone: (v: 'stopped' | 'leadership-lost') => void = () => {};
   const done = new Promise<'stopped' | 'leadership-lost'>((r) => (resolveDone = r));
@@ -217,7 +227,7 @@ export function startOperator(
     logger: log.child({ component: 'leader-election' }),
     onStartedLeading: (signal) => {
       leading = true;
-      const synced = [dags, instances, results, leases, schedules.informer].map((i) => i.synced());
+      const synced = Object.values(informers).map((i) => i.synced());
       void Promise.all(synced).then(() => {
         if (signal.aborted) return;
         limits.expect(load.busyInstances());
@@ -260,31 +270,23 @@ export function startOperator(
       ({ dag: dagController, daginstance: instanceController, dagschedule: schedules })[c].depth(),
   });
 
-  dags.start();
-  instances.start();
-  results.start();
-  leases.start();
-  schedules.informer.start();
+  const informers = { dags, instances, results, leases, schedules: schedules.informer };
+  for (const informer of Object.values(informers)) informer.start();
   void elector.run(stopAll.signal);
 
   return {
     done,
     isLeader: () => leading,
     notReady: () =>
-      Object.entries({ dags, instances, results, leases, schedules: schedules.informer })
+      Object.entries(informers)
         .filter(([, informer]) => !informer.hasSynced())
         .map(([name]) => `${name} informer not synced`),
     async stop() {
       stopAll.abort();
-      const controllers = [instanceController, dagController, schedules];
-      await Promise.all([...controllers.map((c) => c.stop()), gc.stop()]);
+      await Promise.all([instanceController, dagController, schedules, gc].map((c) => c.stop()));
       await recorder.flush();
       await elector.release();
-      dags.stop();
-      instances.stop();
-      results.stop();
-      leases.stop();
-      schedules.informer.stop();
+      for (const informer of Object.values(informers)) informer.stop();
       registry.stop();
       limits.stop();
       resolveDone('stopped');

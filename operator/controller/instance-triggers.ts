@@ -4,8 +4,6 @@ import { WORKER_LABEL_PREFIX } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { pendingOperations } from '../core/operations.ts';
 
-// What the operator's informer handlers read to decide whom to wake.
-
 /** Finished instances need no work unless they still carry worker labels or an operation is asked for. */
 export function needsReconcile(instance: DagInstance): boolean {
   const { status, metadata } = instance;
