@@ -132,7 +132,9 @@ export class InstanceReconciler {
     now: Date,
   ): Promise<Decision> {
     const key = keyOf(instance.metadata);
-    const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
+    const workers = this.#d.registry
+      .live()
+      .map((w) => ({ ...w, load: this.#d.load.slotsTaken(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const decision = await this.#d.shards.decide(instance, {
