@@ -4,6 +4,9 @@ import type { Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { pendingOperations, type OperationRequest } from '../core/operations.ts';
 import { usesShareData } from '../core/prechecks.ts';
+import { mayHoldChainWrite } from '../core/chain-hold.ts';
+import type { DagGraph } from '../core/graph.ts';
+import { DEFAULT_LOOK_AHEAD } from '../core/pre-assign.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
 import { givenVars, resolveVars } from '../core/vars.ts';
 import { deadlineOf } from '../core/instance-start.ts';
@@ -121,7 +124,7 @@ export class InstanceReconciler {
     // The workers' results count only for the attempts still current (fencing).
     const folded = { ...run, status: this.#d.results.fold(key, run.status) };
     const decision = await this.#decide(instance, folded, operations, now);
-    return this.#persist(instance, decision, now, signal);
+    return this.#persist(instance, run.loaded.graph, decision, now, signal);
   }
 
   /** Runs the pure decision with everything it reads, and logs what it chose. */
@@ -165,12 +168,14 @@ export class InstanceReconciler {
   }
 
   /**
-   * Writes the decided status (once; a write that would only report progress
-   * waits a little), keeps the worker labels in step, and says when to look
-   * again if the decision changes by itself (a retry's backoff, the deadline).
+   * Writes the decided status (once; a write that would only report progress,
+   * or chain steps their worker runs on its own, waits a little), keeps the
+   * worker labels in step, and says when to look again if the decision
+   * changes by itself (a retry's backoff, the deadline).
    */
   async #persist(
     instance: DagInstance,
+    graph: DagGraph,
     decision: Decision,
     now: Date,
     signal: AbortSignal,
@@ -179,7 +184,8 @@ export class InstanceReconciler {
     const wake = decision.wakeAt
       ? Math.max(1, decision.wakeAt.getTime() - now.getTime())
       : undefined;
-    const wait = this.#progressWait(key, instance.status ?? {}, decision.status, now);
+    const wait = this.#holdWait(key, graph, instance.status ?? {}, decision.status, now);
+    // Held: nothing else follows it either (labels, TaskResult deletes go by what is written).
     if (wait > 0) return { requeueAfterMs: Math.min(wait, wake ?? wait) };
     const written = await this.#write(instance, decision.status, signal);
     if (written) this.#lastWrite.set(key, now.getTime());
@@ -210,9 +216,22 @@ export class InstanceReconciler {
     return { vars, shareData: await this.#d.shareData.read(ref) };
   }
 
-  /** How long to hold back a write that would only report progress (0: write now). */
-  #progressWait(key: string, from: DagInstanceStatus, to: DagInstanceStatus, now: Date): number {
-    if (!isProgressOnly(mergePatchDiff(from, to))) return 0;
+  /**
+   * How long to hold back a write that would only report progress, or the
+   * steps of pre-assigned chains whose workers have enough ahead (0: write
+   * now). A held fold is not lost on a crash: its results stay in the
+   * TaskResults until a written status shows them folded.
+   */
+  #holdWait(
+    key: string,
+    graph: DagGraph,
+    from: DagInstanceStatus,
+    to: DagInstanceStatus,
+    now: Date,
+  ): number {
+    const lookAhead = this.#d.chainLookAhead ?? DEFAULT_LOOK_AHEAD;
+    const chainOnly = () => mayHoldChainWrite({ graph, written: from, decided: to, lookAhead });
+    if (!isProgressOnly(mergePatchDiff(from, to)) && !chainOnly()) return 0;
     const last = this.#lastWrite.get(key);
     return last === undefined ? 0 : Math.max(0, last + PROGRESS_INTERVAL_MS - now.getTime());
   }
