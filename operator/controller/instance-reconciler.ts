@@ -24,6 +24,7 @@ import type { InstanceShards } from './instance-shards.ts';
 import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
+import { OwnWrites } from './own-writes.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
@@ -63,6 +64,7 @@ export class InstanceReconciler {
   readonly #d: InstanceReconcilerDeps;
   /** When each running instance's status was last written by this process. */
   readonly #lastWrite = new Map<string, number>();
+  readonly #own = new OwnWrites();
 
   constructor(deps: InstanceReconcilerDeps) {
     this.#d = deps;
@@ -72,10 +74,13 @@ export class InstanceReconciler {
     const cached = this.#d.cached(key);
     if (cached === undefined) {
       this.#forget(key);
+      this.#own.forget(key);
       // Results of an instance that is gone have nothing to go into.
       await this.#d.results.cleanup(key, undefined);
       return {};
     }
+    // Our own write has replaced this version: its event, on its way, brings the next pass.
+    if (this.#own.behind(key, cached.metadata.resourceVersion)) return {};
     try {
       return await this.#pass(cached, signal);
     } catch (e) {
@@ -102,7 +107,7 @@ export class InstanceReconciler {
     // A finished instance needs nothing more, unless an operation (a retry) reopens it.
     if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
       this.#forget(key);
-      await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
+      await this.#labels(instance, new Set());
       await this.#d.results.cleanup(key, status);
       return {};
     }
@@ -116,9 +121,7 @@ export class InstanceReconciler {
       const written = await this.#write(instance, run.failed, signal);
       if (written)
         this.#d.log.info({ instance: key, phase: run.failed.phase }, run.failed.message ?? '');
-      await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), () =>
-        this.#fresh(key),
-      );
+      await this.#labels(written ?? instance, new Set());
       return {};
     }
     // The workers' results count only for the attempts still current (fencing).
@@ -192,9 +195,7 @@ export class InstanceReconciler {
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
-    await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status), () =>
-      this.#fresh(key),
-    );
+    await this.#labels(labelled, labelledWorkers(decision.status));
     await this.#d.results.cleanup(key, decision.status);
     if (finished) {
       this.#lastWrite.delete(key);
@@ -244,8 +245,19 @@ export class InstanceReconciler {
     // A process that lost its leadership must not write, even mid-pass.
     if (signal.aborted) throw new Error('leadership lost: write skipped');
     const written = await writeInstanceStatus(this.#d.clients.custom, instance, next);
-    if (written) this.#d.log.debug({ instance: keyOf(instance.metadata) }, 'status written');
+    const key = keyOf(instance.metadata);
+    if (written) this.#own.replaced(key, [instance.metadata.resourceVersion]);
+    if (written) this.#d.log.debug({ instance: key }, 'status written');
     return written;
+  }
+
+  /** Keeps the worker labels equal to `workers` (see syncWorkerLabels). */
+  async #labels(instance: DagInstance, workers: ReadonlySet<string>): Promise<void> {
+    const key = keyOf(instance.metadata);
+    const over = await syncWorkerLabels(this.#d.clients.custom, instance, workers, () =>
+      this.#fresh(key),
+    );
+    this.#own.replaced(key, over);
   }
 
   /** The instance as the API server has it now (not the cache); undefined once deleted. */
