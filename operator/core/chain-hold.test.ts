@@ -56,6 +56,19 @@ describe('holding back a write that only moves pre-assigned chains', () => {
     expect(next(written, all as Record<string, 'Succeeded'>).hold).toBe(false);
   });
 
+  it('holds a run handed out to the end of its chain until its last step is done', () => {
+    const L8 = { chainLookAhead: 8 };
+    const written = step(chain, start(), workers, at(1), L8).status;
+    expect(written.tasks?.['g']).toMatchObject({ after: 'f@1' });
+    const done = (ids: string[]) => Object.fromEntries(ids.map((t) => [`${t}@1`, 'Succeeded']));
+    // Only g left unstarted, below half the look-ahead, but there is nothing more to hand out.
+    const last = next(written, { ...done(['a', 'b', 'c', 'd', 'e']), 'f@1': 'Running' }, L8);
+    expect(last.hold).toBe(true);
+    const all = next(written, done(ids) as Record<string, 'Succeeded'>, L8);
+    expect(all.decided.phase).toBe('Succeeded');
+    expect(all.hold).toBe(false);
+  });
+
   it('never holds a failure: it voids the steps behind it, and may be retried', () => {
     const written = first();
     const failed = next(written, { 'a@1': 'Failed' });

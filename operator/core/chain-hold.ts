@@ -44,9 +44,10 @@ export interface ChainHoldInput {
 /**
  * True when every change from `written` to `decided` is a pre-assigned
  * chain moving on its worker (a step started or succeeded, a step added at
- * the end of a run that has some) and each run that moved still has at
- * least half the look-ahead (at least one) steps its worker was given and
- * has not started: the worker does not run dry while the write waits.
+ * the end of a run that has some) and each run that moved still has steps
+ * its worker was given and has not started: at least half the look-ahead
+ * when the decision would hand it more, at least one when its chain has
+ * none to add. The worker does not run dry while the write waits.
  */
 export function mayHoldChainWrite(input: ChainHoldInput): boolean {
   const { written, decided } = input;
@@ -59,6 +60,8 @@ export function mayHoldChainWrite(input: ChainHoldInput): boolean {
   const changed = Object.keys(diff['tasks'] ?? {});
   if (changed.length === 0) return false;
   const runs = new Set<string>();
+  /** Runs the decision hands more steps: those the worker may need soon. */
+  const extended = new Set<string>();
   let folds = 0;
   for (const id of changed) {
     const was = before[id];
@@ -70,13 +73,17 @@ export function mayHoldChainWrite(input: ChainHoldInput): boolean {
     } else if (isExtension(was, now)) {
       const known = knownAncestor(before, after, id);
       if (known === undefined) return false;
-      runs.add(headOf(before, known));
+      extended.add(headOf(before, known));
     } else return false;
   }
   // Steps added alone are a run that ran short for another reason: worth writing now.
   if (folds === 0) return false;
   const keep = Math.max(1, Math.floor(input.lookAhead / 2));
-  return [...runs].every((head) => unstarted(input.graph, before, after, head) >= keep);
+  // A run handed out to the end of its chain needs no write until its last step is done.
+  return [...runs, ...extended].every((head) => {
+    const left = unstarted(input.graph, before, after, head);
+    return left >= keep || (left >= 1 && !extended.has(head));
+  });
 }
 
 /** The worker's own report folded: same worker and attempt, started or succeeded. */
