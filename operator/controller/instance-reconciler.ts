@@ -1,13 +1,10 @@
 import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import type { Decision } from '../core/decide.ts';
-import { mergePatchDiff } from '../core/merge-patch.ts';
 import { pendingOperations, type OperationRequest } from '../core/operations.ts';
 import { usesShareData } from '../core/prechecks.ts';
-import { mayHoldChainWrite } from '../core/chain-hold.ts';
 import type { DagGraph } from '../core/graph.ts';
 import { DEFAULT_LOOK_AHEAD } from '../core/pre-assign.ts';
-import { isProgressOnly } from '../core/progress-only.ts';
 import { givenVars, resolveVars } from '../core/vars.ts';
 import { deadlineOf } from '../core/instance-start.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
@@ -25,8 +22,11 @@ import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
 import { OwnWrites } from './own-writes.ts';
+import { WriteHold } from './write-hold.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
+import type { EndRuns } from './end-runs.ts';
+import type { SubDags } from './sub-dags.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
 export interface InstanceReconcilerDeps {
@@ -47,6 +47,10 @@ export interface InstanceReconcilerDeps {
   /** Chain steps pre-assigned ahead of a running task (the operator's `chainLookAhead`). */
   chainLookAhead?: number;
   limits: ActionLimiter;
+  /** The children of subDag tasks: read before deciding, created or canceled after the write. */
+  subDags: SubDags;
+  /** Starts an ended instance's onFailure and onExit Dags, once each. */
+  endRuns: EndRuns;
   log: Logger;
   now?: () => Date;
 }
@@ -57,17 +61,14 @@ export interface InstanceReconcilerDeps {
  * current object, so running it again, or after a crash at any line, converges
  * to the same result.
  */
-/** The most often a write that only updates progress is made for one instance. */
-const PROGRESS_INTERVAL_MS = 1000;
-
 export class InstanceReconciler {
   readonly #d: InstanceReconcilerDeps;
-  /** When each running instance's status was last written by this process. */
-  readonly #lastWrite = new Map<string, number>();
+  readonly #hold: WriteHold;
   readonly #own = new OwnWrites();
 
   constructor(deps: InstanceReconcilerDeps) {
     this.#d = deps;
+    this.#hold = new WriteHold(deps.chainLookAhead ?? DEFAULT_LOOK_AHEAD);
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
@@ -96,7 +97,7 @@ export class InstanceReconciler {
     this.#d.waiters.delete(key);
     this.#d.shards.forget(key);
     this.#d.limits.forget(key);
-    this.#lastWrite.delete(key);
+    this.#hold.forget(key);
   }
 
   async #pass(instance: DagInstance, signal: AbortSignal): Promise<ReconcileResult> {
@@ -109,6 +110,8 @@ export class InstanceReconciler {
       this.#forget(key);
       await this.#labels(instance, new Set());
       await this.#d.results.cleanup(key, status);
+      await this.#d.subDags.sync(instance, status);
+      await this.#d.endRuns.ensure(instance, status);
       return {};
     }
     const run = await runOf(this.#d, instance, operations, now);
@@ -122,12 +125,19 @@ export class InstanceReconciler {
       if (written)
         this.#d.log.info({ instance: key, phase: run.failed.phase }, run.failed.message ?? '');
       await this.#labels(written ?? instance, new Set());
+      await this.#d.subDags.sync(written ?? instance, run.failed);
       return {};
     }
     // The workers' results count only for the attempts still current (fencing).
     const folded = { ...run, status: this.#d.results.fold(key, run.status) };
     const decision = await this.#decide(instance, folded, operations, now);
-    return this.#persist(instance, run.loaded.graph, decision, now, signal);
+    const persisted = await this.#persist(instance, run.loaded.graph, decision, now, signal);
+    if (persisted.written !== false) {
+      const written = persisted.written ?? instance;
+      await this.#d.subDags.sync(written, decision.status, run.loaded.graph);
+      await this.#d.endRuns.ensure(written, decision.status, run.loaded);
+    }
+    return persisted.result;
   }
 
   /** Runs the pure decision with everything it reads, and logs what it chose. */
@@ -143,6 +153,7 @@ export class InstanceReconciler {
       .map((w) => ({ ...w, load: this.#d.load.slotsTaken(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
+    const subDags = await this.#d.subDags.input(instance, run.loaded.graph, run.status);
     const decision = await this.#d.shards.decide(instance, {
       graph: run.loaded.graph,
       status: run.status,
@@ -154,6 +165,7 @@ export class InstanceReconciler {
       ...sources,
       ...deadlineOf(instance.spec, run.status),
       ...(actionSlots ? { actionSlots } : {}),
+      ...(subDags ? { subDags } : {}),
     });
     this.#d.limits.record(key, run.loaded.graph, decision.status, decision.assigned, now);
     for (const op of operations) {
@@ -175,6 +187,7 @@ export class InstanceReconciler {
    * or chain steps their worker runs on its own, waits a little), keeps the
    * worker labels in step, and says when to look again if the decision
    * changes by itself (a retry's backoff, the deadline).
+   * `written`: the object written, or false when the write was held back.
    */
   async #persist(
     instance: DagInstance,
@@ -182,26 +195,28 @@ export class InstanceReconciler {
     decision: Decision,
     now: Date,
     signal: AbortSignal,
-  ): Promise<ReconcileResult> {
+  ): Promise<{ result: ReconcileResult; written?: DagInstance | false }> {
     const key = keyOf(instance.metadata);
     const wake = decision.wakeAt
       ? Math.max(1, decision.wakeAt.getTime() - now.getTime())
       : undefined;
-    const wait = this.#holdWait(key, graph, instance.status ?? {}, decision.status, now);
+    const wait = this.#hold.wait(key, graph, instance.status ?? {}, decision.status, now);
     // Held: nothing else follows it either (labels, TaskResult deletes go by what is written).
-    if (wait > 0) return { requeueAfterMs: Math.min(wait, wake ?? wait) };
+    if (wait > 0)
+      return { result: { requeueAfterMs: Math.min(wait, wake ?? wait) }, written: false };
     const written = await this.#write(instance, decision.status, signal);
-    if (written) this.#lastWrite.set(key, now.getTime());
+    if (written) this.#hold.wrote(key, now);
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
     await this.#labels(labelled, labelledWorkers(decision.status));
     await this.#d.results.cleanup(key, decision.status);
     if (finished) {
-      this.#lastWrite.delete(key);
+      this.#hold.forget(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
     }
-    return wake === undefined ? {} : { requeueAfterMs: wake };
+    const result = wake === undefined ? {} : { requeueAfterMs: wake };
+    return written ? { result, written } : { result };
   }
 
   /** What preChecks read: the instance vars, and its share data when some check needs it. */
@@ -215,26 +230,6 @@ export class InstanceReconciler {
     if (!usesShareData(loaded.graph.tasks.values())) return { vars };
     const ref = { namespace: instance.metadata.namespace ?? '', name: instance.metadata.name };
     return { vars, shareData: await this.#d.shareData.read(ref) };
-  }
-
-  /**
-   * How long to hold back a write that would only report progress, or the
-   * steps of pre-assigned chains whose workers have enough ahead (0: write
-   * now). A held fold is not lost on a crash: its results stay in the
-   * TaskResults until a written status shows them folded.
-   */
-  #holdWait(
-    key: string,
-    graph: DagGraph,
-    from: DagInstanceStatus,
-    to: DagInstanceStatus,
-    now: Date,
-  ): number {
-    const lookAhead = this.#d.chainLookAhead ?? DEFAULT_LOOK_AHEAD;
-    const chainOnly = () => mayHoldChainWrite({ graph, written: from, decided: to, lookAhead });
-    if (!isProgressOnly(mergePatchDiff(from, to)) && !chainOnly()) return 0;
-    const last = this.#lastWrite.get(key);
-    return last === undefined ? 0 : Math.max(0, last + PROGRESS_INTERVAL_MS - now.getTime());
   }
 
   async #write(
