@@ -29,8 +29,10 @@ need_tools() {
   command -v umoci >/dev/null && command -v runc >/dev/null && return
   echo "fastflow: installing umoci and runc (apt-get)" >&2
   { apt-get install -y -qq umoci runc || { apt-get update -qq && apt-get install -y -qq umoci runc; }; } >/dev/null 2>&1
-  command -v umoci >/dev/null && command -v runc >/dev/null ||
-    { echo "fastflow: umoci and runc are needed (apt-get install umoci runc)" >&2; exit 1; }
+  if ! command -v umoci >/dev/null || ! command -v runc >/dev/null; then
+    echo "fastflow: umoci and runc are needed (apt-get install umoci runc)" >&2
+    exit 1
+  fi
 }
 
 # The Dockerfile's instructions of its final stage (after the last FROM).
@@ -50,6 +52,7 @@ production_modules() {
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     cp package.json package-lock.json "$dir.tmp/"
     (cd "$dir.tmp" && eval "$run" >&2)
+    find "$cache" -maxdepth 1 -name 'modules-*' -exec rm -rf {} +
     mv "$dir.tmp" "$dir"
   fi
   echo "$dir/node_modules"
@@ -62,6 +65,7 @@ rootfs() {
   node="$(readlink -f node_modules/.bin/node)"
   workdir="$(final_stage | awk '/^WORKDIR /{print $2}' | tail -1)"
   mkdir -p "$root/usr/local/bin" "$root/etc" "$root/tmp" "$root/$workdir"
+  chmod 1777 "$root/tmp"
   cp "$node" "$root/usr/local/bin/node"
   command -v strip >/dev/null && strip --strip-debug "$root/usr/local/bin/node"
   for lib in $(ldd "$node" | grep -o '/[^ ]*'); do cp -L --parents "$lib" "$root/"; done
@@ -97,7 +101,23 @@ build() {
   umoci config --image "$layout:$tag" --clear=config.entrypoint \
     --config.env PATH=/usr/local/bin:/usr/bin:/bin "${config[@]}"
   umoci gc --layout "$layout"
+  # Roots and bundles of earlier builds are stale now.
+  rm -rf "$cache"/unpacked-* "$cache"/run-*
+  unpack >/dev/null
   echo "$layout:$tag"
+}
+
+# The image's root, unpacked once per image (containers share it read-only).
+# Unpacked aside and renamed, so containers started together never see half of it.
+unpack() {
+  local digest dir
+  digest="$(umoci stat --image "$layout:$tag" --json | sha256sum | cut -c1-16)"
+  dir="$cache/unpacked-$digest"
+  if [[ ! -d "$dir" ]]; then
+    rm -rf "$dir.$$" && umoci unpack --image "$layout:$tag" "$dir.$$" >/dev/null
+    mv -T "$dir.$$" "$dir" 2>/dev/null || rm -rf "$dir.$$"
+  fi
+  echo "$dir"
 }
 
 # One container: the image's root (unpacked once per image digest) read-only,
@@ -105,15 +125,11 @@ build() {
 # entrypoint. Replaces this shell with `runc run`, so signals reach the container.
 run() {
   need_tools
-  local name="$1" kubeconfig="$2" digest unpacked bundle
+  local name="$1" kubeconfig="$2" unpacked bundle
   shift 2
   [[ "${1:-}" == "--" ]] && shift
   [[ -d "$layout" ]] || build >/dev/null
-  digest="$(umoci stat --image "$layout:$tag" --json | sha256sum | cut -c1-16)"
-  unpacked="$cache/unpacked-$digest"
-  if [[ ! -d "$unpacked/rootfs" ]]; then
-    rm -rf "$unpacked" && umoci unpack --image "$layout:$tag" "$unpacked" >/dev/null
-  fi
+  unpacked="$(unpack)"
   bundle="$cache/run-$name"
   rm -rf "$bundle" && mkdir -p "$bundle"
   # A copy the container's uid 1000 can read (kubeconfigs are often 0600 root).

@@ -1,0 +1,84 @@
+/**
+ * The image, proven without a Docker engine: built from the Dockerfile by
+ * hack/image.sh (umoci), its entrypoint run with runc as `fastflow operator`
+ * and `fastflow worker`, as uid 1000 on a read-only root, against the test
+ * cluster. The worker in its container runs a Dag's tasks to the end.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestNamespace } from '../support/cluster.ts';
+import { FAST_LEASES, FastflowEnv } from '../support/fastflow-env.ts';
+import {
+  buildImage,
+  nodeInContainer,
+  runImage,
+  type ImageContainer,
+} from '../support/image-container.ts';
+
+let env: FastflowEnv;
+const containers: ImageContainer[] = [];
+let operator: string;
+
+beforeAll(async () => {
+  env = new FastflowEnv(await createTestNamespace('image'));
+  expect(await buildImage()).toMatch(/oci:dev$/);
+  const start = (name: string, args: string[], extra: Record<string, string>): void => {
+    containers.push(
+      runImage(name, args, {
+        kubeconfig: env.kubeconfigPath,
+        logFile: join(env.logs, `${args[0]}.log`),
+        env: {
+          FASTFLOW_NAMESPACE: env.namespace,
+          FASTFLOW_METRICS_PORT: '0',
+          FASTFLOW_LOG_LEVEL: 'debug',
+          ...extra,
+        },
+      }),
+    );
+  };
+  // Unique runc names: runc's state is per machine, not per test run.
+  operator = `ff-op-${env.namespace}`;
+  start(operator, ['operator'], FAST_LEASES);
+  start(`ff-wk-${env.namespace}`, ['worker', '--name', 'image-worker'], {
+    FASTFLOW_LEASE_DURATION_SECS: '2',
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(containers.map((c) => c.stop()));
+});
+
+it('the operator in the image takes the leader Lease', async () => {
+  await env.logLine('operator.log', (l) => l['msg'] === 'became leader', 60_000);
+  // Its default identity starts with its hostname: the container's name.
+  expect(await env.leaderIdentity()).toMatch(new RegExp(`^${operator}`));
+});
+
+it('runs as uid 1000 on a read-only root filesystem', async () => {
+  const out = await nodeInContainer(
+    operator,
+    `const fs = require('node:fs');
+     console.log(fs.readFileSync('/proc/1/status', 'utf8').match(/^Uid:\\s+(\\d+)/m)[1]);
+     try { fs.writeFileSync('/tmp/probe', ''); console.log('written'); } catch (e) { console.log(e.code); }`,
+  );
+  // /tmp is world-writable in the image: only a read-only root refuses the write.
+  expect(out.trim().split('\n')).toEqual(['1000', 'EROFS']);
+});
+
+it('a Dag runs to Succeeded with its tasks on the worker in the image, which holds its Lease', async () => {
+  await env.createDag('chain', {
+    tasks: [
+      { id: 'a', actionName: 'print' },
+      { id: 'b', actionName: 'sleep', dependOn: ['a'], params: { seconds: 0.1 } },
+      { id: 'c', actionName: 'print', dependOn: ['b'] },
+    ],
+  });
+  await env.createInstance('chain-1', 'chain');
+  const done = await env.finished('chain-1');
+  expect(done.status?.phase).toBe('Succeeded');
+  for (const id of ['a', 'b', 'c']) {
+    expect(done.status?.tasks?.[id]?.worker).toMatch(/^image-worker-/);
+  }
+  // The worker in the image holds its heartbeat Lease.
+  expect(await env.liveWorkers()).toContainEqual(expect.stringMatching(/^image-worker-/));
+});
