@@ -72,12 +72,25 @@ rootfs() {
   printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n' >"$root/etc/passwd"
   printf 'root:x:0:\nnode:x:1000:\n' >"$root/etc/group"
   cp -a "$(production_modules)" "$root/$workdir/node_modules"
-  while read -r src dest; do
+  local words
+  while read -r -a words; do
+    dest="${words[-1]}"
     [[ "$dest" == ./* ]] && dest="$workdir/${dest#./}"
-    # Docker's COPY: a folder's contents go into dest; a file goes into dest/.
     mkdir -p "$root/$dest"
-    if [[ -d "$src" ]]; then cp -a "$src/." "$root/$dest/"; else cp -a "$src" "$root/$dest/"; fi
-  done < <(final_stage | awk '/^COPY / && !/--from/ {print $2, $3}')
+    # Docker's COPY: a folder's contents go into dest; a file goes into dest/.
+    for src in "${words[@]:0:${#words[@]}-1}"; do
+      if [[ -d "$src" ]]; then cp -a "$src/." "$root/$dest/"; else cp -a "$src" "$root/$dest/"; fi
+    done
+  done < <(final_stage | awk '/^COPY / && !/--from/ {$1=""; print}')
+  # .dockerignore's exclusions (its `*` and `!` lines are what COPY names
+  # anyway); every COPY keeps its path under WORKDIR, so a context path maps there.
+  while read -r pattern; do
+    if [[ "$pattern" == '**/'* ]]; then
+      find "$root/$workdir" -name "${pattern#'**/'}" -exec rm -rf {} +
+    else
+      rm -rf "${root:?}/$workdir/${pattern%/}"
+    fi
+  done < <(grep -v -e '^#' -e '^!' -e '^\*$' -e '^$' .dockerignore)
 }
 
 build() {
