@@ -23,9 +23,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cache="${FASTFLOW_IMAGE_CACHE:-$HOME/.cache/fastflow/image}"
 layout="$cache/oci"
 tag=dev
-mkdir -p "$cache"
 
 need_tools() {
+  if [[ $(id -u) != 0 ]]; then
+    echo "fastflow: hack/image.sh needs root (umoci keeps file owners; runc runs the container)" >&2
+    exit 1
+  fi
+  mkdir -p "$cache"
   command -v umoci >/dev/null && command -v runc >/dev/null && return
   echo "fastflow: installing umoci and runc (apt-get)" >&2
   { apt-get install -y -qq umoci runc || { apt-get update -qq && apt-get install -y -qq umoci runc; }; } >/dev/null 2>&1

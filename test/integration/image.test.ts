@@ -2,9 +2,10 @@
  * The image, proven without a Docker engine: built from the Dockerfile by
  * hack/image.sh (umoci), its entrypoint run with runc as `fastflow operator`
  * and `fastflow worker`, as uid 1000 on a read-only root, against the test
- * cluster. The worker in its container runs a Dag's tasks to the end.
+ * cluster. The worker in its container runs examples/diamond to the end.
  */
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestNamespace } from '../support/cluster.ts';
 import { FAST_LEASES, FastflowEnv } from '../support/fastflow-env.ts';
@@ -18,6 +19,7 @@ import {
 let env: FastflowEnv;
 const containers: ImageContainer[] = [];
 let operator: string;
+const DIAMOND = new URL('../../examples/diamond/', import.meta.url);
 
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('image'));
@@ -65,18 +67,13 @@ it('runs as uid 1000 on a read-only root filesystem', async () => {
   expect(out.trim().split('\n')).toEqual(['1000', 'EROFS']);
 });
 
-it('a Dag runs to Succeeded with its tasks on the worker in the image, which holds its Lease', async () => {
-  await env.createDag('chain', {
-    tasks: [
-      { id: 'a', actionName: 'print' },
-      { id: 'b', actionName: 'sleep', dependOn: ['a'], params: { seconds: 0.1 } },
-      { id: 'c', actionName: 'print', dependOn: ['b'] },
-    ],
-  });
-  await env.createInstance('chain-1', 'chain');
-  const done = await env.finished('chain-1');
+it("the README's example Dag runs to Succeeded on the worker in the image, which holds its Lease", async () => {
+  // What docs/install.md applies once the chart is installed.
+  const applied = await env.kubectl(['apply', '-f', fileURLToPath(DIAMOND)]);
+  expect(applied.code, applied.stderr).toBe(0);
+  const done = await env.finished('diamond-run-1');
   expect(done.status?.phase).toBe('Succeeded');
-  for (const id of ['a', 'b', 'c']) {
+  for (const id of ['a', 'b', 'c', 'd']) {
     expect(done.status?.tasks?.[id]?.worker).toMatch(/^image-worker-/);
   }
   // The worker in the image holds its heartbeat Lease.
