@@ -166,6 +166,16 @@ spec.process.env = [
   'KUBECONFIG=/etc/fastflow/kubeconfig',
   ...passed.map(([k, v]) => `${k}=${v}`),
 ];
+// The chart's securityContext: no capabilities, no privilege escalation, and
+// /tmp an emptyDir (here a tmpfs of the same size limit).
+spec.process.noNewPrivileges = true;
+spec.process.capabilities = { bounding: [], effective: [], permitted: [], ambient: [] };
+spec.mounts.push({
+  destination: '/tmp',
+  type: 'tmpfs',
+  source: 'tmpfs',
+  options: ['nosuid', 'nodev', 'mode=1777', 'size=64m'],
+});
 spec.mounts.push({
   destination: '/etc/fastflow/kubeconfig',
   type: 'bind',

@@ -56,15 +56,23 @@ it('the operator in the image takes the leader Lease', async () => {
   expect(await env.leaderIdentity()).toMatch(new RegExp(`^${operator}`));
 });
 
-it('runs as uid 1000 on a read-only root filesystem', async () => {
-  const out = await nodeInContainer(
-    operator,
-    `const fs = require('node:fs');
-     console.log(fs.readFileSync('/proc/1/status', 'utf8').match(/^Uid:\\s+(\\d+)/m)[1]);
-     try { fs.writeFileSync('/tmp/probe', ''); console.log('written'); } catch (e) { console.log(e.code); }`,
-  );
-  // /tmp is world-writable in the image: only a read-only root refuses the write.
-  expect(out.trim().split('\n')).toEqual(['1000', 'EROFS']);
+// What the container's process sees of itself and its filesystem.
+const PROBE = String.raw`
+  const fs = require('node:fs');
+  const status = fs.readFileSync('/proc/1/status', 'utf8');
+  const root = fs.readFileSync('/proc/1/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === '/');
+  fs.writeFileSync('/tmp/probe', 'ok');
+  console.log(JSON.stringify({
+    uid: status.match(/^Uid:\s+(\d+)/m)[1],
+    capabilities: status.match(/^CapEff:\s+(\w+)/m)[1],
+    rootOptions: root.split(' ')[5].split(','),
+    tmp: fs.readFileSync('/tmp/probe', 'utf8'),
+  }));`;
+
+it("runs as the chart's pods do: uid 1000, read-only root, no capabilities, /tmp writable", async () => {
+  const seen = JSON.parse(await nodeInContainer(operator, PROBE)) as Record<string, unknown>;
+  expect(seen).toMatchObject({ uid: '1000', capabilities: '0000000000000000', tmp: 'ok' });
+  expect(seen['rootOptions']).toContain('ro');
 });
 
 it("the README's example Dag runs to Succeeded on the worker in the image, which holds its Lease", async () => {
