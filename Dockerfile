@@ -3,6 +3,9 @@
 # only production dependencies are installed.
 #   docker build -t fastflow:dev .
 #   docker run --rm fastflow:dev operator --help
+# Without Docker, hack/image.sh builds the same image from this file (it reads
+# the deps stage's RUN and the final stage's COPY, ENV, WORKDIR, USER and
+# ENTRYPOINT lines: keep them one instruction per line).
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -88,8 +88,8 @@ export const OperatorConfig = Common.extend({
     .number()
     .int()
     .min(0)
-    .max(16)
-    .default(2)
+    .max(64)
+    .default(16)
     .describe(
       'Chain steps pre-assigned ahead of a task to its worker, which starts each in-process when its parent succeeds; 0: off.',
     ),

@@ -5,6 +5,15 @@ import { VAR_NAME_PATTERN, VAR_NAME_RULE, VarName } from './dag.ts';
 import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
 
+/**
+ * A map key's pattern is not in the structural schema: without this rule a
+ * bad var name would pass admission and the instance never start.
+ */
+export const VAR_KEYS_RULE = {
+  rule: `self.all(k, size(k) <= 63 && k.matches('${VAR_NAME_PATTERN}'))`,
+  message: VAR_NAME_RULE,
+};
+
 export const DagInstanceSpec = z
   .strictObject({
     dagRef: z.strictObject({ name: ObjectName }).meta({
@@ -17,12 +26,7 @@ export const DagInstanceSpec = z
         maxProperties: 128,
         'x-kubernetes-validations': [
           { rule: 'self == oldSelf', message: 'vars are immutable' },
-          // A map key's pattern is not in the structural schema: without this
-          // rule a bad name would pass admission and the instance never start.
-          {
-            rule: `self.all(k, size(k) <= 63 && k.matches('${VAR_NAME_PATTERN}'))`,
-            message: VAR_NAME_RULE,
-          },
+          VAR_KEYS_RULE,
         ],
       })
       .describe(

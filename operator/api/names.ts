@@ -110,3 +110,23 @@ export const taskShardResource = {
   version: VERSION,
   plural: TASK_SHARD.plural,
 } as const;
+
+/** Starts DagInstances of a Dag on a cron schedule (docs/schedules.md). */
+export const DAG_SCHEDULE = {
+  kind: 'DagSchedule',
+  plural: 'dagschedules',
+  singular: 'dagschedule',
+  shortName: 'dagsched',
+} as const;
+export const scheduleResource = {
+  group: GROUP,
+  version: VERSION,
+  plural: DAG_SCHEDULE.plural,
+} as const;
+/**
+ * Label (the schedule's name) and annotation (the time it was due, RFC 3339)
+ * on each DagInstance a DagSchedule started; backfilled and triggered runs
+ * carry them too.
+ */
+export const SCHEDULE_LABEL = 'fastflow.io/schedule';
+export const SCHEDULED_TIME_ANNOTATION = 'fastflow.io/scheduled-time';

@@ -3,7 +3,8 @@ import { ObjectMeta } from './common.ts';
 import { appendPath } from './field-path.ts';
 import { DagSpec, DagStatus } from './dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from './dag-instance.ts';
-import { API_VERSION, DAG, DAG_INSTANCE, TASK_RESULT, TASK_SHARD } from './names.ts';
+import { DagScheduleSpec, DagScheduleStatus } from './dag-schedule.ts';
+import { API_VERSION, DAG, DAG_INSTANCE, DAG_SCHEDULE, TASK_RESULT, TASK_SHARD } from './names.ts';
 import { TaskResultSpec } from './task-result.ts';
 import { TaskShardSpec } from './task-shard.ts';
 
@@ -26,6 +27,16 @@ export const DagInstance = z.object({
   status: DagInstanceStatus.optional(),
 });
 export type DagInstance = z.infer<typeof DagInstance>;
+
+/** The whole DagSchedule object as read from the API server. */
+export const DagSchedule = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(DAG_SCHEDULE.kind),
+  metadata: ObjectMeta,
+  spec: DagScheduleSpec,
+  status: DagScheduleStatus.optional(),
+});
+export type DagSchedule = z.infer<typeof DagSchedule>;
 
 /** A worker's results for one instance (written by that worker only). */
 export const TaskResult = z.object({

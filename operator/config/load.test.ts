@@ -90,12 +90,12 @@ describe('loadConfig', () => {
     );
   });
 
-  it('takes chainLookAhead from 0 (off) to 16, default 2, and refuses others by name', () => {
-    expect(loadConfig(OperatorConfig, { identity: 'op' }, {}).chainLookAhead).toBe(2);
+  it('takes chainLookAhead from 0 (off) to 64, default 16, and refuses others by name', () => {
+    expect(loadConfig(OperatorConfig, { identity: 'op' }, {}).chainLookAhead).toBe(16);
     expect(
       loadConfig(OperatorConfig, { identity: 'op', chainLookAhead: '0' }, {}).chainLookAhead,
     ).toBe(0);
-    for (const bad of ['17', '-1', '1.5', 'two'])
+    for (const bad of ['65', '-1', '1.5', 'two'])
       expect(() =>
         loadConfig(OperatorConfig, { identity: 'op' }, { FASTFLOW_CHAIN_LOOK_AHEAD: bad }),
       ).toThrow('--chain-look-ahead (FASTFLOW_CHAIN_LOOK_AHEAD)');

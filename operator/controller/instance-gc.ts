@@ -88,27 +88,37 @@ export class InstanceGc {
       : {};
   }
 
-  /**
-   * Deletes the instance as last seen: the uid and resourceVersion
-   * preconditions make the API server refuse if it changed since (a retry
-   * reopened it, say); its next event brings it back here.
-   */
   async #delete(key: string, instance: DagInstance, reason: GcReason): Promise<void> {
-    const { uid, resourceVersion } = instance.metadata;
-    try {
-      await kubeCall(() =>
-        this.#d.custom.deleteNamespacedCustomObject({
-          ...instanceResource,
-          ...refOf(key),
-          propagationPolicy: 'Background',
-          body: { preconditions: { uid, resourceVersion } },
-        }),
-      );
-      this.#d.onDeleted?.();
-      this.#d.log.info({ instance: key, reason }, 'finished instance deleted');
-    } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return;
-      throw err;
-    }
+    if (!(await deleteFinishedInstance(this.#d.custom, key, instance))) return;
+    this.#d.onDeleted?.();
+    this.#d.log.info({ instance: key, reason }, 'finished instance deleted');
+  }
+}
+
+/**
+ * Deletes a finished instance as last seen: the uid and resourceVersion
+ * preconditions make the API server refuse if it changed since (a retry
+ * reopened it, say); its next event brings it back to its collector. False
+ * when it was gone or had changed.
+ */
+export async function deleteFinishedInstance(
+  custom: CustomObjectsApi,
+  key: string,
+  instance: DagInstance,
+): Promise<boolean> {
+  const { uid, resourceVersion } = instance.metadata;
+  try {
+    await kubeCall(() =>
+      custom.deleteNamespacedCustomObject({
+        ...instanceResource,
+        ...refOf(key),
+        propagationPolicy: 'Background',
+        body: { preconditions: { uid, resourceVersion } },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isNotFound(err) || isConflict(err)) return false;
+    throw err;
   }
 }

@@ -1,10 +1,10 @@
 import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import type { Decision } from '../core/decide.ts';
-import { mergePatchDiff } from '../core/merge-patch.ts';
 import { pendingOperations, type OperationRequest } from '../core/operations.ts';
 import { usesShareData } from '../core/prechecks.ts';
-import { isProgressOnly } from '../core/progress-only.ts';
+import type { DagGraph } from '../core/graph.ts';
+import { DEFAULT_LOOK_AHEAD } from '../core/pre-assign.ts';
 import { givenVars, resolveVars } from '../core/vars.ts';
 import { deadlineOf } from '../core/instance-start.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
@@ -23,6 +23,8 @@ import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
 import { loadStoredOutputs } from './stored-outputs.ts';
+import { OwnWrites } from './own-writes.ts';
+import { WriteHold } from './write-hold.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
 import type { EndRuns } from './end-runs.ts';
@@ -61,18 +63,16 @@ export interface InstanceReconcilerDeps {
  * current object, so running it again, or after a crash at any line, converges
  * to the same result.
  */
-/** The most often a write that only updates progress is made for one instance. */
-const PROGRESS_INTERVAL_MS = 1000;
-
 export class InstanceReconciler {
   readonly #d: InstanceReconcilerDeps;
-  /** When each running instance's status was last written by this process. */
-  readonly #lastWrite = new Map<string, number>();
+  readonly #hold: WriteHold;
+  readonly #own = new OwnWrites();
   /** Outputs above the inline bound that system tasks read: the worker's reader, and its cache. */
   readonly #attemptData: AttemptDataStore;
 
   constructor(deps: InstanceReconcilerDeps) {
     this.#d = deps;
+    this.#hold = new WriteHold(deps.chainLookAhead ?? DEFAULT_LOOK_AHEAD);
     this.#attemptData = new AttemptDataStore(deps.clients.core);
   }
 
@@ -80,10 +80,13 @@ export class InstanceReconciler {
     const cached = this.#d.cached(key);
     if (cached === undefined) {
       this.#forget(key);
+      this.#own.forget(key);
       // Results of an instance that is gone have nothing to go into.
       await this.#d.results.cleanup(key, undefined);
       return {};
     }
+    // Our own write has replaced this version: its event, on its way, brings the next pass.
+    if (this.#own.behind(key, cached.metadata.resourceVersion)) return {};
     try {
       return await this.#pass(cached, signal);
     } catch (e) {
@@ -99,7 +102,7 @@ export class InstanceReconciler {
     this.#d.waiters.delete(key);
     this.#d.shards.forget(key);
     this.#d.limits.forget(key);
-    this.#lastWrite.delete(key);
+    this.#hold.forget(key);
   }
 
   async #pass(instance: DagInstance, signal: AbortSignal): Promise<ReconcileResult> {
@@ -110,7 +113,7 @@ export class InstanceReconciler {
     // A finished instance needs nothing more, unless an operation (a retry) reopens it.
     if (instanceFinished(status.phase) && operations.length === 0) {
       this.#forget(key);
-      await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
+      await this.#labels(instance, new Set());
       await this.#d.results.cleanup(key, status);
       await this.#d.subDags.sync(instance, status);
       await this.#d.endRuns.ensure(instance, status);
@@ -126,16 +129,14 @@ export class InstanceReconciler {
       const written = await this.#write(instance, run.failed, signal);
       if (written)
         this.#d.log.info({ instance: key, phase: run.failed.phase }, run.failed.message ?? '');
-      await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), () =>
-        this.#fresh(key),
-      );
+      await this.#labels(written ?? instance, new Set());
       await this.#d.subDags.sync(written ?? instance, run.failed);
       return {};
     }
     // The workers' results count only for the attempts still current (fencing).
     const folded = { ...run, status: this.#d.results.fold(key, run.status) };
     const decision = await this.#decide(instance, folded, operations, now);
-    const persisted = await this.#persist(instance, decision, now, signal);
+    const persisted = await this.#persist(instance, run.loaded.graph, decision, now, signal);
     if (persisted.written !== false) {
       const written = persisted.written ?? instance;
       await this.#d.subDags.sync(written, decision.status, run.loaded.graph);
@@ -152,7 +153,9 @@ export class InstanceReconciler {
     now: Date,
   ): Promise<Decision> {
     const key = keyOf(instance.metadata);
-    const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
+    const workers = this.#d.registry
+      .live()
+      .map((w) => ({ ...w, load: this.#d.load.slotsTaken(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
     const tasks = run.status.tasks ?? {};
     const stored = await loadStoredOutputs(this.#attemptData, instance, run.loaded.graph, tasks);
@@ -188,13 +191,15 @@ export class InstanceReconciler {
   }
 
   /**
-   * Writes the decided status (once; a write that would only report progress
-   * waits a little), keeps the worker labels in step, and says when to look
-   * again if the decision changes by itself (a retry's backoff, the deadline).
+   * Writes the decided status (once; a write that would only report progress,
+   * or chain steps their worker runs on its own, waits a little), keeps the
+   * worker labels in step, and says when to look again if the decision
+   * changes by itself (a retry's backoff, the deadline).
    * `written`: the object written, or false when the write was held back.
    */
   async #persist(
     instance: DagInstance,
+    graph: DagGraph,
     decision: Decision,
     now: Date,
     signal: AbortSignal,
@@ -203,20 +208,19 @@ export class InstanceReconciler {
     const wake = decision.wakeAt
       ? Math.max(1, decision.wakeAt.getTime() - now.getTime())
       : undefined;
-    const wait = this.#progressWait(key, instance.status ?? {}, decision.status, now);
+    const wait = this.#hold.wait(key, graph, instance.status ?? {}, decision.status, now);
+    // Held: nothing else follows it either (labels, TaskResult deletes go by what is written).
     if (wait > 0)
       return { result: { requeueAfterMs: Math.min(wait, wake ?? wait) }, written: false };
     const written = await this.#write(instance, decision.status, signal);
-    if (written) this.#lastWrite.set(key, now.getTime());
+    if (written) this.#hold.wrote(key, now);
     const finished = instanceFinished(decision.status.phase);
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
-    await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status), () =>
-      this.#fresh(key),
-    );
+    await this.#labels(labelled, labelledWorkers(decision.status));
     await this.#d.results.cleanup(key, decision.status);
     if (finished) {
-      this.#lastWrite.delete(key);
+      this.#hold.forget(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
     }
     const result = wake === undefined ? {} : { requeueAfterMs: wake };
@@ -236,13 +240,6 @@ export class InstanceReconciler {
     return { vars, shareData: await this.#d.shareData.read(ref) };
   }
 
-  /** How long to hold back a write that would only report progress (0: write now). */
-  #progressWait(key: string, from: DagInstanceStatus, to: DagInstanceStatus, now: Date): number {
-    if (!isProgressOnly(mergePatchDiff(from, to))) return 0;
-    const last = this.#lastWrite.get(key);
-    return last === undefined ? 0 : Math.max(0, last + PROGRESS_INTERVAL_MS - now.getTime());
-  }
-
   async #write(
     instance: DagInstance,
     next: DagInstanceStatus,
@@ -251,8 +248,19 @@ export class InstanceReconciler {
     // A process that lost its leadership must not write, even mid-pass.
     if (signal.aborted) throw new Error('leadership lost: write skipped');
     const written = await writeInstanceStatus(this.#d.clients.custom, instance, next);
-    if (written) this.#d.log.debug({ instance: keyOf(instance.metadata) }, 'status written');
+    const key = keyOf(instance.metadata);
+    if (written) this.#own.replaced(key, [instance.metadata.resourceVersion]);
+    if (written) this.#d.log.debug({ instance: key }, 'status written');
     return written;
+  }
+
+  /** Keeps the worker labels equal to `workers` (see syncWorkerLabels). */
+  async #labels(instance: DagInstance, workers: ReadonlySet<string>): Promise<void> {
+    const key = keyOf(instance.metadata);
+    const over = await syncWorkerLabels(this.#d.clients.custom, instance, workers, () =>
+      this.#fresh(key),
+    );
+    this.#own.replaced(key, over);
   }
 
   /** The instance as the API server has it now (not the cache); undefined once deleted. */

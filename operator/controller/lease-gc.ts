@@ -4,20 +4,32 @@ import type { Logger } from '../log.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
-/**
- * Deletes the heartbeat Leases of workers that died without releasing them
- * (kill -9, a lost node): a worker name is unique per process, so nobody will
- * ever renew them again. Only Leases expired for `graceMs` whose worker holds
- * no task are deleted, each conditioned on the resourceVersion last seen.
- */
-export async function collectDeadWorkerLeases(deps: {
+export interface LeaseGcDeps {
   coordination: CoordinationV1Api;
   namespace: string;
   registry: WorkerRegistry;
   load: LoadIndex;
   graceMs: number;
   log: Logger;
-}): Promise<number> {
+}
+
+/** While `signal` is not aborted (the leader's term): now and then, collectDeadWorkerLeases. */
+export function sweepDeadWorkerLeases(signal: AbortSignal, deps: LeaseGcDeps): void {
+  const timer = setInterval(
+    () => void collectDeadWorkerLeases(deps),
+    Math.min(60_000, Math.max(1000, deps.graceMs / 2)),
+  );
+  timer.unref();
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
+/**
+ * Deletes the heartbeat Leases of workers that died without releasing them
+ * (kill -9, a lost node): a worker name is unique per process, so nobody will
+ * ever renew them again. Only Leases expired for `graceMs` whose worker holds
+ * no task are deleted, each conditioned on the resourceVersion last seen.
+ */
+export async function collectDeadWorkerLeases(deps: LeaseGcDeps): Promise<number> {
   let deleted = 0;
   for (const dead of deps.registry.longDead(deps.graceMs)) {
     if (deps.load.load(dead.name) > 0) continue;

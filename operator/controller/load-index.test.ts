@@ -66,6 +66,24 @@ describe('LoadIndex', () => {
     expect(index.instancesOf('w2')).toEqual(['ns/i1']);
   });
 
+  it('weighs steps waiting behind their parent against no slot, though the worker still holds them', () => {
+    const index = new LoadIndex();
+    const waiting = { phase: 'Scheduled' as const, worker: 'w1', attempt: 1, after: 'a@1' };
+    index.update('ns/i1', {
+      tasks: { a: { phase: 'Running', worker: 'w1', attempt: 1 }, b: waiting, c: waiting },
+    });
+    expect(index.load('w1')).toBe(3);
+    expect(index.slotsTaken('w1')).toBe(1);
+    // Its parent succeeded: the step runs now, in a slot.
+    index.update('ns/i1', {
+      tasks: { b: { phase: 'Running', worker: 'w1', attempt: 1 }, c: waiting },
+    });
+    expect([index.load('w1'), index.slotsTaken('w1')]).toEqual([2, 1]);
+    index.update('ns/i1', undefined);
+    expect([index.load('w1'), index.slotsTaken('w1')]).toEqual([0, 0]);
+    expect(index.instancesOf('w1')).toEqual([]);
+  });
+
   it('a task moved to another worker moves its load', () => {
     const index = new LoadIndex();
     index.update('ns/i1', status([['Running', 'w1']]));

@@ -29,12 +29,13 @@ import { maxRunningInstancesOf, needsReconcile } from './instance-triggers.ts';
 import { SubDags } from './sub-dags.ts';
 import { EndRuns } from './end-runs.ts';
 import { AttemptDataStore } from '../store/attempt-data.ts';
-import { collectDeadWorkerLeases } from './lease-gc.ts';
+import { sweepDeadWorkerLeases } from './lease-gc.ts';
 import { ActionLimiter } from './action-limiter.ts';
 import { LoadIndex } from './load-index.ts';
 import { ResultInbox } from './result-inbox.ts';
 import { RunSlots } from './run-slots.ts';
 import { WorkerRegistry, type WorkerChange } from './worker-registry.ts';
+import { scheduleLoop } from './schedules.ts';
 
 export interface RunningOperator {
   /** Resolves when the process should exit: stopped, or leadership lost. */
@@ -86,7 +87,8 @@ export function startOperator(
     onSight: (seeing) => registry.sight(seeing),
   });
 
-  const metrics = new OperatorMetrics(opts.metrics ?? new Registry());
+  const metricsRegistry = opts.metrics ?? new Registry();
+  const metrics = new OperatorMetrics(metricsRegistry);
   const load = new LoadIndex();
   const slots = new RunSlots();
   const limits = new ActionLimiter(
@@ -201,23 +203,15 @@ export function startOperator(
 
   const stopAll = new AbortController();
   /** While leading: now and then, delete the Leases of workers long dead. */
-  const sweepDeadLeases = (signal: AbortSignal): void => {
-    const graceMs = config.workerLeaseGcSecs * 1000;
-    const timer = setInterval(
-      () =>
-        void collectDeadWorkerLeases({
-          coordination: clients.coordination,
-          namespace: leaseNamespace,
-          registry,
-          load,
-          graceMs,
-          log: log.child({ component: 'lease-gc' }),
-        }),
-      Math.min(60_000, Math.max(1000, graceMs / 2)),
-    );
-    timer.unref();
-    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
-  };
+  const sweepDeadLeases = (signal: AbortSignal): void =>
+    sweepDeadWorkerLeases(signal, {
+      coordination: clients.coordination,
+      namespace: leaseNamespace,
+      registry,
+      load,
+      graceMs: config.workerLeaseGcSecs * 1000,
+      log: log.child({ component: 'lease-gc' }),
+    });
   let leading = false;
   let resolveDone: (v: 'stopped' | 'leadership-lost') => void = () => {};
   const done = new Promise<'stopped' | 'leadership-lost'>((r) => (resolveDone = r));
@@ -233,12 +227,13 @@ export function startOperator(
     logger: log.child({ component: 'leader-election' }),
     onStartedLeading: (signal) => {
       leading = true;
-      const synced = [dags, instances, results, leases].map((i) => i.synced());
+      const synced = Object.values(informers).map((i) => i.synced());
       void Promise.all(synced).then(() => {
         if (signal.aborted) return;
         limits.expect(load.busyInstances());
         instanceController.start(signal);
         dagController.start(signal);
+        schedules.start(signal);
         gc.start(signal);
         sweepDeadLeases(signal);
         for (const key of dags.keys()) dagController.enqueue(key);
@@ -263,35 +258,35 @@ export function startOperator(
     onResult: (reason, result) => metrics.event(reason, result),
   });
   recordTransitions({ dags, instances, recorder, active: () => leading });
+  const schedules = scheduleLoop({
+    ...{ config, clients, dags, instances, recorder, metrics, log },
+    registry: metricsRegistry,
+  });
   metrics.observe({
     instances: () => instances.list(),
     liveWorkers: () => registry.live().length,
     isLeader: () => leading,
-    queueDepth: (c) => (c === 'dag' ? dagController : instanceController).depth(),
+    queueDepth: (c) =>
+      ({ dag: dagController, daginstance: instanceController, dagschedule: schedules })[c].depth(),
   });
 
-  dags.start();
-  instances.start();
-  results.start();
-  leases.start();
+  const informers = { dags, instances, results, leases, schedules: schedules.informer };
+  for (const informer of Object.values(informers)) informer.start();
   void elector.run(stopAll.signal);
 
   return {
     done,
     isLeader: () => leading,
     notReady: () =>
-      Object.entries({ dags, instances, results, leases })
+      Object.entries(informers)
         .filter(([, informer]) => !informer.hasSynced())
         .map(([name]) => `${name} informer not synced`),
     async stop() {
       stopAll.abort();
-      await Promise.all([instanceController.stop(), dagController.stop(), gc.stop()]);
+      await Promise.all([instanceController, dagController, schedules, gc].map((c) => c.stop()));
       await recorder.flush();
       await elector.release();
-      dags.stop();
-      instances.stop();
-      results.stop();
-      leases.stop();
+      for (const informer of Object.values(informers)) informer.stop();
       registry.stop();
       limits.stop();
       resolveDone('stopped');

@@ -49,6 +49,14 @@ export class ResultInbox {
     return { ...status, tasks: folded.tasks };
   }
 
+  #forgetResult(instance: string, r: TaskResult): void {
+    const results = this.#byInstance.get(instance);
+    const key = keyOf({ namespace: r.metadata.namespace, name: r.metadata.name });
+    if (results?.get(key) !== r) return;
+    results.delete(key);
+    if (results.size === 0) this.#byInstance.delete(instance);
+  }
+
   #logStale(instance: string, outcomes: Folded['outcomes']): void {
     for (const o of outcomes) {
       if (o.outcome === 'stale') this.#log.info({ instance, ...o }, 'stale result discarded');
@@ -74,6 +82,9 @@ export class ResultInbox {
       const ref = { namespace: r.metadata.namespace ?? '', name: r.metadata.name };
       const gone = await deleteTaskResult(this.#custom, ref, r.metadata.resourceVersion);
       if (!gone) this.#log.debug({ instance, result: ref.name }, 'result changed; folding again');
+      // Gone: a pass before the informer says so must not delete it again (a worker's
+      // write after this creates it anew, which the informer adds back).
+      else this.#forgetResult(instance, r);
     }
   }
 }

@@ -22,6 +22,11 @@ export const EVENT_REASONS = [
   'OperationRefused',
   'OnFailureStarted',
   'OnExitStarted',
+  // On a DagSchedule (core/schedule-decide.ts).
+  'ScheduledRun',
+  'MissedRuns',
+  'ReplacedRun',
+  'InvalidSchedule',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
@@ -30,7 +35,7 @@ export interface PlannedEvent {
   type: 'Normal' | 'Warning';
   reason: EventReason;
   /** What the operator did or saw (events.k8s.io/v1 `action`). */
-  action: 'Start' | 'RunTask' | 'Reassign' | 'Finish' | 'Validate' | OperationAction;
+  action: 'Start' | 'RunTask' | 'Reassign' | 'Finish' | 'Validate' | 'Schedule' | OperationAction;
   /** Human-readable; the recorder cuts it to the API's 1 KiB. */
   note: string;
 }

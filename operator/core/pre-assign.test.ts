@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DagInstanceStatus, TaskStatus } from '../api/dag-instance.ts';
 import { at, graphOf, start, step, task, worker } from '../../test/support/decide-fixtures.ts';
 import { foldResults } from './fold-results.ts';
-import { preAssignmentGate } from './pre-assign.ts';
+import { MAX_WAITING_STEPS, preAssignmentGate, waitingSteps } from './pre-assign.ts';
 import { shouldRetry } from './retry.ts';
 
 const chain = graphOf([task('a'), task('b', ['a']), task('c', ['b']), task('d', ['c'])]);
@@ -35,6 +35,19 @@ describe('pre-assigning chains', () => {
     expect(d.assigned.map((x) => x.task)).toEqual(['a', 'b', 'c']);
     // Off with 0: plain assignment, one step at a time.
     expect(Object.keys(step(chain, start(), workers, at(1)).status.tasks ?? {})).toEqual(['a']);
+  });
+
+  it('gives every chain its next step before any a deeper one, up to MAX_WAITING_STEPS in the instance', () => {
+    const chains = ['x', 'y', 'z'].flatMap((c) =>
+      Array.from({ length: 40 }, (_, i) => task(`${c}${i}`, i === 0 ? [] : [`${c}${i - 1}`])),
+    );
+    const d = step(graphOf(chains), start(), workers, at(1), { chainLookAhead: 30 });
+    const tasks = d.status.tasks ?? {};
+    expect(waitingSteps(tasks)).toBe(MAX_WAITING_STEPS);
+    const depth = (c: string): number =>
+      Object.entries(tasks).filter(([id, t]) => id.startsWith(c) && t.after).length;
+    // 64 = 22 + 21 + 21: shared, not the first chain's 30 and what is left for the others.
+    expect(['x', 'y', 'z'].map(depth).sort()).toEqual([21, 21, 22]);
   });
 
   it('extends the run as its head moves: one more step once the parent has succeeded', () => {

@@ -107,7 +107,14 @@ function voided(entry: TaskStatus, why: string): TaskStatus {
 }
 
 /** Steps pre-assigned ahead when the operator's `chainLookAhead` setting is not given. */
-export const DEFAULT_LOOK_AHEAD = 2;
+export const DEFAULT_LOOK_AHEAD = 16;
+
+/**
+ * Steps waiting behind their parents in one instance, at most: each is a
+ * live status entry, so many parallel chains share this many instead of
+ * each taking `chainLookAhead` (the object's bytes, and every write's cost).
+ */
+export const MAX_WAITING_STEPS = 64;
 
 export interface PreAssignInput {
   graph: DagGraph;
@@ -128,54 +135,73 @@ export interface PreAssigned {
   assigned: { task: string; worker: string; attempt: number }[];
 }
 
+/** A chain being extended: the last step reached so far, and the worker it runs on. */
+interface Run {
+  parent: string;
+  worker: WorkerView;
+}
+
 /**
  * From each task a worker holds and may run now (not itself waiting for a
  * parent), walks its chain of sole successors and pre-assigns them to the
- * same worker until `lookAhead` steps wait behind it. Stops at a successor
- * with another unfinished parent, another sibling, a preCheck that reads
- * share data (it must be read when the task becomes ready) or that holds
- * on the vars, an action the worker lacks or one under a cluster-wide
- * limit: the ordinary assignment handles those when they become ready.
+ * same worker until `lookAhead` steps wait behind it, one step of every
+ * chain before a deeper one of any, until the instance has
+ * MAX_WAITING_STEPS waiting. Stops at a successor with another unfinished
+ * parent, another sibling, a preCheck that reads share data (it must be
+ * read when the task becomes ready) or that holds on the vars, an action
+ * the worker lacks or one under a cluster-wide limit: the ordinary
+ * assignment handles those when they become ready.
  */
 export function preAssign(input: PreAssignInput): PreAssigned {
   const out: PreAssigned = { tasks: { ...input.tasks }, assigned: [] };
   if (input.lookAhead <= 0) return out;
+  let runs: Run[] = [];
   for (const id of input.graph.order) {
     const head = out.tasks[id];
     if (!head || !ACTIVE_TASK_PHASES.has(head.phase) || !head.worker) continue;
     if (preAssignmentGate(out.tasks, head) !== 'open') continue;
     const worker = input.workers.find((w) => w.name === head.worker);
-    if (worker) extendChain(input, out, id, worker);
+    if (worker) runs.push({ parent: id, worker });
+  }
+  const room = { left: MAX_WAITING_STEPS - waitingSteps(out.tasks) };
+  for (let depth = 0; depth < input.lookAhead && runs.length > 0; depth++) {
+    runs = runs.filter((run) => extendRun(input, out, run, room));
   }
   return out;
 }
 
-/** Pre-assigns up to `lookAhead` sole successors of `head` to its worker, counting those already. */
-function extendChain(
+/** Takes `run` one step further (one already waiting there, or a new one); false where it stops. */
+function extendRun(
   input: PreAssignInput,
   out: PreAssigned,
-  head: string,
-  worker: WorkerView,
-): void {
-  let parent = head;
-  for (let ahead = 0; ahead < input.lookAhead; ahead++) {
-    const child = soleSuccessor(input.graph, out.tasks, parent);
-    if (child === undefined) return;
-    const after = attemptKey(parent, out.tasks[parent]?.attempt ?? 1);
-    const entry = out.tasks[child];
-    parent = child;
-    if (entry?.phase === 'Scheduled' && entry.after === after) continue;
-    if (!mayPreAssign(input, child, entry, worker)) return;
-    const attempt = (entry?.attempt ?? 0) + 1;
-    out.tasks[child] = transition(entry, 'PreAssigned', {
-      ...(entry ? keptAcrossPlacements(entry) : {}),
-      worker: worker.name,
-      attempt,
-      scheduledAt: input.now.toISOString(),
-      after,
-    });
-    out.assigned.push({ task: child, worker: worker.name, attempt });
-  }
+  run: Run,
+  room: { left: number },
+): boolean {
+  const child = soleSuccessor(input.graph, out.tasks, run.parent);
+  if (child === undefined) return false;
+  const after = attemptKey(run.parent, out.tasks[run.parent]?.attempt ?? 1);
+  const entry = out.tasks[child];
+  run.parent = child;
+  if (entry?.phase === 'Scheduled' && entry.after === after) return true;
+  if (room.left <= 0 || !mayPreAssign(input, child, entry, run.worker)) return false;
+  room.left -= 1;
+  const attempt = (entry?.attempt ?? 0) + 1;
+  out.tasks[child] = transition(entry, 'PreAssigned', {
+    ...(entry ? keptAcrossPlacements(entry) : {}),
+    worker: run.worker.name,
+    attempt,
+    scheduledAt: input.now.toISOString(),
+    after,
+  });
+  out.assigned.push({ task: child, worker: run.worker.name, attempt });
+  return true;
+}
+
+/** Steps waiting behind a parent (pre-assigned, not yet started). */
+export function waitingSteps(tasks: Readonly<Record<string, TaskStatus>>): number {
+  let n = 0;
+  for (const t of Object.values(tasks)) if (t.phase === 'Scheduled' && t.after) n++;
+  return n;
 }
 
 /**

@@ -1,5 +1,10 @@
 import { DagInstance, TaskResult } from '../api/objects.ts';
-import { instanceResource, taskResultResource, type dagResource } from '../api/names.ts';
+import {
+  instanceResource,
+  taskResultResource,
+  type dagResource,
+  type scheduleResource,
+} from '../api/names.ts';
 import type { KubeClients } from './client.ts';
 import { Informer, type InformerOptions, type ListPage } from './informer.ts';
 import type { KubeObject } from './types.ts';
@@ -10,7 +15,11 @@ export type CollectionOptions<T> = Omit<InformerOptions<T>, 'path' | 'list'> & {
   namespace?: string | undefined;
 };
 
-type CustomResource = typeof dagResource | typeof instanceResource | typeof taskResultResource;
+type CustomResource =
+  | typeof dagResource
+  | typeof instanceResource
+  | typeof scheduleResource
+  | typeof taskResultResource;
 
 /**
  * An informer on one of fastflow's custom resources, in one namespace or in

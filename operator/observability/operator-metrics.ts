@@ -5,7 +5,7 @@ import type { ReconcileOutcome } from '../kube/controller.ts';
 import { METRIC_PREFIX } from './metrics.ts';
 
 /** The operator's controllers: the `controller` label. */
-export const CONTROLLERS = ['daginstance', 'dag'] as const;
+export const CONTROLLERS = ['daginstance', 'dag', 'dagschedule'] as const;
 export type ControllerName = (typeof CONTROLLERS)[number];
 export const RECONCILE_RESULTS = [
   'success',

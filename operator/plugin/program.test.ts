@@ -180,3 +180,34 @@ describe('error messages', () => {
     expect(describeError('odd')).toEqual({ message: 'odd', exitCode: 1 });
   });
 });
+
+describe('kubectl fastflow schedule, no cluster needed', () => {
+  it('is in the help, with its commands', async () => {
+    const help = await run(['schedule', '--help']);
+    expect(help.code).toBe(0);
+    for (const c of ['list', 'suspend', 'resume', 'trigger', 'backfill']) {
+      expect(help.stdout).toContain(`  ${c} `);
+    }
+  });
+
+  it('refuses a backfill window it cannot read before reaching a cluster', async () => {
+    const cases: [string[], string][] = [
+      [['--from', 'yesterday', '--to', '2024-12-01'], '--from "yesterday": not a time'],
+      [['--from', '2024-12-01', '--to', '2024-11-01'], 'is after --to'],
+      [['--from', '2024-12-01', '--to', '2025-01-05'], 'is in the future'],
+      [['--from', '2024-11-01', '--to', '2024-12-01', '--max', '0'], '--max "0": a whole number'],
+      [['--from', '2024-11-01', '--to', '2024-12-01', '--max', '5000'], 'from 1 to 1000'],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await run(['schedule', 'backfill', 'nightly', ...flags]);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    const missing = await run(['schedule', 'backfill', 'nightly', '--to', '2024-12-01']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--from <time>' not specified");
+    const badName = await run(['schedule', 'trigger', 'Not_A_Name']);
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toContain('schedule name "Not_A_Name" is not a valid name');
+  });
+});

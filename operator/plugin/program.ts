@@ -21,6 +21,13 @@ import { operationCommand, type OperationFlags } from './operations.ts';
 import type { ClusterFlags } from './connect.ts';
 import { describeError } from './errors.ts';
 import { signalCommand, type SignalFlags } from './signal.ts';
+import {
+  scheduleBackfillCommand,
+  scheduleListCommand,
+  scheduleSuspendCommand,
+  scheduleTriggerCommand,
+  type BackfillFlags,
+} from './schedule.ts';
 import type { IO } from './io.ts';
 import { uiCommand, DEFAULT_UI_PORT, type UiFlags } from './ui.ts';
 import { collect } from './vars.ts';
@@ -131,6 +138,42 @@ function buildProgram(
       done(await signalCommand('signal', name, task, payload, flags, io)),
     );
 
+  const schedule = program
+    .command('schedule')
+    .description('DagSchedules: list, suspend, resume, trigger a run now, backfill a past window');
+  clusterFlags(schedule.command('list'))
+    .description('list the DagSchedules of a namespace')
+    .action(async (flags: ClusterFlags) => done(await scheduleListCommand(flags, io)));
+  for (const [verb, suspend] of [
+    ['suspend', true],
+    ['resume', false],
+  ] as const) {
+    clusterFlags(schedule.command(verb))
+      .description(
+        suspend
+          ? 'start no runs until resumed'
+          : 'start runs again; those missed while suspended are caught up (catchUp)',
+      )
+      .argument('<schedule>')
+      .action(async (name: string, flags: ClusterFlags) =>
+        done(await scheduleSuspendCommand(name, suspend, flags, io)),
+      );
+  }
+  clusterFlags(schedule.command('trigger'))
+    .description('start a run of the schedule now, whatever its schedule and policy')
+    .argument('<schedule>')
+    .action(async (name: string, flags: ClusterFlags) =>
+      done(await scheduleTriggerCommand(name, flags, io)),
+    );
+  clusterFlags(schedule.command('backfill'))
+    .description('start the runs due in a past window (runs that exist are left as they are)')
+    .argument('<schedule>')
+    .requiredOption('--from <time>', 'start of the window, included (RFC 3339 or a date)')
+    .requiredOption('--to <time>', 'end of the window, included; not in the future')
+    .option('--max <n>', 'refuse a window with more runs than this (default 100, at most 1000)')
+    .action(async (name: string, flags: BackfillFlags) =>
+      done(await scheduleBackfillCommand(name, flags, io)),
+    );
   clusterFlags(program.command('ui'))
     .description("serve the web view on this machine, as the kubeconfig's user (Ctrl-C stops it)")
     .option('--address <ip>', 'address to listen on', '127.0.0.1')

@@ -44,7 +44,13 @@ const reread = (resourceVersion: string) => (): Promise<DagInstance> =>
 describe('syncWorkerLabels', () => {
   it('adds labels unconditionally; removes them conditionally on the version decided from', async () => {
     const { api, sent } = labelApi('7');
-    await syncWorkerLabels(api, instance('7'), new Set(['w1', 'w2', 'w3']), reread('7'));
+    // Each says which version its write replaced; none when nothing changes.
+    expect(await syncWorkerLabels(api, instance('7'), new Set(['w1', 'w2']), reread('7'))).toEqual(
+      [],
+    );
+    expect(
+      await syncWorkerLabels(api, instance('7'), new Set(['w1', 'w2', 'w3']), reread('7')),
+    ).toEqual(['7']);
     await syncWorkerLabels(api, instance('7'), new Set(['w2']), reread('7'));
     expect(sent).toEqual([
       { labels: { 'w.fastflow.io/w3': '' } },
@@ -54,7 +60,7 @@ describe('syncWorkerLabels', () => {
 
   it('when a newer version exists, labels the workers a fresh read says hold tasks', async () => {
     const { api, sent } = labelApi('8');
-    await syncWorkerLabels(api, instance('7'), new Set(['w2']), reread('8'));
+    expect(await syncWorkerLabels(api, instance('7'), new Set(['w2']), reread('8'))).toEqual(['8']);
     expect(sent).toEqual([
       { labels: { 'w.fastflow.io/w1': null }, resourceVersion: '7' },
       {
@@ -66,7 +72,7 @@ describe('syncWorkerLabels', () => {
 
   it('newer still after the fresh read: the additions go alone, the removals wait', async () => {
     const { api, sent } = labelApi('9');
-    await syncWorkerLabels(api, instance('7'), new Set(), reread('8'));
+    expect(await syncWorkerLabels(api, instance('7'), new Set(), reread('8'))).toEqual(['8']);
     expect(sent.slice(1)).toEqual([
       {
         labels: { 'w.fastflow.io/w3': '', 'w.fastflow.io/w1': null, 'w.fastflow.io/w2': null },

@@ -51,28 +51,36 @@ export async function writeInstanceStatus(
  * (409: often the operator's own label write, not yet in its cache), the
  * labels are computed again from a fresh read; should that meet a newer one
  * still, the additions go alone and the removals wait for the pass that the
- * newer write brings.
+ * newer write brings. Returns the versions it wrote over: a cache that still
+ * shows one of them is behind.
  */
 export async function syncWorkerLabels(
   custom: CustomObjectsApi,
   instance: DagInstance,
   workers: ReadonlySet<string>,
   reread: () => Promise<DagInstance | undefined>,
-): Promise<void> {
-  if (await tryWorkerLabels(custom, instance, workers, false)) return;
+): Promise<string[]> {
+  const first = await tryWorkerLabels(custom, instance, workers, false);
+  if (first.done) return first.over;
   const fresh = await reread();
-  if (fresh) await tryWorkerLabels(custom, fresh, labelledWorkers(fresh.status ?? {}), true);
+  if (!fresh) return first.over;
+  const again = await tryWorkerLabels(custom, fresh, labelledWorkers(fresh.status ?? {}), true);
+  return [...first.over, ...again.over];
 }
 
-/** False when a removal met a newer version (and, if `last`, the additions were made alone). */
+/**
+ * `done` false when a removal met a newer version (and, if `last`, the
+ * additions were made alone); `over`: the resourceVersion a write landed
+ * on top of (the returned list says which versions are now outdated).
+ */
 async function tryWorkerLabels(
   custom: CustomObjectsApi,
   instance: DagInstance,
   workers: ReadonlySet<string>,
   last: boolean,
-): Promise<boolean> {
+): Promise<{ done: boolean; over: string[] }> {
   const change = workerLabelChange(instance.metadata.labels ?? {}, workers);
-  if (change === undefined) return true;
+  if (change === undefined) return { done: true, over: [] };
   const { namespace = '', name, resourceVersion } = instance.metadata;
   const patch = async (metadata: object): Promise<void> => {
     await kubeCall(() =>
@@ -82,19 +90,21 @@ async function tryWorkerLabels(
       ),
     );
   };
+  const over = resourceVersion ? [resourceVersion] : [];
   if (!change.removes) {
     await patch({ labels: change.labels });
-    return true;
+    return { done: true, over };
   }
   try {
     await patch({ labels: change.labels, resourceVersion });
-    return true;
+    return { done: true, over };
   } catch (e) {
     if (!isConflict(e)) throw e;
   }
   const additions = Object.entries(change.labels).filter(([, v]) => v !== null);
-  if (last && additions.length > 0) await patch({ labels: Object.fromEntries(additions) });
-  return false;
+  if (!last || additions.length === 0) return { done: false, over: [] };
+  await patch({ labels: Object.fromEntries(additions) });
+  return { done: false, over };
 }
 
 /** Writes a Dag's status when it changed (the operator is its only writer). */

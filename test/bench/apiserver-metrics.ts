@@ -122,7 +122,7 @@ export type WriteCounts = {
   controllerrevisions: number;
   /** Writes to any resource. */
   all: number;
-  /** For each of the three resources: writes by "VERB subresource code", e.g. "PATCH status 200". */
+  /** For those three, TaskResults and Events: writes by "VERB subresource code", e.g. "PATCH status 200". */
   breakdown: Map<string, Map<string, number>>;
   /** Writes to resources other than those three, by resource. */
   others: Map<string, number>;
@@ -133,13 +133,15 @@ export type WriteCounts = {
 };
 
 const COUNTED_RESOURCES = ['daginstances', 'leases', 'controllerrevisions'] as const;
+/** Also broken down by verb, subresource and code (the workers' and the operator's other writes). */
+const BROKEN_DOWN = [...COUNTED_RESOURCES, 'taskresults', 'events'] as const;
 
 export function writeCounts(before: Scrape, after: Scrape): WriteCounts {
   const d = diff(before, after).filter((s) => WRITE_VERBS.has(s.verb));
   const sum = (resource: string): number =>
     d.filter((s) => s.resource === resource).reduce((a, s) => a + s.value, 0);
   const breakdown = new Map<string, Map<string, number>>();
-  for (const resource of COUNTED_RESOURCES) {
+  for (const resource of BROKEN_DOWN) {
     const byKey = new Map<string, number>();
     for (const s of d.filter((x) => x.resource === resource)) {
       const k = `${s.verb} ${s.subresource || '(object)'} ${s.code}`;

@@ -24,13 +24,15 @@ function noop(id: string, dependOn?: string[]): BenchTask {
   return { id, ...NOOP, params: { ...NOOP.params }, ...(dependOn ? { dependOn } : {}) };
 }
 
-/** t01 → t02 → … → t<length>. */
-export function chainDag(length: number): BenchDagSpec {
+/** t01 → t02 → … → t<length>; each step sleeps `stepMs` (0: a no-op). */
+export function chainDag(length: number, stepMs = 0): BenchDagSpec {
   if (length < 1) throw new Error('a chain needs at least one task');
   const id = (i: number): string => `t${String(i).padStart(String(length).length, '0')}`;
-  return {
-    tasks: Array.from({ length }, (_, i) => noop(id(i + 1), i === 0 ? undefined : [id(i)])),
+  const step = (i: number): BenchTask => {
+    const t = noop(id(i + 1), i === 0 ? undefined : [id(i)]);
+    return stepMs > 0 ? { ...t, params: { seconds: stepMs / 1000 } } : t;
   };
+  return { tasks: Array.from({ length }, (_, i) => step(i)) };
 }
 
 /** `root` → `w<i>` (width of them, in parallel) → `join`, which depends on every `w<i>`. */

@@ -9,6 +9,7 @@ export type BenchOptions = {
   chainInstances: number;
   chainLength: number;
   chainParallel: number;
+  chainStepMs: number;
   wideInstances: number;
   wideWidth: number;
   workerConcurrency: number;
@@ -41,6 +42,7 @@ const NUMBERS = {
   'chain-instances': { def: 50, help: 'instances of the chain DAG' },
   'chain-length': { def: 10, help: 'tasks in the chain' },
   'chain-parallel': { def: 2, help: 'chain instances running at once' },
+  'chain-step-ms': { def: 0, help: 'how long each chain task sleeps (0: no-op; targets use 0)' },
   'wide-instances': { def: 4, help: 'instances of the wide DAG, created at once' },
   'wide-width': { def: 250, help: 'parallel children between root and join' },
   'large-chain': { def: 2000, help: 'tasks of the large chain (one instance)' },
@@ -128,6 +130,7 @@ export function parseOptions(
     chainInstances: num('chain-instances'),
     chainLength: Math.max(1, num('chain-length')),
     chainParallel: Math.max(1, num('chain-parallel')),
+    chainStepMs: num('chain-step-ms'),
     wideInstances: num('wide-instances'),
     wideWidth: Math.max(1, num('wide-width')),
     workerConcurrency: Math.max(1, num('worker-concurrency')),

@@ -16,7 +16,8 @@ import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-p
 /** The operator's default --lease-name. */
 const LEADER_LEASE = 'fastflow-operator';
 const STOP_GRACE_MS = 3_000;
-const READY_TIMEOUT_MS = 30_000;
+// Nine Node processes loading TypeScript take 25 s and more on the 2 shared cores under load.
+const READY_TIMEOUT_MS = 90_000;
 const TAIL_LINES = 25;
 
 export type Named = {

@@ -185,12 +185,12 @@ export async function runWorkload(ctx: PhaseContext, w: Workload): Promise<Phase
 /** M instances of a chain, at most `parallel` at once: latency at low load. */
 export function runChain(
   ctx: PhaseContext,
-  o: { instances: number; length: number; parallel: number },
+  o: { instances: number; length: number; parallel: number; stepMs: number },
 ): Promise<PhaseResult> {
   return runWorkload(ctx, {
     name: 'chain',
     dag: 'bench-chain',
-    spec: chainDag(o.length),
+    spec: chainDag(o.length, o.stepMs),
     instances: o.instances,
     inFlight: o.parallel,
   });

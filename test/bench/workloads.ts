@@ -143,7 +143,8 @@ const PHASE_RUNNERS: Record<(typeof FASTFLOW_PHASES)[number], Runner> = {
     res.chain = await workloadPhase(
       ctx,
       `2. Chain at low load: ${opts.chainInstances} instances of a ${opts.chainLength}-task chain of ` +
-        `no-op tasks, at most ${opts.chainParallel} running at once`,
+        (opts.chainStepMs > 0 ? `${opts.chainStepMs} ms tasks` : 'no-op tasks') +
+        `, at most ${opts.chainParallel} running at once`,
       'chain',
       res,
       () =>
@@ -151,6 +152,7 @@ const PHASE_RUNNERS: Record<(typeof FASTFLOW_PHASES)[number], Runner> = {
           instances: opts.chainInstances,
           length: opts.chainLength,
           parallel: opts.chainParallel,
+          stepMs: opts.chainStepMs,
         }),
     );
   },

@@ -11,7 +11,8 @@ let env: FastflowEnv;
 
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('chains'));
-  env.startOperator('operator-a');
+  // Two steps ahead, so that the first test sees where the run ends.
+  env.startOperator('operator-a', { env: { FASTFLOW_CHAIN_LOOK_AHEAD: '2' } });
   env.startWorker('chain', { actions: [module('data'), module('flaky')] });
 });
 afterAll(async () => env.stop());

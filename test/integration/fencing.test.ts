@@ -4,55 +4,25 @@
  * operator, so it can let the first one be presumed dead and replay its late
  * result after the task went to the second.
  */
-import { CustomObjectsApi, type V1Lease } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ReportWriter } from '../../actions-runtime/worker/report-writer.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
-import {
-  ACTIONS_ANNOTATION,
-  CAPACITY_ANNOTATION,
-  WORKER_LEASE_LABEL,
-  taskResultResource,
-} from '../../operator/api/names.ts';
+import { taskResultResource } from '../../operator/api/names.ts';
 import { isNotFound, toKubeError } from '../../operator/kube/errors.ts';
-import { silentLogger } from '../../operator/log.ts';
-import { microTime, toMicroTime } from '../../operator/kube/time.ts';
 import { taskResultName } from '../../operator/store/task-results.ts';
-import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import { createTestNamespace } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
+import { scriptedWorker, type ScriptedWorker } from '../support/scripted-worker.ts';
 
 let env: FastflowEnv;
-const renewing = new Map<string, NodeJS.Timeout>();
-const writers = new Map<string, ReportWriter>();
+const writers = new Map<string, ScriptedWorker['writer']>();
+const workers: ScriptedWorker[] = [];
 
 /** A worker Lease the test keeps alive (as a worker's heartbeat does) until `die`. */
-async function fakeWorker(name: string): Promise<{ writer: ReportWriter; die: () => void }> {
-  const lease = (): V1Lease => ({
-    metadata: {
-      name,
-      labels: { [WORKER_LEASE_LABEL]: '' },
-      annotations: { [ACTIONS_ANNOTATION]: '["print"]', [CAPACITY_ANNOTATION]: '4' },
-    },
-    spec: { holderIdentity: name, leaseDurationSeconds: 2, renewTime: toMicroTime(new Date()) },
-  });
-  const namespace = env.namespace;
-  await env.coordination.createNamespacedLease({ namespace, body: lease() });
-  const renew = (): void =>
-    void env.coordination
-      .patchNamespacedLease({
-        namespace,
-        name,
-        body: [{ op: 'replace', path: '/spec/renewTime', value: microTime(new Date()) }],
-      })
-      .catch(() => undefined);
-  renewing.set(name, setInterval(renew, 300));
-  const writer = new ReportWriter(
-    testKubeConfig().makeApiClient(CustomObjectsApi),
-    name,
-    silentLogger(),
-  );
-  writers.set(name, writer);
-  return { writer, die: () => clearInterval(renewing.get(name)) };
+async function fakeWorker(name: string): Promise<ScriptedWorker> {
+  const w = await scriptedWorker(env, name);
+  workers.push(w);
+  writers.set(name, w.writer);
+  return w;
 }
 
 const taskA = (i: DagInstance) => i.status?.tasks?.['a'];
@@ -79,8 +49,7 @@ beforeAll(async () => {
   await env.createDag('one', { tasks: [{ id: 'a', actionName: 'print' }] });
 });
 afterAll(async () => {
-  for (const t of renewing.values()) clearInterval(t);
-  for (const w of writers.values()) w.stop();
+  for (const w of workers) w.stop();
   await env.stop();
 });
 

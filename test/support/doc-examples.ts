@@ -7,14 +7,23 @@ import { parseAllDocuments } from 'yaml';
  * cannot drift from what works.
  */
 export function docDag(page: string, name: string): Record<string, unknown> {
+  return docObject(page, 'Dag', name).spec as Record<string, unknown>;
+}
+
+/** The object of `kind` named `name` among the YAML examples of a page of docs/, whole. */
+export function docObject(
+  page: string,
+  kind: string,
+  name: string,
+): { kind: string; metadata: { name: string }; spec?: unknown } {
   const text = readFileSync(new URL(`../../docs/${page}`, import.meta.url), 'utf8');
   for (const [, block] of text.matchAll(/```yaml\n([\s\S]*?)```/g)) {
     for (const doc of parseAllDocuments(block ?? '')) {
       const obj = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: unknown };
-      if (obj?.kind === 'Dag' && obj.metadata?.name === name) {
-        return obj.spec as Record<string, unknown>;
+      if (obj?.kind === kind && obj.metadata?.name === name) {
+        return obj as { kind: string; metadata: { name: string }; spec?: unknown };
       }
     }
   }
-  throw new Error(`docs/${page} has no Dag named ${name}`);
+  throw new Error(`docs/${page} has no ${kind} named ${name}`);
 }

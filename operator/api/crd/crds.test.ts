@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { MAX_TASKS } from '../dag.ts';
 import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, TASK_SHARD, VERSION } from '../names.ts';
-import { crdFiles, dagCrd, dagInstanceCrd, taskResultCrd, taskShardCrd } from './crds.ts';
+import {
+  crdFiles,
+  dagCrd,
+  dagInstanceCrd,
+  dagScheduleCrd,
+  taskResultCrd,
+  taskShardCrd,
+} from './crds.ts';
 import { preCheckPolicy } from './precheck-policy.ts';
 import { signalPolicy } from './signal-policy.ts';
 import type { CustomResourceDefinition } from './crds.ts';
@@ -14,6 +21,7 @@ const CRD_DIR = join(import.meta.dirname, '..', '..', '..', 'crds');
 const CRDS: [string, CustomResourceDefinition][] = [
   ['Dag', dagCrd()],
   ['DagInstance', dagInstanceCrd()],
+  ['DagSchedule', dagScheduleCrd()],
 ];
 
 function schemaOf(crd: CustomResourceDefinition): StructuralSchema {
@@ -78,10 +86,11 @@ describe('committed CRDs', () => {
   }
 
   it('the YAML parses back to the built objects, with the header comment', () => {
-    const [dags, instances, results, shards, policy, signals] = crdFiles();
+    const [dags, instances, schedules, results, shards, policy, signals] = crdFiles();
     for (const [file, crd] of [
       [dags, CRDS[0]?.[1]],
       [instances, CRDS[1]?.[1]],
+      [schedules, CRDS[2]?.[1]],
       [results, taskResultCrd()],
       [shards, taskShardCrd()],
     ] as const) {

@@ -4,7 +4,17 @@ import { renderPolicy } from './precheck-policy.ts';
 import { signalPolicy } from './signal-policy.ts';
 import { DagSpec, DagStatus } from '../dag.ts';
 import { DagInstanceSpec, DagInstanceStatus } from '../dag-instance.ts';
-import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, TASK_SHARD, VERSION } from '../names.ts';
+import { DagScheduleSpec, DagScheduleStatus } from '../dag-schedule.ts';
+import {
+  CATEGORY,
+  DAG,
+  DAG_INSTANCE,
+  DAG_SCHEDULE,
+  GROUP,
+  TASK_RESULT,
+  TASK_SHARD,
+  VERSION,
+} from '../names.ts';
 import { TaskResultSpec } from '../task-result.ts';
 import { TaskShardSpec } from '../task-shard.ts';
 import { toStructuralSchema } from './json-schema.ts';
@@ -132,6 +142,38 @@ export function dagInstanceCrd(): CustomResourceDefinition {
   });
 }
 
+export function dagScheduleCrd(): CustomResourceDefinition {
+  return buildCrd({
+    names: DAG_SCHEDULE,
+    description:
+      'A DagSchedule starts a DagInstance of a Dag each time its cron expression is due, ' +
+      'as a Kubernetes CronJob starts Jobs (docs/schedules.md).',
+    spec: {
+      schema: DagScheduleSpec,
+      description: 'The Dag, when it is due, and what to do with late and overlapping runs.',
+    },
+    status: {
+      schema: DagScheduleStatus,
+      description: 'Runs started, missed and due, written by the operator only.',
+    },
+    columns: [
+      { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' },
+      { name: 'Last', type: 'date', jsonPath: '.status.lastScheduleTime' },
+      { name: 'Next', type: 'string', jsonPath: '.status.nextScheduleTime' },
+      { name: 'Active', type: 'integer', jsonPath: '.status.activeCount' },
+      { name: 'Suspend', type: 'boolean', jsonPath: '.spec.suspend' },
+      AGE,
+      { name: 'Dag', type: 'string', jsonPath: '.spec.dagRef.name', priority: 1 },
+      {
+        name: 'Ready',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+        priority: 1,
+      },
+    ],
+  });
+}
+
 export function taskResultCrd(): CustomResourceDefinition {
   return buildCrd({
     names: TASK_RESULT,
@@ -243,10 +285,12 @@ export interface CrdFile {
 
 /** What `npm run gen:crds` writes, file by file. */
 export function crdFiles(): CrdFile[] {
-  const crds = [dagCrd(), dagInstanceCrd(), taskResultCrd(), taskShardCrd()].map((crd) => ({
-    name: `${GROUP}_${crd.spec.names.plural}.yaml`,
-    content: renderCrd(crd),
-  }));
+  const crds = [dagCrd(), dagInstanceCrd(), dagScheduleCrd(), taskResultCrd(), taskShardCrd()].map(
+    (crd) => ({
+      name: `${GROUP}_${crd.spec.names.plural}.yaml`,
+      content: renderCrd(crd),
+    }),
+  );
   return [
     ...crds,
     { name: `${GROUP}_precheck-policy.yaml`, content: renderPolicy(CRD_HEADER) },
