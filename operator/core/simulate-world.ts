@@ -88,7 +88,7 @@ export function runHeld(
 function failMessage(results: SimulatedResults, id: string): string {
   const n = results.fail?.get(id) ?? 0;
   return Number.isFinite(n)
-    ? `failed by --fail ${id}:${n} (its first ${n} attempt${n === 1 ? '' : 's'})`
+    ? `failed by --fail ${id}:${n} (${n === 1 ? 'its first attempt' : `its first ${n} attempts`})`
     : `failed by --fail ${id} (every attempt)`;
 }
 

@@ -32,7 +32,9 @@ describe('simulate over random DAGs', { timeout: 60_000 }, () => {
             if (x.failures > 0) fail.set(t.id, x.failures);
             return {
               ...t,
-              ...(x.retries > 0 ? { retry: { limit: x.retries, backoff: { seconds: 30, factor: 2 } } } : {}),
+              ...(x.retries > 0
+                ? { retry: { limit: x.retries, backoff: { seconds: 30, factor: 2 } } }
+                : {}),
               ...(x.optional ? { optional: true } : {}),
               ...(x.check
                 ? {

@@ -49,7 +49,10 @@ describe('simulate', () => {
 
   it('retries a failing task under its policy and fails when the attempts run out', () => {
     const spec = {
-      tasks: [act('a', [], { retry: { limit: 2, backoff: { seconds: 5, factor: 1 } } }), act('b', ['a'])],
+      tasks: [
+        act('a', [], { retry: { limit: 2, backoff: { seconds: 5, factor: 1 } } }),
+        act('b', ['a']),
+      ],
     };
     const r = run(spec, { fail: new Map([['a', Infinity]]) });
     const attempts = r.steps.flatMap((s) =>

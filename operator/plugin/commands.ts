@@ -192,9 +192,16 @@ export async function lintCommand(
   io: IO,
   stdin?: () => Promise<string>,
 ): Promise<number> {
-  let text: string;
+  const text = await readFileArg(file, stdin);
+  const result = lintText(text);
+  print(io, formatLint(file === '-' ? '<stdin>' : file, result, io.paint));
+  return result.problems.length > 0 ? 1 : 0;
+}
+
+/** The text of a file named on the command line ("-": stdin), or a PluginError saying why not. */
+export async function readFileArg(file: string, stdin?: () => Promise<string>): Promise<string> {
   try {
-    text = file === '-' && stdin ? await stdin() : await readFile(file, 'utf8');
+    return file === '-' && stdin ? await stdin() : await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why =
@@ -205,7 +212,4 @@ export async function lintCommand(
           : String((e as Error).message);
     throw new PluginError(`cannot read ${file}: ${why}`);
   }
-  const result = lintText(text);
-  print(io, formatLint(file === '-' ? '<stdin>' : file, result, io.paint));
-  return result.problems.length > 0 ? 1 : 0;
 }

@@ -6,7 +6,7 @@
  * Dag files offline. Exit codes: 0 ok, 1 failure (or an instance that did not
  * succeed), 2 usage error.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { OperationName } from '../api/names.ts';
 import {
   getCommand,
@@ -21,6 +21,7 @@ import { operationCommand, type OperationFlags } from './operations.ts';
 import type { ClusterFlags } from './connect.ts';
 import { describeError } from './errors.ts';
 import { signalCommand, type SignalFlags } from './signal.ts';
+import { simulateCommand, type SimulateFlags } from './simulate.ts';
 import type { IO } from './io.ts';
 import { collect } from './vars.ts';
 
@@ -135,6 +136,34 @@ function buildProgram(
     .description('check a Dag file offline, with the rules of admission and of the operator')
     .argument('<file>', 'a Dag manifest or a fastflow Dag YAML file ("-": stdin)')
     .action(async (file: string) => done(await lintCommand(file, io, stdin)));
+
+  program
+    .command('simulate')
+    .description(
+      "run a Dag file on the operator's decisions with simulated actions, no cluster: the order tasks start in, skips, retries, waits, the end",
+    )
+    .argument('<file>', 'a Dag manifest or a fastflow Dag YAML file ("-": stdin)')
+    .option('--var <key=value>', 'a var of the instance (repeatable)', collect)
+    .addOption(new Option('--vars <key=value>').argParser(collect).hideHelp())
+    .option(
+      '--fail <task[:n]>',
+      'the task fails every attempt, or its first n (repeatable)',
+      collect,
+    )
+    .option(
+      '-o, --output <task=json|format>',
+      'what a task returns, e.g. plan=\'{"env":"prod"}\' (a wait: its signal payload); -o json: print JSON (repeatable)',
+      collect,
+    )
+    .option(
+      '--reject <task>',
+      'reject this approval task (the others are approved; repeatable)',
+      collect,
+    )
+    .option('--dag <name>', 'the Dag to simulate when the file holds several')
+    .action(async (file: string, flags: SimulateFlags) =>
+      done(await simulateCommand(file, flags, io, stdin)),
+    );
 
   return program;
 }
