@@ -81,7 +81,10 @@ describe('kubectl fastflow simulate', () => {
       ['build'],
       ['test', 'lint'],
     ]);
-    expect(out.tasks.find((t) => t.task === 'deploy')).toMatchObject({ phase: 'NotRun' });
+    expect(out.tasks.find((t) => t.task === 'deploy')).toMatchObject({
+      phase: 'NotRun',
+      note: 'after gate Failed',
+    });
   });
 
   it('takes a mocked output, and a wait signal payload, as JSON', async () => {

@@ -47,6 +47,7 @@ export function simulateText(file: string, text: string, flags: SimulateFlags, i
     const steps = result.steps.map((s) => ({
       pass: s.pass,
       at: `+${humanAge(s.at.getTime() - start.getTime())}`,
+      seconds: (s.at.getTime() - start.getTime()) / 1000,
       started: s.events.filter((e) => e.phase === 'Scheduled').map((e) => e.task),
       events: s.events,
     }));
@@ -122,12 +123,13 @@ function taskRows(
   const rows = tasks.map(({ id, dependOn }) => {
     const t = entries[id];
     if (t === undefined) {
-      const held = (dependOn ?? []).filter(
-        (p) => !['Succeeded', 'Skipped'].includes(entries[p]?.phase ?? ''),
-      );
+      const held = (dependOn ?? []).flatMap((p) => {
+        const phase = entries[p]?.phase ?? 'NotRun';
+        return ['Succeeded', 'Skipped'].includes(phase) ? [] : [`${p} ${phase}`];
+      });
       const why = status.terminated
         ? 'the instance ended first'
-        : `waits for ${held.join(', ') || 'its parents'}`;
+        : `after ${held.join(', ') || 'its parents'}`;
       return { task: id, phase: 'NotRun', attempts: '0', note: why };
     }
     const note = [t.reason, t.message].filter((p) => !!p).join(': ');
