@@ -2,9 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makePaint } from './color.ts';
-import type { IO } from './io.ts';
-import { runPlugin } from './program.ts';
+import { runPluginCaptured } from '../../test/support/plugin-io.ts';
 
 // docs/simulate.md runs as written: its Dag, its commands, their output (times aside).
 const page = readFileSync(new URL('../../docs/simulate.md', import.meta.url), 'utf8');
@@ -24,19 +22,9 @@ describe('docs/simulate.md', () => {
     expect(commands.length).toBe(2);
     for (const command of commands) {
       const [line = '', ...shown] = command.split('\n');
-      let stdout = '';
-      const io: IO = {
-        out: (t) => (stdout += t),
-        err: (t) => (stdout += t),
-        isTTY: false,
-        columns: 0,
-        paint: makePaint(false),
-        errPaint: makePaint(false),
-        env: {},
-        now: () => new Date('2026-12-07T18:00:00Z'),
-      };
       const args = line.split(' ').map((a) => (a === 'release.yaml' ? join(dir, a) : a));
-      await runPlugin(args, io);
+      const r = await runPluginCaptured(args, { now: new Date('2026-12-07T18:00:00Z') });
+      const stdout = r.stdout + r.stderr;
       expect(timeless(stdout), line).toBe(timeless(shown.join('\n')));
     }
   });

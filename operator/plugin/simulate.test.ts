@@ -2,9 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makePaint } from './color.ts';
-import type { IO } from './io.ts';
-import { runPlugin } from './program.ts';
+import { runPluginCaptured } from '../../test/support/plugin-io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubectl-fastflow-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,21 +33,8 @@ function file(name: string, text: string): string {
   return path;
 }
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: IO = {
-    out: (t) => (stdout += t),
-    err: (t) => (stderr += t),
-    isTTY: false,
-    columns: 0,
-    paint: makePaint(false),
-    errPaint: makePaint(false),
-    env: { HOME: dir },
-    now: () => new Date('2025-01-01T00:00:00Z'),
-  };
-  const code = await runPlugin(args, io);
-  return { code, stdout, stderr };
+function run(args: string[]) {
+  return runPluginCaptured(args, { env: { HOME: dir } });
 }
 
 describe('kubectl fastflow simulate', () => {
