@@ -10,14 +10,26 @@ import type { WorkerRegistry } from './worker-registry.ts';
  * ever renew them again. Only Leases expired for `graceMs` whose worker holds
  * no task are deleted, each conditioned on the resourceVersion last seen.
  */
-export async function collectDeadWorkerLeases(deps: {
+export interface LeaseGcDeps {
   coordination: CoordinationV1Api;
   namespace: string;
   registry: WorkerRegistry;
   load: LoadIndex;
   graceMs: number;
   log: Logger;
-}): Promise<number> {
+}
+
+/** While leading (until `signal` aborts): now and then, delete the Leases of workers long dead. */
+export function sweepDeadWorkerLeases(deps: LeaseGcDeps, signal: AbortSignal): void {
+  const timer = setInterval(
+    () => void collectDeadWorkerLeases(deps),
+    Math.min(60_000, Math.max(1000, deps.graceMs / 2)),
+  );
+  timer.unref();
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
+export async function collectDeadWorkerLeases(deps: LeaseGcDeps): Promise<number> {
   let deleted = 0;
   for (const dead of deps.registry.longDead(deps.graceMs)) {
     if (deps.load.load(dead.name) > 0) continue;

@@ -23,13 +23,15 @@ import { recordTransitions } from '../observability/transition-events.ts';
 import { dagResource } from '../api/names.ts';
 import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
+import { ActionSchemaStore } from '../store/action-schemas.ts';
+import { ActionSchemaCatalog } from './action-schema-catalog.ts';
 import { DagReconciler } from './dag-reconciler.ts';
 import { garbageCollectors } from './gc.ts';
 import { InstanceShards } from './instance-shards.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
-import { collectDeadWorkerLeases } from './lease-gc.ts';
+import { sweepDeadWorkerLeases } from './lease-gc.ts';
 import { ActionLimiter } from './action-limiter.ts';
 import { LoadIndex } from './load-index.ts';
 import { ResultInbox } from './result-inbox.ts';
@@ -109,6 +111,7 @@ export function startOperator(
     log.info({ worker: change.worker }, `worker ${change.type}`);
     const keys = change.type === 'left' ? load.instancesOf(change.worker) : [...waiters];
     for (const key of keys) instanceController.enqueue(key);
+    void schemas.refresh();
   };
   const registry = new WorkerRegistry({
     onChange: onWorkerChange,
@@ -142,11 +145,16 @@ export function startOperator(
     onResult: (result, ms) => metrics.reconciled('daginstance', result, ms),
     queue: { onHandOut: (ms) => metrics.queueWaited('daginstance', ms) },
   });
-  const dagReconciler = new DagReconciler(
-    clients,
-    (k) => dags.get(k),
-    log.child({ controller: 'dag' }),
-  );
+  // What the live workers advertise of their actions' types: a change looks at every Dag again.
+  const schemas = new ActionSchemaCatalog({
+    store: new ActionSchemaStore(clients.core),
+    namespace: leaseNamespace,
+    live: () => registry.live(),
+    changed: () => dags.keys().forEach((key) => dagController.enqueue(key)),
+    log: log.child({ component: 'action-schemas' }),
+  });
+  const dagLog = log.child({ controller: 'dag' });
+  const dagReconciler = new DagReconciler(clients, (k) => dags.get(k), dagLog, schemas);
   const dagController = new Controller({
     name: 'dag',
     concurrency: 1,
@@ -185,23 +193,13 @@ export function startOperator(
   });
 
   const stopAll = new AbortController();
-  /** While leading: now and then, delete the Leases of workers long dead. */
-  const sweepDeadLeases = (signal: AbortSignal): void => {
-    const graceMs = config.workerLeaseGcSecs * 1000;
-    const timer = setInterval(
-      () =>
-        void collectDeadWorkerLeases({
-          coordination: clients.coordination,
-          namespace: leaseNamespace,
-          registry,
-          load,
-          graceMs,
-          log: log.child({ component: 'lease-gc' }),
-        }),
-      Math.min(60_000, Math.max(1000, graceMs / 2)),
-    );
-    timer.unref();
-    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  const leaseGc = {
+    coordination: clients.coordination,
+    namespace: leaseNamespace,
+    registry,
+    load,
+    graceMs: config.workerLeaseGcSecs * 1000,
+    log: log.child({ component: 'lease-gc' }),
   };
   let leading = false;
   let resolveDone: (v: 'stopped' | 'leadership-lost') => void = () => {};
@@ -225,7 +223,7 @@ export function startOperator(
         instanceController.start(signal);
         dagController.start(signal);
         gc.start(signal);
-        sweepDeadLeases(signal);
+        sweepDeadWorkerLeases(leaseGc, signal);
         for (const key of dags.keys()) dagController.enqueue(key);
         for (const key of instances.keys()) instanceController.enqueue(key);
       });

@@ -89,3 +89,24 @@ export function describeParamsCheck(check: ParamsCheck, max = 10): string {
   }
   return lines.join('; ') || "every task's params fit its action's schema";
 }
+
+/**
+ * The schemas of every live worker as one set. Workers of two versions that
+ * advertise an action differently (a rolling upgrade) leave it out: which
+ * one will run a task is not known, so it is not checked.
+ */
+export function mergeAdvertised(sets: readonly ActionSchemaSet[]): ActionSchemaSet {
+  const merged: ActionSchemaSet = {};
+  const conflicting = new Set<string>();
+  for (const set of sets) {
+    for (const [action, schema] of Object.entries(set)) {
+      const seen = merged[action];
+      if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(schema)) {
+        conflicting.add(action);
+      }
+      merged[action] = schema;
+    }
+  }
+  for (const action of conflicting) delete merged[action];
+  return merged;
+}
