@@ -20,6 +20,7 @@ import {
 import { dagNotFound, getDagSpec, getInstance, instanceGraph } from './instance.ts';
 import type { IO } from './io.ts';
 import { formatLint, lintText } from './lint.ts';
+import { advertisedSchemas } from './lint-cluster.ts';
 import { formatTraces, orderTraces } from './logs.ts';
 import { renderTree, treeRows } from './tree.ts';
 import { checkVarsAgainstDag, parseVars } from './vars.ts';
@@ -187,13 +188,20 @@ export async function logsCommand(
   return 0;
 }
 
+export type LintFlags = ClusterFlags & { cluster?: boolean; leaseNamespace?: string };
+
 export async function lintCommand(
   file: string,
+  flags: LintFlags,
   io: IO,
   stdin?: () => Promise<string>,
 ): Promise<number> {
   const text = await readFileArg(file, stdin);
-  const result = lintText(text);
+  const advertised = flags.cluster
+    ? await advertisedSchemas(open(flags, io), flags.leaseNamespace, io.now())
+    : undefined;
+  if (advertised) io.err(io.errPaint('dim', `params checked against ${advertised.from}\n`));
+  const result = lintText(text, advertised);
   print(io, formatLint(file === '-' ? '<stdin>' : file, result, io.paint));
   return result.problems.length > 0 ? 1 : 0;
 }

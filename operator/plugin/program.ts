@@ -12,6 +12,7 @@ import {
   getCommand,
   lintCommand,
   logsCommand,
+  type LintFlags,
   runCommand,
   treeCommand,
   type GetFlags,
@@ -131,11 +132,22 @@ function buildProgram(
       done(await signalCommand('signal', name, task, payload, flags, io)),
     );
 
-  program
-    .command('lint')
-    .description('check a Dag file offline, with the rules of admission and of the operator')
+  clusterFlags(program.command('lint'))
+    .description(
+      "check a Dag file offline, with the rules of admission and of the operator (--cluster: and its params against the live workers' action schemas)",
+    )
     .argument('<file>', 'a Dag manifest or a fastflow Dag YAML file ("-": stdin)')
-    .action(async (file: string) => done(await lintCommand(file, io, stdin)));
+    .option(
+      '--cluster',
+      "check params against the action schemas the cluster's live workers advertise",
+    )
+    .option(
+      '--lease-namespace <ns>',
+      "where the worker Leases are (default: -n's, else fastflow-system)",
+    )
+    .action(async (file: string, flags: LintFlags) =>
+      done(await lintCommand(file, flags, io, stdin)),
+    );
 
   program
     .command('simulate')

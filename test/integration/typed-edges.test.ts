@@ -1,9 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Condition } from '../../operator/api/common.ts';
 import { API_VERSION, DAG, dagResource } from '../../operator/api/names.ts';
 import { createTestNamespace } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
+import { home, plugin } from '../support/plugin-cli.ts';
 
 const typedModule = fileURLToPath(new URL('../support/actions/typed.ts', import.meta.url));
 let env: FastflowEnv;
@@ -71,5 +74,31 @@ describe('typed edges', () => {
       'not checked: no live worker advertises "not-yet" (its worker may start later)',
     );
     expect((await env.dagStatus('later'))['valid']).toBe(true);
+  });
+
+  it('kubectl fastflow lint --cluster says the same before the Dag is applied, with the line', async () => {
+    const file = join(home, 'typed.yaml');
+    writeFileSync(
+      file,
+      `tasks:
+  - { id: plan, actionName: plan }
+  - id: scale
+    actionName: scale
+    dependOn: [plan]
+    params: { replicas: three, name: web }
+  - { id: other, actionName: not-yet }
+`,
+    );
+    const r = await plugin(['lint', '--cluster', '-n', env.namespace, file]);
+    expect(r.stdout.split('\n')).toEqual([
+      `${file}:6:15: tasks[1].params.replicas: task "scale" (action scale): expected integer, given string "three"`,
+      `${file}: note: not checked: "not-yet" (no schema from 1 live worker in ${env.namespace})`,
+      `${file}: 1 problem`,
+      '',
+    ]);
+    expect(r.stderr).toBe(`params checked against 1 live worker in ${env.namespace}\n`);
+    expect(r.code).toBe(1);
+    // Without --cluster, nothing is asked of a cluster and the params are not checked.
+    expect((await plugin(['lint', file], { KUBECONFIG: undefined })).code).toBe(0);
   });
 });
