@@ -248,6 +248,12 @@ export const DagInstanceStatus = z.object({
       'Vars given by rerun operations (spec.vars are immutable): they override spec.vars from then on; a restart clears them.',
     ),
   ...ControlStatusFields,
+  onFailureInstance: ObjectName.optional().describe(
+    "The instance of the Dag's onFailure started for this failed one.",
+  ),
+  onExitInstance: ObjectName.optional().describe(
+    "The instance of the Dag's onExit started when this one ended.",
+  ),
   operations: z
     .object({
       cancel: OperationRecord.optional(),

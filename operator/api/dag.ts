@@ -9,6 +9,7 @@ import {
   TerminateSpec,
   taskTypeOf,
 } from './task-types.ts';
+import { OnExitSpec, OnFailureSpec, SubDagSpec } from './grown-tasks.ts';
 import { ApprovalSpec, WaitSpec } from './waits.ts';
 
 /**
@@ -139,6 +140,7 @@ export const TaskSpec = z
     setVars: SetVarsSpec.optional(),
     wait: WaitSpec.optional(),
     approval: ApprovalSpec.optional(),
+    subDag: SubDagSpec.optional(),
     scheduleToStartSecs: TimeoutSecs.optional().describe(
       'An attempt that no worker reports Running this long after it was assigned fails (ScheduleToStartTimeout) and is retried under `retry`, on another worker if there is one.',
     ),
@@ -182,6 +184,8 @@ export const DagSpec = z.strictObject({
     .describe(
       'At most this many instances of the Dag run at once; the others wait (phase Pending, reason WaitingForRunSlot) and start in order of priority, then creation, as slots free.',
     ),
+  onFailure: OnFailureSpec.optional(),
+  onExit: OnExitSpec.optional(),
   ...DagLifecycle.shape,
 });
 export type DagSpec = z.infer<typeof DagSpec>;

@@ -170,6 +170,23 @@ program
     process.exitCode = await runPlugin(['simulate', ...args], processIO(), readStdin);
   });
 
+program
+  .command('ui')
+  .description(
+    'serve the web view (the chart runs it in the cluster; same flags as kubectl fastflow ui)',
+  )
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .argument('[flags...]', 'the flags of `kubectl fastflow ui` (--help lists them)')
+  .action(async (args: string[]) => {
+    // The plugin's own command: one parser, one server; SIGTERM (a pod stopping) ends it cleanly.
+    const stop = new AbortController();
+    process.once('SIGTERM', () => stop.abort());
+    process.once('SIGINT', () => stop.abort());
+    process.exitCode = await runPlugin(['ui', ...args], processIO(stop.signal));
+  });
+
 try {
   await program.parseAsync();
 } catch (e) {

@@ -23,6 +23,8 @@ import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
+import type { EndRuns } from './end-runs.ts';
+import type { SubDags } from './sub-dags.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
 export interface InstanceReconcilerDeps {
@@ -43,6 +45,10 @@ export interface InstanceReconcilerDeps {
   /** Chain steps pre-assigned ahead of a running task (the operator's `chainLookAhead`). */
   chainLookAhead?: number;
   limits: ActionLimiter;
+  /** The children of subDag tasks: read before deciding, created or canceled after the write. */
+  subDags: SubDags;
+  /** Starts an ended instance's onFailure and onExit Dags, once each. */
+  endRuns: EndRuns;
   log: Logger;
   now?: () => Date;
 }
@@ -101,6 +107,8 @@ export class InstanceReconciler {
       this.#forget(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
+      await this.#d.subDags.sync(instance, status);
+      await this.#d.endRuns.ensure(instance, status);
       return {};
     }
     const run = await runOf(this.#d, instance, operations, now);
@@ -116,12 +124,19 @@ export class InstanceReconciler {
       await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), () =>
         this.#fresh(key),
       );
+      await this.#d.subDags.sync(written ?? instance, run.failed);
       return {};
     }
     // The workers' results count only for the attempts still current (fencing).
     const folded = { ...run, status: this.#d.results.fold(key, run.status) };
     const decision = await this.#decide(instance, folded, operations, now);
-    return this.#persist(instance, decision, now, signal);
+    const persisted = await this.#persist(instance, decision, now, signal);
+    if (persisted.written !== false) {
+      const written = persisted.written ?? instance;
+      await this.#d.subDags.sync(written, decision.status, run.loaded.graph);
+      await this.#d.endRuns.ensure(written, decision.status, run.loaded);
+    }
+    return persisted.result;
   }
 
   /** Runs the pure decision with everything it reads, and logs what it chose. */
@@ -135,6 +150,7 @@ export class InstanceReconciler {
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
+    const subDags = await this.#d.subDags.input(instance, run.loaded.graph, run.status);
     const decision = await this.#d.shards.decide(instance, {
       graph: run.loaded.graph,
       status: run.status,
@@ -146,6 +162,7 @@ export class InstanceReconciler {
       ...sources,
       ...deadlineOf(instance.spec, run.status),
       ...(actionSlots ? { actionSlots } : {}),
+      ...(subDags ? { subDags } : {}),
     });
     this.#d.limits.record(key, run.loaded.graph, decision.status, decision.assigned, now);
     for (const op of operations) {
@@ -166,19 +183,21 @@ export class InstanceReconciler {
    * Writes the decided status (once; a write that would only report progress
    * waits a little), keeps the worker labels in step, and says when to look
    * again if the decision changes by itself (a retry's backoff, the deadline).
+   * `written`: the object written, or false when the write was held back.
    */
   async #persist(
     instance: DagInstance,
     decision: Decision,
     now: Date,
     signal: AbortSignal,
-  ): Promise<ReconcileResult> {
+  ): Promise<{ result: ReconcileResult; written?: DagInstance | false }> {
     const key = keyOf(instance.metadata);
     const wake = decision.wakeAt
       ? Math.max(1, decision.wakeAt.getTime() - now.getTime())
       : undefined;
     const wait = this.#progressWait(key, instance.status ?? {}, decision.status, now);
-    if (wait > 0) return { requeueAfterMs: Math.min(wait, wake ?? wait) };
+    if (wait > 0)
+      return { result: { requeueAfterMs: Math.min(wait, wake ?? wait) }, written: false };
     const written = await this.#write(instance, decision.status, signal);
     if (written) this.#lastWrite.set(key, now.getTime());
     const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
@@ -192,7 +211,8 @@ export class InstanceReconciler {
       this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
     }
-    return wake === undefined ? {} : { requeueAfterMs: wake };
+    const result = wake === undefined ? {} : { requeueAfterMs: wake };
+    return written ? { result, written } : { result };
   }
 
   /** What preChecks read: the instance vars, and its share data when some check needs it. */

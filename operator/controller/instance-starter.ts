@@ -67,7 +67,11 @@ export class InstanceStarter {
         message: `Dag "${dagName}" is stopped (spec.status: stopped): it accepts no new instances`,
       };
     }
-    const validation = validateDag(spec);
+    const dagOf = (name: string) => {
+      const other = Dag.safeParse(this.#cachedDag(keyOf({ namespace, name })));
+      return other.success ? other.data.spec : undefined;
+    };
+    const validation = validateDag(spec, { name: dagName, dagOf });
     if (!validation.valid) {
       const detail = validation.message;
       return { ok: false, reason: 'InvalidDag', message: `Dag "${dagName}" is invalid: ${detail}` };

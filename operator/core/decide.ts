@@ -4,10 +4,15 @@ import {
   type TaskStatus,
 } from '../api/dag-instance.ts';
 import type { ControlStatus } from '../api/control-status.ts';
-import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
+import {
+  controlStatusOf,
+  decideControl,
+  decideWaiting,
+  type ControlSources,
+} from './control/dispatch.ts';
 import { parentsDone } from './control/optional.ts';
 import { branchNotTaken } from './control/switch.ts';
-import { failUnfinished, type Stop } from './fail-unfinished.ts';
+import { DEADLINE_STOP, failUnfinished } from './fail-unfinished.ts';
 import type { DagGraph } from './graph.ts';
 import { summarize } from './instance-summary.ts';
 import { applyOperations } from './instance-operations.ts';
@@ -29,7 +34,7 @@ import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.
 
 export { instancePhase } from './instance-summary.ts';
 
-export interface DecideInput {
+export interface DecideInput extends ControlSources {
   graph: DagGraph;
   status: DagInstanceStatus;
   /** Live workers only. */
@@ -38,8 +43,6 @@ export interface DecideInput {
   now: Date;
   /** The instance's vars (defaults overridden by its own), for preChecks. */
   vars?: Readonly<Record<string, string>>;
-  /** The instance's share data, for preChecks that read it. */
-  shareData?: Readonly<Record<string, string>>;
   /** Operations asked for and not yet acted on (see operations.ts). */
   operations?: readonly OperationRequest[];
   /** startTime + activeDeadlineSeconds, when the instance has one. */
@@ -80,7 +83,7 @@ export function decide(input: DecideInput): Decision {
   const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
   const pastDeadline = input.deadline !== undefined && now >= input.deadline;
   // Past the deadline nothing may run again: every operation is refused.
-  const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);
+  const ops = applyOperations(input, pastDeadline ? DEADLINE_STOP.message : undefined);
   const { tasks, status: base } = ops;
   const run = { ...input, vars: ops.vars };
   // Paused, nothing new starts: not even a step pre-assigned behind a running task.
@@ -106,14 +109,6 @@ export function decide(input: DecideInput): Decision {
     ...(wakeAt ? { wakeAt } : {}),
   };
 }
-
-const DEADLINE_MESSAGE = 'the instance ran past its activeDeadlineSeconds';
-const DEADLINE_REFUSAL = DEADLINE_MESSAGE;
-const DEADLINE_STOP: Stop = {
-  event: 'DeadlineExceeded',
-  reason: 'DeadlineExceeded',
-  message: DEADLINE_MESSAGE,
-};
 
 /** One pass over the tasks in topological order, so a task sees its parents' new states. */
 class Step {
@@ -170,9 +165,9 @@ class Step {
     }
   }
 
-  /** One on no worker waits (a wait, an approval); on a lost worker moves on; else is watched. */
+  /** One on no worker waits (a wait, an approval, a child); on a lost worker moves on; else is watched. */
   #inFlight(id: string, current: TaskStatus): void {
-    if (!current.worker) decideWaiting(this.#in, this, id, current);
+    if (!current.worker) this.#retryFailed(id, decideWaiting(this.#in, this, id, current));
     else if (!this.#pool.isLive(current.worker)) this.#reassign(id, current);
     else this.#watch(id, watchTimeouts(this.#in.graph.tasks.get(id), current, this.#in.now));
   }
@@ -257,10 +252,13 @@ class Step {
 
   /** A system task (control/) is decided here, on no worker; if it failed, retried now. */
   #system(id: string, attempt: number, from: TaskStatus | undefined): boolean {
-    if (!decideControl(this.#in, this, id, attempt, from)) return false;
+    return this.#retryFailed(id, decideControl(this.#in, this, id, attempt, from));
+  }
+
+  #retryFailed(id: string, decided: boolean): boolean {
     const entry = this.tasks[id];
-    if (entry?.phase === 'Failed') this.#maybeRetry(id, entry);
-    return true;
+    if (decided && entry?.phase === 'Failed') this.#maybeRetry(id, entry);
+    return decided;
   }
 
   /**

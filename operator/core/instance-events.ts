@@ -20,6 +20,8 @@ export const EVENT_REASONS = [
   'InvalidDag',
   'OperationApplied',
   'OperationRefused',
+  'OnFailureStarted',
+  'OnExitStarted',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
@@ -66,6 +68,14 @@ export function instanceEvents(
   events.push(...operationEvents(before, after));
   const finished = finishEvent(before, after);
   if (finished) events.push(finished);
+  if (after.onFailureInstance && !before.onFailureInstance) {
+    const note = `started onFailure instance ${after.onFailureInstance}`;
+    events.push({ type: 'Normal', reason: 'OnFailureStarted', action: 'Start', note });
+  }
+  if (after.onExitInstance && !before.onExitInstance) {
+    const note = `started onExit instance ${after.onExitInstance}`;
+    events.push({ type: 'Normal', reason: 'OnExitStarted', action: 'Start', note });
+  }
   return events;
 }
 

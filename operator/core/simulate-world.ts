@@ -2,6 +2,7 @@ import type { DagInstanceStatus, TaskStatus } from '../api/dag-instance.ts';
 import { SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../api/names.ts';
 import { attemptKey } from '../api/task-result.ts';
 import { taskTypeOf } from '../api/task-types.ts';
+import { childKey, type ChildView, type SubDagInput } from './control/sub-dag.ts';
 import { waitEndsAt } from './control/wait.ts';
 import { foldResults } from './fold-results.ts';
 import type { DagGraph } from './graph.ts';
@@ -122,4 +123,37 @@ export function nextSignal(
     }
   }
   return undefined;
+}
+
+/** subDag tasks whose child instance runs now (Running on no worker, reason ChildRunning). */
+function childrenRunning(status: DagInstanceStatus): [string, TaskStatus][] {
+  return Object.entries(status.tasks ?? {}).filter(
+    ([, t]) => t.phase === 'Running' && t.worker === undefined && t.reason === 'ChildRunning',
+  );
+}
+
+/**
+ * The children of subDag tasks as the operator would see them once they
+ * end: a child is simulated as one unit, like an action (its --output, or
+ * failed by --fail), not run task by task. Undefined when none runs.
+ */
+export function simChildren(
+  status: DagInstanceStatus,
+  results: SimulatedResults,
+): SubDagInput | undefined {
+  const running = childrenRunning(status);
+  if (running.length === 0) return undefined;
+  const children = new Map<string, ChildView>();
+  for (const [id, t] of running) {
+    const attempt = t.attempt ?? 1;
+    const name = `${id}-child-${attempt}`;
+    const output = results.outputs?.get(id);
+    children.set(
+      childKey(id, attempt),
+      attempt <= (results.fail?.get(id) ?? 0)
+        ? { name, state: 'failed', reason: 'ChildFailed', message: failMessage(results, id) }
+        : { name, state: 'succeeded', ...(output !== undefined ? { output } : {}) },
+    );
+  }
+  return { depth: 0, children, missingDags: new Set() };
 }

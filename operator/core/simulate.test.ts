@@ -158,6 +158,22 @@ describe('simulate', () => {
     expect(no.phase).toBe('Failed');
   });
 
+  it('runs a subDag task as one unit: its child succeeds with --output, or fails with --fail', () => {
+    const tasks: TaskSpec[] = [
+      { id: 'child', type: 'subDag', subDag: { dagName: 'other' } },
+      act('after', ['child']),
+    ];
+    const ok = run({ tasks }, { outputs: new Map([['child', { n: 1 }]]) });
+    expect(ok.phase).toBe('Succeeded');
+    expect(ok.status.tasks?.['child']).toMatchObject({ phase: 'Succeeded', output: { n: 1 } });
+    const failed = run({ tasks }, { fail: new Map([['child', Infinity]]) });
+    expect(failed.status.tasks?.['child']).toMatchObject({
+      phase: 'Failed',
+      reason: 'ChildFailed',
+    });
+    expect(failed.phase).toBe('Failed');
+  });
+
   it('refuses an invalid Dag and vars the Dag does not declare, saying why', () => {
     const cyclic = simulate({ spec: { tasks: [act('a', ['b']), act('b', ['a'])] }, start: T0 });
     expect(cyclic).toMatchObject({ ok: false, message: expect.stringContaining('cycle') });

@@ -6,13 +6,15 @@ import {
   type TaskPhase,
   type TaskStatus,
 } from '../api/dag-instance.ts';
-import { decide } from './decide.ts';
+import { decide, type Decision } from './decide.ts';
+import type { DagGraph } from './graph.ts';
 import { started } from './instance-start.ts';
-import { pendingOperations } from './operations.ts';
+import { pendingOperations, type OperationRequest } from './operations.ts';
 import {
   heldAttempts,
   nextSignal,
   runHeld,
+  simChildren,
   simWorker,
   type SimulatedResults,
 } from './simulate-world.ts';
@@ -95,18 +97,8 @@ export function simulate(input: SimulateInput): SimulateResult {
   for (let pass = 1; pass <= maxPasses; pass++) {
     const reported = runHeld(status, input, now);
     const events = changes(status, reported, 'worker');
-    const decision = decide({
-      graph,
-      status: reported,
-      workers: [simWorker(graph, reported)],
-      generation: 1,
-      now,
-      vars: resolved.vars,
-      ...(input.shareData ? { shareData: input.shareData } : {}),
-      operations: pendingOperations(annotations, reported.operations),
-      // Placement ahead of a parent changes no order; steps read plainer without it.
-      chainLookAhead: 0,
-    });
+    const operations = pendingOperations(annotations, reported.operations);
+    const decision = decideWith(input, graph, reported, now, resolved.vars, operations);
     events.push(...changes(reported, decision.status, 'operator'));
     if (events.length > 0) steps.push({ pass, at: now, events });
     status = decision.status;
@@ -114,12 +106,38 @@ export function simulate(input: SimulateInput): SimulateResult {
     if (TERMINAL_INSTANCE_PHASES.has(phase)) return ended(status, steps, false);
     const signal = nextSignal(graph, status, input, `simulate-${pass}`);
     if (signal) annotations = signal;
-    if (heldAttempts(status).length > 0) now = new Date(now.getTime() + ATTEMPT_MS);
+    const busy = heldAttempts(status).length > 0 || simChildren(status, input) !== undefined;
+    if (busy) now = new Date(now.getTime() + ATTEMPT_MS);
     else if (signal) continue;
     else if (decision.wakeAt) now = decision.wakeAt;
     else return ended(status, steps, false);
   }
   return ended(status, steps, true);
+}
+
+/** One operator pass, with the simulated worker and children as its live world. */
+function decideWith(
+  input: SimulateInput,
+  graph: DagGraph,
+  status: DagInstanceStatus,
+  now: Date,
+  vars: Record<string, string>,
+  operations: OperationRequest[],
+): Decision {
+  const subDags = simChildren(status, input);
+  return decide({
+    graph,
+    status,
+    workers: [simWorker(graph, status)],
+    generation: 1,
+    now,
+    vars,
+    ...(input.shareData ? { shareData: input.shareData } : {}),
+    ...(subDags ? { subDags } : {}),
+    operations,
+    // Placement ahead of a parent changes no order; steps read plainer without it.
+    chainLookAhead: 0,
+  });
 }
 
 function ended(status: DagInstanceStatus, steps: SimStep[], gaveUp: boolean): SimulateResult {

@@ -17,7 +17,8 @@ import {
   instanceTable,
   outputFormat,
 } from './get.ts';
-import { dagNotFound, getDagSpec, getInstance, instanceGraph } from './instance.ts';
+import { childLoader, dagNotFound, getDagSpec, getInstance, instanceGraph } from './instance.ts';
+import { withChildTasks } from './sub-dag-tree.ts';
 import type { IO } from './io.ts';
 import { formatLint, lintText } from './lint.ts';
 import { advertisedSchemas } from './lint-cluster.ts';
@@ -129,8 +130,15 @@ export async function getCommand(
   }
   const instance = await getInstance(conn, name);
   const graph = await instanceGraph(conn, instance);
-  const view = 'graph' in graph ? { order: graph.graph.order, source: graph.source } : graph;
-  print(io, instanceDetails(instance, view, io.now(), io.paint));
+  if (!('graph' in graph)) {
+    print(io, instanceDetails(instance, graph, io.now(), io.paint));
+    return 0;
+  }
+  // The tasks of subDag children show as `<task>/<child task>` after their task.
+  const all = await withChildTasks(childLoader(conn), instance, graph.graph);
+  const shown = { ...instance, status: { ...instance.status, tasks: all.tasks } };
+  const view = { order: all.graph.order, source: graph.source };
+  print(io, instanceDetails(shown, view, io.now(), io.paint));
   return 0;
 }
 
@@ -151,7 +159,8 @@ export async function treeCommand(name: string, flags: ClusterFlags, io: IO): Pr
   ]
     .filter((c) => c !== '')
     .join('  ');
-  const rows = treeRows(graph.graph, instance.status?.tasks ?? {}, now);
+  const all = await withChildTasks(childLoader(conn), instance, graph.graph);
+  const rows = treeRows(all.graph, all.tasks, now);
   print(io, [head, ...renderTree(rows, io.paint)]);
   return 0;
 }

@@ -10,6 +10,7 @@ import { buildGraph, type DagGraph } from '../core/graph.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
 import { dagResource } from '../api/names.ts';
 import type { Connection } from './connect.ts';
+import type { LoadInstance } from './sub-dag-tree.ts';
 import { checkName } from './connect.ts';
 import { PluginError } from './errors.ts';
 
@@ -105,4 +106,19 @@ function graphOf(
   const built = buildGraph(spec.tasks);
   if (!built.ok) return { problem: built.problems.map((p) => p.message).join('; ') };
   return { graph: built.graph, source };
+}
+
+/** Reads a subDag child and its graph for the parent's view; a child not there (yet) is left out. */
+export function childLoader(conn: Connection): LoadInstance {
+  return async (name) => {
+    let instance: DagInstance;
+    try {
+      instance = await conn.client.get({ namespace: conn.namespace, name });
+    } catch (e) {
+      if (e instanceof FastflowClientError && e.reason === 'NotFound') return undefined;
+      throw e;
+    }
+    const graph = await instanceGraph(conn, instance);
+    return 'graph' in graph ? { instance, graph: graph.graph } : undefined;
+  };
 }

@@ -2,6 +2,7 @@ import type { ControlStatus } from '../../api/control-status.ts';
 import type { DagSpec, TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import type { DagGraph } from '../graph.ts';
+import type { SubDagInput } from './sub-dag.ts';
 import { transition } from '../task-transitions.ts';
 
 /** What a system task decides from: the pass so far, and the task. */
@@ -9,6 +10,8 @@ export interface ControlContext {
   readonly graph: DagGraph;
   readonly now: Date;
   readonly shareData: Readonly<Record<string, string>>;
+  /** What subDag tasks read: their children, as the operator's cache has them. */
+  readonly subDags?: SubDagInput | undefined;
   readonly tasks: Readonly<Record<string, TaskStatus>>;
   /** The vars as tasks read them now (setVars values included). */
   readonly vars: Readonly<Record<string, string>>;

@@ -7,6 +7,7 @@ import { earliest } from '../duration.ts';
 import type { DagGraph } from '../graph.ts';
 import { templateReferences } from '../templates.ts';
 import { setVarsType } from './set-vars.ts';
+import { subDagType, type SubDagInput } from './sub-dag.ts';
 import { switchType } from './switch.ts';
 import { terminateType } from './terminate.ts';
 import { approvalType, waitType } from './wait.ts';
@@ -21,6 +22,7 @@ const TYPES: Readonly<Record<Exclude<TaskType, 'action'>, ControlType>> = {
   setVars: setVarsType,
   wait: waitType,
   approval: approvalType,
+  subDag: subDagType,
 };
 
 /** The fields of `status` that system tasks write. */
@@ -34,10 +36,17 @@ export function controlStatusOf(status: ControlStatus): ControlStatus {
 }
 
 /** What decide() holds that system tasks read. */
-export interface ControlInput {
+export interface ControlInput extends ControlSources {
   readonly graph: DagGraph;
   readonly now: Date;
+}
+
+/** What the operator reads for system tasks besides the instance (decide's input has them too). */
+export interface ControlSources {
+  /** The instance's share data, for preChecks and system tasks that read it. */
   readonly shareData?: Readonly<Record<string, string>>;
+  /** The children of subDag tasks, the instance's depth, the Dags they name that are missing. */
+  readonly subDags?: SubDagInput;
 }
 
 /** One decide pass, as system tasks change it. */
@@ -74,20 +83,22 @@ export function decideControl(
 
 /**
  * Called by decide() for a task that is Running on no worker: a system task
- * that waits (wait, approval) is looked at again, e.g. its time has come.
+ * that waits (wait, approval, subDag) is looked at again, e.g. its time has
+ * come; true when it was (a failed one is then retried under its policy).
  */
 export function decideWaiting(
   input: ControlInput,
   pass: ControlPass,
   id: string,
   current: TaskStatus,
-): void {
+): boolean {
   const spec = input.graph.tasks.get(id);
   const type = spec ? taskTypeOf(spec) : 'action';
-  if (spec === undefined || type === 'action') return;
+  if (spec === undefined || type === 'action') return false;
   const ctx = contextOf(input, pass, id, spec, current.attempt ?? 1, current);
   const waiting = TYPES[type].waiting?.(ctx, current);
   if (waiting) apply(pass, id, waiting);
+  return waiting !== undefined;
 }
 
 function contextOf(
@@ -102,6 +113,7 @@ function contextOf(
     graph: input.graph,
     now: input.now,
     shareData: input.shareData ?? {},
+    subDags: input.subDags,
     tasks: pass.tasks,
     vars: pass.vars,
     control: pass.control,
@@ -159,6 +171,6 @@ function onlyFor(task: TaskSpec, i: number, field: string, type: TaskType): Cont
 /** Whether a system task reads share data (the operator then loads it for the pass). */
 export function readsShareData(task: TaskSpec): boolean {
   if (task.switch?.expression.includes('shareData')) return true;
-  const rendered = [task.terminate?.output, task.setVars];
+  const rendered = [task.terminate?.output, task.setVars, task.subDag?.vars];
   return templateReferences(rendered).some((r) => r.ref.kind === 'shareData');
 }
