@@ -174,6 +174,12 @@ export const TERMINAL_INSTANCE_PHASES: ReadonlySet<InstancePhase> = new Set([
   'Failed',
   'Canceled',
 ]);
+/** Whether an instance has finished: a phase it leaves only when an operation reopens it. */
+export function instanceFinished(
+  phase: string | undefined,
+): phase is 'Succeeded' | 'Failed' | 'Canceled' {
+  return phase !== undefined && (TERMINAL_INSTANCE_PHASES as ReadonlySet<string>).has(phase);
+}
 
 /** Longest operation annotation value acted on; a longer one is refused (and recorded shortened). */
 export const MAX_OPERATION_VALUE = 1024;

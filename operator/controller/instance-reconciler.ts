@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import type { Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
@@ -10,17 +10,19 @@ import { deadlineOf } from '../core/instance-start.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
-import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import { TerminalError, isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
+import { AttemptDataStore } from '../store/attempt-data.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceShards } from './instance-shards.ts';
 import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
+import { loadStoredOutputs } from './stored-outputs.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
 import type { EndRuns } from './end-runs.ts';
@@ -66,9 +68,12 @@ export class InstanceReconciler {
   readonly #d: InstanceReconcilerDeps;
   /** When each running instance's status was last written by this process. */
   readonly #lastWrite = new Map<string, number>();
+  /** Outputs above the inline bound that system tasks read: the worker's reader, and its cache. */
+  readonly #attemptData: AttemptDataStore;
 
   constructor(deps: InstanceReconcilerDeps) {
     this.#d = deps;
+    this.#attemptData = new AttemptDataStore(deps.clients.core);
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
@@ -103,7 +108,7 @@ export class InstanceReconciler {
     const status = instance.status ?? {};
     const operations = pendingOperations(instance.metadata.annotations, status.operations);
     // A finished instance needs nothing more, unless an operation (a retry) reopens it.
-    if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
+    if (instanceFinished(status.phase) && operations.length === 0) {
       this.#forget(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
@@ -149,6 +154,8 @@ export class InstanceReconciler {
     const key = keyOf(instance.metadata);
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
+    const tasks = run.status.tasks ?? {};
+    const stored = await loadStoredOutputs(this.#attemptData, instance, run.loaded.graph, tasks);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const subDags = await this.#d.subDags.input(instance, run.loaded.graph, run.status);
     const decision = await this.#d.shards.decide(instance, {
@@ -160,6 +167,7 @@ export class InstanceReconciler {
       operations,
       ...(this.#d.chainLookAhead !== undefined ? { chainLookAhead: this.#d.chainLookAhead } : {}),
       ...sources,
+      ...stored,
       ...deadlineOf(instance.spec, run.status),
       ...(actionSlots ? { actionSlots } : {}),
       ...(subDags ? { subDags } : {}),
@@ -200,7 +208,7 @@ export class InstanceReconciler {
       return { result: { requeueAfterMs: Math.min(wait, wake ?? wait) }, written: false };
     const written = await this.#write(instance, decision.status, signal);
     if (written) this.#lastWrite.set(key, now.getTime());
-    const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
+    const finished = instanceFinished(decision.status.phase);
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
     await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status), () =>
@@ -249,18 +257,16 @@ export class InstanceReconciler {
 
   /** The instance as the API server has it now (not the cache); undefined once deleted. */
   async #fresh(key: string): Promise<DagInstance | undefined> {
+    let raw: unknown;
     try {
-      const raw: unknown = await this.#d.clients.custom.getNamespacedCustomObject({
-        ...instanceResource,
-        ...refOf(key),
-      });
-      return parse(key, raw);
+      raw = await kubeCall(() =>
+        this.#d.clients.custom.getNamespacedCustomObject({ ...instanceResource, ...refOf(key) }),
+      );
     } catch (e) {
-      if (e instanceof TerminalError) throw e;
-      const err = toKubeError(e);
-      if (isNotFound(err)) return undefined;
-      throw err;
+      if (isNotFound(e)) return undefined;
+      throw e;
     }
+    return parse(key, raw);
   }
 }
 

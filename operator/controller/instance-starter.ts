@@ -2,7 +2,7 @@ import type { KubeClients } from '../kube/client.ts';
 import { Dag, describeZodError, type DagInstance } from '../api/objects.ts';
 import { resolveVars } from '../core/vars.ts';
 import { validateDag } from '../core/validate-dag.ts';
-import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { isNotFound, kubeCall } from '../kube/errors.ts';
 import { keyOf } from '../kube/types.ts';
 import { dagResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
@@ -102,13 +102,10 @@ export class InstanceStarter {
   /** The informer may not have seen a Dag created just before its instance: ask the API server. */
   async #readDag(namespace: string, name: string): Promise<unknown> {
     try {
-      return await this.#clients.custom.getNamespacedCustomObject({
-        ...dagResource,
-        namespace,
-        name,
-      });
-    } catch (e) {
-      const err = toKubeError(e);
+      return await kubeCall(() =>
+        this.#clients.custom.getNamespacedCustomObject({ ...dagResource, namespace, name }),
+      );
+    } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }

@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import { instanceFinished } from '../api/dag-instance.ts';
 import { DagSpec } from '../api/dag.ts';
 import { WORKER_LABEL_PREFIX } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
@@ -7,7 +7,7 @@ import { pendingOperations } from '../core/operations.ts';
 /** Finished instances need no work unless they still carry worker labels or an operation is asked for. */
 export function needsReconcile(instance: DagInstance): boolean {
   const { status, metadata } = instance;
-  if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return true;
+  if (!status || !instanceFinished(status.phase)) return true;
   if (pendingOperations(metadata.annotations, status.operations).length > 0) return true;
   return Object.keys(metadata.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
 }

@@ -1,6 +1,6 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { INLINE_VALUE_BYTES, MAX_OUTPUT_BYTES_LIMIT } from '../api/attempt-data.ts';
-import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { API_VERSION, DAG_INSTANCE, OPERATION_ANNOTATIONS } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { taskTypeOf } from '../api/task-types.ts';
@@ -108,14 +108,13 @@ export class SubDags {
    * the parent finished). `graph` undefined: only cancel.
    */
   async sync(parent: DagInstance, status: DagInstanceStatus, graph?: DagGraph): Promise<void> {
-    const finished = TERMINAL_INSTANCE_PHASES.has(status.phase ?? 'Running');
+    const finished = instanceFinished(status.phase);
     const wanted =
       finished || !graph ? new Set<string>() : await this.#create(parent, status, graph);
     const namespace = parent.metadata.namespace ?? '';
     for (const child of this.#childrenOf(parent)) {
       const { name, annotations } = child.metadata;
-      if (wanted.has(name) || TERMINAL_INSTANCE_PHASES.has(child.status?.phase ?? 'Running'))
-        continue;
+      if (wanted.has(name) || instanceFinished(child.status?.phase)) continue;
       if (annotations?.[OPERATION_ANNOTATIONS.cancel] === CANCELED_BY_PARENT) continue;
       await cancelChildInstance(this.#d.custom, namespace, name);
       this.#d.log.info({ parent: parent.metadata.name, child: name }, 'child canceled');
@@ -163,7 +162,7 @@ export class SubDags {
   ): Promise<ChildView> {
     const name = child.metadata.name;
     const phase = child.status?.phase;
-    if (phase === undefined || !TERMINAL_INSTANCE_PHASES.has(phase)) {
+    if (!instanceFinished(phase)) {
       return { name, state: 'running' };
     }
     if (phase !== 'Succeeded') {

@@ -1,8 +1,4 @@
-import {
-  TERMINAL_INSTANCE_PHASES,
-  type DagInstanceStatus,
-  type TaskStatus,
-} from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus, type TaskStatus } from '../api/dag-instance.ts';
 import type { ControlStatus } from '../api/control-status.ts';
 import {
   controlStatusOf,
@@ -30,6 +26,7 @@ import {
 import { transition } from './task-transitions.ts';
 import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool, type WorkerView } from './worker-pool.ts';
+import { withSetVars } from './vars.ts';
 import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.ts';
 
 export { instancePhase } from './instance-summary.ts';
@@ -80,12 +77,13 @@ export interface Decision {
  */
 export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
-  const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+  const finished = instanceFinished(status.phase);
   const pastDeadline = input.deadline !== undefined && now >= input.deadline;
   // Past the deadline nothing may run again: every operation is refused.
   const ops = applyOperations(input, pastDeadline ? DEADLINE_STOP.message : undefined);
   const { tasks, status: base } = ops;
-  const run = { ...input, vars: ops.vars };
+  // The status as operations left it (a restart clears a terminate's end); the vars tasks read.
+  const run = { ...input, status: base, vars: withSetVars(ops.vars, base) };
   // Paused, nothing new starts: not even a step pre-assigned behind a running task.
   const step = new Step(run, chain.voidPreAssignments(tasks, run, ops.paused), ops.paused);
   if (!pastDeadline) {
@@ -130,7 +128,7 @@ class Step {
     this.#in = input;
     this.tasks = tasks;
     this.control = controlStatusOf(input.status);
-    this.vars = { ...input.vars, ...input.status.vars };
+    this.vars = { ...input.vars };
     this.#pool = new WorkerPool(input.workers, input.actionSlots);
     this.#paused = paused;
   }

@@ -1,5 +1,5 @@
 import type { DagSpec } from '../api/dag.ts';
-import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { findCondition } from './conditions.ts';
 import { outputsOf, renderParams } from './templates.ts';
 
@@ -43,7 +43,7 @@ export interface Ended {
  */
 export function endRuns(spec: DagSpec, ended: Ended): EndRun[] {
   const { status } = ended;
-  if (ended.isEndRun || !status.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return [];
+  if (ended.isEndRun || !instanceFinished(status.phase)) return [];
   const wanted = END_RUNS.filter(
     (kind) =>
       spec[kind] !== undefined &&

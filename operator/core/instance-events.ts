@@ -1,7 +1,7 @@
 import type { DagStatus } from '../api/dag.ts';
 import {
   ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
+  instanceFinished,
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
@@ -163,8 +163,8 @@ function finishEvent(
   after: DagInstanceStatus,
 ): PlannedEvent | undefined {
   const phase = after.phase;
-  if (!phase || !TERMINAL_INSTANCE_PHASES.has(phase)) return undefined;
-  if (before.phase && TERMINAL_INSTANCE_PHASES.has(before.phase)) return undefined;
+  if (!phase || !instanceFinished(phase)) return undefined;
+  if (instanceFinished(before.phase)) return undefined;
   const reason: EventReason =
     phase === 'Succeeded' ? 'Succeeded' : phase === 'Failed' ? 'Failed' : 'Canceled';
   const why = findCondition(after.conditions, 'Succeeded')?.reason;

@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES, type InstancePhase } from '../api/dag-instance.ts';
+import { instanceFinished, type InstancePhase } from '../api/dag-instance.ts';
 import { DagLifecycle } from '../api/lifecycle.ts';
 import { DAG_INSTANCE, WORKER_LABEL_PREFIX } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
@@ -79,7 +79,7 @@ function ttlOf(i: FinishedInstance, dag: DagLifecycle, operatorTtl: number): num
  */
 export function finishedInstanceOf(key: string, i: DagInstance): FinishedInstance | undefined {
   const status = i.status;
-  if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return undefined;
+  if (!status || !instanceFinished(status.phase)) return undefined;
   if (pendingOperations(i.metadata.annotations, status.operations).length > 0) return undefined;
   const labels = Object.keys(i.metadata.labels ?? {});
   if (labels.some((l) => l.startsWith(WORKER_LABEL_PREFIX))) return undefined;

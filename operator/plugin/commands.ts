@@ -6,7 +6,7 @@ import { DagInstance } from '../api/objects.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { TraceStore } from '../store/traces.ts';
 import { instanceResource } from '../api/names.ts';
-import { toKubeError } from '../kube/errors.ts';
+import { kubeCall } from '../kube/errors.ts';
 import { phaseStyle } from './color.ts';
 import { checkName, connect, type ClusterFlags, type Connection } from './connect.ts';
 import { PluginError, UsageError } from './errors.ts';
@@ -75,17 +75,15 @@ async function listInstances(conn: Connection): Promise<DagInstance[]> {
   const items: DagInstance[] = [];
   let token: string | undefined;
   do {
-    let page: { items?: unknown[]; metadata?: { continue?: string; _continue?: string } };
-    try {
-      page = (await conn.clients.custom.listNamespacedCustomObject({
+    type Page = { items?: unknown[]; metadata?: { continue?: string; _continue?: string } };
+    const page = (await kubeCall(() =>
+      conn.clients.custom.listNamespacedCustomObject({
         ...instanceResource,
         namespace: conn.namespace,
         limit: 500,
         ...(token ? { _continue: token } : {}),
-      })) as typeof page;
-    } catch (e) {
-      throw toKubeError(e);
-    }
+      }),
+    )) as Page;
     for (const raw of page.items ?? []) {
       const parsed = DagInstance.safeParse(raw);
       if (parsed.success) items.push(parsed.data);

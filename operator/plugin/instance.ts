@@ -7,7 +7,7 @@ import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import type { DagSpec } from '../api/dag.ts';
 import { Dag, DagSnapshot, type DagInstance } from '../api/objects.ts';
 import { buildGraph, type DagGraph } from '../core/graph.ts';
-import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { isNotFound, kubeCall } from '../kube/errors.ts';
 import { dagResource } from '../api/names.ts';
 import type { Connection } from './connect.ts';
 import type { LoadInstance } from './sub-dag-tree.ts';
@@ -46,14 +46,16 @@ export async function getDagSpec(
 ): Promise<{ spec: DagSpec } | { missing: true } | { invalid: string }> {
   let raw: unknown;
   try {
-    raw = await conn.clients.custom.getNamespacedCustomObject({
-      ...dagResource,
-      namespace: conn.namespace,
-      name,
-    });
+    raw = await kubeCall(() =>
+      conn.clients.custom.getNamespacedCustomObject({
+        ...dagResource,
+        namespace: conn.namespace,
+        name,
+      }),
+    );
   } catch (e) {
     if (isNotFound(e)) return { missing: true };
-    throw toKubeError(e);
+    throw e;
   }
   const parsed = Dag.safeParse(raw);
   return parsed.success ? { spec: parsed.data.spec } : { invalid: parsed.error.message };
@@ -77,13 +79,15 @@ export async function instanceGraph(
   if (revision) {
     let raw: unknown;
     try {
-      const cr = await conn.clients.apps.readNamespacedControllerRevision({
-        namespace: conn.namespace,
-        name: revision,
-      });
+      const cr = await kubeCall(() =>
+        conn.clients.apps.readNamespacedControllerRevision({
+          namespace: conn.namespace,
+          name: revision,
+        }),
+      );
       raw = cr.data;
     } catch (e) {
-      if (!isNotFound(e)) throw toKubeError(e);
+      if (!isNotFound(e)) throw e;
       return { problem: `its Dag snapshot (ControllerRevision "${revision}") no longer exists` };
     }
     const snapshot = DagSnapshot.safeParse(raw);

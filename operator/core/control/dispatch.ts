@@ -1,6 +1,7 @@
 import type { ControlStatus } from '../../api/control-status.ts';
 import type { DagSpec, TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
+import type { StoredOutputs } from '../attempt-values.ts';
 import { formatPath } from '../../api/field-path.ts';
 import { TASK_TYPES, taskTypeOf, type TaskType } from '../../api/task-types.ts';
 import { earliest } from '../duration.ts';
@@ -47,6 +48,8 @@ export interface ControlSources {
   readonly shareData?: Readonly<Record<string, string>>;
   /** The children of subDag tasks, the instance's depth, the Dags they name that are missing. */
   readonly subDags?: SubDagInput;
+  /** Upstream outputs stored by reference (outputRef) that system tasks read. */
+  readonly storedOutputs?: StoredOutputs | undefined;
 }
 
 /** One decide pass, as system tasks change it. */
@@ -114,6 +117,7 @@ function contextOf(
     now: input.now,
     shareData: input.shareData ?? {},
     subDags: input.subDags,
+    storedOutputs: input.storedOutputs,
     tasks: pass.tasks,
     vars: pass.vars,
     control: pass.control,
