@@ -9,7 +9,7 @@ import { DagSpec } from '../api/dag.ts';
 import { parsePath } from '../api/field-path.ts';
 import { WORKER_LEASE_LABEL } from '../api/names.ts';
 import { checkParams, mergeAdvertised } from '../core/params-check.ts';
-import { toKubeError } from '../kube/errors.ts';
+import { kubeCall } from '../kube/errors.ts';
 import { ActionSchemaStore } from '../store/action-schemas.ts';
 import type { Connection } from './connect.ts';
 import type { Found, Segment } from './lint-paths.ts';
@@ -56,15 +56,10 @@ export async function advertisedSchemas(
 }
 
 async function workerLeases(conn: Connection, namespace: string): Promise<V1Lease[]> {
-  try {
-    const list = await conn.clients.coordination.listNamespacedLease({
-      namespace,
-      labelSelector: WORKER_LEASE_LABEL,
-    });
-    return list.items;
-  } catch (e) {
-    throw toKubeError(e);
-  }
+  const list = await kubeCall(() =>
+    conn.clients.coordination.listNamespacedLease({ namespace, labelSelector: WORKER_LEASE_LABEL }),
+  );
+  return list.items;
 }
 
 function isLive(lease: V1Lease, now: Date): boolean {

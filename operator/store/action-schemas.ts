@@ -6,7 +6,7 @@ import {
   ACTION_SCHEMAS_PREFIX,
   ActionSchemaSet,
 } from '../api/action-schemas.ts';
-import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isAlreadyExists, isNotFound, kubeCall } from '../kube/errors.ts';
 
 /**
  * The ConfigMaps of action schemas (api/action-schemas.ts): written by
@@ -32,10 +32,9 @@ export class ActionSchemaStore {
       data: { [ACTION_SCHEMAS_KEY]: text },
     };
     try {
-      await this.#core.createNamespacedConfigMap({ namespace, body });
+      await kubeCall(() => this.#core.createNamespacedConfigMap({ namespace, body }));
     } catch (e) {
-      const err = toKubeError(e);
-      if (!isAlreadyExists(err)) throw err;
+      if (!isAlreadyExists(e)) throw e;
     }
     this.#cache.set(`${namespace}/${name}`, set);
     return name;
@@ -48,12 +47,11 @@ export class ActionSchemaStore {
     if (cached) return cached;
     let text: string | undefined;
     try {
-      const cm = await this.#core.readNamespacedConfigMap({ namespace, name });
+      const cm = await kubeCall(() => this.#core.readNamespacedConfigMap({ namespace, name }));
       text = cm.data?.[ACTION_SCHEMAS_KEY];
     } catch (e) {
-      const err = toKubeError(e);
-      if (isNotFound(err)) return undefined;
-      throw err;
+      if (isNotFound(e)) return undefined;
+      throw e;
     }
     // Named by its content: one whose content does not match was not written by a worker.
     if (text === undefined || nameOf(text) !== name) return undefined;
