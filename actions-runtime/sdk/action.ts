@@ -47,6 +47,12 @@ export interface Action<P = Record<string, unknown>> {
   readonly name: string;
   /** Validates (and may transform) the task's params before any hook. */
   readonly params?: z.ZodType<P>;
+  /**
+   * What `run` returns, when declared: advertised (as JSON Schema) so that a
+   * Dag reading `{{tasks.<id>.output.<path>}}` is checked against it when
+   * applied. Not enforced on the value returned.
+   */
+  readonly output?: z.ZodType;
   run(ctx: ActionContext, params: P): unknown;
   runBefore?(ctx: ActionContext, params: P): unknown;
   runAfter?(ctx: ActionContext, params: P): unknown;
@@ -64,12 +70,14 @@ export function defineAction<S extends z.ZodType>(
   def: {
     name: string;
     params: S;
+    output?: z.ZodType;
     run(ctx: ActionContext, params: z.output<S>): unknown;
   } & Hooks<z.output<S>>,
 ): Action<z.output<S>>;
 export function defineAction(
   def: {
     name: string;
+    output?: z.ZodType;
     run(ctx: ActionContext, params: Record<string, unknown>): unknown;
   } & Hooks<Record<string, unknown>>,
 ): Action;

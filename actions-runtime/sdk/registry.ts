@@ -1,3 +1,9 @@
+import { z } from 'zod';
+import type {
+  ActionSchema,
+  ActionSchemaSet,
+  JsonSchema,
+} from '../../operator/api/action-schemas.ts';
 import type { Action } from './action.ts';
 
 /**
@@ -25,4 +31,24 @@ export class ActionRegistry {
   names(): string[] {
     return [...this.#actions.keys()].sort();
   }
+
+  /**
+   * Each action's params (as a Dag writes them: defaults make a field
+   * optional) and declared output, as JSON Schema. A type JSON Schema cannot
+   * express (a custom check, a function) becomes `{}`: anything goes there.
+   */
+  schemas(): ActionSchemaSet {
+    const set: ActionSchemaSet = {};
+    for (const [name, action] of this.#actions) {
+      const entry: ActionSchema = {};
+      if (action.params) entry.params = toJsonSchema(action.params, 'input');
+      if (action.output) entry.output = toJsonSchema(action.output, 'output');
+      set[name] = entry;
+    }
+    return set;
+  }
+}
+
+function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any', cycles: 'ref' });
 }

@@ -17,6 +17,7 @@ import { TaskShardStore } from '../../operator/store/task-shards.ts';
 import { AttemptDataStore } from '../../operator/store/attempt-data.ts';
 import { ShareDataStore } from '../../operator/store/share-data.ts';
 import { TraceStore } from '../../operator/store/traces.ts';
+import { advertiseSchemas } from './advertise-schemas.ts';
 import { ChainStarts } from './chain-starts.ts';
 import { executeAttempt, type ExecuteDeps, type InstanceView } from './execute-attempt.ts';
 import { LocalAttempts, type LocalAttempt } from './local-attempts.ts';
@@ -65,6 +66,7 @@ export async function startWorker(
   let markLost: () => void = () => {};
   const lost = new Promise<void>((r) => (markLost = r));
 
+  const schemas = await advertiseSchemas(clients, leaseNamespaceOf(config), registry, log);
   const heartbeat = new HeartbeatLease({
     coordination: clients.coordination,
     namespace: leaseNamespaceOf(config),
@@ -74,6 +76,7 @@ export async function startWorker(
     annotations: {
       [ACTIONS_ANNOTATION]: JSON.stringify(registry.names()),
       [CAPACITY_ANNOTATION]: String(config.concurrency),
+      ...schemas,
     },
     leaseDurationSeconds: config.leaseDurationSecs,
     renewIntervalMs: (config.leaseDurationSecs * 1000) / 3,

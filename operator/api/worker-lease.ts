@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const WorkerAdvert = z.object({
   actions: z.array(z.string().min(1).max(253)).max(1000),
   capacity: z.int().min(1).max(100000),
+  /** The ConfigMap of its actions' schemas (action-schemas.ts), when it published one. */
+  schemas: z.string().min(1).max(253).optional(),
 });
 export type WorkerAdvert = z.infer<typeof WorkerAdvert>;
 

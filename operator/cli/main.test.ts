@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,5 +103,22 @@ describe('fastflow CLI', { timeout: 60_000 }, () => {
     expect(r.stdout).toContain('Usage: fastflow');
     expect(r.stdout).toMatch(/^\s+operator\b.*run the operator/m);
     expect(r.stdout).toMatch(/^\s+worker\b.*run a worker/m);
+  });
+
+  it("simulate FILE: the plugin's simulate, its flags and exit code, no cluster", async () => {
+    const dag = join(home, 'chain.yaml');
+    writeFileSync(
+      dag,
+      'tasks:\n  - { id: a, actionName: print }\n  - { id: b, actionName: print, dependOn: [a] }\n',
+    );
+    const ok = await fastflow(['simulate', dag]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Succeeded: all 2 tasks succeeded$/m);
+    const failed = await fastflow(['simulate', dag, '--fail', 'a', '-o', 'json']);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ phase: 'Failed' });
+    const usage = await fastflow(['simulate', dag, '--fail', 'c']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--fail c: the Dag has no task "c" (tasks: a, b)');
   });
 });

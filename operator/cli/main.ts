@@ -10,7 +10,7 @@ import { KubeRequestMetrics, createRegistry } from '../observability/metrics.ts'
 import { runWorker } from '../../actions-runtime/worker/run-worker.ts';
 import { loadActionModules } from './action-modules.ts';
 import { MIGRATE_SOURCES, runMigrate, type MigrateOptions } from './migrate.ts';
-import { processIO } from '../plugin/io.ts';
+import { processIO, readStdin } from '../plugin/io.ts';
 import { runPlugin } from '../plugin/program.ts';
 
 /** Flags every command shares; each also reads FASTFLOW_<NAME> from the environment. */
@@ -160,6 +160,19 @@ program
   )
   .action(async (paths: string[], flags: MigrateOptions) => {
     process.exitCode = await runMigrate(paths, flags);
+  });
+
+// One implementation: the plugin's, whose flags and help it takes as they are.
+program
+  .command('simulate')
+  .description(
+    "run a Dag file on the operator's decisions with simulated actions, no cluster (kubectl fastflow simulate --help)",
+  )
+  .helpOption(false)
+  .allowUnknownOption()
+  .argument('[args...]')
+  .action(async (args: string[]) => {
+    process.exitCode = await runPlugin(['simulate', ...args], processIO(), readStdin);
   });
 
 program

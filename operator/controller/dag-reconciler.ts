@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { DagStatus, type DagSpec } from '../api/dag.ts';
 import { ObjectMeta } from '../api/common.ts';
 import { Dag, describeZodError } from '../api/objects.ts';
-import { setCondition } from '../core/conditions.ts';
+import type { ActionSchemaSet } from '../api/action-schemas.ts';
+import { setCondition, type ConditionInput } from '../core/conditions.ts';
+import { checkParams, describeParamsCheck } from '../core/params-check.ts';
 import { validateDag, type DagValidation } from '../core/validate-dag.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
@@ -13,19 +15,30 @@ import { writeDagStatus } from '../store/status-writes.ts';
 /** What is needed to report on a Dag even when its spec does not parse. */
 const DagEnvelope = z.object({ metadata: ObjectMeta, status: DagStatus.optional() });
 
+/** The condition saying whether the Dag's params fit the schemas the live workers advertise. */
+export const PARAMS_CONDITION = 'ParamsMatchActions';
+
 /**
  * Reports in Dag.status what admission could not check (dependencies that
- * name no task, cycles) so `kubectl get dag` shows VALID and the reason.
+ * name no task, cycles) so `kubectl get dag` shows VALID and the reason,
+ * and whether its params fit its actions' advertised schemas (typed edges).
  */
 export class DagReconciler {
   readonly #clients: KubeClients;
   readonly #cached: (key: string) => unknown;
   readonly #log: Logger;
+  readonly #advertised: { current(): ActionSchemaSet };
 
-  constructor(clients: KubeClients, cached: (key: string) => unknown, log: Logger) {
+  constructor(
+    clients: KubeClients,
+    cached: (key: string) => unknown,
+    log: Logger,
+    advertised: { current(): ActionSchemaSet } = { current: () => ({}) },
+  ) {
     this.#clients = clients;
     this.#cached = cached;
     this.#log = log;
+    this.#advertised = advertised;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -43,21 +56,25 @@ export class DagReconciler {
           })
         : { valid: false, reason: 'InvalidSpec', message: describeZodError(parsed.error) };
     const message = outcome.valid ? 'the Dag is valid' : outcome.message;
+    const now = new Date();
+    const validity: ConditionInput = {
+      type: 'Valid',
+      status: outcome.valid ? 'True' : 'False',
+      reason: outcome.valid ? 'Valid' : outcome.reason,
+      message,
+      observedGeneration: generation,
+    };
+    const valid = parsed.success && outcome.valid ? parsed.data.spec : undefined;
+    const params = this.#paramsCondition(key, valid, current);
     const next: DagStatus = {
       observedGeneration: generation,
       valid: outcome.valid,
       taskCount: parsed.success ? parsed.data.spec.tasks.length : 0,
       message,
       conditions: setCondition(
-        current?.conditions,
-        {
-          type: 'Valid',
-          status: outcome.valid ? 'True' : 'False',
-          reason: outcome.valid ? 'Valid' : outcome.reason,
-          message,
-          observedGeneration: generation,
-        },
-        new Date(),
+        setCondition(current?.conditions, validity, now),
+        { ...params, observedGeneration: generation },
+        now,
       ),
     };
     // Once per change of verdict, not once per pass (the Event says it to kubectl users).
@@ -78,4 +95,39 @@ export class DagReconciler {
     const parsed = Dag.safeParse(this.#cached(keyOf({ namespace: of.namespace ?? '', name })));
     return parsed.success ? parsed.data.spec : undefined;
   }
+
+  /** Typed edges: the params against the live workers' schemas; a new mismatch is logged once. */
+  #paramsCondition(
+    key: string,
+    spec: Dag['spec'] | undefined,
+    current: DagStatus | undefined,
+  ): ConditionInput {
+    const params = paramsCondition(spec, this.#advertised.current());
+    const known = current?.conditions?.some((c) => c.message === params.message);
+    if (params.status === 'False' && !known) {
+      this.#log.info({ dag: key, reason: params.reason }, params.message);
+    }
+    return params;
+  }
+}
+
+function paramsCondition(
+  spec: Dag['spec'] | undefined,
+  advertised: ActionSchemaSet,
+): ConditionInput {
+  const type = PARAMS_CONDITION;
+  if (spec === undefined) {
+    return {
+      type,
+      status: 'Unknown',
+      reason: 'DagInvalid',
+      message: 'the Dag is not valid: params not checked',
+    };
+  }
+  const check = checkParams(spec, advertised);
+  const message = describeParamsCheck(check);
+  if (check.problems.length > 0)
+    return { type, status: 'False', reason: 'ParamsMismatch', message };
+  const reason = check.unknownActions.length > 0 ? 'ActionsNotAdvertised' : 'ParamsMatch';
+  return { type, status: 'True', reason, message };
 }

@@ -19,6 +19,8 @@ import { recordTransitions } from '../observability/transition-events.ts';
 import { dagResource } from '../api/names.ts';
 import { RevisionStore } from '../store/revisions.ts';
 import { ShareDataStore } from '../store/share-data.ts';
+import { ActionSchemaStore } from '../store/action-schemas.ts';
+import { ActionSchemaCatalog } from './action-schema-catalog.ts';
 import { DagReconciler } from './dag-reconciler.ts';
 import { garbageCollectors } from './gc.ts';
 import { InstanceShards } from './instance-shards.ts';
@@ -121,6 +123,7 @@ export function startOperator(
     log.info({ worker: change.worker }, `worker ${change.type}`);
     const keys = change.type === 'left' ? load.instancesOf(change.worker) : [...waiters];
     for (const key of keys) instanceController.enqueue(key);
+    void schemas.refresh();
   };
   const registry = new WorkerRegistry({
     onChange: onWorkerChange,
@@ -156,11 +159,16 @@ export function startOperator(
     onResult: (result, ms) => metrics.reconciled('daginstance', result, ms),
     queue: { onHandOut: (ms) => metrics.queueWaited('daginstance', ms) },
   });
-  const dagReconciler = new DagReconciler(
-    clients,
-    (k) => dags.get(k),
-    log.child({ controller: 'dag' }),
-  );
+  // What the live workers advertise of their actions' types: a change looks at every Dag again.
+  const schemas = new ActionSchemaCatalog({
+    store: new ActionSchemaStore(clients.core),
+    namespace: leaseNamespace,
+    live: () => registry.live(),
+    changed: () => dags.keys().forEach((key) => dagController.enqueue(key)),
+    log: log.child({ component: 'action-schemas' }),
+  });
+  const dagLog = log.child({ controller: 'dag' });
+  const dagReconciler = new DagReconciler(clients, (k) => dags.get(k), dagLog, schemas);
   const dagController = new Controller({
     name: 'dag',
     concurrency: 1,
@@ -205,10 +213,7 @@ export function startOperator(
   /** While leading: now and then, delete the Leases of workers long dead. */
   const sweepDeadLeases = (signal: AbortSignal): void =>
     sweepDeadWorkerLeases(signal, {
-      coordination: clients.coordination,
-      namespace: leaseNamespace,
-      registry,
-      load,
+      ...{ registry, load, namespace: leaseNamespace, coordination: clients.coordination },
       graceMs: config.workerLeaseGcSecs * 1000,
       log: log.child({ component: 'lease-gc' }),
     });

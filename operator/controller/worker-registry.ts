@@ -1,4 +1,5 @@
 import type { V1Lease } from '@kubernetes/client-node';
+import { ACTION_SCHEMAS_ANNOTATION } from '../api/action-schemas.ts';
 import { ACTIONS_ANNOTATION, CAPACITY_ANNOTATION } from '../api/names.ts';
 import { API_OUTAGE_TOLERANCE_MS, WorkerAdvert } from '../api/worker-lease.ts';
 import { LeaseObservation, monotonicNow } from '../kube/lease/observation.ts';
@@ -26,6 +27,8 @@ export interface LiveWorker {
   name: string;
   actions: ReadonlySet<string>;
   capacity: number;
+  /** The ConfigMap of its actions' schemas, if it published one. */
+  schemas?: string;
 }
 
 export type WorkerChange = { type: 'joined' | 'left'; worker: string };
@@ -154,6 +157,7 @@ export class WorkerRegistry {
         name: w.name,
         actions: w.actions,
         capacity: w.advert.capacity,
+        ...(w.advert.schemas ? { schemas: w.advert.schemas } : {}),
       }));
   }
 
@@ -269,6 +273,7 @@ function parseAdvert(
   const parsed = WorkerAdvert.safeParse({
     actions,
     capacity: Number(annotations[CAPACITY_ANNOTATION] ?? '1'),
+    schemas: annotations[ACTION_SCHEMAS_ANNOTATION],
   });
   return parsed.success
     ? { ok: true, value: parsed.data }

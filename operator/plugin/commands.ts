@@ -21,6 +21,7 @@ import { childLoader, dagNotFound, getDagSpec, getInstance, instanceGraph } from
 import { withChildTasks } from './sub-dag-tree.ts';
 import type { IO } from './io.ts';
 import { formatLint, lintText } from './lint.ts';
+import { advertisedSchemas } from './lint-cluster.ts';
 import { formatTraces, orderTraces } from './logs.ts';
 import { renderTree, treeRows } from './tree.ts';
 import { checkVarsAgainstDag, parseVars } from './vars.ts';
@@ -194,14 +195,28 @@ export async function logsCommand(
   return 0;
 }
 
+export type LintFlags = ClusterFlags & { cluster?: boolean; leaseNamespace?: string };
+
 export async function lintCommand(
   file: string,
+  flags: LintFlags,
   io: IO,
   stdin?: () => Promise<string>,
 ): Promise<number> {
-  let text: string;
+  const text = await readFileArg(file, stdin);
+  const advertised = flags.cluster
+    ? await advertisedSchemas(open(flags, io), flags.leaseNamespace, io.now())
+    : undefined;
+  if (advertised) io.err(io.errPaint('dim', `params checked against ${advertised.from}\n`));
+  const result = lintText(text, advertised);
+  print(io, formatLint(file === '-' ? '<stdin>' : file, result, io.paint));
+  return result.problems.length > 0 ? 1 : 0;
+}
+
+/** The text of a file named on the command line ("-": stdin), or a PluginError saying why not. */
+export async function readFileArg(file: string, stdin?: () => Promise<string>): Promise<string> {
   try {
-    text = file === '-' && stdin ? await stdin() : await readFile(file, 'utf8');
+    return file === '-' && stdin ? await stdin() : await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why =
@@ -212,7 +227,4 @@ export async function lintCommand(
           : String((e as Error).message);
     throw new PluginError(`cannot read ${file}: ${why}`);
   }
-  const result = lintText(text);
-  print(io, formatLint(file === '-' ? '<stdin>' : file, result, io.paint));
-  return result.problems.length > 0 ? 1 : 0;
 }

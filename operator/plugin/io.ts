@@ -34,3 +34,10 @@ export function processIO(signal?: AbortSignal): IO {
     ...(signal ? { signal } : {}),
   };
 }
+
+/** All of stdin, for a file argument "-". */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

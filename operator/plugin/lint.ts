@@ -18,6 +18,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import type { Paint } from './color.ts';
+import { clusterFindings, type Advertised } from './lint-cluster.ts';
 import { checkDocument } from './lint-document.ts';
 import { formatPath } from '../api/field-path.ts';
 import type { Segment } from './lint-paths.ts';
@@ -66,8 +67,8 @@ function locate(doc: Document, path: readonly Segment[]): number | undefined {
   return offset;
 }
 
-/** Lints the text of a file: every YAML document in it. */
-export function lintText(text: string): LintResult {
+/** Lints the text of a file: every YAML document in it (with `advertised`: its params too). */
+export function lintText(text: string, advertised?: Advertised): LintResult {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];
@@ -104,6 +105,11 @@ export function lintText(text: string): LintResult {
       );
     }
     result.dags.push({ name: check.name, tasks: check.tasks });
+    if (advertised) {
+      const cluster = clusterFindings(value, advertised);
+      check.found.push(...cluster.found);
+      result.notes.push(...cluster.notes.map((n) => `${where}${n}`));
+    }
     for (const f of check.found) {
       result.problems.push({
         path: formatPath(f.path),

@@ -6,7 +6,7 @@
  * (exit 130); anything else, or a second Ctrl-C, exits at once.
  */
 import { getEventListeners } from 'node:events';
-import { processIO } from './io.ts';
+import { processIO, readStdin } from './io.ts';
 import { runPlugin } from './program.ts';
 
 const interrupt = new AbortController();
@@ -16,12 +16,6 @@ process.on('SIGINT', () => {
   }
   interrupt.abort();
 });
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 const code = await runPlugin(process.argv.slice(2), processIO(interrupt.signal), readStdin);
 // Exit once stdout has been flushed: open watch connections must not keep the process alive.

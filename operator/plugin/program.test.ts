@@ -7,33 +7,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makePaint } from './color.ts';
 import { describeError, networkProblem, PluginError } from './errors.ts';
-import type { IO } from './io.ts';
-import { runPlugin } from './program.ts';
+import { runPluginCaptured } from '../../test/support/plugin-io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubectl-fastflow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) {
-  let stdout = '';
-  let stderr = '';
-  const io: IO = {
-    out: (t) => (stdout += t),
-    err: (t) => (stderr += t),
-    isTTY: false,
-    columns: 0,
-    paint: makePaint(false),
-    errPaint: makePaint(false),
+function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) {
+  return runPluginCaptured(args, {
     env: { HOME: dir, ...env },
-    now: () => new Date('2025-01-01T00:00:00Z'),
-  };
-  const code = await runPlugin(
-    args,
-    io,
-    stdin === undefined ? undefined : () => Promise.resolve(stdin),
-  );
-  return { code, stdout, stderr };
+    ...(stdin === undefined ? {} : { stdin }),
+  });
 }
 
 function kubeconfig(server: string, namespace?: string): string {

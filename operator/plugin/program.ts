@@ -6,12 +6,13 @@
  * Dag files offline. Exit codes: 0 ok, 1 failure (or an instance that did not
  * succeed), 2 usage error.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { OperationName } from '../api/names.ts';
 import {
   getCommand,
   lintCommand,
   logsCommand,
+  type LintFlags,
   runCommand,
   treeCommand,
   type GetFlags,
@@ -28,6 +29,7 @@ import {
   scheduleTriggerCommand,
   type BackfillFlags,
 } from './schedule.ts';
+import { simulateCommand, type SimulateFlags } from './simulate.ts';
 import type { IO } from './io.ts';
 import { uiCommand, DEFAULT_UI_PORT, type UiFlags } from './ui.ts';
 import { collect } from './vars.ts';
@@ -186,11 +188,50 @@ function buildProgram(
     )
     .action(async (flags: UiFlags) => done(await uiCommand(flags, io)));
 
-  program
-    .command('lint')
-    .description('check a Dag file offline, with the rules of admission and of the operator')
+  clusterFlags(program.command('lint'))
+    .description(
+      "check a Dag file offline, with the rules of admission and of the operator (--cluster: and its params against the live workers' action schemas)",
+    )
     .argument('<file>', 'a Dag manifest or a fastflow Dag YAML file ("-": stdin)')
-    .action(async (file: string) => done(await lintCommand(file, io, stdin)));
+    .option(
+      '--cluster',
+      "check params against the action schemas the cluster's live workers advertise",
+    )
+    .option(
+      '--lease-namespace <ns>',
+      "where the worker Leases are (default: -n's, else fastflow-system)",
+    )
+    .action(async (file: string, flags: LintFlags) =>
+      done(await lintCommand(file, flags, io, stdin)),
+    );
+
+  program
+    .command('simulate')
+    .description(
+      "run a Dag file on the operator's decisions with simulated actions, no cluster: the order tasks start in, skips, retries, waits, the end",
+    )
+    .argument('<file>', 'a Dag manifest or a fastflow Dag YAML file ("-": stdin)')
+    .option('--var <key=value>', 'a var of the instance (repeatable)', collect)
+    .addOption(new Option('--vars <key=value>').argParser(collect).hideHelp())
+    .option(
+      '--fail <task[:n]>',
+      'the task fails every attempt, or its first n (repeatable)',
+      collect,
+    )
+    .option(
+      '-o, --output <task=json|format>',
+      'what a task returns, e.g. plan=\'{"env":"prod"}\' (a wait: its signal payload); -o json: print JSON (repeatable)',
+      collect,
+    )
+    .option(
+      '--reject <task>',
+      'reject this approval task (the others are approved; repeatable)',
+      collect,
+    )
+    .option('--dag <name>', 'the Dag to simulate when the file holds several')
+    .action(async (file: string, flags: SimulateFlags) =>
+      done(await simulateCommand(file, flags, io, stdin)),
+    );
 
   return program;
 }

@@ -60,6 +60,8 @@ it("the operator's ServiceAccount: what it needs and nothing more", async () => 
         'update leases.coordination.k8s.io/fastflow-operator',
         'patch leases.coordination.k8s.io/fastflow-operator',
         'delete leases.coordination.k8s.io',
+        // The action schemas the worker Leases name.
+        'get configmaps',
       ],
       chart.ns,
     ),

@@ -73,6 +73,22 @@ it('as the user fastflow-worker: fastflow ConfigMaps and mutex Leases yes, other
   }
 });
 
+it("as the user fastflow-worker: its actions' schemas in the release namespace, by their name only", async (ctx) => {
+  const user = testWorkerKubeconfigPath();
+  if (user === undefined) return ctx.skip();
+  const as = kubectlAs(user);
+  const schemas = 'fastflow-actions-0123456789abcdef';
+  await ok(as(['create', '-f', '-'], traceConfigMap(schemas, chart.ns)), 'create schemas');
+  const refused = await Promise.all([
+    as(['create', '-f', '-'], traceConfigMap('fastflow-actions-mine', chart.ns)),
+    as(['create', '-f', '-'], traceConfigMap(schemas, chart.otherNs)),
+  ]);
+  for (const r of refused) {
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/\(Forbidden\).*fastflow worker guard/);
+  }
+});
+
 it("as the user fastflow-worker: another worker's Lease is refused by the worker guard (403)", async (ctx) => {
   const user = testWorkerKubeconfigPath();
   if (user === undefined) return ctx.skip();
