@@ -6,7 +6,15 @@ import { z } from 'zod';
  * slot (operator/core/control/). A new type adds its name here, its spec field
  * to TaskSpec, and its file to operator/core/control/.
  */
-export const TASK_TYPES = ['action', 'switch', 'terminate', 'setVars', 'wait', 'approval'] as const;
+export const TASK_TYPES = [
+  'action',
+  'switch',
+  'terminate',
+  'setVars',
+  'wait',
+  'approval',
+  'loop',
+] as const;
 export const TaskType = z
   .enum(TASK_TYPES)
   .describe(
