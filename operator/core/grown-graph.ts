@@ -100,6 +100,36 @@ export function loopBody(graph: DagGraph, id: string): readonly string[] {
   return loops(graph).order.get(id) ?? [];
 }
 
+/** The grown keys of `tasks` by the Dag task they derive from, in number order. */
+export function grownByBase(tasks: Readonly<Record<string, TaskStatus>>): Map<string, string[]> {
+  const found = new Map<string, GrownKey[]>();
+  for (const key of Object.keys(tasks)) {
+    const grown = parseGrownKey(key);
+    if (grown) found.set(grown.base, [...(found.get(grown.base) ?? []), grown]);
+  }
+  const number = (g: GrownKey): number => ('copy' in g ? g.copy : g.iteration);
+  const byBase = new Map<string, string[]>();
+  for (const [base, keys] of found) {
+    byBase.set(
+      base,
+      keys.sort((a, b) => number(a) - number(b)).map((g) => g.key),
+    );
+  }
+  return byBase;
+}
+
+/** Keys to list an instance by: each Dag task followed by what it grew, then any other key. */
+export function listingOrder(
+  order: readonly string[],
+  tasks: Readonly<Record<string, TaskStatus>>,
+): string[] {
+  const byBase = grownByBase(tasks);
+  const keys = order.flatMap((id) => [id, ...(byBase.get(id) ?? [])]);
+  const known = new Set(keys);
+  for (const key of Object.keys(tasks).sort()) if (!known.has(key)) keys.push(key);
+  return keys;
+}
+
 /** Every key of `tasks` that a DAG grew (copies and iterations), in key order. */
 export function grownKeys(tasks: Readonly<Record<string, TaskStatus>>): string[] {
   return Object.keys(tasks)
