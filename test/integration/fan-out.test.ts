@@ -4,7 +4,9 @@
  * copies show under their task, and what is refused is refused where the
  * user looks.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { createTestNamespace } from '../support/cluster.ts';
 import { docDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
@@ -27,9 +29,15 @@ const listing = (images: string) => ({
 
 describe('forEach on the control plane', () => {
   it('the documented example: one copy per item, outputs in item order, the join after all', async () => {
-    await env.createDag('resize-images', docDag('control-flow.md', 'resize-images'));
-    await env.createInstance('resize-1', 'resize-images');
-    const done = await env.finished('resize-1');
+    // The example the demo runs is the page's Dag, with an instance of it.
+    const file = 'examples/control-flow/resize-images.yaml';
+    const docs = parseAllDocuments(readFileSync(file, 'utf8')).map(
+      (d) => d.toJS() as { spec: unknown },
+    );
+    expect(docs[0]?.spec).toEqual(docDag('control-flow.md', 'resize-images'));
+    const applied = await env.kubectl(['apply', '-n', env.namespace, '-f', file]);
+    expect(applied.stderr).toBe('');
+    const done = await env.finished('resize-images-run-1');
     expect(done.status?.phase).toBe('Succeeded');
     const fan = done.status?.tasks?.['resize'];
     expect(fan).toMatchObject({ phase: 'Succeeded', items: 3, message: '3/3 copies done' });
@@ -45,7 +53,7 @@ describe('forEach on the control plane', () => {
       expect(done.status?.tasks?.[`resize[${i}]`]?.worker).toBeDefined();
     }
     expect(done.status?.counts).toMatchObject({ Succeeded: 6 });
-    const tree = await plugin(['tree', 'resize-1', '-n', env.namespace]);
+    const tree = await plugin(['tree', 'resize-images-run-1', '-n', env.namespace]);
     expect(tree.stdout).toMatch(/ {3}┆ resize\[0\] +Succeeded/);
     expect(tree.stdout.indexOf('resize[2]')).toBeLessThan(tree.stdout.indexOf('report'));
   });

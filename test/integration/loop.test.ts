@@ -3,7 +3,9 @@
  * stock worker: the page's example runs as written, and what is refused is
  * refused where the user looks.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { createTestNamespace } from '../support/cluster.ts';
 import { docDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
@@ -25,9 +27,15 @@ const body = [
 
 describe('loop on the control plane', () => {
   it('the documented example: do-while over iterations, keepLast, output of the last one', async () => {
-    await env.createDag('poll-rounds', docDag('control-flow.md', 'poll-rounds'));
-    await env.createInstance('poll-1', 'poll-rounds');
-    const done = await env.finished('poll-1');
+    // The example the demo runs is the page's Dag, with an instance of it.
+    const file = 'examples/control-flow/poll-rounds.yaml';
+    const docs = parseAllDocuments(readFileSync(file, 'utf8')).map(
+      (d) => d.toJS() as { spec: unknown },
+    );
+    expect(docs[0]?.spec).toEqual(docDag('control-flow.md', 'poll-rounds'));
+    const applied = await env.kubectl(['apply', '-n', env.namespace, '-f', file]);
+    expect(applied.stderr).toBe('');
+    const done = await env.finished('poll-rounds-run-1');
     expect(done.status?.phase).toBe('Succeeded');
     const tasks = done.status?.tasks ?? {};
     expect(tasks['poll']).toMatchObject({
@@ -46,7 +54,7 @@ describe('loop on the control plane', () => {
     expect(tasks['record']).toMatchObject({ phase: 'Succeeded' });
     expect(tasks['record']?.worker).toBeUndefined();
     expect(tasks['done']?.params).toEqual({ rounds: 3 });
-    const got = await plugin(['get', 'poll-1', '-n', env.namespace]);
+    const got = await plugin(['get', 'poll-rounds-run-1', '-n', env.namespace]);
     expect(got.stdout).toMatch(/probe\n?.*\n.*probe#2/);
   });
 
