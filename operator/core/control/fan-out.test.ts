@@ -139,3 +139,13 @@ describe('a forEach task', () => {
     expect(d3.status.phase).toBe('Failed');
   });
 });
+
+describe('a forEach task within its status bound', () => {
+  it('items above 64 KiB of JSON fail it FanOutTooLarge, saying the bytes', () => {
+    const graph = dagOf(fan('vars.s.split(",")'));
+    const vars = { s: Array.from({ length: 1000 }, () => 'y'.repeat(80)).join(',') };
+    const d = step(graph, afterList(graph), workers, at(2), { vars });
+    expect(d.status.tasks?.['resize']).toMatchObject({ phase: 'Failed', reason: 'FanOutTooLarge' });
+    expect(d.status.tasks?.['resize']?.message).toContain('more than the 65536');
+  });
+});

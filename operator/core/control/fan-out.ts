@@ -21,6 +21,17 @@ import {
 } from './decision.ts';
 
 /**
+ * The most JSON a fan-out keeps in its status entry, for its items and for
+ * its copies' outputs (a status holds 256 KiB in all). Kept by reference in
+ * attempt data beyond it is a follow-up.
+ */
+export const MAX_INLINE_LIST_BYTES = 64 * 1024;
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+/**
  * `forEach` on a task (Conductor's FORK_JOIN_DYNAMIC): when the task is
  * ready its items are evaluated once and recorded as its params
  * (`params.items`, which copies render `{{item}}` from); the task is then
@@ -47,6 +58,11 @@ export const fanOutControl: ControlType = {
       return { entry: failed(ctx, message, 'FanOutTooLarge') };
     }
     if (items.length === 0) return { entry: succeeded(ctx, [], 'no items: no copy ran') };
+    const bytes = jsonBytes(items);
+    if (bytes > MAX_INLINE_LIST_BYTES) {
+      const message = `forEach.items take ${bytes} bytes of JSON, more than the ${MAX_INLINE_LIST_BYTES} a fan-out records in its instance's status`;
+      return { entry: failed(ctx, message, 'FanOutTooLarge') };
+    }
     const entry = transition(ctx.from, 'GrowthStarted', {
       ...kept(ctx.from),
       attempt: ctx.attempt,
@@ -129,11 +145,15 @@ function outcome(
   const { reason: _r, ...rest } = entry;
   if (done === keys.length) {
     const output = entries.map(copyOutput);
+    const bytes = jsonBytes(output);
+    const fits = bytes <= MAX_INLINE_LIST_BYTES;
     return transition(entry, 'SystemDecided', {
       ...rest,
-      output,
+      ...(fits ? { output } : {}),
       finishedAt,
-      message: `${done}/${keys.length} copies done`,
+      message: fits
+        ? `${done}/${keys.length} copies done`
+        : `${done}/${keys.length} copies done; their outputs take ${bytes} bytes of JSON, more than the ${MAX_INLINE_LIST_BYTES} a fan-out lists in its instance's status: read them from the copies`,
     });
   }
   if (lost !== undefined && underWay === 0 && !blocked) {
