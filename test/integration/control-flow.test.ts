@@ -139,7 +139,7 @@ describe('refused system task specs', () => {
     );
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(
-      'spec.tasks[0].actionName (task a): required for a task of type action (the default); a system task says its type (switch, terminate, setVars, wait, approval)',
+      'spec.tasks[0].actionName (task a): required for a task of type action (the default); a system task says its type (switch, terminate, setVars, wait, approval, loop)',
     );
   });
 
