@@ -130,6 +130,22 @@ export function listingOrder(
   return keys;
 }
 
+/**
+ * The keys of `tasks` that an operation on the named tasks also acts on: a
+ * fan-out's copies; a loop's iterations of its body tasks, and their mirrors.
+ */
+export function grownUnder(
+  graph: DagGraph,
+  names: readonly string[],
+  tasks: Readonly<Record<string, TaskStatus>>,
+): string[] {
+  const bodies = names.flatMap((n) => loopBody(graph, n));
+  const bases = new Set([...names, ...bodies]);
+  // A loop's body ids hold its mirrors of the latest iteration: they go with it.
+  const mirrors = bodies.filter((b) => tasks[b] !== undefined);
+  return [...mirrors, ...Object.keys(tasks).filter((k) => bases.has(parseGrownKey(k)?.base ?? ''))];
+}
+
 /** Every key of `tasks` that a DAG grew (copies and iterations), in key order. */
 export function grownKeys(tasks: Readonly<Record<string, TaskStatus>>): string[] {
   return Object.keys(tasks)

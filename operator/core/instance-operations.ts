@@ -6,7 +6,7 @@ import {
 } from '../api/dag-instance.ts';
 import { applySignal } from './control/signal-operation.ts';
 import type { DagGraph } from './graph.ts';
-import { allKeys } from './grown-graph.ts';
+import { allKeys, grownUnder } from './grown-graph.ts';
 import {
   appliedRecord,
   applyOperation,
@@ -58,7 +58,7 @@ export function applyOperations(input: OperationsInput, refusal?: string): Opera
   for (const asked of input.operations ?? []) {
     const op = refusal === undefined ? asked : { ...asked, refused: asked.refused ?? refusal };
     const outcome: InstanceOutcome = isTaskOperation(op)
-      ? applyOperation(op, allKeys(graph, tasks), tasks, now)
+      ? applyOperation(op, allKeys(graph, tasks), tasks, now, (n) => grownUnder(graph, n, tasks))
       : op.name === 'signal'
         ? applySignal(op, graph, tasks, now)
         : applyToInstance(op, { ...input, status: { ...input.status, ...fields } }, tasks, fields);

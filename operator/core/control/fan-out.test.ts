@@ -149,3 +149,46 @@ describe('a forEach task within its status bound', () => {
     expect(d.status.tasks?.['resize']?.message).toContain('more than the 65536');
   });
 });
+
+describe('operations on a fan-out', () => {
+  /** A fan-out failed by its copy 0 (maxConcurrency 1: copies 1 and 2 never started). */
+  function failedFanOut(graph: ReturnType<typeof dagOf>) {
+    const d = step(graph, afterList(graph), workers, at(2));
+    return step(
+      graph,
+      failure(report(d.status, 'resize[0]', 'AttemptStarted'), 'resize[0]'),
+      workers,
+      at(3),
+    );
+  }
+  const limited = () =>
+    dagOf(fan('tasks.list.output', { forEach: { items: 'tasks.list.output', maxConcurrency: 1 } }));
+
+  it.each([
+    ['a retry naming none', '1:'],
+    ['a retry naming the fan-out', '1:resize'],
+  ])('%s retries its failed copies and the fan-out goes on where it was', (_what, value) => {
+    const graph = limited();
+    const failed = failedFanOut(graph);
+    expect(failed.status.tasks?.['resize']?.phase).toBe('Failed');
+    const annotations = { 'fastflow.io/retry': value.endsWith(':') ? value.slice(0, -1) : value };
+    const d = step(graph, failed.status, workers, at(4), { annotations });
+    expect(d.status.operations?.retry?.result).toBe('Applied');
+    expect(d.status.tasks?.['resize']).toMatchObject({ phase: 'Running', attempt: 2 });
+    expect(d.assigned.map((a) => `${a.task}@${a.attempt}`)).toEqual(['resize[0]@2']);
+  });
+
+  it('a cancel naming the fan-out cancels it and the copies under way', () => {
+    const graph = dagOf(fan('tasks.list.output'));
+    const d = step(graph, afterList(graph), workers, at(2));
+    const annotations = { 'fastflow.io/cancel': '1:resize' };
+    const c = step(graph, d.status, workers, at(3), { annotations });
+    expect(phases(c.status)).toMatchObject({
+      resize: 'Canceled',
+      'resize[0]': 'Canceled',
+      'resize[1]': 'Canceled',
+      'resize[2]': 'Canceled',
+    });
+    expect(c.status.phase).toBe('Canceled');
+  });
+});

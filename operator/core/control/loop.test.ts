@@ -118,3 +118,45 @@ describe('a loop', () => {
     expect(e.status.phase).toBe('Failed');
   });
 });
+
+describe('operations on a loop', () => {
+  it('a cancel naming the loop cancels its iteration under way and ends the instance', () => {
+    const graph = loopDag();
+    const first = step(graph, start(), workers, at(1));
+    const s = report(
+      report(first.status, 'before', 'AttemptStarted'),
+      'before',
+      'AttemptSucceeded',
+    );
+    const d = step(graph, s, workers, at(2));
+    const c = step(graph, d.status, workers, at(3), {
+      annotations: { 'fastflow.io/cancel': '1:poll' },
+    });
+    expect(c.status.tasks?.['poll']?.phase).toBe('Canceled');
+    expect(c.status.tasks?.['check#1']?.phase).toBe('Canceled');
+    expect(c.status.phase).toBe('Canceled');
+  });
+
+  it('a retry naming a failed loop goes on from its iteration', () => {
+    const graph = loopDag();
+    const first = step(graph, start(), workers, at(1));
+    const s = report(
+      report(first.status, 'before', 'AttemptStarted'),
+      'before',
+      'AttemptSucceeded',
+    );
+    const d = step(graph, s, workers, at(2));
+    const failed = step(
+      graph,
+      failure(report(d.status, 'check#1', 'AttemptStarted'), 'check#1'),
+      workers,
+      at(3),
+    );
+    expect(failed.status.tasks?.['poll']?.phase).toBe('Failed');
+    const r = step(graph, failed.status, workers, at(4), {
+      annotations: { 'fastflow.io/retry': '1:poll' },
+    });
+    expect(r.status.tasks?.['poll']).toMatchObject({ phase: 'Running', iteration: 1, attempt: 2 });
+    expect(r.assigned.map((a) => `${a.task}@${a.attempt}`)).toEqual(['check#1@2']);
+  });
+});
