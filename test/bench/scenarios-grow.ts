@@ -7,9 +7,9 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { BenchDagSpec } from './dags.ts';
-import { errorText } from './errors.ts';
-import { largestObject } from './object-sizes.ts';
-import { runWorkload, type PhaseContext, type PhaseResult } from './scenarios.ts';
+import { largestOrLog } from './object-sizes.ts';
+import { runOne } from './scenarios-large.ts';
+import type { PhaseContext, PhaseResult } from './scenarios.ts';
 
 export type GrowOptions = { items: number; iterations: number };
 
@@ -67,25 +67,12 @@ export async function runGrow(
     maxObjectBytes: undefined,
     largest: undefined,
   };
-  const one = async (name: string, title: string, spec: BenchDagSpec) => {
-    const r = await runWorkload(ctx, {
-      name,
-      dag: `bench-${name}`,
-      spec,
-      instances: 1,
-      inFlight: 1,
-    });
-    report(title, r);
-    return r;
-  };
+  const one = (name: string, title: string, spec: BenchDagSpec) =>
+    runOne(ctx, name, title, spec, report);
   res.fanOut = await one('grow-fanout', `forEach over ${o.items} items → join`, fanOutDag(o.items));
-  try {
-    const largest = await largestObject(kc, ctx.api, ctx.watch.largest);
-    res.maxObjectBytes = largest.bytes;
-    res.largest = largest.what;
-  } catch (e) {
-    ctx.log(`largest object: not measured: ${errorText(e)}`);
-  }
+  const largest = await largestOrLog(kc, ctx.api, ctx.watch.largest, ctx.log);
+  res.maxObjectBytes = largest?.bytes;
+  res.largest = largest?.what;
   res.loop = await one('grow-loop', `a loop of ${o.iterations} iterations`, loopDag(o.iterations));
   return res;
 }

@@ -4,11 +4,9 @@
  * copies show under their task, and what is refused is refused where the
  * user looks.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { createTestNamespace } from '../support/cluster.ts';
-import { docDag } from '../support/doc-examples.ts';
+import { docDag, exampleDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 import { plugin } from '../support/plugin-cli.ts';
 
@@ -31,10 +29,7 @@ describe('forEach on the control plane', () => {
   it('the documented example: one copy per item, outputs in item order, the join after all', async () => {
     // The example the demo runs is the page's Dag, with an instance of it.
     const file = 'examples/control-flow/resize-images.yaml';
-    const docs = parseAllDocuments(readFileSync(file, 'utf8')).map(
-      (d) => d.toJS() as { spec: unknown },
-    );
-    expect(docs[0]?.spec).toEqual(docDag('control-flow.md', 'resize-images'));
+    expect(exampleDag(file)).toEqual(docDag('control-flow.md', 'resize-images'));
     const applied = await env.kubectl(['apply', '-n', env.namespace, '-f', file]);
     expect(applied.stderr).toBe('');
     const done = await env.finished('resize-images-run-1');

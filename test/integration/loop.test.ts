@@ -3,11 +3,9 @@
  * stock worker: the page's example runs as written, and what is refused is
  * refused where the user looks.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { createTestNamespace } from '../support/cluster.ts';
-import { docDag } from '../support/doc-examples.ts';
+import { docDag, exampleDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 import { plugin } from '../support/plugin-cli.ts';
 
@@ -29,10 +27,7 @@ describe('loop on the control plane', () => {
   it('the documented example: do-while over iterations, keepLast, output of the last one', async () => {
     // The example the demo runs is the page's Dag, with an instance of it.
     const file = 'examples/control-flow/poll-rounds.yaml';
-    const docs = parseAllDocuments(readFileSync(file, 'utf8')).map(
-      (d) => d.toJS() as { spec: unknown },
-    );
-    expect(docs[0]?.spec).toEqual(docDag('control-flow.md', 'poll-rounds'));
+    expect(exampleDag(file)).toEqual(docDag('control-flow.md', 'poll-rounds'));
     const applied = await env.kubectl(['apply', '-n', env.namespace, '-f', file]);
     expect(applied.stderr).toBe('');
     const done = await env.finished('poll-rounds-run-1');

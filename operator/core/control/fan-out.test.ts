@@ -9,6 +9,7 @@ import {
   report,
   start,
   step,
+  succeedAssigned,
   task,
   worker,
 } from '../../../test/support/decide-fixtures.ts';
@@ -26,24 +27,8 @@ const dagOf = (spec: TaskSpec) => graphOf([task('list'), spec, task('join', ['re
 const workers = [worker('w1', ['Print'], 100)];
 
 /** Runs every assigned copy to success, pass after pass, until nothing is assigned. */
-function succeedAll(graph: ReturnType<typeof dagOf>, from: DagInstanceStatus, t = 3) {
-  let d = step(graph, from, workers, at(t));
-  for (let i = 0; d.assigned.length > 0 && i < 100; i++) {
-    let s = d.status;
-    for (const a of d.assigned) {
-      s = report(report(s, a.task, 'AttemptStarted'), a.task, 'AttemptSucceeded');
-      s = {
-        ...s,
-        tasks: {
-          ...s.tasks,
-          [a.task]: { ...s.tasks?.[a.task], phase: 'Succeeded', output: a.task },
-        },
-      };
-    }
-    d = step(graph, s, workers, at(t + i + 1));
-  }
-  return d;
-}
+const succeedAll = (graph: ReturnType<typeof dagOf>, from: DagInstanceStatus) =>
+  succeedAssigned(graph, step(graph, from, workers, at(3)), workers, 4);
 
 function afterList(graph: ReturnType<typeof dagOf>, output: unknown = ['a', 'b', 'c']) {
   const placed = step(graph, start(), workers, at(1));

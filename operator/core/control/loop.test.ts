@@ -10,6 +10,7 @@ import {
   report,
   start,
   step,
+  succeedAssigned,
   task,
   worker,
 } from '../../../test/support/decide-fixtures.ts';
@@ -33,23 +34,14 @@ const loopDag = (loop: Partial<LoopSpec> = {}): DagGraph =>
   ]);
 
 /** Runs assigned tasks to success (output: the key) until the loop ends or `passes` run out. */
-function run(graph: DagGraph, passes = 30) {
-  let d = step(graph, start(), workers, at(1));
-  for (let i = 0; i < passes && d.assigned.length > 0; i++) {
-    let s = d.status;
-    for (const a of d.assigned) {
-      s = report(report(s, a.task, 'AttemptStarted'), a.task, 'AttemptSucceeded');
-      s = {
-        ...s,
-        tasks: {
-          ...s.tasks,
-          [a.task]: { ...s.tasks?.[a.task], phase: 'Succeeded', output: a.task },
-        },
-      };
-    }
-    d = step(graph, s, workers, at(i + 2));
-  }
-  return d;
+const run = (graph: DagGraph, passes = 30) =>
+  succeedAssigned(graph, step(graph, start(), workers, at(1)), workers, 2, passes);
+
+/** The pass after `before` succeeded: iteration 1 has started. */
+function loopStarted(graph: DagGraph) {
+  const first = step(graph, start(), workers, at(1));
+  const s = report(report(first.status, 'before', 'AttemptStarted'), 'before', 'AttemptSucceeded');
+  return step(graph, s, workers, at(2));
 }
 
 describe('a loop', () => {
@@ -70,13 +62,7 @@ describe('a loop', () => {
   });
 
   it('body tasks of one iteration run parents first; the body never runs under its own id', () => {
-    const first = step(loopDag(), start(), workers, at(1));
-    const s = report(
-      report(first.status, 'before', 'AttemptStarted'),
-      'before',
-      'AttemptSucceeded',
-    );
-    const d = step(loopDag(), s, workers, at(2));
+    const d = loopStarted(loopDag());
     expect(d.assigned.map((a) => a.task)).toEqual(['check#1']);
     expect(d.status.tasks?.['poll']).toMatchObject({ phase: 'Running', iteration: 1 });
   });
@@ -104,13 +90,7 @@ describe('a loop', () => {
 
   it('a body task that fails for good fails the loop', () => {
     const graph = loopDag();
-    const first = step(graph, start(), workers, at(1));
-    const s = report(
-      report(first.status, 'before', 'AttemptStarted'),
-      'before',
-      'AttemptSucceeded',
-    );
-    const d = step(graph, s, workers, at(2));
+    const d = loopStarted(graph);
     const failed = failure(report(d.status, 'check#1', 'AttemptStarted'), 'check#1');
     const e = step(graph, failed, workers, at(3));
     expect(e.status.tasks?.['poll']).toMatchObject({ phase: 'Failed', reason: 'GrownTaskFailed' });
@@ -122,13 +102,7 @@ describe('a loop', () => {
 describe('operations on a loop', () => {
   it('a cancel naming the loop cancels its iteration under way and ends the instance', () => {
     const graph = loopDag();
-    const first = step(graph, start(), workers, at(1));
-    const s = report(
-      report(first.status, 'before', 'AttemptStarted'),
-      'before',
-      'AttemptSucceeded',
-    );
-    const d = step(graph, s, workers, at(2));
+    const d = loopStarted(graph);
     const c = step(graph, d.status, workers, at(3), {
       annotations: { 'fastflow.io/cancel': '1:poll' },
     });
@@ -139,13 +113,7 @@ describe('operations on a loop', () => {
 
   it('a retry naming a failed loop goes on from its iteration', () => {
     const graph = loopDag();
-    const first = step(graph, start(), workers, at(1));
-    const s = report(
-      report(first.status, 'before', 'AttemptStarted'),
-      'before',
-      'AttemptSucceeded',
-    );
-    const d = step(graph, s, workers, at(2));
+    const d = loopStarted(graph);
     const failed = step(
       graph,
       failure(report(d.status, 'check#1', 'AttemptStarted'), 'check#1'),
