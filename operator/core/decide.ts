@@ -21,7 +21,7 @@ import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool } from './worker-pool.ts';
 import { isWaitingToBePlaced, notPlaced } from './action-slots.ts';
 import type { Assignment, Decision, DecideInput } from './decide-types.ts';
-import { loopOf, specOf } from './grown-graph.ts';
+import { allKeys, loopOf, specOf } from './grown-graph.ts';
 
 export { instancePhase } from './instance-summary.ts';
 
@@ -53,7 +53,7 @@ export function decide(input: DecideInput): Decision {
   } else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
     // the same pass must not start what the next one would fail.
-    step.tasks = failUnfinished(tasks, graph.order, DEADLINE_STOP, now, (id, t) =>
+    step.tasks = failUnfinished(tasks, allKeys(graph, tasks), DEADLINE_STOP, now, (id, t) =>
       parentsDone(graph, t, id),
     );
   }

@@ -177,3 +177,17 @@ describe('operations on a fan-out', () => {
     expect(c.status.phase).toBe('Canceled');
   });
 });
+
+describe('a fan-out when the instance stops', () => {
+  it('past the deadline, the copies under way fail with it', () => {
+    const graph = dagOf(fan('tasks.list.output'));
+    const d = step(graph, afterList(graph), workers, at(2));
+    const late = step(graph, d.status, workers, at(10), { deadline: at(5) });
+    expect(phases(late.status)).toMatchObject({
+      resize: 'Failed',
+      'resize[0]': 'Failed',
+      'resize[2]': 'Failed',
+    });
+    expect(late.status.tasks?.['resize[1]']?.reason).toBe('DeadlineExceeded');
+  });
+});
