@@ -5,7 +5,7 @@
  * All through the Kubernetes API: it works from any process with RBAC.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { TERMINAL_INSTANCE_PHASES, type OperationRecord } from '../../operator/api/dag-instance.ts';
+import { instanceFinished, type OperationRecord } from '../../operator/api/dag-instance.ts';
 import type { OperationName } from '../../operator/api/names.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import { makeClients, type KubeClients } from '../../operator/kube/client.ts';
@@ -246,7 +246,7 @@ export class FastflowClient extends SignalSender {
   async waitFor(instance: InstanceRef, opts: WaitOptions = {}): Promise<DagInstance> {
     const ref = this.#ref(instance);
     const finished = (i: DagInstance): DagInstance | undefined =>
-      TERMINAL_INSTANCE_PHASES.has(i.status?.phase ?? 'Pending') ? i : undefined;
+      instanceFinished(i.status?.phase) ? i : undefined;
     const first = await this.get(ref);
     if (finished(first)) return first;
     const done = await watchInstance(this.clients, this.#log, ref, finished, {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { IDEMPOTENCY_KEY_ANNOTATION, instanceResource } from '../../operator/api/names.ts';
 import type { KubeClients } from '../../operator/kube/client.ts';
-import { isNotFound, toKubeError } from '../../operator/kube/errors.ts';
+import { isNotFound, kubeCall } from '../../operator/kube/errors.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
 import { FastflowClientError } from './errors.ts';
 
@@ -77,13 +77,12 @@ async function startedBefore(
 ): Promise<string | undefined> {
   let found: KubeObject & { spec?: { dagRef?: { name?: string } } };
   try {
-    found = (await clients.custom.getNamespacedCustomObject({
-      ...instanceResource,
-      ...ref,
-    })) as typeof found;
+    found = (await kubeCall(() =>
+      clients.custom.getNamespacedCustomObject({ ...instanceResource, ...ref }),
+    )) as typeof found;
   } catch (e) {
     if (isNotFound(e)) return undefined;
-    throw toKubeError(e);
+    throw e;
   }
   const theirs = found.metadata?.annotations?.[IDEMPOTENCY_KEY_ANNOTATION];
   if (theirs !== key || found.spec?.dagRef?.name !== dag) {

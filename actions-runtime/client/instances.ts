@@ -8,7 +8,7 @@ import { Dag, DagInstance, describeZodError } from '../../operator/api/objects.t
 import { validateDag } from '../../operator/core/validate-dag.ts';
 import { resolveVars } from '../../operator/core/vars.ts';
 import type { KubeClients } from '../../operator/kube/client.ts';
-import { isAlreadyExists, isInvalid, isNotFound, toKubeError } from '../../operator/kube/errors.ts';
+import { isAlreadyExists, isInvalid, isNotFound, kubeCall } from '../../operator/kube/errors.ts';
 import { refOf, type KubeObject } from '../../operator/kube/types.ts';
 import { dagResource, instanceResource } from '../../operator/api/names.ts';
 import { checkName, errorMessage, FastflowClientError, notFound } from './errors.ts';
@@ -62,10 +62,12 @@ function parseInstance(raw: unknown): DagInstance {
 export async function readInstance(clients: KubeClients, ref: InstanceKey): Promise<DagInstance> {
   let raw: unknown;
   try {
-    raw = await clients.custom.getNamespacedCustomObject({ ...instanceResource, ...ref });
+    raw = await kubeCall(() =>
+      clients.custom.getNamespacedCustomObject({ ...instanceResource, ...ref }),
+    );
   } catch (e) {
     if (isNotFound(e)) throw notFound(ref);
-    throw toKubeError(e);
+    throw e;
   }
   return parseInstance(raw);
 }
@@ -108,11 +110,13 @@ export async function createInstance(
     ...(annotations ? { annotations } : {}),
   };
   try {
-    const created = (await clients.custom.createNamespacedCustomObject({
-      ...instanceResource,
-      namespace,
-      body: { apiVersion: API_VERSION, kind: DAG_INSTANCE.kind, metadata, spec: parsed.data },
-    })) as KubeObject;
+    const created = (await kubeCall(() =>
+      clients.custom.createNamespacedCustomObject({
+        ...instanceResource,
+        namespace,
+        body: { apiVersion: API_VERSION, kind: DAG_INSTANCE.kind, metadata, spec: parsed.data },
+      }),
+    )) as KubeObject;
     return { name: created.metadata?.name ?? '', created: true };
   } catch (e) {
     if (isAlreadyExists(e)) {
@@ -125,7 +129,7 @@ export async function createInstance(
       );
     }
     if (isInvalid(e)) throw new FastflowClientError('Invalid', errorMessage(e));
-    throw toKubeError(e);
+    throw e;
   }
 }
 
@@ -137,11 +141,9 @@ async function checkDag(
 ): Promise<void> {
   let raw: unknown;
   try {
-    raw = await clients.custom.getNamespacedCustomObject({
-      ...dagResource,
-      namespace,
-      name,
-    });
+    raw = await kubeCall(() =>
+      clients.custom.getNamespacedCustomObject({ ...dagResource, namespace, name }),
+    );
   } catch (e) {
     if (isNotFound(e)) {
       throw new FastflowClientError(
@@ -149,7 +151,7 @@ async function checkDag(
         `Dag "${name}" not found in namespace "${namespace}"`,
       );
     }
-    throw toKubeError(e);
+    throw e;
   }
   const dag = Dag.safeParse(raw);
   if (!dag.success) {

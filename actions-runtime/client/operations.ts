@@ -17,7 +17,7 @@ import {
 import type { SignalVerb } from '../../operator/api/waits.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
 import type { KubeClients } from '../../operator/kube/client.ts';
-import { isConflict, isNotFound, toKubeError } from '../../operator/kube/errors.ts';
+import { isConflict, isNotFound, kubeCall } from '../../operator/kube/errors.ts';
 import { mergePatchOptions } from '../../operator/kube/patch.ts';
 import type { Logger } from '../../operator/log.ts';
 import { instanceResource } from '../../operator/api/names.ts';
@@ -99,13 +99,11 @@ export async function sendSignal<O extends OperationOptions>(
 }
 
 async function whoAmI(ctx: OperationContext): Promise<string> {
-  try {
-    const review = await ctx.clients.authentication.createSelfSubjectReview({ body: {} });
-    const name = review.status?.userInfo?.username;
-    if (name) return name;
-  } catch (e) {
-    throw toKubeError(e);
-  }
+  const review = await kubeCall(() =>
+    ctx.clients.authentication.createSelfSubjectReview({ body: {} }),
+  );
+  const name = review.status?.userInfo?.username;
+  if (name) return name;
   throw new FastflowClientError('Invalid', 'the API server did not say who this client is');
 }
 
@@ -185,23 +183,22 @@ async function setAnnotation(
       continue;
     }
     try {
-      await ctx.clients.custom.patchNamespacedCustomObject(
-        {
-          ...instanceResource,
-          ...ref,
-          body: {
-            metadata: {
-              resourceVersion: current.metadata.resourceVersion,
-              annotations,
+      await kubeCall(() =>
+        ctx.clients.custom.patchNamespacedCustomObject(
+          {
+            ...instanceResource,
+            ...ref,
+            body: {
+              metadata: { resourceVersion: current.metadata.resourceVersion, annotations },
             },
           },
-        },
-        mergePatchOptions,
+          mergePatchOptions,
+        ),
       );
       return;
     } catch (e) {
       if (isNotFound(e)) throw notFound(ref);
-      if (!isConflict(e)) throw toKubeError(e);
+      if (!isConflict(e)) throw e;
       // Someone wrote in between: read again (a busy instance changes often).
       if (Date.now() >= deadline) {
         throw new FastflowClientError(

@@ -3,7 +3,7 @@ import type { TaskSpec } from '../../operator/api/dag.ts';
 import type { AttemptReport } from '../../operator/core/task-report.ts';
 import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
 import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
-import { givenVars, resolveVars } from '../../operator/core/vars.ts';
+import { givenVars, resolveVars, withSetVars } from '../../operator/core/vars.ts';
 import {
   itemOf,
   parseGrownKey,
@@ -195,18 +195,20 @@ async function prepareAndRun(
       : `task "${a.task}" is not in the Dag snapshot`;
     return { outcome: { event: 'AttemptFailed', reason: 'ActionFailed', message } };
   }
-  const vars = resolveVars(snapshot.spec.vars, givenVars(view.spec, view.status));
-  if (!vars.ok) {
-    return { outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message: vars.message } };
+  const resolved = resolveVars(snapshot.spec.vars, givenVars(view.spec, view.status));
+  if (!resolved.ok) {
+    const message = resolved.message;
+    return { outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message } };
   }
-  const rendered = await render(a, task, view, vars.vars, deps);
+  const vars = withSetVars(resolved.vars, view.status);
+  const rendered = await render(a, task, view, vars, deps);
   if (!rendered.ok) {
     return {
       outcome: { event: 'AttemptFailed', reason: 'InvalidParams', message: rendered.message },
     };
   }
   const params = hasTemplates(task.params) ? rendered.value : undefined;
-  return { ...(await runIn(a, view, vars.vars, action, task, rendered.value, deps)), params };
+  return { ...(await runIn(a, view, vars, action, task, rendered.value, deps)), params };
 }
 
 async function render(

@@ -28,7 +28,7 @@ export const LAYERS: Layer[] = [
   {
     name: 'controller',
     dir: 'operator/controller',
-    may: ['api', 'core', 'kube', 'config', 'store', 'observability', 'log'],
+    may: ['api', 'core', 'control', 'kube', 'config', 'store', 'observability', 'log'],
   },
   { name: 'mutex', dir: 'actions-runtime/mutex', may: ['api', 'kube', 'log'] },
   { name: 'sdk', dir: 'actions-runtime/sdk', may: ['api', 'kube', 'store', 'log', 'mutex'] },
@@ -47,12 +47,15 @@ export const LAYERS: Layer[] = [
     dir: 'actions-runtime/index.ts',
     may: ['api', 'kube', 'log', 'sdk', 'mutex', 'client', 'worker'],
   },
+  // The web view's server: HTTP, live streams, layout. What it reads and does
+  // comes from the plugin (operator/plugin/ui-backend.ts), which serves it.
+  { name: 'web', dir: 'operator/web', may: ['api', 'core', 'kube', 'store', 'log'] },
   // The kubectl plugin is written against the SDK's public client, as a
   // user's program would be; it never reaches into the operator or the worker.
   {
     name: 'plugin',
     dir: 'operator/plugin',
-    may: ['api', 'core', 'kube', 'store', 'log', 'client'],
+    may: ['api', 'core', 'kube', 'store', 'log', 'client', 'web'],
   },
   // Entry points: the `fastflow` CLI starts the operator or a worker.
   {

@@ -7,6 +7,7 @@ import {
   TERMINAL_INSTANCE_PHASES,
   TERMINAL_TASK_PHASES,
   TaskStatus,
+  instanceFinished,
 } from './dag-instance.ts';
 
 describe('DagInstanceSpec', () => {
@@ -103,5 +104,17 @@ describe('TaskStatus and DagInstanceStatus', () => {
     ]);
     expect([...ACTIVE_TASK_PHASES].sort()).toEqual(['Running', 'Scheduled']);
     expect([...TERMINAL_INSTANCE_PHASES].sort()).toEqual(['Canceled', 'Failed', 'Succeeded']);
+  });
+
+  it('calls an instance finished only in a terminal phase', () => {
+    expect(['Succeeded', 'Failed', 'Canceled'].map(instanceFinished)).toEqual([true, true, true]);
+    expect(['Pending', 'Running', 'Blocked', 'Paused', ''].map(instanceFinished)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(instanceFinished(undefined)).toBe(false);
   });
 });

@@ -176,6 +176,12 @@ export const TERMINAL_INSTANCE_PHASES: ReadonlySet<InstancePhase> = new Set([
   'Failed',
   'Canceled',
 ]);
+/** Whether an instance has finished: a phase it leaves only when an operation reopens it. */
+export function instanceFinished(
+  phase: string | undefined,
+): phase is 'Succeeded' | 'Failed' | 'Canceled' {
+  return phase !== undefined && (TERMINAL_INSTANCE_PHASES as ReadonlySet<string>).has(phase);
+}
 
 /** Longest operation annotation value acted on; a longer one is refused (and recorded shortened). */
 export const MAX_OPERATION_VALUE = 1024;
@@ -250,6 +256,12 @@ export const DagInstanceStatus = z.object({
       'Vars given by rerun operations (spec.vars are immutable): they override spec.vars from then on; a restart clears them.',
     ),
   ...ControlStatusFields,
+  onFailureInstance: ObjectName.optional().describe(
+    "The instance of the Dag's onFailure started for this failed one.",
+  ),
+  onExitInstance: ObjectName.optional().describe(
+    "The instance of the Dag's onExit started when this one ended.",
+  ),
   operations: z
     .object({
       cancel: OperationRecord.optional(),

@@ -10,7 +10,7 @@ import {
   taskTypeOf,
 } from './task-types.ts';
 import { ApprovalSpec, WaitSpec } from './waits.ts';
-import { ForEachSpec, LoopSpec } from './grown-tasks.ts';
+import { ForEachSpec, LoopSpec, OnExitSpec, OnFailureSpec, SubDagSpec } from './grown-tasks.ts';
 
 /**
  * A task id: the key of the task in DagInstance.status.tasks and in JSON
@@ -142,6 +142,7 @@ export const TaskSpec = z
     approval: ApprovalSpec.optional(),
     forEach: ForEachSpec.optional(),
     loop: LoopSpec.optional(),
+    subDag: SubDagSpec.optional(),
     scheduleToStartSecs: TimeoutSecs.optional().describe(
       'An attempt that no worker reports Running this long after it was assigned fails (ScheduleToStartTimeout) and is retried under `retry`, on another worker if there is one.',
     ),
@@ -185,6 +186,8 @@ export const DagSpec = z.strictObject({
     .describe(
       'At most this many instances of the Dag run at once; the others wait (phase Pending, reason WaitingForRunSlot) and start in order of priority, then creation, as slots free.',
     ),
+  onFailure: OnFailureSpec.optional(),
+  onExit: OnExitSpec.optional(),
   ...DagLifecycle.shape,
 });
 export type DagSpec = z.infer<typeof DagSpec>;

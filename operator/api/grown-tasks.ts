@@ -92,20 +92,40 @@ export const SubDagSpec = z.strictObject({
 });
 export type SubDagSpec = z.infer<typeof SubDagSpec>;
 
+/** How deep subDag children nest: a Dag that runs itself (directly or through others) stops here. */
+export const MAX_SUBDAG_DEPTH = 10;
+
+/** A Dag run as a new instance when an instance of this one ends (`when`), vars in. */
+function endRunSpec(when: string) {
+  return z.strictObject({
+    dagName: z
+      .string()
+      .min(1)
+      .max(253)
+      .describe(`The Dag run when an instance of this one ${when}.`),
+    vars: z
+      .record(z.string().min(1).max(63), z.string().max(8192))
+      .meta({ maxProperties: 128 })
+      .optional()
+      .describe('More vars for it (templates rendered).'),
+  });
+}
+
 /**
  * `spec.onFailure` (Conductor's failureWorkflow): when an instance ends
  * Failed, this Dag runs as a new instance with the failed one's details in
  * vars (failedInstance, reason, failedTasks).
  */
-export const OnFailureSpec = z.strictObject({
-  dagName: z.string().min(1).max(253).describe('The Dag run when an instance of this one fails.'),
-  vars: z
-    .record(z.string().min(1).max(63), z.string().max(8192))
-    .meta({ maxProperties: 128 })
-    .optional()
-    .describe('More vars for it (templates rendered).'),
-});
+export const OnFailureSpec = endRunSpec('fails');
 export type OnFailureSpec = z.infer<typeof OnFailureSpec>;
+
+/**
+ * `spec.onExit` (Argo's onExit): when an instance ends, whatever its phase,
+ * this Dag runs as a new instance with its details in vars (instance,
+ * phase, reason, failedTasks).
+ */
+export const OnExitSpec = endRunSpec('ends');
+export type OnExitSpec = z.infer<typeof OnExitSpec>;
 
 /**
  * What the entry of a task that grows keys records (status.tasks.<id>): how

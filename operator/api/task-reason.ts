@@ -36,6 +36,10 @@ export const TaskReason = z
     'FanOutTooLarge',
     'GrownTaskFailed',
     'LoopLimitReached',
+    'ChildRunning',
+    'ChildFailed',
+    'SubDagMissing',
+    'SubDagTooDeep',
   ])
   .describe('Why the task is in its phase, or why the attempt ended (see docs/task-states.md).');
 export type TaskReason = z.infer<typeof TaskReason>;
@@ -164,5 +168,24 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   LoopLimitReached: {
     retryable: false,
     description: 'a loop ran `maxIterations` iterations and its `while` condition still held',
+  },
+  ChildRunning: {
+    description:
+      'a `subDag` task runs its child DagInstance (Running, no worker; the message names the child)',
+  },
+  ChildFailed: {
+    retryable: true,
+    description:
+      "a `subDag` task's child instance ended Failed or Canceled (the message quotes its reason); a retry runs a new child",
+  },
+  SubDagMissing: {
+    retryable: true,
+    description:
+      "a `subDag` task's `dagName` names no Dag in the namespace (a retry looks again), or its vars did not render",
+  },
+  SubDagTooDeep: {
+    retryable: false,
+    description:
+      'a `subDag` task would nest children deeper than 10 levels (a Dag that runs itself, directly or through others)',
   },
 };

@@ -14,6 +14,7 @@ export const TASK_TYPES = [
   'wait',
   'approval',
   'loop',
+  'subDag',
 ] as const;
 export const TaskType = z
   .enum(TASK_TYPES)

@@ -10,6 +10,8 @@ import { KubeRequestMetrics, createRegistry } from '../observability/metrics.ts'
 import { runWorker } from '../../actions-runtime/worker/run-worker.ts';
 import { loadActionModules } from './action-modules.ts';
 import { runMigrate, type MigrateOptions } from './migrate.ts';
+import { processIO } from '../plugin/io.ts';
+import { runPlugin } from '../plugin/program.ts';
 
 /** Flags every command shares; each also reads FASTFLOW_<NAME> from the environment. */
 function common(cmd: Command): Command {
@@ -153,6 +155,23 @@ program
   )
   .action(async (dir: string, flags: MigrateOptions) => {
     process.exitCode = await runMigrate(dir, flags);
+  });
+
+program
+  .command('ui')
+  .description(
+    'serve the web view (the chart runs it in the cluster; same flags as kubectl fastflow ui)',
+  )
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .argument('[flags...]', 'the flags of `kubectl fastflow ui` (--help lists them)')
+  .action(async (args: string[]) => {
+    // The plugin's own command: one parser, one server; SIGTERM (a pod stopping) ends it cleanly.
+    const stop = new AbortController();
+    process.once('SIGTERM', () => stop.abort());
+    process.once('SIGINT', () => stop.abort());
+    process.exitCode = await runPlugin(['ui', ...args], processIO(stop.signal));
   });
 
 try {

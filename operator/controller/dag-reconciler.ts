@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { DagStatus } from '../api/dag.ts';
+import { DagStatus, type DagSpec } from '../api/dag.ts';
 import { ObjectMeta } from '../api/common.ts';
 import { Dag, describeZodError } from '../api/objects.ts';
 import { setCondition } from '../core/conditions.ts';
 import { validateDag, type DagValidation } from '../core/validate-dag.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
+import { keyOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { writeDagStatus } from '../store/status-writes.ts';
 
@@ -36,7 +37,10 @@ export class DagReconciler {
     const parsed = Dag.safeParse(raw);
     const outcome: DagValidation | { valid: false; reason: string; message: string } =
       parsed.success
-        ? validateDag(parsed.data.spec)
+        ? validateDag(parsed.data.spec, {
+            name: metadata.name,
+            dagOf: (n) => this.#specOf(metadata, n),
+          })
         : { valid: false, reason: 'InvalidSpec', message: describeZodError(parsed.error) };
     const message = outcome.valid ? 'the Dag is valid' : outcome.message;
     const next: DagStatus = {
@@ -67,5 +71,11 @@ export class DagReconciler {
       next,
     );
     return {};
+  }
+
+  /** Another Dag of the namespace as the cache has it (for a Dag that runs itself as a sub-DAG). */
+  #specOf(of: { namespace?: string | undefined }, name: string): DagSpec | undefined {
+    const parsed = Dag.safeParse(this.#cached(keyOf({ namespace: of.namespace ?? '', name })));
+    return parsed.success ? parsed.data.spec : undefined;
   }
 }

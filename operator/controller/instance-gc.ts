@@ -9,7 +9,7 @@ import {
   type GcReason,
 } from '../core/instance-gc.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
-import { isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import { keyOf, refOf, type KubeObject } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 
@@ -96,16 +96,17 @@ export class InstanceGc {
   async #delete(key: string, instance: DagInstance, reason: GcReason): Promise<void> {
     const { uid, resourceVersion } = instance.metadata;
     try {
-      await this.#d.custom.deleteNamespacedCustomObject({
-        ...instanceResource,
-        ...refOf(key),
-        propagationPolicy: 'Background',
-        body: { preconditions: { uid, resourceVersion } },
-      });
+      await kubeCall(() =>
+        this.#d.custom.deleteNamespacedCustomObject({
+          ...instanceResource,
+          ...refOf(key),
+          propagationPolicy: 'Background',
+          body: { preconditions: { uid, resourceVersion } },
+        }),
+      );
       this.#d.onDeleted?.();
       this.#d.log.info({ instance: key, reason }, 'finished instance deleted');
-    } catch (e) {
-      const err = toKubeError(e);
+    } catch (err) {
       if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }

@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { DagInstance, describeZodError } from '../api/objects.ts';
 import type { Decision } from '../core/decide.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
@@ -10,19 +10,23 @@ import { deadlineOf } from '../core/instance-start.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
-import { TerminalError, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import { TerminalError, isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
+import { AttemptDataStore } from '../store/attempt-data.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceShards } from './instance-shards.ts';
 import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
 import { runOf } from './instance-run.ts';
+import { loadStoredOutputs } from './stored-outputs.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { ResultInbox } from './result-inbox.ts';
+import type { EndRuns } from './end-runs.ts';
+import type { SubDags } from './sub-dags.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
 export interface InstanceReconcilerDeps {
@@ -43,6 +47,10 @@ export interface InstanceReconcilerDeps {
   /** Chain steps pre-assigned ahead of a running task (the operator's `chainLookAhead`). */
   chainLookAhead?: number;
   limits: ActionLimiter;
+  /** The children of subDag tasks: read before deciding, created or canceled after the write. */
+  subDags: SubDags;
+  /** Starts an ended instance's onFailure and onExit Dags, once each. */
+  endRuns: EndRuns;
   log: Logger;
   now?: () => Date;
 }
@@ -60,9 +68,12 @@ export class InstanceReconciler {
   readonly #d: InstanceReconcilerDeps;
   /** When each running instance's status was last written by this process. */
   readonly #lastWrite = new Map<string, number>();
+  /** Outputs above the inline bound that system tasks read: the worker's reader, and its cache. */
+  readonly #attemptData: AttemptDataStore;
 
   constructor(deps: InstanceReconcilerDeps) {
     this.#d = deps;
+    this.#attemptData = new AttemptDataStore(deps.clients.core);
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
@@ -97,10 +108,12 @@ export class InstanceReconciler {
     const status = instance.status ?? {};
     const operations = pendingOperations(instance.metadata.annotations, status.operations);
     // A finished instance needs nothing more, unless an operation (a retry) reopens it.
-    if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase) && operations.length === 0) {
+    if (instanceFinished(status.phase) && operations.length === 0) {
       this.#forget(key);
       await syncWorkerLabels(this.#d.clients.custom, instance, new Set(), () => this.#fresh(key));
       await this.#d.results.cleanup(key, status);
+      await this.#d.subDags.sync(instance, status);
+      await this.#d.endRuns.ensure(instance, status);
       return {};
     }
     const run = await runOf(this.#d, instance, operations, now);
@@ -116,12 +129,19 @@ export class InstanceReconciler {
       await syncWorkerLabels(this.#d.clients.custom, written ?? instance, new Set(), () =>
         this.#fresh(key),
       );
+      await this.#d.subDags.sync(written ?? instance, run.failed);
       return {};
     }
     // The workers' results count only for the attempts still current (fencing).
     const folded = { ...run, status: this.#d.results.fold(key, run.status) };
     const decision = await this.#decide(instance, folded, operations, now);
-    return this.#persist(instance, decision, now, signal);
+    const persisted = await this.#persist(instance, decision, now, signal);
+    if (persisted.written !== false) {
+      const written = persisted.written ?? instance;
+      await this.#d.subDags.sync(written, decision.status, run.loaded.graph);
+      await this.#d.endRuns.ensure(written, decision.status, run.loaded);
+    }
+    return persisted.result;
   }
 
   /** Runs the pure decision with everything it reads, and logs what it chose. */
@@ -134,7 +154,10 @@ export class InstanceReconciler {
     const key = keyOf(instance.metadata);
     const workers = this.#d.registry.live().map((w) => ({ ...w, load: this.#d.load.load(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
+    const tasks = run.status.tasks ?? {};
+    const stored = await loadStoredOutputs(this.#attemptData, instance, run.loaded.graph, tasks);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
+    const subDags = await this.#d.subDags.input(instance, run.loaded.graph, run.status);
     const decision = await this.#d.shards.decide(instance, {
       graph: run.loaded.graph,
       status: run.status,
@@ -144,8 +167,10 @@ export class InstanceReconciler {
       operations,
       ...(this.#d.chainLookAhead !== undefined ? { chainLookAhead: this.#d.chainLookAhead } : {}),
       ...sources,
+      ...stored,
       ...deadlineOf(instance.spec, run.status),
       ...(actionSlots ? { actionSlots } : {}),
+      ...(subDags ? { subDags } : {}),
     });
     this.#d.limits.record(key, run.loaded.graph, decision.status, decision.assigned, now);
     for (const op of operations) {
@@ -166,22 +191,24 @@ export class InstanceReconciler {
    * Writes the decided status (once; a write that would only report progress
    * waits a little), keeps the worker labels in step, and says when to look
    * again if the decision changes by itself (a retry's backoff, the deadline).
+   * `written`: the object written, or false when the write was held back.
    */
   async #persist(
     instance: DagInstance,
     decision: Decision,
     now: Date,
     signal: AbortSignal,
-  ): Promise<ReconcileResult> {
+  ): Promise<{ result: ReconcileResult; written?: DagInstance | false }> {
     const key = keyOf(instance.metadata);
     const wake = decision.wakeAt
       ? Math.max(1, decision.wakeAt.getTime() - now.getTime())
       : undefined;
     const wait = this.#progressWait(key, instance.status ?? {}, decision.status, now);
-    if (wait > 0) return { requeueAfterMs: Math.min(wait, wake ?? wait) };
+    if (wait > 0)
+      return { result: { requeueAfterMs: Math.min(wait, wake ?? wait) }, written: false };
     const written = await this.#write(instance, decision.status, signal);
     if (written) this.#lastWrite.set(key, now.getTime());
-    const finished = TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running');
+    const finished = instanceFinished(decision.status.phase);
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
     await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status), () =>
@@ -192,7 +219,8 @@ export class InstanceReconciler {
       this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');
     }
-    return wake === undefined ? {} : { requeueAfterMs: wake };
+    const result = wake === undefined ? {} : { requeueAfterMs: wake };
+    return written ? { result, written } : { result };
   }
 
   /** What preChecks read: the instance vars, and its share data when some check needs it. */
@@ -229,18 +257,16 @@ export class InstanceReconciler {
 
   /** The instance as the API server has it now (not the cache); undefined once deleted. */
   async #fresh(key: string): Promise<DagInstance | undefined> {
+    let raw: unknown;
     try {
-      const raw: unknown = await this.#d.clients.custom.getNamespacedCustomObject({
-        ...instanceResource,
-        ...refOf(key),
-      });
-      return parse(key, raw);
+      raw = await kubeCall(() =>
+        this.#d.clients.custom.getNamespacedCustomObject({ ...instanceResource, ...refOf(key) }),
+      );
     } catch (e) {
-      if (e instanceof TerminalError) throw e;
-      const err = toKubeError(e);
-      if (isNotFound(err)) return undefined;
-      throw err;
+      if (isNotFound(e)) return undefined;
+      throw e;
     }
+    return parse(key, raw);
   }
 }
 

@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import {
   failedToRun,
@@ -43,7 +43,7 @@ export async function runOf(
 > {
   const status = instance.status ?? {};
   const generation = instance.metadata.generation;
-  const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+  const finished = instanceFinished(status.phase);
   const fail = (why: CannotRun) => ({
     failed: finished
       ? { ...status, ...withOperationsRefused(status, why, operations, now) }

@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES, type TaskStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type TaskStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import {
   afterShard,
@@ -78,7 +78,7 @@ export class InstanceShards {
     }
     const all = this.#known.get(key)?.stubs ?? stubs;
     const counts = countPhases(input.graph.order, held.status.tasks ?? {}, all);
-    if (TERMINAL_INSTANCE_PHASES.has(decision.status.phase ?? 'Running')) this.forget(key);
+    if (instanceFinished(decision.status.phase)) this.forget(key);
     return { ...decision, status: { ...held.status, counts }, assigned: held.assigned };
   }
 

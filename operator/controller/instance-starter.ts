@@ -2,7 +2,7 @@ import type { KubeClients } from '../kube/client.ts';
 import { Dag, describeZodError, type DagInstance } from '../api/objects.ts';
 import { resolveVars } from '../core/vars.ts';
 import { validateDag } from '../core/validate-dag.ts';
-import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { isNotFound, kubeCall } from '../kube/errors.ts';
 import { keyOf } from '../kube/types.ts';
 import { dagResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
@@ -67,7 +67,11 @@ export class InstanceStarter {
         message: `Dag "${dagName}" is stopped (spec.status: stopped): it accepts no new instances`,
       };
     }
-    const validation = validateDag(spec);
+    const dagOf = (name: string) => {
+      const other = Dag.safeParse(this.#cachedDag(keyOf({ namespace, name })));
+      return other.success ? other.data.spec : undefined;
+    };
+    const validation = validateDag(spec, { name: dagName, dagOf });
     if (!validation.valid) {
       const detail = validation.message;
       return { ok: false, reason: 'InvalidDag', message: `Dag "${dagName}" is invalid: ${detail}` };
@@ -98,13 +102,10 @@ export class InstanceStarter {
   /** The informer may not have seen a Dag created just before its instance: ask the API server. */
   async #readDag(namespace: string, name: string): Promise<unknown> {
     try {
-      return await this.#clients.custom.getNamespacedCustomObject({
-        ...dagResource,
-        namespace,
-        name,
-      });
-    } catch (e) {
-      const err = toKubeError(e);
+      return await kubeCall(() =>
+        this.#clients.custom.getNamespacedCustomObject({ ...dagResource, namespace, name }),
+      );
+    } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }

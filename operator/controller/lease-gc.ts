@@ -1,5 +1,5 @@
 import type { CoordinationV1Api } from '@kubernetes/client-node';
-import { isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
 import type { LoadIndex } from './load-index.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
@@ -22,15 +22,16 @@ export async function collectDeadWorkerLeases(deps: {
   for (const dead of deps.registry.longDead(deps.graceMs)) {
     if (deps.load.load(dead.name) > 0) continue;
     try {
-      await deps.coordination.deleteNamespacedLease({
-        name: dead.name,
-        namespace: deps.namespace,
-        body: { preconditions: { resourceVersion: dead.resourceVersion } },
-      });
+      await kubeCall(() =>
+        deps.coordination.deleteNamespacedLease({
+          name: dead.name,
+          namespace: deps.namespace,
+          body: { preconditions: { resourceVersion: dead.resourceVersion } },
+        }),
+      );
       deleted++;
       deps.log.info({ worker: dead.name }, 'deleted the Lease of a dead worker');
-    } catch (e) {
-      const err = toKubeError(e);
+    } catch (err) {
       // Gone already, or renewed since: nothing to do.
       if (!isNotFound(err) && !isConflict(err)) {
         deps.log.warn({ worker: dead.name, err: String(err) }, 'dead worker Lease not deleted');

@@ -1,10 +1,6 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { type OperatorConfig, leaseNamespaceOf } from '../api/config.ts';
-import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
-import { WORKER_LABEL_PREFIX, WORKER_LEASE_LABEL } from '../api/names.ts';
-import type { DagInstance } from '../api/objects.ts';
-import { DagSpec } from '../api/dag.ts';
-import { pendingOperations } from '../core/operations.ts';
+import { WORKER_LEASE_LABEL } from '../api/names.ts';
 import type { KubeClients } from '../kube/client.ts';
 import { Controller } from '../kube/controller.ts';
 import {
@@ -29,6 +25,10 @@ import { InstanceShards } from './instance-shards.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { InstanceReconciler } from './instance-reconciler.ts';
 import { InstanceStarter } from './instance-starter.ts';
+import { maxRunningInstancesOf, needsReconcile } from './instance-triggers.ts';
+import { SubDags } from './sub-dags.ts';
+import { EndRuns } from './end-runs.ts';
+import { AttemptDataStore } from '../store/attempt-data.ts';
 import { collectDeadWorkerLeases } from './lease-gc.ts';
 import { ActionLimiter } from './action-limiter.ts';
 import { LoadIndex } from './load-index.ts';
@@ -102,6 +102,16 @@ export function startOperator(
   const waiters = new Set<string>();
   const revisions = new RevisionStore(clients.apps);
   const inbox = new ResultInbox(clients.custom, log.child({ component: 'results' }));
+  const shardStore = new TaskShardStore(clients.custom);
+  const subDags = new SubDags({
+    custom: clients.custom,
+    instance: (k) => instances.get(k),
+    dagExists: (k) => dags.get(k) !== undefined,
+    revisions,
+    shards: shardStore,
+    attemptData: new AttemptDataStore(clients.core),
+    log: log.child({ component: 'sub-dags' }),
+  });
   // A lost worker's instances are reconciled at once; a new worker wakes the
   // instances that wait for an action (it may have it). Called only once the
   // informers run, after everything below exists.
@@ -123,7 +133,7 @@ export function startOperator(
     shareData: new ShareDataStore(clients.core),
     results: inbox,
     shards: new InstanceShards({
-      store: new TaskShardStore(clients.custom),
+      store: shardStore,
       maxObjectBytes: config.maxObjectBytes,
       log: log.child({ component: 'shards' }),
     }),
@@ -131,6 +141,8 @@ export function startOperator(
     waiters,
     chainLookAhead: config.chainLookAhead,
     limits,
+    subDags,
+    endRuns: new EndRuns({ custom: clients.custom, revisions, log }),
     log: log.child({ controller: 'daginstance' }),
   });
   const instanceController = new Controller({
@@ -176,6 +188,9 @@ export function startOperator(
     const freed = slots.update(ev.key, ev.type === 'delete' ? undefined : ev.obj);
     if (freed !== undefined) wakeWaiting(freed);
     if (ev.type !== 'delete' && needsReconcile(ev.obj)) instanceController.enqueue(ev.key);
+    // A child that changed is news for its parent: the parent pass reads it from this cache.
+    const parent = subDags.observe(ev.key, ev.type === 'delete' ? undefined : ev.obj);
+    if (parent !== undefined) instanceController.enqueue(parent);
   });
   // A result (written or deleted) is a reason to look at its instance again.
   results.onEvent((ev) => instanceController.enqueue(inbox.observe(ev)));
@@ -282,19 +297,4 @@ export function startOperator(
       resolveDone('stopped');
     },
   };
-}
-
-/** Finished instances need no work unless they still carry worker labels or an operation is asked for. */
-function needsReconcile(instance: DagInstance): boolean {
-  const { status, metadata } = instance;
-  if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return true;
-  if (pendingOperations(metadata.annotations, status.operations).length > 0) return true;
-  return Object.keys(metadata.labels ?? {}).some((k) => k.startsWith(WORKER_LABEL_PREFIX));
-}
-
-/** A Dag's spec.maxRunningInstances, read from its raw cached object (undefined: none, or gone). */
-function maxRunningInstancesOf(raw: unknown): number | undefined {
-  const spec = (raw as { spec?: { maxRunningInstances?: unknown } } | undefined)?.spec;
-  const parsed = DagSpec.shape.maxRunningInstances.safeParse(spec?.maxRunningInstances);
-  return parsed.success ? parsed.data : undefined;
 }

@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import type { TaskResult } from '../api/objects.ts';
 import { foldResults, type Folded } from '../core/fold-results.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
@@ -64,7 +64,7 @@ export class ResultInbox {
   async cleanup(instance: string, status: DagInstanceStatus | undefined): Promise<void> {
     const results = this.#byInstance.get(instance);
     if (!results) return;
-    const finished = status?.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+    const finished = status !== undefined && instanceFinished(status.phase);
     // Workers holding a Scheduled or Running task: the set its labels follow (none once finished).
     const holding = labelledWorkers(status ?? {});
     for (const r of [...results.values()]) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DagInstance } from '../api/objects.ts';
 import { RunSlots } from './run-slots.ts';
 
@@ -62,6 +62,26 @@ describe('RunSlots', () => {
     expect(slots.waiting('ns/d')).toEqual(['ns/b', 'ns/a', 'ns/c']);
     expect(slots.startable('ns/d', 2)).toEqual(['ns/b', 'ns/a']);
     expect(slots.startable('ns/d', undefined)).toEqual(['ns/b', 'ns/a', 'ns/c']);
+  });
+
+  it("admits from an index: one admission reads no other instance's entry, however many wait", () => {
+    const slots = new RunSlots();
+    const at = (i: number) =>
+      `2026-01-01T00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`;
+    for (let i = 0; i < 3000; i++) {
+      seen(slots, instance(`i${i}`, { created: at(i), started: i < 1000 }));
+    }
+    const reads = [vi.spyOn(Map.prototype, 'get'), vi.spyOn(Set.prototype, 'has')];
+    try {
+      expect(slots.admit('ns/i1500', 1400)).toEqual({ ok: false, running: 1000, ahead: 500 });
+      expect(slots.admit('ns/i1000', 1400)).toEqual({ ok: true });
+      expect(slots.running('ns/d')).toBe(1001);
+      expect(reads.reduce((n, r) => n + r.mock.calls.length, 0)).toBeLessThan(50);
+    } finally {
+      for (const r of reads) r.mockRestore();
+    }
+    expect(slots.waiting('ns/d')).toHaveLength(1999);
+    expect(slots.startable('ns/d', 1003)).toEqual(['ns/i1001', 'ns/i1002']);
   });
 
   it('admits nothing the informer has not shown yet', () => {

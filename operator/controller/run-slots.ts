@@ -1,4 +1,4 @@
-import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import { instanceFinished } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { keyOf } from '../kube/types.ts';
 
@@ -26,8 +26,8 @@ export type Admission = { ok: true } | { ok: false; running: number; ahead: numb
  */
 export class RunSlots {
   readonly #places = new Map<string, Place>();
-  /** Per Dag: its unfinished instances' keys, started or not. */
-  readonly #byDag = new Map<string, Set<string>>();
+  /** Per Dag: its unfinished instances, kept as the admissions read them (no scan). */
+  readonly #lines = new Map<string, Line>();
   readonly #reserved = new Set<string>();
 
   /**
@@ -39,8 +39,7 @@ export class RunSlots {
     const before = this.#places.get(key);
     const wasRunning = before !== undefined && (before.started || this.#reserved.has(key));
     this.#drop(key);
-    const phase = instance?.status?.phase;
-    if (instance && !(phase && TERMINAL_INSTANCE_PHASES.has(phase))) {
+    if (instance && !instanceFinished(instance.status?.phase)) {
       const place: Place = {
         dag: keyOf({ namespace: instance.metadata.namespace, name: instance.spec.dagRef.name }),
         started: instance.status?.dagRevision !== undefined,
@@ -48,9 +47,11 @@ export class RunSlots {
         created: instance.metadata.creationTimestamp ?? '',
         key,
       };
-      this.#places.set(key, place);
-      this.#byDag.set(place.dag, (this.#byDag.get(place.dag) ?? new Set()).add(key));
       if (place.started) this.#reserved.delete(key);
+      this.#places.set(key, place);
+      const line = this.#lines.get(place.dag) ?? new Line();
+      this.#lines.set(place.dag, line);
+      line.add(place, place.started || this.#reserved.has(key));
       return undefined;
     }
     this.#reserved.delete(key);
@@ -63,10 +64,13 @@ export class RunSlots {
     // Not seen by the informer yet: its event will bring it back here, in line.
     if (place === undefined) return { ok: false, running: 0, ahead: 0 };
     if (place.started || this.#reserved.has(key)) return { ok: true };
-    const running = this.running(place.dag);
-    const ahead = this.#waitingPlaces(place.dag).filter((p) => inLine(p, place) < 0).length;
+    const line = this.#lines.get(place.dag);
+    const running = line?.running.size ?? 0;
+    const ahead = line?.ahead(place) ?? 0;
     if (running + ahead < limit) {
       this.#reserved.add(key);
+      line?.remove(place);
+      line?.add(place, true);
       return { ok: true };
     }
     return { ok: false, running, ahead };
@@ -78,41 +82,68 @@ export class RunSlots {
    * (or is gone: they fail to start, saying why).
    */
   startable(dag: string, limit: number | undefined): string[] {
-    const waiting = this.waiting(dag);
-    return limit === undefined ? waiting : waiting.slice(0, Math.max(0, limit - this.running(dag)));
+    const waiting = this.#lines.get(dag)?.waiting ?? [];
+    const room = limit === undefined ? waiting.length : Math.max(0, limit - this.running(dag));
+    return waiting.slice(0, room).map((p) => p.key);
   }
 
   running(dag: string): number {
-    let n = 0;
-    for (const key of this.#byDag.get(dag) ?? []) {
-      if (this.#places.get(key)?.started || this.#reserved.has(key)) n++;
-    }
-    return n;
+    return this.#lines.get(dag)?.running.size ?? 0;
   }
 
   /** The Dag's instances waiting to start, first in line first. */
   waiting(dag: string): string[] {
-    return this.#waitingPlaces(dag)
-      .sort(inLine)
-      .map((p) => p.key);
-  }
-
-  #waitingPlaces(dag: string): Place[] {
-    const places: Place[] = [];
-    for (const key of this.#byDag.get(dag) ?? []) {
-      const p = this.#places.get(key);
-      if (p && !p.started && !this.#reserved.has(key)) places.push(p);
-    }
-    return places;
+    return (this.#lines.get(dag)?.waiting ?? []).map((p) => p.key);
   }
 
   #drop(key: string): void {
     const place = this.#places.get(key);
     if (!place) return;
     this.#places.delete(key);
-    const keys = this.#byDag.get(place.dag);
-    keys?.delete(key);
-    if (keys?.size === 0) this.#byDag.delete(place.dag);
+    const line = this.#lines.get(place.dag);
+    line?.remove(place);
+    if (line?.empty) this.#lines.delete(place.dag);
+  }
+}
+
+/**
+ * One Dag's unfinished instances: the keys of those running (started, or
+ * admitted here and not yet seen started), and those waiting, kept in line
+ * order, so an admission counts both in O(log n) rather than by a scan.
+ */
+class Line {
+  readonly running = new Set<string>();
+  readonly waiting: Place[] = [];
+
+  get empty(): boolean {
+    return this.running.size === 0 && this.waiting.length === 0;
+  }
+
+  add(place: Place, running: boolean): void {
+    if (running) this.running.add(place.key);
+    else this.waiting.splice(this.#index(place), 0, place);
+  }
+
+  remove(place: Place): void {
+    if (this.running.delete(place.key)) return;
+    const i = this.#index(place);
+    if (this.waiting[i]?.key === place.key) this.waiting.splice(i, 1);
+  }
+
+  /** How many waiting instances are ahead of `place` in line. */
+  ahead(place: Place): number {
+    return this.#index(place);
+  }
+
+  /** The first position whose place is not ahead of `place` (the order is total: keys differ). */
+  #index(place: Place): number {
+    let [lo, hi] = [0, this.waiting.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (inLine(this.waiting[mid]!, place) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 

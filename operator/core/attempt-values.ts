@@ -72,3 +72,15 @@ export function outputsToRead(
   }
   return { inline, byRef };
 }
+
+/** Outputs above the inline bound, as read from their data objects: by object name (outputRef). */
+export type StoredOutputs = ReadonlyMap<string, unknown>;
+
+/** A task's output: inline in its entry, or the stored one its outputRef names (when read). */
+export function outputOf(
+  entry: Pick<TaskStatus, 'output' | 'outputRef'>,
+  stored: StoredOutputs | undefined,
+): unknown {
+  if (entry.output !== undefined || entry.outputRef === undefined) return entry.output;
+  return stored?.get(entry.outputRef);
+}

@@ -1,11 +1,12 @@
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import type { ActionSlot } from './action-slots.ts';
+import type { ControlSources } from './control/dispatch.ts';
 import type { DagGraph } from './graph.ts';
 import type { OperationRequest } from './operations.ts';
 import type { WorkerView } from './worker-pool.ts';
 
 /** What decide() reads and returns (decide.ts). */
-export interface DecideInput {
+export interface DecideInput extends ControlSources {
   graph: DagGraph;
   status: DagInstanceStatus;
   /** Live workers only. */
@@ -14,8 +15,6 @@ export interface DecideInput {
   now: Date;
   /** The instance's vars (defaults overridden by its own), for preChecks. */
   vars?: Readonly<Record<string, string>>;
-  /** The instance's share data, for preChecks that read it. */
-  shareData?: Readonly<Record<string, string>>;
   /** Operations asked for and not yet acted on (see operations.ts). */
   operations?: readonly OperationRequest[];
   /** startTime + activeDeadlineSeconds, when the instance has one. */

@@ -1,9 +1,9 @@
-import { TERMINAL_INSTANCE_PHASES, type TaskStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type TaskStatus } from '../api/dag-instance.ts';
 import type { ControlStatus } from '../api/control-status.ts';
 import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
 import { parentsDone } from './control/optional.ts';
 import { branchNotTaken } from './control/switch.ts';
-import { failUnfinished, type Stop } from './fail-unfinished.ts';
+import { DEADLINE_STOP, failUnfinished } from './fail-unfinished.ts';
 import { summarize } from './instance-summary.ts';
 import { applyOperations } from './instance-operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
@@ -19,6 +19,7 @@ import {
 import { transition } from './task-transitions.ts';
 import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool } from './worker-pool.ts';
+import { withSetVars } from './vars.ts';
 import { isWaitingToBePlaced, notPlaced } from './action-slots.ts';
 import type { Assignment, Decision, DecideInput } from './decide-types.ts';
 import { allKeys, loopOf, specOf } from './grown-graph.ts';
@@ -39,12 +40,13 @@ export type { Assignment, Decision, DecideInput } from './decide-types.ts';
  */
 export function decide(input: DecideInput): Decision {
   const { graph, status, now } = input;
-  const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+  const finished = instanceFinished(status.phase);
   const pastDeadline = input.deadline !== undefined && now >= input.deadline;
   // Past the deadline nothing may run again: every operation is refused.
-  const ops = applyOperations(input, pastDeadline ? DEADLINE_REFUSAL : undefined);
+  const ops = applyOperations(input, pastDeadline ? DEADLINE_STOP.message : undefined);
   const { tasks, status: base } = ops;
-  const run = { ...input, vars: ops.vars };
+  // The status as operations left it (a restart clears a terminate's end); the vars tasks read.
+  const run = { ...input, status: base, vars: withSetVars(ops.vars, base) };
   // Paused, nothing new starts: not even a step pre-assigned behind a running task.
   const step = new Step(run, chain.voidPreAssignments(tasks, run, ops.paused), ops.paused);
   if (!pastDeadline) {
@@ -69,14 +71,6 @@ export function decide(input: DecideInput): Decision {
   };
 }
 
-const DEADLINE_MESSAGE = 'the instance ran past its activeDeadlineSeconds';
-const DEADLINE_REFUSAL = DEADLINE_MESSAGE;
-const DEADLINE_STOP: Stop = {
-  event: 'DeadlineExceeded',
-  reason: 'DeadlineExceeded',
-  message: DEADLINE_MESSAGE,
-};
-
 /** One pass over the tasks in topological order, so a task sees its parents' new states. */
 class Step {
   tasks: Record<string, TaskStatus>;
@@ -97,7 +91,7 @@ class Step {
     this.#in = input;
     this.tasks = tasks;
     this.control = controlStatusOf(input.status);
-    this.vars = { ...input.vars, ...input.status.vars };
+    this.vars = { ...input.vars };
     this.#pool = new WorkerPool(input.workers, input.actionSlots);
     this.#paused = paused;
   }
@@ -139,9 +133,9 @@ class Step {
     }
   }
 
-  /** One on no worker waits (a wait, an approval); on a lost worker moves on; else is watched. */
+  /** One on no worker waits (a wait, an approval, a child); on a lost worker moves on; else is watched. */
   #inFlight(id: string, current: TaskStatus): void {
-    if (!current.worker) decideWaiting(this.#in, this, id, current);
+    if (!current.worker) this.#retryFailed(id, decideWaiting(this.#in, this, id, current));
     else if (!this.#pool.isLive(current.worker)) this.#reassign(id, current);
     else this.#watch(id, watchTimeouts(specOf(this.#in.graph, id), current, this.#in.now));
   }
@@ -226,10 +220,13 @@ class Step {
 
   /** A system task (control/) is decided here, on no worker; if it failed, retried now. */
   #system(id: string, attempt: number, from: TaskStatus | undefined): boolean {
-    if (!decideControl(this.#in, this, id, attempt, from)) return false;
+    return this.#retryFailed(id, decideControl(this.#in, this, id, attempt, from));
+  }
+
+  #retryFailed(id: string, decided: boolean): boolean {
     const entry = this.tasks[id];
-    if (entry?.phase === 'Failed') this.#maybeRetry(id, entry);
-    return true;
+    if (decided && entry?.phase === 'Failed') this.#maybeRetry(id, entry);
+    return decided;
   }
 
   /**

@@ -9,6 +9,13 @@ export interface Stop {
   message: string;
 }
 
+/** Past spec.activeDeadlineSeconds: what stops the tasks, and what refuses every operation. */
+export const DEADLINE_STOP: Stop = {
+  event: 'DeadlineExceeded',
+  reason: 'DeadlineExceeded',
+  message: 'the instance ran past its activeDeadlineSeconds',
+};
+
 /**
  * Stops (fails, or cancels when a terminate task ended the instance) every task of `ids` that is unfinished (waiting, placed, running,
  * waiting to be retried or blocked), and those that `ready` says could

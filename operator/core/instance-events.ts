@@ -1,7 +1,7 @@
 import type { DagStatus } from '../api/dag.ts';
 import {
   ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
+  instanceFinished,
   type DagInstanceStatus,
   type TaskStatus,
 } from '../api/dag-instance.ts';
@@ -20,6 +20,8 @@ export const EVENT_REASONS = [
   'InvalidDag',
   'OperationApplied',
   'OperationRefused',
+  'OnFailureStarted',
+  'OnExitStarted',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
@@ -66,6 +68,14 @@ export function instanceEvents(
   events.push(...operationEvents(before, after));
   const finished = finishEvent(before, after);
   if (finished) events.push(finished);
+  if (after.onFailureInstance && !before.onFailureInstance) {
+    const note = `started onFailure instance ${after.onFailureInstance}`;
+    events.push({ type: 'Normal', reason: 'OnFailureStarted', action: 'Start', note });
+  }
+  if (after.onExitInstance && !before.onExitInstance) {
+    const note = `started onExit instance ${after.onExitInstance}`;
+    events.push({ type: 'Normal', reason: 'OnExitStarted', action: 'Start', note });
+  }
   return events;
 }
 
@@ -153,8 +163,8 @@ function finishEvent(
   after: DagInstanceStatus,
 ): PlannedEvent | undefined {
   const phase = after.phase;
-  if (!phase || !TERMINAL_INSTANCE_PHASES.has(phase)) return undefined;
-  if (before.phase && TERMINAL_INSTANCE_PHASES.has(before.phase)) return undefined;
+  if (!phase || !instanceFinished(phase)) return undefined;
+  if (instanceFinished(before.phase)) return undefined;
   const reason: EventReason =
     phase === 'Succeeded' ? 'Succeeded' : phase === 'Failed' ? 'Failed' : 'Canceled';
   const why = findCondition(after.conditions, 'Succeeded')?.reason;

@@ -113,6 +113,14 @@ describe('finishedInstanceOf and dagLifecycleOf', () => {
     ...more,
   });
 
+  it('leaves a subDag child to go with its parent', () => {
+    const finishTime = '2026-01-01T00:01:00.000Z';
+    const owner = { apiVersion: 'fastflow.io/v1alpha1', kind: 'DagInstance', name: 'p', uid: 'u' };
+    const child = instance({ phase: 'Succeeded', finishTime });
+    child.metadata = { ...child.metadata, ownerReferences: [owner] };
+    expect(finishedInstanceOf('ns/r', child)).toBeUndefined();
+  });
+
   it('sees a finished instance with its finish time and TTL', () => {
     const finishTime = '2026-01-01T00:01:00.000Z';
     expect(finishedInstanceOf('ns/r', instance({ phase: 'Failed', finishTime }))).toEqual({

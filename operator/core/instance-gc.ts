@@ -1,6 +1,6 @@
-import { TERMINAL_INSTANCE_PHASES, type InstancePhase } from '../api/dag-instance.ts';
+import { instanceFinished, type InstancePhase } from '../api/dag-instance.ts';
 import { DagLifecycle } from '../api/lifecycle.ts';
-import { WORKER_LABEL_PREFIX } from '../api/names.ts';
+import { DAG_INSTANCE, WORKER_LABEL_PREFIX } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { pendingOperations } from './operations.ts';
 
@@ -74,14 +74,18 @@ function ttlOf(i: FinishedInstance, dag: DagLifecycle, operatorTtl: number): num
  * The instance as `planInstanceGc` sees it, when it has finished and the
  * operator is done with it: a terminal phase, no operation waiting (a retry
  * asked for reopens it, so it must not be deleted under the user's feet), and
- * no worker label left to remove (the instance reconciler's last write).
+ * no worker label left to remove (the instance reconciler's last write),
+ * and not a subDag child (collected with its parent).
  */
 export function finishedInstanceOf(key: string, i: DagInstance): FinishedInstance | undefined {
   const status = i.status;
-  if (!status?.phase || !TERMINAL_INSTANCE_PHASES.has(status.phase)) return undefined;
+  if (!status || !instanceFinished(status.phase)) return undefined;
   if (pendingOperations(i.metadata.annotations, status.operations).length > 0) return undefined;
   const labels = Object.keys(i.metadata.labels ?? {});
   if (labels.some((l) => l.startsWith(WORKER_LABEL_PREFIX))) return undefined;
+  // A subDag child goes with its parent (its ownerReference), never before: the parent reads it.
+  const owners = (i.metadata as { ownerReferences?: { kind?: string }[] }).ownerReferences;
+  if (owners?.some((o) => o.kind === DAG_INSTANCE.kind)) return undefined;
   const finishedAt = Date.parse(status.finishTime ?? i.metadata.creationTimestamp ?? '');
   if (Number.isNaN(finishedAt)) return undefined;
   const ttl = i.spec.ttlSecondsAfterFinished;

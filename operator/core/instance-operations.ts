@@ -20,6 +20,7 @@ import {
 } from './operations.ts';
 import { preAssignmentGate } from './pre-assign.ts';
 import { carriedToNextAttempt } from './retry.ts';
+import { againAfterTerminate, refusedAfterTerminate } from './terminated.ts';
 import { phaseOf, transition } from './task-transitions.ts';
 
 export interface OperationsInput {
@@ -50,13 +51,11 @@ export interface OperationsApplied {
 export function applyOperations(input: OperationsInput, refusal?: string): OperationsApplied {
   const { graph, now } = input;
   let tasks: Record<string, TaskStatus> = { ...input.status.tasks };
-  let fields: InstanceFields = {
-    ...(input.status.pausedAt ? { pausedAt: input.status.pausedAt } : {}),
-    ...(input.status.rerunVars ? { rerunVars: input.status.rerunVars } : {}),
-  };
+  let fields = instanceFieldsOf(input.status);
   const records = { ...input.status.operations };
   for (const asked of input.operations ?? []) {
-    const op = refusal === undefined ? asked : { ...asked, refused: asked.refused ?? refusal };
+    const why = asked.refused ?? refusal ?? refusedAfterTerminate(asked, fields.terminated);
+    const op = why === undefined ? asked : { ...asked, refused: why };
     const outcome: InstanceOutcome = isTaskOperation(op)
       ? applyOperation(op, allKeys(graph, tasks), tasks, now, (n) => grownUnder(graph, n, tasks))
       : op.name === 'signal'
@@ -66,7 +65,7 @@ export function applyOperations(input: OperationsInput, refusal?: string): Opera
     if (outcome.fields) fields = outcome.fields;
     records[op.name] = recordOutcome(input.status.operations?.[op.name], outcome.record);
   }
-  const { pausedAt: _p, rerunVars: _r, ...rest } = input.status;
+  const { pausedAt: _p, rerunVars: _r, terminated: _t, output: _o, ...rest } = input.status;
   const status: DagInstanceStatus = {
     ...rest,
     ...fields,
@@ -76,8 +75,26 @@ export function applyOperations(input: OperationsInput, refusal?: string): Opera
   return { status, tasks, vars, paused: fields.pausedAt !== undefined };
 }
 
-type InstanceFields = Pick<DagInstanceStatus, 'pausedAt' | 'rerunVars'>;
+/** The instance fields operations change; a run started again clears a terminate's end. */
+type InstanceFields = Pick<DagInstanceStatus, 'pausedAt' | 'rerunVars' | 'terminated' | 'output'>;
+function instanceFieldsOf(status: DagInstanceStatus): InstanceFields {
+  const { pausedAt, rerunVars, terminated, output } = status;
+  return {
+    ...(pausedAt ? { pausedAt } : {}),
+    ...(rerunVars ? { rerunVars } : {}),
+    ...(terminated ? { terminated } : {}),
+    ...(output !== undefined ? { output } : {}),
+  };
+}
 type InstanceOutcome = OperationOutcome & { fields?: InstanceFields };
+/** One instance operation, what it acts on, and its refusal (which changes nothing). */
+interface InstanceStep {
+  op: OperationRequest;
+  input: OperationsInput;
+  tasks: Record<string, TaskStatus>;
+  fields: InstanceFields;
+  refuse: (why: string) => InstanceOutcome;
+}
 
 function isTaskOperation(
   op: OperationRequest,
@@ -96,27 +113,22 @@ function applyToInstance(
 ): InstanceOutcome {
   const { graph, now } = input;
   const refuse = (why: string): InstanceOutcome => ({ tasks, record: refusedRecord(op, why, now) });
+  const step: InstanceStep = { op, input, tasks, fields, refuse };
   const outright = refusedOutright(op, graph.order);
   if (outright !== undefined) return refuse(outright);
   if (op.name !== 'rerun' && op.tasks !== undefined) {
     return refuse(`it acts on the whole instance: name no task (fastflow.io/${op.name}=<token>)`);
   }
-  if (op.name === 'pause') return pause(op, input, tasks, fields, refuse);
+  if (op.name === 'pause') return pause(step);
   if (op.name === 'resume') {
     if (!fields.pausedAt) return refuse('the instance is not paused');
     const { pausedAt: _, ...rest } = fields;
     return { tasks, fields: rest, record: appliedRecord(op, 'nothing is held any more', now) };
   }
-  return runAgain(op, input, tasks, fields, refuse);
+  return runAgain(step);
 }
 
-function pause(
-  op: OperationRequest,
-  input: OperationsInput,
-  tasks: Record<string, TaskStatus>,
-  fields: InstanceFields,
-  refuse: (why: string) => InstanceOutcome,
-): InstanceOutcome {
+function pause({ op, input, tasks, fields, refuse }: InstanceStep): InstanceOutcome {
   const phase = input.status.phase ?? 'Pending';
   if (fields.pausedAt) return refuse(`the instance is already paused (since ${fields.pausedAt})`);
   if (TERMINAL_INSTANCE_PHASES.has(phase)) {
@@ -135,13 +147,7 @@ function pause(
  * (a late result of the old attempt stays stale). Refused while a task
  * runs: its result would land in a run that has started again.
  */
-function runAgain(
-  op: OperationRequest,
-  input: OperationsInput,
-  tasks: Record<string, TaskStatus>,
-  fields: InstanceFields,
-  refuse: (why: string) => InstanceOutcome,
-): InstanceOutcome {
+function runAgain({ op, input, tasks, fields, refuse }: InstanceStep): InstanceOutcome {
   const { graph, now } = input;
   const running = runningTasks(graph, tasks);
   if (running.length > 0) {
@@ -154,7 +160,10 @@ function runAgain(
     op.name === 'restart' ? restartTarget(graph, tasks) : rerunTarget(op, input, tasks);
   if ('refused' in target) return refuse(target.refused);
   const { from, given } = target;
-  const again = op.name === 'restart' ? from : withDescendants(graph, from[0] ?? '');
+  const asked = op.name === 'restart' ? from : withDescendants(graph, from[0] ?? '');
+  const reopened = againAfterTerminate(fields.terminated, asked, graph.order, tasks);
+  if ('refused' in reopened) return refuse(reopened.refused);
+  const { again } = reopened;
   const next = { ...tasks };
   for (const id of again) {
     const entry = tasks[id];
@@ -162,7 +171,7 @@ function runAgain(
   }
   const withVars = Object.keys(given).length > 0;
   const rerunVars = op.name === 'restart' ? undefined : { ...fields.rerunVars, ...given };
-  const { rerunVars: _, ...kept } = fields;
+  const { rerunVars: _, terminated: _t, output: _o, ...kept } = fields;
   const what =
     op.name === 'restart'
       ? `every task runs again (${again.length} had run)`

@@ -1,6 +1,6 @@
 import {
   ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
+  instanceFinished,
   TERMINAL_TASK_PHASES,
   type DagInstanceStatus,
   type InstancePhase,
@@ -39,7 +39,7 @@ export function summarize(
   const unpaused =
     status.terminated?.phase ?? instancePhase(phases, waitingFor.length > 0 || input.held === true);
   // Paused shows until it finishes: what still runs may end it, nothing new starts.
-  const phase = status.pausedAt && !TERMINAL_INSTANCE_PHASES.has(unpaused) ? 'Paused' : unpaused;
+  const phase = status.pausedAt && !instanceFinished(unpaused) ? 'Paused' : unpaused;
   const { message, condition } = status.terminated
     ? terminatedSummary(status.terminated)
     : describe(input, phase, tasks, waitingFor, finished);
@@ -57,7 +57,7 @@ export function summarize(
     ),
   };
   if (input.generation !== undefined) next.observedGeneration = input.generation;
-  if (TERMINAL_INSTANCE_PHASES.has(phase)) {
+  if (instanceFinished(phase)) {
     // A repeated pass over a finished instance keeps when it finished.
     if (status.phase !== phase || status.finishTime === undefined) {
       next.finishTime = now.toISOString();

@@ -13,6 +13,23 @@ describe('isProgressOnly', () => {
     expect(isProgressOnly({ finishTime: '2026-05-01T10:00:00Z' })).toBe(false);
   });
 
+  it("is true for a heartbeat folded into a running task's entry, with or without progress", () => {
+    const beat = { heartbeats: 4, heartbeatAt: '2026-05-01T10:00:00Z' };
+    expect(isProgressOnly({ tasks: { a: beat } })).toBe(true);
+    expect(isProgressOnly({ tasks: { a: { heartbeats: 2 }, b: beat }, progress: '3/5' })).toBe(
+      true,
+    );
+  });
+
+  it('is false when a task entry changes more than its heartbeat', () => {
+    expect(isProgressOnly({ tasks: { a: { heartbeats: 4, phase: 'Succeeded' } } })).toBe(false);
+    expect(isProgressOnly({ tasks: { a: { heartbeats: 4 }, b: { phase: 'Running' } } })).toBe(
+      false,
+    );
+    expect(isProgressOnly({ tasks: { a: null } })).toBe(false);
+    expect(isProgressOnly({ tasks: {} })).toBe(false);
+  });
+
   it('is false for an empty diff and for anything not an object', () => {
     expect(isProgressOnly({})).toBe(false);
     expect(isProgressOnly(null)).toBe(false);

@@ -29,6 +29,9 @@ export const OPERATOR_EVENTS = [
   'GrowthStarted',
   'SignalReceived',
   'ApprovalRejected',
+  'ChildStarted',
+  'ChildSucceeded',
+  'ChildFailed',
 ] as const;
 /** What a worker reports about its own attempt. */
 export const WORKER_EVENTS = [
@@ -211,6 +214,21 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     from: ['Running'],
     to: 'Failed',
     when: 'a waiting `approval` task is rejected (`reason: Rejected`, never retried by its policy)',
+  },
+  ChildStarted: {
+    from: ['Pending'],
+    to: 'Running',
+    when: 'a ready `subDag` task starts its child instance, on no worker (`reason: ChildRunning`)',
+  },
+  ChildSucceeded: {
+    from: ['Running'],
+    to: 'Succeeded',
+    when: "a `subDag` task's child instance succeeded: its output is the task's",
+  },
+  ChildFailed: {
+    from: ['Pending', 'Running'],
+    to: 'Failed',
+    when: "a `subDag` task's child failed or was canceled (`reason: ChildFailed`), its Dag is missing (`SubDagMissing`) or it nests too deep (`SubDagTooDeep`); retried under its policy with a new child",
   },
 };
 

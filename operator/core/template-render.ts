@@ -2,6 +2,8 @@
  * Rendering task params: every template replaced by the values it refers to
  * (see templates.ts for the forms and how values are inserted).
  */
+import type { TaskStatus } from '../api/dag-instance.ts';
+import { outputOf, type StoredOutputs } from './attempt-values.ts';
 import { parseTemplate } from './template-parse.ts';
 import { isRecord, mapStrings } from './template-scan.ts';
 import { INDEX, PATH_KEY, type ParsedTemplate, type Reference } from './template-syntax.ts';
@@ -18,11 +20,13 @@ export interface TemplateSources {
 
 /** The output of each task that has one, by task id: what templates read as `tasks.<id>.output`. */
 export function outputsOf(
-  tasks: Readonly<Record<string, { output?: unknown }>>,
+  tasks: Readonly<Record<string, Pick<TaskStatus, 'output' | 'outputRef'>>>,
+  stored?: StoredOutputs,
 ): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
   for (const [id, entry] of Object.entries(tasks)) {
-    if (entry.output !== undefined) outputs[id] = entry.output;
+    const output = outputOf(entry, stored);
+    if (output !== undefined) outputs[id] = output;
   }
   return outputs;
 }

@@ -38,6 +38,7 @@ export function validateTemplates(spec: DagSpec, graph: DagGraph): TemplateProbl
       [['params'], task.params],
       [['terminate', 'output'], task.terminate?.output],
       [['setVars'], task.setVars],
+      [['subDag', 'vars'], task.subDag?.vars],
     ];
     for (const [field, value] of fields) {
       if (value === undefined) continue;

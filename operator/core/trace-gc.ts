@@ -1,6 +1,6 @@
 import {
   ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
+  instanceFinished,
   type DagInstanceStatus,
 } from '../api/dag-instance.ts';
 
@@ -42,7 +42,7 @@ export function traceGcMark(status: DagInstanceStatus, limits: TraceLimits): num
     total > limits.perInstance ? Math.floor((total - limits.perInstance) / step) + 1 : 0;
   const excess = beyondPerTask + beyondTotal;
   if (excess === 0) return 0;
-  const finished = status.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+  const finished = instanceFinished(status.phase);
   return 2 * excess + (finished ? 1 : 0);
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DagSpec } from '../api/dag.ts';
-import { resolveVars } from './vars.ts';
+import { givenVars, resolveVars, withSetVars } from './vars.ts';
 
 const declared: DagSpec['vars'] = {
   fileName: { desc: 'the file name', defaultValue: 'file.txt' },
@@ -86,5 +86,14 @@ describe('resolveVars', () => {
     resolveVars(decl, given);
     expect(given).toEqual({ fileName: 'a' });
     expect(decl).toEqual(declared);
+  });
+});
+
+describe('givenVars and withSetVars', () => {
+  it('rerun vars override the spec; setVars values override both, once, for decide and the worker alike', () => {
+    const given = givenVars({ vars: { a: 'spec', b: 'spec' } }, { rerunVars: { a: 'rerun' } });
+    expect(given).toEqual({ a: 'rerun', b: 'spec' });
+    expect(withSetVars(given, { vars: { a: 'set' } })).toEqual({ a: 'set', b: 'spec' });
+    expect(withSetVars(given, undefined)).toEqual(given);
   });
 });

@@ -45,13 +45,20 @@ export function resolveVars(
  */
 export function givenVars(
   spec: { vars?: Record<string, string> | undefined },
-  status:
-    | {
-        rerunVars?: Record<string, string> | undefined;
-        vars?: Record<string, string> | undefined;
-      }
-    | undefined,
+  status: { rerunVars?: Record<string, string> | undefined } | undefined,
 ): Record<string, string> | undefined {
-  if (!status?.rerunVars && !status?.vars) return spec.vars;
-  return { ...spec.vars, ...status.rerunVars, ...status.vars };
+  if (!status?.rerunVars) return spec.vars;
+  return { ...spec.vars, ...status.rerunVars };
+}
+
+/**
+ * The vars tasks read: the instance's (resolved from what it was given),
+ * with the values setVars tasks recorded (status.vars) over them. The one
+ * place that order is written: the operator's pass and the worker read it.
+ */
+export function withSetVars(
+  vars: Readonly<Record<string, string>> | undefined,
+  status: { vars?: Record<string, string> | undefined } | undefined,
+): Record<string, string> {
+  return { ...vars, ...status?.vars };
 }

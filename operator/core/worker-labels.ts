@@ -1,6 +1,6 @@
 import {
   ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
+  instanceFinished,
   type DagInstanceStatus,
 } from '../api/dag-instance.ts';
 import { WORKER_LABEL_PREFIX, workerLabel } from '../api/names.ts';
@@ -12,7 +12,7 @@ import { WORKER_LABEL_PREFIX, workerLabel } from '../api/names.ts';
  */
 export function labelledWorkers(status: DagInstanceStatus): Set<string> {
   const workers = new Set<string>();
-  if (status.phase && TERMINAL_INSTANCE_PHASES.has(status.phase)) return workers;
+  if (instanceFinished(status.phase)) return workers;
   for (const t of Object.values(status.tasks ?? {})) {
     if (t.worker && ACTIVE_TASK_PHASES.has(t.phase)) workers.add(t.worker);
   }

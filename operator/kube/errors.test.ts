@@ -8,6 +8,7 @@ import {
   isUnreachable,
   isNotFound,
   KubeApiError,
+  kubeCall,
   kubeErrorFromStatus,
   toKubeError,
 } from './errors.ts';
@@ -68,6 +69,18 @@ describe('toKubeError', () => {
     expect(toKubeError('x')).toBe('x');
     const mapped = new KubeApiError(404, 'NotFound', 'gone');
     expect(toKubeError(mapped)).toBe(mapped);
+  });
+});
+
+describe('kubeCall', () => {
+  it('returns what the call returns', async () => {
+    await expect(kubeCall(() => Promise.resolve(7))).resolves.toBe(7);
+  });
+
+  it('throws the failure mapped to a KubeApiError', async () => {
+    const call = kubeCall(() => Promise.reject(notFound));
+    await expect(call).rejects.toMatchObject({ code: 404, reason: 'NotFound' });
+    await expect(call).rejects.toBeInstanceOf(KubeApiError);
   });
 });
 

@@ -62,6 +62,18 @@ export function toKubeError(e: unknown): unknown {
   return e;
 }
 
+/**
+ * Runs one API call with its failure mapped by `toKubeError`: the one place
+ * the `try { … } catch (e) { throw toKubeError(e) }` of every caller lives.
+ */
+export async function kubeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw toKubeError(e);
+  }
+}
+
 /** Builds a `KubeApiError` from a Status object, e.g. a watch `ERROR` event. */
 export function kubeErrorFromStatus(status: unknown): KubeApiError {
   const s = asStatus(status);

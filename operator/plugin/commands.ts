@@ -6,7 +6,7 @@ import { DagInstance } from '../api/objects.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { TraceStore } from '../store/traces.ts';
 import { instanceResource } from '../api/names.ts';
-import { toKubeError } from '../kube/errors.ts';
+import { kubeCall } from '../kube/errors.ts';
 import { phaseStyle } from './color.ts';
 import { checkName, connect, type ClusterFlags, type Connection } from './connect.ts';
 import { PluginError, UsageError } from './errors.ts';
@@ -17,7 +17,8 @@ import {
   instanceTable,
   outputFormat,
 } from './get.ts';
-import { dagNotFound, getDagSpec, getInstance, instanceGraph } from './instance.ts';
+import { childLoader, dagNotFound, getDagSpec, getInstance, instanceGraph } from './instance.ts';
+import { withChildTasks } from './sub-dag-tree.ts';
 import type { IO } from './io.ts';
 import { formatLint, lintText } from './lint.ts';
 import { formatTraces, orderTraces } from './logs.ts';
@@ -73,17 +74,15 @@ async function listInstances(conn: Connection): Promise<DagInstance[]> {
   const items: DagInstance[] = [];
   let token: string | undefined;
   do {
-    let page: { items?: unknown[]; metadata?: { continue?: string; _continue?: string } };
-    try {
-      page = (await conn.clients.custom.listNamespacedCustomObject({
+    type Page = { items?: unknown[]; metadata?: { continue?: string; _continue?: string } };
+    const page = (await kubeCall(() =>
+      conn.clients.custom.listNamespacedCustomObject({
         ...instanceResource,
         namespace: conn.namespace,
         limit: 500,
         ...(token ? { _continue: token } : {}),
-      })) as typeof page;
-    } catch (e) {
-      throw toKubeError(e);
-    }
+      }),
+    )) as Page;
     for (const raw of page.items ?? []) {
       const parsed = DagInstance.safeParse(raw);
       if (parsed.success) items.push(parsed.data);
@@ -128,8 +127,15 @@ export async function getCommand(
   }
   const instance = await getInstance(conn, name);
   const graph = await instanceGraph(conn, instance);
-  const view = 'graph' in graph ? { order: graph.graph.order, source: graph.source } : graph;
-  print(io, instanceDetails(instance, view, io.now(), io.paint));
+  if (!('graph' in graph)) {
+    print(io, instanceDetails(instance, graph, io.now(), io.paint));
+    return 0;
+  }
+  // The tasks of subDag children show as `<task>/<child task>` after their task.
+  const all = await withChildTasks(childLoader(conn), instance, graph.graph);
+  const shown = { ...instance, status: { ...instance.status, tasks: all.tasks } };
+  const view = { order: all.graph.order, source: graph.source };
+  print(io, instanceDetails(shown, view, io.now(), io.paint));
   return 0;
 }
 
@@ -150,7 +156,8 @@ export async function treeCommand(name: string, flags: ClusterFlags, io: IO): Pr
   ]
     .filter((c) => c !== '')
     .join('  ');
-  const rows = treeRows(graph.graph, instance.status?.tasks ?? {}, now);
+  const all = await withChildTasks(childLoader(conn), instance, graph.graph);
+  const rows = treeRows(all.graph, all.tasks, now);
   print(io, [head, ...renderTree(rows, io.paint)]);
   return 0;
 }

@@ -7,9 +7,10 @@ import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import type { DagSpec } from '../api/dag.ts';
 import { Dag, DagSnapshot, type DagInstance } from '../api/objects.ts';
 import { buildGraph, type DagGraph } from '../core/graph.ts';
-import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { isNotFound, kubeCall } from '../kube/errors.ts';
 import { dagResource } from '../api/names.ts';
 import type { Connection } from './connect.ts';
+import type { LoadInstance } from './sub-dag-tree.ts';
 import { checkName } from './connect.ts';
 import { PluginError } from './errors.ts';
 
@@ -45,14 +46,16 @@ export async function getDagSpec(
 ): Promise<{ spec: DagSpec } | { missing: true } | { invalid: string }> {
   let raw: unknown;
   try {
-    raw = await conn.clients.custom.getNamespacedCustomObject({
-      ...dagResource,
-      namespace: conn.namespace,
-      name,
-    });
+    raw = await kubeCall(() =>
+      conn.clients.custom.getNamespacedCustomObject({
+        ...dagResource,
+        namespace: conn.namespace,
+        name,
+      }),
+    );
   } catch (e) {
     if (isNotFound(e)) return { missing: true };
-    throw toKubeError(e);
+    throw e;
   }
   const parsed = Dag.safeParse(raw);
   return parsed.success ? { spec: parsed.data.spec } : { invalid: parsed.error.message };
@@ -76,13 +79,15 @@ export async function instanceGraph(
   if (revision) {
     let raw: unknown;
     try {
-      const cr = await conn.clients.apps.readNamespacedControllerRevision({
-        namespace: conn.namespace,
-        name: revision,
-      });
+      const cr = await kubeCall(() =>
+        conn.clients.apps.readNamespacedControllerRevision({
+          namespace: conn.namespace,
+          name: revision,
+        }),
+      );
       raw = cr.data;
     } catch (e) {
-      if (!isNotFound(e)) throw toKubeError(e);
+      if (!isNotFound(e)) throw e;
       return { problem: `its Dag snapshot (ControllerRevision "${revision}") no longer exists` };
     }
     const snapshot = DagSnapshot.safeParse(raw);
@@ -105,4 +110,19 @@ function graphOf(
   const built = buildGraph(spec.tasks);
   if (!built.ok) return { problem: built.problems.map((p) => p.message).join('; ') };
   return { graph: built.graph, source };
+}
+
+/** Reads a subDag child and its graph for the parent's view; a child not there (yet) is left out. */
+export function childLoader(conn: Connection): LoadInstance {
+  return async (name) => {
+    let instance: DagInstance;
+    try {
+      instance = await conn.client.get({ namespace: conn.namespace, name });
+    } catch (e) {
+      if (e instanceof FastflowClientError && e.reason === 'NotFound') return undefined;
+      throw e;
+    }
+    const graph = await instanceGraph(conn, instance);
+    return 'graph' in graph ? { instance, graph: graph.graph } : undefined;
+  };
 }

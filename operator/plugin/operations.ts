@@ -17,8 +17,8 @@ import { parseVars } from './vars.ts';
 
 export type OperationFlags = ClusterFlags & { var?: string[] };
 
-/** One operation asked for on the command line, as the client's call for it. */
-function call(
+/** One operation (from the command line or the web view), as the client's call for it. */
+export function call(
   client: Connection['client'],
   op: OperationName,
   ref: { namespace: string; name: string },

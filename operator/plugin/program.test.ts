@@ -66,7 +66,7 @@ describe('kubectl fastflow, no cluster needed', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: kubectl fastflow [options] [command]');
     const ops = ['cancel', 'retry', 'continue', 'skip', 'rerun', 'restart', 'pause', 'resume'];
-    for (const name of ['run', 'get', 'tree', 'logs', ...ops, 'lint']) {
+    for (const name of ['run', 'get', 'tree', 'logs', ...ops, 'lint', 'ui']) {
       expect(help.stdout).toContain(`  ${name} `);
     }
     expect((await run([])).code).toBe(2);
@@ -97,6 +97,9 @@ describe('kubectl fastflow, no cluster needed', () => {
     expect(name.stderr).toBe(
       'error: instance name "Not_A_Name" is not a valid name: must be a lowercase DNS-1123 name\n',
     );
+    const port = await run(['ui', '--port', 'http']);
+    expect(port).toMatchObject({ code: 2, stdout: '' });
+    expect(port.stderr).toBe('error: --port must be a port number (0-65535), not "http"\n');
     const task = await run(['cancel', 'x', 'bad task']);
     expect(task.code).toBe(2);
     expect(task.stderr).toBe('error: "bad task": not a task id\n');

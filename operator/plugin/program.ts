@@ -2,7 +2,7 @@
  * `kubectl fastflow`: the kubectl plugin of fastflow (kubectl runs
  * `kubectl-fastflow` from PATH). Runs Dags and follows them, shows instances,
  * their DAG and their traces, steers them (cancel, retry, continue, skip,
- * rerun, restart, pause, resume), and lints
+ * rerun, restart, pause, resume), serves the web view (ui), and lints
  * Dag files offline. Exit codes: 0 ok, 1 failure (or an instance that did not
  * succeed), 2 usage error.
  */
@@ -22,6 +22,7 @@ import type { ClusterFlags } from './connect.ts';
 import { describeError } from './errors.ts';
 import { signalCommand, type SignalFlags } from './signal.ts';
 import type { IO } from './io.ts';
+import { uiCommand, DEFAULT_UI_PORT, type UiFlags } from './ui.ts';
 import { collect } from './vars.ts';
 
 function clusterFlags(cmd: Command): Command {
@@ -129,6 +130,18 @@ function buildProgram(
     .action(async (name: string, task: string, payload: string | undefined, flags: SignalFlags) =>
       done(await signalCommand('signal', name, task, payload, flags, io)),
     );
+
+  clusterFlags(program.command('ui'))
+    .description("serve the web view on this machine, as the kubeconfig's user (Ctrl-C stops it)")
+    .option('--address <ip>', 'address to listen on', '127.0.0.1')
+    .option('-p, --port <port>', `port to listen on (0: any free one)`, String(DEFAULT_UI_PORT))
+    .option('--read-only', 'refuse every operation: only show')
+    .option(
+      '--allow-host <name>',
+      'another host name the page is reached under (repeatable)',
+      collect,
+    )
+    .action(async (flags: UiFlags) => done(await uiCommand(flags, io)));
 
   program
     .command('lint')

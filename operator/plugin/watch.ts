@@ -5,7 +5,7 @@
  */
 import { FastflowClientError } from '../../actions-runtime/client/errors.ts';
 import { watchInstance } from '../../actions-runtime/client/wait.ts';
-import { TERMINAL_INSTANCE_PHASES } from '../api/dag-instance.ts';
+import { instanceFinished } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { silentLogger } from '../log.ts';
 import type { Connection } from './connect.ts';
@@ -44,7 +44,7 @@ export async function followInstance(conn: Connection, name: string, io: IO): Pr
   const finished = (instance: DagInstance): DagInstance | undefined => {
     latest = instance;
     draw();
-    return TERMINAL_INSTANCE_PHASES.has(instance.status?.phase ?? 'Pending') ? instance : undefined;
+    return instanceFinished(instance.status?.phase) ? instance : undefined;
   };
 
   const timer = io.isTTY ? setInterval(draw, REDRAW_MS) : undefined;

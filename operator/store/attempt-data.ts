@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import { ATTEMPT_DATA_KEYS, type AttemptDataKey } from '../api/attempt-data.ts';
-import { isAlreadyExists, toKubeError } from '../kube/errors.ts';
+import { isAlreadyExists, kubeCall } from '../kube/errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
 import {
   ATTEMPT_OBJECT_LABELS,
@@ -59,10 +59,9 @@ export class AttemptDataStore {
       data,
     };
     try {
-      await this.#core.createNamespacedConfigMap({ namespace, body });
+      await kubeCall(() => this.#core.createNamespacedConfigMap({ namespace, body }));
       return name;
-    } catch (e) {
-      const err = toKubeError(e);
+    } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
     const there = await this.#core.readNamespacedConfigMap({ namespace, name });

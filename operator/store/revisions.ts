@@ -4,7 +4,7 @@ import type { DagSpec } from '../api/dag.ts';
 import { DAG_NAME_LABEL } from '../api/names.ts';
 import { DagSnapshot, describeZodError } from '../api/objects.ts';
 import { buildGraph, type DagGraph } from '../core/graph.ts';
-import { isAlreadyExists, isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isAlreadyExists, isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import { keyOf, type ObjectRef } from '../kube/types.ts';
 import { boundedName, subjectMetadata } from './labels.ts';
 
@@ -71,9 +71,10 @@ export class RevisionStore {
       revision: generation,
     };
     try {
-      await this.#apps.createNamespacedControllerRevision({ namespace: dag.namespace, body });
-    } catch (e) {
-      const err = toKubeError(e);
+      await kubeCall(() =>
+        this.#apps.createNamespacedControllerRevision({ namespace: dag.namespace, body }),
+      );
+    } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
     return this.#remember(dag.namespace, name, snapshot);
@@ -98,17 +99,16 @@ export class RevisionStore {
       return false;
     }
     this.#cache.delete(key);
-    const deletion = this.#apps
-      .deleteNamespacedControllerRevision({ ...ref, body: { preconditions: { uid } } })
-      .then(() => undefined);
+    const deletion = kubeCall(() =>
+      this.#apps.deleteNamespacedControllerRevision({ ...ref, body: { preconditions: { uid } } }),
+    ).then(() => undefined);
     this.#deleting.set(key, deletion);
     try {
       await deletion;
       // Unless an `ensure` came meanwhile (it creates the snapshot again).
       if ((this.#lastUsed.get(key) ?? -Infinity) <= unusedSince) this.#lastUsed.delete(key);
       return true;
-    } catch (e) {
-      const err = toKubeError(e);
+    } catch (err) {
       if (isNotFound(err) || isConflict(err)) return false;
       throw err;
     } finally {
@@ -125,9 +125,8 @@ export class RevisionStore {
     if (cached) return cached;
     let raw: V1ControllerRevision;
     try {
-      raw = await this.#apps.readNamespacedControllerRevision({ namespace, name });
-    } catch (e) {
-      const err = toKubeError(e);
+      raw = await kubeCall(() => this.#apps.readNamespacedControllerRevision({ namespace, name }));
+    } catch (err) {
       if (isNotFound(err)) {
         throw new RevisionMissingError(`Dag snapshot ${namespace}/${name} no longer exists`);
       }

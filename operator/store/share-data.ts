@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1OwnerReference } from '@kubernetes/client-node';
 import { INSTANCE_LABEL } from '../api/names.ts';
-import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { isNotFound, kubeCall, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
 import { boundedName, subjectMetadata } from './labels.ts';
@@ -31,13 +31,14 @@ export class ShareDataStore {
 
   async read(instance: ObjectRef): Promise<Record<string, string>> {
     try {
-      const cm = await this.#core.readNamespacedConfigMap({
-        namespace: instance.namespace,
-        name: shareDataName(instance.name),
-      });
+      const cm = await kubeCall(() =>
+        this.#core.readNamespacedConfigMap({
+          namespace: instance.namespace,
+          name: shareDataName(instance.name),
+        }),
+      );
       return cm.data ?? {};
-    } catch (e) {
-      const err = toKubeError(e);
+    } catch (err) {
       if (isNotFound(err)) return {};
       throw err;
     }
@@ -61,13 +62,14 @@ export class ShareDataStore {
     }
     const name = shareDataName(instance.name);
     try {
-      await this.#core.patchNamespacedConfigMap(
-        { namespace: instance.namespace, name, body: { data: { [key]: value } } },
-        mergePatchOptions,
+      await kubeCall(() =>
+        this.#core.patchNamespacedConfigMap(
+          { namespace: instance.namespace, name, body: { data: { [key]: value } } },
+          mergePatchOptions,
+        ),
       );
       return;
-    } catch (e) {
-      const err = toKubeError(e);
+    } catch (err) {
       if (!isNotFound(err))
         throw new ShareDataError(`share data "${key}" not saved: ${String(err)}`);
     }

@@ -4,7 +4,7 @@ import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { labelledWorkers, workerLabelChange } from '../core/worker-labels.ts';
-import { isConflict, toKubeError } from '../kube/errors.ts';
+import { isConflict, kubeCall } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
 import { STATUS_FIELD_MANAGER } from './refs.ts';
@@ -26,8 +26,8 @@ export async function writeInstanceStatus(
   const diff = mergePatchDiff(current.status ?? {}, next);
   if (diff === undefined) return undefined;
   const { namespace = '', name, resourceVersion } = current.metadata;
-  try {
-    return (await custom.patchNamespacedCustomObjectStatus(
+  return (await kubeCall(() =>
+    custom.patchNamespacedCustomObjectStatus(
       {
         ...instanceResource,
         fieldManager: STATUS_FIELD_MANAGER,
@@ -36,10 +36,8 @@ export async function writeInstanceStatus(
         body: { metadata: { resourceVersion }, status: diff },
       },
       mergePatchOptions,
-    )) as DagInstance;
-  } catch (e) {
-    throw toKubeError(e);
-  }
+    ),
+  )) as DagInstance;
 }
 
 /**
@@ -77,14 +75,12 @@ async function tryWorkerLabels(
   if (change === undefined) return true;
   const { namespace = '', name, resourceVersion } = instance.metadata;
   const patch = async (metadata: object): Promise<void> => {
-    try {
-      await custom.patchNamespacedCustomObject(
+    await kubeCall(() =>
+      custom.patchNamespacedCustomObject(
         { ...instanceResource, namespace, name, body: { metadata } },
         mergePatchOptions,
-      );
-    } catch (e) {
-      throw toKubeError(e);
-    }
+      ),
+    );
   };
   if (!change.removes) {
     await patch({ labels: change.labels });
@@ -111,12 +107,10 @@ export async function writeDagStatus(
   const diff = mergePatchDiff(current ?? {}, next);
   if (diff === undefined) return;
   const { namespace, name } = ref;
-  try {
-    await custom.patchNamespacedCustomObjectStatus(
+  await kubeCall(() =>
+    custom.patchNamespacedCustomObjectStatus(
       { ...dagResource, namespace, name, body: { status: diff } },
       mergePatchOptions,
-    );
-  } catch (e) {
-    throw toKubeError(e);
-  }
+    ),
+  );
 }

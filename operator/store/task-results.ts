@@ -3,7 +3,7 @@ import { boundedName } from './labels.ts';
 import type { CustomObjectsApi, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, DAG_INSTANCE, TASK_RESULT, taskResultResource } from '../api/names.ts';
 import type { AttemptResult } from '../api/task-result.ts';
-import { isConflict, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
 
@@ -57,20 +57,18 @@ export class TaskResultWriter {
       },
       spec: { instance: instance.name, worker: this.#worker, results },
     };
-    try {
-      await this.#custom.createNamespacedCustomObject({
+    await kubeCall(() =>
+      this.#custom.createNamespacedCustomObject({
         ...taskResultResource,
         namespace: instance.namespace,
         body,
-      });
-    } catch (e) {
-      throw toKubeError(e);
-    }
+      }),
+    );
   }
 
   async patch(instance: ObjectRef, changes: ResultChanges): Promise<void> {
-    try {
-      await this.#custom.patchNamespacedCustomObject(
+    await kubeCall(() =>
+      this.#custom.patchNamespacedCustomObject(
         {
           ...taskResultResource,
           namespace: instance.namespace,
@@ -78,10 +76,8 @@ export class TaskResultWriter {
           body: { spec: { results: changes } },
         },
         mergePatchOptions,
-      );
-    } catch (e) {
-      throw toKubeError(e);
-    }
+      ),
+    );
   }
 }
 
@@ -96,14 +92,15 @@ export async function deleteTaskResult(
   resourceVersion: string | undefined,
 ): Promise<boolean> {
   try {
-    await custom.deleteNamespacedCustomObject({
-      ...taskResultResource,
-      ...ref,
-      body: { preconditions: resourceVersion ? { resourceVersion } : {} },
-    });
+    await kubeCall(() =>
+      custom.deleteNamespacedCustomObject({
+        ...taskResultResource,
+        ...ref,
+        body: { preconditions: resourceVersion ? { resourceVersion } : {} },
+      }),
+    );
     return true;
-  } catch (e) {
-    const err = toKubeError(e);
+  } catch (err) {
     if (isNotFound(err)) return true;
     if (isConflict(err)) return false;
     throw err;

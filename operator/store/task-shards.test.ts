@@ -85,6 +85,35 @@ describe('TaskShardStore', () => {
     expect(await reader.entries(OWNER, instance.status, ['a', 'd'])).toEqual({ a: done('1') });
   });
 
+  it("finds a parent's entry from the newest shard down, then by its index: only the shard holding it", async () => {
+    const { api, gets } = fakeApi();
+    const writer = new TaskShardStore(api);
+    for (let i = 0; i < 10; i++) await writer.create(OWNER, i, { [`t${i}`]: done(String(i)) });
+    // No cache: a worker whose shard cache holds other instances.
+    const reader = new TaskShardStore(api);
+    const status = { shards: 10, tasks: {} };
+    const lookup = async (task: string) => {
+      gets.length = 0;
+      const found = await reader.entries(OWNER, status, [task]);
+      return { found, gets: [...gets] };
+    };
+    const newest = await lookup('t9');
+    expect(newest.found).toEqual({ t9: done('9') });
+    expect(newest.gets).toEqual(
+      ['s9', 's8', 's7', 's6', 's5', 's4', 's3', 's2'].map((s) => `run-1-${s}`),
+    );
+    expect(await lookup('t0')).toEqual({
+      found: { t0: done('0') },
+      gets: ['run-1-s1', 'run-1-s0'],
+    });
+    expect(await lookup('t5')).toEqual({ found: { t5: done('5') }, gets: ['run-1-s5'] });
+    expect(await lookup('gone')).toEqual({ found: {}, gets: [] });
+    // Reopened by an operation and sharded again: the newest shard's entry is the one.
+    await writer.create(OWNER, 10, { t5: { phase: 'Failed' } });
+    const again = await reader.entries(OWNER, { shards: 11, tasks: {} }, ['t5']);
+    expect(again).toEqual({ t5: { phase: 'Failed' } });
+  });
+
   it('names shards within 253 characters, apart for long names sharing a prefix', () => {
     expect(taskShardName('run-1', 12)).toBe('run-1-s12');
     const [a, b] = [`${'x'.repeat(252)}a`, `${'x'.repeat(252)}b`];

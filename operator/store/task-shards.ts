@@ -9,8 +9,9 @@ import {
 } from '../api/names.ts';
 import { TaskShard, describeZodError, type DagInstance } from '../api/objects.ts';
 import { reassemble } from '../core/compaction.ts';
-import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isAlreadyExists, isNotFound, kubeCall } from '../kube/errors.ts';
 import { boundedName, subjectMetadata } from './labels.ts';
+import { ShardIndex } from './shard-index.ts';
 import type { OwnerInstance } from './task-results.ts';
 
 /** Shard `index` of an instance: `<instance>-s<index>` (a long name keeps a prefix and a hash). */
@@ -35,6 +36,7 @@ export class TaskShardStore {
   /** `<namespace>/<shard name>@<instance uid>` → its entries. */
   readonly #cache = new Map<string, Record<string, TaskStatus>>();
   readonly #cacheLimit: number;
+  readonly #index = new ShardIndex();
 
   constructor(custom: CustomObjectsApi, opts: { cacheLimit?: number } = {}) {
     this.#custom = custom;
@@ -66,13 +68,14 @@ export class TaskShardStore {
       spec: { instance: owner.name, index, tasks },
     };
     try {
-      await this.#custom.createNamespacedCustomObject({
-        ...taskShardResource,
-        namespace: owner.namespace,
-        body,
-      });
-    } catch (e) {
-      const err = toKubeError(e);
+      await kubeCall(() =>
+        this.#custom.createNamespacedCustomObject({
+          ...taskShardResource,
+          namespace: owner.namespace,
+          body,
+        }),
+      );
+    } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       return this.read(owner, index);
     }
@@ -87,13 +90,14 @@ export class TaskShardStore {
     if (cached) return cached;
     let raw: unknown;
     try {
-      raw = await this.#custom.getNamespacedCustomObject({
-        ...taskShardResource,
-        namespace: owner.namespace,
-        name,
-      });
-    } catch (e) {
-      const err = toKubeError(e);
+      raw = await kubeCall(() =>
+        this.#custom.getNamespacedCustomObject({
+          ...taskShardResource,
+          namespace: owner.namespace,
+          name,
+        }),
+      );
+    } catch (err) {
       if (isNotFound(err)) throw new ShardUnreadableError(`TaskShard ${name} is missing`);
       throw err;
     }
@@ -141,17 +145,40 @@ export class TaskShardStore {
    * The entries of `tasks` that are in the instance's shards (absent from
    * status): what a worker renders `{{tasks.X.output}}` from when X's entry
    * left status (an inline output, or the reference to its data object).
+   * Shards are looked at newest first (a recent parent is in a recent one),
+   * those not read before in batches, and a key the index places is read
+   * from its shard alone.
    */
   async entries(
     owner: OwnerInstance,
     status: DagInstanceStatus,
     tasks: readonly string[],
   ): Promise<Record<string, TaskStatus>> {
-    const wanted = tasks.filter((t) => status.tasks?.[t] === undefined);
-    if (wanted.length === 0 || !status.shards) return {};
+    const remaining = new Set(tasks.filter((t) => status.tasks?.[t] === undefined));
     const found: Record<string, TaskStatus> = {};
-    for (const shard of await this.readAll(owner, status)) {
-      for (const t of wanted) if (shard[t] !== undefined) found[t] = shard[t];
+    const at = `${owner.namespace}/${owner.name}@${owner.uid}`;
+    const readNow = new Map<number, Record<string, TaskStatus>>();
+    for (
+      let top = (status.shards ?? 0) - 1;
+      top >= 0 && remaining.size > 0;
+      top -= PARALLEL_READS
+    ) {
+      const batch = Array.from({ length: Math.min(PARALLEL_READS, top + 1) }, (_, i) => top - i);
+      const unread = batch.filter((n) => !this.#index.isRead(at, n));
+      const shards = await Promise.all(unread.map((n) => this.read(owner, n)));
+      unread.forEach((n, i) => {
+        readNow.set(n, shards[i] ?? {});
+        this.#index.add(at, n, Object.keys(shards[i] ?? {}));
+      });
+      for (const n of batch) {
+        const here = [...remaining].filter((t) => this.#index.newest(at, t) === n);
+        if (here.length === 0) continue;
+        const shard = readNow.get(n) ?? (await this.read(owner, n));
+        for (const t of here) {
+          if (shard[t] !== undefined) found[t] = shard[t];
+          remaining.delete(t);
+        }
+      }
     }
     return found;
   }

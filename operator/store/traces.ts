@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import type { TraceSeen } from '../core/trace-gc.ts';
-import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { isNotFound, kubeCall } from '../kube/errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
 import {
   ATTEMPT_OBJECT_LABELS,
@@ -59,9 +59,10 @@ export class TraceStore {
       data,
     };
     try {
-      await this.#core.replaceNamespacedConfigMap({ namespace: a.instance.namespace, name, body });
-    } catch (e) {
-      const err = toKubeError(e);
+      await kubeCall(() =>
+        this.#core.replaceNamespacedConfigMap({ namespace: a.instance.namespace, name, body }),
+      );
+    } catch (err) {
       if (!isNotFound(err)) throw err;
       await this.#core.createNamespacedConfigMap({ namespace: a.instance.namespace, body });
     }
@@ -92,9 +93,8 @@ export class TraceStore {
   /** Deletes one trace object; one already gone is no error. */
   async delete(namespace: string, name: string): Promise<void> {
     try {
-      await this.#core.deleteNamespacedConfigMap({ namespace, name });
-    } catch (e) {
-      const err = toKubeError(e);
+      await kubeCall(() => this.#core.deleteNamespacedConfigMap({ namespace, name }));
+    } catch (err) {
       if (!isNotFound(err)) throw err;
     }
   }

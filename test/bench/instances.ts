@@ -5,7 +5,7 @@
  * for the operator's).
  */
 import { Watch, type CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { TERMINAL_INSTANCE_PHASES } from '../../operator/api/dag-instance.ts';
+import { instanceFinished, type TaskStatus } from '../../operator/api/dag-instance.ts';
 import {
   API_VERSION,
   GROUP,
@@ -17,21 +17,12 @@ import { makeClients } from '../../operator/kube/client.ts';
 import { TaskShardStore } from '../../operator/store/task-shards.ts';
 import type { BenchDagSpec } from './dags.ts';
 
-export type TaskState = {
-  phase?: string;
-  worker?: string;
-  attempt?: number;
-  scheduledAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  reason?: string;
-  message?: string;
-  /** Earlier attempts of the task, newest last (at most 3; older ones counted in historyDropped). */
-  history?: { attempt: number; worker?: string; phase: string; reason?: string }[];
-  historyDropped?: number;
-  /** Attempt numbers spent on voided pre-assignments (never ran). */
-  voided?: number;
-};
+/**
+ * A task entry as read from the API: the operator's TaskStatus, derived so a
+ * field added there is here too (a hand copy once missed `voided`); partial
+ * because a bench reader tolerates entries it did not write.
+ */
+export type TaskState = Partial<TaskStatus>;
 
 export type InstanceObject = {
   metadata: {
@@ -53,10 +44,8 @@ export type InstanceObject = {
   };
 };
 
-const TERMINAL: ReadonlySet<string> = TERMINAL_INSTANCE_PHASES;
-
 export function isTerminal(i: InstanceObject | undefined): boolean {
-  return TERMINAL.has(i?.status?.phase ?? '');
+  return instanceFinished(i?.status?.phase);
 }
 
 /**

@@ -101,7 +101,10 @@ describe('account', () => {
 
 describe('taskAttempts', () => {
   it('counts history records dropped past the limit as recorded', () => {
-    const history = Array.from({ length: 10 }, (_, i) => ({ attempt: i + 3, phase: 'Failed' }));
+    const history = Array.from({ length: 10 }, (_, i) => ({
+      attempt: i + 3,
+      phase: 'Failed' as const,
+    }));
     expect(
       taskAttempts({ phase: 'Running', attempt: 13, history, historyDropped: 2 }),
     ).toMatchObject({
@@ -111,7 +114,7 @@ describe('taskAttempts', () => {
   });
 
   it('finds an attempt recorded twice', () => {
-    const history = [
+    const history: TaskState['history'] = [
       { attempt: 1, phase: 'Failed', reason: 'WorkerLost' },
       { attempt: 1, phase: 'Succeeded' },
     ];

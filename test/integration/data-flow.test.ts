@@ -15,15 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => env.stop());
 
-async function dagStatus(name: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 100; i++) {
-    const status = (await env.getDag(name))['status'] as Record<string, unknown> | undefined;
-    if (status?.['valid'] !== undefined) return status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Dag ${name} got no status`);
-}
-
 describe('outputs, share data, templates and traces', () => {
   it('passes outputs, share data and vars to a downstream task through templates', async () => {
     await env.createDag('flow', {
@@ -107,7 +98,7 @@ describe('outputs, share data, templates and traces', () => {
         { id: 'c', actionName: 'echo', params: { v: '{{ .vars.known.Value' } },
       ],
     });
-    const status = await dagStatus('bad-refs');
+    const status = await env.dagStatus('bad-refs');
     expect(status['valid']).toBe(false);
     const message = String(status['message']);
     expect(message).toContain('spec.tasks[0].params.v');

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-process.ts';
 import { freePorts } from '../local-cluster/ports.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
+import { instanceFinished } from '../../operator/api/dag-instance.ts';
 import { TRACE_LABELS } from '../../operator/store/traces.ts';
 import { applyChartRbac, type ChartCredentials } from '../support/chart-rbac.ts';
 import { kubectl } from '../support/cluster.ts';
@@ -90,7 +91,7 @@ it('an operator and a worker holding only these permissions run a Dag to the end
   while (Date.now() < deadline) {
     const out = await kubectl(['-n', chart.ns, 'get', 'dagi', 'chain-1', '-o', 'json']);
     instance = out.code === 0 ? (JSON.parse(out.stdout) as DagInstance) : undefined;
-    if (['Succeeded', 'Failed', 'Canceled'].includes(instance?.status?.phase ?? '')) break;
+    if (instanceFinished(instance?.status?.phase)) break;
     await new Promise((res) => setTimeout(res, 200));
   }
   const why = `status: ${stringify(instance?.status ?? null)}\nlogs: ${logs}`;

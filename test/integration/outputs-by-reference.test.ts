@@ -102,4 +102,33 @@ describe('outputs beyond the inline bound', () => {
     expect(done.status?.tasks?.['huge']?.message).toContain('the limit is 131072');
     expect(done.status?.tasks?.['huge']?.outputRef).toBeUndefined();
   });
+
+  it('system tasks read an upstream output stored by reference (above the inline bound)', async () => {
+    await env.createDag('big-route', {
+      vars: { env: { defaultValue: 'dev' } },
+      tasks: [
+        { id: 'big', actionName: 'blob', params: { bytes: 3000, marker: 'prod' } },
+        {
+          id: 'route',
+          type: 'switch',
+          dependOn: ['big'],
+          switch: { expression: 'tasks.big.output.marker', cases: { prod: ['ship'] } },
+        },
+        { id: 'ship', actionName: 'echo', dependOn: ['route'] },
+        {
+          id: 'set',
+          type: 'setVars',
+          dependOn: ['big'],
+          setVars: { env: '{{tasks.big.output.marker}}' },
+        },
+      ],
+    });
+    await env.createInstance('big-route-1', 'big-route');
+    const done = await env.finished('big-route-1');
+    expect(done.status?.tasks?.['big']?.outputRef).toBeTruthy();
+    expect(done.status?.tasks?.['route']?.output).toMatchObject({ selectedCase: 'prod' });
+    expect(done.status?.tasks?.['ship']?.phase).toBe('Succeeded');
+    expect(done.status?.vars).toEqual({ env: 'prod' });
+    expect(done.status?.phase).toBe('Succeeded');
+  });
 });

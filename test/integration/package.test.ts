@@ -68,12 +68,15 @@ afterAll(async () => {
 
 describe('the packed fastflow package', () => {
   it('holds the compiled runtime and its types, never tests or sources', () => {
+    // The web view's page is sent as it is: HTML and CSS beside its modules.
+    const page = /^dist\/operator\/web\/static\/[\w-]+\.(html|css|js)$/;
     const outside = packed.files.filter(
-      (f) => !/^dist\/(operator|actions-runtime)\/.+\.(js|d\.ts)$/.test(f),
+      (f) => !/^dist\/(operator|actions-runtime)\/.+\.(js|d\.ts)$/.test(f) && !page.test(f),
     );
     expect(outside.sort()).toEqual(['README.md', 'package.json']);
     expect(packed.files.filter((f) => f.includes('.test.'))).toEqual([]);
     expect(packed.files).toContain('dist/actions-runtime/index.d.ts');
+    expect(packed.files).toContain('dist/operator/web/static/index.html');
   });
 
   it('runs its CLI and kubectl plugin from node_modules/.bin', async () => {

@@ -97,19 +97,10 @@ describe('bad input gets its reason where the user looks', () => {
         { id: 'c', actionName: 'print', dependOn: ['b'] },
       ],
     });
-    const statusOf = async (name: string): Promise<Record<string, unknown>> => {
-      for (let i = 0; i < 100; i++) {
-        const dag = await env.getDag(name);
-        const status = dag['status'] as Record<string, unknown> | undefined;
-        if (status?.['valid'] !== undefined) return status;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`Dag ${name} got no status`);
-    };
-    const unknown = await statusOf('unknown-dep');
+    const unknown = await env.dagStatus('unknown-dep');
     expect(unknown).toMatchObject({ valid: false });
     expect(unknown['message']).toContain('spec.tasks[0].dependOn[0]: task "a" depends on "ghost"');
-    const cycle = await statusOf('cycle');
+    const cycle = await env.dagStatus('cycle');
     expect(cycle).toMatchObject({ valid: false });
     expect(cycle['message']).toMatch(/cycle: (a|b|c) -> .* -> \1/);
     const shown = await env.kubectl(['get', 'dag', 'cycle']);

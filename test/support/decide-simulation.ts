@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import {
   ACTIVE_TASK_PHASES,
-  TERMINAL_INSTANCE_PHASES,
+  instanceFinished,
   type DagInstanceStatus,
   type TaskPhase,
   type TaskStatus,
@@ -193,7 +193,7 @@ export function simulate(options: SimOptions): SimResult {
     const now = new Date(T0 + stepNo * 1000);
     const status = world.decide(stepNo, now);
     const idle = !options.annotations && status.phase === 'Blocked';
-    if (TERMINAL_INSTANCE_PHASES.has(status.phase ?? 'Pending') || idle) {
+    if (instanceFinished(status.phase) || idle) {
       return { status, steps: stepNo, kills: world.kills };
     }
     world.report(now);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { DagInstance } from '../../operator/api/objects.ts';
+import { instanceFinished } from '../../operator/api/dag-instance.ts';
 import type { DagSpec } from '../../operator/api/dag.ts';
 import {
   API_VERSION,
@@ -153,11 +154,7 @@ export class FastflowEnv {
   }
 
   finished(name: string, timeoutMs?: number): Promise<DagInstance> {
-    return this.waitForInstance(
-      name,
-      (i) => ['Succeeded', 'Failed', 'Canceled'].includes(i.status?.phase ?? ''),
-      timeoutMs,
-    );
+    return this.waitForInstance(name, (i) => instanceFinished(i.status?.phase), timeoutMs);
   }
 
   /**

@@ -226,3 +226,11 @@ readinessProbe:
 {{- end -}}
 [{{ range $i, $n := $names }}{{ if $i }}, {{ end }}{{ $n | squote }}{{ end }}]
 {{- end -}}
+
+{{- define "fastflow.uiServiceAccount" -}}
+{{- if .Values.ui.serviceAccount.create -}}
+{{- default (include "fastflow.componentName" (list . "ui")) .Values.ui.serviceAccount.name -}}
+{{- else -}}
+{{- required "ui.serviceAccount.name is required when ui.serviceAccount.create is false" .Values.ui.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}

@@ -1,5 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { TaskStatus } from '../../api/dag-instance.ts';
+import { outputOf, type StoredOutputs } from '../attempt-values.ts';
 
 /**
  * CEL, as Kubernetes users write it in CRD rules and admission policies,
@@ -38,6 +39,8 @@ export interface CelSources {
   tasks: Readonly<Record<string, TaskStatus>>;
   /** For a loop's `while`: the iteration just done. */
   iteration?: number;
+  /** Outputs the entries name by outputRef, read by the reconciler. */
+  storedOutputs?: StoredOutputs | undefined;
 }
 
 export type CelResult = { ok: true; value: unknown } | { ok: false; message: string };
@@ -46,7 +49,10 @@ export type CelResult = { ok: true; value: unknown } | { ok: false; message: str
 export function evaluateCel(expression: string, sources: CelSources): CelResult {
   const tasks: Record<string, unknown> = {};
   for (const [id, entry] of Object.entries(sources.tasks)) {
-    tasks[id] = { output: toCel(entry.output ?? null), phase: entry.phase };
+    tasks[id] = {
+      output: toCel(outputOf(entry, sources.storedOutputs) ?? null),
+      phase: entry.phase,
+    };
   }
   try {
     const scope = sources.iteration === undefined ? env : loopEnv;

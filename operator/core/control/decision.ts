@@ -2,7 +2,9 @@ import type { ControlStatus } from '../../api/control-status.ts';
 import type { DagSpec, TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import type { TaskReason } from '../../api/task-reason.ts';
+import type { StoredOutputs } from '../attempt-values.ts';
 import type { DagGraph } from '../graph.ts';
+import type { SubDagInput } from './sub-dag.ts';
 import { transition } from '../task-transitions.ts';
 
 /** What a system task decides from: the pass so far, and the task. */
@@ -10,6 +12,10 @@ export interface ControlContext {
   readonly graph: DagGraph;
   readonly now: Date;
   readonly shareData: Readonly<Record<string, string>>;
+  /** What subDag tasks read: their children, as the operator's cache has them. */
+  readonly subDags?: SubDagInput | undefined;
+  /** Upstream outputs stored by reference (outputRef), read by the reconciler before decide. */
+  readonly storedOutputs?: StoredOutputs | undefined;
   readonly tasks: Readonly<Record<string, TaskStatus>>;
   /** The vars as tasks read them now (setVars values included). */
   readonly vars: Readonly<Record<string, string>>;

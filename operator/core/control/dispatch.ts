@@ -1,6 +1,7 @@
 import type { ControlStatus } from '../../api/control-status.ts';
 import type { DagSpec, TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
+import type { StoredOutputs } from '../attempt-values.ts';
 import { formatPath } from '../../api/field-path.ts';
 import { TASK_TYPES, taskTypeOf, type TaskType } from '../../api/task-types.ts';
 import { earliest } from '../duration.ts';
@@ -10,6 +11,7 @@ import { templateReferences } from '../templates.ts';
 import { fanOutControl } from './fan-out.ts';
 import { loopType } from './loop.ts';
 import { setVarsType } from './set-vars.ts';
+import { subDagType, type SubDagInput } from './sub-dag.ts';
 import { switchType } from './switch.ts';
 import { terminateType } from './terminate.ts';
 import { approvalType, waitType } from './wait.ts';
@@ -25,6 +27,7 @@ const TYPES: Readonly<Record<Exclude<TaskType, 'action'>, ControlType>> = {
   wait: waitType,
   approval: approvalType,
   loop: loopType,
+  subDag: subDagType,
 };
 
 /** How task `spec` is decided: by its type, or as a fan-out (forEach); undefined: on a worker. */
@@ -45,10 +48,19 @@ export function controlStatusOf(status: ControlStatus): ControlStatus {
 }
 
 /** What decide() holds that system tasks read. */
-export interface ControlInput {
+export interface ControlInput extends ControlSources {
   readonly graph: DagGraph;
   readonly now: Date;
+}
+
+/** What the operator reads for system tasks besides the instance (decide's input has them too). */
+export interface ControlSources {
+  /** The instance's share data, for preChecks and system tasks that read it. */
   readonly shareData?: Readonly<Record<string, string>>;
+  /** The children of subDag tasks, the instance's depth, the Dags they name that are missing. */
+  readonly subDags?: SubDagInput;
+  /** Upstream outputs stored by reference (outputRef) that system tasks read. */
+  readonly storedOutputs?: StoredOutputs | undefined;
 }
 
 /** One decide pass, as system tasks change it. */
@@ -87,20 +99,22 @@ export function decideControl(
 
 /**
  * Called by decide() for a task that is Running on no worker: a system task
- * that waits (wait, approval) is looked at again, e.g. its time has come.
+ * that waits (wait, approval, subDag) is looked at again, e.g. its time has
+ * come; true when it was (a failed one is then retried under its policy).
  */
 export function decideWaiting(
   input: ControlInput,
   pass: ControlPass,
   id: string,
   current: TaskStatus,
-): void {
+): boolean {
   const spec = specOf(input.graph, id);
   const control = controlOf(spec);
-  if (spec === undefined || control === undefined) return;
+  if (spec === undefined || control === undefined) return false;
   const ctx = contextOf(input, pass, id, spec, current.attempt ?? 1, current);
   const waiting = control.waiting?.(ctx, current);
   if (waiting) apply(pass, id, waiting);
+  return waiting !== undefined;
 }
 
 function contextOf(
@@ -115,6 +129,8 @@ function contextOf(
     graph: input.graph,
     now: input.now,
     shareData: input.shareData ?? {},
+    subDags: input.subDags,
+    storedOutputs: input.storedOutputs,
     tasks: pass.tasks,
     vars: pass.vars,
     control: pass.control,
@@ -176,6 +192,6 @@ function onlyFor(task: TaskSpec, i: number, field: string, type: TaskType): Cont
 export function readsShareData(task: TaskSpec): boolean {
   const expressions = [task.switch?.expression, task.forEach?.items, task.loop?.while];
   if (expressions.some((e) => e?.includes('shareData'))) return true;
-  const rendered = [task.terminate?.output, task.setVars];
+  const rendered = [task.terminate?.output, task.setVars, task.subDag?.vars];
   return templateReferences(rendered).some((r) => r.ref.kind === 'shareData');
 }

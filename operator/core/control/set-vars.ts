@@ -14,7 +14,11 @@ import { failed, succeeded, type ControlProblem, type ControlType } from './deci
  */
 export const setVarsType: ControlType = {
   decide(ctx) {
-    const sources = { vars: ctx.vars, shareData: ctx.shareData, outputs: outputsOf(ctx.tasks) };
+    const sources = {
+      vars: ctx.vars,
+      shareData: ctx.shareData,
+      outputs: outputsOf(ctx.tasks, ctx.storedOutputs),
+    };
     const rendered = renderParams(ctx.spec.setVars ?? {}, sources, 'setVars');
     if (!rendered.ok) return { entry: failed(ctx, rendered.message) };
     const values: Record<string, string> = {};

@@ -19,7 +19,11 @@ export const terminateType: ControlType = {
   decide(ctx) {
     const spec = ctx.spec.terminate;
     if (spec === undefined) return { entry: failed(ctx, 'terminate: missing') };
-    const sources = { vars: ctx.vars, shareData: ctx.shareData, outputs: outputsOf(ctx.tasks) };
+    const sources = {
+      vars: ctx.vars,
+      shareData: ctx.shareData,
+      outputs: outputsOf(ctx.tasks, ctx.storedOutputs),
+    };
     const rendered = renderParams(spec.output, sources, 'terminate.output');
     if (!rendered.ok) return { entry: failed(ctx, rendered.message) };
     const bytes = JSON.stringify(rendered.value ?? null).length;

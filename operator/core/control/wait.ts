@@ -5,6 +5,7 @@ import { MAX_WAIT_MS, type ApprovalSpec, type WaitSpec } from '../../api/waits.t
 import { parseDuration } from '../duration.ts';
 import { transition } from '../task-transitions.ts';
 import type { ControlContext, ControlDecision, ControlProblem, ControlType } from './decision.ts';
+import { workerFieldsOfWaiting } from './waiting-fields.ts';
 
 /**
  * `type: wait` and `type: approval`: tasks that wait, decided by the
@@ -20,22 +21,23 @@ export const waitType: ControlType = {
   validate(task: TaskSpec, i: number): ControlProblem[] {
     const path = (field: string) => formatPath(['spec', 'tasks', i, 'wait', field]);
     const spec = task.wait;
+    const fields = workerFieldsOfWaiting(task, i);
     if (spec?.duration !== undefined && spec.until !== undefined) {
       const message = `task "${task.id}": wait takes duration or until, not both (neither: wait for a signal)`;
-      return [{ reason: 'InvalidWait', path: path('until'), message }];
+      return [...fields, { reason: 'InvalidWait', path: path('until'), message }];
     }
     const ms = spec?.duration === undefined ? undefined : parseDuration(spec.duration);
     if (ms !== undefined && ms > MAX_WAIT_MS) {
       const message = `task "${task.id}": wait.duration ${spec?.duration} is longer than 366 days`;
-      return [{ reason: 'InvalidWait', path: path('duration'), message }];
+      return [...fields, { reason: 'InvalidWait', path: path('duration'), message }];
     }
-    return [];
+    return fields;
   },
 };
 
 export const approvalType: ControlType = {
   decide: (ctx) => started(ctx, { type: 'approval', spec: ctx.spec.approval }),
-  validate: () => [],
+  validate: workerFieldsOfWaiting,
 };
 
 /** The ready task starts waiting; a wait whose time has already come ends in the same pass. */

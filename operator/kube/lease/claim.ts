@@ -5,7 +5,7 @@ import type {
   V1Preconditions,
 } from '@kubernetes/client-node';
 import { requestOptions } from '../client.ts';
-import { isAlreadyExists, isConflict, isNotFound, toKubeError } from '../errors.ts';
+import { isAlreadyExists, isConflict, isNotFound, kubeCall } from '../errors.ts';
 import { toMicroTime } from '../time.ts';
 import { holderOf, LeaseObservation, monotonicNow } from './observation.ts';
 
@@ -165,15 +165,17 @@ export class LeaseClaim {
   async delete(preconditions: V1Preconditions, signal?: AbortSignal): Promise<boolean> {
     const { coordination, namespace, name } = this.#o;
     try {
-      await coordination.deleteNamespacedLease(
-        { namespace, name, body: { preconditions } },
-        this.#callOpts(signal),
+      await kubeCall(() =>
+        coordination.deleteNamespacedLease(
+          { namespace, name, body: { preconditions } },
+          this.#callOpts(signal),
+        ),
       );
       return true;
     } catch (e) {
       if (isNotFound(e)) return true;
       if (isConflict(e)) return false;
-      throw toKubeError(e);
+      throw e;
     }
   }
 
@@ -189,12 +191,12 @@ export class LeaseClaim {
     expected: (e: unknown) => boolean,
   ): Promise<V1Lease | undefined> {
     try {
-      const lease = await call();
+      const lease = await kubeCall(call);
       this.observed.observe(lease);
       return lease;
     } catch (e) {
       if (expected(e)) return undefined;
-      throw toKubeError(e);
+      throw e;
     }
   }
 
