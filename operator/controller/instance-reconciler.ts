@@ -187,7 +187,7 @@ export class InstanceReconciler {
     await syncWorkerLabels(this.#d.clients.custom, labelled, labelledWorkers(decision.status), () =>
       this.#fresh(key),
     );
-    await this.#d.results.cleanup(key, decision.status);
+    await this.#d.results.cleanup(key, decision.status, { written: written !== undefined });
     if (finished) {
       this.#lastWrite.delete(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');

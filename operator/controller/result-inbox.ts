@@ -59,12 +59,22 @@ export class ResultInbox {
    * After the status that folded them is written: deletes the results of
    * workers that hold no Scheduled or Running task of the instance (all of
    * them once it has finished, or when it is gone), each only if unchanged
-   * since it was folded.
+   * since it was folded. A status decided from the cache and not written
+   * (`written: false`: nothing changed) may lag behind the results, whose
+   * events come on another watch: a worker that holds nothing there may hold
+   * the very attempt its result reports, refused as stale for now. Deleting
+   * that result would leave the attempt on its worker for good, so only a
+   * finished instance's results go then.
    */
-  async cleanup(instance: string, status: DagInstanceStatus | undefined): Promise<void> {
+  async cleanup(
+    instance: string,
+    status: DagInstanceStatus | undefined,
+    { written }: { written: boolean } = { written: true },
+  ): Promise<void> {
     const results = this.#byInstance.get(instance);
     if (!results) return;
     const finished = status?.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
+    if (!written && !finished && status !== undefined) return;
     // Workers holding a Scheduled or Running task: the set its labels follow (none once finished).
     const holding = labelledWorkers(status ?? {});
     for (const r of [...results.values()]) {
