@@ -1,5 +1,6 @@
 import { TERMINAL_INSTANCE_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
 import type { TaskResult } from '../api/objects.ts';
+import { parseAttemptKey } from '../api/task-result.ts';
 import { foldResults, type Folded } from '../core/fold-results.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
@@ -63,8 +64,9 @@ export class ResultInbox {
    * (`written: false`: nothing changed) may lag behind the results, whose
    * events come on another watch: a worker that holds nothing there may hold
    * the very attempt its result reports, refused as stale for now. Deleting
-   * that result would leave the attempt on its worker for good, so only a
-   * finished instance's results go then.
+   * that result would leave the attempt on its worker for good, so a result
+   * reporting an attempt that status does not show yet stays (a later
+   * attempt's is stale for good, and goes).
    */
   async cleanup(
     instance: string,
@@ -74,11 +76,12 @@ export class ResultInbox {
     const results = this.#byInstance.get(instance);
     if (!results) return;
     const finished = status?.phase !== undefined && TERMINAL_INSTANCE_PHASES.has(status.phase);
-    if (!written && !finished && status !== undefined) return;
+    // Decided from the cache without a write: the status may lag behind the results.
+    const lagging = written || finished ? undefined : status;
     // Workers holding a Scheduled or Running task: the set its labels follow (none once finished).
     const holding = labelledWorkers(status ?? {});
     for (const r of [...results.values()]) {
-      if (holding.has(r.spec.worker)) continue;
+      if (holding.has(r.spec.worker) || aheadOf(lagging, r.spec.results)) continue;
       // A finished instance folds nothing more: say which late results go unread.
       if (finished) this.#logStale(instance, foldResults(status.tasks ?? {}, [r.spec]).outcomes);
       const ref = { namespace: r.metadata.namespace ?? '', name: r.metadata.name };
@@ -86,4 +89,16 @@ export class ResultInbox {
       if (!gone) this.#log.debug({ instance, result: ref.name }, 'result changed; folding again');
     }
   }
+}
+
+/** Whether some result reports an attempt `status` does not show yet (its task absent, or earlier). */
+function aheadOf(
+  status: DagInstanceStatus | undefined,
+  results: TaskResult['spec']['results'],
+): boolean {
+  if (status === undefined) return false;
+  return Object.keys(results).some((key) => {
+    const id = parseAttemptKey(key);
+    return id !== undefined && (status.tasks?.[id.task]?.attempt ?? 0) < id.attempt;
+  });
 }
