@@ -4,6 +4,12 @@ import type { AttemptReport } from '../../operator/core/task-report.ts';
 import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
 import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
 import { givenVars, resolveVars, withSetVars } from '../../operator/core/vars.ts';
+import {
+  itemOf,
+  parseGrownKey,
+  specOf,
+  type ItemSources,
+} from '../../operator/core/grown-graph.ts';
 import { UNKNOWN_ACTION, taskResult, type WorkerMetrics } from './metrics.ts';
 import type { RevisionStore } from '../../operator/store/revisions.ts';
 import type { TaskShardStore } from '../../operator/store/task-shards.ts';
@@ -178,7 +184,8 @@ async function prepareAndRun(
   begin: Begin,
 ): Promise<Ran> {
   const { snapshot, graph } = await deps.revisions.load(a.namespace, a.dagRevision);
-  const task = graph.tasks.get(a.task);
+  // A grown key (a fan-out copy `x[3]`, a loop iteration's `step#2`) runs its Dag task's spec.
+  const task = specOf(graph, a.task);
   const action = task && deps.registry.get(task.actionName ?? '');
   // Only registered names label metrics: a Dag cannot add label values.
   begin(action ? action.name : UNKNOWN_ACTION);
@@ -222,7 +229,23 @@ async function render(
   const sharded = await deps.shards.entries(owner, view.status, parents);
   const tasks = { ...sharded, ...view.status.tasks };
   const outputs = await upstreamOutputs(a, view.uid, tasks, refs, deps.data);
-  return renderParams(task.params ?? {}, { vars, shareData, outputs });
+  const item = await copyItem(a, view, deps);
+  return renderParams(task.params ?? {}, { vars, shareData, outputs, ...(item ? { item } : {}) });
+}
+
+/** A fan-out copy's item, from its fan-out task's recorded items (inline or in its attempt data). */
+async function copyItem(
+  a: LocalAttempt,
+  view: InstanceView,
+  deps: ExecuteDeps,
+): Promise<ItemSources | undefined> {
+  const grown = parseGrownKey(a.task);
+  if (grown === undefined || !('copy' in grown)) return undefined;
+  const fanOut = view.status.tasks?.[grown.base];
+  const params = fanOut?.paramsRef
+    ? (await deps.data.read(a.namespace, fanOut.paramsRef, view.uid)).params
+    : fanOut?.params;
+  return itemOf(a.task, params);
 }
 
 async function runIn(

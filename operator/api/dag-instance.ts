@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Conditions, ObjectName, Timestamp } from './common.ts';
 import { ControlStatusFields } from './control-status.ts';
+import { GrownTaskFields } from './grown-tasks.ts';
 import { VAR_NAME_PATTERN, VAR_NAME_RULE, VarName } from './dag.ts';
 import { TtlSecondsAfterFinished } from './lifecycle.ts';
 import { TaskReason } from './task-reason.ts';
@@ -159,6 +160,7 @@ export const TaskStatus = z.object({
   heartbeatAt: Timestamp.optional().describe(
     "When the operator saw the attempt's last heartbeat (or its start), on its own clock.",
   ),
+  ...GrownTaskFields,
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
 

@@ -9,8 +9,8 @@ import {
   TerminateSpec,
   taskTypeOf,
 } from './task-types.ts';
-import { OnExitSpec, OnFailureSpec, SubDagSpec } from './grown-tasks.ts';
 import { ApprovalSpec, WaitSpec } from './waits.ts';
+import { ForEachSpec, LoopSpec, OnExitSpec, OnFailureSpec, SubDagSpec } from './grown-tasks.ts';
 
 /**
  * A task id: the key of the task in DagInstance.status.tasks and in JSON
@@ -140,6 +140,8 @@ export const TaskSpec = z
     setVars: SetVarsSpec.optional(),
     wait: WaitSpec.optional(),
     approval: ApprovalSpec.optional(),
+    forEach: ForEachSpec.optional(),
+    loop: LoopSpec.optional(),
     subDag: SubDagSpec.optional(),
     scheduleToStartSecs: TimeoutSecs.optional().describe(
       'An attempt that no worker reports Running this long after it was assigned fails (ScheduleToStartTimeout) and is retried under `retry`, on another worker if there is one.',

@@ -127,6 +127,33 @@ export type OnFailureSpec = z.infer<typeof OnFailureSpec>;
 export const OnExitSpec = endRunSpec('ends');
 export type OnExitSpec = z.infer<typeof OnExitSpec>;
 
+/**
+ * What the entry of a task that grows keys records (status.tasks.<id>): how
+ * many copies a fan-out made, which iteration a loop is in, and how many
+ * older iterations' entries it dropped (keepLast). The copies' and the
+ * iterations' own entries live under their keys.
+ */
+export const GrownTaskFields = {
+  items: z
+    .int()
+    .min(0)
+    .max(MAX_FANOUT_ITEMS)
+    .optional()
+    .describe('forEach: the number of items, hence of copies `<id>[0]` … `<id>[items-1]`.'),
+  iteration: z
+    .int()
+    .min(1)
+    .max(MAX_LOOP_ITERATIONS)
+    .optional()
+    .describe('loop: the iteration running (or the last one run), from 1.'),
+  iterationsDropped: z
+    .int()
+    .min(0)
+    .max(MAX_LOOP_ITERATIONS)
+    .optional()
+    .describe('loop: older iterations whose body entries were dropped from status (keepLast).'),
+};
+
 /** The key of copy `index` of fan-out task `id`: `id[index]`. */
 export function fanOutKey(id: string, index: number): string {
   return `${id}[${index}]`;

@@ -33,6 +33,9 @@ export const TaskReason = z
     'Signaled',
     'Approved',
     'Rejected',
+    'FanOutTooLarge',
+    'GrownTaskFailed',
+    'LoopLimitReached',
     'ChildRunning',
     'ChildFailed',
     'SubDagMissing',
@@ -151,6 +154,20 @@ export const TASK_REASON_INFO: Readonly<Record<TaskReason, TaskReasonInfo>> = {
   Rejected: {
     retryable: false,
     description: 'an `approval` task rejected: the message and output say by whom and when',
+  },
+  FanOutTooLarge: {
+    retryable: false,
+    description:
+      "a `forEach` task's items are more than its `maxItems` (the message names the count and the bound): no copy ran",
+  },
+  GrownTaskFailed: {
+    retryable: false,
+    description:
+      'a copy of a `forEach` task, or a body task of a loop iteration, failed after its retries (the message names it): copies or iterations not yet started do not start',
+  },
+  LoopLimitReached: {
+    retryable: false,
+    description: 'a loop ran `maxIterations` iterations and its `while` condition still held',
   },
   ChildRunning: {
     description:

@@ -13,6 +13,7 @@ export const TASK_TYPES = [
   'setVars',
   'wait',
   'approval',
+  'loop',
   'subDag',
 ] as const;
 export const TaskType = z

@@ -7,6 +7,7 @@ import {
   type ActionSlot,
   type ActionUse,
 } from '../core/action-slots.ts';
+import { specOf } from '../core/grown-graph.ts';
 import type { DagGraph } from '../core/graph.ts';
 
 /**
@@ -93,7 +94,7 @@ export class ActionLimiter {
   ): void {
     if (this.#limited.size === 0) return;
     for (const { task } of placed) {
-      const action = graph.tasks.get(task)?.actionName ?? '';
+      const action = specOf(graph, task)?.actionName ?? '';
       if (this.#rates.has(action)) this.#starts.set(action, [...this.#started(action), +now]);
     }
     this.#set(key, actionUse(graph, status.tasks ?? {}, this.#limited));

@@ -218,7 +218,7 @@ export class InstanceReconciler {
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
     await this.#labels(labelled, labelledWorkers(decision.status));
-    await this.#d.results.cleanup(key, decision.status);
+    await this.#d.results.cleanup(key, decision.status, { written: written !== undefined });
     if (finished) {
       this.#hold.forget(key);
       this.#d.log.info({ instance: key, phase: decision.status.phase }, 'instance finished');

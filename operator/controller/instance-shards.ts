@@ -104,7 +104,8 @@ export class InstanceShards {
     let known = this.#known.get(key);
     if (known?.uid !== owner.uid) known = { uid: owner.uid, loaded: 0, stubs: new Map() };
     this.#known.set(key, known);
-    for (const [task, entry] of Object.entries(tasks)) known.stubs.set(task, shardedStub(entry));
+    for (const [task, entry] of Object.entries(tasks))
+      known.stubs.set(task, shardedStub(entry, task));
     known.loaded = Math.max(known.loaded, index + 1);
   }
 }

@@ -66,6 +66,33 @@ describe('ResultInbox', () => {
     expect(deleted).toEqual(['run-rw2']);
   });
 
+  it('keeps a result that a status decided from a lagging cache, and not written, calls stale', async () => {
+    // The bench's stalled loop: w3's result for step#893 arrives before the instance's event that
+    // assigned it; the pass folds it against the older cache (stale), writes nothing, and must not
+    // delete it, or step#893 stays Scheduled on w3 for good.
+    const { api, deleted } = fakeApi(
+      new Map([
+        ['run-rw3', '1'],
+        ['run-rw5', '1'],
+      ]),
+    );
+    const inbox = new ResultInbox(api, silentLogger());
+    const done = { phase: 'Succeeded' as const, finishedAt: '2026-12-07T20:00:00Z' };
+    inbox.observe({ type: 'add', key: 'ns/run-rw3', obj: result('w3', { 'step#893@1': done }) });
+    // w5's attempt 1 of step#892 was given to w4 (attempt 2): stale for good, it goes.
+    inbox.observe({ type: 'add', key: 'ns/run-rw5', obj: result('w5', { 'step#892@1': done }) });
+    const cached = {
+      phase: 'Running' as const,
+      tasks: { 'step#892': { ...held('w4'), attempt: 2 } },
+    };
+    expect(inbox.fold('ns/run', cached)).toEqual(cached);
+    await inbox.cleanup('ns/run', cached, { written: false });
+    expect(deleted).toEqual(['run-rw5']);
+    const assigned = { phase: 'Scheduled' as const, worker: 'w3', attempt: 1 };
+    const current = { phase: 'Running' as const, tasks: { 'step#893': assigned } };
+    expect(inbox.fold('ns/run', current).tasks?.['step#893']?.phase).toBe('Succeeded');
+  });
+
   it('deletes every result once the instance has finished or is gone', async () => {
     const { api, deleted } = fakeApi(new Map([['run-rw1', '1']]));
     const inbox = new ResultInbox(api, silentLogger());

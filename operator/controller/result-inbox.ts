@@ -1,5 +1,6 @@
 import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import type { TaskResult } from '../api/objects.ts';
+import { parseAttemptKey } from '../api/task-result.ts';
 import { foldResults, type Folded } from '../core/fold-results.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
@@ -67,16 +68,28 @@ export class ResultInbox {
    * After the status that folded them is written: deletes the results of
    * workers that hold no Scheduled or Running task of the instance (all of
    * them once it has finished, or when it is gone), each only if unchanged
-   * since it was folded.
+   * since it was folded. A status decided from the cache and not written
+   * (`written: false`: nothing changed) may lag behind the results, whose
+   * events come on another watch: a worker that holds nothing there may hold
+   * the very attempt its result reports, refused as stale for now. Deleting
+   * that result would leave the attempt on its worker for good, so a result
+   * reporting an attempt that status does not show yet stays (a later
+   * attempt's is stale for good, and goes).
    */
-  async cleanup(instance: string, status: DagInstanceStatus | undefined): Promise<void> {
+  async cleanup(
+    instance: string,
+    status: DagInstanceStatus | undefined,
+    { written }: { written: boolean } = { written: true },
+  ): Promise<void> {
     const results = this.#byInstance.get(instance);
     if (!results) return;
     const finished = status !== undefined && instanceFinished(status.phase);
+    // Decided from the cache without a write: the status may lag behind the results.
+    const lagging = written || finished ? undefined : status;
     // Workers holding a Scheduled or Running task: the set its labels follow (none once finished).
     const holding = labelledWorkers(status ?? {});
     for (const r of [...results.values()]) {
-      if (holding.has(r.spec.worker)) continue;
+      if (holding.has(r.spec.worker) || aheadOf(lagging, r.spec.results)) continue;
       // A finished instance folds nothing more: say which late results go unread.
       if (finished) this.#logStale(instance, foldResults(status.tasks ?? {}, [r.spec]).outcomes);
       const ref = { namespace: r.metadata.namespace ?? '', name: r.metadata.name };
@@ -87,4 +100,16 @@ export class ResultInbox {
       else this.#forgetResult(instance, r);
     }
   }
+}
+
+/** Whether some result reports an attempt `status` does not show yet (its task absent, or earlier). */
+function aheadOf(
+  status: DagInstanceStatus | undefined,
+  results: TaskResult['spec']['results'],
+): boolean {
+  if (status === undefined) return false;
+  return Object.keys(results).some((key) => {
+    const id = parseAttemptKey(key);
+    return id !== undefined && (status.tasks?.[id.task]?.attempt ?? 0) < id.attempt;
+  });
 }

@@ -1,5 +1,6 @@
 import { ACTIVE_TASK_PHASES, type TaskStatus } from '../api/dag-instance.ts';
 import type { TaskReason } from '../api/task-reason.ts';
+import { specOf } from './grown-graph.ts';
 import type { DagGraph } from './graph.ts';
 
 /** The cluster-wide limits on one action, as one decision pass may use them. */
@@ -28,7 +29,7 @@ export function actionUse(
 ): ActionUse {
   const use: ActionUse = { held: new Map(), waiting: new Set() };
   for (const [id, t] of Object.entries(tasks)) {
-    const action = graph.tasks.get(id)?.actionName;
+    const action = specOf(graph, id)?.actionName;
     if (action === undefined || !limited.has(action)) continue;
     if (ACTIVE_TASK_PHASES.has(t.phase)) use.held.set(action, (use.held.get(action) ?? 0) + 1);
     else if (t.phase === 'Pending' && t.reason === 'ActionLimit') use.waiting.add(action);

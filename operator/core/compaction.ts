@@ -5,6 +5,7 @@
  */
 import type { DagInstanceStatus, TaskPhase, TaskStatus } from '../api/dag-instance.ts';
 import { MAX_SHARD_BYTES, SHARD_TASKS } from '../api/task-shard.ts';
+import { grownKeys, parseGrownKey } from './grown-graph.ts';
 import { phaseOf } from './task-transitions.ts';
 
 /** Succeeded/Skipped entries: compacted as soon as a shard's worth has accumulated. */
@@ -107,11 +108,16 @@ function sameJson(a: unknown, b: unknown): boolean {
  * what an operation on it reads (retry counts attempts). Never its output,
  * params or history: those stay in the shard.
  */
-export function shardedStub(entry: TaskStatus): TaskStatus {
+export function shardedStub(entry: TaskStatus, key?: string): TaskStatus {
+  const grown = key === undefined ? undefined : parseGrownKey(key);
+  const copy = grown !== undefined && 'copy' in grown;
   return {
     phase: entry.phase,
     ...(entry.attempt !== undefined ? { attempt: entry.attempt } : {}),
     ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
+    // A fan-out's output lists its copies' outputs, gathered when the last one ends.
+    ...(copy && entry.output !== undefined ? { output: entry.output } : {}),
+    ...(copy && entry.outputRef !== undefined ? { outputRef: entry.outputRef } : {}),
   };
 }
 
@@ -145,17 +151,21 @@ export function withoutSharded(
   return { ...status, tasks };
 }
 
-/** Tasks by phase over the graph's keys, wherever their entries live. */
+/** Tasks by phase over the graph's keys and the grown ones, wherever their entries live. */
 export function countPhases(
   order: readonly string[],
   tasks: Readonly<Record<string, TaskStatus>>,
   sharded: ReadonlyMap<string, TaskStatus>,
 ): Partial<Record<TaskPhase, number>> {
   const counts: Partial<Record<TaskPhase, number>> = {};
-  for (const id of order) {
-    const phase = phaseOf(tasks[id] ?? sharded.get(id));
+  const count = (entry: TaskStatus | undefined): void => {
+    const phase = phaseOf(entry);
     counts[phase] = (counts[phase] ?? 0) + 1;
-  }
+  };
+  for (const id of order) count(tasks[id] ?? sharded.get(id));
+  // Keys grown at run time (fan-out copies, loop iterations) count as tasks too.
+  for (const key of grownKeys(tasks)) count(tasks[key]);
+  for (const [key, stub] of sharded) if (!tasks[key] && parseGrownKey(key)) count(stub);
   return counts;
 }
 

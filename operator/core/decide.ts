@@ -1,18 +1,11 @@
-import { instanceFinished, type DagInstanceStatus, type TaskStatus } from '../api/dag-instance.ts';
+import { instanceFinished, type TaskStatus } from '../api/dag-instance.ts';
 import type { ControlStatus } from '../api/control-status.ts';
-import {
-  controlStatusOf,
-  decideControl,
-  decideWaiting,
-  type ControlSources,
-} from './control/dispatch.ts';
+import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
 import { parentsDone } from './control/optional.ts';
 import { branchNotTaken } from './control/switch.ts';
 import { DEADLINE_STOP, failUnfinished } from './fail-unfinished.ts';
-import type { DagGraph } from './graph.ts';
 import { summarize } from './instance-summary.ts';
 import { applyOperations } from './instance-operations.ts';
-import type { OperationRequest } from './operations.ts';
 import { evaluatePreCheck } from './prechecks.ts';
 import * as chain from './pre-assign.ts';
 import { earliest } from './duration.ts';
@@ -25,45 +18,15 @@ import {
 } from './retry.ts';
 import { transition } from './task-transitions.ts';
 import { watchTimeouts, type Watched } from './task-timeouts.ts';
-import { WorkerPool, type WorkerView } from './worker-pool.ts';
+import { WorkerPool } from './worker-pool.ts';
 import { withSetVars } from './vars.ts';
-import { isWaitingToBePlaced, notPlaced, type ActionSlot } from './action-slots.ts';
+import { isWaitingToBePlaced, notPlaced } from './action-slots.ts';
+import type { Assignment, Decision, DecideInput } from './decide-types.ts';
+import { allKeys, loopOf, specOf } from './grown-graph.ts';
 
 export { instancePhase } from './instance-summary.ts';
 
-export interface DecideInput extends ControlSources {
-  graph: DagGraph;
-  status: DagInstanceStatus;
-  /** Live workers only. */
-  workers: readonly WorkerView[];
-  generation: number | undefined;
-  now: Date;
-  /** The instance's vars (defaults overridden by its own), for preChecks. */
-  vars?: Readonly<Record<string, string>>;
-  /** Operations asked for and not yet acted on (see operations.ts). */
-  operations?: readonly OperationRequest[];
-  /** startTime + activeDeadlineSeconds, when the instance has one. */
-  deadline?: Date;
-  /** Chain steps pre-assigned ahead of a running task (pre-assign.ts); default 2, 0: off. */
-  chainLookAhead?: number;
-  /** Actions with a cluster-wide concurrency limit, and what this pass may place of each. */
-  actionSlots?: ReadonlyMap<string, ActionSlot>;
-}
-
-export interface Assignment {
-  task: string;
-  worker: string;
-  attempt: number;
-}
-
-export interface Decision {
-  status: DagInstanceStatus;
-  assigned: Assignment[];
-  /** Actions that ready tasks wait for because no live worker has them. */
-  waitingFor: string[];
-  /** When the decision changes by itself (a retry's backoff ends, the deadline passes). */
-  wakeAt?: Date;
-}
+export type { Assignment, Decision, DecideInput } from './decide-types.ts';
 
 /**
  * The whole scheduling decision for one instance: a pure function of (Dag
@@ -92,7 +55,7 @@ export function decide(input: DecideInput): Decision {
   } else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
     // the same pass must not start what the next one would fail.
-    step.tasks = failUnfinished(tasks, graph.order, DEADLINE_STOP, now, (id, t) =>
+    step.tasks = failUnfinished(tasks, allKeys(graph, tasks), DEADLINE_STOP, now, (id, t) =>
       parentsDone(graph, t, id),
     );
   }
@@ -133,12 +96,19 @@ class Step {
     this.#paused = paused;
   }
 
-  /** Once a terminate task has ended the instance, nothing moves. */
+  /** Once a terminate task has ended the instance, nothing moves; a loop visits its body. */
   visitAll(order: readonly string[]): void {
-    for (const id of order) if (!this.control.terminated) this.visit(id);
+    for (const id of order) {
+      if (!this.control.terminated && !loopOf(this.#in.graph, id)) this.visit(id);
+    }
   }
 
-  visit(id: string): void {
+  /** A key the Dag does not hold, visited by the system task that grew it (grown-graph.ts). */
+  grow(key: string, ready: boolean): void {
+    this.visit(key, ready);
+  }
+
+  visit(id: string, ready?: boolean): void {
     const current = this.tasks[id];
     switch (current?.phase) {
       case 'Scheduled':
@@ -153,7 +123,7 @@ class Step {
         return;
       case undefined:
       case 'Pending':
-        if (parentsDone(this.#in.graph, this.tasks, id)) this.#start(id, current);
+        if (ready ?? parentsDone(this.#in.graph, this.tasks, id)) this.#start(id, current);
         return;
       case 'Succeeded':
       case 'Skipped':
@@ -167,7 +137,7 @@ class Step {
   #inFlight(id: string, current: TaskStatus): void {
     if (!current.worker) this.#retryFailed(id, decideWaiting(this.#in, this, id, current));
     else if (!this.#pool.isLive(current.worker)) this.#reassign(id, current);
-    else this.#watch(id, watchTimeouts(this.#in.graph.tasks.get(id), current, this.#in.now));
+    else this.#watch(id, watchTimeouts(specOf(this.#in.graph, id), current, this.#in.now));
   }
 
   /**
@@ -183,7 +153,7 @@ class Step {
       this.held = true;
       return;
     }
-    const spec = this.#in.graph.tasks.get(id);
+    const spec = specOf(this.#in.graph, id);
     const waiting = isWaitingToBePlaced(current);
     const verdict =
       !waiting &&
@@ -225,7 +195,7 @@ class Step {
   }
 
   #maybeRetry(id: string, current: TaskStatus): void {
-    const policy = this.#in.graph.tasks.get(id)?.retry;
+    const policy = specOf(this.#in.graph, id)?.retry;
     if (!shouldRetry(policy, current) || policy === undefined) return;
     // The backoff counts from when this operator saw the failure, on its own
     // clock: the worker's finishedAt comes from another clock (skew).
@@ -267,7 +237,7 @@ class Step {
    */
   #place(id: string, attempt: number, from: TaskStatus | undefined): void {
     if (this.#system(id, attempt, from)) return;
-    const spec = this.#in.graph.tasks.get(id);
+    const spec = specOf(this.#in.graph, id);
     const action = spec?.actionName ?? '';
     const keep = from ? chain.keptAcrossPlacements(from) : {};
     const note = lostWorkerNote(from, attempt);

@@ -6,6 +6,7 @@ import {
 } from '../api/dag-instance.ts';
 import { applySignal } from './control/signal-operation.ts';
 import type { DagGraph } from './graph.ts';
+import { allKeys, grownUnder } from './grown-graph.ts';
 import {
   appliedRecord,
   applyOperation,
@@ -56,7 +57,7 @@ export function applyOperations(input: OperationsInput, refusal?: string): Opera
     const why = asked.refused ?? refusal ?? refusedAfterTerminate(asked, fields.terminated);
     const op = why === undefined ? asked : { ...asked, refused: why };
     const outcome: InstanceOutcome = isTaskOperation(op)
-      ? applyOperation(op, graph.order, tasks, now)
+      ? applyOperation(op, allKeys(graph, tasks), tasks, now, (n) => grownUnder(graph, n, tasks))
       : op.name === 'signal'
         ? applySignal(op, graph, tasks, now)
         : applyToInstance(op, { ...input, status: { ...input.status, ...fields } }, tasks, fields);

@@ -182,13 +182,16 @@ export function applyOperation(
   taskIds: readonly string[],
   tasksIn: Readonly<Record<string, TaskStatus>>,
   now: Date,
+  grownUnder: (names: readonly string[]) => string[] = () => [],
 ): OperationOutcome {
   let tasks = tasksIn;
   const rule = RULES[op.name];
   // A step pre-assigned behind its parent has not run: a skip takes it back first.
   if (op.name === 'skip') tasks = unassignWaiting(tasks, op.tasks ?? [], 'it was skipped');
   const applies = (id: string): boolean => canApply(phaseOf(tasks[id]), rule.event);
-  const chosen = op.tasks ?? (rule.named ? [] : taskIds.filter(applies));
+  // A task named that grew keys (a fan-out's copies, a loop's iterations) takes those it applies to.
+  const named = op.tasks && [...op.tasks, ...grownUnder(op.tasks).filter(applies)];
+  const chosen = named ?? (rule.named ? [] : taskIds.filter(applies));
   const refuse = (why: string): OperationOutcome => ({
     tasks: { ...tasks },
     record: refusedRecord(op, why, now),

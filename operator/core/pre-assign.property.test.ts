@@ -82,7 +82,9 @@ describe('pre-assigned chains over random runs', { timeout: 60_000 }, () => {
           });
         },
       ),
-      { numRuns: 200 },
+      // A fixed seed: the last line checks that the generated runs reach both a
+      // pre-assignment and a voided one, which some random seeds do not.
+      { numRuns: 200, seed: 20261207 },
     );
     expect([...seen].sort()).toEqual(['pre-assigned', 'voided']);
   });

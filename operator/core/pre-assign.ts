@@ -2,6 +2,7 @@ import type { TaskSpec } from '../api/dag.ts';
 import { ACTIVE_TASK_PHASES, type TaskStatus } from '../api/dag-instance.ts';
 import { attemptKey, parseAttemptKey } from '../api/task-result.ts';
 import { inSwitchCase } from './control/switch.ts';
+import { loopOf } from './grown-graph.ts';
 import type { DagGraph } from './graph.ts';
 import { DONE_OK } from './instance-summary.ts';
 import { evaluatePreCheck, orderedChecks } from './prechecks.ts';
@@ -264,8 +265,10 @@ function mayPreAssign(
   worker: WorkerView,
 ): boolean {
   const spec = input.graph.tasks.get(id);
-  // A system task (no actionName) is decided by the operator, never pre-assigned.
+  // A system task (no actionName) is decided by the operator, never pre-assigned; nor is a
+  // fan-out (it runs as its copies) or a loop's body task (it runs as its iterations).
   if (phaseOf(entry) !== 'Pending' || spec?.actionName === undefined) return false;
+  if (spec.forEach !== undefined || loopOf(input.graph, id) !== undefined) return false;
   if (!worker.actions.has(spec.actionName) || inSwitchCase(input.graph, id)) return false;
   // A limited action waits for its slot like any ready task: a step pre-assigned ahead would
   // hold a slot it may not use for long, or start past the rate the limiter counts at placement.

@@ -44,6 +44,10 @@ const flows: Record<string, TaskSpec[]> = {
       terminate: { phase: 'Succeeded', output: { env: '{{tasks.probe.output.env}}' } },
     },
   ],
+  forEach: [
+    task('probe'),
+    { ...task('fan', ['probe']), forEach: { items: '[tasks.probe.output.env]' } },
+  ],
 };
 
 /** The status once probe succeeded with its output stored by reference. */
@@ -77,6 +81,10 @@ describe('system tasks read an upstream output stored by reference (outputRef)',
 
   it('terminate renders its output from the stored output', () => {
     expect(decideWithStored(flows.terminate!).output).toEqual({ env: 'prod' });
+  });
+
+  it("a fan-out's items come from the stored output", () => {
+    expect(decideWithStored(flows.forEach!).tasks?.fan?.params).toEqual({ items: ['prod'] });
   });
 
   it('the reconciler loads only the references a system task still to decide reads', () => {

@@ -9,9 +9,9 @@ export type { StoredOutputs } from './attempt-values.ts';
 
 /**
  * The data objects (outputRef names) holding upstream outputs that system
- * tasks still to be decided read: switch expressions, setVars and terminate
- * templates. The reconciler reads them (the worker's reader, cached) before
- * decide, which stays pure and finds them in `storedOutputs`.
+ * tasks still to be decided read: switch expressions, forEach items, setVars
+ * and terminate templates. The reconciler reads them (the worker's reader,
+ * cached) before decide, which stays pure and finds them in `storedOutputs`.
  */
 export function storedOutputsToLoad(
   graph: DagGraph,
@@ -19,7 +19,9 @@ export function storedOutputsToLoad(
 ): string[] {
   const names = new Set<string>();
   for (const [id, spec] of graph.tasks) {
-    if (taskTypeOf(spec) === 'action' || !UNDECIDED.has(phaseOf(tasks[id]))) continue;
+    // A fan-out (forEach) is decided by the operator too: its items read upstream outputs.
+    const decided = taskTypeOf(spec) !== 'action' || spec.forEach !== undefined;
+    if (!decided || !UNDECIDED.has(phaseOf(tasks[id]))) continue;
     for (const read of outputsReadBy(spec)) {
       const entry = tasks[read];
       if (entry?.output === undefined && entry?.outputRef !== undefined) names.add(entry.outputRef);
@@ -39,7 +41,7 @@ function outputsReadBy(spec: TaskSpec): string[] {
   const fromTemplates = templateReferences([spec.terminate?.output, spec.setVars])
     .map(({ ref }) => (ref.kind === 'output' ? ref.task : undefined))
     .filter((t) => t !== undefined);
-  const expression = spec.switch?.expression ?? '';
-  const fromCel = [...expression.matchAll(CEL_TASK)].map((m) => m[1] ?? m[3] ?? '');
+  const expressions = [spec.switch?.expression, spec.forEach?.items].join('\n');
+  const fromCel = [...expressions.matchAll(CEL_TASK)].map((m) => m[1] ?? m[3] ?? '');
   return [...fromTemplates, ...fromCel];
 }

@@ -26,6 +26,7 @@ export const OPERATOR_EVENTS = [
   'BranchNotTaken',
   'Terminated',
   'WaitStarted',
+  'GrowthStarted',
   'SignalReceived',
   'ApprovalRejected',
   'ChildStarted',
@@ -198,6 +199,11 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
     from: ['Pending'],
     to: 'Running',
     when: 'a ready `wait` or `approval` task starts waiting, on no worker (`reason: Waiting`)',
+  },
+  GrowthStarted: {
+    from: ['Pending'],
+    to: 'Running',
+    when: 'a ready `forEach` or `loop` task starts its copies or its first iteration, on no worker: it ends when they have (see control-flow.md)',
   },
   SignalReceived: {
     from: ['Running'],

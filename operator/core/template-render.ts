@@ -14,6 +14,8 @@ export interface TemplateSources {
   shareData: Readonly<Record<string, string>>;
   /** Output of each finished task, by task id; a task absent has no output. */
   outputs: Readonly<Record<string, unknown>>;
+  /** A fan-out copy's item and index: `{{item}}`, `{{item.<path>}}`, `{{itemIndex}}`. */
+  item?: { item: unknown; itemIndex: number };
 }
 
 /** The output of each task that has one, by task id: what templates read as `tasks.<id>.output`. */
@@ -87,6 +89,7 @@ function renderParsed(
 function resolve(ref: Reference, sources: TemplateSources): RenderResult {
   switch (ref.kind) {
     case 'var':
+      if (sources.item && isItemName(ref.name)) return resolveItem(ref, sources.item);
       if (Object.hasOwn(sources.vars, ref.name)) return { ok: true, value: sources.vars[ref.name] };
       return fail(ref, `var "${ref.name}" is not declared ${declaredList(sources.vars)}`);
     case 'shareData':
@@ -113,6 +116,32 @@ function resolveOutput(
       return fail(
         ref,
         `the output of task "${ref.task}" has no ${displayPath(ref.path.slice(0, i + 1))} (${where} ${describe(current)})`,
+      );
+    }
+    current = next;
+  }
+  return { ok: true, value: current };
+}
+
+/** The names a fan-out copy reads its item by; in such a task they shadow vars of those names. */
+export function isItemName(name: string): boolean {
+  return name === 'item' || name === 'itemIndex' || name.startsWith('item.');
+}
+
+function resolveItem(
+  ref: Extract<Reference, { kind: 'var' }>,
+  sources: { item: unknown; itemIndex: number },
+): RenderResult {
+  if (ref.name === 'itemIndex') return { ok: true, value: sources.itemIndex };
+  const path = ref.name.split('.').slice(1);
+  let current = sources.item;
+  for (let i = 0; i < path.length; i++) {
+    const next = child(current, path[i] as string);
+    if (next === undefined) {
+      const where = i === 0 ? 'the item' : `item.${path.slice(0, i).join('.')}`;
+      return fail(
+        ref,
+        `item ${sources.itemIndex} has no ${path.slice(0, i + 1).join('.')} (${where} ${describe(current)})`,
       );
     }
     current = next;

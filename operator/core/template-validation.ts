@@ -2,6 +2,7 @@ import type { DagSpec } from '../api/dag.ts';
 import { formatPath } from '../api/field-path.ts';
 import type { DagGraph } from './graph.ts';
 import { declaredList, forEachTemplate, type ParsedTemplate, type Reference } from './templates.ts';
+import { isItemName } from './template-render.ts';
 
 export type TemplateProblemReason =
   'InvalidTemplate' | 'UnknownVar' | 'UnknownTaskReference' | 'NotUpstreamTask';
@@ -55,6 +56,7 @@ export function validateTemplates(spec: DagSpec, graph: DagGraph): TemplateProbl
   if (found.length === 0) return [];
   const check: Checker = {
     vars: spec.vars ?? {},
+    fanOuts: new Set(spec.tasks.filter((t) => t.forEach !== undefined).map((t) => t.id)),
     graph,
     upstream: readFromAfar.length > 0 ? upstreamOf(graph, readFromAfar) : () => false,
   };
@@ -75,6 +77,8 @@ export function validateTemplates(spec: DagSpec, graph: DagGraph): TemplateProbl
 
 interface Checker {
   vars: Readonly<Record<string, unknown>>;
+  /** Tasks with forEach: their templates may read `{{item}}` and `{{itemIndex}}`. */
+  fanOuts: ReadonlySet<string>;
   graph: DagGraph;
   upstream: (task: string, target: string) => boolean;
 }
@@ -87,9 +91,12 @@ function checkReference(
   switch (ref.kind) {
     case 'var':
       if (Object.hasOwn(check.vars, ref.name)) return undefined;
+      if (check.fanOuts.has(task) && isItemName(ref.name)) return undefined;
       return {
         reason: 'UnknownVar',
-        message: `${ref.text}: var "${ref.name}" is not declared by the Dag ${declaredList(check.vars)}`,
+        message:
+          `${ref.text}: var "${ref.name}" is not declared by the Dag ${declaredList(check.vars)}` +
+          (isItemName(ref.name) ? '; item and itemIndex are read by a task with forEach' : ''),
       };
     case 'shareData':
       return undefined; // written by actions at run time

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { TaskStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { formatDuration } from '../core/duration.ts';
+import { listingOrder } from '../core/grown-graph.ts';
 import { phaseStyle, type Paint } from './color.ts';
 import { UsageError } from './errors.ts';
 import { ageOf, formatTable, oneLine, taskDuration, taskNote } from './format.ts';
@@ -35,16 +36,17 @@ export function instanceTable(
 
 export const TASK_HEADER = ['TASK', 'PHASE', 'ATTEMPT', 'WORKER', 'DURATION', 'MESSAGE'] as const;
 
-/** One row per task: the graph's order first (absent tasks are Pending), then other keys. */
+/**
+ * One row per task: the graph's order first (absent tasks are Pending), each
+ * followed by its copies or iterations (`x[3]`, `step#2`), then other keys.
+ */
 export function taskTable(
   order: readonly string[] | undefined,
   tasks: Readonly<Record<string, TaskStatus>>,
   now: Date,
   paint: Paint,
 ): string[] {
-  const ids = [...(order ?? [])];
-  const known = new Set(ids);
-  for (const id of Object.keys(tasks).sort()) if (!known.has(id)) ids.push(id);
+  const ids = listingOrder(order ?? [], tasks);
   const rows = ids.map((id) => {
     const t = tasks[id];
     return [

@@ -6,6 +6,7 @@
  */
 import type { TaskPhase, TaskStatus } from '../api/dag-instance.ts';
 import type { DagGraph } from '../core/graph.ts';
+import { grownByBase } from '../core/grown-graph.ts';
 import { phaseStyle, type Paint } from './color.ts';
 import { taskDuration, taskNote } from './format.ts';
 
@@ -27,7 +28,12 @@ export type TreeRow = {
   note: string;
   /** A key of status.tasks that is not a task of the graph. */
   unknown: boolean;
+  /** In place of copies not drawn: how many, by phase (`4,990 more: Succeeded 4,990`). */
+  more?: string;
 };
+
+/** Copies or iterations drawn under their task: the first ones, and every one not Succeeded. */
+const GROWN_SHOWN = 10;
 
 const BRANCH = '├─ ';
 const LAST = '└─ ';
@@ -42,6 +48,7 @@ export function treeRows(
 ): TreeRow[] {
   const rows: TreeRow[] = [];
   const drawn = new Set<string>();
+  const byBase = grownByBase(tasks);
   const row = (id: string, prefix: string, seeAbove: boolean, unknown = false): TreeRow => {
     const status = tasks[id];
     const parents = graph.parents.get(id) ?? [];
@@ -68,6 +75,8 @@ export function treeRows(
     }
     drawn.add(f.id);
     rows.push(row(f.id, f.prefix, false));
+    rows.push(...grownRows(byBase.get(f.id) ?? [], f.childPrefix, row, tasks));
+    for (const key of byBase.get(f.id) ?? []) drawn.add(key);
     const children = graph.children.get(f.id) ?? [];
     for (let i = children.length - 1; i >= 0; i--) {
       const last = i === children.length - 1;
@@ -84,6 +93,26 @@ export function treeRows(
   return rows;
 }
 
+/**
+ * The rows of a task's copies or iterations, drawn under it with `┆`: the
+ * first GROWN_SHOWN and every one not Succeeded, the rest counted in one row.
+ */
+function grownRows(
+  keys: readonly string[],
+  prefix: string,
+  row: (id: string, prefix: string, seeAbove: boolean) => TreeRow,
+  tasks: Readonly<Record<string, TaskStatus>>,
+): TreeRow[] {
+  const shown = keys.filter((k, i) => i < GROWN_SHOWN || tasks[k]?.phase !== 'Succeeded');
+  const rows = shown.map((k) => row(k, `${prefix}┆ `, false));
+  const hidden = keys.length - shown.length;
+  if (hidden > 0) {
+    const more = `${hidden.toLocaleString('en-US')} more, all Succeeded`;
+    rows.push({ ...row('…', `${prefix}┆ `, false), more });
+  }
+  return rows;
+}
+
 /** The drawn lines: id, phase, duration in aligned columns, then notes. */
 export function renderTree(rows: readonly TreeRow[], paint: Paint): string[] {
   const label = (r: TreeRow): number => r.prefix.length + r.id.length;
@@ -93,6 +122,7 @@ export function renderTree(rows: readonly TreeRow[], paint: Paint): string[] {
   return rows.map((r) => {
     const head = paint('dim', r.prefix) + (r.seeAbove ? r.id : paint('bold', r.id));
     if (r.seeAbove) return `${head} ${paint('dim', '(see above)')}`;
+    if (r.more !== undefined) return `${head} ${paint('dim', r.more)}`;
     const pad = ' '.repeat(idWidth - label(r) + 2);
     const phase = paint(phaseStyle(r.phase), r.phase) + ' '.repeat(phaseWidth - r.phase.length);
     const duration = r.duration.padStart(durWidth);

@@ -8,6 +8,7 @@
  *   4. large instances: a 2,000-task chain and fan-out, 500 outputs of 8 KiB;
  *   5. 10,000 live instances: memory, start latency, leader failover;
  *   6. control flow: an approval given → the next task running;
+ *   7. what grows at run time: a 5,000-item fan-out (largest object meanwhile), a 1,000-iteration loop;
  * and for 2 and 3 the API writes per task from the API server's metrics.
  * `--json FILE` writes the figures the targets of docs/architecture.md name.
  * A phase that cannot finish fails with its reason and the processes' log

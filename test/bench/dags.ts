@@ -8,6 +8,9 @@ export type BenchTask = {
   dependOn?: string[];
   params?: Record<string, unknown>;
   preCheck?: Record<string, unknown>;
+  /** What grows at run time: a fan-out's forEach, a loop's spec. */
+  forEach?: Record<string, unknown>;
+  loop?: Record<string, unknown>;
 };
 
 export type BenchDagSpec = {

@@ -7,6 +7,7 @@
  */
 import { CoreV1Api, AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, TASK_RESULT, TASK_SHARD, VERSION } from '../../operator/api/names.ts';
+import { errorText } from './errors.ts';
 import type { BenchApi } from './instances.ts';
 
 type Named = { metadata: { name: string } };
@@ -50,4 +51,19 @@ export async function largestObject(
     if (bytes > largest.bytes) largest = { bytes, what: `${kind} ${name}` };
   }
   return largest;
+}
+
+/** largestObject, or undefined (said in the log) when it cannot be read. */
+export async function largestOrLog(
+  kc: KubeConfig,
+  api: BenchApi,
+  seen: Largest | undefined,
+  log: (m: string) => void,
+): Promise<Largest | undefined> {
+  try {
+    return await largestObject(kc, api, seen);
+  } catch (e) {
+    log(`largest object: not measured: ${errorText(e)}`);
+    return undefined;
+  }
 }

@@ -23,6 +23,8 @@ export type BenchOptions = {
   largeTimeoutSecs: number;
   liveInstances: number;
   flowApprovals: number;
+  growItems: number;
+  growIterations: number;
   workers: number;
   phases: Set<Phase>;
   fsync: boolean;
@@ -31,7 +33,7 @@ export type BenchOptions = {
   json: string | undefined;
 };
 
-const PHASES = ['raw', 'chain', 'wide', 'large', 'live', 'flow'] as const;
+const PHASES = ['raw', 'chain', 'wide', 'large', 'live', 'flow', 'grow'] as const;
 export type Phase = (typeof PHASES)[number];
 
 const NUMBERS = {
@@ -55,6 +57,8 @@ const NUMBERS = {
   'large-timeout-secs': { def: 900, help: 'each large workload fails after this long' },
   'live-instances': { def: 10000, help: 'instances kept live (Blocked) in the live phase' },
   'flow-approvals': { def: 20, help: 'approvals given one at a time in the flow phase' },
+  'grow-items': { def: 5000, help: 'items of the fan-out in the grow phase (one instance)' },
+  'grow-iterations': { def: 1000, help: 'iterations of the loop in the grow phase (one instance)' },
   workers: { def: 8, help: 'worker processes' },
   'worker-concurrency': { def: 8, help: "each worker's --concurrency" },
   'operator-concurrency': { def: 0, help: "the operator's --concurrency (0: its default)" },
@@ -144,6 +148,8 @@ export function parseOptions(
     largeTimeoutSecs: Math.max(1, num('large-timeout-secs')),
     liveInstances: Math.max(1, num('live-instances')),
     flowApprovals: Math.max(1, num('flow-approvals')),
+    growItems: Math.max(1, num('grow-items')),
+    growIterations: Math.max(1, num('grow-iterations')),
     workers: Math.max(1, num('workers')),
     phases: new Set(phaseList as Phase[]),
     fsync: flagOrEnv('fsync'),

@@ -5,6 +5,7 @@ import type { HopSummary, PhaseResult } from './scenarios.ts';
 import type { LargeResult } from './scenarios-large.ts';
 import type { LiveResult } from './scenarios-live.ts';
 import type { FlowResult } from './scenarios-flow.ts';
+import type { GrowResult } from './scenarios-grow.ts';
 import { fmt, fmtLatency, fmtMs, table, type Summary } from './stats.ts';
 import { targetFigures, targetLines } from './targets.ts';
 
@@ -23,6 +24,7 @@ export type BenchResults = {
   large: LargeResult | undefined;
   live: LiveResult | undefined;
   flow: FlowResult | undefined;
+  grow: GrowResult | undefined;
   outcomes: PhaseOutcome[];
 };
 
@@ -38,6 +40,7 @@ export function noResults(fsync: boolean, cores: number): BenchResults {
     large: undefined,
     live: undefined,
     flow: undefined,
+    grow: undefined,
     outcomes: [],
   };
 }

@@ -5,9 +5,8 @@
  * largest object the run left in the namespace.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { chainDag, outputsDag, wideDag } from './dags.ts';
-import { errorText } from './errors.ts';
-import { largestObject } from './object-sizes.ts';
+import { chainDag, outputsDag, wideDag, type BenchDagSpec } from './dags.ts';
+import { largestOrLog } from './object-sizes.ts';
 import { runWorkload, type PhaseContext, type PhaseResult } from './scenarios.ts';
 
 export type LargeOptions = { chain: number; wide: number; outputs: number; outputBytes: number };
@@ -21,6 +20,19 @@ export type LargeResult = {
   largest: string | undefined;
 };
 
+/** One instance of `spec` as workload `name`, reported under `title` as it ends. */
+export async function runOne(
+  ctx: PhaseContext,
+  name: string,
+  title: string,
+  spec: BenchDagSpec,
+  report: (title: string, r: PhaseResult) => void,
+): Promise<PhaseResult> {
+  const r = await runWorkload(ctx, { name, dag: `bench-${name}`, spec, instances: 1, inFlight: 1 });
+  report(title, r);
+  return r;
+}
+
 /** Runs the three workloads one after the other; `report` prints each as it ends. */
 export async function runLarge(
   ctx: PhaseContext,
@@ -28,17 +40,8 @@ export async function runLarge(
   o: LargeOptions,
   report: (title: string, r: PhaseResult) => void,
 ): Promise<LargeResult> {
-  const one = async (name: string, title: string, spec: ReturnType<typeof chainDag>) => {
-    const r = await runWorkload(ctx, {
-      name,
-      dag: `bench-${name}`,
-      spec,
-      instances: 1,
-      inFlight: 1,
-    });
-    report(title, r);
-    return r;
-  };
+  const one = (name: string, title: string, spec: BenchDagSpec) =>
+    runOne(ctx, name, title, spec, report);
   const res: LargeResult = {
     chain: undefined,
     wide: undefined,
@@ -53,12 +56,8 @@ export async function runLarge(
     `${o.outputs} parallel tasks each returning ${o.outputBytes} bytes, read downstream`,
     outputsDag(o.outputs, o.outputBytes),
   );
-  try {
-    const largest = await largestObject(kc, ctx.api, ctx.watch.largest);
-    res.maxObjectBytes = largest.bytes;
-    res.largest = largest.what;
-  } catch (e) {
-    ctx.log(`largest object: not measured: ${errorText(e)}`);
-  }
+  const largest = await largestOrLog(kc, ctx.api, ctx.watch.largest, ctx.log);
+  res.maxObjectBytes = largest?.bytes;
+  res.largest = largest?.what;
   return res;
 }

@@ -20,7 +20,12 @@ export type BenchTargets = {
     outputs500Seconds: Figure;
   };
   live: { operatorRssMiB: Figure; createToRunP99Ms: Figure; failoverSeconds: Figure };
-  flow: { signalToRunP50Ms: Figure };
+  flow: {
+    signalToRunP50Ms: Figure;
+    fanout5000Seconds: Figure;
+    maxObjectBytes: Figure;
+    loop1000Seconds: Figure;
+  };
 };
 
 /** A finite number, else null (NaN and ±Infinity are not JSON). */
@@ -64,7 +69,12 @@ export function targetFigures(res: BenchResults): BenchTargets {
       createToRunP99Ms: figure(res.live?.createToRunP99Ms),
       failoverSeconds: figure(res.live?.failoverSeconds),
     },
-    flow: { signalToRunP50Ms: figure(done(res.flow)?.signalToRunP50Ms) },
+    flow: {
+      signalToRunP50Ms: figure(done(res.flow)?.signalToRunP50Ms),
+      fanout5000Seconds: figure(done(res.grow?.fanOut)?.seconds),
+      maxObjectBytes: figure(res.grow?.maxObjectBytes),
+      loop1000Seconds: figure(done(res.grow?.loop)?.seconds),
+    },
   };
 }
 
@@ -101,6 +111,11 @@ export const TARGETS: readonly Check[] = [
   { key: 'live.createToRunP99Ms', goal: '≤ 100', ok: (t) => atMost(t.live.createToRunP99Ms, 100) },
   { key: 'live.failoverSeconds', goal: '≤ 20', ok: (t) => atMost(t.live.failoverSeconds, 20) },
   { key: 'flow.signalToRunP50Ms', goal: '≤ 30', ok: (t) => atMost(t.flow.signalToRunP50Ms, 30) },
+  {
+    key: 'flow.maxObjectBytes',
+    goal: '≤ 262144',
+    ok: (t) => atMost(t.flow.maxObjectBytes, 262_144),
+  },
 ];
 
 /** One line a target: "met", "NOT met" or "not measured", with the figure. */

@@ -15,6 +15,7 @@ import { BenchProcesses } from './processes.ts';
 import { heading, printPhase, type BenchResults } from './report.ts';
 import { runLarge } from './scenarios-large.ts';
 import { runFlow } from './scenarios-flow.ts';
+import { runGrow } from './scenarios-grow.ts';
 import { runLive } from './scenarios-live.ts';
 import { runChain, runWide, type PhaseContext, type PhaseResult } from './scenarios.ts';
 
@@ -24,7 +25,7 @@ const BENCH_ACTIONS = fileURLToPath(new URL('./actions.ts', import.meta.url));
 /** What the run started, for the cleanup of bench.ts. */
 export type Started = { procs?: BenchProcesses; watch?: InstanceWatch };
 
-export const FASTFLOW_PHASES = ['chain', 'wide', 'large', 'live', 'flow'] as const;
+export const FASTFLOW_PHASES = ['chain', 'wide', 'large', 'live', 'flow', 'grow'] as const;
 
 /** Starts the operator and the workers; the reason when they do not come up. */
 async function startSystem(
@@ -219,5 +220,23 @@ const PHASE_RUNNERS: Record<(typeof FASTFLOW_PHASES)[number], Runner> = {
         `p99 ${flow.signalToRunP99Ms?.toFixed(0) ?? '—'} ms`,
     );
     record(res, 'flow', flow.error, ctx.procs.tails());
+  },
+  async grow(ctx, kc, opts, res) {
+    heading('7. What grows at run time, one instance at a time');
+    const grow = await runGrow(
+      { ...ctx, timeoutMs: opts.largeTimeoutSecs * 1000 },
+      kc,
+      { items: opts.growItems, iterations: opts.growIterations },
+      (title, r) => {
+        heading(`7. ${title}`);
+        if (r.succeeded > 0) printPhase(r);
+      },
+    );
+    res.grow = grow;
+    console.log(`largest object: ${grow.maxObjectBytes ?? '—'} bytes (${grow.largest ?? '—'})`);
+    const errors = [grow.fanOut, grow.loop].flatMap((r) =>
+      r?.error === undefined ? [] : [`${r.name}: ${r.error}`],
+    );
+    record(res, 'grow', errors.length > 0 ? errors.join('; ') : undefined, ctx.procs.tails());
   },
 };

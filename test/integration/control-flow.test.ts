@@ -142,7 +142,7 @@ describe('refused system task specs', () => {
     // The list of system types grows with TASK_TYPES: the message is the one constant.
     expect(res.stderr).toContain(`spec.tasks[0].actionName (task a): ${ACTION_NAME_REQUIRED}`);
     expect(ACTION_NAME_REQUIRED).toMatch(
-      /says its type \(switch, terminate, setVars, wait, approval, subDag/,
+      /says its type \(switch, terminate, setVars, wait, approval, loop, subDag\)/,
     );
   });
 

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-/**
- * The kitchen-sink's tasks whose types (forEach, loop) are not on main yet
- * (wt-grow): tests leave them out until they are. Empty this list when they
- * are merged.
- */
-export const NOT_ON_MAIN_YET = new Set(['fan_out', 'fan_out_join', 'retry_loop']);
+/** Kitchen-sink tasks a test leaves out (none: every type is on main). */
+export const NOT_ON_MAIN_YET = new Set<string>();
 
 /** examples/conductor's kitchen-sink and its child, as written (but for the tasks above). */
 export function kitchenSinkFiles(): { path: string; text: string }[] {

@@ -13,6 +13,7 @@ import { attemptKey } from '../../operator/api/task-result.ts';
 import type { Decision } from '../../operator/core/decide.ts';
 import { foldResults } from '../../operator/core/fold-results.ts';
 import type { DagGraph } from '../../operator/core/graph.ts';
+import { allKeys } from '../../operator/core/grown-graph.ts';
 import { started } from '../../operator/core/instance-start.ts';
 import { pendingOperations } from '../../operator/core/operations.ts';
 import { preAssignmentGate } from '../../operator/core/pre-assign.ts';
@@ -272,7 +273,8 @@ class World {
 
   /** The active attempts of the named workers that may run. */
   #held(names: ReadonlySet<string>): Held[] {
-    return this.#o.graph.order.flatMap((id) => {
+    // Keys grown at run time (fan-out copies, loop iterations) run on workers too.
+    return allKeys(this.#o.graph, this.status.tasks ?? {}).flatMap((id) => {
       const t = this.status.tasks?.[id];
       const worker = t?.worker ?? '';
       if (!t || !ACTIVE_TASK_PHASES.has(t.phase) || !names.has(worker)) return [];

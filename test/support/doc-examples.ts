@@ -27,3 +27,9 @@ export function docObject(
   }
   throw new Error(`docs/${page} has no ${kind} named ${name}`);
 }
+
+/** The Dag of an example file (its first document), to compare with the page's. */
+export function exampleDag(file: string): unknown {
+  const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+  return (parseAllDocuments(text)[0]?.toJS() as { spec?: unknown } | undefined)?.spec;
+}

@@ -13,13 +13,19 @@ const env = new Environment({
   .registerVariable('vars', 'map<string, string>')
   .registerVariable('shareData', 'map<string, string>')
   .registerVariable('tasks', 'map<string, dyn>');
+/** A loop's `while` also reads `iteration`, the number of the iteration just done. */
+const loopEnv = env.clone().registerVariable('iteration', 'int');
+
+/** What an expression may read beyond vars, shareData and tasks. */
+export type CelScope = 'task' | 'loop';
+const ENVS: Readonly<Record<CelScope, Environment>> = { task: env, loop: loopEnv };
 
 export type CelCheck = { ok: true; type: string } | { ok: false; message: string };
 
 /** Parses and type-checks `expression` (when the Dag is applied). */
-export function checkCel(expression: string): CelCheck {
+export function checkCel(expression: string, scope: CelScope = 'task'): CelCheck {
   try {
-    const result = env.check(expression);
+    const result = ENVS[scope].check(expression);
     if (result.valid) return { ok: true, type: result.type ?? 'dyn' };
     return { ok: false, message: firstLine(result.error?.message ?? 'invalid expression') };
   } catch (e) {
@@ -31,6 +37,8 @@ export interface CelSources {
   vars: Readonly<Record<string, string>>;
   shareData: Readonly<Record<string, string>>;
   tasks: Readonly<Record<string, TaskStatus>>;
+  /** For a loop's `while`: the iteration just done. */
+  iteration?: number;
   /** Outputs the entries name by outputRef, read by the reconciler. */
   storedOutputs?: StoredOutputs | undefined;
 }
@@ -47,10 +55,12 @@ export function evaluateCel(expression: string, sources: CelSources): CelResult 
     };
   }
   try {
-    const value: unknown = env.evaluate(expression, {
+    const scope = sources.iteration === undefined ? env : loopEnv;
+    const value: unknown = scope.evaluate(expression, {
       vars: { ...sources.vars },
       shareData: { ...sources.shareData },
       tasks,
+      ...(sources.iteration === undefined ? {} : { iteration: BigInt(sources.iteration) }),
     });
     return { ok: true, value };
   } catch (e) {
@@ -71,4 +81,18 @@ function toCel(value: unknown): unknown {
 /** The library's messages end with a source excerpt; the first line says what is wrong. */
 function firstLine(message: string): string {
   return message.split('\n')[0]?.trim() ?? message;
+}
+
+/** A CEL value as JSON: ints as numbers, maps as objects; what a task records. */
+export function celToJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(celToJson);
+  if (value instanceof Map) {
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), celToJson(v)]));
+  }
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, celToJson(v)]));
+  }
+  return value;
 }

@@ -1,6 +1,7 @@
 import type { ControlStatus } from '../../api/control-status.ts';
 import type { DagSpec, TaskSpec } from '../../api/dag.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
+import type { TaskReason } from '../../api/task-reason.ts';
 import type { StoredOutputs } from '../attempt-values.ts';
 import type { DagGraph } from '../graph.ts';
 import type { SubDagInput } from './sub-dag.ts';
@@ -25,6 +26,12 @@ export interface ControlContext {
   readonly attempt: number;
   /** The task's entry before: absent, Pending, or Pending after a retry. */
   readonly from: TaskStatus | undefined;
+  /**
+   * Visits a task key the Dag does not hold (a fan-out copy, a loop
+   * iteration's task: ../grown-graph.ts) as decide visits a Dag task, `ready`
+   * standing for "its parents are done"; it may place it on a worker now.
+   */
+  readonly grow: (key: string, ready: boolean) => void;
 }
 
 /** A system task's decision: its own entry, and what else it changes. */
@@ -38,6 +45,8 @@ export interface ControlDecision {
   vars?: Record<string, string>;
   /** When to decide again by itself (a wait). */
   wakeAt?: Date;
+  /** Entries it removes from status (a loop's iterations older than keepLast). */
+  drop?: string[];
 }
 
 /** A Dag problem, reported like the graph's: Dag VALID False, `kubectl fastflow lint`. */
@@ -74,12 +83,13 @@ export function succeeded(ctx: ControlContext, output: unknown, message?: string
   });
 }
 
-/** The system task could not be decided: Failed, retried under its policy. */
-export function failed(ctx: ControlContext, message: string): TaskStatus {
-  return ended(ctx, 'SystemFailed', {
-    reason: 'SystemTaskFailed',
-    message: message.slice(0, 4000),
-  });
+/** The system task could not be decided: Failed, retried under its policy if its reason allows. */
+export function failed(
+  ctx: ControlContext,
+  message: string,
+  reason: TaskReason = 'SystemTaskFailed',
+): TaskStatus {
+  return ended(ctx, 'SystemFailed', { reason, message: message.slice(0, 4000) });
 }
 
 /** A system task is decided at once: it starts and finishes now, in this attempt. */

@@ -6,7 +6,10 @@ import { formatPath } from '../../api/field-path.ts';
 import { TASK_TYPES, taskTypeOf, type TaskType } from '../../api/task-types.ts';
 import { earliest } from '../duration.ts';
 import type { DagGraph } from '../graph.ts';
+import { specOf } from '../grown-graph.ts';
 import { templateReferences } from '../templates.ts';
+import { fanOutControl } from './fan-out.ts';
+import { loopType } from './loop.ts';
 import { setVarsType } from './set-vars.ts';
 import { subDagType, type SubDagInput } from './sub-dag.ts';
 import { switchType } from './switch.ts';
@@ -23,8 +26,16 @@ const TYPES: Readonly<Record<Exclude<TaskType, 'action'>, ControlType>> = {
   setVars: setVarsType,
   wait: waitType,
   approval: approvalType,
+  loop: loopType,
   subDag: subDagType,
 };
+
+/** How task `spec` is decided: by its type, or as a fan-out (forEach); undefined: on a worker. */
+function controlOf(spec: TaskSpec | undefined): ControlType | undefined {
+  if (spec?.forEach !== undefined) return fanOutControl;
+  const type = spec ? taskTypeOf(spec) : 'action';
+  return type === 'action' ? undefined : TYPES[type];
+}
 
 /** The fields of `status` that system tasks write. */
 export function controlStatusOf(status: ControlStatus): ControlStatus {
@@ -63,6 +74,8 @@ export interface ControlPass {
   /** Tasks placed on workers in this pass: a task that ends them takes them back. */
   readonly assigned: { task: string }[];
   wakeAt: Date | undefined;
+  /** Visits a grown key now (ControlContext.grow). */
+  grow(key: string, ready: boolean): void;
 }
 
 /**
@@ -77,10 +90,10 @@ export function decideControl(
   attempt: number,
   from: TaskStatus | undefined,
 ): boolean {
-  const spec = input.graph.tasks.get(id);
-  const type = spec ? taskTypeOf(spec) : 'action';
-  if (spec === undefined || type === 'action') return false;
-  apply(pass, id, TYPES[type].decide(contextOf(input, pass, id, spec, attempt, from)));
+  const spec = specOf(input.graph, id);
+  const control = controlOf(spec);
+  if (spec === undefined || control === undefined) return false;
+  apply(pass, id, control.decide(contextOf(input, pass, id, spec, attempt, from)));
   return true;
 }
 
@@ -95,11 +108,11 @@ export function decideWaiting(
   id: string,
   current: TaskStatus,
 ): boolean {
-  const spec = input.graph.tasks.get(id);
-  const type = spec ? taskTypeOf(spec) : 'action';
-  if (spec === undefined || type === 'action') return false;
+  const spec = specOf(input.graph, id);
+  const control = controlOf(spec);
+  if (spec === undefined || control === undefined) return false;
   const ctx = contextOf(input, pass, id, spec, current.attempt ?? 1, current);
-  const waiting = TYPES[type].waiting?.(ctx, current);
+  const waiting = control.waiting?.(ctx, current);
   if (waiting) apply(pass, id, waiting);
   return waiting !== undefined;
 }
@@ -125,6 +138,7 @@ function contextOf(
     spec,
     attempt,
     from,
+    grow: (key, ready) => pass.grow(key, ready),
   };
 }
 
@@ -133,6 +147,7 @@ function apply(pass: ControlPass, id: string, decision: ControlDecision): void {
   Object.assign(pass.tasks, decision.others);
   if (decision.control) pass.control = { ...pass.control, ...decision.control };
   if (decision.vars) pass.vars = { ...pass.vars, ...decision.vars };
+  for (const key of decision.drop ?? []) delete pass.tasks[key];
   pass.wakeAt = earliest([pass.wakeAt, decision.wakeAt]);
   // Placed earlier in this pass and ended by this decision: no worker is told.
   for (let i = pass.assigned.length - 1; i >= 0; i--) {
@@ -149,6 +164,7 @@ export function validateControl(spec: DagSpec, graph: DagGraph): ControlProblem[
   return spec.tasks.flatMap((task, i) => {
     const type = taskTypeOf(task);
     const problems = fieldsOfOtherTypes(task, i, type);
+    if (task.forEach !== undefined) problems.push(...fanOutControl.validate(task, i, spec, graph));
     // An action task without actionName is refused by the schema (TaskSpec).
     if (type === 'action') return problems;
     if (task.actionName !== undefined) problems.push(onlyFor(task, i, 'actionName', 'action'));
@@ -174,7 +190,8 @@ function onlyFor(task: TaskSpec, i: number, field: string, type: TaskType): Cont
 
 /** Whether a system task reads share data (the operator then loads it for the pass). */
 export function readsShareData(task: TaskSpec): boolean {
-  if (task.switch?.expression.includes('shareData')) return true;
+  const expressions = [task.switch?.expression, task.forEach?.items, task.loop?.while];
+  if (expressions.some((e) => e?.includes('shareData'))) return true;
   const rendered = [task.terminate?.output, task.setVars, task.subDag?.vars];
   return templateReferences(rendered).some((r) => r.ref.kind === 'shareData');
 }

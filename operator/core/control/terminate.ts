@@ -1,3 +1,4 @@
+import { allKeys } from '../grown-graph.ts';
 import type { ControlStatus } from '../../api/control-status.ts';
 import type { TaskSpec } from '../../api/dag.ts';
 import { formatPath } from '../../api/field-path.ts';
@@ -34,7 +35,8 @@ export const terminateType: ControlType = {
         ),
       };
     }
-    const others = ctx.graph.order.filter((id) => id !== ctx.id);
+    // Copies and iterations under way end with their tasks.
+    const others = allKeys(ctx.graph, ctx.tasks).filter((id) => id !== ctx.id);
     const stop = {
       event: 'Terminated',
       reason: 'Terminated',
