@@ -11,6 +11,7 @@ export type BenchTask = {
   /** What grows at run time: a fan-out's forEach, a loop's spec. */
   forEach?: Record<string, unknown>;
   loop?: Record<string, unknown>;
+  switch?: Record<string, unknown>;
 };
 
 export type BenchDagSpec = {

@@ -1,9 +1,12 @@
 /**
- * Control flow (issue 10): an approval given → the next task running. Each
+ * Control flow (issue 10): an approval given → the next task running, and a
+ * switch's hop (its dependency done → the chosen branch running). Each
  * instance of `gate (approval) → next (no-op)` waits for approval; the bench
  * sets fastflow.io/signal (with signal-by, as kubectl would) and measures
  * from just before that write to the next task's startedAt (the worker's
- * clock: the same machine). One instance at a time: a latency, not a load.
+ * clock: the same machine). A switch hop is the chosen task's startedAt minus
+ * the switch's dependency's finishedAt (both the worker's clock). One instance
+ * at a time: a latency, not a load.
  */
 import { SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../../operator/api/names.ts';
 import { mergePatchOptions } from '../../operator/kube/patch.ts';
@@ -15,10 +18,13 @@ export type FlowResult = {
   approvals: number;
   signalToRunP50Ms: number | undefined;
   signalToRunP99Ms: number | undefined;
+  switchHopP50Ms: number | undefined;
+  switchHopP99Ms: number | undefined;
   error: string | undefined;
 };
 
 const DAG = 'bench-approval';
+const SWITCH_DAG = 'bench-switch';
 /** The user the bench's kubeconfig authenticates as (test/local-cluster/credentials.ts). */
 const USER = 'admin';
 
@@ -28,6 +34,31 @@ const approvalDag: BenchDagSpec = {
     { id: 'next', actionName: 'sleep', params: { seconds: 0 }, dependOn: ['gate'] },
   ],
 };
+
+/** A no-op, then a switch that picks `chosen` (never pre-assigned: the operator decides it). */
+const switchDag: BenchDagSpec = {
+  tasks: [
+    { id: 'first', actionName: 'sleep', params: { seconds: 0 } },
+    {
+      id: 'route',
+      type: 'switch',
+      dependOn: ['first'],
+      switch: { expression: "'go'", cases: { go: ['chosen'] } },
+    },
+    { id: 'chosen', actionName: 'sleep', params: { seconds: 0 }, dependOn: ['route'] },
+  ],
+};
+
+async function switchOnce(run: Running, name: string): Promise<number> {
+  const { api, watch } = run.ctx;
+  const ran = watch.until(name, (i) => i.status?.tasks?.['chosen']?.startedAt !== undefined);
+  await api.createInstance(name, SWITCH_DAG);
+  const done = await guard(run, ran.promise, () => `${name}: chosen to run`).finally(ran.cancel);
+  const tasks = done.status?.tasks ?? {};
+  return (
+    Date.parse(tasks['chosen']?.startedAt ?? '') - Date.parse(tasks['first']?.finishedAt ?? '')
+  );
+}
 
 async function approveOnce(run: Running, name: string): Promise<number> {
   const { api, watch } = run.ctx;
@@ -61,6 +92,8 @@ export async function runFlow(ctx: PhaseContext, o: { approvals: number }): Prom
     approvals: o.approvals,
     signalToRunP50Ms: undefined,
     signalToRunP99Ms: undefined,
+    switchHopP50Ms: undefined,
+    switchHopP99Ms: undefined,
     error: undefined,
   };
   try {
@@ -71,6 +104,13 @@ export async function runFlow(ctx: PhaseContext, o: { approvals: number }): Prom
     const s = summarize(samples);
     res.signalToRunP50Ms = s.p50;
     res.signalToRunP99Ms = s.p99;
+    await ctx.api.createDag(SWITCH_DAG, switchDag);
+    await waitDagValid(run, SWITCH_DAG);
+    const hops: number[] = [];
+    for (let i = 0; i < o.approvals; i++) hops.push(await switchOnce(run, `switch-${i}`));
+    const h = summarize(hops);
+    res.switchHopP50Ms = h.p50;
+    res.switchHopP99Ms = h.p99;
   } catch (e) {
     res.error = e instanceof Error ? e.message : String(e);
   }

@@ -43,12 +43,13 @@ describe('bench target figures', () => {
     ]);
     expect(Object.keys(t.flow)).toEqual([
       'signalToRunP50Ms',
+      'switchHopP50Ms',
       'fanout5000Seconds',
       'maxObjectBytes',
       'loop1000Seconds',
     ]);
     expect(Object.values(t).flatMap((g) => Object.values(g))).toEqual(
-      Array.from({ length: 20 }, () => null),
+      Array.from({ length: 21 }, () => null),
     );
     // NaN would not survive JSON: every figure is a number or null.
     expect(JSON.parse(JSON.stringify(t))).toEqual(t);

@@ -211,13 +211,14 @@ const PHASE_RUNNERS: Record<(typeof FASTFLOW_PHASES)[number], Runner> = {
   },
   async flow(ctx, _kc, opts, res) {
     heading(
-      `6. Control flow: ${opts.flowApprovals} approvals, one at a time (approval given → next task running)`,
+      `6. Control flow: ${opts.flowApprovals} approvals and switches, one at a time (approval given → next task running; switch hop)`,
     );
     const flow = await runFlow(ctx, { approvals: opts.flowApprovals });
     res.flow = flow;
     console.log(
       `approval given → next task running p50 ${flow.signalToRunP50Ms?.toFixed(0) ?? '—'} ms, ` +
-        `p99 ${flow.signalToRunP99Ms?.toFixed(0) ?? '—'} ms`,
+        `p99 ${flow.signalToRunP99Ms?.toFixed(0) ?? '—'} ms; switch hop p50 ` +
+        `${flow.switchHopP50Ms?.toFixed(0) ?? '—'} ms, p99 ${flow.switchHopP99Ms?.toFixed(0) ?? '—'} ms`,
     );
     record(res, 'flow', flow.error, ctx.procs.tails());
   },
