@@ -2,7 +2,9 @@
 // kind), the CRDs, two operators, two workers (the example worker program,
 // with PrintAction registered through the SDK), the examples applied, and the
 // instances' phase and progress shown until all finish. Exits 0 when every
-// instance succeeded.
+// instance succeeded. The Conductor kitchen-sink (examples/conductor) is
+// converted and applied by `fastflow migrate --from conductor`, run against a
+// local order API and approved on the way (hack/lib/kitchen-sink.ts).
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startOrConnect } from '../test/local-cluster/control-plane.ts';
 import { spawnFastflow, type FastflowProcess } from '../test/local-cluster/fastflow-process.ts';
 import { installCrds, runKubectl } from '../test/local-cluster/kubectl.ts';
+import { migrateConductor, runKitchenSink, startOrderServer } from './lib/kitchen-sink.ts';
 
 const NAMESPACE = 'fastflow-demo';
 const TIMEOUT_MS = 180_000;
@@ -23,7 +26,9 @@ const cp = await startOrConnect({
   log: (m) => say(`[control-plane] ${m}`),
 });
 const children: FastflowProcess[] = [];
+const orders = await startOrderServer();
 const shutdown = async (code: number): Promise<never> => {
+  orders.close();
   for (const c of children) c.kill('SIGTERM');
   await Promise.race([Promise.all(children.map((c) => c.exited)), sleep(5000)]);
   for (const c of children) c.kill('SIGKILL');
@@ -64,8 +69,18 @@ try {
   const applied = await kubectl(['apply', '-n', NAMESPACE, '-R', ...manifests]);
   if (applied.code !== 0) throw new Error(`kubectl apply -f examples/ failed:\n${applied.stderr}`);
   say(applied.stdout.trim());
+  await migrateConductor(join(examples, 'conductor'), opts('migrate.log'));
+  say('fastflow migrate --from conductor examples/conductor --apply: exit 0');
+  const sink = await runKitchenSink(cp.kubeconfigPath, NAMESPACE, orders.url);
+  say(`kitchen-sink instance ${sink.name} started (baseUrl ${orders.url})`);
 
-  const ok = await watchUntilDone(kubectl);
+  const watched = await watchUntilDone(kubectl);
+  const approved = await sink.approved;
+  const sinkPhase = (
+    await kubectl(['get', 'dagi', sink.name, '-n', NAMESPACE, '-o', 'jsonpath={.status.phase}'])
+  ).stdout.trim();
+  say(`\nkitchen-sink ${sink.name}: ${sinkPhase}${approved ? ' (sign_off approved)' : ''}`);
+  const ok = watched && approved && sinkPhase === 'Succeeded';
   say('');
   say((await kubectl(['get', 'dag,dagi', '-n', NAMESPACE])).stdout.trim());
   say(ok ? '\nall instances succeeded' : '\nnot every instance succeeded; see the logs above');
