@@ -56,7 +56,8 @@ production_modules() {
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     cp package.json package-lock.json "$dir.tmp/"
     (cd "$dir.tmp" && eval "$run" >&2)
-    find "$cache" -maxdepth 1 -name 'modules-*' -exec rm -rf {} +
+    # Older lockfiles' modules go; not the ones just installed (modules-<key>.tmp).
+    find "$cache" -maxdepth 1 -name 'modules-*' ! -name "modules-$key.tmp" -exec rm -rf {} +
     mv "$dir.tmp" "$dir"
   fi
   echo "$dir/node_modules"

@@ -66,7 +66,9 @@ it('§13.14 a timeout counts from when the action starts, not from when it was q
 it('§13.22 editing a Dag never changes a running instance', async () => {
   await env.createDag('edited', {
     tasks: [
-      { id: 'wait', actionName: 'sleep', params: { seconds: 1 } },
+      // Long enough to be seen Running: a step pre-assigned behind it may hold the
+      // operator's write of that for up to a second (operator/core/chain-hold.ts).
+      { id: 'wait', actionName: 'sleep', params: { seconds: 3 } },
       { id: 'then', actionName: 'print', dependOn: ['wait'] },
     ],
   });
