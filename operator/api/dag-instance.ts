@@ -145,6 +145,12 @@ export const TaskStatus = z.object({
     .describe(
       'Pre-assigned: the attempt key (`<task>@<attempt>`) of its parent on the same worker, which starts it in-process once that attempt succeeds.',
     ),
+  afterCase: z
+    .object({ switch: z.string().max(63), cases: z.array(z.string().max(63)).max(65) })
+    .optional()
+    .describe(
+      'Pre-assigned behind a switch: it starts only if that switch (the sole child of `after`) picks one of `cases`.',
+    ),
   voided: z
     .int()
     .min(0)

@@ -3,6 +3,7 @@ import type { ControlStatus } from '../api/control-status.ts';
 import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
 import { parentsDone } from './control/optional.ts';
 import { branchNotTaken } from './control/switch.ts';
+import { lookAhead } from './switch-look-ahead.ts';
 import { DEADLINE_STOP, failUnfinished } from './fail-unfinished.ts';
 import { summarize } from './instance-summary.ts';
 import { applyOperations } from './instance-operations.ts';
@@ -51,7 +52,7 @@ export function decide(input: DecideInput): Decision {
   const step = new Step(run, chain.voidPreAssignments(tasks, run, ops.paused), ops.paused);
   if (!pastDeadline) {
     step.visitAll(graph.order);
-    if (!ops.paused) chain.preAssignChains(run, step);
+    lookAhead(run, step, ops.paused);
   } else if (!finished) {
     // Fails what could still run, and schedules, retries and reassigns nothing:
     // the same pass must not start what the next one would fail.

@@ -81,7 +81,7 @@ function foldOne(
   if (!canApply(entry.phase, event)) return 'stale';
   const { phase: _reported, output, params, ...fields } = result;
   // Its parent has succeeded: the task no longer waits behind it.
-  const { phase: _current, after: _after, ...kept } = entry;
+  const { phase: _current, after: _after, afterCase: _case, ...kept } = entry;
   const read = readJson(output, params);
   tasks[id.task] = transition(entry, read.unreadable ? 'AttemptFailed' : event, {
     ...kept,

@@ -2,6 +2,7 @@ import type { TaskSpec } from '../api/dag.ts';
 import { ACTIVE_TASK_PHASES, type TaskStatus } from '../api/dag-instance.ts';
 import { attemptKey, parseAttemptKey } from '../api/task-result.ts';
 import { inSwitchCase } from './control/switch.ts';
+import { branchGate } from './control/switch-branch.ts';
 import { loopOf } from './grown-graph.ts';
 import type { DagGraph } from './graph.ts';
 import { DONE_OK } from './instance-summary.ts';
@@ -35,7 +36,8 @@ export function preAssignmentGate(
   if (!parent || parent.attempt !== ref.attempt) return 'closed';
   // An attempt number is never reused, so it names its worker: a parent moved into a shard
   // keeps only its phase and attempt.
-  if (parent.phase === 'Succeeded') return 'open';
+  if (parent.phase === 'Succeeded')
+    return entry.afterCase ? branchGate(tasks, entry.afterCase) : 'open';
   if (parent.worker !== entry.worker) return 'closed';
   return ACTIVE_TASK_PHASES.has(parent.phase) ? 'wait' : 'closed';
 }
@@ -68,7 +70,7 @@ export function voidPreAssignments(
       if (gate === 'open') {
         // Its parent succeeded: it waits no more, and the parent may move into a shard.
         // Its schedule-to-start clock starts now: the wait behind the parent is not the worker's.
-        const { after: _after, ...ready } = entry;
+        const { after: _after, afterCase: _case, ...ready } = entry;
         next[id] = { ...ready, scheduledAt: now.toISOString() };
         continue;
       }
@@ -97,7 +99,7 @@ export function unassignWaiting(
   return next;
 }
 
-function voided(entry: TaskStatus, why: string): TaskStatus {
+export function voided(entry: TaskStatus, why: string): TaskStatus {
   return transition(entry, 'PreAssignmentVoided', {
     ...keptAcrossPlacements(entry),
     ...(entry.attempt ? { attempt: entry.attempt } : {}),
@@ -184,7 +186,8 @@ function extendRun(
   const entry = out.tasks[child];
   run.parent = child;
   if (entry?.phase === 'Scheduled' && entry.after === after) return true;
-  if (room.left <= 0 || !mayPreAssign(input, child, entry, run.worker)) return false;
+  if (room.left <= 0 || inSwitchCase(input.graph, child)) return false;
+  if (!mayPreAssign(input, child, entry, run.worker)) return false;
   room.left -= 1;
   const attempt = (entry?.attempt ?? 0) + 1;
   out.tasks[child] = transition(entry, 'PreAssigned', {
@@ -254,11 +257,12 @@ export function soleSuccessor(
 }
 
 /**
- * A Pending action task the worker has the action of, not under a switch
- * case (the switch decides it when it is ready), no check of which reads
- * share data (read only when the task is ready), and none holds on the vars.
+ * A Pending action task the worker has the action of, no check of which
+ * reads share data (read only when the task is ready), and none holds on the
+ * vars. A chain stops at a task under a switch case (the switch decides it:
+ * switch-look-ahead.ts pre-assigns those behind the switch's dependency).
  */
-function mayPreAssign(
+export function mayPreAssign(
   input: PreAssignInput,
   id: string,
   entry: TaskStatus | undefined,
@@ -269,7 +273,7 @@ function mayPreAssign(
   // fan-out (it runs as its copies) or a loop's body task (it runs as its iterations).
   if (phaseOf(entry) !== 'Pending' || spec?.actionName === undefined) return false;
   if (spec.forEach !== undefined || loopOf(input.graph, id) !== undefined) return false;
-  if (!worker.actions.has(spec.actionName) || inSwitchCase(input.graph, id)) return false;
+  if (!worker.actions.has(spec.actionName)) return false;
   // A limited action waits for its slot like any ready task: a step pre-assigned ahead would
   // hold a slot it may not use for long, or start past the rate the limiter counts at placement.
   if (input.limited?.has(spec.actionName)) return false;

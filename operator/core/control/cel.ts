@@ -68,6 +68,47 @@ export function evaluateCel(expression: string, sources: CelSources): CelResult 
   }
 }
 
+/** What an expression reads: its top-level variables, and the tasks it names by a literal key. */
+export interface CelReads {
+  roots: Set<string>;
+  tasks: Set<string>;
+  /** It reads `tasks` other than as `tasks.<id>` or `tasks['<id>']` (a computed key, a macro). */
+  anyTask: boolean;
+}
+
+/** The reads of a valid expression, from its syntax tree (nothing is evaluated). */
+export function celReads(expression: string): CelReads {
+  const reads: CelReads = { roots: new Set(), tasks: new Set(), anyTask: false };
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isAstNode(node)) return;
+    const [first, second] = Array.isArray(node.args) ? (node.args as unknown[]) : [];
+    if (node.op === 'id' && typeof node.args === 'string') {
+      reads.roots.add(node.args);
+      if (node.args === 'tasks') reads.anyTask = true;
+      return;
+    }
+    const onTasks = isAstNode(first) && first.op === 'id' && first.args === 'tasks';
+    const key = isAstNode(second) && second.op === 'value' ? second.args : second;
+    if (onTasks && ['.', '.?', '[]', '[?]'].includes(node.op) && typeof key === 'string') {
+      reads.roots.add('tasks');
+      reads.tasks.add(key);
+      return;
+    }
+    if (Array.isArray(node.args)) visit(node.args);
+  };
+  try {
+    visit(env.parse(expression).ast);
+  } catch {
+    reads.anyTask = true; // unparsable: the Dag is not valid, nothing is known of what it reads
+  }
+  return reads;
+}
+
+function isAstNode(x: unknown): x is { op: string; args: unknown } {
+  return typeof x === 'object' && x !== null && 'op' in x && 'args' in x;
+}
+
 /** JSON integers are CEL ints, as in Kubernetes' CEL (so `output.n + 1` works). */
 function toCel(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;

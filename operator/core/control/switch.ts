@@ -1,9 +1,10 @@
 import type { TaskSpec } from '../../api/dag.ts';
+import type { SwitchSpec } from '../../api/task-types.ts';
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import { formatPath } from '../../api/field-path.ts';
 import { descendantsOf, type DagGraph } from '../graph.ts';
 import { transition } from '../task-transitions.ts';
-import { checkCel, evaluateCel } from './cel.ts';
+import { checkCel, evaluateCel, type CelSources } from './cel.ts';
 import { failed, succeeded, type ControlProblem, type ControlType } from './decision.ts';
 
 /** The case picked when the expression names none of the cases. */
@@ -25,25 +26,35 @@ export const switchType: ControlType = {
   decide(ctx) {
     const spec = ctx.spec.switch;
     if (spec === undefined) return { entry: failed(ctx, 'switch: missing') };
-    const result = evaluateCel(spec.expression, ctx);
-    if (!result.ok) return { entry: failed(ctx, `switch expression: ${result.message}`) };
-    const value = caseKey(result.value);
-    if (value === undefined) {
-      return {
-        entry: failed(
-          ctx,
-          `switch expression returned ${describe(result.value)}; it must return a string, an int or a bool naming a case`,
-        ),
-      };
-    }
-    const picked = Object.hasOwn(spec.cases, value) ? value : DEFAULT_CASE;
-    const output: SwitchOutput = { selectedCase: picked, evaluationResult: value };
+    const pick = pickCase(spec, ctx);
+    if (!pick.ok) return { entry: failed(ctx, pick.message) };
+    const { selectedCase: picked, evaluationResult: value } = pick.output;
     const message =
       picked === value ? `picked case "${value}"` : `no case "${value}": picked ${DEFAULT_CASE}`;
-    return { entry: succeeded(ctx, output, message) };
+    return { entry: succeeded(ctx, pick.output, message) };
   },
   validate: validateSwitch,
 };
+
+export type CasePick = { ok: true; output: SwitchOutput } | { ok: false; message: string };
+
+/**
+ * The case a switch picks over these sources: the one pure function both the
+ * operator's decision and a worker's look-ahead (switch-branch.ts) call.
+ */
+export function pickCase(spec: SwitchSpec, sources: CelSources): CasePick {
+  const result = evaluateCel(spec.expression, sources);
+  if (!result.ok) return { ok: false, message: `switch expression: ${result.message}` };
+  const value = caseKey(result.value);
+  if (value === undefined) {
+    return {
+      ok: false,
+      message: `switch expression returned ${describe(result.value)}; it must return a string, an int or a bool naming a case`,
+    };
+  }
+  const picked = Object.hasOwn(spec.cases, value) ? value : DEFAULT_CASE;
+  return { ok: true, output: { selectedCase: picked, evaluationResult: value } };
+}
 
 /** A case is named by a string; an int or bool names it as CEL's string() would write it. */
 function caseKey(value: unknown): string | undefined {
@@ -82,6 +93,14 @@ function memberships(graph: DagGraph): Memberships {
   }
   membershipsOf.set(graph, index);
   return index;
+}
+
+/** The switches listing `id` under cases, and under which (none: undefined). */
+export function casesOf(
+  graph: DagGraph,
+  id: string,
+): ReadonlyMap<string, ReadonlySet<string>> | undefined {
+  return memberships(graph).get(id);
 }
 
 /** Whether a switch lists `id` under a case: only a decision when it is ready may start it. */
