@@ -9,6 +9,8 @@ export interface LocalAttempt {
   readonly dagRevision: string;
   /** Pre-assigned: the parent's attempt key; it starts once that attempt succeeds (chain-starts.ts). */
   readonly after?: string;
+  /** Pre-assigned behind a switch: the cases that start it (switch-pick.ts). */
+  readonly afterCase?: { switch: string; cases: readonly string[] };
   readonly abort: AbortController;
   state: 'queued' | 'running' | 'done';
 }
@@ -92,6 +94,7 @@ export class LocalAttempts {
         attempt: entry.attempt,
         dagRevision,
         ...(entry.after !== undefined ? { after: entry.after } : {}),
+        ...(entry.afterCase !== undefined ? { afterCase: entry.afterCase } : {}),
         abort: new AbortController(),
         state: 'queued',
       };

@@ -19,6 +19,7 @@ import { ShareDataStore } from '../../operator/store/share-data.ts';
 import { TraceStore } from '../../operator/store/traces.ts';
 import { advertiseSchemas } from './advertise-schemas.ts';
 import { ChainStarts } from './chain-starts.ts';
+import { switchPicker } from './switch-pick.ts';
 import { executeAttempt, type ExecuteDeps, type InstanceView } from './execute-attempt.ts';
 import { LocalAttempts, type LocalAttempt } from './local-attempts.ts';
 import type { ActionRegistry } from '../sdk/registry.ts';
@@ -113,7 +114,7 @@ export async function startWorker(
   const launch = (a: LocalAttempt, view: InstanceView): void => {
     void slots.run(() => executeAttempt(a, view, deps));
   };
-  const chain = new ChainStarts(launch);
+  const chain = new ChainStarts(launch, switchPicker({ revisions, shareData: deps.shareData }));
   deps.chain = chain;
 
   const informer = instanceInformer(clients, {

@@ -40,7 +40,19 @@ export const LAYERS: Layer[] = [
   {
     name: 'worker',
     dir: 'actions-runtime/worker',
-    may: ['api', 'core', 'kube', 'config', 'store', 'observability', 'log', 'sdk', 'mutex'],
+    // control: a worker evaluates a switch it was given branches of with the core's own pickCase.
+    may: [
+      'api',
+      'core',
+      'control',
+      'kube',
+      'config',
+      'store',
+      'observability',
+      'log',
+      'sdk',
+      'mutex',
+    ],
   },
   {
     name: 'sdk-entry',

@@ -23,7 +23,7 @@ export type AfterCase = NonNullable<TaskStatus['afterCase']>;
  */
 export function branchGate(
   tasks: Readonly<Record<string, TaskStatus>>,
-  branch: AfterCase,
+  branch: { switch: string; cases: readonly string[] },
 ): 'open' | 'wait' | 'closed' {
   const entry = tasks[branch.switch];
   const phase = phaseOf(entry);
