@@ -35,7 +35,7 @@ const approvalDag: BenchDagSpec = {
   ],
 };
 
-/** A no-op, then a switch that picks `chosen` (never pre-assigned: the operator decides it). */
+/** A no-op, then a switch that picks `chosen` (pre-assigned behind `first`: the worker evaluates the switch). */
 const switchDag: BenchDagSpec = {
   tasks: [
     { id: 'first', actionName: 'sleep', params: { seconds: 0 } },
