@@ -93,6 +93,31 @@ describe('loop on the control plane', () => {
     });
   });
 
+  it("an approval in the body: approving the body task's id approves the iteration waiting", async () => {
+    await env.createDag('sign-rounds', {
+      tasks: [
+        {
+          id: 'rounds',
+          type: 'loop',
+          loop: { body: ['gate'], while: 'iteration < 2', maxIterations: 3 },
+        },
+        { id: 'gate', type: 'approval' },
+      ],
+    });
+    await env.createInstance('sign-rounds-1', 'sign-rounds');
+    for (const key of ['gate#1', 'gate#2']) {
+      await env.waitForInstance(
+        'sign-rounds-1',
+        (i) => i.status?.tasks?.[key]?.reason === 'Waiting',
+      );
+      const approved = await plugin(['approve', 'sign-rounds-1', 'gate', '-n', env.namespace]);
+      expect(approved.code).toBe(0);
+    }
+    const done = await env.finished('sign-rounds-1');
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.tasks?.['gate#2']).toMatchObject({ phase: 'Succeeded' });
+  });
+
   it('maxIterations reached with while still true: LoopLimitReached', async () => {
     await env.createDag('forever', {
       tasks: [
