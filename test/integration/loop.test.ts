@@ -53,43 +53,15 @@ describe('loop on the control plane', () => {
     expect(got.stdout).toMatch(/probe\n?.*\n.*probe#2/);
   });
 
-  it('a body task reads the outputs of tasks before the loop (DO_WHILE over earlier results)', async () => {
-    await env.createDag('reads-before', {
-      tasks: [
-        { id: 'root', actionName: 'transform', params: { queryExpression: '{region: "eu"}' } },
-        {
-          id: 'fetch',
-          actionName: 'transform',
-          dependOn: ['root'],
-          params: { queryExpression: '3' },
-        },
-        {
-          id: 'poll',
-          type: 'loop',
-          dependOn: ['fetch'],
-          loop: {
-            body: ['probe'],
-            while: 'tasks.probe.output.result.n > tasks.fetch.output.result',
-            maxIterations: 5,
-          },
-        },
-        {
-          id: 'probe',
-          actionName: 'transform',
-          params: {
-            queryExpression: '{n: (.limit - 1), region: .region}',
-            limit: '{{tasks.fetch.output.result}}',
-            region: '{{tasks.root.output.result.region}}',
-          },
-        },
-      ],
-    });
-    expect(await env.dagStatus('reads-before')).toMatchObject({ valid: true });
-    await env.createInstance('reads-before-1', 'reads-before');
-    const done = await env.finished('reads-before-1');
+  it('a body task reads the outputs of tasks before the loop (the documented count-down)', async () => {
+    await env.createDag('count-down', docDag('control-flow.md', 'count-down'));
+    expect(await env.dagStatus('count-down')).toMatchObject({ valid: true });
+    await env.createInstance('count-down-1', 'count-down');
+    const done = await env.finished('count-down-1');
     expect(done.status?.phase).toBe('Succeeded');
-    expect(done.status?.tasks?.['probe#1']?.output).toMatchObject({
-      result: { n: 2, region: 'eu' },
+    expect(done.status?.tasks?.['countdown']).toMatchObject({ phase: 'Succeeded', iteration: 3 });
+    expect(done.status?.tasks?.['tick#3']?.output).toMatchObject({
+      result: { region: 'eu', of: 3 },
     });
   });
 

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childInstanceName } from '../../operator/store/child-instances.ts';
 import { createTestNamespace } from '../support/cluster.ts';
+import { docDag } from '../support/doc-examples.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 import { plugin } from '../support/plugin-cli.ts';
 
@@ -85,6 +86,17 @@ describe('a subDag task under a grown key', () => {
       'visit#2/say',
       '',
     ]);
+  });
+
+  it('the documented ship-regions: one rollout per region, outputs in item order', async () => {
+    await env.createDag('rollout', docDag('control-flow.md', 'rollout'));
+    await env.createDag('ship-regions', docDag('control-flow.md', 'ship-regions'));
+    await env.createInstance('ship-regions-1', 'ship-regions');
+    const done = await env.finished('ship-regions-1');
+    expect(done.status?.phase).toBe('Succeeded');
+    const child = await env.getInstance(childInstanceName('ship-regions-1', 'deploy[1]', 1));
+    expect(child.spec.vars).toEqual({ version: '1.2.3', cluster: 'us' });
+    expect(done.status?.tasks?.['report']?.output).toMatchObject({ result: { last: '1.2.3' } });
   });
 
   it("a child's output gathers its fan-out's copies and its loop's iterations stored by reference", async () => {
