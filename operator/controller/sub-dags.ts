@@ -11,6 +11,7 @@ import {
   type SubDagInput,
 } from '../core/control/sub-dag.ts';
 import type { DagGraph } from '../core/graph.ts';
+import { specOf } from '../core/grown-graph.ts';
 import { keyOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import type { AttemptDataStore } from '../store/attempt-data.ts';
@@ -23,6 +24,7 @@ import {
   parentOf,
   subDagChild,
 } from '../store/child-instances.ts';
+import { childOutputOf, ChildViews } from './child-output.ts';
 import type { RevisionStore } from '../store/revisions.ts';
 import type { TaskShardStore } from '../store/task-shards.ts';
 
@@ -53,6 +55,8 @@ export class SubDags {
   readonly #children = new Map<string, Set<string>>();
   /** Child key -> its parent's key. */
   readonly #parents = new Map<string, string>();
+  /** What each finished child gave, until it changes or goes. */
+  readonly #finished = new ChildViews<ChildView>();
 
   constructor(deps: SubDagsDeps) {
     this.#d = deps;
@@ -66,6 +70,7 @@ export class SubDags {
       : (this.#parents.get(key) ?? undefined);
     if (parentKey === undefined) return undefined;
     if (instance === undefined) {
+      this.#finished.forget(key);
       this.#parents.delete(key);
       this.#children.get(parentKey)?.delete(key);
       if (this.#children.get(parentKey)?.size === 0) this.#children.delete(parentKey);
@@ -131,7 +136,8 @@ export class SubDags {
     const wanted = new Set<string>();
     for (const [task, entry] of Object.entries(status.tasks ?? {})) {
       const vars = childVarsOf(entry);
-      const spec = graph.tasks.get(task)?.subDag;
+      // A grown key (`kids[3]`, `visit#2`) runs its Dag task's subDag.
+      const spec = specOf(graph, task)?.subDag;
       if (vars === undefined || spec === undefined) continue;
       const child = subDagChild(parent, task, entry.attempt ?? 1, spec.dagName, vars);
       wanted.add(child.name);
@@ -161,10 +167,17 @@ export class SubDags {
     of: { task: string; attempt: number },
   ): Promise<ChildView> {
     const name = child.metadata.name;
+    if (!instanceFinished(child.status?.phase)) return { name, state: 'running' };
+    return this.#finished.get(child, () => this.#finishedView(parent, child, of));
+  }
+
+  async #finishedView(
+    parent: DagInstance,
+    child: DagInstance,
+    of: { task: string; attempt: number },
+  ): Promise<ChildView> {
+    const name = child.metadata.name;
     const phase = child.status?.phase;
-    if (!instanceFinished(phase)) {
-      return { name, state: 'running' };
-    }
     if (phase !== 'Succeeded') {
       const why = child.status?.message ? `: ${child.status.message}` : '';
       return {
@@ -174,7 +187,7 @@ export class SubDags {
         message: `child instance ${name} ${phase}${why}`,
       };
     }
-    const output = await this.#outputOf(child);
+    const output = await childOutputOf(this.#d, child);
     if (output === undefined) return { name, state: 'succeeded' };
     const json = JSON.stringify(output);
     if (json.length > MAX_OUTPUT_BYTES_LIMIT) {
@@ -188,31 +201,5 @@ export class SubDags {
     const ref = { instance: { namespace, name: parentName }, task: of.task, attempt: of.attempt };
     const outputRef = await this.#d.attemptData.create(ref, owner, { output: json });
     return { name, state: 'succeeded', outputRef };
-  }
-
-  /**
-   * A succeeded child's output: what a terminate task set (status.output),
-   * else the outputs of its tasks that nothing depends on, by task id.
-   */
-  async #outputOf(child: DagInstance): Promise<unknown> {
-    if (child.status?.output !== undefined) return child.status.output;
-    const namespace = child.metadata.namespace ?? '';
-    const loaded = await this.#d.revisions.load(namespace, child.status?.dagRevision ?? '');
-    const sinks = loaded.graph.order.filter((id) => !loaded.graph.children.get(id)?.length);
-    const whole = await this.#d.shards.whole(child);
-    const outputs: Record<string, unknown> = {};
-    for (const id of sinks) {
-      const entry = whole.status?.tasks?.[id];
-      if (entry?.output !== undefined) outputs[id] = entry.output;
-      else if (entry?.outputRef) {
-        const values = await this.#d.attemptData.read(
-          namespace,
-          entry.outputRef,
-          child.metadata.uid ?? '',
-        );
-        outputs[id] = values.output;
-      }
-    }
-    return Object.keys(outputs).length > 0 ? outputs : undefined;
   }
 }

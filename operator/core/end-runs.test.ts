@@ -88,4 +88,30 @@ describe('onFailure and onExit', () => {
       },
     ]);
   });
+
+  it('names the failed copies and iterations by their keys, in item order, without loop mirrors', () => {
+    const grown: DagSpec = {
+      tasks: [
+        { id: 'fanout', actionName: 'A', forEach: { items: '[1]' } },
+        { id: 'poll', type: 'loop', loop: { body: ['step'], while: 'true', maxIterations: 9 } },
+        { id: 'step', actionName: 'A' },
+      ],
+      onExit: { dagName: 'clean-up' },
+    };
+    const no = { phase: 'Failed' as const, reason: 'ActionFailed' as const };
+    const status: DagInstanceStatus = {
+      phase: 'Failed',
+      tasks: {
+        'fanout[10]': no,
+        'fanout[3]': no,
+        'fanout[4]': { phase: 'Succeeded' },
+        fanout: { phase: 'Failed', reason: 'GrownTaskFailed' },
+        poll: { phase: 'Failed', reason: 'GrownTaskFailed' },
+        step: no,
+        'step#2': no,
+      },
+    };
+    const [run] = endRuns(grown, ended(status));
+    expect(run?.vars['failedTasks']).toBe('fanout,fanout[3],fanout[10],poll,step#2');
+  });
 });

@@ -1,6 +1,7 @@
 import type { DagSpec } from '../api/dag.ts';
 import { instanceFinished, type DagInstanceStatus } from '../api/dag-instance.ts';
 import { findCondition } from './conditions.ts';
+import { listingOrder } from './grown-graph.ts';
 import { outputsOf, renderParams } from './templates.ts';
 
 /** What runs when an instance ends: its Dag's onFailure (Failed only) and onExit (any end). */
@@ -50,15 +51,34 @@ export function endRuns(spec: DagSpec, ended: Ended): EndRun[] {
       status[END_RUN_FIELD[kind]] === undefined &&
       (kind === 'onExit' || status.phase === 'Failed'),
   );
-  return wanted.map((kind) => endRun(kind, spec[kind]!, ended));
+  return wanted.map((kind) => endRun(spec, kind, spec[kind]!, ended));
 }
 
-function endRun(kind: EndRunKind, run: NonNullable<DagSpec[EndRunKind]>, ended: Ended): EndRun {
+/**
+ * The keys of the Failed tasks as the instance lists them: each Dag task
+ * followed by its failed copies and iterations in number order (`fanout[3]`
+ * before `fanout[10]`); a loop body id, which only mirrors the iteration
+ * that failed (`step#2`), is left out.
+ */
+function failedKeys(spec: DagSpec, status: DagInstanceStatus): string[] {
+  const mirrors = new Set(spec.tasks.flatMap((t) => t.loop?.body ?? []));
+  const failed = Object.fromEntries(
+    Object.entries(status.tasks ?? {}).filter(([k, t]) => t.phase === 'Failed' && !mirrors.has(k)),
+  );
+  return listingOrder(
+    spec.tasks.map((t) => t.id),
+    failed,
+  ).filter((k) => failed[k] !== undefined);
+}
+
+function endRun(
+  spec: DagSpec,
+  kind: EndRunKind,
+  run: NonNullable<DagSpec[EndRunKind]>,
+  ended: Ended,
+): EndRun {
   const { status } = ended;
-  const failedTasks = Object.entries(status.tasks ?? {})
-    .filter(([, t]) => t.phase === 'Failed')
-    .map(([id]) => id)
-    .sort();
+  const failedTasks = failedKeys(spec, status);
   const reason =
     status.message ?? findCondition(status.conditions, 'Succeeded')?.message ?? status.phase ?? '';
   const sources = { vars: ended.vars, shareData: {}, outputs: outputsOf(status.tasks ?? {}) };

@@ -1,4 +1,5 @@
 import type { DagInstanceStatus, TaskStatus } from '../api/dag-instance.ts';
+import type { TaskSpec } from '../api/dag.ts';
 import { SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../api/names.ts';
 import { attemptKey } from '../api/task-result.ts';
 import { taskTypeOf } from '../api/task-types.ts';
@@ -6,6 +7,7 @@ import { childKey, type ChildView, type SubDagInput } from './control/sub-dag.ts
 import { waitEndsAt } from './control/wait.ts';
 import { foldResults } from './fold-results.ts';
 import type { DagGraph } from './graph.ts';
+import { baseIdOf, loopOf, specOf } from './grown-graph.ts';
 import { preAssignmentGate } from './pre-assign.ts';
 import { resultOf } from './task-report.ts';
 import type { WorkerView } from './worker-pool.ts';
@@ -22,6 +24,26 @@ export interface SimulatedResults {
   /** Approval tasks that are rejected (the others are approved). */
   reject?: ReadonlySet<string>;
 }
+
+/**
+ * What the results say of task `key`, and under which name: its own key
+ * (`fan[2]`, `step#3`), else, for a grown key, its Dag task's id (every
+ * copy or iteration).
+ */
+function named<V>(
+  results: ReadonlyMap<string, V> | undefined,
+  key: string,
+): { name: string; value: V } | undefined {
+  for (const name of [key, baseIdOf(key)]) {
+    const value = results?.get(name);
+    if (value !== undefined) return { name, value };
+  }
+  return undefined;
+}
+
+const failsFor = (results: SimulatedResults, key: string) => named(results.fail, key);
+const outputFor = (results: SimulatedResults, key: string): unknown =>
+  named(results.outputs, key)?.value;
 
 /** The one simulated worker: it has every action and room for every task. */
 export const SIM_WORKER = 'simulator';
@@ -67,8 +89,8 @@ export function runHeld(
     const entry = tasks[id];
     if (entry === undefined) continue;
     const attempt = entry.attempt ?? 1;
-    const failing = attempt <= (results.fail?.get(id) ?? 0);
-    const output = results.outputs?.get(id);
+    const failing = attempt <= (failsFor(results, id)?.value ?? 0);
+    const output = outputFor(results, id);
     const key = attemptKey(id, attempt);
     const report = (from: TaskStatus['phase'], ended: boolean) => {
       const event = !ended ? 'AttemptStarted' : failing ? 'AttemptFailed' : 'AttemptSucceeded';
@@ -87,10 +109,10 @@ export function runHeld(
 }
 
 function failMessage(results: SimulatedResults, id: string): string {
-  const n = results.fail?.get(id) ?? 0;
+  const { name, value: n } = failsFor(results, id) ?? { name: id, value: 0 };
   return Number.isFinite(n)
-    ? `failed by --fail ${id}:${n} (${n === 1 ? 'its first attempt' : `its first ${n} attempts`})`
-    : `failed by --fail ${id} (every attempt)`;
+    ? `failed by --fail ${name}:${n} (${n === 1 ? 'its first attempt' : `its first ${n} attempts`})`
+    : `failed by --fail ${name} (every attempt)`;
 }
 
 /**
@@ -107,22 +129,36 @@ export function nextSignal(
   const tasks = status.tasks ?? {};
   for (const id of Object.keys(tasks)) {
     const t = tasks[id];
-    const spec = graph.tasks.get(id);
+    const spec = specOf(graph, id);
+    // A loop's body id mirrors its iteration's key (`gate#2`), which its signal reaches.
     if (t?.phase !== 'Running' || t.worker !== undefined || spec === undefined) continue;
-    const type = taskTypeOf(spec);
-    let value: string | undefined;
-    if (type === 'approval') {
-      const verb = results.reject?.has(id) ? 'reject' : 'approve';
-      value = `${token}:${verb}:${id}`;
-    } else if (type === 'wait' && waitEndsAt(spec.wait, t.startedAt) === undefined) {
-      const payload = results.outputs?.get(id);
-      value = `${token}:signal:${id}${payload === undefined ? '' : `:${JSON.stringify(payload)}`}`;
-    }
+    if (loopOf(graph, id) !== undefined) continue;
+    const value = signalOf(spec, id, t, results);
     if (value !== undefined) {
-      return { [SIGNAL_ANNOTATION]: value, [SIGNAL_BY_ANNOTATION]: SIM_USER };
+      return { [SIGNAL_ANNOTATION]: `${token}:${value}`, [SIGNAL_BY_ANNOTATION]: SIM_USER };
     }
   }
   return undefined;
+}
+
+/**
+ * `verb:task[:payload]` of the signal task `id` waits for, if it waits for
+ * one; as a user names it: a loop iteration's task by its body id.
+ */
+function signalOf(
+  spec: TaskSpec,
+  id: string,
+  t: TaskStatus,
+  results: SimulatedResults,
+): string | undefined {
+  const type = taskTypeOf(spec);
+  if (type === 'approval') {
+    const rejected = results.reject?.has(id) || results.reject?.has(baseIdOf(id));
+    return `${rejected ? 'reject' : 'approve'}:${baseIdOf(id)}`;
+  }
+  if (type !== 'wait' || waitEndsAt(spec.wait, t.startedAt) !== undefined) return undefined;
+  const payload = outputFor(results, id);
+  return `signal:${baseIdOf(id)}${payload === undefined ? '' : `:${JSON.stringify(payload)}`}`;
 }
 
 /** subDag tasks whose child instance runs now (Running on no worker, reason ChildRunning). */
@@ -147,10 +183,10 @@ export function simChildren(
   for (const [id, t] of running) {
     const attempt = t.attempt ?? 1;
     const name = `${id}-child-${attempt}`;
-    const output = results.outputs?.get(id);
+    const output = outputFor(results, id);
     children.set(
       childKey(id, attempt),
-      attempt <= (results.fail?.get(id) ?? 0)
+      attempt <= (failsFor(results, id)?.value ?? 0)
         ? { name, state: 'failed', reason: 'ChildFailed', message: failMessage(results, id) }
         : { name, state: 'succeeded', ...(output !== undefined ? { output } : {}) },
     );

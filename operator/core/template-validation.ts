@@ -1,6 +1,7 @@
 import type { DagSpec } from '../api/dag.ts';
 import { formatPath } from '../api/field-path.ts';
 import type { DagGraph } from './graph.ts';
+import { loopOf } from './grown-graph.ts';
 import { declaredList, forEachTemplate, type ParsedTemplate, type Reference } from './templates.ts';
 import { isItemName } from './template-render.ts';
 
@@ -113,7 +114,7 @@ function checkReference(
           message: `${ref.text}: task "${task}" cannot read its own output`,
         };
       }
-      if (isParent(check.graph, task, ref.task) || check.upstream(task, ref.task)) return undefined;
+      if (reaches(check, task, ref.task)) return undefined;
       return {
         reason: 'NotUpstreamTask',
         message:
@@ -121,6 +122,20 @@ function checkReference(
           `when "${task}" starts): add it to dependOn, directly or through another task`,
       };
   }
+}
+
+/**
+ * Whether `target` has finished whenever `task` runs: it is upstream of the
+ * task, or the task is in a loop's body (its parents are body tasks only)
+ * and `target` is upstream of the loop, which starts every iteration after
+ * its own upstreams. A fan-out's copies run the fan-out task's templates,
+ * read as its own.
+ */
+function reaches(check: Checker, task: string, target: string): boolean {
+  if (isParent(check.graph, task, target) || check.upstream(task, target)) return true;
+  const loop = loopOf(check.graph, task);
+  if (loop === undefined || loop === target) return false;
+  return isParent(check.graph, loop, target) || check.upstream(loop, target);
 }
 
 function isParent(graph: DagGraph, task: string, target: string): boolean {

@@ -215,7 +215,7 @@ function buildProgram(
     .addOption(new Option('--vars <key=value>').argParser(collect).hideHelp())
     .option(
       '--fail <task[:n]>',
-      'the task fails every attempt, or its first n (repeatable)',
+      "the task fails every attempt, or its first n; a grown key names one copy or iteration ('fan[2]', 'step#3') (repeatable)",
       collect,
     )
     .option(

@@ -1,6 +1,7 @@
 /** What `kubectl fastflow simulate` reads: the Dag from a file, and its flags. */
 import { parseAllDocuments } from 'yaml';
 import { DagSpec } from '../api/dag.ts';
+import { baseIdOf, parseGrownKey } from '../core/grown-graph.ts';
 import type { SimulatedResults } from '../core/simulate.ts';
 import { UsageError } from './errors.ts';
 import { checkDocument } from './lint-document.ts';
@@ -58,7 +59,9 @@ export function pickDag(
 
 /**
  * `--fail TASK` (every attempt fails) or `--fail TASK:N` (its first N),
- * `--output TASK=JSON`, `--reject TASK`, each naming a task of the Dag;
+ * `--output TASK=JSON`, `--reject TASK`, each naming a task of the Dag,
+ * or one copy (`fan[2]`) or iteration (`step#3`) of one (the Dag task's
+ * id names every copy or iteration);
  * `-o json` is `--output json` (a format has no `=`).
  */
 export function resultsOf(
@@ -67,9 +70,22 @@ export function resultsOf(
 ): { results: SimulatedResults; format: SimulateFormat } {
   const ids = spec.tasks.map((t) => t.id);
   const known = (flag: string, id: string): string => {
-    if (ids.includes(id)) return id;
-    const list = ids.slice(0, 20).join(', ') + (ids.length > 20 ? ', …' : '');
-    throw new UsageError(`${flag}: the Dag has no task "${id}" (tasks: ${list})`);
+    const grown = parseGrownKey(id);
+    const task = spec.tasks.find((t) => t.id === (grown?.base ?? id));
+    if (task === undefined) {
+      const list = ids.slice(0, 20).join(', ') + (ids.length > 20 ? ', …' : '');
+      throw new UsageError(`${flag}: the Dag has no task "${id}" (tasks: ${list})`);
+    }
+    // A grown key names one copy (`fan[2]`) or one iteration (`step#3`) of what grows.
+    if (grown && 'copy' in grown && task.forEach === undefined) {
+      throw new UsageError(`${flag}: task "${task.id}" has no forEach: it makes no copies`);
+    }
+    if (grown && 'iteration' in grown && !spec.tasks.some((t) => t.loop?.body.includes(task.id))) {
+      throw new UsageError(
+        `${flag}: task "${task.id}" is not in a loop's body: it runs no iterations`,
+      );
+    }
+    return id;
   };
   const { outputs, format } = outputsOf(flags.output ?? [], known);
   return {
@@ -126,7 +142,7 @@ function rejectsOf(flags: readonly string[], spec: DagSpec, known: Known): Set<s
   const reject = new Set<string>();
   for (const r of flags) {
     const id = known(`--reject ${r}`, r);
-    if (spec.tasks.find((t) => t.id === id)?.type !== 'approval') {
+    if (spec.tasks.find((t) => t.id === baseIdOf(id))?.type !== 'approval') {
       throw new UsageError(`--reject ${r}: task "${r}" is not an approval task`);
     }
     reject.add(id);

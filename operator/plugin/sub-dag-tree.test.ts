@@ -78,4 +78,50 @@ describe("a parent's view of its children", () => {
     const all = await withChildTasks(() => Promise.resolve(undefined), p, parent);
     expect(all.graph.order).toEqual(['deploy']);
   });
+
+  it('draws the child of each copy and iteration under its key (kids[1]/ping, visit#2/ping)', async () => {
+    const parent = graph([
+      { ...sub('kids', 'probe'), forEach: { items: '[1, 2]' } },
+      { id: 'again', type: 'loop', loop: { body: ['visit'], while: 'true', maxIterations: 3 } },
+      sub('visit', 'probe'),
+      action('end', ['kids', 'again']),
+    ]);
+    const probe = graph([action('ping')]);
+    const child = (name: string) => ({ instance: instance(name, { ping: ok }), graph: probe });
+    const names = ['p-kids-0-', 'p-kids-1-', 'p-visit-2-'];
+    const load: LoadInstance = (name) =>
+      Promise.resolve(names.some((n) => name.startsWith(n)) ? child(name) : undefined);
+    const p = instance('p', {
+      kids: { phase: 'Succeeded', attempt: 1 },
+      'kids[1]': ok,
+      'kids[0]': ok,
+      again: { phase: 'Running', attempt: 1 },
+      visit: { phase: 'Running', attempt: 1 },
+      'visit#2': { phase: 'Running', attempt: 1 },
+    });
+    const all = await withChildTasks(load, p, parent);
+    expect(all.graph.order).toEqual([
+      'kids',
+      'kids[0]/ping',
+      'kids[1]/ping',
+      'again',
+      'visit',
+      'visit#2/ping',
+      'end',
+    ]);
+    const rows = treeRows(all.graph, all.tasks, now).map((r) => r.prefix + r.id);
+    expect(rows).toEqual([
+      'kids',
+      '┆ kids[0]',
+      '┆ └─ kids[0]/ping',
+      '┆ kids[1]',
+      '┆ └─ kids[1]/ping',
+      '└─ end',
+      'again',
+      '└─ end',
+      'visit',
+      '┆ visit#2',
+      '┆ └─ visit#2/ping',
+    ]);
+  });
 });

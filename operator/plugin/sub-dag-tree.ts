@@ -9,6 +9,7 @@ import { childTaskKey, MAX_SUBDAG_DEPTH } from '../api/grown-tasks.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { taskTypeOf } from '../api/task-types.ts';
 import type { DagGraph } from '../core/graph.ts';
+import { baseIdOf, grownByBase, loopOf, specOf } from '../core/grown-graph.ts';
 import { childInstanceName } from '../store/child-instances.ts';
 import type { TreeGraph } from './tree.ts';
 
@@ -29,16 +30,23 @@ export async function withChildTasks(
   graph: DagGraph,
   depth = 0,
 ): Promise<Expanded> {
-  let out: Expanded = { graph, tasks: { ...instance.status?.tasks } };
+  const tasks = { ...instance.status?.tasks };
+  let out: Expanded = { graph, tasks };
   if (depth >= MAX_SUBDAG_DEPTH) return out;
-  for (const id of graph.order) {
-    const spec = graph.tasks.get(id);
-    const attempt = out.tasks[id]?.attempt;
+  const byBase = grownByBase(tasks);
+  // A loop's body ids hold mirrors: its children run under the iterations' keys.
+  const keys = graph.order.flatMap((id) => [
+    ...(loopOf(graph, id) === undefined ? [id] : []),
+    ...(byBase.get(id) ?? []),
+  ]);
+  for (const key of keys) {
+    const spec = specOf(graph, key);
+    const attempt = tasks[key]?.attempt;
     if (!spec || taskTypeOf(spec) !== 'subDag' || attempt === undefined) continue;
-    const child = await load(childInstanceName(instance.metadata.name, id, attempt));
+    const child = await load(childInstanceName(instance.metadata.name, key, attempt));
     if (!child) continue;
     const inner = await withChildTasks(load, child.instance, child.graph, depth + 1);
-    out = nest(out, id, inner);
+    out = nest(out, key, inner);
   }
   return out;
 }
@@ -56,7 +64,7 @@ export function nest(outer: Expanded, id: string, inner: Expanded): Expanded {
     children.set(key(k), (inner.graph.children.get(k) ?? []).map(key));
   }
   children.set(id, [...roots, ...(outer.graph.children.get(id) ?? [])]);
-  const at = outer.graph.order.indexOf(id) + 1;
+  const at = placeOf(outer.graph.order, id);
   const order = [
     ...outer.graph.order.slice(0, at),
     ...inner.graph.order.map(key),
@@ -65,4 +73,21 @@ export function nest(outer: Expanded, id: string, inner: Expanded): Expanded {
   const tasks = { ...outer.tasks };
   for (const [k, entry] of Object.entries(inner.tasks)) tasks[key(k)] = entry;
   return { graph: { order, parents, children }, tasks };
+}
+
+/**
+ * Where the tasks of the child of `key` go in the listing order: after a Dag
+ * task; after a grown key's base and the children already placed under its
+ * siblings (`kids[0]/…` before `kids[1]/…`), as the listing shows grown keys
+ * right after their base.
+ */
+function placeOf(order: readonly string[], key: string): number {
+  const at = order.indexOf(key);
+  if (at >= 0) return at + 1;
+  const base = baseIdOf(key);
+  let i = order.indexOf(base) + 1;
+  const under = (k: string | undefined): boolean =>
+    k !== undefined && k.startsWith(base) && ['[', '#'].includes(k.charAt(base.length));
+  while (under(order[i])) i++;
+  return i;
 }

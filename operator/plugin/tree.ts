@@ -65,18 +65,21 @@ export function treeRows(
     };
   };
   // Depth first with an explicit stack: a 2,000-task chain must not overflow.
-  type Frame = { id: string; prefix: string; childPrefix: string };
+  // A grown key is drawn under its base (`┆`), with what nests under it (a subDag child's tasks).
+  type Frame = { id: string; prefix: string; childPrefix: string; grown?: true; more?: string };
   const roots = graph.order.filter((id) => (graph.parents.get(id) ?? []).length === 0);
   const stack: Frame[] = roots.map((id) => ({ id, prefix: '', childPrefix: '' })).reverse();
   for (let f = stack.pop(); f !== undefined; f = stack.pop()) {
-    if (drawn.has(f.id)) {
+    if (f.more !== undefined) {
+      rows.push({ ...row(f.id, f.prefix, false), more: f.more });
+      continue;
+    }
+    if (!f.grown && drawn.has(f.id)) {
       rows.push(row(f.id, f.prefix, true));
       continue;
     }
     drawn.add(f.id);
     rows.push(row(f.id, f.prefix, false));
-    rows.push(...grownRows(byBase.get(f.id) ?? [], f.childPrefix, row, tasks));
-    for (const key of byBase.get(f.id) ?? []) drawn.add(key);
     const children = graph.children.get(f.id) ?? [];
     for (let i = children.length - 1; i >= 0; i--) {
       const last = i === children.length - 1;
@@ -86,6 +89,9 @@ export function treeRows(
         childPrefix: f.childPrefix + (last ? SPACE : PIPE),
       });
     }
+    const grown = f.grown ? [] : (byBase.get(f.id) ?? []);
+    for (const key of grown) drawn.add(key);
+    stack.push(...grownFrames(grown, `${f.childPrefix}┆ `, tasks).reverse());
   }
   for (const id of Object.keys(tasks).sort()) {
     if (!drawn.has(id) && !graph.parents.has(id)) rows.push(row(id, '', false, true));
@@ -94,23 +100,20 @@ export function treeRows(
 }
 
 /**
- * The rows of a task's copies or iterations, drawn under it with `┆`: the
+ * The frames of a task's copies or iterations, drawn under it with `┆`: the
  * first GROWN_SHOWN and every one not Succeeded, the rest counted in one row.
  */
-function grownRows(
+function grownFrames(
   keys: readonly string[],
   prefix: string,
-  row: (id: string, prefix: string, seeAbove: boolean) => TreeRow,
   tasks: Readonly<Record<string, TaskStatus>>,
-): TreeRow[] {
+): Array<{ id: string; prefix: string; childPrefix: string; grown: true; more?: string }> {
   const shown = keys.filter((k, i) => i < GROWN_SHOWN || tasks[k]?.phase !== 'Succeeded');
-  const rows = shown.map((k) => row(k, `${prefix}┆ `, false));
+  const frames = shown.map((id) => ({ id, prefix, childPrefix: prefix, grown: true as const }));
   const hidden = keys.length - shown.length;
-  if (hidden > 0) {
-    const more = `${hidden.toLocaleString('en-US')} more, all Succeeded`;
-    rows.push({ ...row('…', `${prefix}┆ `, false), more });
-  }
-  return rows;
+  if (hidden === 0) return frames;
+  const more = `${hidden.toLocaleString('en-US')} more, all Succeeded`;
+  return [...frames, { id: '…', prefix, childPrefix: prefix, grown: true, more }];
 }
 
 /** The drawn lines: id, phase, duration in aligned columns, then notes. */

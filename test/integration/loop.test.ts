@@ -53,6 +53,43 @@ describe('loop on the control plane', () => {
     expect(got.stdout).toMatch(/probe\n?.*\n.*probe#2/);
   });
 
+  it('a body task reads the outputs of tasks before the loop (the documented count-down)', async () => {
+    await env.createDag('count-down', docDag('control-flow.md', 'count-down'));
+    expect(await env.dagStatus('count-down')).toMatchObject({ valid: true });
+    await env.createInstance('count-down-1', 'count-down');
+    const done = await env.finished('count-down-1');
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.tasks?.['countdown']).toMatchObject({ phase: 'Succeeded', iteration: 3 });
+    expect(done.status?.tasks?.['tick#3']?.output).toMatchObject({
+      result: { region: 'eu', of: 3 },
+    });
+  });
+
+  it("an approval in the body: approving the body task's id approves the iteration waiting", async () => {
+    await env.createDag('sign-rounds', {
+      tasks: [
+        {
+          id: 'rounds',
+          type: 'loop',
+          loop: { body: ['gate'], while: 'iteration < 2', maxIterations: 3 },
+        },
+        { id: 'gate', type: 'approval' },
+      ],
+    });
+    await env.createInstance('sign-rounds-1', 'sign-rounds');
+    for (const key of ['gate#1', 'gate#2']) {
+      await env.waitForInstance(
+        'sign-rounds-1',
+        (i) => i.status?.tasks?.[key]?.reason === 'Waiting',
+      );
+      const approved = await plugin(['approve', 'sign-rounds-1', 'gate', '-n', env.namespace]);
+      expect(approved.code).toBe(0);
+    }
+    const done = await env.finished('sign-rounds-1');
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.tasks?.['gate#2']).toMatchObject({ phase: 'Succeeded' });
+  });
+
   it('maxIterations reached with while still true: LoopLimitReached', async () => {
     await env.createDag('forever', {
       tasks: [

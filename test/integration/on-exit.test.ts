@@ -66,4 +66,32 @@ describe('onExit', () => {
       'preview-2-on-exit',
     ]);
   });
+
+  it('names the failed copies of a fan-out and the failed iteration of a loop by their keys', async () => {
+    const fails = { queryExpression: 'if .i == 1 then error("no") else . end', i: '{{item}}' };
+    await env.createDag('grown-fails', {
+      tasks: [
+        {
+          id: 'fan',
+          actionName: 'transform',
+          optional: true,
+          forEach: { items: '[0, 1, 2]', maxConcurrency: 1 },
+          params: fails,
+        },
+        {
+          id: 'poll',
+          type: 'loop',
+          dependOn: ['fan'],
+          loop: { body: ['step'], while: 'true', maxIterations: 3 },
+        },
+        { id: 'step', actionName: 'transform', params: { queryExpression: 'error("no")' } },
+      ],
+      onExit: { dagName: 'tear-down', vars: { env: 'none' } },
+    });
+    await env.createInstance('grown-fails-1', 'grown-fails');
+    const done = await env.waitForInstance('grown-fails-1', (i) => !!i.status?.onExitInstance);
+    expect(done.status?.phase).toBe('Failed');
+    const run = await env.getInstance('grown-fails-1-on-exit');
+    expect(run.spec.vars?.['failedTasks']).toBe('fan,fan[1],poll,step#1');
+  });
 });

@@ -131,4 +131,39 @@ describe('outputs beyond the inline bound', () => {
     expect(done.status?.vars).toEqual({ env: 'prod' });
     expect(done.status?.phase).toBe('Succeeded');
   });
+
+  it("a loop's while and a subDag's vars read outputs stored by reference", async () => {
+    await env.createDag('echo-m', {
+      vars: { m: {} },
+      tasks: [{ id: 'say', actionName: 'echo', params: { m: '{{m}}' } }],
+    });
+    await env.createDag('big-loop', {
+      tasks: [
+        { id: 'big', actionName: 'blob', params: { bytes: 3000, marker: 'prod' } },
+        {
+          id: 'poll',
+          type: 'loop',
+          dependOn: ['big'],
+          loop: {
+            body: ['probe'],
+            while: 'tasks.big.output.marker == "prod" && tasks.probe.output.marker != "stop"',
+            maxIterations: 3,
+          },
+        },
+        { id: 'probe', actionName: 'blob', params: { bytes: 3000, marker: 'stop' } },
+        {
+          id: 'child',
+          type: 'subDag',
+          dependOn: ['big'],
+          subDag: { dagName: 'echo-m', vars: { m: '{{tasks.big.output.marker}}' } },
+        },
+      ],
+    });
+    await env.createInstance('big-loop-1', 'big-loop');
+    const done = await env.finished('big-loop-1');
+    expect(done.status?.tasks?.['probe#1']?.outputRef).toBeTruthy();
+    expect(done.status?.tasks?.['poll']).toMatchObject({ phase: 'Succeeded', iteration: 1 });
+    expect(done.status?.tasks?.['child']?.params).toEqual({ vars: { m: 'prod' } });
+    expect(done.status?.phase).toBe('Succeeded');
+  });
 });

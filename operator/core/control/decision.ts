@@ -32,6 +32,12 @@ export interface ControlContext {
    * standing for "its parents are done"; it may place it on a worker now.
    */
   readonly grow: (key: string, ready: boolean) => void;
+  /**
+   * Puts the task's own entry in the pass before it grows keys, so that
+   * what it grows reads it (a subDag copy renders its item from its
+   * fan-out's recorded items in the pass that starts the fan-out).
+   */
+  readonly enter: (entry: TaskStatus) => void;
 }
 
 /** A system task's decision: its own entry, and what else it changes. */

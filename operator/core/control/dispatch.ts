@@ -139,6 +139,9 @@ function contextOf(
     attempt,
     from,
     grow: (key, ready) => pass.grow(key, ready),
+    enter: (entry) => {
+      pass.tasks[id] = entry;
+    },
   };
 }
 

@@ -102,6 +102,7 @@ function asList(value: unknown): unknown[] | undefined {
  * fewer than maxConcurrency are under way and no copy has failed for good.
  */
 function advance(ctx: ControlContext, entry: TaskStatus): ControlDecision {
+  ctx.enter(entry);
   const n = entry.items ?? 0;
   const limit = ctx.spec.forEach?.maxConcurrency ?? DEFAULT_FANOUT_CONCURRENCY;
   let underWay = 0;

@@ -1,5 +1,6 @@
 import type { OperationRecord, TaskStatus } from '../../api/dag-instance.ts';
 import type { DagGraph } from '../graph.ts';
+import { iterationKey, loopOf } from '../grown-graph.ts';
 import {
   clamp,
   refusedOutright,
@@ -37,8 +38,23 @@ export function applySignal(
     return refuse(`${op.refused === undefined ? op.signal?.verb : op.name}: ${outright}`);
   }
   if (!op.signal) return refuse('signal: nothing asked');
-  const { task } = op.signal;
-  const effect = signalEffect(op.signal, graph.tasks.get(task)?.type, tasks[task], now);
+  const task = signalTarget(graph, tasks, op.signal.task);
+  const effect = signalEffect(op.signal, graph.tasks.get(op.signal.task)?.type, tasks[task], now);
   if ('refused' in effect) return refuse(effect.refused);
   return { tasks: { ...tasks, [task]: effect.entry }, record: record('Applied', effect.message) };
+}
+
+/**
+ * The key a signal to task `id` reaches: the task itself, or for a loop's
+ * body task (whose id only mirrors the latest iteration) that iteration's
+ * key, `gate#3`: what a user names as `gate` is the approval waiting now.
+ */
+function signalTarget(
+  graph: DagGraph,
+  tasks: Readonly<Record<string, TaskStatus>>,
+  id: string,
+): string {
+  const loop = loopOf(graph, id);
+  const iteration = loop === undefined ? undefined : tasks[loop]?.iteration;
+  return iteration === undefined ? id : iterationKey(id, iteration);
 }

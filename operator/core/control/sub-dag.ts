@@ -4,7 +4,8 @@ import { formatPath } from '../../api/field-path.ts';
 import { MAX_SUBDAG_DEPTH } from '../../api/grown-tasks.ts';
 import type { TaskReason } from '../../api/task-reason.ts';
 import { taskTypeOf } from '../../api/task-types.ts';
-import { outputsOf, renderParams } from '../templates.ts';
+import { baseIdOf, itemOf } from '../grown-graph.ts';
+import { outputsOf, renderParams, type TemplateSources } from '../templates.ts';
 import { transition } from '../task-transitions.ts';
 import {
   failed,
@@ -64,8 +65,7 @@ export const subDagType: ControlType = {
       const message = `subDag: this instance is already ${depth} levels below its root; children nest at most ${MAX_SUBDAG_DEPTH} deep (does Dag "${spec.dagName}" run itself, directly or through others?)`;
       return { entry: childFailed(ctx.from, ctx, 'SubDagTooDeep', message) };
     }
-    const sources = { vars: ctx.vars, shareData: ctx.shareData, outputs: outputsOf(ctx.tasks) };
-    const rendered = renderParams(spec.vars ?? {}, sources, 'subDag.vars');
+    const rendered = renderParams(spec.vars ?? {}, childVarsSources(ctx), 'subDag.vars');
     if (!rendered.ok) return { entry: failed(ctx, rendered.message) };
     const vars: Record<string, string> = {};
     for (const [name, v] of Object.entries(rendered.value as Record<string, unknown>)) {
@@ -100,6 +100,17 @@ export const subDagType: ControlType = {
     return [{ reason: 'MissingSubDag', path, message }];
   },
 };
+
+/**
+ * What a child's vars render from: vars, share data, the outputs (those
+ * stored by reference too) and, for a copy of a fan-out, its item.
+ */
+function childVarsSources(ctx: ControlContext): TemplateSources {
+  const outputs = outputsOf(ctx.tasks, ctx.storedOutputs);
+  const sources = { vars: ctx.vars, shareData: ctx.shareData, outputs };
+  const item = itemOf(ctx.id, ctx.tasks[baseIdOf(ctx.id)]?.params);
+  return item ? { ...sources, item } : sources;
+}
 
 /** The running task as its child is now: unchanged while it runs (or is not seen yet), else ended. */
 function childSeen(ctx: ControlContext, current: TaskStatus): ControlDecision {
