@@ -212,7 +212,7 @@ export function startOperator(
   /** While leading: now and then, delete the Leases of workers long dead. */
   const sweepDeadLeases = (signal: AbortSignal): void =>
     sweepDeadWorkerLeases(signal, {
-      ...{ registry, load, namespace: leaseNamespace, coordination: clients.coordination },
+      ...{ registry, load, namespace: leaseNamespace, ...clients },
       graceMs: config.workerLeaseGcSecs * 1000,
       log: log.child({ component: 'lease-gc' }),
     });
