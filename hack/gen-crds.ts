@@ -2,7 +2,7 @@
 // truth). `--check` writes nothing and exits 1 when the committed files differ.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { crdFiles } from '../operator/api/crd/crds.ts';
+import { crdFiles } from '../operator/api/crd/crd-files.ts';
 
 const CRD_DIR = join(import.meta.dirname, '..', 'crds');
 const MAX_DIFF_LINES = 40;

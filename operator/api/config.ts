@@ -67,7 +67,7 @@ export const OperatorConfig = Common.extend({
   concurrency: z.coerce.number().int().min(1).max(64).default(4),
   resyncSecs: Seconds.default(300),
   workerLeaseGcSecs: Seconds.default(600).describe(
-    "A dead worker's Lease is deleted once it has been expired this long and holds no task.",
+    "A dead worker's Lease is deleted once it has been expired this long and holds no task; action schemas no Lease names, once unnamed this long.",
   ),
   revisionGcSecs: Seconds.default(300).describe(
     'A Dag snapshot no instance references is deleted once it is this old and unused this long.',

@@ -54,7 +54,7 @@ common(program.command('operator'))
   .option('--resync-secs <s>', 'periodic re-reconcile of every running instance')
   .option(
     '--worker-lease-gc-secs <s>',
-    "delete a dead worker's Lease after it has been expired this long",
+    "delete a dead worker's Lease after it has been expired this long, and action schemas no Lease has named as long",
   )
   .option(
     '--revision-gc-secs <s>',

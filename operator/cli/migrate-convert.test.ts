@@ -4,6 +4,7 @@ import { DagSpec } from '../api/dag.ts';
 import {
   convertFastflowDag,
   convertFastflowDags,
+  convertFiles,
   dagName,
   MIGRATED_FROM_ANNOTATION,
   toYamlDocuments,
@@ -182,6 +183,33 @@ describe('convertFastflowDags', () => {
       'seed',
     ]);
     for (const d of parsed) expect(DagSpec.safeParse(d['spec']).success).toBe(true);
+  });
+});
+
+describe('convertFiles', () => {
+  it('keeps a Dag that has problems, reports each file in order, refuses a second name', () => {
+    const r = convertFiles(
+      [
+        { path: 'one', text: 'a' },
+        { path: 'two', text: 'a' },
+      ],
+      (file) => [
+        {
+          dag: convert(file.path, QUICK_START).dag,
+          problems: [{ file: file.path, path: 'x', message: 'half converted' }],
+          notes: [{ file: file.path, path: 'y', message: 'renamed' }],
+          namePath: 'meta.name',
+        },
+      ],
+      (name, earlier) => `${name} taken by ${earlier}`,
+    );
+    expect(r.dags.map((d) => d.file)).toEqual(['one']);
+    expect(r.notes.map((n) => n.file)).toEqual(['one', 'two']);
+    expect(r.problems.map((p) => `${p.file}: ${p.path}: ${p.message}`)).toEqual([
+      'one: x: half converted',
+      'two: x: half converted',
+      'two: meta.name: test-dag taken by one',
+    ]);
   });
 });
 

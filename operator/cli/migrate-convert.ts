@@ -46,58 +46,61 @@ export type ConversionResult = {
 
 export type ConvertOptions = { namespace?: string };
 
+/** One Dag converted from a source file (or only the problems that prevent it), with what changed. */
+export type Converted = { dag?: ConvertedDag; problems: Finding[]; notes: Finding[] };
+/** A conversion and the field path in its file that the Dag's name comes from. */
+export type ConvertedAt = Converted & { namePath: string };
+
 /**
- * Converts every file; a file with a problem yields no Dag (its problems say
- * why), the others are converted. Two files that would make the same Dag
- * name are a problem of the second.
+ * Converts every file: `convertFile` gives each Dag a file holds (a Dag with
+ * problems is still written; no Dag, only its problems) and the field path its
+ * name comes from. Two Dags with the same name are a problem of the second,
+ * `nameTaken` saying so (`earlier`: the file of the first).
  */
-export function convertFastflowDags(
+export function convertFiles(
   files: readonly SourceFile[],
-  opts: ConvertOptions = {},
+  convertFile: (file: SourceFile) => ConvertedAt[],
+  nameTaken: (name: string, earlier: string) => string,
 ): ConversionResult {
   const result: ConversionResult = { dags: [], problems: [], notes: [] };
   const byName = new Map<string, string>();
   for (const file of files) {
-    const one = convertFastflowDag(file, opts);
-    result.notes.push(...one.notes);
-    if (!one.dag) {
+    for (const one of convertFile(file)) {
+      result.notes.push(...one.notes);
       result.problems.push(...one.problems);
-      continue;
+      if (!one.dag) continue;
+      const name = one.dag.manifest.metadata.name;
+      const earlier = byName.get(name);
+      if (earlier === undefined) {
+        byName.set(name, one.dag.file);
+        result.dags.push(one.dag);
+      } else {
+        result.problems.push({
+          file: file.path,
+          path: one.namePath,
+          message: nameTaken(name, earlier),
+        });
+      }
     }
-    addUnlessTaken(result, byName, one.dag, (name, taken) => ({
-      file: file.path,
-      path: 'id',
-      message: `Dag name "${name}" is already used by ${taken}: give one of them another id`,
-    }));
   }
   return result;
 }
 
-/**
- * Adds `dag` to the result unless a Dag converted before has its name
- * (`byName`: name → the file it came from); then `taken` is the problem.
- */
-export function addUnlessTaken(
-  result: ConversionResult,
-  byName: Map<string, string>,
-  dag: ConvertedDag,
-  taken: (name: string, file: string) => Finding,
-): void {
-  const name = dag.manifest.metadata.name;
-  const earlier = byName.get(name);
-  if (earlier !== undefined) {
-    result.problems.push(taken(name, earlier));
-    return;
-  }
-  byName.set(name, dag.file);
-  result.dags.push(dag);
+/** Converts every fastflow file; a file with a problem yields no Dag (its problems say why). */
+export function convertFastflowDags(
+  files: readonly SourceFile[],
+  opts: ConvertOptions = {},
+): ConversionResult {
+  return convertFiles(
+    files,
+    (file) => [{ ...convertFastflowDag(file, opts), namePath: 'id' }],
+    (name, earlier) =>
+      `Dag name "${name}" is already used by ${earlier}: give one of them another id`,
+  );
 }
 
 /** One file → one Dag, or the problems that prevent it. */
-export function convertFastflowDag(
-  file: SourceFile,
-  opts: ConvertOptions = {},
-): { dag?: ConvertedDag; problems: Finding[]; notes: Finding[] } {
+export function convertFastflowDag(file: SourceFile, opts: ConvertOptions = {}): Converted {
   const notes: Finding[] = [];
   const problem = (path: string, message: string) => ({
     problems: [{ file: file.path, path, message }],

@@ -15,7 +15,7 @@ import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { instanceResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
-import { AttemptDataStore } from '../store/attempt-data.ts';
+import type { AttemptDataStore } from '../store/attempt-data.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
 import type { InstanceShards } from './instance-shards.ts';
@@ -40,6 +40,8 @@ export interface InstanceReconcilerDeps {
   registry: WorkerRegistry;
   load: LoadIndex;
   shareData: ShareDataStore;
+  /** Outputs above the inline bound that system tasks read: the operator's one reader and cache. */
+  attemptData: AttemptDataStore;
   /** The workers' results, folded into status before deciding. */
   results: ResultInbox;
   /** Decides with the sharded tasks, moves finished entries into shards, bounds the status. */
@@ -67,13 +69,10 @@ export class InstanceReconciler {
   readonly #d: InstanceReconcilerDeps;
   readonly #hold: WriteHold;
   readonly #own = new OwnWrites();
-  /** Outputs above the inline bound that system tasks read: the worker's reader, and its cache. */
-  readonly #attemptData: AttemptDataStore;
 
   constructor(deps: InstanceReconcilerDeps) {
     this.#d = deps;
     this.#hold = new WriteHold(deps.chainLookAhead ?? DEFAULT_LOOK_AHEAD);
-    this.#attemptData = new AttemptDataStore(deps.clients.core);
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
@@ -158,7 +157,7 @@ export class InstanceReconciler {
       .map((w) => ({ ...w, load: this.#d.load.slotsTaken(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
     const tasks = run.status.tasks ?? {};
-    const stored = await loadStoredOutputs(this.#attemptData, instance, run.loaded.graph, tasks);
+    const stored = await loadStoredOutputs(this.#d.attemptData, instance, run.loaded.graph, tasks);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const subDags = await this.#d.subDags.input(instance, run.loaded.graph, run.status);
     const decision = await this.#d.shards.decide(instance, {

@@ -1,7 +1,8 @@
-import type { CoordinationV1Api } from '@kubernetes/client-node';
+import type { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
 import type { LoadIndex } from './load-index.ts';
+import { SchemaGc } from './schema-gc.ts';
 import type { WorkerRegistry } from './worker-registry.ts';
 
 export interface LeaseGcDeps {
@@ -13,12 +14,29 @@ export interface LeaseGcDeps {
   log: Logger;
 }
 
-/** While `signal` is not aborted (the leader's term): now and then, collectDeadWorkerLeases. */
-export function sweepDeadWorkerLeases(signal: AbortSignal, deps: LeaseGcDeps): void {
-  const timer = setInterval(
-    () => void collectDeadWorkerLeases(deps),
-    Math.min(60_000, Math.max(1000, deps.graceMs / 2)),
-  );
+/**
+ * While `signal` is not aborted (the leader's term): now and then,
+ * collectDeadWorkerLeases, then the action schemas no Lease names (schema-gc.ts).
+ */
+export function sweepDeadWorkerLeases(
+  signal: AbortSignal,
+  deps: LeaseGcDeps & { core: CoreV1Api },
+): void {
+  const schemas = new SchemaGc({ ...deps, log: deps.log.child({ component: 'schema-gc' }) });
+  let running = false;
+  const sweep = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      await collectDeadWorkerLeases(deps);
+      await schemas.collect();
+    } catch (e) {
+      deps.log.warn({ err: String(e) }, 'worker Leases or action schemas not collected');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), Math.min(60_000, Math.max(1000, deps.graceMs / 2)));
   timer.unref();
   signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 }

@@ -107,13 +107,13 @@ export function startOperator(
   const revisions = new RevisionStore(clients.apps);
   const inbox = new ResultInbox(clients.custom, log.child({ component: 'results' }));
   const shardStore = new TaskShardStore(clients.custom);
+  // One reader of attempt data objects, one cache: the parent passes and the sub-DAG outputs share it.
+  const attemptData = new AttemptDataStore(clients.core);
   const subDags = new SubDags({
     custom: clients.custom,
     instance: (k) => instances.get(k),
     dagExists: (k) => dags.get(k) !== undefined,
-    revisions,
-    shards: shardStore,
-    attemptData: new AttemptDataStore(clients.core),
+    ...{ revisions, attemptData, shards: shardStore },
     log: log.child({ component: 'sub-dags' }),
   });
   // A lost worker's instances are reconciled at once; a new worker wakes the
@@ -135,8 +135,7 @@ export function startOperator(
     starter: new InstanceStarter(clients, revisions, (k) => dags.get(k), slots),
     revisions,
     registry,
-    shareData: new ShareDataStore(clients.core),
-    results: inbox,
+    ...{ attemptData, shareData: new ShareDataStore(clients.core), results: inbox },
     shards: new InstanceShards({
       store: shardStore,
       maxObjectBytes: config.maxObjectBytes,
@@ -213,7 +212,7 @@ export function startOperator(
   /** While leading: now and then, delete the Leases of workers long dead. */
   const sweepDeadLeases = (signal: AbortSignal): void =>
     sweepDeadWorkerLeases(signal, {
-      ...{ registry, load, namespace: leaseNamespace, coordination: clients.coordination },
+      ...{ registry, load, namespace: leaseNamespace, ...clients },
       graceMs: config.workerLeaseGcSecs * 1000,
       log: log.child({ component: 'lease-gc' }),
     });

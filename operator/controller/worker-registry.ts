@@ -173,6 +173,12 @@ export class WorkerRegistry {
       .map((w) => ({ name: w.name, resourceVersion: w.resourceVersion }));
   }
 
+  /** The schema ConfigMaps the held Leases name, live or not; undefined while we cannot see. */
+  schemasNamed(): ReadonlySet<string> | undefined {
+    if (!this.#seeing) return undefined;
+    return new Set([...this.#workers.values()].flatMap((w) => w.advert.schemas ?? []));
+  }
+
   stop(): void {
     for (const w of this.#workers.values()) if (w.timer) clearTimeout(w.timer);
     this.#workers.clear();

@@ -1,13 +1,19 @@
 /**
- * Whether a value fits a JSON Schema, for the part of JSON Schema that zod's
- * z.toJSONSchema writes for params: `type`, `enum`, `const`, `properties`,
- * `required`, `additionalProperties: false`, `items`, `anyOf`/`oneOf`. A
- * value is a literal, or only a type known (what a template will be
- * rendered to). Anything else (`$ref`, formats, bounds) is not checked: a
- * check here only ever refuses what would certainly fail at run time.
+ * Whether params fit an action's JSON Schema, by ajv, in the draft the
+ * schema's `$schema` names (zod's z.toJSONSchema writes 2020-12, also the
+ * default). Params may hold templates, whose content is not known before the
+ * task runs: what ajv says of a template, or of a part only its content
+ * decides, is left out (json-schema-errors.ts), and a template is checked by
+ * the type it renders to (json-schema-types.ts). Only what would certainly
+ * fail at run time is reported; a schema ajv cannot compile is not checked.
  */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { appendPath } from '../api/field-path.ts';
 import type { JsonSchema } from '../api/action-schemas.ts';
+import { certainErrors, misfitOf, type Template } from './json-schema-errors.ts';
+import { describeTypes, isObject, schemaAt, typeFits, typesOf } from './json-schema-types.ts';
 
 /** A value whose type is known but not its content: a template, with what it reads. */
 export interface Typed {
@@ -17,155 +23,92 @@ export interface Typed {
 }
 
 export interface Misfit {
+  /** Field path, e.g. `spec.tasks[2].params.replicas`. */
   path: string;
-  expected: string;
-  given: string;
+  /** What is wrong, e.g. `expected integer, given string "three"`. */
+  problem: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The JSON type of a literal: integer for a whole number. */
-export function jsonType(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
-
-/** The types a schema allows; undefined: any. */
-export function typesOf(schema: JsonSchema): string[] | undefined {
-  const branches = (schema['anyOf'] ?? schema['oneOf']) as JsonSchema[] | undefined;
-  if (Array.isArray(branches)) {
-    const all = branches.map((b) => (isObject(b) ? typesOf(b) : undefined));
-    return all.some((t) => t === undefined) ? undefined : [...new Set(all.flat() as string[])];
-  }
-  const t = schema['type'];
-  if (typeof t === 'string') return [t];
-  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
-  if (Array.isArray(schema['enum']))
-    return [...new Set((schema['enum'] as unknown[]).map(jsonType))];
-  if ('const' in schema) return [jsonType(schema['const'])];
-  return undefined;
-}
-
-function typeFits(given: string, allowed: readonly string[]): boolean {
-  if (allowed.includes(given)) return true;
-  // An integer is a number; a number given where an integer is wanted may be whole.
-  return (
-    (given === 'integer' && allowed.includes('number')) ||
-    (given === 'number' && allowed.includes('integer'))
-  );
-}
-
-const describeTypes = (types: readonly string[]): string => types.join(' or ');
+type TypedAt = (path: string, value: unknown) => Typed | undefined;
 
 /**
- * The misfits of `value` (with templates already replaced by `Typed`
- * values through `typedAt`) against `schema`, each with its path.
+ * The misfits of `value` against `schema`, each with its field path under
+ * `path`; `typedAt` says which values are templates, and of what type.
  */
 export function misfits(
   value: unknown,
   schema: JsonSchema,
   path: string,
-  typedAt: (path: string, value: unknown) => Typed | undefined,
+  typedAt: TypedAt,
 ): Misfit[] {
-  const typed = typedAt(path, value);
-  if (typed) return typedMisfits(typed, schema, path);
-  const branches = (schema['anyOf'] ?? schema['oneOf']) as JsonSchema[] | undefined;
-  if (Array.isArray(branches)) {
-    const each = branches.filter(isObject).map((b) => misfits(value, b, path, typedAt));
-    if (each.some((m) => m.length === 0)) return [];
-    return each.sort((a, b) => a.length - b.length)[0] ?? [];
-  }
-  const literal = literalMisfit(value, schema, path);
-  if (literal) return [literal];
-  if (isObject(value)) return objectMisfits(value, schema, path, typedAt);
-  if (Array.isArray(value) && isObject(schema['items'])) {
-    const items = schema['items'];
-    return value.flatMap((v, i) => misfits(v, items, appendPath(path, i), typedAt));
-  }
-  return [];
-}
-
-/** A value of a known type (a template) against the types the schema allows. */
-function typedMisfits(typed: Typed, schema: JsonSchema, path: string): Misfit[] {
-  const allowed = typesOf(schema);
-  if (typed.typed.length === 0 || allowed === undefined) return [];
-  if (typed.typed.some((t) => typeFits(t, allowed))) return [];
-  const given = `${typed.what} (${describeTypes(typed.typed)})`;
-  return [{ path, expected: describeTypes(allowed), given }];
-}
-
-/** A literal of the wrong type, or not among the values allowed. */
-function literalMisfit(value: unknown, schema: JsonSchema, path: string): Misfit | undefined {
-  const allowed = typesOf(schema);
-  const given = jsonType(value);
-  if (allowed && !typeFits(given, allowed)) {
-    return { path, expected: describeTypes(allowed), given: `${given} ${JSON.stringify(value)}` };
-  }
-  const values = schema['enum'];
-  if (Array.isArray(values) && !values.some((e) => e === value)) {
-    const one = values.map((e) => JSON.stringify(e)).join(', ');
-    return { path, expected: `one of ${one}`, given: JSON.stringify(value) };
-  }
-  if ('const' in schema && schema['const'] !== value && typeof value !== 'object') {
-    return { path, expected: JSON.stringify(schema['const']), given: JSON.stringify(value) };
-  }
-  return undefined;
-}
-
-function objectMisfits(
-  value: Record<string, unknown>,
-  schema: JsonSchema,
-  path: string,
-  typedAt: (path: string, value: unknown) => Typed | undefined,
-): Misfit[] {
-  const properties = isObject(schema['properties']) ? schema['properties'] : {};
+  const templates = templatesIn(value, [], path, typedAt);
   const found: Misfit[] = [];
-  const required = Array.isArray(schema['required']) ? (schema['required'] as string[]) : [];
-  for (const key of required) {
-    if (!Object.hasOwn(value, key)) {
-      const want = isObject(properties[key]) ? typesOf(properties[key]) : undefined;
-      found.push({
-        path: appendPath(path, key),
-        expected: `a required ${want ? describeTypes(want) : 'value'}`,
-        given: 'nothing',
-      });
-    }
+  const validate = validatorOf(schema);
+  if (validate !== undefined && !validate(value)) {
+    for (const e of certainErrors(validate.errors ?? [], templates))
+      found.push(misfitOf(e, value, path));
   }
-  for (const [key, v] of Object.entries(value)) {
-    const sub = properties[key];
-    if (isObject(sub)) found.push(...misfits(v, sub, appendPath(path, key), typedAt));
-    else if (schema['additionalProperties'] === false) {
-      found.push({
-        path: appendPath(path, key),
-        expected: `no such field (known: ${Object.keys(properties).join(', ') || 'none'})`,
-        given: JSON.stringify(v),
-      });
-    }
+  for (const t of templates) {
+    const part = schemaAt(schema, t.segments);
+    const allowed = part && typesOf(part);
+    if (allowed === undefined || t.typed.typed.length === 0) continue;
+    if (t.typed.typed.some((given) => typeFits(given, allowed))) continue;
+    const given = `${t.typed.what} (${describeTypes(t.typed.typed)})`;
+    found.push({ path: t.path, problem: `expected ${describeTypes(allowed)}, given ${given}` });
   }
   return found;
 }
 
-/** The part of a schema at a path of keys and list indexes; undefined when unknown. */
-export function schemaAt(schema: JsonSchema, path: readonly string[]): JsonSchema | undefined {
-  let current: JsonSchema | undefined = schema;
-  for (const key of path) {
-    if (current === undefined) return undefined;
-    const branches = (current['anyOf'] ?? current['oneOf']) as JsonSchema[] | undefined;
-    if (Array.isArray(branches)) {
-      // Only when every branch but null agrees is the part known.
-      const parts = branches
-        .filter((b) => isObject(b) && b['type'] !== 'null')
-        .map((b) => schemaAt(b, [key]));
-      current = parts.length === 1 ? parts[0] : undefined;
-      continue;
+/** The templates in a value, where they are. */
+function templatesIn(value: unknown, segments: string[], path: string, typedAt: TypedAt) {
+  const typed = typedAt(path, value);
+  if (typed) return [{ segments, path, typed }];
+  const found: (Template & { path: string; typed: Typed })[] = [];
+  const each: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : isObject(value)
+      ? Object.entries(value)
+      : [];
+  for (const [key, v] of each)
+    found.push(...templatesIn(v, [...segments, String(key)], appendPath(path, key), typedAt));
+  return found;
+}
+
+/** One engine per draft: they compile a schema into a validating function. */
+type Engine = Pick<Ajv, 'compile' | 'removeSchema'>;
+// allErrors: report every misfit; verbose: the value and schema with each, for the messages.
+// Formats are not checked: zod writes its own `pattern` beside a format, which ajv checks;
+// another library's idea of a format could refuse what the action accepts.
+const OPTIONS = { allErrors: true, verbose: true, strict: false, validateFormats: false };
+const DRAFTS: Record<string, () => Engine> = {
+  '2020-12': () => new Ajv2020(OPTIONS),
+  '2019-09': () => new Ajv2019(OPTIONS),
+  'draft-07': () => new Ajv(OPTIONS),
+};
+const engines = new Map<string, Engine>();
+/** Compiled once per schema object: the catalog keeps a worker's schemas while they stand. */
+const compiled = new WeakMap<JsonSchema, { validate?: ValidateFunction }>();
+
+function validatorOf(schema: JsonSchema): ValidateFunction | undefined {
+  const known = compiled.get(schema);
+  if (known !== undefined) return known.validate;
+  const declared = schema['$schema'];
+  const draft =
+    declared === undefined
+      ? '2020-12'
+      : Object.keys(DRAFTS).find((d) => typeof declared === 'string' && declared.includes(d));
+  let validate: ValidateFunction | undefined;
+  if (draft !== undefined) {
+    let engine = engines.get(draft);
+    if (engine === undefined) engines.set(draft, (engine = (DRAFTS[draft] as () => Engine)()));
+    try {
+      validate = engine.compile(schema);
+    } catch {
+      // An unknown draft's keywords, a pattern JavaScript cannot compile: not checked.
     }
-    const props = current['properties'];
-    if (isObject(props) && isObject(props[key])) current = props[key];
-    else if (/^\d+$/.test(key) && isObject(current['items'])) current = current['items'];
-    else return undefined;
+    // The function stands alone; the engine need not keep the schema (nor grow with each).
+    engine.removeSchema(schema);
   }
-  return current;
+  compiled.set(schema, validate ? { validate } : {});
+  return validate;
 }

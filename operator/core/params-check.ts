@@ -11,7 +11,8 @@ import type { ActionSchemaSet } from '../api/action-schemas.ts';
 import type { DagSpec } from '../api/dag.ts';
 import { formatPath } from '../api/field-path.ts';
 import { taskTypeOf } from '../api/task-types.ts';
-import { misfits, schemaAt, typesOf, type Typed } from './json-schema-fit.ts';
+import { misfits, type Typed } from './json-schema-fit.ts';
+import { schemaAt, typesOf } from './json-schema-types.ts';
 import { parseTemplate } from './template-parse.ts';
 
 export interface ParamsProblem {
@@ -46,7 +47,7 @@ export function checkParams(spec: DagSpec, schemas: ActionSchemaSet): ParamsChec
       problems.push({
         task: task.id,
         path: m.path,
-        message: `task "${task.id}" (action ${action}): ${m.path}: expected ${m.expected}, given ${m.given}`,
+        message: `task "${task.id}" (action ${action}): ${m.path}: ${m.problem}`,
       });
     }
   });

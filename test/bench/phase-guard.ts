@@ -4,7 +4,8 @@
  * wait races a phase deadline, a stall detector (no instance changed for a
  * while) and the exit of an operator or a worker.
  */
-import type { BenchApi, InstanceWatch } from './instances.ts';
+import type { BenchApi } from './instances.ts';
+import type { InstanceWatch } from './instance-watch.ts';
 import type { BenchProcesses } from './processes.ts';
 
 export type PhaseContext = {

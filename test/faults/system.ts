@@ -6,7 +6,8 @@
  * API server's audit log from the scenario's start.
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { BenchApi, InstanceWatch } from '../bench/instances.ts';
+import { BenchApi } from '../bench/instances.ts';
+import { InstanceWatch } from '../bench/instance-watch.ts';
 import { Processes, leaseHolders, type LeaseHolders } from '../bench/processes.ts';
 import type { ControlPlane } from '../local-cluster/control-plane.ts';
 import { AuditLog } from './audit.ts';

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 /**
  * The generated CRDs on a real API server: accepted as structural, and every
- * admission rule of the schema refuses what it should, with its message.
+ * admission rule of the schema refuses what it should, with its message
+ * (the preCheck policy's: precheck-admission.test.ts).
  * (globalSetup applied crds/*.yaml before this file runs.)
  */
-import {
-  ApiException,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { dagCrd, dagInstanceCrd } from '../../operator/api/crd/crds.ts';
@@ -23,6 +19,7 @@ import {
   kubectl,
   testKubeConfig,
 } from '../support/cluster.ts';
+import { refusal } from '../support/kube-requests.ts';
 
 let ns: string;
 let custom: CustomObjectsApi;
@@ -57,20 +54,6 @@ const chain = [
   { id: 'task2', actionName: 'PrintAction', dependOn: ['task1'] },
   { id: 'task3', actionName: 'PrintAction', dependOn: ['task2'] },
 ];
-
-/** The Status message of a request the API server must refuse. */
-async function refusal(request: Promise<unknown>): Promise<{ code: number; message: string }> {
-  const error = await request.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ApiException)) {
-    throw new Error(`expected the API server to refuse the request, got ${String(error)}`);
-  }
-  const body: unknown = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
-  const message = (body as { message?: unknown } | undefined)?.message;
-  return { code: error.code, message: typeof message === 'string' ? message : String(error.body) };
-}
 
 function createDag(name: string, spec: Record<string, unknown>): Promise<unknown> {
   return custom.createNamespacedCustomObject({ ...dags(), body: dag(name, spec) });
@@ -132,7 +115,7 @@ describe('Dag admission', () => {
 
   it('refuses a duplicate task id (list map keyed by id)', async () => {
     const tasks = [...chain, { id: 'task1', actionName: 'PrintAction' }];
-    const { code, message } = await refusal(createDag('dup', { tasks }));
+    const { code, stderr: message } = await refusal(createDag('dup', { tasks }));
     expect(code).toBe(422);
     expect(message).toBe(
       'Dag.fastflow.io "dup" is invalid: spec.tasks[3]: Duplicate value: {"id":"task1"}',
@@ -141,7 +124,7 @@ describe('Dag admission', () => {
 
   it('refuses a bad task id', async () => {
     const tasks = [{ id: 'bad/id', actionName: 'PrintAction' }];
-    const { code, message } = await refusal(createDag('badid', { tasks }));
+    const { code, stderr: message } = await refusal(createDag('badid', { tasks }));
     expect(code).toBe(422);
     expect(message).toBe(
       `Dag.fastflow.io "badid" is invalid: spec.tasks[0].id: Invalid value: "bad/id": spec.tasks[0].id in body should match '^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$'`,
@@ -149,7 +132,9 @@ describe('Dag admission', () => {
   });
 
   it('refuses an action task without actionName (the admission policy: a system task needs none)', async () => {
-    const { code, message } = await refusal(createDag('noaction', { tasks: [{ id: 'a' }] }));
+    const { code, stderr: message } = await refusal(
+      createDag('noaction', { tasks: [{ id: 'a' }] }),
+    );
     expect(code).toBe(422);
     expect(message).toContain(`spec.tasks[0].actionName (task a): ${ACTION_NAME_REQUIRED}`);
   });
@@ -159,7 +144,7 @@ describe('Dag admission', () => {
       id: `t${i}`,
       actionName: 'A',
     }));
-    const { code, message } = await refusal(createDag('toomany', { tasks }));
+    const { code, stderr: message } = await refusal(createDag('toomany', { tasks }));
     expect(code).toBe(422);
     expect(message).toContain(
       `spec.tasks: Too many: ${MAX_TASKS + 1}: must have at most ${MAX_TASKS} items`,
@@ -168,7 +153,7 @@ describe('Dag admission', () => {
 
   it('§13.9 refuses an unknown field when the client asks for strict validation', async () => {
     const body = dag('unknown', { tasks: [{ id: 'a', actionName: 'A', action: 'typo' }] });
-    const { code, message } = await refusal(
+    const { code, stderr: message } = await refusal(
       custom.createNamespacedCustomObject({ ...dags(), body, fieldValidation: 'Strict' }),
     );
     expect(code).toBe(400);
@@ -201,7 +186,9 @@ describe('DagInstance admission', () => {
   });
 
   it('refuses a dagRef change', async () => {
-    const { code, message } = await refusal(patch('with-vars', { dagRef: { name: 'other' } }));
+    const { code, stderr: message } = await refusal(
+      patch('with-vars', { dagRef: { name: 'other' } }),
+    );
     expect(code).toBe(422);
     expect(message).toBe(
       'DagInstance.fastflow.io "with-vars" is invalid: spec.dagRef: Invalid value: dagRef is immutable',
@@ -214,7 +201,7 @@ describe('DagInstance admission', () => {
       ['with-vars', { vars: null }],
       ['no-vars', { vars: { fileName: 'b.txt' } }],
     ] as const) {
-      const { code, message } = await refusal(patch(name, spec));
+      const { code, stderr: message } = await refusal(patch(name, spec));
       expect(code, `${name} ${JSON.stringify(spec)}`).toBe(422);
       expect(message).toBe(
         `DagInstance.fastflow.io "${name}" is invalid: spec.vars: Invalid value: vars are immutable`,
@@ -223,7 +210,7 @@ describe('DagInstance admission', () => {
   });
 
   it('refuses a var name the Dag could not declare', async () => {
-    const { code, message } = await refusal(
+    const { code, stderr: message } = await refusal(
       custom.createNamespacedCustomObject({
         ...instances(),
         body: instance('bad-var', { dagRef: { name: 'test-dag' }, vars: { '1x': 'a' } }),
@@ -250,77 +237,5 @@ describe('DagInstance admission', () => {
       'MESSAGE',
     ]);
     expect(table.stdout.split('\n')[1]).toMatch(/^with-vars\s+test-dag\s/);
-  });
-});
-
-describe('preCheck admission policy', () => {
-  it.each([
-    [
-      'an unknown op',
-      { act: 'skip', conditions: [{ source: 'vars', key: 'k', op: 'contains', values: ['x'] }] },
-    ],
-    [
-      'an unknown act',
-      { act: 'pause', conditions: [{ source: 'vars', key: 'k', op: 'in', values: ['x'] }] },
-    ],
-    [
-      'an unknown source',
-      { act: 'skip', conditions: [{ source: 'env', key: 'k', op: 'in', values: ['x'] }] },
-    ],
-  ])('§13.5 refuses a preCheck with %s, in the map and in the list shape', async (_what, check) => {
-    for (const preCheck of [{ named: check }, [check]]) {
-      const tasks = [
-        { id: 'ok', actionName: 'print' },
-        { id: 'bad', actionName: 'print', preCheck },
-      ];
-      const { code, message } = await refusal(
-        createDag(`policy-${Math.random().toString(36).slice(2, 8)}`, { tasks }),
-      );
-      expect(code).toBe(422);
-      expect(message).toContain(
-        'spec.tasks[1].preCheck (task bad): every check needs act skip or block',
-      );
-    }
-  });
-
-  it('accepts the new ops and both shapes, and stores them as sent', async () => {
-    const exists = { source: 'vars', key: 'k', op: 'exists' };
-    const notExists = { source: 'share-data', key: 'k', op: 'not-exists' };
-    const tasks = [
-      {
-        id: 'a',
-        actionName: 'print',
-        preCheck: { one: { act: 'block', conditions: [exists, notExists] } },
-      },
-      { id: 'b', actionName: 'print', preCheck: [{ act: 'skip', conditions: [notExists] }] },
-    ];
-    const created = (await createDag('policy-ok', { tasks })) as { spec: { tasks: unknown } };
-    expect(created.spec.tasks).toEqual(tasks);
-    const stored = (await custom.getNamespacedCustomObject({ ...dags(), name: 'policy-ok' })) as {
-      spec: { tasks: unknown };
-    };
-    expect(stored.spec.tasks).toEqual(tasks);
-  });
-
-  it('never refuses a Dag for CEL cost: the densest preChecks an object can store pass', async () => {
-    const condition = { source: 'vars', key: 'k', op: 'eq' };
-    const check = { act: 'skip', conditions: Array.from({ length: 16 }, () => condition) };
-    const dense = Array.from({ length: 140 }, (_, i) => ({
-      id: `t${i}`,
-      actionName: 'A',
-      preCheck: Array.from({ length: 16 }, () => check),
-    }));
-    const many = Array.from({ length: MAX_TASKS }, (_, i) => ({
-      id: `t${i}`,
-      actionName: 'A',
-      preCheck: [{ act: 'block', conditions: [condition] }],
-    }));
-    for (const [name, tasks] of [
-      ['dense', dense],
-      ['many', many],
-    ] as const) {
-      expect(JSON.stringify(tasks).length, name).toBeGreaterThan(1_000_000); // near etcd's 1.5 MiB
-      await createDag(`cost-${name}`, { tasks });
-    }
   });
 });

@@ -60,8 +60,10 @@ it("the operator's ServiceAccount: what it needs and nothing more", async () => 
         'update leases.coordination.k8s.io/fastflow-operator',
         'patch leases.coordination.k8s.io/fastflow-operator',
         'delete leases.coordination.k8s.io',
-        // The action schemas the worker Leases name.
+        // The action schemas the worker Leases name; those named no more are deleted.
         'get configmaps',
+        'list configmaps',
+        'delete configmaps',
       ],
       chart.ns,
     ),

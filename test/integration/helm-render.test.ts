@@ -143,7 +143,7 @@ describe('the chart renders', () => {
 
     const all = await kinds('all-optional-values.yaml', [`watchNamespace=${chart.otherNs}`]);
     expect(all.filter((m) => m.kind === 'ServiceMonitor')).toHaveLength(1);
-    expect(all.filter((m) => m.kind === 'NetworkPolicy')).toHaveLength(2);
+    expect(all.filter((m) => m.kind === 'NetworkPolicy')).toHaveLength(3); // operator, worker, ui
     // One watched namespace: Roles there, no ClusterRole but the aggregated user roles.
     expect(find(all, 'Role', `${chart.fullname}-worker`).metadata.namespace).toBe(chart.otherNs);
     const clusterRoles = all.filter((m) => m.kind === 'ClusterRole').map((m) => m.metadata.name);

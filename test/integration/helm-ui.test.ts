@@ -65,6 +65,48 @@ describe('rendered', () => {
     expect(args).not.toContain('--read-only');
     expect(args).toContain('--allow-host=a.b');
   });
+
+  it('has a NetworkPolicy only when asked: the page port, from the peers listed or nobody', async () => {
+    const all = manifests(await render(chart.helm, chart.opts({ set: ['ui.enabled=true'] })));
+    expect(all.filter((m) => m.kind === 'NetworkPolicy')).toEqual([]);
+    const policy = async (set: string[]): Promise<Loose> => {
+      const only = ['templates/ui/networkpolicy.yaml'];
+      const on = ['ui.enabled=true', 'ui.networkPolicy.enabled=true', ...set];
+      const [one, ...more] = manifests(await render(chart.helm, chart.opts({ set: on, only })));
+      expect(more).toEqual([]);
+      return one as Loose;
+    };
+    const from = await policy([
+      'ui.networkPolicy.from[0].namespaceSelector.matchLabels.team=web',
+      'ui.networkPolicy.from[0].podSelector.matchLabels.app=ingress',
+    ]);
+    const pods = (await rendered(['ui.enabled=true'])).find((m) => m.kind === 'Deployment').spec
+      .template.metadata.labels as Record<string, string>;
+    expect(from.metadata.name).toBe(`${chart.fullname}-ui`);
+    expect(pods).toMatchObject(from.spec.podSelector.matchLabels);
+    expect(from.spec.policyTypes).toEqual(['Ingress']);
+    expect(from.spec.ingress).toEqual([
+      {
+        ports: [{ port: 'http', protocol: 'TCP' }],
+        from: [
+          {
+            namespaceSelector: { matchLabels: { team: 'web' } },
+            podSelector: { matchLabels: { app: 'ingress' } },
+          },
+        ],
+      },
+    ]);
+    expect((await policy([])).spec.ingress).toEqual([]);
+  });
+
+  it('refuses a NetworkPolicy peer that is not one', async () => {
+    const set = [
+      'ui.enabled=true',
+      'ui.networkPolicy.enabled=true',
+      'ui.networkPolicy.from[0].team=web',
+    ];
+    await expect(render(chart.helm, chart.opts({ set }))).rejects.toThrow(/from\/0/);
+  });
 });
 
 describe('its ServiceAccount, applied for real', () => {

@@ -1,6 +1,14 @@
 import { fileURLToPath } from 'node:url';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestNamespace } from '../support/cluster.ts';
+import {
+  ACTION_SCHEMAS_ANNOTATION,
+  ACTION_SCHEMAS_KEY,
+  ACTION_SCHEMAS_LABEL,
+} from '../../operator/api/action-schemas.ts';
+import { WORKER_LEASE_LABEL } from '../../operator/api/names.ts';
+import { isNotFound } from '../../operator/kube/errors.ts';
+import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 
 const rareModule = fileURLToPath(new URL('../support/actions/rare.ts', import.meta.url));
@@ -8,7 +16,7 @@ let env: FastflowEnv;
 
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('workers'));
-  // Dead workers' Leases are collected one second after they expire.
+  // Dead workers' Leases, and action schemas no Lease names, are collected after one second.
   env.startOperator('operator-a', { env: { FASTFLOW_WORKER_LEASE_GC_SECS: '1' } });
   env.startWorker('plain-1');
   env.startWorker('plain-2');
@@ -73,5 +81,38 @@ describe('workers', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await env.liveWorkers()).not.toContain(entry?.worker);
+  });
+
+  it('deletes the action schemas no worker Lease names, and keeps those the workers name', async () => {
+    const core = testKubeConfig().makeApiClient(CoreV1Api);
+    const namespace = env.namespace;
+    const exists = (name: string): Promise<boolean> =>
+      core.readNamespacedConfigMap({ namespace, name }).then(
+        () => true,
+        (e: unknown) => (isNotFound(e) ? false : Promise.reject(e as Error)),
+      );
+    // What a worker of a version long gone left behind.
+    const orphan = 'fastflow-actions-0123456789abcdef';
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: {
+        metadata: { name: orphan, labels: { [ACTION_SCHEMAS_LABEL]: '' } },
+        immutable: true,
+        data: { [ACTION_SCHEMAS_KEY]: '{}' },
+      },
+    });
+    for (let i = 0; i < 300 && (await exists(orphan)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await exists(orphan)).toBe(false);
+    const leases = await env.coordination.listNamespacedLease({
+      namespace,
+      labelSelector: WORKER_LEASE_LABEL,
+    });
+    const named = leases.items.flatMap(
+      (l) => l.metadata?.annotations?.[ACTION_SCHEMAS_ANNOTATION] ?? [],
+    );
+    expect(named.length).toBeGreaterThan(0);
+    for (const name of named) expect(await exists(name), name).toBe(true);
   });
 });

@@ -4,14 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { MAX_TASKS } from '../dag.ts';
 import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, TASK_SHARD, VERSION } from '../names.ts';
-import {
-  crdFiles,
-  dagCrd,
-  dagInstanceCrd,
-  dagScheduleCrd,
-  taskResultCrd,
-  taskShardCrd,
-} from './crds.ts';
+import { crdFiles } from './crd-files.ts';
+import { dagCrd, dagInstanceCrd, dagScheduleCrd, taskResultCrd, taskShardCrd } from './crds.ts';
 import { preCheckPolicy } from './precheck-policy.ts';
 import { signalPolicy } from './signal-policy.ts';
 import type { CustomResourceDefinition } from './crds.ts';

@@ -11,10 +11,12 @@ import { API_VERSION, DAG } from '../../api/names.ts';
 import { validateDag } from '../../core/validate-dag.ts';
 import { isRecord, kindOf, type Finding } from '../migrate-findings.ts';
 import {
-  addUnlessTaken,
+  convertFiles,
   dagName,
   MIGRATED_FROM_ANNOTATION,
   type ConversionResult,
+  type Converted,
+  type ConvertedAt,
   type ConvertOptions,
   type SourceFile,
 } from '../migrate-convert.ts';
@@ -26,45 +28,31 @@ export function convertConductorFiles(
   files: readonly SourceFile[],
   opts: ConvertOptions = {},
 ): ConversionResult {
-  const result: ConversionResult = { dags: [], problems: [], notes: [] };
-  const byName = new Map<string, string>();
-  for (const file of files) {
-    let body: unknown;
-    try {
-      body = JSON.parse(file.text);
-    } catch (e) {
-      result.problems.push({
-        file: file.path,
-        path: '',
-        message: `not JSON: ${e instanceof Error ? e.message : String(e)}`,
-      });
-      continue;
-    }
-    const defs: [unknown, Path][] = Array.isArray(body)
-      ? body.map((d, i) => [d, [i]])
-      : [[body, []]];
-    if (defs.length === 0)
-      result.problems.push({
-        file: file.path,
-        path: '',
-        message: 'an empty list: no workflow to convert',
-      });
-    for (const [def, base] of defs) {
-      const one = convertWorkflow(def, base, file.path, opts);
-      result.notes.push(...one.notes);
-      result.problems.push(...one.problems);
-      if (!one.dag) continue;
-      addUnlessTaken(result, byName, one.dag, (name, taken) => ({
-        file: file.path,
-        path: formatPath([...base, 'name']),
-        message: `Dag name "${name}" is already used by the workflow in ${taken}`,
-      }));
-    }
-  }
-  return result;
+  return convertFiles(
+    files,
+    (file) => workflowsOf(file, opts),
+    (name, earlier) => `Dag name "${name}" is already used by the workflow in ${earlier}`,
+  );
 }
 
-type One = { dag?: ConversionResult['dags'][number]; problems: Finding[]; notes: Finding[] };
+/** A file's workflow definitions (one, or a list), each converted. */
+function workflowsOf(file: SourceFile, opts: ConvertOptions): ConvertedAt[] {
+  const problem = (message: string) => [
+    { problems: [{ file: file.path, path: '', message }], notes: [], namePath: '' },
+  ];
+  let body: unknown;
+  try {
+    body = JSON.parse(file.text);
+  } catch (e) {
+    return problem(`not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const defs: [unknown, Path][] = Array.isArray(body) ? body.map((d, i) => [d, [i]]) : [[body, []]];
+  if (defs.length === 0) return problem('an empty list: no workflow to convert');
+  return defs.map(([def, base]) => ({
+    ...convertWorkflow(def, base, file.path, opts),
+    namePath: formatPath([...base, 'name']),
+  }));
+}
 
 /** One workflow definition → one Dag (with problems for what did not convert), or only problems. */
 export function convertWorkflow(
@@ -72,9 +60,9 @@ export function convertWorkflow(
   base: Path,
   file: string,
   opts: ConvertOptions = {},
-): One {
+): Converted {
   const at = (path: Path): string => formatPath([...base, ...path]);
-  const refused = (path: Path, message: string): One => ({
+  const refused = (path: Path, message: string): Converted => ({
     problems: [{ file, path: at(path), message }],
     notes: [],
   });
