@@ -58,11 +58,11 @@ describe('placement: packing a wave', () => {
     expect(new PlacementHints(graph, tasks).typicalMs('c')).toBeUndefined();
   });
 
-  it('queues about two seconds of short work beyond the slots, none of unknown length', () => {
+  it('queues about five seconds of short work beyond the slots, none of unknown length', () => {
     expect(queueAllowance(8, undefined)).toBe(0);
-    expect(queueAllowance(8, 10_000)).toBe(1);
+    expect(queueAllowance(8, 10_000)).toBe(4);
     expect(queueAllowance(8, 60_000)).toBe(0);
-    expect(queueAllowance(8, 100)).toBe(160);
+    expect(queueAllowance(8, 250)).toBe(160);
     expect(queueAllowance(8, 0)).toBe(MAX_QUEUED);
   });
 

@@ -15,8 +15,8 @@ import { specOf } from './grown-graph.ts';
  * the free slots of every worker, then over the least loaded.
  */
 
-/** Expected work a worker may be handed beyond its free slots: its queue drains within this. */
-export const QUEUE_WINDOW_MS = 2_000;
+/** Expected work a worker may be handed beyond its free slots: its queue drains within about this (Celery, by comparison, queues 4 × its concurrency whatever the length). */
+export const QUEUE_WINDOW_MS = 5_000;
 
 /** Tasks a worker may queue beyond its slots, however short they are. */
 export const MAX_QUEUED = 256;
