@@ -199,9 +199,9 @@ export class FastflowEnv {
   /**
    * Waits until the operator assigns work to the worker whose name starts
    * with `prefix` (holding a Lease is not enough: the operator must have seen
-   * it): probes with as many parallel short tasks as the live workers have
-   * slots, which the scheduler gives one per free slot (it packs an
-   * instance's tasks onto few workers, so fewer would all land on one).
+   * it): probes with as many parallel no-op tasks as the live workers have
+   * slots, which one pass places one per free slot (it packs an instance's
+   * tasks onto few workers, so fewer would all land on one).
    */
   async workerInUse(prefix: string): Promise<void> {
     for (let i = 0; i < 30; i++) {
@@ -217,7 +217,7 @@ export class FastflowEnv {
         tasks: Array.from({ length: width }, (_, t) => ({
           id: `p${t}`,
           actionName: 'sleep',
-          params: { seconds: 0.2 },
+          params: { seconds: 0 },
         })),
       });
       await this.createInstance(name, name);
