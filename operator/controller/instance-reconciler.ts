@@ -152,14 +152,15 @@ export class InstanceReconciler {
     now: Date,
   ): Promise<Decision> {
     const key = keyOf(instance.metadata);
-    const workers = this.#d.registry
-      .live()
-      .map((w) => ({ ...w, load: this.#d.load.slotsTaken(w.name) }));
     const sources = await this.#checkSources(instance, run.loaded);
     const tasks = run.status.tasks ?? {};
     const stored = await loadStoredOutputs(this.#d.attemptData, instance, run.loaded.graph, tasks);
     const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const subDags = await this.#d.subDags.input(instance, run.loaded.graph, run.status);
+    // Read after every await: the room that passes of other instances reserved meanwhile counts.
+    const workers = this.#d.registry
+      .live()
+      .map((w) => ({ ...w, load: this.#d.load.slotsTaken(w.name) }));
     const decision = await this.#d.shards.decide(instance, {
       graph: run.loaded.graph,
       status: run.status,
@@ -175,6 +176,7 @@ export class InstanceReconciler {
       ...(subDags ? { subDags } : {}),
     });
     this.#d.limits.record(key, run.loaded.graph, decision.status, decision.assigned, now);
+    this.#d.load.reserve(key, decision.status, decision.assigned);
     for (const op of operations) {
       const record = decision.status.operations?.[op.name];
       const fields = { instance: key, operation: op.name, result: record?.result };

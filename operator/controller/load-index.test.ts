@@ -122,4 +122,40 @@ describe('LoadIndex', () => {
     expect(index.instancesOf('')).toEqual([]);
     expect(index.load('')).toBe(0);
   });
+
+  it('counts what a pass assigned before its write comes back, until the status shows it', () => {
+    const index = new LoadIndex();
+    const decided: DagInstanceStatus = {
+      tasks: {
+        a: { phase: 'Scheduled', worker: 'w1', attempt: 1 },
+        b: { phase: 'Scheduled', worker: 'w1', attempt: 1, after: 'a@1' },
+        c: { phase: 'Pending' },
+      },
+    };
+    const assigned = [
+      { task: 'a', worker: 'w1', attempt: 1 },
+      // Pre-assigned behind a: no slot. Held back by the status bound (c stays Pending): not assigned.
+      { task: 'b', worker: 'w1', attempt: 1 },
+      { task: 'c', worker: 'w2', attempt: 1 },
+    ];
+    index.reserve('ns/i1', decided, assigned);
+    expect(index.slotsTaken('w1')).toBe(1);
+    expect(index.slotsTaken('w2')).toBe(0);
+    // An older version of the instance does not show it yet: still reserved.
+    index.update('ns/i1', { tasks: {} });
+    expect(index.slotsTaken('w1')).toBe(1);
+    // The written status shows it: counted from there, once.
+    index.update('ns/i1', decided);
+    expect(index.slotsTaken('w1')).toBe(1);
+    expect(index.load('w1')).toBe(2);
+    index.update('ns/i1', { tasks: { a: { phase: 'Succeeded', worker: 'w1', attempt: 1 } } });
+    expect(index.slotsTaken('w1')).toBe(0);
+    // A pass that assigns nothing, and a deleted instance, leave nothing reserved.
+    index.reserve('ns/i2', decided, assigned);
+    index.reserve('ns/i2', decided, []);
+    expect(index.slotsTaken('w1')).toBe(0);
+    index.reserve('ns/i3', decided, assigned);
+    index.update('ns/i3', undefined);
+    expect(index.slotsTaken('w1')).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { ACTIVE_TASK_PHASES, type DagInstanceStatus } from '../api/dag-instance.ts';
+import type { Assignment } from '../core/decide-types.ts';
 
 /** Of one worker in one instance: tasks it holds, and those of them that take a slot. */
 interface Held {
@@ -17,8 +18,33 @@ export class LoadIndex {
   readonly #load = new Map<string, number>();
   readonly #slots = new Map<string, number>();
   readonly #instances = new Map<string, Set<string>>();
+  /** Per instance, what its last pass assigned that the informer has not shown yet. */
+  readonly #reserved = new Map<string, Assignment[]>();
+  readonly #reservedSlots = new Map<string, number>();
+
+  /**
+   * Counts a pass's assignments (those `decided` shows taking a slot) at once, before its
+   * write comes back through the informer: passes of other instances side by
+   * side then see the room this one took, and do not pack onto it too.
+   * Replaces what the instance's previous pass reserved.
+   */
+  reserve(key: string, decided: DagInstanceStatus, assigned: readonly Assignment[]): void {
+    const tasks = decided.tasks ?? {};
+    const taking = assigned.filter((a) => {
+      const t = tasks[a.task];
+      // A step pre-assigned behind its parent waits without a slot; one held back is not assigned.
+      return t?.worker === a.worker && t.attempt === a.attempt && t.after === undefined;
+    });
+    this.#setReserved(key, taking);
+  }
 
   update(key: string, status: DagInstanceStatus | undefined): void {
+    // What the status now shows (this attempt or a later one) counts from the status itself.
+    const tasks = status?.tasks ?? {};
+    const left = (this.#reserved.get(key) ?? []).filter(
+      (r) => status !== undefined && (tasks[r.task]?.attempt ?? 0) < r.attempt,
+    );
+    this.#setReserved(key, left);
     const next = new Map<string, Held>();
     for (const t of Object.values(status?.tasks ?? {})) {
       if (!t.worker || !ACTIVE_TASK_PHASES.has(t.phase)) continue;
@@ -41,9 +67,9 @@ export class LoadIndex {
     return this.#load.get(worker) ?? 0;
   }
 
-  /** Tasks that take one of the worker's slots: what placement weighs against its capacity. */
+  /** Tasks that take one of the worker's slots, reserved ones included: what placement weighs. */
   slotsTaken(worker: string): number {
-    return this.#slots.get(worker) ?? 0;
+    return (this.#slots.get(worker) ?? 0) + (this.#reservedSlots.get(worker) ?? 0);
   }
 
   /** The instances in which some worker holds a task. */
@@ -56,18 +82,25 @@ export class LoadIndex {
   }
 
   #add(worker: string, key: string, n: Held, holds: boolean): void {
-    for (const [counts, by] of [
-      [this.#load, n.held],
-      [this.#slots, n.slots],
-    ] as const) {
-      const total = (counts.get(worker) ?? 0) + by;
-      if (total > 0) counts.set(worker, total);
-      else counts.delete(worker);
-    }
+    bump(this.#load, worker, n.held);
+    bump(this.#slots, worker, n.slots);
     const set = this.#instances.get(worker) ?? new Set<string>();
     if (holds) set.add(key);
     else set.delete(key);
     if (set.size > 0) this.#instances.set(worker, set);
     else this.#instances.delete(worker);
   }
+
+  #setReserved(key: string, assigned: readonly Assignment[]): void {
+    for (const r of this.#reserved.get(key) ?? []) bump(this.#reservedSlots, r.worker, -1);
+    for (const r of assigned) bump(this.#reservedSlots, r.worker, 1);
+    if (assigned.length > 0) this.#reserved.set(key, [...assigned]);
+    else this.#reserved.delete(key);
+  }
+}
+
+function bump(counts: Map<string, number>, worker: string, by: number): void {
+  const total = (counts.get(worker) ?? 0) + by;
+  if (total > 0) counts.set(worker, total);
+  else counts.delete(worker);
 }

@@ -1,5 +1,6 @@
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import { mayHoldChainWrite } from '../core/chain-hold.ts';
+import { isFoldOnly } from '../core/fold-hold.ts';
 import type { DagGraph } from '../core/graph.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
 import { isProgressOnly } from '../core/progress-only.ts';
@@ -9,8 +10,9 @@ const HOLD_MS = 1000;
 
 /**
  * Which status writes wait, and how long: one that would only report
- * progress, or only move pre-assigned chains whose workers have steps
- * ahead (core/chain-hold.ts), waits until a second after the instance's
+ * progress, only fold in the workers' own reports and hand out nothing
+ * (core/fold-hold.ts), or only move pre-assigned chains whose workers have
+ * steps ahead (core/chain-hold.ts), waits until a second after the instance's
  * last write by this process (a process that has not written it yet writes
  * at once). A held fold is not lost on a crash: its results stay in the
  * TaskResults until a written status shows them folded.
@@ -34,7 +36,8 @@ export class WriteHold {
   ): number {
     const lookAhead = this.#lookAhead;
     const chainOnly = () => mayHoldChainWrite({ graph, written: from, decided: to, lookAhead });
-    if (!isProgressOnly(mergePatchDiff(from, to)) && !chainOnly()) return 0;
+    const diff = mergePatchDiff(from, to);
+    if (!isProgressOnly(diff) && !isFoldOnly(diff, from, to) && !chainOnly()) return 0;
     const last = this.#lastWrite.get(key);
     return last === undefined ? 0 : Math.max(0, last + HOLD_MS - now.getTime());
   }

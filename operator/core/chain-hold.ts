@@ -15,7 +15,7 @@ import { mergePatchDiff } from './merge-patch.ts';
  */
 
 /** Status fields besides the tasks that may wait with them (what only reports progress). */
-const MAY_WAIT = new Set(['tasks', 'progress', 'message', 'conditions', 'counts']);
+export const MAY_WAIT = new Set(['tasks', 'progress', 'message', 'conditions', 'counts']);
 
 /** Entry fields a fold of the worker's own report changes (heartbeats are timed: never held). */
 const FOLDED = new Set([
@@ -87,7 +87,7 @@ export function mayHoldChainWrite(input: ChainHoldInput): boolean {
 }
 
 /** The worker's own report folded: same worker and attempt, started or succeeded. */
-function isFold(was: TaskStatus | undefined, now: TaskStatus): boolean {
+export function isFold(was: TaskStatus | undefined, now: TaskStatus): boolean {
   if (was === undefined || (was.phase !== 'Scheduled' && was.phase !== 'Running')) return false;
   if (now.worker !== was.worker || now.attempt !== was.attempt) return false;
   if (now.phase !== 'Scheduled' && now.phase !== 'Running' && now.phase !== 'Succeeded')

@@ -263,18 +263,19 @@ describe('decide: workers', () => {
     expect(a.assigned[0]?.worker).toBe('w1');
   });
 
-  it("keeps a chain step on its parent's worker while it has room, and only a chain step", () => {
+  it("keeps a chain step, and a wave, on its parent's worker while it has room", () => {
     const workers = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 1)];
     const graph = graphOf([task('a'), task('b', ['a']), task('c', ['a']), task('d', ['b'])]);
-    // a ran on w2: b and c are a fan-out (least loaded), d is b's only child.
+    // a ran on w2: b and c are a fan-out (w2 while it has room), d is b's only child.
     const ran = { phase: 'Succeeded' as const, worker: 'w2', attempt: 1 };
     const plain = { chainLookAhead: 0 };
     const fanout = decideOnce(graph, { ...start(), tasks: { a: ran } }, workers, at(1), plain);
     expect(fanout.assigned.map((x) => [x.task, x.worker])).toEqual([
-      ['b', 'w1'],
-      ['c', 'w2'],
+      ['b', 'w2'],
+      ['c', 'w1'],
     ]);
-    const chain = { ...start(), tasks: { a: ran, b: { ...ran, worker: 'w2' } } };
+    // c ran on w1: d, b's only child, is all that is left to place.
+    const chain = { ...start(), tasks: { a: ran, b: ran, c: { ...ran, worker: 'w1' } } };
     const busy = [worker('w1', ['Print'], 1), worker('w2', ['Print'], 2, 1)];
     const d = decideOnce(graph, chain, busy, at(2), plain);
     expect(d.assigned.find((x) => x.task === 'd')?.worker).toBe('w2');

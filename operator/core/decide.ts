@@ -20,6 +20,8 @@ import {
 import { transition } from './task-transitions.ts';
 import { watchTimeouts, type Watched } from './task-timeouts.ts';
 import { WorkerPool } from './worker-pool.ts';
+import { labelledWorkers } from './worker-labels.ts';
+import { PlacementHints, parentWorker } from './placement.ts';
 import { withSetVars } from './vars.ts';
 import { isWaitingToBePlaced, notPlaced } from './action-slots.ts';
 import type { Assignment, Decision, DecideInput } from './decide-types.ts';
@@ -85,6 +87,7 @@ class Step {
   vars: Record<string, string>;
   readonly #in: DecideInput;
   readonly #pool: WorkerPool;
+  readonly #hints: PlacementHints;
   /** Paused: nothing new starts (no first attempt, no retry); running attempts go on. */
   readonly #paused: boolean;
 
@@ -93,7 +96,9 @@ class Step {
     this.tasks = tasks;
     this.control = controlStatusOf(input.status);
     this.vars = { ...input.vars };
-    this.#pool = new WorkerPool(input.workers, input.actionSlots);
+    // The instance's tasks pack onto the workers that already hold some (placement.ts).
+    this.#pool = new WorkerPool(input.workers, input.actionSlots, labelledWorkers({ tasks }));
+    this.#hints = new PlacementHints(input.graph, tasks);
     this.#paused = paused;
   }
 
@@ -231,8 +236,8 @@ class Step {
   }
 
   /**
-   * Gives a chain step to its parent's worker while it has room, else to
-   * the least loaded live worker with the action, or
+   * Gives the task to its parent's worker while it has room, else packs it
+   * onto the instance's workers (worker-pool.ts), or
    * leaves it Pending saying which action it waits for. History and the
    * continued flag travel with the task from attempt to attempt.
    */
@@ -242,8 +247,11 @@ class Step {
     const action = spec?.actionName ?? '';
     const keep = from ? chain.keptAcrossPlacements(from) : {};
     const note = lostWorkerNote(from, attempt);
-    const prefer = chain.chainWorker(this.#in.graph, this.tasks, id);
-    const worker = this.#pool.pick(action, prefer, workerToAvoid(from, attempt));
+    const { graph } = this.#in;
+    const prefer = chain.chainWorker(graph, this.tasks, id) ?? parentWorker(graph, this.tasks, id);
+    const avoid = workerToAvoid(from, attempt);
+    const typicalMs = this.#hints.typicalMs(id);
+    const worker = this.#pool.pick(action, { prefer, avoid, typicalMs });
     if (worker) {
       this.tasks[id] = transition(from, 'Assigned', {
         worker,

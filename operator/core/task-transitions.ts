@@ -63,7 +63,7 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskEvent, TaskTransition>> = {
   Assigned: {
     from: ['Pending'],
     to: 'Scheduled',
-    when: 'ready (every parent `Succeeded` or `Skipped`, no preCheck holds): the least loaded live worker with the action gets attempt + 1',
+    when: "ready (every parent `Succeeded` or `Skipped`, no preCheck holds): a live worker with the action gets attempt + 1: its parent's worker while that has room, else the workers already holding tasks of the instance first (worker-pool.ts)",
   },
   PreAssigned: {
     from: ['Pending'],

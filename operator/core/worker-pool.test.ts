@@ -17,23 +17,24 @@ describe('WorkerPool', () => {
       picks: ['w2', 'w2'],
     },
     {
-      name: 'least loaded first',
-      workers: [w('w1', ['A'], 4, 3), w('w2', ['A'], 4, 1)],
+      // w2 has the most room; once picked it is the instance's, and is filled first.
+      name: 'the most room first, then filled before another',
+      workers: [w('w1', ['A'], 4, 2), w('w2', ['A'], 4, 1)],
       action: 'A',
-      picks: ['w2', 'w2', 'w1'],
+      picks: ['w2', 'w2', 'w2', 'w1', 'w1', 'w1'],
     },
     {
-      name: 'load relative to capacity',
+      // Room: small 1, big 8 -> big until full; then least loaded for its capacity.
+      name: 'room, then load relative to capacity',
       workers: [w('small', ['A'], 1, 0), w('big', ['A'], 10, 2)],
       action: 'A',
-      // ratios: small 0 vs big .2 -> small; small 1 vs big .2 -> big ...
-      picks: ['small', 'big', 'big', 'big'],
+      picks: ['big', 'big', 'big', 'big', 'big', 'big', 'big', 'big', 'small', 'big'],
     },
     {
       name: 'ties go to the first name',
-      workers: [w('b', ['A']), w('a', ['A']), w('c', ['A'])],
+      workers: [w('b', ['A'], 1), w('a', ['A'], 1), w('c', ['A'], 1)],
       action: 'A',
-      picks: ['a', 'b', 'c', 'a'],
+      picks: ['a', 'b', 'c', 'a', 'b', 'c'],
     },
     {
       name: 'over capacity still assigns',
@@ -46,22 +47,19 @@ describe('WorkerPool', () => {
     expect(picks.map(() => pool.pick(action))).toEqual(picks);
   });
 
-  it('prefers the given worker while it has a free slot, then the least loaded', () => {
+  it('prefers the given worker while it has a free slot, then the most room', () => {
     const pool = new WorkerPool([w('a', ['A'], 4, 0), w('b', ['A'], 2, 0)]);
-    expect([pool.pick('A', 'b'), pool.pick('A', 'b'), pool.pick('A', 'b')]).toEqual([
-      'b',
-      'b',
-      'a',
-    ]);
-    expect(pool.pick('A', 'gone')).toBe('a');
-    expect(new WorkerPool([w('a', ['A']), w('b', ['B'])]).pick('A', 'b')).toBe('a');
+    const b = { prefer: 'b' };
+    expect([pool.pick('A', b), pool.pick('A', b), pool.pick('A', b)]).toEqual(['b', 'b', 'a']);
+    expect(pool.pick('A', { prefer: 'gone' })).toBe('a');
+    expect(new WorkerPool([w('a', ['A']), w('b', ['B'])]).pick('A', b)).toBe('a');
   });
 
   it('avoids the given worker while another has the action, however loaded', () => {
     const pool = new WorkerPool([w('a', ['A'], 4, 0), w('b', ['A'], 1, 3)]);
-    expect(pool.pick('A', undefined, 'a')).toBe('b');
-    expect(pool.pick('A', 'a', 'a')).toBe('b');
-    expect(new WorkerPool([w('a', ['A'])]).pick('A', undefined, 'a')).toBe('a');
+    expect(pool.pick('A', { avoid: 'a' })).toBe('b');
+    expect(pool.pick('A', { prefer: 'a', avoid: 'a' })).toBe('b');
+    expect(new WorkerPool([w('a', ['A'])]).pick('A', { avoid: 'a' })).toBe('a');
   });
 
   it('knows which workers are live', () => {
@@ -72,7 +70,7 @@ describe('WorkerPool', () => {
   });
 
   it('counts picks for one action against the load seen by another', () => {
-    const pool = new WorkerPool([w('both', ['A', 'B']), w('onlyB', ['B'])]);
+    const pool = new WorkerPool([w('both', ['A', 'B'], 1), w('onlyB', ['B'], 1)]);
     expect(pool.pick('A')).toBe('both');
     expect(pool.pick('B')).toBe('onlyB');
     expect(pool.pick('B')).toBe('both');
@@ -105,7 +103,7 @@ describe('WorkerPool', () => {
     );
   });
 
-  it('always picks a worker with the action and the least relative load among them', () => {
+  it('takes a worker with room while one has it, else the least loaded for its capacity', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(
@@ -128,13 +126,16 @@ describe('WorkerPool', () => {
               expect(picked).toBeUndefined();
               continue;
             }
-            const ratio = (x: (typeof ws)[number]): number =>
-              (load.get(x.name) as number) / x.capacity;
-            const best = Math.min(...able.map(ratio));
-            const chosen = able.find((x) => x.name === picked);
+            const held = (x: (typeof ws)[number]): number => load.get(x.name) as number;
+            const chosen = able.find((x) => x.name === picked) as (typeof ws)[number];
             expect(chosen).toBeDefined();
-            expect(ratio(chosen as (typeof ws)[number])).toBe(best);
-            load.set(picked as string, (load.get(picked as string) as number) + 1);
+            if (able.some((x) => held(x) < x.capacity))
+              expect(held(chosen)).toBeLessThan(chosen.capacity);
+            else {
+              const best = Math.min(...able.map((x) => held(x) / x.capacity));
+              expect(held(chosen) / chosen.capacity).toBe(best);
+            }
+            load.set(picked as string, held(chosen) + 1);
           }
         },
       ),

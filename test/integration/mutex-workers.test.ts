@@ -9,8 +9,9 @@ let env: FastflowEnv;
 beforeAll(async () => {
   env = new FastflowEnv(await createTestNamespace('mutex-workers'));
   env.startOperator('operator-a');
-  env.startWorker('left', { actions: [critical] });
-  env.startWorker('right', { actions: [critical] });
+  // Three slots each: the six tasks fill both workers (an instance packs onto free slots).
+  env.startWorker('left', { actions: [critical], concurrency: 3 });
+  env.startWorker('right', { actions: [critical], concurrency: 3 });
   // Both must be live for the operator, not only hold their Leases.
   await env.workerInUse('left');
   await env.workerInUse('right');

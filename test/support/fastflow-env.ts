@@ -15,6 +15,7 @@ import {
   API_VERSION,
   DAG,
   DAG_INSTANCE,
+  CAPACITY_ANNOTATION,
   WORKER_LEASE_LABEL,
   dagResource,
   instanceResource,
@@ -184,28 +185,39 @@ export class FastflowEnv {
 
   /** Worker names currently holding a heartbeat Lease, by process-name prefix. */
   async liveWorkers(): Promise<string[]> {
+    return (await this.#workerLeases()).map((l) => l.metadata?.name ?? '');
+  }
+
+  async #workerLeases() {
     const leases = await this.coordination.listNamespacedLease({
       namespace: this.namespace,
       labelSelector: WORKER_LEASE_LABEL,
     });
-    return leases.items.map((l) => l.metadata?.name ?? '');
+    return leases.items;
   }
 
   /**
    * Waits until the operator assigns work to the worker whose name starts
    * with `prefix` (holding a Lease is not enough: the operator must have seen
-   * it): probes with as many parallel short tasks as there are live workers,
-   * which the scheduler spreads one per idle worker.
+   * it): probes with as many parallel no-op tasks as the live workers have
+   * slots, which one pass places one per free slot (it packs an instance's
+   * tasks onto few workers, so fewer would all land on one).
    */
   async workerInUse(prefix: string): Promise<void> {
     for (let i = 0; i < 30; i++) {
-      const width = Math.max(1, (await this.liveWorkers()).length);
+      const slots = (await this.#workerLeases()).map(
+        (l) => Number(l.metadata?.annotations?.[CAPACITY_ANNOTATION]) || 1,
+      );
+      const width = Math.max(
+        1,
+        slots.reduce((a, b) => a + b, 0),
+      );
       const name = `probe-${prefix}-${i}`;
       await this.createDag(name, {
         tasks: Array.from({ length: width }, (_, t) => ({
           id: `p${t}`,
           actionName: 'sleep',
-          params: { seconds: 0.2 },
+          params: { seconds: 0 },
         })),
       });
       await this.createInstance(name, name);
