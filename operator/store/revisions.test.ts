@@ -119,29 +119,4 @@ describe('RevisionStore.delete and ensure', () => {
     expect(await store.delete({ namespace: 'ns', name }, 'uid-1', 2000)).toBe(false);
     expect(calls).toEqual([`create ${name}`]);
   });
-
-  it('creates the snapshot once for instances starting together, and not at all for later ones', async () => {
-    const { api, calls } = racingApps();
-    const store = new RevisionStore(api);
-    const together = await Promise.all([1, 2, 3].map(() => store.ensure(dag, 1, spec)));
-    expect(together.map((l) => l.revision)).toEqual([name, name, name]);
-    expect((await store.ensure(dag, 1, spec)).revision).toBe(name);
-    expect(calls).toEqual([`create ${name}`]);
-  });
-
-  it('after a failed create, the next start creates the snapshot again', async () => {
-    let fail = true;
-    const calls: string[] = [];
-    const api = {
-      createNamespacedControllerRevision: ({ body }: { body: V1ControllerRevision }) => {
-        calls.push(`create ${body.metadata?.name}`);
-        return fail ? Promise.reject(new Error('connection reset')) : Promise.resolve(body);
-      },
-    } as unknown as AppsV1Api;
-    const store = new RevisionStore(api);
-    await expect(store.ensure(dag, 1, spec)).rejects.toThrow('connection reset');
-    fail = false;
-    expect((await store.ensure(dag, 1, spec)).revision).toBe(name);
-    expect(calls).toEqual([`create ${name}`, `create ${name}`]);
-  });
 });

@@ -37,8 +37,6 @@ export class RevisionStore {
   readonly #lastUsed = new Map<string, number>();
   /** Deletions in flight, by key: `ensure` waits for them, then creates again. */
   readonly #deleting = new Map<string, Promise<void>>();
-  /** Creates in flight, by key: instances starting together share one (no create refused 409). */
-  readonly #creating = new Map<string, Promise<LoadedSnapshot>>();
 
   constructor(apps: AppsV1Api, now: () => number = Date.now) {
     this.#apps = apps;
@@ -58,21 +56,8 @@ export class RevisionStore {
     this.#lastUsed.set(key, this.#now());
     const deleting = this.#deleting.get(key);
     if (deleting) await deleting.catch(() => undefined);
-    const cached = this.#cache.get(key) ?? this.#creating.get(key);
+    const cached = this.#cache.get(key);
     if (cached) return cached;
-    const creating = this.#create(dag, name, generation, spec).finally(() =>
-      this.#creating.delete(key),
-    );
-    this.#creating.set(key, creating);
-    return creating;
-  }
-
-  async #create(
-    dag: ObjectRef,
-    name: string,
-    generation: number,
-    spec: DagSpec,
-  ): Promise<LoadedSnapshot> {
     const snapshot: DagSnapshot = { dag: dag.name, generation, spec };
     const body: V1ControllerRevision = {
       apiVersion: 'apps/v1',
