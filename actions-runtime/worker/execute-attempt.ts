@@ -46,6 +46,21 @@ export interface InstanceView {
   status: DagInstanceStatus;
 }
 
+/**
+ * Seconds from scheduled to started, for the metric. A pre-assigned attempt
+ * was scheduled while its parent ran (it carries no scheduledAt then): that
+ * wait is not a delay, it starts in-process the moment its parent succeeds.
+ */
+function scheduledToStarted(
+  a: LocalAttempt,
+  scheduledAt: string | undefined,
+  startedAt: string,
+): number | undefined {
+  if (a.after !== undefined) return 0;
+  const scheduledMs = Date.parse(scheduledAt ?? '');
+  return Number.isNaN(scheduledMs) ? undefined : (Date.parse(startedAt) - scheduledMs) / 1000;
+}
+
 /** Called once the attempt's action is known, just before it runs: metrics. */
 type Begin = (action: string) => void;
 
@@ -73,13 +88,8 @@ export async function executeAttempt(
   const ref = { namespace: a.namespace, name: a.instance, uid: view.uid };
   const base = { task: a.task, worker: deps.worker, attempt: a.attempt };
   const startedAt = new Date().toISOString();
-  const scheduledMs = Date.parse(view.status.tasks?.[a.task]?.scheduledAt ?? '');
-  // A pre-assigned attempt was scheduled while its parent ran: that wait is not
-  // a delay, it starts in-process the moment its parent succeeds (0 s).
-  if (!Number.isNaN(scheduledMs)) {
-    const waited = a.after === undefined ? (Date.parse(startedAt) - scheduledMs) / 1000 : 0;
-    deps.metrics?.scheduledToStarted(waited);
-  }
+  const waited = scheduledToStarted(a, view.status.tasks?.[a.task]?.scheduledAt, startedAt);
+  if (waited !== undefined) deps.metrics?.scheduledToStarted(waited);
   void deps.writer
     .report(ref, { ...base, event: 'AttemptStarted', set: { startedAt } }, RUNNING_REPORT_DEFER_MS)
     .then((applied) => {

@@ -8,6 +8,7 @@ import { DEFAULT_LOOK_AHEAD } from '../core/pre-assign.ts';
 import { givenVars, resolveVars } from '../core/vars.ts';
 import { deadlineOf } from '../core/instance-start.ts';
 import { labelledWorkers } from '../core/worker-labels.ts';
+import { labelsBeforeStart } from '../core/start-labels.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
 import { TerminalError, isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
@@ -17,7 +18,11 @@ import { instanceResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
 import type { AttemptDataStore } from '../store/attempt-data.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
-import { syncWorkerLabels, writeInstanceStatus } from '../store/status-writes.ts';
+import {
+  addWorkerLabelsFirst,
+  syncWorkerLabels,
+  writeInstanceStatus,
+} from '../store/status-writes.ts';
 import type { InstanceShards } from './instance-shards.ts';
 import type { ActionLimiter } from './action-limiter.ts';
 import type { InstanceStarter } from './instance-starter.ts';
@@ -213,12 +218,13 @@ export class InstanceReconciler {
     // Held: nothing else follows it either (labels, TaskResult deletes go by what is written).
     if (wait > 0)
       return { result: { requeueAfterMs: Math.min(wait, wake ?? wait) }, written: false };
-    const written = await this.#write(instance, decision.status, signal);
+    const workers = labelledWorkers(decision.status);
+    const written = await this.#write(instance, decision.status, signal, workers);
     if (written) this.#hold.wrote(key, now);
     const finished = instanceFinished(decision.status.phase);
     // Labels follow the status just written (or found unchanged): the version they are computed from.
     const labelled = written ?? instance;
-    await this.#labels(labelled, labelledWorkers(decision.status));
+    await this.#labels(labelled, workers);
     await this.#d.results.cleanup(key, decision.status, { written: written !== undefined });
     if (finished) {
       this.#hold.forget(key);
@@ -241,17 +247,23 @@ export class InstanceReconciler {
     return { vars, shareData: await this.#d.shareData.read(ref) };
   }
 
+  /** `workers`: who the labels follow; the pass that starts the instance adds them first. */
   async #write(
     instance: DagInstance,
     next: DagInstanceStatus,
     signal: AbortSignal,
+    workers?: ReadonlySet<string>,
   ): Promise<DagInstance | undefined> {
     // A process that lost its leadership must not write, even mid-pass.
     if (signal.aborted) throw new Error('leadership lost: write skipped');
-    const written = await writeInstanceStatus(this.#d.clients.custom, instance, next);
+    const { custom } = this.#d.clients;
     const key = keyOf(instance.metadata);
-    if (written) this.#own.replaced(key, [instance.metadata.resourceVersion]);
-    if (written) this.#d.log.debug({ instance: key }, 'status written');
+    const early = workers && labelsBeforeStart(instance, next, workers);
+    const base = early ? parse(key, await addWorkerLabelsFirst(custom, instance, early)) : instance;
+    if (early) this.#own.replaced(key, [instance.metadata.resourceVersion]);
+    const written = await writeInstanceStatus(custom, base, next);
+    if (written) this.#own.replaced(key, [base.metadata.resourceVersion]);
+    if (written) this.#d.log.debug({ instance: key, labelledFirst: !!early }, 'status written');
     return written;
   }
 

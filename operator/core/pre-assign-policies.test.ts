@@ -30,6 +30,9 @@ describe('pre-assigned steps and schedule-to-start', () => {
   it('counts from the pass that drops `after`, not from the pre-assignment', () => {
     const placed = step(graph, start(), workers, at(1), L2).status;
     expect(placed.tasks?.['b']).toMatchObject({ phase: 'Scheduled', after: 'a@1' });
+    // Nothing to count from yet: no scheduledAt while it waits (fewer bytes in the first write).
+    expect(placed.tasks?.['b']?.scheduledAt).toBeUndefined();
+    expect(placed.tasks?.['a']?.scheduledAt).toBe(at(1).toISOString());
     // Its parent runs far longer than b's scheduleToStartSecs: b only waits behind it.
     const running = report(placed, 'a', 'AttemptStarted');
     const waiting = step(graph, running, workers, at(100), L2);

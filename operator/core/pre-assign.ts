@@ -194,7 +194,8 @@ function extendRun(
     ...(entry ? keptAcrossPlacements(entry) : {}),
     worker: run.worker.name,
     attempt,
-    scheduledAt: input.now.toISOString(),
+    // No scheduledAt while it waits: the pass that drops `after` stamps it (its clock starts
+    // there), and a run of waiting steps is most of the bytes of an instance's first write.
     after,
   });
   out.assigned.push({ task: child, worker: run.worker.name, attempt });

@@ -3,7 +3,7 @@ import type { DagStatus } from '../api/dag.ts';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import type { DagInstance } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
-import { labelledWorkers, workerLabelChange } from '../core/worker-labels.ts';
+import { labelledWorkers, workerLabelChange, type LabelChange } from '../core/worker-labels.ts';
 import { isConflict, kubeCall } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/types.ts';
@@ -105,6 +105,28 @@ async function tryWorkerLabels(
   if (!last || additions.length === 0) return { done: false, over: [] };
   await patch({ labels: Object.fromEntries(additions) });
   return { done: false, over };
+}
+
+/**
+ * Adds worker labels ahead of a status write (core/start-labels.ts),
+ * conditional on the version the status was decided from, so that the
+ * status can be written on top of the version this returns as if on that
+ * one: nothing but the labels changed in between. A 409 goes to the caller
+ * (it reads afresh and decides again).
+ */
+export async function addWorkerLabelsFirst(
+  custom: CustomObjectsApi,
+  instance: DagInstance,
+  change: LabelChange,
+): Promise<unknown> {
+  const { namespace = '', name, resourceVersion } = instance.metadata;
+  const metadata = { labels: change.labels, resourceVersion };
+  return kubeCall(() =>
+    custom.patchNamespacedCustomObject(
+      { ...instanceResource, namespace, name, body: { metadata } },
+      mergePatchOptions,
+    ),
+  );
 }
 
 /** Writes a Dag's status when it changed (the operator is its only writer). */

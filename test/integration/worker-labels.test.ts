@@ -11,7 +11,10 @@ import {
   workerLabel,
 } from '../../operator/api/names.ts';
 import type { DagInstance } from '../../operator/api/objects.ts';
-import { createTestNamespace } from '../support/cluster.ts';
+import { watchInstance } from '../../actions-runtime/client/wait.ts';
+import { makeClients } from '../../operator/kube/client.ts';
+import { silentLogger } from '../../operator/log.ts';
+import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 
 let env: FastflowEnv;
@@ -99,4 +102,50 @@ describe('worker labels', () => {
       expect(done.status?.tasks?.[id]).toMatchObject({ phase: 'Succeeded', attempt: 1 });
     }
   });
+
+  // The pass that starts an instance labels first (core/start-labels.ts): the label write is
+  // cheapest on the object without a status, and the worker runs its task from the status write.
+  it("adds the worker's label before the status write that starts the instance, and runs the task there", async () => {
+    await env.createDag('one-slot', {
+      maxRunningInstances: 1,
+      tasks: [{ id: 'nap', actionName: 'sleep', params: { seconds: 600 } }],
+    });
+    await env.createInstance('one-slot-1', 'one-slot');
+    await env.waitForInstance('one-slot-1', (i) => i.status?.tasks?.['nap']?.phase === 'Running');
+    // Waits for the slot: it exists, so its every version can be watched from before it starts.
+    await env.createInstance('one-slot-2', 'one-slot');
+    await env.waitForInstance('one-slot-2', (i) => i.status?.phase === 'Pending');
+    const seen: DagInstance[] = [];
+    let listed = (): void => {};
+    const first = new Promise<void>((resolve) => (listed = resolve));
+    const clients = makeClients(testKubeConfig(env.kubeconfigPath), { userAgent: 'labels-test' });
+    const ref = { namespace: env.namespace, name: 'one-slot-2' };
+    const running = watchInstance(
+      clients,
+      silentLogger(),
+      ref,
+      (i) => {
+        seen.push(i);
+        listed();
+        return i.status?.tasks?.['nap']?.phase === 'Running' ? i : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    await first;
+    await annotate('one-slot-1', OPERATION_ANNOTATIONS.cancel, '1');
+    const started = await running;
+
+    const worker = started.status?.tasks?.['nap']?.worker ?? '';
+    const labelledAt = seen.findIndex((i) => workerLabels(i).length > 0);
+    expect(workerLabels(seen[labelledAt]!)).toEqual([workerLabel(worker)]);
+    // Labelled first: that version does not assign the task yet; every later one keeps the label.
+    expect(seen[labelledAt]?.status?.dagRevision).toBeUndefined();
+    for (const i of seen.slice(labelledAt)) expect(workerLabels(i)).toEqual([workerLabel(worker)]);
+
+    await annotate('one-slot-2', OPERATION_ANNOTATIONS.cancel, '1');
+    await env.waitForInstance(
+      'one-slot-2',
+      (i) => i.status?.phase === 'Canceled' && workerLabels(i).length === 0,
+    );
+  }, 120_000);
 });
