@@ -3,7 +3,7 @@ import type { ControlStatus } from '../api/control-status.ts';
 import { controlStatusOf, decideControl, decideWaiting } from './control/dispatch.ts';
 import { parentsDone } from './control/optional.ts';
 import { branchNotTaken } from './control/switch.ts';
-import { lookAhead } from './switch-look-ahead.ts';
+import { lookAhead, settleSwitchBranch } from './switch-look-ahead.ts';
 import { DEADLINE_STOP, failUnfinished } from './fail-unfinished.ts';
 import { summarize } from './instance-summary.ts';
 import { applyOperations } from './instance-operations.ts';
@@ -115,6 +115,8 @@ class Step {
   }
 
   visit(id: string, ready?: boolean): void {
+    const settled = settleSwitchBranch(this.#in.graph, this.tasks, id, this.#in.now);
+    if (settled) this.tasks[id] = settled;
     const current = this.tasks[id];
     switch (current?.phase) {
       case 'Scheduled':

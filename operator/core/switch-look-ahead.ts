@@ -55,22 +55,39 @@ export function settleSwitchBranches(
   now: Date,
 ): Record<string, TaskStatus> {
   let next = tasks;
-  for (const [id, entry] of Object.entries(tasks)) {
-    if (entry.afterCase === undefined || !ACTIVE_TASK_PHASES.has(entry.phase)) continue;
-    const gate = branchGate(tasks, entry.afterCase);
-    if (gate === 'wait') continue;
+  for (const id of Object.keys(tasks)) {
+    const settled = settleSwitchBranch(graph, next, id, now);
+    if (settled === undefined) continue;
     if (next === tasks) next = { ...tasks };
-    if (gate === 'open' && chain.preAssignmentGate(tasks, entry) === 'open') {
-      // As for a chain step whose parent succeeded: it waits no more; its clock starts now.
-      const { after: _after, afterCase: _case, ...kept } = entry;
-      next[id] = { ...kept, scheduledAt: now.toISOString() };
-      continue;
-    }
-    if (gate === 'open') continue;
-    next[id] = chain.voided(entry, `switch "${entry.afterCase.switch}" did not pick its case`);
-    next[id] = branchNotTaken(graph, next, id, now) ?? next[id];
+    next[id] = settled;
   }
   return next;
+}
+
+/**
+ * The settled entry of branch step `id` once its switch is decided, else
+ * undefined. `decide` settles each step as it visits it (after its switch,
+ * in graph order), so a step skipped here skips its dependants in the same
+ * pass: the pass stays a fixed point.
+ */
+export function settleSwitchBranch(
+  graph: DagGraph,
+  tasks: Readonly<Record<string, TaskStatus>>,
+  id: string,
+  now: Date,
+): TaskStatus | undefined {
+  const entry = tasks[id];
+  if (entry?.afterCase === undefined || !ACTIVE_TASK_PHASES.has(entry.phase)) return undefined;
+  const gate = branchGate(tasks, entry.afterCase);
+  if (gate === 'wait') return undefined;
+  if (gate === 'open') {
+    if (chain.preAssignmentGate(tasks, entry) !== 'open') return undefined;
+    // As for a chain step whose parent succeeded: it waits no more; its clock starts now.
+    const { after: _after, afterCase: _case, ...kept } = entry;
+    return { ...kept, scheduledAt: now.toISOString() };
+  }
+  const voided = chain.voided(entry, `switch "${entry.afterCase.switch}" did not pick its case`);
+  return branchNotTaken(graph, { ...tasks, [id]: voided }, id, now) ?? voided;
 }
 
 /**
