@@ -2,9 +2,9 @@
  * The bench runs the operator with the heap bound its chart gives it
  * (`operator.maxHeapMiB` in charts/fastflow/values.yaml), so that what it
  * measures is the operator as a cluster runs it. Without a bound, Node sizes
- * the heap from the machine's memory (4 GiB on a 23 GiB machine, where in a
- * 512Mi container it picks 256 MiB) and V8 lets garbage grow to several times
- * what is live before it collects.
+ * the heap from the machine's memory (4 GiB of old generation and 64 MiB
+ * semi-spaces on a 23 GiB machine; in a 512Mi container, 256 MiB and 1 MiB)
+ * and V8 lets garbage grow to several times what is live before it collects.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,6 @@ export function chartOperatorHeapMiB(): number {
 /** NODE_OPTIONS for an operator the bench starts: the caller's, plus the chart's heap bound. */
 export function operatorNodeOptions(inherited = process.env['NODE_OPTIONS'] ?? ''): string {
   const heap = chartOperatorHeapMiB();
-  const bound = heap > 0 ? `--max-old-space-size=${heap}` : '';
+  const bound = heap > 0 ? `--max-heap-size=${heap}` : '';
   return [inherited, bound].filter((s) => s !== '').join(' ');
 }
