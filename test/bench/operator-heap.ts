@@ -3,7 +3,7 @@
  * (`operator.maxHeapMiB` in charts/fastflow/values.yaml), so that what it
  * measures is the operator as a cluster runs it. Without a bound, Node sizes
  * the heap from the machine's memory (4 GiB of old generation and 64 MiB
- * semi-spaces on a 23 GiB machine; in a 512Mi container, ≈ 256 MiB in all)
+ * semi-spaces on a 23 GiB machine; ≈ 256 MiB of old generation in a 512Mi container)
  * and V8 lets garbage grow to several times what is live before it collects.
  */
 import { readFileSync } from 'node:fs';
