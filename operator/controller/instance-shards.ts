@@ -10,6 +10,7 @@ import {
 } from '../core/compaction.ts';
 import { decide, type DecideInput, type Decision } from '../core/decide.ts';
 import { holdNewTasks } from '../core/status-budget.ts';
+import { serializedBytes } from '../kube/cache-trim.ts';
 import { keyOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import { ownerOf, type TaskShardStore } from '../store/task-shards.ts';
@@ -61,8 +62,9 @@ export class InstanceShards {
       this.#add(key, owner, plan.index, tasks);
       status = afterShard(status, { index: plan.index, tasks });
     }
-    // The rest of the object: metadata (with managedFields, which grow with the entries) and spec.
-    const besides = Buffer.byteLength(JSON.stringify({ ...instance, status: {} }));
+    // The rest of the object: metadata (with managedFields, which grow with the entries, even
+    // when the cache left them out) and spec.
+    const besides = serializedBytes({ ...instance, status: {} });
     const held = holdNewTasks(
       status,
       input.status.tasks,

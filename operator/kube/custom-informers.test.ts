@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DagInstance } from '../api/objects.ts';
+import { serializedBytes } from './cache-trim.ts';
 import type { KubeClients } from './client.ts';
 import { collectionInformer, instanceInformer } from './custom-informers.ts';
 import { FakeWatchServer, send, until } from '../../test/support/fake-watch-server.ts';
@@ -104,5 +105,27 @@ describe('instanceInformer', () => {
     expect(events.map((e) => e.key)).toEqual(['team-a/listed', 'team-a/watched', 'team-a/last']);
     expect(informer.get('team-a/watched')?.status?.phase).toBe('Running');
     expect(lines.map((l) => l['key'])).toEqual(['team-a/broken', 'team-a/bad-status']);
+  });
+
+  it('caches listed and watched objects without managedFields, counting them in serializedBytes', async () => {
+    const managedFields = [{ manager: 'fastflow', fieldsV1: { 'f:status': { '.': {} } } }];
+    const served = (name: string, rv: string): DagInstance => {
+      const i = instance(name, rv);
+      return { ...i, metadata: { ...i.metadata, managedFields } };
+    };
+    const { clients } = fakeClients([served('listed', '1')]);
+    const informer = instanceInformer(clients, { namespace: 'team-a' });
+    started.push(informer);
+    informer.start();
+    await informer.synced();
+    const w = await server.nextWatch('/apis/fastflow.io/v1alpha1/namespaces/team-a/daginstances');
+    send(w, 'ADDED', served('watched', '2'));
+    await until(() => informer.get('team-a/watched') !== undefined);
+    for (const name of ['listed', 'watched']) {
+      const cached = informer.get(`team-a/${name}`);
+      expect(cached?.metadata).not.toHaveProperty('managedFields');
+      const whole = served(name, cached?.metadata.resourceVersion ?? '');
+      expect(cached && serializedBytes(cached)).toBe(Buffer.byteLength(JSON.stringify(whole)));
+    }
   });
 });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../log.ts';
 import { isGone, kubeErrorFromStatus, toKubeError } from './errors.ts';
+import { trimForCache } from './cache-trim.ts';
 import { InformerCache, type InformerHandler } from './informer-cache.ts';
 import { backoffMs, isTimeout, watchOnce } from './informer-watch.ts';
 import { keyOfRaw, resourceVersionOf, type KubeObject } from './types.ts';
@@ -54,6 +55,9 @@ const DEFAULT_PAGE_SIZE = 500;
  * resourceVersion, relist on 410 Gone, reconnect forever with jittered
  * backoff, a synced signal, optional resync, and handlers that cannot crash
  * the process. Objects handed out are the cached ones: clone before mutating.
+ * They come without metadata.managedFields and kubectl's last-applied
+ * annotation (cache-trim.ts: what fastflow never reads, but memory would hold
+ * once per object); `serializedBytes` still counts them.
  */
 export class Informer<T extends KubeObject> {
   readonly #watch: Watch;
@@ -258,10 +262,10 @@ export class Informer<T extends KubeObject> {
   }
 
   #parse(raw: unknown): T | undefined {
-    const { parse } = this.#opts;
-    if (!parse) return raw as T; // trusted: see InformerOptions.parse
+    // Without `parse`, objects are trusted: see InformerOptions.parse.
+    const parse = this.#opts.parse ?? ((r: unknown) => r as T);
     try {
-      return parse(raw);
+      return trimForCache(raw, parse);
     } catch (e) {
       this.#log.error({ err: e, key: keyOfRaw(raw) }, 'object does not parse; ignored');
       return undefined;

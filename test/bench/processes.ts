@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { WORKER_LEASE_LABEL } from '../../operator/api/names.ts';
 import { spawnFastflow, type FastflowProcess } from '../local-cluster/fastflow-process.ts';
+import { operatorNodeOptions } from './operator-heap.ts';
 
 /** The operator's default --lease-name. */
 const LEADER_LEASE = 'fastflow-operator';
@@ -206,13 +207,19 @@ export class BenchProcesses extends Processes {
     }
   }
 
-  /** Starts an operator replica; with a metrics port, its /metrics can be scraped. */
+  /**
+   * Starts an operator replica, with the heap bound of the chart's pod; with a
+   * metrics port, its /metrics can be scraped.
+   */
   addOperator(name: string, metricsPort: number | undefined): void {
     const args = ['operator', '--identity', `bench-${name}`];
     if (this.#opts.operatorConcurrency !== undefined) {
       args.push('--concurrency', String(this.#opts.operatorConcurrency));
     }
-    this.spawn(name, args, metricsPort ? { FASTFLOW_METRICS_PORT: String(metricsPort) } : {});
+    this.spawn(name, args, {
+      NODE_OPTIONS: operatorNodeOptions(),
+      ...(metricsPort ? { FASTFLOW_METRICS_PORT: String(metricsPort) } : {}),
+    });
   }
 
   /** Waits until the operator holds the leader Lease and every worker's Lease exists. */

@@ -119,6 +119,12 @@ describe('the chart renders', () => {
     });
     expect(pod.containers[0].livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    // The whole V8 heap bounded below the memory limit (docs/architecture.md, "Operator memory").
+    expect(pod.containers[0].env).toContainEqual({
+      name: 'NODE_OPTIONS',
+      value: '--max-heap-size=320',
+    });
+    expect(pod.containers[0].resources.limits).toEqual({ memory: '512Mi' });
     expect(
       find(defaults, 'PodDisruptionBudget', `${chart.fullname}-operator`).spec.maxUnavailable,
     ).toBe(1);

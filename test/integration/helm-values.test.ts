@@ -25,6 +25,11 @@ describe('bad values are refused with a message naming them', () => {
       'operator: { actionRate: { http: { starts: 0, perSecs: 60 } } }',
       /'\/operator\/actionRate\/http\/starts'.*minimum/,
     ],
+    [
+      'a heap bound that is not a whole number of MiB',
+      'operator: { maxHeapMiB: 1.5 }',
+      /'\/operator\/maxHeapMiB'.*want integer/,
+    ],
     ['an unknown log level', 'logLevel: verbose', /'\/logLevel'.*must be one of/],
     ['a string for a boolean', 'crds: { install: "yes" }', /'\/crds\/install'.*want boolean/],
     [

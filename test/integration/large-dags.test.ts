@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, DAG, taskShardResource } from '../../operator/api/names.ts';
 import { parse } from 'yaml';
 import { DagInstance } from '../../operator/api/objects.ts';
+import { serializedBytes } from '../../operator/kube/cache-trim.ts';
+import type { KubeObject } from '../../operator/kube/types.ts';
 import { TaskShardStore } from '../../operator/store/task-shards.ts';
 import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
 import { wide, type Task } from '../support/dags.ts';
@@ -61,7 +63,8 @@ async function verdict(
 const time = (s: string | undefined): number => Date.parse(s ?? '');
 /** Finished entries move into TaskShards: the whole instance is the status with them. */
 const shardStore = new TaskShardStore(testKubeConfig().makeApiClient(CustomObjectsApi));
-const bytes = (o: object): number => Buffer.byteLength(JSON.stringify(o));
+/** An object's size as stored, managedFields included (the watch's cache leaves them out). */
+const bytes = (o: KubeObject): number => serializedBytes(o);
 const finished = (i: DagInstance): boolean =>
   ['Succeeded', 'Failed'].includes(i.status?.phase ?? '');
 
@@ -128,7 +131,7 @@ describe('large instances run to the end', () => {
       namespace: env.namespace,
     });
     // (A pass from a stale cache may leave a shard past status.shards: adopted or collected later.)
-    const items = (shards as { items: object[] }).items;
+    const items = (shards as { items: KubeObject[] }).items;
     expect(items.length).toBeGreaterThanOrEqual(done?.status?.shards ?? Infinity);
     expect(Math.max(...items.map(bytes))).toBeLessThanOrEqual(256 * 1024);
     expect(Object.keys(done?.status?.tasks ?? {}).length).toBeLessThan(2000);

@@ -8,7 +8,8 @@ import type { FastflowEnv } from './fastflow-env.ts';
 /**
  * Every version of an instance a watch delivers, from the first one it
  * lists (the instance must exist) until `done` holds for one: what the API
- * server stored and sent to watchers, to measure it.
+ * server stored and sent to watchers, to measure it (with `serializedBytes`:
+ * the watch's cache leaves managedFields out, and that counts them in).
  */
 export async function versionsUntil(
   env: FastflowEnv,
