@@ -145,7 +145,7 @@ function outcome(
   const finishedAt = ctx.now.toISOString();
   const { reason: _r, ...rest } = entry;
   if (done === keys.length) {
-    const output = entries.map(copyOutput);
+    const output = entries.map(listedOutput);
     const bytes = jsonBytes(output);
     const fits = bytes <= MAX_INLINE_LIST_BYTES;
     return transition(entry, 'SystemDecided', {
@@ -172,11 +172,11 @@ function outcome(
 }
 
 /**
- * A copy's output as the fan-out's output lists it: inline as it is; one
- * kept in its attempt data by reference, named (the fan-out's output is
- * then read with that copy's data object).
+ * A grown task's output as a fan-out's or a loop's output lists it: inline
+ * as it is; one kept in its attempt data by reference, named (the listing
+ * is then read with that task's data object).
  */
-function copyOutput(entry: TaskStatus | undefined): unknown {
+export function listedOutput(entry: TaskStatus | undefined): unknown {
   if (entry?.outputRef !== undefined) return { outputRef: entry.outputRef };
   return entry?.output ?? null;
 }

@@ -45,6 +45,25 @@ function loopStarted(graph: DagGraph) {
 }
 
 describe('a loop', () => {
+  it('lists a body output kept by reference by its name, as a fan-out lists a copy', () => {
+    const graph = loopDag({ while: 'iteration < 1' });
+    let d = loopStarted(graph);
+    for (let i = 3; d.assigned.length > 0 && i < 20; i++) {
+      let s = d.status;
+      for (const a of d.assigned) {
+        s = report(report(s, a.task, 'AttemptStarted'), a.task, 'AttemptSucceeded');
+        const kept = a.task === 'note#1' ? { outputRef: 'run-dnote-1' } : { output: a.task };
+        const done = { ...s.tasks?.[a.task], phase: 'Succeeded' as const, ...kept };
+        s = { ...s, tasks: { ...s.tasks, [a.task]: done } };
+      }
+      d = step(graph, s, workers, at(i));
+    }
+    expect(d.status.tasks?.['poll']?.output).toEqual({
+      iteration: 1,
+      outputs: { check: 'check#1', note: { outputRef: 'run-dnote-1' } },
+    });
+  });
+
   it('runs its body first, then while it holds; keys step#n; output the last iteration', () => {
     const d = run(loopDag());
     expect(d.status.phase).toBe('Succeeded');

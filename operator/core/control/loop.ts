@@ -7,6 +7,7 @@ import type { DagGraph } from '../graph.ts';
 import { iterationKey, loopBody, UNDER_WAY } from '../grown-graph.ts';
 import { transition } from '../task-transitions.ts';
 import { checkCel, evaluateCel } from './cel.ts';
+import { listedOutput } from './fan-out.ts';
 import {
   type ControlContext,
   type ControlDecision,
@@ -89,7 +90,7 @@ function afterIteration(
     return { end: failedAt(ctx, rest, `loop while (iteration ${i}): ${why}`) };
   }
   if (!verdict) {
-    const outputs = Object.fromEntries(body.map((b) => [b, tasks[b]?.output ?? null]));
+    const outputs = Object.fromEntries(body.map((b) => [b, listedOutput(tasks[b])]));
     const end = transition(entry, 'SystemDecided', {
       ...rest,
       output: { iteration: i, outputs },
