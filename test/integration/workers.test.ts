@@ -51,7 +51,8 @@ describe('workers', () => {
     const victim = env.startWorker('victim', { concurrency: 4 });
     // The victim must be live for the operator before the work is spread.
     await env.workerInUse('victim');
-    const naps = Array.from({ length: 8 }, (_, i) => `nap-${i}`);
+    // As wide as every worker's slots: the wave packs onto few workers, but this one fills them all.
+    const naps = Array.from({ length: await env.workerSlots() }, (_, i) => `nap-${i}`);
     await env.createDag('slow', {
       tasks: [
         ...naps.map((id) => ({ id, actionName: 'sleep', params: { seconds: 4 } })),
@@ -59,7 +60,6 @@ describe('workers', () => {
       ],
     });
     await env.createInstance('slow-1', 'slow');
-    // The scheduler spreads eight idle-time tasks over the four workers: the victim gets some.
     const running = await env.waitForInstance('slow-1', (i) =>
       Object.values(i.status?.tasks ?? {}).some(
         (t) => t.phase === 'Running' && t.worker?.startsWith('victim-'),
@@ -72,7 +72,7 @@ describe('workers', () => {
 
     const done = await env.finished('slow-1', 60_000);
     expect(done.status?.phase).toBe('Succeeded');
-    const rerun = done.status?.tasks?.[victimTask];
+    const rerun = (await env.wholeInstance('slow-1')).status?.tasks?.[victimTask];
     expect(rerun).toMatchObject({ phase: 'Succeeded', attempt: (entry?.attempt ?? 1) + 1 });
     expect(rerun?.worker).not.toBe(entry?.worker);
     expect(rerun?.message).toContain(`worker ${entry?.worker} was lost`);

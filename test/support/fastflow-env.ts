@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { FastflowClient } from '../../actions-runtime/client/client.ts';
 import { DagInstance } from '../../operator/api/objects.ts';
 import { instanceFinished } from '../../operator/api/dag-instance.ts';
 import type { DagSpec } from '../../operator/api/dag.ts';
@@ -37,6 +38,7 @@ export class FastflowEnv {
   readonly custom: CustomObjectsApi;
   readonly coordination: CoordinationV1Api;
   readonly processes: FastflowProcess[] = [];
+  #client: FastflowClient | undefined;
 
   /** `kubeconfigPath`: another cluster than the shared test cluster (e.g. one a test restarts). */
   constructor(namespace: string, kubeconfigPath = testKubeconfigPath()) {
@@ -196,22 +198,34 @@ export class FastflowEnv {
     return leases.items;
   }
 
+  /** The slots of every worker that holds a Lease: a wave this wide reaches each of them. */
+  async workerSlots(): Promise<number> {
+    const slots = (await this.#workerLeases()).map(
+      (l) => Number(l.metadata?.annotations?.[CAPACITY_ANNOTATION]) || 1,
+    );
+    return Math.max(
+      1,
+      slots.reduce((a, b) => a + b, 0),
+    );
+  }
+
+  /** The instance whole, as `kubectl fastflow get` reads it: entries moved into shards included. */
+  async wholeInstance(name: string): Promise<DagInstance> {
+    this.#client ??= new FastflowClient(testKubeConfig(this.kubeconfigPath));
+    return this.#client.get({ namespace: this.namespace, name });
+  }
+
   /**
    * Waits until the operator assigns work to the worker whose name starts
    * with `prefix` (holding a Lease is not enough: the operator must have seen
    * it): probes with as many parallel no-op tasks as the live workers have
    * slots, which one pass places one per free slot (it packs an instance's
-   * tasks onto few workers, so fewer would all land on one).
+   * tasks onto few workers, so fewer would all land on one). The probe is
+   * read whole: past 32 finished tasks the status keeps them in shards.
    */
   async workerInUse(prefix: string): Promise<void> {
     for (let i = 0; i < 30; i++) {
-      const slots = (await this.#workerLeases()).map(
-        (l) => Number(l.metadata?.annotations?.[CAPACITY_ANNOTATION]) || 1,
-      );
-      const width = Math.max(
-        1,
-        slots.reduce((a, b) => a + b, 0),
-      );
+      const width = await this.workerSlots();
       const name = `probe-${prefix}-${i}`;
       await this.createDag(name, {
         tasks: Array.from({ length: width }, (_, t) => ({
@@ -221,7 +235,8 @@ export class FastflowEnv {
         })),
       });
       await this.createInstance(name, name);
-      const done = await this.finished(name);
+      await this.finished(name);
+      const done = await this.wholeInstance(name);
       const workers = Object.values(done.status?.tasks ?? {}).map((t) => t.worker ?? '');
       if (workers.some((w) => w.startsWith(`${prefix}-`))) return;
     }
