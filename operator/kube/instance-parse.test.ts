@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DagInstance } from '../api/objects.ts';
-import { parseInstance } from './instance-parse.ts';
+import { parseInstance, sameJson } from './instance-parse.ts';
 
 /** An instance as a watch event brings it (a fresh JSON object each time), with `tasks`. */
 function served(tasks: Record<string, unknown>): Record<string, unknown> {
@@ -51,6 +51,14 @@ describe('parseInstance', () => {
     expect(() => parseInstance(served({ ...wave, c: { attempt: 0 } }), first)).toThrow();
   });
 
+  it('parses a task map with a __proto__ key in full', () => {
+    const first = parseInstance(served(wave), undefined);
+    const raw = served({});
+    const tasks = JSON.parse('{"__proto__": {"phase": "Running"}, "root": {"phase": "Running"}}');
+    (raw['status'] as Record<string, unknown>)['tasks'] = tasks;
+    expect(parseInstance(structuredClone(raw), first)).toEqual(DagInstance.parse(raw));
+  });
+
   it('parses an instance without tasks, and one whose tasks are not a map, as a full parse does', () => {
     const first = parseInstance(served(wave), undefined);
     const none = served({});
@@ -59,5 +67,18 @@ describe('parseInstance', () => {
     const list = served({});
     (list['status'] as Record<string, unknown>)['tasks'] = [done('w1')];
     expect(() => parseInstance(list, first)).toThrow();
+  });
+});
+
+describe('sameJson', () => {
+  it('compares JSON values deeply, key order aside', () => {
+    expect(sameJson({ a: 1, b: [1, { c: 'x' }] }, { b: [1, { c: 'x' }], a: 1 })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(sameJson({ a: 1, b: 2 }, { a: 1 })).toBe(false);
+    expect(sameJson({ a: 1, b: 2 }, { a: 1, c: 2 })).toBe(false);
+    expect(sameJson([1, 2], { 0: 1, 1: 2 })).toBe(false);
+    expect(sameJson([1, 2], [2, 1])).toBe(false);
+    expect(sameJson(null, {})).toBe(false);
+    expect(sameJson('1', 1)).toBe(false);
   });
 });

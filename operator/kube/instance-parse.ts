@@ -12,7 +12,6 @@
  * entry returns an equal one. Only task maps this parse built are reused
  * from: one the cache got from elsewhere is parsed in full.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { TaskStatus } from '../api/dag-instance.ts';
 import { DagInstance } from '../api/objects.ts';
 
@@ -23,24 +22,25 @@ const parsedTasks = new WeakSet<object>();
 export function parseInstance(raw: unknown, previous: DagInstance | undefined): DagInstance {
   const before = previous?.status?.tasks;
   const tasks = rawTasks(raw);
-  if (!before || !parsedTasks.has(before) || !tasks) return remember(DagInstance.parse(raw));
-  const kept = new Map<string, TaskStatus>();
-  const changed: [string, unknown][] = [];
-  for (const [key, entry] of Object.entries(tasks)) {
+  if (!before || !parsedTasks.has(before) || !tasks || Object.hasOwn(tasks, '__proto__')) {
+    return remember(DagInstance.parse(raw));
+  }
+  // Filled in the raw map's key order, as a full parse would: kept entries now, changed ones after their parse.
+  const merged: Record<string, TaskStatus> = {};
+  const changed: Record<string, unknown> = {};
+  let anyChanged = false;
+  for (const key in tasks) {
     const old = Object.hasOwn(before, key) ? before[key] : undefined;
-    if (old !== undefined && isDeepStrictEqual(entry, old)) kept.set(key, old);
-    else changed.push([key, entry]);
+    if (old !== undefined && sameJson(tasks[key], old)) merged[key] = old;
+    else {
+      merged[key] = undefined as unknown as TaskStatus;
+      changed[key] = tasks[key];
+      anyChanged = true;
+    }
   }
   const status = (raw as { status: Record<string, unknown> }).status;
-  const parsed = DagInstance.parse({
-    ...(raw as object),
-    status: { ...status, tasks: Object.fromEntries(changed) },
-  });
-  const fresh = parsed.status?.tasks ?? {};
-  // The raw map's key order, as a full parse would give.
-  const merged = Object.fromEntries(
-    Object.keys(tasks).map((key) => [key, kept.get(key) ?? (fresh[key] as TaskStatus)]),
-  );
+  const parsed = DagInstance.parse({ ...(raw as object), status: { ...status, tasks: changed } });
+  if (anyChanged) Object.assign(merged, parsed.status?.tasks);
   return remember({ ...parsed, status: { ...parsed.status, tasks: merged } });
 }
 
@@ -58,4 +58,22 @@ function rawTasks(raw: unknown): Record<string, unknown> | undefined {
   const tasks = (status as { tasks?: unknown }).tasks;
   if (typeof tasks !== 'object' || tasks === null || Array.isArray(tasks)) return undefined;
   return tasks as Record<string, unknown>;
+}
+
+/**
+ * Whether two JSON values are equal (key order aside). Written out, since
+ * `util.isDeepStrictEqual` cost more than the parse it saved.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
+    count++;
+  }
+  return count === Object.keys(y).length;
 }
