@@ -1,6 +1,7 @@
 import type { DagInstanceSpec, DagInstanceStatus } from '../../operator/api/dag-instance.ts';
 import type { TaskSpec } from '../../operator/api/dag.ts';
 import type { AttemptReport } from '../../operator/core/task-report.ts';
+import { referencedEntries } from '../../operator/core/attempt-values.ts';
 import { TASK_TRANSITIONS } from '../../operator/core/task-transitions.ts';
 import { hasTemplates, renderParams, templateReferences } from '../../operator/core/templates.ts';
 import { givenVars, resolveVars, withSetVars } from '../../operator/core/vars.ts';
@@ -237,7 +238,7 @@ async function render(
   const parents = refs.flatMap((r) => (r.ref.kind === 'output' ? [r.ref.task] : []));
   const owner = { namespace: a.namespace, name: a.instance, uid: view.uid };
   const sharded = await deps.shards.entries(owner, view.status, parents);
-  const tasks = { ...sharded, ...view.status.tasks };
+  const tasks = referencedEntries(parents, view.status.tasks, sharded);
   const outputs = await upstreamOutputs(a, view.uid, tasks, refs, deps.data);
   const item = await copyItem(a, view, deps);
   return renderParams(task.params ?? {}, { vars, shareData, outputs, ...(item ? { item } : {}) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../api/dag-instance.ts';
-import { outputsToRead, placeValues, refFields } from './attempt-values.ts';
+import { outputsToRead, placeValues, referencedEntries, refFields } from './attempt-values.ts';
 import { templateReferences } from './templates.ts';
 
 const bounds = { inlineBytes: 1024, maxBytes: 8192 };
@@ -72,5 +72,29 @@ describe('outputsToRead', () => {
   it('reads nothing for params without output references', () => {
     const read = outputsToRead(templateReferences({ a: 'plain', b: '{{v}}' }), tasks);
     expect(read).toEqual({ inline: {}, byRef: new Map() });
+  });
+});
+
+describe('referencedEntries', () => {
+  const status: Record<string, TaskStatus> = {
+    a: { phase: 'Succeeded', output: 'from status' },
+    other: { phase: 'Succeeded', output: 'not read' },
+  };
+  const sharded: Record<string, TaskStatus> = {
+    a: { phase: 'Succeeded', output: 'older, in a shard' },
+    b: { phase: 'Succeeded', outputRef: 'inst-b-1' },
+  };
+
+  it('keeps only the read tasks, status before shards, and leaves out unknown ones', () => {
+    expect(referencedEntries(['a', 'b', 'missing'], status, sharded)).toEqual({
+      a: { phase: 'Succeeded', output: 'from status' },
+      b: { phase: 'Succeeded', outputRef: 'inst-b-1' },
+    });
+  });
+
+  it('reads shards alone when status has no tasks, and never inherited keys', () => {
+    expect(referencedEntries(['b', 'toString'], undefined, sharded)).toEqual({
+      b: { phase: 'Succeeded', outputRef: 'inst-b-1' },
+    });
   });
 });

@@ -53,6 +53,25 @@ export function refFields(
 }
 
 /**
+ * The entries of the tasks a template reads, from status or else from the
+ * shards: only those, since copying all of a 250-task status for each
+ * attempt made the worker's CPU per task grow with the instance's width.
+ */
+export function referencedEntries(
+  parents: readonly string[],
+  status: Readonly<Record<string, TaskStatus>> | undefined,
+  sharded: Readonly<Record<string, TaskStatus>>,
+): Record<string, TaskStatus> {
+  const found: [string, TaskStatus][] = [];
+  for (const task of parents) {
+    const from = status && Object.hasOwn(status, task) ? status : sharded;
+    const entry = Object.hasOwn(from, task) ? from[task] : undefined;
+    if (entry !== undefined) found.push([task, entry]);
+  }
+  return Object.fromEntries(found);
+}
+
+/**
  * The upstream outputs a task's templates read: inline ones from the status
  * the worker has, and the data objects to read for the referenced ones (by
  * task). Only outputs a template names are gathered, so a task that reads

@@ -1,4 +1,4 @@
-import { DagInstance, TaskResult } from '../api/objects.ts';
+import { TaskResult, type DagInstance } from '../api/objects.ts';
 import {
   instanceResource,
   taskResultResource,
@@ -7,6 +7,7 @@ import {
 } from '../api/names.ts';
 import type { KubeClients } from './client.ts';
 import { Informer, type InformerOptions, type ListPage } from './informer.ts';
+import { parseInstance } from './instance-parse.ts';
 import type { KubeObject } from './types.ts';
 
 /** What an informer on one of fastflow's kinds is told, besides the kind. */
@@ -62,7 +63,7 @@ export function instanceInformer(
 ): Informer<DagInstance> {
   return collectionInformer(clients, instanceResource, {
     ...opts,
-    parse: (raw) => DagInstance.parse(raw),
+    parse: parseInstance,
   });
 }
 

@@ -35,9 +35,10 @@ export type InformerOptions<T> = {
   /**
    * Checks every object, listed or watched, before it enters the cache (e.g.
    * a zod parse, so handlers get typed objects): one that throws is logged
-   * and left out. Without it, objects are trusted to be `T`.
+   * and left out. Without it, objects are trusted to be `T`. `previous` is
+   * the cached object of the same key, for a parse that reuses its parts.
    */
-  parse?: (raw: unknown) => T;
+  parse?: (raw: unknown, previous: T | undefined) => T;
   logger?: Logger;
   /**
    * Whether the API server can be seen: false when a LIST or a watch fails
@@ -263,7 +264,10 @@ export class Informer<T extends KubeObject> {
 
   #parse(raw: unknown): T | undefined {
     // Without `parse`, objects are trusted: see InformerOptions.parse.
-    const parse = this.#opts.parse ?? ((r: unknown) => r as T);
+    const given = this.#opts.parse;
+    const key = given ? keyOfRaw(raw) : undefined;
+    const previous = key === undefined ? undefined : this.#cache.get(key);
+    const parse = given ? (r: unknown) => given(r, previous) : (r: unknown) => r as T;
     try {
       return trimForCache(raw, parse);
     } catch (e) {

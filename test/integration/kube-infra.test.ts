@@ -66,6 +66,8 @@ describe('Informer', () => {
     });
     const logs: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'debug' }, { write: (s: string) => logs.push(JSON.parse(s)) });
+    // What each parse was given as the cached object of its key.
+    const previousOf: Array<[string, ConfigMap['data']]> = [];
     const configMapInformer = (opts: { logger?: Logger; onList?: () => void } = {}) =>
       new Informer<ConfigMap>(clients.kc, {
         path: `/api/v1/namespaces/${ns}/configmaps`,
@@ -76,7 +78,11 @@ describe('Informer', () => {
           const page = await core.listNamespacedConfigMap({ namespace: ns, ...o });
           return { items: page.items.map((i) => ConfigMap.parse(i)), metadata: page.metadata };
         },
-        parse: (raw) => ConfigMap.parse(raw),
+        parse: (raw, previous) => {
+          const parsed = ConfigMap.parse(raw);
+          if (opts.logger) previousOf.push([parsed.metadata.name, previous?.data]);
+          return parsed;
+        },
         ...(opts.logger ? { logger: opts.logger } : {}),
       });
     let lists = 0;
@@ -119,6 +125,8 @@ describe('Informer', () => {
     expect(informer.get(`${ns}/cm-a`)?.data).toEqual({ v: '2' });
     const update = events.find((e) => e.type === 'update');
     expect(update?.old?.data).toEqual({ v: '1' });
+    expect(previousOf).toContainEqual(['cm-a', { v: '1' }]);
+    expect(previousOf).toContainEqual(['cm-b', undefined]);
     await core.deleteNamespacedConfigMap({ namespace: ns, name: 'cm-b' });
     await expect
       .poll(() => seen('delete', `${ns}/cm-b`), { ...WAIT, message: 'cm-b deleted' })
