@@ -139,14 +139,19 @@ export async function createChildInstance(
   }
 }
 
-/** Asks a child to cancel (acted on once by its own reconcile); a child already gone is fine. */
+/**
+ * Asks a child to cancel (acted on once by its own reconcile), naming what
+ * asked (`by`: a parent by default; a schedule names the run that replaced
+ * it); a child already gone is fine.
+ */
 export async function cancelChildInstance(
   custom: CustomObjectsApi,
   namespace: string,
   name: string,
+  by: string = CANCELED_BY_PARENT,
 ): Promise<void> {
   const body = {
-    metadata: { annotations: { [OPERATION_ANNOTATIONS.cancel]: CANCELED_BY_PARENT } },
+    metadata: { annotations: { [OPERATION_ANNOTATIONS.cancel]: by } },
   };
   try {
     await custom.patchNamespacedCustomObject(
