@@ -17,7 +17,7 @@ import {
 } from '../api/names.ts';
 import type { DagInstance, DagSchedule } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
-import { isAlreadyExists, toKubeError } from '../kube/errors.ts';
+import { isAlreadyExists, kubeCall, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import { boundedName, subjectMetadata, subjectOf } from './labels.ts';
 import { STATUS_FIELD_MANAGER } from './refs.ts';
@@ -113,8 +113,8 @@ export async function writeScheduleStatus(
   const diff = mergePatchDiff(current.status ?? {}, next);
   if (diff === undefined) return;
   const { namespace = '', name, resourceVersion } = current.metadata;
-  try {
-    await custom.patchNamespacedCustomObjectStatus(
+  await kubeCall(() =>
+    custom.patchNamespacedCustomObjectStatus(
       {
         ...scheduleResource,
         fieldManager: STATUS_FIELD_MANAGER,
@@ -123,8 +123,6 @@ export async function writeScheduleStatus(
         body: { metadata: { resourceVersion }, status: diff },
       },
       mergePatchOptions,
-    );
-  } catch (e) {
-    throw toKubeError(e);
-  }
+    ),
+  );
 }
