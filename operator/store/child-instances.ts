@@ -129,6 +129,19 @@ export async function createChildInstance(
       ...(Object.keys(child.vars).length > 0 ? { vars: child.vars } : {}),
     },
   };
+  return createInstanceOnce(custom, namespace, body);
+}
+
+/**
+ * Creates an instance whose name says what it is for: false when that name
+ * exists already (created before a crash, or by another asker), so it is
+ * created at most once.
+ */
+export async function createInstanceOnce(
+  custom: CustomObjectsApi,
+  namespace: string,
+  body: object,
+): Promise<boolean> {
   try {
     await custom.createNamespacedCustomObject({ ...instanceResource, namespace, body });
     return true;
