@@ -10,10 +10,10 @@ import { finishedInstanceOf } from '../core/instance-gc.ts';
 import { decideSchedule, type SchedulePlan, type ScheduleRun } from '../core/schedule-decide.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
 import { isNotFound, toKubeError } from '../kube/errors.ts';
-import { mergePatchOptions } from '../kube/patch.ts';
 import { keyOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import type { ScheduleMetrics } from '../observability/schedule-metrics.ts';
+import { cancelChildInstance } from '../store/child-instances.ts';
 import {
   createRun,
   dueTimeOf,
@@ -109,7 +109,12 @@ export class ScheduleReconciler {
     }
     const newest = plan.start.at(-1)?.name ?? 'a newer run';
     for (const run of plan.cancel) {
-      await this.#cancel(schedule.metadata.namespace ?? '', run, `replaced-by-${newest}`);
+      await cancelChildInstance(
+        this.#d.custom,
+        schedule.metadata.namespace ?? '',
+        run,
+        `replaced-by-${newest}`,
+      );
       this.#d.metrics.runs('replaced');
       const note = `canceled ${run}: replaced by ${newest} (concurrencyPolicy Replace)`;
       events.push({ type: 'Normal', reason: 'ReplacedRun', action: 'Schedule', note });
@@ -144,24 +149,6 @@ export class ScheduleReconciler {
       const err = toKubeError(e);
       if (isNotFound(err)) return undefined;
       throw err;
-    }
-  }
-
-  /** Asks the operator to cancel a run, as `kubectl annotate` would (instance-operations). */
-  async #cancel(namespace: string, name: string, value: string): Promise<void> {
-    try {
-      await this.#d.custom.patchNamespacedCustomObject(
-        {
-          ...instanceResource,
-          namespace,
-          name,
-          body: { metadata: { annotations: { [OPERATION_ANNOTATIONS.cancel]: value } } },
-        },
-        mergePatchOptions,
-      );
-    } catch (e) {
-      const err = toKubeError(e);
-      if (!isNotFound(err)) throw err;
     }
   }
 

@@ -5,7 +5,7 @@
  * time is ever started twice), which to cancel (Replace), which finished ones
  * to delete (history limits), the status to write and when to look again.
  */
-import { TERMINAL_INSTANCE_PHASES, type InstancePhase } from '../api/dag-instance.ts';
+import { instanceFinished, type InstancePhase } from '../api/dag-instance.ts';
 import {
   DEFAULT_FAILED_RUNS_KEPT,
   DEFAULT_SUCCESSFUL_RUNS_KEPT,
@@ -110,7 +110,7 @@ function decideRuns(input: ScheduleInput, times: ScheduleTimes): SchedulePlan {
   const inTime = due.filter((t) => now.getTime() - t.getTime() <= deadlineMs);
   const existing = new Set(input.runs.map((r) => r.name));
   const isNew = (t: Date): boolean => !existing.has(nameOf(t));
-  const active = input.runs.filter((r) => !r.phase || !TERMINAL_INSTANCE_PHASES.has(r.phase));
+  const active = input.runs.filter((r) => !instanceFinished(r.phase));
   const newestDue = due.at(-1);
 
   const { start, cancel, handledTo } = applyPolicy(spec.concurrencyPolicy ?? 'Allow', {
@@ -217,9 +217,7 @@ function statusOf(
 ): DagScheduleStatus {
   const prev = input.status ?? {};
   const active = [
-    ...input.runs
-      .filter((r) => !r.phase || !TERMINAL_INSTANCE_PHASES.has(r.phase))
-      .map((r) => r.name),
+    ...input.runs.filter((r) => !instanceFinished(r.phase)).map((r) => r.name),
     ...started.map((s) => s.name),
   ].sort();
   const lastStarted = started.at(-1)?.due.toISOString();

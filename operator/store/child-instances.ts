@@ -129,6 +129,19 @@ export async function createChildInstance(
       ...(Object.keys(child.vars).length > 0 ? { vars: child.vars } : {}),
     },
   };
+  return createInstanceOnce(custom, namespace, body);
+}
+
+/**
+ * Creates an instance whose name says what it is for: false when that name
+ * exists already (created before a crash, or by another asker), so it is
+ * created at most once.
+ */
+export async function createInstanceOnce(
+  custom: CustomObjectsApi,
+  namespace: string,
+  body: object,
+): Promise<boolean> {
   try {
     await custom.createNamespacedCustomObject({ ...instanceResource, namespace, body });
     return true;
@@ -139,14 +152,19 @@ export async function createChildInstance(
   }
 }
 
-/** Asks a child to cancel (acted on once by its own reconcile); a child already gone is fine. */
+/**
+ * Asks a child to cancel (acted on once by its own reconcile), naming what
+ * asked (`by`: a parent by default; a schedule names the run that replaced
+ * it); a child already gone is fine.
+ */
 export async function cancelChildInstance(
   custom: CustomObjectsApi,
   namespace: string,
   name: string,
+  by: string = CANCELED_BY_PARENT,
 ): Promise<void> {
   const body = {
-    metadata: { annotations: { [OPERATION_ANNOTATIONS.cancel]: CANCELED_BY_PARENT } },
+    metadata: { annotations: { [OPERATION_ANNOTATIONS.cancel]: by } },
   };
   try {
     await custom.patchNamespacedCustomObject(

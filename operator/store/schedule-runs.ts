@@ -12,13 +12,13 @@ import {
   DAG_SCHEDULE,
   SCHEDULE_LABEL,
   SCHEDULED_TIME_ANNOTATION,
-  instanceResource,
   scheduleResource,
 } from '../api/names.ts';
 import type { DagInstance, DagSchedule } from '../api/objects.ts';
 import { mergePatchDiff } from '../core/merge-patch.ts';
-import { isAlreadyExists, toKubeError } from '../kube/errors.ts';
+import { kubeCall } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
+import { createInstanceOnce } from './child-instances.ts';
 import { boundedName, subjectMetadata, subjectOf } from './labels.ts';
 import { STATUS_FIELD_MANAGER } from './refs.ts';
 
@@ -86,18 +86,7 @@ export function runObject(schedule: DagSchedule, name: string, due: Date | undef
 
 /** Creates a run; `false` when an instance of that name exists already (that run started before). */
 export async function createRun(custom: CustomObjectsApi, run: DagInstance): Promise<boolean> {
-  try {
-    await custom.createNamespacedCustomObject({
-      ...instanceResource,
-      namespace: run.metadata.namespace ?? '',
-      body: run,
-    });
-    return true;
-  } catch (e) {
-    const err = toKubeError(e);
-    if (isAlreadyExists(err)) return false;
-    throw err;
-  }
+  return createInstanceOnce(custom, run.metadata.namespace ?? '', run);
 }
 
 /**
@@ -113,8 +102,8 @@ export async function writeScheduleStatus(
   const diff = mergePatchDiff(current.status ?? {}, next);
   if (diff === undefined) return;
   const { namespace = '', name, resourceVersion } = current.metadata;
-  try {
-    await custom.patchNamespacedCustomObjectStatus(
+  await kubeCall(() =>
+    custom.patchNamespacedCustomObjectStatus(
       {
         ...scheduleResource,
         fieldManager: STATUS_FIELD_MANAGER,
@@ -123,8 +112,6 @@ export async function writeScheduleStatus(
         body: { metadata: { resourceVersion }, status: diff },
       },
       mergePatchOptions,
-    );
-  } catch (e) {
-    throw toKubeError(e);
-  }
+    ),
+  );
 }
