@@ -96,6 +96,17 @@ export function report(
   return { ...status, tasks: { ...status.tasks, [id]: next } };
 }
 
+/** `id` started and succeeded, its output stored by reference in the data object `ref` (outputRef). */
+export function succeededByRef(
+  status: DagInstanceStatus,
+  id: string,
+  ref: string,
+): DagInstanceStatus {
+  const done = report(report(status, id, 'AttemptStarted'), id, 'AttemptSucceeded');
+  const { output: _inline, ...entry } = done.tasks![id]!;
+  return { ...done, tasks: { ...done.tasks, [id]: { ...entry, outputRef: ref } } };
+}
+
 /** The worker's report of a failed attempt, with the reason and the finishedAt of its own clock. */
 export function failure(
   status: DagInstanceStatus,
