@@ -9,7 +9,7 @@ import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import type { OperationRecord } from '../api/dag-instance.ts';
 import { dagResource, OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
 import { Dag, type DagInstance } from '../api/objects.ts';
-import { KubeApiError, toKubeError } from '../kube/errors.ts';
+import { KubeApiError, kubeCall, toKubeError } from '../kube/errors.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { TraceStore } from '../store/traces.ts';
 import {
@@ -46,15 +46,9 @@ export function uiBackend(conn: Connection): UiBackend {
       }
     },
     async dags(namespace) {
-      let page: { items?: unknown[] };
-      try {
-        page = (await conn.clients.custom.listNamespacedCustomObject({
-          ...dagResource,
-          namespace,
-        })) as typeof page;
-      } catch (e) {
-        throw toKubeError(e);
-      }
+      const page = (await kubeCall(() =>
+        conn.clients.custom.listNamespacedCustomObject({ ...dagResource, namespace }),
+      )) as { items?: unknown[] };
       return (page.items ?? []).flatMap((raw): DagSummary[] => {
         const parsed = Dag.safeParse(raw);
         if (!parsed.success) return [];
