@@ -10,8 +10,8 @@
  * Conductor workflow definitions (conductor/): a Dag some of whose tasks did
  * not convert is written, for you to finish, but not applied.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ObjectName } from '../api/common.ts';
 import { loadKubeConfig, makeClients, type KubeClients } from '../kube/client.ts';
@@ -26,6 +26,7 @@ import {
 } from './migrate-convert.ts';
 import { convertConductorFiles } from './conductor/convert.ts';
 import { readConductorFiles } from './conductor/read.ts';
+import { filesUnder } from './files-under.ts';
 
 /** What the files are: fastflow (Go) Dag YAML (a folder) or Conductor workflow JSON (files or folders). */
 export const MIGRATE_SOURCES = ['fastflow', 'conductor'] as const;
@@ -198,13 +199,9 @@ function applyTarget(
   return { clients, namespace };
 }
 
-/** Every `.yaml`/`.yml` file under `dir`, in lexical order like Go's filepath.Walk. */
+/** Every `.yaml`/`.yml` file under `dir`, in lexical order. */
 export async function readDagFiles(dir: string): Promise<SourceFile[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const paths = entries
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const paths = await filesUnder(dir, (name) => /\.ya?ml$/.test(name));
   return Promise.all(
     paths.map(async (p) => ({
       path: relative(dir, p).split(sep).join('/'),

@@ -1,26 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
-import { at, graphOf, start, step, task, worker } from '../../test/support/decide-fixtures.ts';
+import {
+  at,
+  foldReports,
+  graphOf,
+  start,
+  step,
+  task,
+  worker,
+} from '../../test/support/decide-fixtures.ts';
 import { mayHoldChainWrite } from './chain-hold.ts';
-import { foldResults } from './fold-results.ts';
 
 const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const chain = graphOf(ids.map((id, i) => task(id, i === 0 ? [] : [ids[i - 1] as string])));
 const workers = [worker('w1'), worker('w2')];
 const L4 = { chainLookAhead: 4 };
-
-/** The worker's reports, folded as the operator folds them. */
-function fold(
-  status: DagInstanceStatus,
-  results: Record<string, 'Running' | 'Succeeded' | 'Failed'>,
-  w = 'w1',
-): DagInstanceStatus {
-  const reports = Object.fromEntries(Object.entries(results).map(([k, phase]) => [k, { phase }]));
-  return {
-    ...status,
-    tasks: foldResults(status.tasks ?? {}, [{ worker: w, results: reports }]).tasks,
-  };
-}
 
 /** The decision of the next pass after the reports, and whether its write may wait. */
 function next(
@@ -28,7 +22,7 @@ function next(
   results: Record<string, 'Running' | 'Succeeded' | 'Failed'>,
   extra: Parameters<typeof step>[4] = L4,
 ): { decided: DagInstanceStatus; hold: boolean } {
-  const decided = step(chain, fold(written, results), workers, at(2), extra).status;
+  const decided = step(chain, foldReports(written, results).status, workers, at(2), extra).status;
   const lookAhead = extra.chainLookAhead ?? 0;
   return { decided, hold: mayHoldChainWrite({ graph: chain, written, decided, lookAhead }) };
 }
@@ -77,7 +71,7 @@ describe('holding back a write that only moves pre-assigned chains', () => {
   });
 
   it('never holds what an operation, a pause or a deadline changes', () => {
-    const written = fold(first(), { 'a@1': 'Running' });
+    const written = foldReports(first(), { 'a@1': 'Running' }).status;
     // Left alone, this fold would wait: b, c, d, e are ahead of the worker.
     expect(next(written, { 'a@1': 'Succeeded' }).hold).toBe(true);
     const cancel = next(
@@ -107,7 +101,13 @@ describe('holding back a write that only moves pre-assigned chains', () => {
   it('never holds a report of a task outside a run, nor anything with the look-ahead off', () => {
     const fan = graphOf([task('a'), task('b', ['a']), task('c', ['a'])]);
     const written = step(fan, start(), workers, at(1), L4).status;
-    const decided = step(fan, fold(written, { 'a@1': 'Running' }), workers, at(2), L4).status;
+    const decided = step(
+      fan,
+      foldReports(written, { 'a@1': 'Running' }).status,
+      workers,
+      at(2),
+      L4,
+    ).status;
     expect(mayHoldChainWrite({ graph: fan, written, decided, lookAhead: 4 })).toBe(false);
     const soon = next(first(), { 'a@1': 'Succeeded', 'b@1': 'Running' });
     expect(
@@ -121,7 +121,7 @@ describe('holding back a write that only moves pre-assigned chains', () => {
     const held = next(written, results);
     expect(held.hold).toBe(true);
     // A new leader reads the status as written and the same TaskResults.
-    const again = step(chain, fold(written, results), workers, at(2), L4).status;
+    const again = step(chain, foldReports(written, results).status, workers, at(2), L4).status;
     expect(again).toEqual(held.decided);
   });
 });

@@ -6,6 +6,7 @@ import {
   graphOf,
   report,
   start,
+  succeededByRef,
   task,
   worker,
 } from '../../test/support/decide-fixtures.ts';
@@ -19,13 +20,6 @@ const REF = 'run-probe-data';
 const BIG = { env: 'prod', pad: 'x'.repeat(2000) };
 const none: SubDagInput = { depth: 0, children: new Map(), missingDags: new Set() };
 const workers = [worker('w1')];
-
-/** `key` placed, then succeeded with its output stored by reference. */
-function succeededByRef(status: DagInstanceStatus, key: string): DagInstanceStatus {
-  const done = report(report(status, key, 'AttemptStarted'), key, 'AttemptSucceeded');
-  const { output: _o, ...entry } = done.tasks![key]!;
-  return { ...done, tasks: { ...done.tasks, [key]: { ...entry, outputRef: REF } } };
-}
 
 function decideBoth(tasks: TaskSpec[], status: DagInstanceStatus) {
   const graph = graphOf(tasks);
@@ -48,7 +42,7 @@ describe('outputs stored by reference, read by what decides while Running', () =
       task('probe'),
     ];
     const first = decideOnce(graphOf(flow), start(), workers).status;
-    const { names, status } = decideBoth(flow, succeededByRef(first, 'probe#1'));
+    const { names, status } = decideBoth(flow, succeededByRef(first, 'probe#1', REF));
     expect(names).toEqual([REF]);
     expect(status.tasks?.['poll']).toMatchObject({ phase: 'Succeeded', iteration: 1 });
   });
@@ -65,7 +59,7 @@ describe('outputs stored by reference, read by what decides while Running', () =
       task('step'),
     ];
     const graph = graphOf(flow);
-    let status = succeededByRef(decideOnce(graph, start(), workers).status, 'probe');
+    let status = succeededByRef(decideOnce(graph, start(), workers).status, 'probe', REF);
     status = decideOnce(graph, status, workers, undefined, { subDags: none }).status;
     status = report(report(status, 'step#1', 'AttemptStarted'), 'step#1', 'AttemptSucceeded');
     const decided = decideBoth(flow, status);
@@ -86,7 +80,7 @@ describe('outputs stored by reference, read by what decides while Running', () =
         subDag: { dagName: 'd', vars },
       },
     ];
-    const status = succeededByRef(decideOnce(graphOf(flow), start(), workers).status, 'probe');
+    const status = succeededByRef(decideOnce(graphOf(flow), start(), workers).status, 'probe', REF);
     const decided = decideBoth(flow, status);
     expect(decided.names).toEqual([REF]);
     for (const key of ['one', 'many[0]', 'many[1]']) {

@@ -4,8 +4,8 @@ import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import {
   decideOnce,
   graphOf,
-  report,
   start,
+  succeededByRef,
   task,
   worker,
 } from '../../test/support/decide-fixtures.ts';
@@ -53,10 +53,7 @@ const flows: Record<string, TaskSpec[]> = {
 /** The status once probe succeeded with its output stored by reference. */
 function probed(tasks: TaskSpec[]): DagInstanceStatus {
   const graph = graphOf(tasks);
-  let status = decideOnce(graph, start(), [worker('w1')]).status;
-  status = report(report(status, 'probe', 'AttemptStarted'), 'probe', 'AttemptSucceeded');
-  const probe = { ...status.tasks!.probe!, outputRef: REF };
-  return { ...status, tasks: { ...status.tasks, probe } };
+  return succeededByRef(decideOnce(graph, start(), [worker('w1')]).status, 'probe', REF);
 }
 
 function decideWithStored(tasks: TaskSpec[]) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskSpec } from '../api/dag.ts';
-import type { DagInstanceStatus } from '../api/dag-instance.ts';
 import {
   at,
+  foldReports,
   graphOf,
   phases,
   start,
@@ -33,17 +33,6 @@ function routed(expression: string, prodParams?: Record<string, unknown>): TaskS
 const w = [worker('w1'), worker('w2')];
 const L = { chainLookAhead: 4, vars: { env: 'prod' } };
 
-/** The worker's reports (as one TaskResult: the parent's result first), folded as the operator does. */
-function fold(status: DagInstanceStatus, results: Record<string, 'Running' | 'Succeeded'>) {
-  const r = foldResults(status.tasks ?? {}, [
-    {
-      worker: 'w1',
-      results: Object.fromEntries(Object.entries(results).map(([k, phase]) => [k, { phase }])),
-    },
-  ]);
-  return { status: { ...status, tasks: r.tasks }, outcomes: r.outcomes };
-}
-
 describe('a switch looked past: its branches pre-assigned behind its dependency', () => {
   it('pre-assigns the first task of each branch to the dependency’s worker, after it and its switch', () => {
     const graph = graphOf(routed('vars.env'));
@@ -71,7 +60,7 @@ describe('a switch looked past: its branches pre-assigned behind its dependency'
     const graph = graphOf(routed('vars.env'));
     let s = step(graph, start(), w, at(1), L).status;
     // The worker picked prod: build's result and prod's start in one write.
-    const f = fold(s, { 'build@1': 'Succeeded', 'prod@1': 'Running' });
+    const f = foldReports(s, { 'build@1': 'Succeeded', 'prod@1': 'Running' });
     // prod's start waits for the operator's own decision of the switch.
     expect(f.outcomes.find((o) => o.key === 'prod@1')?.outcome).toBe('held');
     const d = step(graph, f.status, w, at(2), L);
@@ -89,7 +78,7 @@ describe('a switch looked past: its branches pre-assigned behind its dependency'
     // The chain behind the chosen branch is pre-assigned as any chain.
     expect(s.tasks?.['after-prod']).toMatchObject({ after: 'prod@1', worker: 'w1' });
     // The held start folds now: one attempt of prod, on w1.
-    const g = fold(s, { 'prod@1': 'Running' });
+    const g = foldReports(s, { 'prod@1': 'Running' });
     expect(g.status.tasks?.['prod']).toMatchObject({ phase: 'Running', attempt: 1 });
   });
 
@@ -97,12 +86,12 @@ describe('a switch looked past: its branches pre-assigned behind its dependency'
     const graph = graphOf(routed('vars.env'));
     const s = step(graph, start(), w, at(1), L).status;
     // The worker saw env as staging (say, share data changed between): it started stage.
-    const f = fold(s, { 'build@1': 'Succeeded', 'stage@1': 'Running' });
+    const f = foldReports(s, { 'build@1': 'Succeeded', 'stage@1': 'Running' });
     const d = step(graph, f.status, w, at(2), L);
     expect(phases(d.status)).toMatchObject({ prod: 'Scheduled', stage: 'Skipped', dev: 'Skipped' });
     expect(d.status.tasks?.['stage']).toMatchObject({ reason: 'BranchNotTaken', voided: 1 });
     // Its late report is stale: the attempt is voided, never folded.
-    const g = fold(d.status, { 'stage@1': 'Running' });
+    const g = foldReports(d.status, { 'stage@1': 'Running' });
     expect(g.outcomes[0]?.outcome).toBe('stale');
     expect(g.status.tasks?.['stage']?.phase).toBe('Skipped');
     // prod, never started by the worker, is its to start now that the switch picked it.

@@ -10,7 +10,7 @@ import { DagSchedule } from '../api/objects.ts';
 import { scheduleResource } from '../api/names.ts';
 import { findCondition } from '../core/conditions.ts';
 import { isScheduleProblem, readSchedule } from '../core/schedule-times.ts';
-import { isNotFound, toKubeError } from '../kube/errors.ts';
+import { isNotFound, kubeCall, toKubeError } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import { createRun, manualRunName, runObject, scheduledRunName } from '../store/schedule-runs.ts';
 import { open } from './commands.ts';
@@ -55,15 +55,12 @@ export function scheduleTable(schedules: readonly DagSchedule[], now: Date): str
 
 export async function scheduleListCommand(flags: ClusterFlags, io: IO): Promise<number> {
   const conn = open(flags, io);
-  let list: { items?: unknown[] };
-  try {
-    list = (await conn.clients.custom.listNamespacedCustomObject({
+  const list = (await kubeCall(() =>
+    conn.clients.custom.listNamespacedCustomObject({
       ...scheduleResource,
       namespace: conn.namespace,
-    })) as typeof list;
-  } catch (e) {
-    throw toKubeError(e);
-  }
+    }),
+  )) as { items?: unknown[] };
   const schedules = (list.items ?? []).flatMap((raw) => {
     const parsed = DagSchedule.safeParse(raw);
     return parsed.success ? [parsed.data] : [];

@@ -9,7 +9,8 @@ import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import type { OperationRecord } from '../api/dag-instance.ts';
 import { dagResource, OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
 import { Dag, type DagInstance } from '../api/objects.ts';
-import { KubeApiError, toKubeError } from '../kube/errors.ts';
+import type { DagGraph } from '../core/graph.ts';
+import { KubeApiError, kubeCall, toKubeError } from '../kube/errors.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { TraceStore } from '../store/traces.ts';
 import {
@@ -27,10 +28,16 @@ import { call } from './operations.ts';
 
 /** Shards read once are kept (they never change): enough for a few large instances. */
 const SHARD_CACHE = 1024;
+/**
+ * Graphs of Dag snapshots read (a snapshot never changes): the layout and the
+ * task panel of an instance ask for its graph on every request.
+ */
+const SNAPSHOT_CACHE = 32;
 
 export function uiBackend(conn: Connection): UiBackend {
   const shards = new TaskShardStore(conn.clients.custom, { cacheLimit: SHARD_CACHE });
   const traces = new TraceStore(conn.clients.core);
+  const snapshots = new Map<string, DagGraph>();
   const inNs = (namespace: string): Connection => ({ ...conn, namespace });
   return {
     clients: conn.clients,
@@ -46,15 +53,9 @@ export function uiBackend(conn: Connection): UiBackend {
       }
     },
     async dags(namespace) {
-      let page: { items?: unknown[] };
-      try {
-        page = (await conn.clients.custom.listNamespacedCustomObject({
-          ...dagResource,
-          namespace,
-        })) as typeof page;
-      } catch (e) {
-        throw toKubeError(e);
-      }
+      const page = (await kubeCall(() =>
+        conn.clients.custom.listNamespacedCustomObject({ ...dagResource, namespace }),
+      )) as { items?: unknown[] };
       return (page.items ?? []).flatMap((raw): DagSummary[] => {
         const parsed = Dag.safeParse(raw);
         if (!parsed.success) return [];
@@ -81,12 +82,16 @@ export function uiBackend(conn: Connection): UiBackend {
     },
     whole: (instance: DagInstance) => shards.whole(instance),
     async graph(instance) {
-      const found = await instanceGraph(inNs(instance.metadata.namespace ?? ''), instance);
-      if (!('graph' in found)) return found;
+      const namespace = instance.metadata.namespace ?? '';
       const revision = instance.status?.dagRevision;
-      return found.source === 'snapshot' && revision
-        ? { graph: found.graph, snapshot: revision }
-        : { graph: found.graph };
+      const kept = revision ? snapshots.get(`${namespace}/${revision}`) : undefined;
+      if (kept) return { graph: kept, snapshot: revision };
+      const found = await instanceGraph(inNs(namespace), instance);
+      if (!('graph' in found)) return found;
+      if (found.source !== 'snapshot' || !revision) return { graph: found.graph };
+      if (snapshots.size >= SNAPSHOT_CACHE) snapshots.delete(snapshots.keys().next().value!);
+      snapshots.set(`${namespace}/${revision}`, found.graph);
+      return { graph: found.graph, snapshot: revision };
     },
     async traces(namespace, name, task) {
       return orderTraces(await traces.read({ namespace, name }, task), undefined);

@@ -4,9 +4,9 @@
  * Event; an operator restart after the failure starts no second run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventsV1Api, type EventsV1Event } from '@kubernetes/client-node';
-import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import { createTestNamespace } from '../support/cluster.ts';
 import { docDag } from '../support/doc-examples.ts';
+import { eventAbout } from '../support/events.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 
 let env: FastflowEnv;
@@ -21,18 +21,6 @@ beforeAll(async () => {
   await env.createDag('page-oncall', docDag('control-flow.md', 'page-oncall'));
 });
 afterAll(async () => env.stop());
-
-/** The Event the leader records (asynchronously) about an instance. */
-async function eventAbout(name: string, reason: string): Promise<EventsV1Event> {
-  const api = testKubeConfig().makeApiClient(EventsV1Api);
-  for (let i = 0; i < 100; i++) {
-    const { items } = await api.listNamespacedEvent({ namespace: env.namespace });
-    const found = items.find((e) => e.regarding?.name === name && e.reason === reason);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${reason} Event about ${name}`);
-}
 
 describe('onFailure', () => {
   it("runs its Dag once with the failed instance's details, recorded with an Event", async () => {
@@ -57,7 +45,7 @@ describe('onFailure', () => {
     });
     expect(run.metadata.labels?.['fastflow.io/failed-instance']).toBe('report-1');
     expect(run.metadata['ownerReferences']).toBeUndefined();
-    const event = await eventAbout('report-1', 'OnFailureStarted');
+    const event = await eventAbout(env.namespace, 'report-1', 'OnFailureStarted');
     expect(event.note).toBe('started onFailure instance report-1-on-failure');
   });
 

@@ -3,12 +3,12 @@
  * the real control plane, through kubectl, the SDK client and the plugin:
  * what each does, how each is refused, and the Event each leaves.
  */
-import { EventsV1Api, type EventsV1Event } from '@kubernetes/client-node';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastflowClient, FastflowClientError } from '../../actions-runtime/index.ts';
 import { createTestNamespace, testKubeConfig } from '../support/cluster.ts';
 import { napping } from '../support/dags.ts';
+import { eventAbout } from '../support/events.ts';
 import { FastflowEnv } from '../support/fastflow-env.ts';
 import { home, plugin } from '../support/plugin-cli.ts';
 
@@ -46,20 +46,6 @@ async function refusal(p: Promise<unknown>): Promise<FastflowClientError> {
   return e as FastflowClientError;
 }
 
-/** Waits for an Event of `reason` about `name` whose note has `text`. */
-async function eventAbout(name: string, reason: string, text: string): Promise<EventsV1Event> {
-  const api = testKubeConfig().makeApiClient(EventsV1Api);
-  for (let i = 0; i < 100; i++) {
-    const { items } = await api.listNamespacedEvent({ namespace: env.namespace });
-    const found = items.find(
-      (e) => e.regarding?.name === name && e.reason === reason && e.note?.includes(text),
-    );
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${reason} Event about ${name} saying "${text}"`);
-}
-
 describe('pause and resume', () => {
   it('lets the running task finish, starts nothing new, and goes on when resumed', async () => {
     const name = await client.runDag('nap');
@@ -87,8 +73,13 @@ describe('pause and resume', () => {
     );
     expect((await client.resume(name)).message).toBe('resume: nothing is held any more');
     expect((await client.waitFor(name, { timeoutMs: 30_000 })).status?.phase).toBe('Succeeded');
-    await eventAbout(name, 'OperationApplied', 'pause: nothing new starts');
-    await eventAbout(name, 'OperationRefused', 'pause: the instance is already paused');
+    await eventAbout(env.namespace, name, 'OperationApplied', 'pause: nothing new starts');
+    await eventAbout(
+      env.namespace,
+      name,
+      'OperationRefused',
+      'pause: the instance is already paused',
+    );
   });
 
   it('works with plain kubectl, each value once; resume of a running instance is refused', async () => {
@@ -126,7 +117,7 @@ describe('restart, rerun, skip', () => {
       (i) => i.status?.phase === 'Succeeded' && i.status.tasks?.['c']?.attempt === 2,
     );
     expect(done.status?.tasks?.['a']).toMatchObject({ phase: 'Succeeded', attempt: 2 });
-    await eventAbout(name, 'OperationApplied', 'restart: every task runs again');
+    await eventAbout(env.namespace, name, 'OperationApplied', 'restart: every task runs again');
   });
 
   it('reruns from a middle task with a new var, through the plugin', async () => {
@@ -153,7 +144,7 @@ describe('restart, rerun, skip', () => {
     });
     const undeclared = await refusal(client.rerun(name, 'b', { vars: { zone: 'x' } }));
     expect(undeclared.message).toBe('rerun: var zone not declared by the Dag (declared: who)');
-    await eventAbout(name, 'OperationRefused', 'rerun: no task nope in this Dag');
+    await eventAbout(env.namespace, name, 'OperationRefused', 'rerun: no task nope in this Dag');
   });
 
   it('refuses a restart while a task runs; skips a task that has not run', async () => {

@@ -3,6 +3,7 @@ import type { TaskSpec } from '../../operator/api/dag.ts';
 import type { Condition } from '../../operator/api/common.ts';
 import type { DagInstanceStatus, TaskPhase } from '../../operator/api/dag-instance.ts';
 import { decide, type DecideInput, type Decision } from '../../operator/core/decide.ts';
+import { foldResults, type Folded } from '../../operator/core/fold-results.ts';
 import { buildGraph, type DagGraph } from '../../operator/core/graph.ts';
 import { started } from '../../operator/core/instance-start.ts';
 import { pendingOperations } from '../../operator/core/operations.ts';
@@ -94,6 +95,28 @@ export function report(
   expect(current, `task ${id} has a status`).toBeDefined();
   const next = transition(current, event, { ...current, ...(message ? { message } : {}) });
   return { ...status, tasks: { ...status.tasks, [id]: next } };
+}
+
+/** `id` started and succeeded, its output stored by reference in the data object `ref` (outputRef). */
+export function succeededByRef(
+  status: DagInstanceStatus,
+  id: string,
+  ref: string,
+): DagInstanceStatus {
+  const done = report(report(status, id, 'AttemptStarted'), id, 'AttemptSucceeded');
+  const { output: _inline, ...entry } = done.tasks![id]!;
+  return { ...done, tasks: { ...done.tasks, [id]: { ...entry, outputRef: ref } } };
+}
+
+/** One worker's reports (as one TaskResult, in the order given), folded as the operator folds them. */
+export function foldReports(
+  status: DagInstanceStatus,
+  results: Record<string, 'Running' | 'Succeeded' | 'Failed'>,
+  w = 'w1',
+): { status: DagInstanceStatus; outcomes: Folded['outcomes'] } {
+  const reports = Object.fromEntries(Object.entries(results).map(([k, phase]) => [k, { phase }]));
+  const folded = foldResults(status.tasks ?? {}, [{ worker: w, results: reports }]);
+  return { status: { ...status, tasks: folded.tasks }, outcomes: folded.outcomes };
 }
 
 /** The worker's report of a failed attempt, with the reason and the finishedAt of its own clock. */
