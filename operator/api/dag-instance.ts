@@ -249,10 +249,12 @@ export const DagInstanceStatus = z.object({
       'TaskShards <instance>-s0 … s<shards-1> hold the finished entries moved out of tasks.',
     ),
   message: z.string().max(32768).optional(),
+  // Atomic: managedFields records the map as one field, not every entry's (docs/architecture.md,
+  // "The bound holds for the whole object"); the same holds for TaskResult and TaskShard maps.
   tasks: z
     .record(z.string().max(253), TaskStatus)
     .optional()
-    .meta({ maxProperties: 10000 })
+    .meta({ maxProperties: 10000, 'x-kubernetes-map-type': 'atomic' })
     .describe('State of each task that has left Pending or has something to say, by task key.'),
   conditions: Conditions.optional(),
   pausedAt: Timestamp.optional().describe(

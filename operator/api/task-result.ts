@@ -54,7 +54,7 @@ export const TaskResultSpec = z.strictObject({
   worker: z.string().min(1).max(253).describe('The worker that ran the attempts.'),
   results: z
     .record(z.string().max(300), AttemptResult)
-    .meta({ maxProperties: MAX_RESULTS_PER_OBJECT })
+    .meta({ maxProperties: MAX_RESULTS_PER_OBJECT, 'x-kubernetes-map-type': 'atomic' })
     .describe('By attempt key <task>@<attempt>: the newest report of each attempt not yet folded.'),
 });
 export type TaskResultSpec = z.infer<typeof TaskResultSpec>;

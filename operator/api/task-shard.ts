@@ -15,7 +15,7 @@ export const TaskShardSpec = z.strictObject({
   index: z.int().min(0).describe('n in <instance>-s<n>: shards 0..status.shards-1 exist.'),
   tasks: z
     .record(z.string().max(253), TaskStatus)
-    .meta({ maxProperties: SHARD_TASKS })
+    .meta({ maxProperties: SHARD_TASKS, 'x-kubernetes-map-type': 'atomic' })
     .describe('Finished task entries moved out of status.tasks, by task key, as they were there.'),
 });
 export type TaskShardSpec = z.infer<typeof TaskShardSpec>;

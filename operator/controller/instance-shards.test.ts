@@ -31,10 +31,10 @@ function served(managedBytes: number): Record<string, unknown> {
   };
 }
 
-/** How many of the 300 ready tasks one pass assigns, the bound 64 KiB. */
+/** How many of the 300 ready tasks one pass assigns, the bound 32 KiB. */
 async function assignedFor(instance: DagInstance): Promise<number> {
   const store = {} as TaskShardStore; // no shard is written or read: nothing has accumulated
-  const shards = new InstanceShards({ store, maxObjectBytes: 64 * 1024, log: silentLogger() });
+  const shards = new InstanceShards({ store, maxObjectBytes: 32 * 1024, log: silentLogger() });
   const decision = await shards.decide(instance, {
     graph,
     status,
@@ -49,10 +49,10 @@ async function assignedFor(instance: DagInstance): Promise<number> {
 describe('InstanceShards: the bound holds for the whole object', () => {
   it('counts the managedFields the informer cache left out, as if they were there', async () => {
     const bare = await assignedFor(DagInstance.parse(served(0)));
-    const whole = await assignedFor(DagInstance.parse(served(24 * 1024)));
-    const cached = await assignedFor(trimForCache(served(24 * 1024), (r) => DagInstance.parse(r)));
+    const whole = await assignedFor(DagInstance.parse(served(12 * 1024)));
+    const cached = await assignedFor(trimForCache(served(12 * 1024), (r) => DagInstance.parse(r)));
     expect(bare).toBeLessThan(WIDTH); // the bound holds some back even without managedFields
-    expect(whole).toBeLessThan(bare); // 24 KiB of managedFields leave room for fewer
+    expect(whole).toBeLessThan(bare); // 12 KiB of managedFields leave room for fewer
     expect(cached).toBe(whole); // and the cache's trimmed copy is sized as the whole object
   });
 });

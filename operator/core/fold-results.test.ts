@@ -48,10 +48,13 @@ describe('foldResults', () => {
   });
 
   it('discards a result of the current attempt number from another worker, or for no entry', () => {
-    const folded = foldResults({ a: scheduled('w2', 1) }, [
+    const tasks = { a: scheduled('w2', 1) };
+    const folded = foldResults(tasks, [
       { worker: 'w1', results: { 'a@1': { phase: 'Running' }, 'b@1': { phase: 'Running' } } },
     ]);
-    expect(folded.outcomes.map((o) => o.outcome)).toEqual(['stale', 'stale']);
+    expect(folded.tasks).toEqual(tasks);
+    // No entry: what a folded result looks like once its entry moved into a shard.
+    expect(folded.outcomes.map((o) => o.outcome)).toEqual(['stale', 'absent']);
   });
 
   it('discards a result the table has no row for (a canceled task stays canceled)', () => {

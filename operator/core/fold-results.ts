@@ -19,10 +19,13 @@ export interface WorkerResults {
  * What became of one result: folded into the task's entry now, already there
  * from an earlier fold, held (a pre-assigned task's report, while its
  * parent's result has not been folded: it stays in the TaskResult for a
- * later pass), or stale (the attempt is no longer current, or the move is
- * not in the transition table) and discarded.
+ * later pass), stale (the attempt is no longer current, or the move is not
+ * in the transition table) and discarded, or absent: status.tasks has no
+ * entry for its task, which is what a folded result looks like once its
+ * finished entry has moved into a shard (the worker drops it with its next
+ * write), so it is discarded without a word.
  */
-export type FoldOutcome = 'folded' | 'already' | 'held' | 'stale';
+export type FoldOutcome = 'folded' | 'already' | 'held' | 'stale' | 'absent';
 
 export interface Folded {
   tasks: Record<string, TaskStatus>;
@@ -73,6 +76,7 @@ function foldOne(
 ): FoldOutcome {
   const id = parseAttemptKey(key);
   const entry = id && tasks[id.task];
+  if (id && !entry) return 'absent';
   if (!id || !entry || entry.worker !== worker || entry.attempt !== id.attempt) return 'stale';
   if (entry.phase === result.phase) return foldBeat(tasks, id.task, entry, result);
   const gate = preAssignmentGate(tasks, entry);

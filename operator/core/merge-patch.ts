@@ -10,6 +10,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * and leaves the keys other writers own (other tasks) untouched.
  */
 export function mergePatchDiff(from: unknown, to: unknown): Json | undefined {
+  // A decision keeps the entries it did not change as they were: one comparison skips each.
+  if (from === to) return undefined;
   if (!isObject(from) || !isObject(to)) {
     return canonical(from) === canonical(to) ? undefined : (to as Json);
   }

@@ -253,8 +253,11 @@ export function soleSuccessor(
 ): string | undefined {
   const [child, ...siblings] = graph.children.get(parent) ?? [];
   if (child === undefined || siblings.length > 0) return undefined;
-  const others = (graph.parents.get(child) ?? []).filter((p) => p !== parent);
-  return others.every((p) => DONE_OK.has(phaseOf(tasks[p]))) ? child : undefined;
+  // A loop, not filter+every: a join of many parents is asked this once per parent each pass.
+  for (const p of graph.parents.get(child) ?? []) {
+    if (p !== parent && !DONE_OK.has(phaseOf(tasks[p]))) return undefined;
+  }
+  return child;
 }
 
 /**

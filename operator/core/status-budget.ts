@@ -27,9 +27,10 @@ export interface Held {
  * The decided status with the newest assignments of tasks that were absent
  * or Pending in `before` taken back once the object would pass 75 % of
  * `maxBytes`, in the order decide made them. `besides` is the rest of the
- * object (metadata, spec). The API server also records each new entry's
- * fields in metadata.managedFields: a new entry counts twice. One is always
- * kept when no task holds a worker, so an instance never waits on itself.
+ * object (metadata, spec). The task map is atomic for field management (the
+ * CRD schema), so metadata.managedFields does not grow with its entries and a
+ * new entry counts once. One is always kept when no task holds a worker, so
+ * an instance never waits on itself.
  */
 export function holdNewTasks(
   decided: DagInstanceStatus,
@@ -54,7 +55,7 @@ export function holdNewTasks(
   for (const a of fresh) {
     const entry = decided.tasks?.[a.task];
     if (entry === undefined) continue;
-    const size = 2 * entryBytes(a.task, entry);
+    const size = entryBytes(a.task, entry);
     if (live && bytes + size > budget) break;
     tasks[a.task] = entry;
     bytes += size;
