@@ -35,8 +35,9 @@ export class WriteHold {
     now: Date,
   ): number {
     const lookAhead = this.#lookAhead;
-    const chainOnly = () => mayHoldChainWrite({ graph, written: from, decided: to, lookAhead });
     const diff = mergePatchDiff(from, to);
+    const chainOnly = () =>
+      mayHoldChainWrite({ graph, written: from, decided: to, lookAhead, diff });
     if (!isProgressOnly(diff) && !isFoldOnly(diff, from, to) && !chainOnly()) return 0;
     const last = this.#lastWrite.get(key);
     return last === undefined ? 0 : Math.max(0, last + HOLD_MS - now.getTime());
