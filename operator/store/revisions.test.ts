@@ -33,6 +33,20 @@ describe('RevisionStore.load', () => {
     expect(loaded.graph.order).toEqual(['a']);
   });
 
+  it('reads a snapshot once for the loads that ask for it at the same time', async () => {
+    let reads = 0;
+    const api = apps({ ok: snapshot([{ id: 'a', actionName: 'A' }]) });
+    const read = api.readNamespacedControllerRevision.bind(api);
+    api.readNamespacedControllerRevision = (args: { namespace: string; name: string }) => {
+      reads++;
+      return read(args);
+    };
+    const store = new RevisionStore(api);
+    const loads = await Promise.all(Array.from({ length: 8 }, () => store.load('ns', 'ok')));
+    expect(reads).toBe(1);
+    expect(new Set(loads).size).toBe(1);
+  });
+
   it('says a deleted snapshot is missing', async () => {
     const load = new RevisionStore(apps({})).load('ns', 'gone');
     await expect(load).rejects.toThrow(RevisionMissingError);

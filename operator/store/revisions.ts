@@ -37,6 +37,8 @@ export class RevisionStore {
   readonly #lastUsed = new Map<string, number>();
   /** Deletions in flight, by key: `ensure` waits for them, then creates again. */
   readonly #deleting = new Map<string, Promise<void>>();
+  /** Loads under way: the attempts of a fan-out that land together on a new worker read once. */
+  readonly #loading = new Map<string, Promise<LoadedSnapshot>>();
 
   constructor(apps: AppsV1Api, now: () => number = Date.now) {
     this.#apps = apps;
@@ -121,8 +123,19 @@ export class RevisionStore {
    * RevisionInvalidError when it cannot be read as a Dag snapshot.
    */
   async load(namespace: string, name: string): Promise<LoadedSnapshot> {
-    const cached = this.#cache.get(keyOf({ namespace, name }));
+    const key = keyOf({ namespace, name });
+    const cached = this.#cache.get(key);
     if (cached) return cached;
+    const loading = this.#loading.get(key) ?? this.#read(namespace, name);
+    this.#loading.set(key, loading);
+    try {
+      return await loading;
+    } finally {
+      this.#loading.delete(key);
+    }
+  }
+
+  async #read(namespace: string, name: string): Promise<LoadedSnapshot> {
     let raw: V1ControllerRevision;
     try {
       raw = await kubeCall(() => this.#apps.readNamespacedControllerRevision({ namespace, name }));
