@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import { outputOf, type StoredOutputs } from '../attempt-values.ts';
+import { BoundedMap } from '../bounded-map.ts';
 
 /**
  * CEL, as Kubernetes users write it in CRD rules and admission policies,
@@ -85,14 +86,13 @@ export interface CelReads {
   anyTask: boolean;
 }
 
-const readsOf = new Map<string, Readonly<CelReads>>();
+const readsOf = new BoundedMap<string, Readonly<CelReads>>({ maxEntries: 1000 });
 
 /** `celReads`, remembered per expression (a Dag's expressions are few and evaluated often). */
 export function celReadsOf(expression: string): Readonly<CelReads> {
   let reads = readsOf.get(expression);
   if (reads === undefined) {
     reads = celReads(expression);
-    if (readsOf.size > 1000) readsOf.clear();
     readsOf.set(expression, reads);
   }
   return reads;
