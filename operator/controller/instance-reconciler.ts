@@ -11,12 +11,12 @@ import { labelledWorkers } from '../core/worker-labels.ts';
 import { labelsBeforeStart } from '../core/start-labels.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
-import { TerminalError, isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
+import { TerminalError, isConflict } from '../kube/errors.ts';
 import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
-import { instanceResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
 import type { AttemptDataStore } from '../store/attempt-data.ts';
+import { readInstance } from '../store/instance-read.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import {
   addWorkerLabelsFirst,
@@ -278,16 +278,8 @@ export class InstanceReconciler {
 
   /** The instance as the API server has it now (not the cache); undefined once deleted. */
   async #fresh(key: string): Promise<DagInstance | undefined> {
-    let raw: unknown;
-    try {
-      raw = await kubeCall(() =>
-        this.#d.clients.custom.getNamespacedCustomObject({ ...instanceResource, ...refOf(key) }),
-      );
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-    return parse(key, raw);
+    const raw = await readInstance(this.#d.clients.custom, refOf(key));
+    return raw === undefined ? undefined : parse(key, raw);
   }
 }
 
