@@ -11,7 +11,7 @@ import { dagResource, OPERATION_ANNOTATIONS, type OperationName } from '../api/n
 import { Dag, type DagInstance } from '../api/objects.ts';
 import { BoundedMap } from '../core/bounded-map.ts';
 import type { DagGraph } from '../core/graph.ts';
-import { KubeApiError, kubeCall, toKubeError } from '../kube/errors.ts';
+import { KubeApiError, kubeCall } from '../kube/errors.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { TraceStore } from '../store/traces.ts';
 import {
@@ -45,12 +45,12 @@ export function uiBackend(conn: Connection): UiBackend {
     namespace: conn.namespace,
     async namespaces() {
       try {
-        const list = await conn.clients.core.listNamespace();
+        const list = await kubeCall(() => conn.clients.core.listNamespace());
         return list.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
       } catch (e) {
         // A user who may not list namespaces still sees their own.
-        if (toKubeError(e) instanceof KubeApiError) return [conn.namespace];
-        throw toKubeError(e);
+        if (e instanceof KubeApiError) return [conn.namespace];
+        throw e;
       }
     },
     async dags(namespace) {
