@@ -160,26 +160,33 @@ export class InstanceReconciler {
     const sources = await this.#checkSources(instance, run.loaded);
     const tasks = run.status.tasks ?? {};
     const stored = await loadStoredOutputs(this.#d.attemptData, instance, run.loaded.graph, tasks);
-    const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const subDags = await this.#d.subDags.input(instance, run.loaded.graph, run.status);
     // Read after every await: the room that passes of other instances reserved meanwhile counts.
     const workers = this.#d.registry
       .live()
       .map((w) => ({ ...w, load: this.#d.load.slotsTaken(w.name) }));
-    const decision = await this.#d.shards.decide(instance, {
-      graph: run.loaded.graph,
-      status: run.status,
-      workers,
-      generation: instance.metadata.generation,
-      now,
-      operations,
-      ...(this.#d.chainLookAhead !== undefined ? { chainLookAhead: this.#d.chainLookAhead } : {}),
-      ...sources,
-      ...stored,
-      ...deadlineOf(instance.spec, run.status),
-      ...(actionSlots ? { actionSlots } : {}),
-      ...(subDags ? { subDags } : {}),
-    });
+    // Reserved for this pass until it records them (or fails): see ActionLimiter.
+    const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
+    let decision: Decision;
+    try {
+      decision = await this.#d.shards.decide(instance, {
+        graph: run.loaded.graph,
+        status: run.status,
+        workers,
+        generation: instance.metadata.generation,
+        now,
+        operations,
+        ...(this.#d.chainLookAhead !== undefined ? { chainLookAhead: this.#d.chainLookAhead } : {}),
+        ...sources,
+        ...stored,
+        ...deadlineOf(instance.spec, run.status),
+        ...(actionSlots ? { actionSlots } : {}),
+        ...(subDags ? { subDags } : {}),
+      });
+    } catch (e) {
+      this.#d.limits.release(key);
+      throw e;
+    }
     this.#d.limits.record(key, run.loaded.graph, decision.status, decision.assigned, now);
     this.#d.load.reserve(key, decision.status, decision.assigned);
     for (const op of operations) {
