@@ -5,10 +5,10 @@
  * start with the key finds the first instance instead of making another.
  */
 import { createHash } from 'node:crypto';
-import { IDEMPOTENCY_KEY_ANNOTATION, instanceResource } from '../../operator/api/names.ts';
+import { IDEMPOTENCY_KEY_ANNOTATION } from '../../operator/api/names.ts';
 import type { KubeClients } from '../../operator/kube/client.ts';
-import { isNotFound, kubeCall } from '../../operator/kube/errors.ts';
 import type { KubeObject } from '../../operator/kube/types.ts';
+import { readInstance } from '../../operator/store/instance-read.ts';
 import { FastflowClientError } from './errors.ts';
 
 /** Longest idempotency key: it is kept in an annotation, whole. */
@@ -75,15 +75,9 @@ async function startedBefore(
   dag: string,
   key: string,
 ): Promise<string | undefined> {
-  let found: KubeObject & { spec?: { dagRef?: { name?: string } } };
-  try {
-    found = (await kubeCall(() =>
-      clients.custom.getNamespacedCustomObject({ ...instanceResource, ...ref }),
-    )) as typeof found;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+  const found = (await readInstance(clients.custom, ref)) as
+    (KubeObject & { spec?: { dagRef?: { name?: string } } }) | undefined;
+  if (found === undefined) return undefined;
   const theirs = found.metadata?.annotations?.[IDEMPOTENCY_KEY_ANNOTATION];
   if (theirs !== key || found.spec?.dagRef?.name !== dag) {
     throw new FastflowClientError(

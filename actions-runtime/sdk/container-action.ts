@@ -4,6 +4,7 @@ import {
   isAlreadyExists,
   isNotFound,
   KubeApiError,
+  kubeCall,
   toKubeError,
 } from '../../operator/kube/errors.ts';
 import { defineAction, type Action, type ActionContext } from './action.ts';
@@ -148,13 +149,15 @@ async function deleteJob(
 ): Promise<void> {
   try {
     // Background: the Job goes at once, the garbage collector takes its Pods.
-    await clients.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' });
+    await kubeCall(() =>
+      clients.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' }),
+    );
     ctx.trace(`deleted Job ${name} (${why})`);
   } catch (e) {
     if (isNotFound(e)) return;
     // The instance owns the Job: it goes with the instance at the latest.
-    ctx.log.warn({ err: String(toKubeError(e)), job: name }, 'Job not deleted');
-    ctx.trace(`Job ${name} not deleted: ${String(toKubeError(e))}`);
+    ctx.log.warn({ err: String(e), job: name }, 'Job not deleted');
+    ctx.trace(`Job ${name} not deleted: ${String(e)}`);
   }
 }
 
@@ -169,16 +172,17 @@ async function traceLogTail(
   if (lines === 0) return;
   if (!pod) return ctx.trace('(no log: no Pod of the Job was seen)');
   try {
-    const log = await clients.core.readNamespacedPodLog({
-      namespace,
-      name: pod,
-      container: CONTAINER,
-      tailLines: lines,
-    });
+    const log = await kubeCall(() =>
+      clients.core.readNamespacedPodLog({
+        namespace,
+        name: pod,
+        container: CONTAINER,
+        tailLines: lines,
+      }),
+    );
     ctx.trace(`--- last ${lines} lines of the log of Pod ${pod}`);
     for (const line of log.split('\n').slice(-lines)) if (line !== '') ctx.trace(line);
   } catch (e) {
-    const k = toKubeError(e);
-    ctx.trace(`(log of Pod ${pod} unavailable: ${k instanceof Error ? k.message : String(k)})`);
+    ctx.trace(`(log of Pod ${pod} unavailable: ${e instanceof Error ? e.message : String(e)})`);
   }
 }

@@ -1,6 +1,6 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { KubeApiError, toKubeError } from '../../operator/kube/errors.ts';
+import { isNotFound, KubeApiError, kubeCall } from '../../operator/kube/errors.ts';
 import { NonRetryableError } from './errors.ts';
 
 /** A key of a Secret in the instance's namespace: how built-in actions take credentials. */
@@ -29,18 +29,15 @@ export async function readSecretRef(
   const where = `Secret ${namespace}/${ref.name}`;
   let data: Record<string, string> | undefined;
   try {
-    data = (await core.readNamespacedSecret({ namespace, name: ref.name })).data;
+    data = (await kubeCall(() => core.readNamespacedSecret({ namespace, name: ref.name }))).data;
   } catch (e) {
-    const k = toKubeError(e);
-    if (k instanceof KubeApiError && k.code === 404) {
-      throw new NonRetryableError(`${where} not found`);
-    }
-    if (k instanceof KubeApiError && k.code === 403) {
+    if (isNotFound(e)) throw new NonRetryableError(`${where} not found`);
+    if (e instanceof KubeApiError && e.code === 403) {
       throw new NonRetryableError(
-        `the worker may not read ${where} (the chart grants it with rbac.workerSecrets): ${k.message}`,
+        `the worker may not read ${where} (the chart grants it with rbac.workerSecrets): ${e.message}`,
       );
     }
-    throw k instanceof Error ? k : new Error(`reading ${where}: ${String(k)}`);
+    throw e instanceof Error ? e : new Error(`reading ${where}: ${String(e)}`);
   }
   const encoded = data?.[ref.key];
   if (encoded === undefined) throw new NonRetryableError(`${where} has no key "${ref.key}"`);

@@ -15,7 +15,7 @@ import { relative, sep } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ObjectName } from '../api/common.ts';
 import { loadKubeConfig, makeClients, type KubeClients } from '../kube/client.ts';
-import { toKubeError } from '../kube/errors.ts';
+import { kubeCall } from '../kube/errors.ts';
 import { dagResource } from '../api/names.ts';
 import {
   convertFastflowDags,
@@ -248,22 +248,23 @@ async function applyDag(
 ): Promise<boolean> {
   const name = dag.manifest.metadata.name;
   try {
-    await clients.custom.patchNamespacedCustomObject(
-      {
-        ...dagResource,
-        namespace,
-        name,
-        body: { ...dag.manifest, metadata: { ...dag.manifest.metadata, namespace } },
-        fieldManager: MIGRATE_FIELD_MANAGER,
-        force: true,
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    await kubeCall(() =>
+      clients.custom.patchNamespacedCustomObject(
+        {
+          ...dagResource,
+          namespace,
+          name,
+          body: { ...dag.manifest, metadata: { ...dag.manifest.metadata, namespace } },
+          fieldManager: MIGRATE_FIELD_MANAGER,
+          force: true,
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      ),
     );
     io.stderr(`applied Dag ${namespace}/${name} (from ${dag.file})\n`);
     return true;
   } catch (e) {
-    const err = toKubeError(e);
-    const message = err instanceof Error ? err.message : String(err);
+    const message = e instanceof Error ? e.message : String(e);
     io.stderr(`FAILED  ${dag.file}: applying Dag ${namespace}/${name}: ${message}\n`);
     return false;
   }

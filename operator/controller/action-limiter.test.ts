@@ -47,6 +47,36 @@ describe('ActionLimiter', () => {
     expect(free(l, 'ns/new')).toBe(1);
   });
 
+  it('reserves the slots handed to a pass: a pass interleaved before it records gets none of them', () => {
+    const woken: string[] = [];
+    const l = new ActionLimiter({ Deploy: 2 }, (k) => woken.push(k));
+    l.record('ns/a', graph, status({ A: running }), [], T);
+    // b's pass is handed the last slot; c's pass starts before b's records what it placed.
+    expect(free(l, 'ns/b')).toBe(1);
+    expect(free(l, 'ns/c')).toBe(0);
+    l.record('ns/c', graph, status({ A: waiting }), [], T);
+    l.record('ns/b', graph, status({ A: running }), [{ task: 'A' }], T);
+    expect(free(l, 'ns/c')).toBe(0);
+    expect(woken).toEqual([]);
+  });
+
+  it.each([
+    ['placed nothing', (l: ActionLimiter) => l.record('ns/b', graph, status({}), [], T)],
+    ['failed before it recorded', (l: ActionLimiter) => l.release('ns/b')],
+  ])('gives the slots of a pass that %s to the first waiter', (_what, end) => {
+    const woken: string[] = [];
+    const l = new ActionLimiter({ Deploy: 1 }, (k) => woken.push(k));
+    expect(free(l, 'ns/b')).toBe(1);
+    expect(free(l, 'ns/c')).toBe(0);
+    l.record('ns/c', graph, status({ A: waiting }), [], T);
+    end(l);
+    expect(woken).toEqual(['ns/c']);
+    expect(free(l, 'ns/c')).toBe(1);
+    // Another pass of the same instance replaces its reservation, not adds to it.
+    expect(free(l, 'ns/c')).toBe(1);
+    expect(free(l, 'ns/d')).toBe(0);
+  });
+
   it('does nothing without limits', () => {
     const l = new ActionLimiter({}, () => {
       throw new Error('nobody to wake');

@@ -17,8 +17,10 @@ import type { DagGraph } from '../core/graph.ts';
  * Running), and which instances wait for a slot, first come first served.
  * Fed by the instance reconciler, which alone knows a task's action (from
  * the Dag snapshot): it asks for the slots a pass may use, and records what
- * the pass decided before anything is awaited, so two passes side by side
- * never both take the last slot. A freed slot wakes the first instances in
+ * the pass decided. The slots handed to a pass are reserved for it until it
+ * records (or releases them, having failed): the pass awaits between the
+ * two, and two passes side by side must never both take the last slot. A
+ * freed slot, or one reserved and not used, wakes the first instances in
  * line at once: a limited task starts as soon as another ends.
  *
  * After a leader starts, what the instances already running hold is unknown
@@ -35,6 +37,10 @@ export class ActionLimiter {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #held = new Map<string, Map<string, number>>();
   readonly #total = new Map<string, number>();
+  /** Per instance whose pass is under way, the slots handed to it, by action. */
+  readonly #reserved = new Map<string, Map<string, number>>();
+  /** Per action, the sum of `#reserved`. */
+  readonly #reservedTotal = new Map<string, number>();
   /** Per action, the instances waiting for a slot, in the order they began to wait. */
   readonly #queue = new Map<string, Set<string>>();
   #unseen = new Set<string>();
@@ -55,7 +61,10 @@ export class ActionLimiter {
     if (this.#limited.size > 0) this.#unseen = new Set(keys);
   }
 
-  /** What one pass of the instance may place of each limited action (undefined: no limits). */
+  /**
+   * What one pass of the instance may place of each limited action
+   * (undefined: no limits), reserved for it until it records or releases.
+   */
   slotsFor(
     key: string,
     graph: DagGraph,
@@ -65,6 +74,7 @@ export class ActionLimiter {
     if (this.#limited.size === 0) return undefined;
     const mine = actionUse(graph, status.tasks ?? {}, this.#limited).held;
     const own = this.#held.get(key);
+    this.#unreserve(key); // a pass that died before recording: its slots are this one's again
     const slots = new Map<string, ActionSlot>();
     for (const action of this.#limited) {
       const limit = this.#limits.get(action) ?? Infinity;
@@ -72,12 +82,13 @@ export class ActionLimiter {
       const byLimit = limit - others - (mine.get(action) ?? 0);
       const rate = this.#rates.get(action);
       const byRate = rate ? rate.starts - this.#recent(action, rate, now).length : Infinity;
-      const ahead = this.#ahead(action, key);
-      const free = this.#unseen.size > 0 ? 0 : Math.min(byLimit, byRate) - ahead;
+      const taken = this.#ahead(action, key) + (this.#reservedTotal.get(action) ?? 0);
+      const free = this.#unseen.size > 0 ? 0 : Math.max(0, Math.min(byLimit, byRate) - taken);
       const note =
         rate && byRate < byLimit ? actionRateNote(action, rate) : actionLimitNote(action, limit);
-      slots.set(action, { free: Math.max(0, free), note });
+      slots.set(action, { free, note });
     }
+    this.#reserve(key, slots);
     return slots;
   }
 
@@ -97,14 +108,19 @@ export class ActionLimiter {
       const action = specOf(graph, task)?.actionName ?? '';
       if (this.#rates.has(action)) this.#starts.set(action, [...this.#started(action), +now]);
     }
-    this.#set(key, actionUse(graph, status.tasks ?? {}, this.#limited));
+    this.#set(key, actionUse(graph, status.tasks ?? {}, this.#limited), this.#unreserve(key));
     for (const action of this.#rates.keys()) this.#wakeWhenRateAllows(action, now);
+  }
+
+  /** The pass failed before it recorded: the slots reserved for it go to whoever waits. */
+  release(key: string): void {
+    for (const action of this.#unreserve(key)) this.#wakeFirst(action, key);
   }
 
   /** The instance is finished or gone: it holds nothing and waits for nothing. */
   forget(key: string): void {
     if (this.#limited.size === 0) return;
-    this.#set(key, { held: new Map(), waiting: new Set() });
+    this.#set(key, { held: new Map(), waiting: new Set() }, this.#unreserve(key));
   }
 
   /** Stops the timers of rate-limited waiters (the operator is stopping). */
@@ -142,9 +158,31 @@ export class ActionLimiter {
     this.#timers.set(action, timer);
   }
 
-  #set(key: string, use: ActionUse): void {
+  #reserve(key: string, slots: ReadonlyMap<string, ActionSlot>): void {
+    const reserved = new Map<string, number>();
+    for (const [action, { free }] of slots) {
+      if (free === 0) continue;
+      reserved.set(action, free);
+      this.#reservedTotal.set(action, (this.#reservedTotal.get(action) ?? 0) + free);
+    }
+    if (reserved.size > 0) this.#reserved.set(key, reserved);
+  }
+
+  /** Drops the instance's reservation; the actions it had reserved slots of. */
+  #unreserve(key: string): Set<string> {
+    const slots = this.#reserved.get(key);
+    if (slots === undefined) return new Set();
+    this.#reserved.delete(key);
+    for (const [action, n] of slots) {
+      this.#reservedTotal.set(action, (this.#reservedTotal.get(action) ?? 0) - n);
+    }
+    return new Set(slots.keys());
+  }
+
+  /** `unreserved`: actions whose reserved slots the instance just gave back. */
+  #set(key: string, use: ActionUse, unreserved: ReadonlySet<string>): void {
     const before = this.#held.get(key) ?? new Map<string, number>();
-    const changed = new Set<string>();
+    const changed = new Set(unreserved);
     for (const action of this.#limited) {
       const delta = (use.held.get(action) ?? 0) - (before.get(action) ?? 0);
       this.#total.set(action, (this.#total.get(action) ?? 0) + delta);
@@ -163,7 +201,10 @@ export class ActionLimiter {
 
   /** The first instances in line for the action, as many as there are free slots. */
   #wakeFirst(action: string, except: string): void {
-    const free = (this.#limits.get(action) ?? Infinity) - (this.#total.get(action) ?? 0);
+    const free =
+      (this.#limits.get(action) ?? Infinity) -
+      (this.#total.get(action) ?? 0) -
+      (this.#reservedTotal.get(action) ?? 0);
     let n = 0;
     for (const key of this.#queue.get(action) ?? []) {
       if (n >= free) return;

@@ -29,6 +29,12 @@ const LABEL = { onFailure: CHILD_LABELS.failedInstance, onExit: CHILD_LABELS.exi
  * collection), and records their names in `status.onFailureInstance` and
  * `status.onExitInstance`, which the Events follow. Called by every pass of
  * a finished instance until the records are written.
+ *
+ * The records take a status write of their own, after the write that
+ * finished the instance: folding them into that write would create the runs
+ * before the end is stored, and a write refused (a conflict) or held leaves
+ * a next pass free to decide otherwise (a retry reopens the instance), with
+ * a handler already started for an end that never happened.
  */
 export class EndRuns {
   readonly #d: EndRunsDeps;

@@ -11,12 +11,12 @@ import { labelledWorkers } from '../core/worker-labels.ts';
 import { labelsBeforeStart } from '../core/start-labels.ts';
 import type { KubeClients } from '../kube/client.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
-import { TerminalError, isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
+import { TerminalError, isConflict } from '../kube/errors.ts';
 import { keyOf, refOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
-import { instanceResource } from '../api/names.ts';
 import type { LoadedSnapshot, RevisionStore } from '../store/revisions.ts';
 import type { AttemptDataStore } from '../store/attempt-data.ts';
+import { readInstance } from '../store/instance-read.ts';
 import type { ShareDataStore } from '../store/share-data.ts';
 import {
   addWorkerLabelsFirst,
@@ -160,26 +160,33 @@ export class InstanceReconciler {
     const sources = await this.#checkSources(instance, run.loaded);
     const tasks = run.status.tasks ?? {};
     const stored = await loadStoredOutputs(this.#d.attemptData, instance, run.loaded.graph, tasks);
-    const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
     const subDags = await this.#d.subDags.input(instance, run.loaded.graph, run.status);
     // Read after every await: the room that passes of other instances reserved meanwhile counts.
     const workers = this.#d.registry
       .live()
       .map((w) => ({ ...w, load: this.#d.load.slotsTaken(w.name) }));
-    const decision = await this.#d.shards.decide(instance, {
-      graph: run.loaded.graph,
-      status: run.status,
-      workers,
-      generation: instance.metadata.generation,
-      now,
-      operations,
-      ...(this.#d.chainLookAhead !== undefined ? { chainLookAhead: this.#d.chainLookAhead } : {}),
-      ...sources,
-      ...stored,
-      ...deadlineOf(instance.spec, run.status),
-      ...(actionSlots ? { actionSlots } : {}),
-      ...(subDags ? { subDags } : {}),
-    });
+    // Reserved for this pass until it records them (or fails): see ActionLimiter.
+    const actionSlots = this.#d.limits.slotsFor(key, run.loaded.graph, run.status, now);
+    let decision: Decision;
+    try {
+      decision = await this.#d.shards.decide(instance, {
+        graph: run.loaded.graph,
+        status: run.status,
+        workers,
+        generation: instance.metadata.generation,
+        now,
+        operations,
+        ...(this.#d.chainLookAhead !== undefined ? { chainLookAhead: this.#d.chainLookAhead } : {}),
+        ...sources,
+        ...stored,
+        ...deadlineOf(instance.spec, run.status),
+        ...(actionSlots ? { actionSlots } : {}),
+        ...(subDags ? { subDags } : {}),
+      });
+    } catch (e) {
+      this.#d.limits.release(key);
+      throw e;
+    }
     this.#d.limits.record(key, run.loaded.graph, decision.status, decision.assigned, now);
     this.#d.load.reserve(key, decision.status, decision.assigned);
     for (const op of operations) {
@@ -278,16 +285,8 @@ export class InstanceReconciler {
 
   /** The instance as the API server has it now (not the cache); undefined once deleted. */
   async #fresh(key: string): Promise<DagInstance | undefined> {
-    let raw: unknown;
-    try {
-      raw = await kubeCall(() =>
-        this.#d.clients.custom.getNamespacedCustomObject({ ...instanceResource, ...refOf(key) }),
-      );
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-    return parse(key, raw);
+    const raw = await readInstance(this.#d.clients.custom, refOf(key));
+    return raw === undefined ? undefined : parse(key, raw);
   }
 }
 

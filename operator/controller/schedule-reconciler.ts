@@ -2,18 +2,18 @@ import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ObjectMeta } from '../api/common.ts';
 import { DagScheduleStatus } from '../api/dag-schedule.ts';
-import { OPERATION_ANNOTATIONS, instanceResource } from '../api/names.ts';
+import { OPERATION_ANNOTATIONS } from '../api/names.ts';
 import { DagInstance, DagSchedule, describeZodError } from '../api/objects.ts';
 import { setCondition } from '../core/conditions.ts';
 import type { PlannedEvent } from '../core/instance-events.ts';
 import { finishedInstanceOf } from '../core/instance-gc.ts';
 import { decideSchedule, type SchedulePlan, type ScheduleRun } from '../core/schedule-decide.ts';
 import type { ReconcileResult } from '../kube/controller.ts';
-import { isNotFound, toKubeError } from '../kube/errors.ts';
 import { keyOf } from '../kube/types.ts';
 import type { Logger } from '../log.ts';
 import type { ScheduleMetrics } from '../observability/schedule-metrics.ts';
 import { cancelChildInstance } from '../store/child-instances.ts';
+import { readInstance } from '../store/instance-read.ts';
 import {
   createRun,
   dueTimeOf,
@@ -137,19 +137,9 @@ export class ScheduleReconciler {
   }
 
   async #read(namespace: string, name: string): Promise<DagInstance | undefined> {
-    try {
-      const raw: unknown = await this.#d.custom.getNamespacedCustomObject({
-        ...instanceResource,
-        namespace,
-        name,
-      });
-      const parsed = DagInstance.safeParse(raw);
-      return parsed.success ? parsed.data : undefined;
-    } catch (e) {
-      const err = toKubeError(e);
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const raw = await readInstance(this.#d.custom, { namespace, name });
+    const parsed = DagInstance.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
   }
 
   async #reportUnreadable(

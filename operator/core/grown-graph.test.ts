@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { graphOf, task } from '../../test/support/decide-fixtures.ts';
-import { baseIdOf, listingOrder, loopBody, loopOf, parseGrownKey, specOf } from './grown-graph.ts';
+import type { TaskStatus } from '../api/dag-instance.ts';
+import {
+  baseIdOf,
+  grownByBase,
+  listingOrder,
+  loopBody,
+  loopOf,
+  parseGrownKey,
+  specOf,
+} from './grown-graph.ts';
 
 describe('grown keys', () => {
   it('parse back to the Dag task they derive from', () => {
@@ -42,5 +51,18 @@ describe('grown keys', () => {
       'y',
       'zzz',
     ]);
+  });
+
+  it('group 10,000 grown keys by their task, each in number order', () => {
+    const tasks: Record<string, TaskStatus> = { fan: { phase: 'Running' } };
+    // Inserted from the highest number down, iterations and copies interleaved.
+    for (let i = 5000; i >= 1; i--) {
+      tasks[`fan[${i - 1}]`] = { phase: 'Pending' };
+      tasks[`step#${i}`] = { phase: 'Pending' };
+    }
+    const byBase = grownByBase(tasks);
+    expect([...byBase.keys()].sort()).toEqual(['fan', 'step']);
+    expect(byBase.get('fan')).toEqual(Array.from({ length: 5000 }, (_, i) => `fan[${i}]`));
+    expect(byBase.get('step')).toEqual(Array.from({ length: 5000 }, (_, i) => `step#${i + 1}`));
   });
 });

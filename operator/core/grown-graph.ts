@@ -105,7 +105,10 @@ export function grownByBase(tasks: Readonly<Record<string, TaskStatus>>): Map<st
   const found = new Map<string, GrownKey[]>();
   for (const key of Object.keys(tasks)) {
     const grown = parseGrownKey(key);
-    if (grown) found.set(grown.base, [...(found.get(grown.base) ?? []), grown]);
+    if (grown === undefined) continue;
+    const keys = found.get(grown.base);
+    if (keys === undefined) found.set(grown.base, [grown]);
+    else keys.push(grown); // in place: a 5,000-item fan-out's copies are one list, not 5,000 copies
   }
   const number = (g: GrownKey): number => ('copy' in g ? g.copy : g.iteration);
   const byBase = new Map<string, string[]>();

@@ -10,7 +10,7 @@ import { DagSchedule } from '../api/objects.ts';
 import { scheduleResource } from '../api/names.ts';
 import { findCondition } from '../core/conditions.ts';
 import { isScheduleProblem, readSchedule } from '../core/schedule-times.ts';
-import { isNotFound, kubeCall, toKubeError } from '../kube/errors.ts';
+import { isNotFound, kubeCall } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import { createRun, manualRunName, runObject, scheduledRunName } from '../store/schedule-runs.ts';
 import { open } from './commands.ts';
@@ -82,9 +82,11 @@ export async function scheduleSuspendCommand(
   checkName('schedule name', name);
   const conn = open(flags, io);
   try {
-    await conn.clients.custom.patchNamespacedCustomObject(
-      { ...scheduleResource, namespace: conn.namespace, name, body: { spec: { suspend } } },
-      mergePatchOptions,
+    await kubeCall(() =>
+      conn.clients.custom.patchNamespacedCustomObject(
+        { ...scheduleResource, namespace: conn.namespace, name, body: { spec: { suspend } } },
+        mergePatchOptions,
+      ),
     );
   } catch (e) {
     throw notFound(e, name, conn.namespace);
@@ -153,11 +155,13 @@ export async function scheduleBackfillCommand(
 async function readScheduleObject(conn: Connection, name: string): Promise<DagSchedule> {
   let raw: unknown;
   try {
-    raw = await conn.clients.custom.getNamespacedCustomObject({
-      ...scheduleResource,
-      namespace: conn.namespace,
-      name,
-    });
+    raw = await kubeCall(() =>
+      conn.clients.custom.getNamespacedCustomObject({
+        ...scheduleResource,
+        namespace: conn.namespace,
+        name,
+      }),
+    );
   } catch (e) {
     throw notFound(e, name, conn.namespace);
   }
@@ -167,10 +171,9 @@ async function readScheduleObject(conn: Connection, name: string): Promise<DagSc
 }
 
 function notFound(e: unknown, name: string, namespace: string): unknown {
-  const err = toKubeError(e);
-  return isNotFound(err)
+  return isNotFound(e)
     ? new PluginError(`dagschedule "${name}" not found in namespace ${namespace}`)
-    : err;
+    : e;
 }
 
 /** An RFC 3339 time, or a date (midnight UTC). */

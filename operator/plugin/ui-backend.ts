@@ -9,8 +9,9 @@ import { FastflowClientError } from '../../actions-runtime/client/client.ts';
 import type { OperationRecord } from '../api/dag-instance.ts';
 import { dagResource, OPERATION_ANNOTATIONS, type OperationName } from '../api/names.ts';
 import { Dag, type DagInstance } from '../api/objects.ts';
+import { BoundedMap } from '../core/bounded-map.ts';
 import type { DagGraph } from '../core/graph.ts';
-import { KubeApiError, kubeCall, toKubeError } from '../kube/errors.ts';
+import { KubeApiError, kubeCall } from '../kube/errors.ts';
 import { TaskShardStore } from '../store/task-shards.ts';
 import { TraceStore } from '../store/traces.ts';
 import {
@@ -37,19 +38,19 @@ const SNAPSHOT_CACHE = 32;
 export function uiBackend(conn: Connection): UiBackend {
   const shards = new TaskShardStore(conn.clients.custom, { cacheLimit: SHARD_CACHE });
   const traces = new TraceStore(conn.clients.core);
-  const snapshots = new Map<string, DagGraph>();
+  const snapshots = new BoundedMap<string, DagGraph>({ maxEntries: SNAPSHOT_CACHE });
   const inNs = (namespace: string): Connection => ({ ...conn, namespace });
   return {
     clients: conn.clients,
     namespace: conn.namespace,
     async namespaces() {
       try {
-        const list = await conn.clients.core.listNamespace();
+        const list = await kubeCall(() => conn.clients.core.listNamespace());
         return list.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
       } catch (e) {
         // A user who may not list namespaces still sees their own.
-        if (toKubeError(e) instanceof KubeApiError) return [conn.namespace];
-        throw toKubeError(e);
+        if (e instanceof KubeApiError) return [conn.namespace];
+        throw e;
       }
     },
     async dags(namespace) {
@@ -89,7 +90,6 @@ export function uiBackend(conn: Connection): UiBackend {
       const found = await instanceGraph(inNs(namespace), instance);
       if (!('graph' in found)) return found;
       if (found.source !== 'snapshot' || !revision) return { graph: found.graph };
-      if (snapshots.size >= SNAPSHOT_CACHE) snapshots.delete(snapshots.keys().next().value!);
       snapshots.set(`${namespace}/${revision}`, found.graph);
       return { graph: found.graph, snapshot: revision };
     },

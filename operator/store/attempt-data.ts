@@ -1,5 +1,6 @@
 import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import { ATTEMPT_DATA_KEYS, type AttemptDataKey } from '../api/attempt-data.ts';
+import { BoundedMap } from '../core/bounded-map.ts';
 import { isAlreadyExists, kubeCall } from '../kube/errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
 import {
@@ -33,8 +34,11 @@ export function attemptDataName(a: AttemptRef): string {
  */
 export class AttemptDataStore {
   readonly #core: CoreV1Api;
-  readonly #cache = new Map<string, { values: AttemptValues; bytes: number }>();
-  #cachedBytes = 0;
+  readonly #cache = new BoundedMap<string, { values: AttemptValues; bytes: number }>({
+    maxEntries: Infinity,
+    maxSize: CACHE_BYTES,
+    sizeOf: (entry) => entry.bytes,
+  });
 
   constructor(core: CoreV1Api) {
     this.#core = core;
@@ -112,13 +116,6 @@ export class AttemptDataStore {
 
   #remember(key: string, values: AttemptValues, bytes: number): void {
     this.#cache.set(key, { values, bytes });
-    this.#cachedBytes += bytes;
-    for (const [oldest, entry] of this.#cache) {
-      if (this.#cachedBytes <= CACHE_BYTES) break;
-      // Maps iterate in insertion order: drop the oldest entries.
-      this.#cache.delete(oldest);
-      this.#cachedBytes -= entry.bytes;
-    }
   }
 }
 

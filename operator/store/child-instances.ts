@@ -7,7 +7,7 @@ import {
   instanceResource,
 } from '../api/names.ts';
 import type { DagInstance } from '../api/objects.ts';
-import { isAlreadyExists, isNotFound, toKubeError } from '../kube/errors.ts';
+import { isAlreadyExists, isNotFound, kubeCall } from '../kube/errors.ts';
 import { mergePatchOptions } from '../kube/patch.ts';
 import { boundedName, subjectMetadata, subjectOf } from './labels.ts';
 
@@ -143,12 +143,13 @@ export async function createInstanceOnce(
   body: object,
 ): Promise<boolean> {
   try {
-    await custom.createNamespacedCustomObject({ ...instanceResource, namespace, body });
+    await kubeCall(() =>
+      custom.createNamespacedCustomObject({ ...instanceResource, namespace, body }),
+    );
     return true;
   } catch (e) {
-    const err = toKubeError(e);
-    if (isAlreadyExists(err)) return false;
-    throw err;
+    if (isAlreadyExists(e)) return false;
+    throw e;
   }
 }
 
@@ -167,12 +168,13 @@ export async function cancelChildInstance(
     metadata: { annotations: { [OPERATION_ANNOTATIONS.cancel]: by } },
   };
   try {
-    await custom.patchNamespacedCustomObject(
-      { ...instanceResource, namespace, name, body },
-      mergePatchOptions,
+    await kubeCall(() =>
+      custom.patchNamespacedCustomObject(
+        { ...instanceResource, namespace, name, body },
+        mergePatchOptions,
+      ),
     );
   } catch (e) {
-    const err = toKubeError(e);
-    if (!isNotFound(err)) throw err;
+    if (!isNotFound(e)) throw e;
   }
 }

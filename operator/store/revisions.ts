@@ -3,6 +3,7 @@ import type { AppsV1Api, V1ControllerRevision } from '@kubernetes/client-node';
 import type { DagSpec } from '../api/dag.ts';
 import { DAG_NAME_LABEL } from '../api/names.ts';
 import { DagSnapshot, describeZodError } from '../api/objects.ts';
+import { BoundedMap } from '../core/bounded-map.ts';
 import { buildGraph, type DagGraph } from '../core/graph.ts';
 import { isAlreadyExists, isConflict, isNotFound, kubeCall } from '../kube/errors.ts';
 import { keyOf, type ObjectRef } from '../kube/types.ts';
@@ -32,7 +33,7 @@ const CACHE_LIMIT = 1000;
 export class RevisionStore {
   readonly #apps: AppsV1Api;
   readonly #now: () => number;
-  readonly #cache = new Map<string, LoadedSnapshot>();
+  readonly #cache = new BoundedMap<string, LoadedSnapshot>({ maxEntries: CACHE_LIMIT });
   /** When `ensure` last handed out each snapshot, by key. */
   readonly #lastUsed = new Map<string, number>();
   /** Deletions in flight, by key: `ensure` waits for them, then creates again. */
@@ -163,11 +164,6 @@ export class RevisionStore {
       throw new RevisionInvalidError(`Dag snapshot ${namespace}/${name} is invalid: ${detail}`);
     }
     const loaded: LoadedSnapshot = { revision: name, snapshot, graph: built.graph };
-    if (this.#cache.size >= CACHE_LIMIT) {
-      // Maps iterate in insertion order: drop the oldest entry.
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
-    }
     this.#cache.set(keyOf({ namespace, name }), loaded);
     return loaded;
   }

@@ -1,3 +1,5 @@
+import { BoundedMap } from '../core/bounded-map.ts';
+
 /** Instances whose shard index a process keeps (a worker runs tasks of many). */
 const OWNERS_KEPT = 64;
 
@@ -16,7 +18,7 @@ interface OwnerIndex {
  * again is in a newer one too, so the newest holding a key is its entry.
  */
 export class ShardIndex {
-  readonly #owners = new Map<string, OwnerIndex>();
+  readonly #owners = new BoundedMap<string, OwnerIndex>({ maxEntries: OWNERS_KEPT });
 
   isRead(owner: string, shard: number): boolean {
     return this.#owners.get(owner)?.read.has(shard) ?? false;
@@ -38,11 +40,6 @@ export class ShardIndex {
   #of(owner: string): OwnerIndex {
     let index = this.#owners.get(owner);
     if (index) return index;
-    // Oldest first out: a Map keeps insertion order.
-    if (this.#owners.size >= OWNERS_KEPT) {
-      const oldest = this.#owners.keys().next().value;
-      if (oldest !== undefined) this.#owners.delete(oldest);
-    }
     index = { read: new Set(), newest: new Map() };
     this.#owners.set(owner, index);
     return index;

@@ -8,6 +8,7 @@ import {
   taskShardResource,
 } from '../api/names.ts';
 import { TaskShard, describeZodError, type DagInstance } from '../api/objects.ts';
+import { BoundedMap } from '../core/bounded-map.ts';
 import { reassemble } from '../core/compaction.ts';
 import { isAlreadyExists, isNotFound, kubeCall } from '../kube/errors.ts';
 import { boundedName, subjectMetadata } from './labels.ts';
@@ -34,13 +35,12 @@ export class ShardUnreadableError extends Error {}
 export class TaskShardStore {
   readonly #custom: CustomObjectsApi;
   /** `<namespace>/<shard name>@<instance uid>` → its entries. */
-  readonly #cache = new Map<string, Record<string, TaskStatus>>();
-  readonly #cacheLimit: number;
+  readonly #cache: BoundedMap<string, Record<string, TaskStatus>>;
   readonly #index = new ShardIndex();
 
   constructor(custom: CustomObjectsApi, opts: { cacheLimit?: number } = {}) {
     this.#custom = custom;
-    this.#cacheLimit = opts.cacheLimit ?? 0;
+    this.#cache = new BoundedMap({ maxEntries: opts.cacheLimit ?? 0 });
   }
 
   /**
@@ -184,13 +184,6 @@ export class TaskShardStore {
   }
 
   #remember(owner: OwnerInstance, index: number, tasks: Record<string, TaskStatus>): void {
-    if (this.#cacheLimit === 0) return;
-    // Oldest first out: a Map keeps insertion order.
-    while (this.#cache.size >= this.#cacheLimit) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.#cache.delete(oldest);
-    }
     this.#cache.set(cacheKey(owner, index), tasks);
   }
 }

@@ -6,12 +6,12 @@
  * (the Dag may still change) is laid out each time.
  */
 import type { DagInstance } from '../api/objects.ts';
+import { BoundedMap } from '../core/bounded-map.ts';
 import type { UiBackend } from './backend.ts';
 import { layoutView, type Layout } from './layout.ts';
 import { viewGraph } from './view-graph.ts';
 
-const KEPT = 32;
-const cache = new Map<string, Layout>();
+const cache = new BoundedMap<string, Layout>({ maxEntries: 32 });
 
 export type ViewLayout = Layout & {
   problem?: string;
@@ -37,9 +37,6 @@ export async function cachedLayout(
   const kept = key === undefined ? undefined : cache.get(key);
   if (kept) return { ...kept, strays: view.strays, source };
   const layout = layoutView(view, open);
-  if (key !== undefined) {
-    if (cache.size >= KEPT) cache.delete(cache.keys().next().value as string);
-    cache.set(key, layout);
-  }
+  if (key !== undefined) cache.set(key, layout);
   return { ...layout, strays: view.strays, source };
 }

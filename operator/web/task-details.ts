@@ -9,7 +9,7 @@ import type { TaskSpec } from '../api/dag.ts';
 import type { DagInstance } from '../api/objects.ts';
 import type { AttemptTrace } from '../store/traces.ts';
 import type { UiBackend } from './backend.ts';
-import { grownFrom } from './view-graph.ts';
+import { baseIdOf } from '../core/grown-graph.ts';
 
 export type TaskDetails = {
   key: string;
@@ -49,7 +49,7 @@ async function declaration(
 ): Promise<TaskSpec | undefined> {
   const graph = await backend.graph(instance);
   if (!('graph' in graph)) return undefined;
-  return graph.graph.tasks.get(key) ?? graph.graph.tasks.get(grownFrom(key) ?? '');
+  return graph.graph.tasks.get(key) ?? graph.graph.tasks.get(baseIdOf(key));
 }
 
 export async function taskDetails(

@@ -1,12 +1,14 @@
 /**
  * The graph the web view draws: the Dag's tasks, where a task that grew
- * copies at run time (fan-out `x[3]`, loop iterations `x#2`, a sub-DAG's
- * tasks `x/child`: operator/api/grown-tasks.ts) is one group node holding
- * them, so a 5,000-copy fan-out is one node until the user expands it. Tasks
+ * copies at run time (fan-out `x[3]`, loop iterations `x#2`, as
+ * core/grown-graph.ts parses them; a sub-DAG's tasks live in the child's
+ * status, not in these keys) is one group node holding them, so a
+ * 5,000-copy fan-out is one node until the user expands it. Tasks
  * declared side by side (the same parents, the same children: a fan-out
  * written out by hand) are one group too once there are SIBLING_GROUP of them.
  */
 import type { TaskPhase, TaskStatus } from '../api/dag-instance.ts';
+import { parseGrownKey } from '../core/grown-graph.ts';
 
 export type GraphShape = {
   order: readonly string[];
@@ -34,12 +36,6 @@ export type ViewGraph = {
   strays: string[];
 };
 
-/** The task a grown key came from (`x[3]`, `x#2`, `x/a/b` → `x`), or undefined for a plain id. */
-export function grownFrom(key: string): string | undefined {
-  const cut = key.search(/[[#/]/);
-  return cut > 0 ? key.slice(0, cut) : undefined;
-}
-
 /** Orders `x[2]` before `x[10]`: numbers compare as numbers. */
 const natural = new Intl.Collator('en', { numeric: true }).compare;
 
@@ -48,7 +44,7 @@ export function viewGraph(graph: GraphShape, keys: Iterable<string>): ViewGraph 
   const strays: string[] = [];
   for (const key of keys) {
     if (members.has(key)) continue;
-    const base = grownFrom(key);
+    const base = parseGrownKey(key)?.base;
     const group = base === undefined ? undefined : members.get(base);
     if (group) group.push(key);
     else strays.push(key);

@@ -13,20 +13,18 @@ import type { CustomResourceDefinition } from '../../operator/api/crd/crds.ts';
 import { MAX_TASKS } from '../../operator/api/dag.ts';
 import { DAG, DAG_INSTANCE, GROUP, VERSION } from '../../operator/api/names.ts';
 import { ACTION_NAME_REQUIRED } from '../../operator/api/task-types.ts';
-import {
-  createTestNamespace,
-  deleteTestNamespace,
-  kubectl,
-  testKubeConfig,
-} from '../support/cluster.ts';
+import { createTestNamespace, deleteTestNamespace, kubectl } from '../support/cluster.ts';
+import { FastflowEnv } from '../support/fastflow-env.ts';
 import { refusal } from '../support/kube-requests.ts';
 
 let ns: string;
 let custom: CustomObjectsApi;
+// Only the API server's admission runs here: no operator or worker is started.
+let env: FastflowEnv;
 
 beforeAll(async () => {
-  ns = await createTestNamespace('crds');
-  custom = testKubeConfig().makeApiClient(CustomObjectsApi);
+  env = new FastflowEnv(await createTestNamespace('crds'));
+  ({ namespace: ns, custom } = env);
 });
 
 afterAll(async () => {
@@ -54,10 +52,6 @@ const chain = [
   { id: 'task2', actionName: 'PrintAction', dependOn: ['task1'] },
   { id: 'task3', actionName: 'PrintAction', dependOn: ['task2'] },
 ];
-
-function createDag(name: string, spec: Record<string, unknown>): Promise<unknown> {
-  return custom.createNamespacedCustomObject({ ...dags(), body: dag(name, spec) });
-}
 
 describe.each([
   ['Dag', dagCrd()],
@@ -103,7 +97,7 @@ describe('Dag admission', () => {
   });
 
   it('shows the printer columns; kubectl explain shows the descriptions', async () => {
-    await createDag('columns', { tasks: chain });
+    await env.createDag('columns', { tasks: chain });
     const table = await kubectl(['get', 'dags', '-n', ns, 'columns']);
     expect(table.stdout.split('\n')[0]?.split(/\s+/)).toEqual(['NAME', 'TASKS', 'VALID', 'AGE']);
 
@@ -115,7 +109,7 @@ describe('Dag admission', () => {
 
   it('refuses a duplicate task id (list map keyed by id)', async () => {
     const tasks = [...chain, { id: 'task1', actionName: 'PrintAction' }];
-    const { code, stderr: message } = await refusal(createDag('dup', { tasks }));
+    const { code, stderr: message } = await refusal(env.createDag('dup', { tasks }));
     expect(code).toBe(422);
     expect(message).toBe(
       'Dag.fastflow.io "dup" is invalid: spec.tasks[3]: Duplicate value: {"id":"task1"}',
@@ -124,7 +118,7 @@ describe('Dag admission', () => {
 
   it('refuses a bad task id', async () => {
     const tasks = [{ id: 'bad/id', actionName: 'PrintAction' }];
-    const { code, stderr: message } = await refusal(createDag('badid', { tasks }));
+    const { code, stderr: message } = await refusal(env.createDag('badid', { tasks }));
     expect(code).toBe(422);
     expect(message).toBe(
       `Dag.fastflow.io "badid" is invalid: spec.tasks[0].id: Invalid value: "bad/id": spec.tasks[0].id in body should match '^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$'`,
@@ -133,7 +127,7 @@ describe('Dag admission', () => {
 
   it('refuses an action task without actionName (the admission policy: a system task needs none)', async () => {
     const { code, stderr: message } = await refusal(
-      createDag('noaction', { tasks: [{ id: 'a' }] }),
+      env.createDag('noaction', { tasks: [{ id: 'a' }] }),
     );
     expect(code).toBe(422);
     expect(message).toContain(`spec.tasks[0].actionName (task a): ${ACTION_NAME_REQUIRED}`);
@@ -144,7 +138,7 @@ describe('Dag admission', () => {
       id: `t${i}`,
       actionName: 'A',
     }));
-    const { code, stderr: message } = await refusal(createDag('toomany', { tasks }));
+    const { code, stderr: message } = await refusal(env.createDag('toomany', { tasks }));
     expect(code).toBe(422);
     expect(message).toContain(
       `spec.tasks: Too many: ${MAX_TASKS + 1}: must have at most ${MAX_TASKS} items`,

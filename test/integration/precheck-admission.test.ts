@@ -4,31 +4,23 @@
  * others stored as sent, and never a Dag refused for the rule's CEL cost.
  * (globalSetup applied crds/*.yaml before this file runs.)
  */
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TASKS } from '../../operator/api/dag.ts';
-import { DAG, GROUP, VERSION } from '../../operator/api/names.ts';
-import { createTestNamespace, deleteTestNamespace, testKubeConfig } from '../support/cluster.ts';
+import { dagResource } from '../../operator/api/names.ts';
+import { createTestNamespace, deleteTestNamespace } from '../support/cluster.ts';
+import { FastflowEnv } from '../support/fastflow-env.ts';
 import { refusal } from '../support/kube-requests.ts';
 
-let ns: string;
-let custom: CustomObjectsApi;
+// Only the API server's admission runs here: no operator or worker is started.
+let env: FastflowEnv;
 
 beforeAll(async () => {
-  ns = await createTestNamespace('precheck-admission');
-  custom = testKubeConfig().makeApiClient(CustomObjectsApi);
+  env = new FastflowEnv(await createTestNamespace('precheck-admission'));
 });
 
 afterAll(async () => {
-  if (ns) await deleteTestNamespace(ns);
+  if (env) await deleteTestNamespace(env.namespace);
 });
-
-const dags = () => ({ group: GROUP, version: VERSION, namespace: ns, plural: DAG.plural });
-
-function createDag(name: string, spec: Record<string, unknown>): Promise<unknown> {
-  const body = { apiVersion: `${GROUP}/${VERSION}`, kind: DAG.kind, metadata: { name }, spec };
-  return custom.createNamespacedCustomObject({ ...dags(), body });
-}
 
 describe('preCheck admission policy', () => {
   it.each([
@@ -51,7 +43,7 @@ describe('preCheck admission policy', () => {
         { id: 'bad', actionName: 'print', preCheck },
       ];
       const { code, stderr: message } = await refusal(
-        createDag(`policy-${Math.random().toString(36).slice(2, 8)}`, { tasks }),
+        env.createDag(`policy-${Math.random().toString(36).slice(2, 8)}`, { tasks }),
       );
       expect(code).toBe(422);
       expect(message).toContain(
@@ -71,11 +63,13 @@ describe('preCheck admission policy', () => {
       },
       { id: 'b', actionName: 'print', preCheck: [{ act: 'skip', conditions: [notExists] }] },
     ];
-    const created = (await createDag('policy-ok', { tasks })) as { spec: { tasks: unknown } };
+    const created = (await env.createDag('policy-ok', { tasks })) as { spec: { tasks: unknown } };
     expect(created.spec.tasks).toEqual(tasks);
-    const stored = (await custom.getNamespacedCustomObject({ ...dags(), name: 'policy-ok' })) as {
-      spec: { tasks: unknown };
-    };
+    const stored = (await env.custom.getNamespacedCustomObject({
+      ...dagResource,
+      namespace: env.namespace,
+      name: 'policy-ok',
+    })) as { spec: { tasks: unknown } };
     expect(stored.spec.tasks).toEqual(tasks);
   });
 
@@ -97,7 +91,7 @@ describe('preCheck admission policy', () => {
       ['many', many],
     ] as const) {
       expect(JSON.stringify(tasks).length, name).toBeGreaterThan(1_000_000); // near etcd's 1.5 MiB
-      await createDag(`cost-${name}`, { tasks });
+      await env.createDag(`cost-${name}`, { tasks });
     }
   });
 });

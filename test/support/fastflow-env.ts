@@ -70,8 +70,9 @@ export class FastflowEnv {
     });
   }
 
-  async createDag(name: string, spec: DagSpec | Record<string, unknown>): Promise<void> {
-    await this.custom.createNamespacedCustomObject({
+  /** The Dag as created (the API server's answer); a refusal rejects with its ApiException. */
+  async createDag(name: string, spec: DagSpec | Record<string, unknown>): Promise<unknown> {
+    return await this.custom.createNamespacedCustomObject({
       ...dagResource,
       namespace: this.namespace,
       body: { apiVersion: API_VERSION, kind: DAG.kind, metadata: { name }, spec },

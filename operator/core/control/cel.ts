@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import { outputOf, type StoredOutputs } from '../attempt-values.ts';
+import { BoundedMap } from '../bounded-map.ts';
 
 /**
  * CEL, as Kubernetes users write it in CRD rules and admission policies,
@@ -45,10 +46,19 @@ export interface CelSources {
 
 export type CelResult = { ok: true; value: unknown } | { ok: false; message: string };
 
-/** Evaluates `expression` over vars, share data and the tasks' outputs. */
+/**
+ * Evaluates `expression` over vars, share data and the tasks' outputs. Only
+ * the tasks it reads are converted into CEL values: a pass evaluates many
+ * expressions over a status of up to thousands of entries, most of whose
+ * outputs no expression reads.
+ */
 export function evaluateCel(expression: string, sources: CelSources): CelResult {
+  const reads = celReadsOf(expression);
+  const ids = reads.anyTask ? Object.keys(sources.tasks) : [...reads.tasks];
   const tasks: Record<string, unknown> = {};
-  for (const [id, entry] of Object.entries(sources.tasks)) {
+  for (const id of ids) {
+    if (!Object.hasOwn(sources.tasks, id)) continue; // absent: CEL reports the missing key as before
+    const entry = sources.tasks[id]!;
     tasks[id] = {
       output: toCel(outputOf(entry, sources.storedOutputs) ?? null),
       phase: entry.phase,
@@ -76,8 +86,20 @@ export interface CelReads {
   anyTask: boolean;
 }
 
+const readsOf = new BoundedMap<string, Readonly<CelReads>>({ maxEntries: 1000 });
+
+/** `celReads`, remembered per expression (a Dag's expressions are few and evaluated often). */
+export function celReadsOf(expression: string): Readonly<CelReads> {
+  let reads = readsOf.get(expression);
+  if (reads === undefined) {
+    reads = celReads(expression);
+    readsOf.set(expression, reads);
+  }
+  return reads;
+}
+
 /** The reads of a valid expression, from its syntax tree (nothing is evaluated). */
-export function celReads(expression: string): CelReads {
+function celReads(expression: string): CelReads {
   const reads: CelReads = { roots: new Set(), tasks: new Set(), anyTask: false };
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);

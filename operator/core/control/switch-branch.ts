@@ -1,7 +1,7 @@
 import type { TaskStatus } from '../../api/dag-instance.ts';
 import { TERMINAL_TASK_PHASES } from '../../api/dag-instance.ts';
 import { phaseOf } from '../task-transitions.ts';
-import { celReads, type CelReads } from './cel.ts';
+import { celReadsOf } from './cel.ts';
 import type { SwitchOutput } from './switch.ts';
 
 /**
@@ -34,8 +34,6 @@ export function branchGate(
     : 'closed';
 }
 
-const readsOf = new Map<string, CelReads>();
-
 /**
  * Whether the worker holding `dependency` sees everything `expression` reads
  * as the operator will when it decides the switch: vars (the worker resolves
@@ -50,12 +48,7 @@ export function workerSeesSwitchInputs(
   dependency: string,
   tasks: Readonly<Record<string, TaskStatus>>,
 ): boolean {
-  let reads = readsOf.get(expression);
-  if (reads === undefined) {
-    reads = celReads(expression);
-    if (readsOf.size > 1000) readsOf.clear();
-    readsOf.set(expression, reads);
-  }
+  const reads = celReadsOf(expression);
   if (reads.anyTask) return false;
   return [...reads.tasks].every((id) => {
     if (id === dependency) return true;
