@@ -3,10 +3,12 @@ import { ObjectName } from './common.ts';
 import { TaskStatus } from './dag-instance.ts';
 
 /**
- * Finished task entries one shard holds at most: the operator compacts once
- * this many Succeeded/Skipped entries have accumulated in status.
+ * Finished task entries one shard holds at most. The operator compacts once
+ * 32 Succeeded/Skipped entries have accumulated (core/compaction.ts) and then
+ * moves all of them at once: a wave of 250 that ends together is one shard
+ * written, not eight in a row before the status write that starts its join.
  */
-export const SHARD_TASKS = 32;
+export const SHARD_TASKS = 1000;
 /** The JSON bytes of entries one shard holds at most (under the 256 KiB object bound). */
 export const MAX_SHARD_BYTES = 192 * 1024;
 

@@ -44,7 +44,7 @@ describe('planShard', () => {
     expect(planShard({ tasks })).toBeUndefined();
   });
 
-  it('takes the 32 oldest Succeeded/Skipped entries once 32 have accumulated', () => {
+  it('takes every Succeeded/Skipped entry once 32 have accumulated, in one shard', () => {
     const tasks = {
       ...entries(20, 'Succeeded'),
       ...entries(20, 'Skipped'),
@@ -52,9 +52,15 @@ describe('planShard', () => {
     };
     const plan = planShard({ tasks, shards: 3 });
     expect(plan?.index).toBe(3);
-    expect(Object.keys(plan?.tasks ?? {})).toHaveLength(SHARD_TASKS);
-    expect(plan?.tasks['Succeeded-0']).toBeUndefined(); // the newest stay
+    // A wave that ends together is one shard, not one per 32 (each a write before the status's).
+    expect(Object.keys(plan?.tasks ?? {})).toHaveLength(40);
     expect(plan?.tasks['run']).toBeUndefined();
+  });
+
+  it('takes the oldest SHARD_TASKS of a larger pile, the rest for the next shard', () => {
+    const plan = planShard({ tasks: entries(SHARD_TASKS + 5, 'Succeeded') });
+    expect(Object.keys(plan?.tasks ?? {})).toHaveLength(SHARD_TASKS);
+    expect(plan?.tasks['Succeeded-0']).toBeUndefined(); // the newest wait
   });
 
   it('takes the oldest failed entries past 100, and either kind past 64 KiB of them', () => {
@@ -197,9 +203,9 @@ describe('a compacted chain', () => {
     chainLookAhead: 0,
   };
 
-  it('keeps 1 entry in status and 64 in two shards', () => {
-    expect(shards.map((s) => Object.keys(s.tasks).length)).toEqual([32, 32]);
-    expect(Object.keys(status.tasks ?? {})).toEqual(['t64']);
+  it('moves all 65 finished entries into one shard', () => {
+    expect(shards.map((s) => Object.keys(s.tasks).length)).toEqual([65]);
+    expect(status.tasks).toEqual({});
   });
 
   it('starts the next step, nothing sharded again, and counts every task', () => {
@@ -207,7 +213,7 @@ describe('a compacted chain', () => {
     expect(d.assigned.map((a) => a.task)).toEqual(['t65']);
     expect(d.status.progress).toBe('65/70');
     const written = withoutSharded(d.status, sharded);
-    expect(Object.keys(written.tasks ?? {}).sort()).toEqual(['t64', 't65']);
+    expect(Object.keys(written.tasks ?? {})).toEqual(['t65']);
     expect(countPhases(graph.order, written.tasks ?? {}, sharded)).toEqual({
       Succeeded: 65,
       Scheduled: 1,

@@ -15,6 +15,12 @@ const STOPPED: ReadonlySet<TaskPhase> = new Set(['Failed', 'Canceled', 'Blocked'
 /** Failed/Canceled/Blocked entries kept in status before the oldest are compacted. */
 export const MAX_STOPPED_IN_STATUS = 100;
 /**
+ * Succeeded/Skipped entries that accumulate before a shard is written (then all of them go, up
+ * to a shard's bounds), and the Failed/Canceled/Blocked ones a shard takes at a time (the
+ * newest stay: a user reads them).
+ */
+export const COMPACT_AFTER = 32;
+/**
  * The bytes of either kind kept in status before the oldest are compacted:
  * 31 entries with 8 KiB outputs, or 100 with 4 KiB messages, would not fit.
  */
@@ -28,8 +34,9 @@ export interface ShardPlan {
 
 /**
  * The next shard to write, or undefined when status is within its bounds:
- * the oldest 32 Succeeded/Skipped entries once 32 have accumulated, else the
- * oldest 32 Failed/Canceled/Blocked ones once more than 100 have. Oldest by
+ * the Succeeded/Skipped entries once 32 have accumulated (all of them, up to
+ * SHARD_TASKS), else the oldest 32 Failed/Canceled/Blocked ones once more
+ * than 100 have; either kind once its entries pass 64 KiB. Oldest by
  * finishedAt (then scheduledAt, then key), so the same status always yields
  * the same shard; the entries stop short of MAX_SHARD_BYTES.
  */
@@ -39,7 +46,7 @@ export function planShard(status: DagInstanceStatus): ShardPlan | undefined {
   const stopped = entries.filter(([, t]) => STOPPED.has(t.phase));
   const full = (kept: typeof entries, count: boolean): boolean =>
     count || entriesBytes(kept) > MAX_FINISHED_BYTES;
-  const pick = full(done, done.length >= SHARD_TASKS)
+  const pick = full(done, done.length >= COMPACT_AFTER)
     ? done
     : full(stopped, stopped.length > MAX_STOPPED_IN_STATUS)
       ? stopped
@@ -47,7 +54,8 @@ export function planShard(status: DagInstanceStatus): ShardPlan | undefined {
   if (pick === undefined) return undefined;
   const tasks: Record<string, TaskStatus> = {};
   let bytes = 0;
-  for (const [key, entry] of pick.sort(byAge).slice(0, SHARD_TASKS)) {
+  const most = pick === done ? SHARD_TASKS : COMPACT_AFTER;
+  for (const [key, entry] of pick.sort(byAge).slice(0, most)) {
     const size = entryBytes(key, entry);
     if (bytes > 0 && bytes + size > MAX_SHARD_BYTES) break;
     tasks[key] = entry;

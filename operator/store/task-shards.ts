@@ -26,6 +26,9 @@ const PARALLEL_READS = 8;
 /** A shard that should exist (index < status.shards) and does not, or does not parse. */
 export class ShardUnreadableError extends Error {}
 
+/** Task entries the cache keeps per shard of its `cacheLimit`, on average. */
+const ENTRIES_PER_CACHED_SHARD = 32;
+
 /**
  * The TaskShards of instances: written once by the operator (never
  * updated), read by the operator after a restart, by workers (the output
@@ -40,7 +43,14 @@ export class TaskShardStore {
 
   constructor(custom: CustomObjectsApi, opts: { cacheLimit?: number } = {}) {
     this.#custom = custom;
-    this.#cache = new BoundedMap({ maxEntries: opts.cacheLimit ?? 0 });
+    // Bounded by task entries too, as when a shard held at most 32: a shard now takes a whole
+    // wave (up to SHARD_TASKS), and `cacheLimit` such shards would hold 30 times as many.
+    const limit = opts.cacheLimit ?? 0;
+    this.#cache = new BoundedMap({
+      maxEntries: limit,
+      maxSize: limit * ENTRIES_PER_CACHED_SHARD,
+      sizeOf: (tasks) => Object.keys(tasks).length,
+    });
   }
 
   /**

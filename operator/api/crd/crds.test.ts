@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { MAX_TASKS } from '../dag.ts';
+import { SHARD_TASKS } from '../task-shard.ts';
 import { CATEGORY, DAG, DAG_INSTANCE, GROUP, TASK_RESULT, TASK_SHARD, VERSION } from '../names.ts';
 import { crdFiles } from './crd-files.ts';
 import { dagCrd, dagInstanceCrd, dagScheduleCrd, taskResultCrd, taskShardCrd } from './crds.ts';
@@ -265,9 +266,9 @@ describe('TaskResult CRD', () => {
 describe('TaskShard CRD', () => {
   const crd = taskShardCrd();
 
-  it('has no status and holds at most 32 task entries', () => {
+  it('has no status and holds at most SHARD_TASKS task entries', () => {
     expect(crd.spec.names).toMatchObject({ kind: TASK_SHARD.kind, shortNames: ['dagts'] });
     expect(schemaOf(crd).properties?.status).toBeUndefined();
-    expect(schemaOf(crd).properties?.spec?.properties?.tasks?.maxProperties).toBe(32);
+    expect(schemaOf(crd).properties?.spec?.properties?.tasks?.maxProperties).toBe(SHARD_TASKS);
   });
 });
