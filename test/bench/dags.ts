@@ -22,7 +22,8 @@ export type BenchDagSpec = {
 /** An edge of the DAG: `child` may start once `parent` has finished. */
 export type Edge = { parent: string; child: string };
 
-const NOOP = { actionName: 'sleep', params: { seconds: 0 } } as const;
+/** A task that does nothing: `sleep` for 0 s. */
+export const NOOP = { actionName: 'sleep', params: { seconds: 0 } } as const;
 
 function noop(id: string, dependOn?: string[]): BenchTask {
   return { id, ...NOOP, params: { ...NOOP.params }, ...(dependOn ? { dependOn } : {}) };

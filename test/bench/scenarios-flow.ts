@@ -10,7 +10,7 @@
  */
 import { SIGNAL_ANNOTATION, SIGNAL_BY_ANNOTATION } from '../../operator/api/names.ts';
 import { mergePatchOptions } from '../../operator/kube/patch.ts';
-import type { BenchDagSpec } from './dags.ts';
+import { NOOP, type BenchDagSpec } from './dags.ts';
 import { guard, waitDagValid, type PhaseContext, type Running } from './phase-guard.ts';
 import { summarize } from './stats.ts';
 
@@ -31,21 +31,21 @@ const USER = 'admin';
 const approvalDag: BenchDagSpec = {
   tasks: [
     { id: 'gate', type: 'approval' },
-    { id: 'next', actionName: 'sleep', params: { seconds: 0 }, dependOn: ['gate'] },
+    { id: 'next', ...NOOP, dependOn: ['gate'] },
   ],
 };
 
 /** A no-op, then a switch that picks `chosen` (pre-assigned behind `first`: the worker evaluates the switch). */
 const switchDag: BenchDagSpec = {
   tasks: [
-    { id: 'first', actionName: 'sleep', params: { seconds: 0 } },
+    { id: 'first', ...NOOP },
     {
       id: 'route',
       type: 'switch',
       dependOn: ['first'],
       switch: { expression: "'go'", cases: { go: ['chosen'] } },
     },
-    { id: 'chosen', actionName: 'sleep', params: { seconds: 0 }, dependOn: ['route'] },
+    { id: 'chosen', ...NOOP, dependOn: ['route'] },
   ],
 };
 

@@ -6,7 +6,7 @@
  * instance of a loop of `iterations` iterations of a one-task no-op body.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { BenchDagSpec } from './dags.ts';
+import { NOOP, type BenchDagSpec } from './dags.ts';
 import { largestOrLog } from './object-sizes.ts';
 import { runOne } from './scenarios-large.ts';
 import type { PhaseContext, PhaseResult } from './scenarios.ts';
@@ -20,8 +20,6 @@ export type GrowResult = {
   maxObjectBytes: number | undefined;
   largest: string | undefined;
 };
-
-const NOOP = { actionName: 'sleep', params: { seconds: 0 } } as const;
 
 /** `list` → `each` over `items` items (vars.s split into characters) → `join`. */
 export function fanOutDag(items: number): BenchDagSpec {
