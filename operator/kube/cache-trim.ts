@@ -25,10 +25,8 @@ const trimmed = new WeakMap<object, number>();
  */
 export function trimForCache<T extends KubeObject>(raw: unknown, parse: (raw: unknown) => T): T {
   const metadata = metadataOf(raw);
-  const before = metadata ? jsonBytes(metadata) : 0;
-  if (metadata) dropUnread(metadata);
+  const left = metadata ? dropUnread(metadata) : 0;
   const obj = parse(raw);
-  const left = metadata ? before - jsonBytes(metadata) : 0;
   if (left > 0 && obj.metadata) trimmed.set(obj.metadata, left);
   return obj;
 }
@@ -43,15 +41,18 @@ export function serializedBytes(obj: KubeObject): number {
   return jsonBytes(obj) + left;
 }
 
-function dropUnread(metadata: Record<string, unknown>): void {
-  delete metadata['managedFields'];
+/** Drops the parts fastflow never reads from `metadata` (the caller's); the JSON bytes they took. */
+function dropUnread(metadata: Record<string, unknown>): number {
   const annotations = metadata['annotations'];
-  if (typeof annotations === 'object' && annotations !== null) {
-    const rest: Record<string, unknown> = { ...annotations };
-    if (!(LAST_APPLIED_ANNOTATION in rest)) return;
-    delete rest[LAST_APPLIED_ANNOTATION];
-    metadata['annotations'] = rest;
-  }
+  const lastApplied =
+    typeof annotations === 'object' &&
+    annotations !== null &&
+    Object.hasOwn(annotations, LAST_APPLIED_ANNOTATION);
+  if (!Object.hasOwn(metadata, 'managedFields') && !lastApplied) return 0;
+  const before = jsonBytes(metadata);
+  delete metadata['managedFields'];
+  if (lastApplied) delete (annotations as Record<string, unknown>)[LAST_APPLIED_ANNOTATION];
+  return before - jsonBytes(metadata);
 }
 
 function metadataOf(raw: unknown): Record<string, unknown> | undefined {

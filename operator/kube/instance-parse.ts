@@ -28,19 +28,17 @@ export function parseInstance(raw: unknown, previous: DagInstance | undefined): 
   // Filled in the raw map's key order, as a full parse would: kept entries now, changed ones after their parse.
   const merged: Record<string, TaskStatus> = {};
   const changed: Record<string, unknown> = {};
-  let anyChanged = false;
   for (const key in tasks) {
     const old = Object.hasOwn(before, key) ? before[key] : undefined;
     if (old !== undefined && sameJson(tasks[key], old)) merged[key] = old;
     else {
       merged[key] = undefined as unknown as TaskStatus;
       changed[key] = tasks[key];
-      anyChanged = true;
     }
   }
   const status = (raw as { status: Record<string, unknown> }).status;
   const parsed = DagInstance.parse({ ...(raw as object), status: { ...status, tasks: changed } });
-  if (anyChanged) Object.assign(merged, parsed.status?.tasks);
+  Object.assign(merged, parsed.status?.tasks);
   return remember({ ...parsed, status: { ...parsed.status, tasks: merged } });
 }
 

@@ -23,11 +23,11 @@ export function taskShardName(instance: string, index: number): string {
 /** Shards read at once when a reader needs all of them. */
 const PARALLEL_READS = 8;
 
-/** A shard that should exist (index < status.shards) and does not, or does not parse. */
-export class ShardUnreadableError extends Error {}
-
 /** Task entries the cache keeps per shard of its `cacheLimit`, on average. */
 const ENTRIES_PER_CACHED_SHARD = 32;
+
+/** A shard that should exist (index < status.shards) and does not, or does not parse. */
+export class ShardUnreadableError extends Error {}
 
 /**
  * The TaskShards of instances: written once by the operator (never
