@@ -95,6 +95,20 @@ export function loopOf(graph: DagGraph, id: string): string | undefined {
   return loops(graph).bodyOf.get(id);
 }
 
+/**
+ * The key of the iteration loop body task `id` runs now (`step#3`), which
+ * its id only mirrors; undefined for a task in no loop or one not started.
+ */
+export function currentIterationKey(
+  graph: DagGraph,
+  tasks: Readonly<Record<string, TaskStatus>>,
+  id: string,
+): string | undefined {
+  const loop = loopOf(graph, id);
+  const iteration = loop === undefined ? undefined : tasks[loop]?.iteration;
+  return iteration === undefined ? undefined : iterationKey(id, iteration);
+}
+
 /** The body of loop `id`, parents before children. */
 export function loopBody(graph: DagGraph, id: string): readonly string[] {
   return loops(graph).order.get(id) ?? [];

@@ -2,7 +2,7 @@ import type { TaskSpec } from '../api/dag.ts';
 import type { TaskStatus } from '../api/dag-instance.ts';
 import { taskTypeOf } from '../api/task-types.ts';
 import type { DagGraph } from './graph.ts';
-import { iterationKey, loopOf } from './grown-graph.ts';
+import { currentIterationKey, loopOf } from './grown-graph.ts';
 import { phaseOf } from './task-transitions.ts';
 import { templateReferences } from './templates.ts';
 
@@ -61,11 +61,8 @@ function entriesOf(
   read: string,
   tasks: Readonly<Record<string, TaskStatus>>,
 ): Array<TaskStatus | undefined> {
-  const loop = loopOf(graph, read);
-  const iteration = loop === undefined ? undefined : tasks[loop]?.iteration;
-  return iteration === undefined
-    ? [tasks[read]]
-    : [tasks[read], tasks[iterationKey(read, iteration)]];
+  const current = currentIterationKey(graph, tasks, read);
+  return current === undefined ? [tasks[read]] : [tasks[read], tasks[current]];
 }
 
 /** A system task in these phases decides (again) when it becomes ready. */

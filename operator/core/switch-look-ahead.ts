@@ -31,44 +31,26 @@ export interface SwitchLookAheadInput {
 }
 
 /**
- * A decision's last step once its tasks are visited: branch steps whose
- * switch is now decided are settled, then chains and switch branches are
- * pre-assigned behind the tasks left with workers (none while paused).
+ * A decision's last step once its tasks are visited (each branch step was
+ * settled when visited): chains and switch branches are pre-assigned behind
+ * the tasks left with workers (none while paused).
  */
 export function lookAhead(input: SwitchLookAheadInput, step: Step, paused: boolean): void {
-  step.tasks = settleSwitchBranches(input.graph, step.tasks, input.now);
   if (paused) return;
   chain.preAssignChains(input, step);
   preAssignSwitchBranches(input, step);
 }
 
 /**
- * Right after the operator decided a switch (same pass): a branch step it
- * picked waits no more (`after` and `afterCase` dropped, as a chain step's
- * `after` is once its parent succeeded); one it did not pick is voided and Skipped
- * (its attempt number spent, so a worker that started it anyway is fenced
- * out), before the switch's entry can move into a shard.
- */
-export function settleSwitchBranches(
-  graph: DagGraph,
-  tasks: Record<string, TaskStatus>,
-  now: Date,
-): Record<string, TaskStatus> {
-  let next = tasks;
-  for (const id of Object.keys(tasks)) {
-    const settled = settleSwitchBranch(graph, next, id, now);
-    if (settled === undefined) continue;
-    if (next === tasks) next = { ...tasks };
-    next[id] = settled;
-  }
-  return next;
-}
-
-/**
  * The settled entry of branch step `id` once its switch is decided, else
- * undefined. `decide` settles each step as it visits it (after its switch,
- * in graph order), so a step skipped here skips its dependants in the same
- * pass: the pass stays a fixed point.
+ * undefined. Right after the operator decided a switch: a branch step it
+ * picked waits no more (`after` and `afterCase` dropped, as a chain step's
+ * `after` is once its parent succeeded); one it did not pick is voided and
+ * Skipped (its attempt number spent, so a worker that started it anyway is
+ * fenced out), before the switch's entry can move into a shard. `decide`
+ * settles each step as it visits it (after its switch, in graph order), so
+ * a step skipped here skips its dependants in the same pass: the pass stays
+ * a fixed point.
  */
 export function settleSwitchBranch(
   graph: DagGraph,

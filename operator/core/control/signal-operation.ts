@@ -1,6 +1,6 @@
 import type { OperationRecord, TaskStatus } from '../../api/dag-instance.ts';
 import type { DagGraph } from '../graph.ts';
-import { iterationKey, loopOf } from '../grown-graph.ts';
+import { currentIterationKey } from '../grown-graph.ts';
 import {
   clamp,
   refusedOutright,
@@ -54,7 +54,5 @@ function signalTarget(
   tasks: Readonly<Record<string, TaskStatus>>,
   id: string,
 ): string {
-  const loop = loopOf(graph, id);
-  const iteration = loop === undefined ? undefined : tasks[loop]?.iteration;
-  return iteration === undefined ? id : iterationKey(id, iteration);
+  return currentIterationKey(graph, tasks, id) ?? id;
 }
