@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DagInstanceStatus } from '../api/dag-instance.ts';
+import { mergePatchDiff } from './merge-patch.ts';
 import {
   at,
   foldReports,
@@ -24,7 +25,16 @@ function next(
 ): { decided: DagInstanceStatus; hold: boolean } {
   const decided = step(chain, foldReports(written, results).status, workers, at(2), extra).status;
   const lookAhead = extra.chainLookAhead ?? 0;
-  return { decided, hold: mayHoldChainWrite({ graph: chain, written, decided, lookAhead }) };
+  return {
+    decided,
+    hold: mayHoldChainWrite({
+      graph: chain,
+      written,
+      decided,
+      lookAhead,
+      diff: mergePatchDiff(written, decided),
+    }),
+  };
 }
 
 const first = (): DagInstanceStatus => step(chain, start(), workers, at(1), L4).status;
@@ -108,10 +118,24 @@ describe('holding back a write that only moves pre-assigned chains', () => {
       at(2),
       L4,
     ).status;
-    expect(mayHoldChainWrite({ graph: fan, written, decided, lookAhead: 4 })).toBe(false);
+    expect(
+      mayHoldChainWrite({
+        graph: fan,
+        written,
+        decided,
+        lookAhead: 4,
+        diff: mergePatchDiff(written, decided),
+      }),
+    ).toBe(false);
     const soon = next(first(), { 'a@1': 'Succeeded', 'b@1': 'Running' });
     expect(
-      mayHoldChainWrite({ graph: chain, written: first(), decided: soon.decided, lookAhead: 0 }),
+      mayHoldChainWrite({
+        graph: chain,
+        written: first(),
+        decided: soon.decided,
+        lookAhead: 0,
+        diff: mergePatchDiff(first(), soon.decided),
+      }),
     ).toBe(false);
   });
 

@@ -39,8 +39,8 @@ export interface ChainHoldInput {
   decided: DagInstanceStatus;
   /** The operator's chainLookAhead: a run keeps half of it ahead before the write goes. */
   lookAhead: number;
-  /** mergePatchDiff(written, decided), when the caller has it already (a 250-entry diff is not free). */
-  diff?: unknown;
+  /** mergePatchDiff(written, decided): the write hold computes it once per pass for every check. */
+  diff: unknown;
 }
 
 /**
@@ -54,8 +54,7 @@ export interface ChainHoldInput {
 export function mayHoldChainWrite(input: ChainHoldInput): boolean {
   const { written, decided } = input;
   if (input.lookAhead <= 0) return false;
-  const diff = ('diff' in input ? input.diff : mergePatchDiff(written, decided)) as
-    Record<string, unknown> | undefined;
+  const diff = input.diff as Record<string, unknown> | undefined;
   if (diff === undefined) return false;
   if (!Object.keys(diff).every((k) => MAY_WAIT.has(k))) return false;
   const before = written.tasks ?? {};
